@@ -1,0 +1,91 @@
+// Typed configuration, read once from the environment at start.
+import type { z } from 'zod';
+import { envSchema, resolveDataPaths } from './configSchema.ts';
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  http: { host: string; port: number };
+  logLevel: string;
+  mediasoup: {
+    workerCount: number;
+    workerBin: string | undefined;
+    logLevel: 'debug' | 'warn' | 'error' | 'none';
+    listenIp: string;
+    announcedAddress: string | undefined;
+    /** WebRtcServer port of worker 0; worker i uses this + i. 0 lets the OS pick. */
+    webRtcServerPort: number;
+    rtcMinPort: number;
+    rtcMaxPort: number;
+  };
+  dataDir: string;
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  mediaDir: string;
+  turn: { urls: string[]; secret: string | undefined; credentialTtlS: number };
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(withoutEmptyValues(env));
+  if (!parsed.success) throw toConfigError(parsed.error, env);
+  const e = parsed.data;
+  const paths = resolveDataPaths(e, cwd);
+  return {
+    nodeEnv: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT },
+    logLevel: e.LOG_LEVEL,
+    mediasoup: {
+      workerCount: e.MEDIASOUP_WORKERS,
+      workerBin: e.MEDIASOUP_WORKER_BIN,
+      logLevel: e.MEDIASOUP_LOG_LEVEL,
+      listenIp: e.RTC_LISTEN_IP,
+      announcedAddress: e.ANNOUNCED_IP,
+      webRtcServerPort: e.RTC_SERVER_PORT,
+      rtcMinPort: e.RTC_MIN_PORT,
+      rtcMaxPort: e.RTC_MAX_PORT,
+    },
+    dataDir: paths.dataDir,
+    databaseUrl: paths.databaseUrl,
+    redisUrl: e.REDIS_URL,
+    mediaDir: paths.mediaDir,
+    turn: { urls: e.TURN_URLS, secret: e.TURN_SECRET, credentialTtlS: e.TURN_CREDENTIAL_TTL_S },
+  };
+}
+
+/** `PORT=` (set but empty) means "use the default", as most tools treat it. */
+function withoutEmptyValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
+}
+
+function toConfigError(error: z.ZodError, env: NodeJS.ProcessEnv): ConfigError {
+  const issue = error.issues[0];
+  const variable = String(issue?.path[0] ?? 'environment');
+  const given = env[variable];
+  // Secrets are never echoed back, even in an error.
+  const shown =
+    given === undefined || /SECRET|DATABASE_URL|REDIS_URL/.test(variable) ? '' : ` (got ${JSON.stringify(given)})`;
+  return new ConfigError(variable, `${issue?.message ?? 'is invalid'}${shown}`);
+}
+
+/** For entry points: the config, or one line naming the bad variable and exit 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`stagecast: invalid configuration: ${error.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,107 @@
+// The environment variables Stagecast reads, with their defaults and rules.
+// One schema: `loadConfig` validates it at start, README documents it.
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be an integer')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+/** Port that may be 0, meaning "let the OS pick" (tests use it). */
+const portOrZero = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be an integer')
+  .min(0, 'must be between 0 and 65535')
+  .max(65535, 'must be between 0 and 65535');
+
+const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' });
+
+/** Comma-separated list; empty string means an empty list. */
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+const turnUrl = z.string().regex(/^turns?:[^\s]+$/, 'each entry must be a turn: or turns: URI');
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** HTTP + Socket.io port. */
+    PORT: portOrZero.default(3000),
+    /** Address the HTTP server binds to. */
+    HOST: ipAddress.default('0.0.0.0'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    /** Number of mediasoup workers (one per core by default). */
+    MEDIASOUP_WORKERS: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .max(64, 'must be at most 64')
+      .default(Math.max(1, os.availableParallelism())),
+    /** Path of a mediasoup-worker binary; default: the one inside node_modules/mediasoup. */
+    MEDIASOUP_WORKER_BIN: z.string().min(1).optional(),
+    MEDIASOUP_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+    /** IP the media sockets listen on. */
+    RTC_LISTEN_IP: ipAddress.default('127.0.0.1'),
+    /** Address given to clients in ICE candidates (public IP or hostname behind NAT). */
+    ANNOUNCED_IP: z.string().min(1).optional(),
+    /** WebRtcServer of worker i listens on UDP and TCP port RTC_SERVER_PORT + i (0: OS-assigned). */
+    RTC_SERVER_PORT: portOrZero.default(44444),
+    /** Port range for PlainTransports (recorder) and PipeTransports (battles). */
+    RTC_MIN_PORT: port.default(40000),
+    RTC_MAX_PORT: port.default(40999),
+
+    /** Folder for the embedded database and media (HLS, recordings). */
+    DATA_DIR: z.string().min(1).default('data'),
+    /** Default: SQLite file in DATA_DIR. postgresql://… switches to PostgreSQL. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: or postgresql://')
+      .optional(),
+    /** Unset: single node, in-memory state. */
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
+    /** Where live HLS segments and VOD recordings are written. Default: DATA_DIR/media. */
+    MEDIA_DIR: z.string().min(1).optional(),
+
+    /** TURN servers handed to clients, e.g. turn:turn.example.com:3478?transport=udp */
+    TURN_URLS: commaList.pipe(z.array(turnUrl)).default([]),
+    /** Shared secret with coturn (use-auth-secret) for short-lived REST credentials. */
+    TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Lifetime of minted TURN credentials. */
+    TURN_CREDENTIAL_TTL_S: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be an integer')
+      .min(60, 'must be at least 60')
+      .max(86400, 'must be at most 86400')
+      .default(3600),
+  })
+  .superRefine((env, ctx) => {
+    if (env.RTC_MIN_PORT > env.RTC_MAX_PORT) {
+      ctx.addIssue({ code: 'custom', path: ['RTC_MIN_PORT'], message: 'must not exceed RTC_MAX_PORT' });
+    }
+    if (env.TURN_URLS.length > 0 && !env.TURN_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['TURN_SECRET'], message: 'is required when TURN_URLS is set' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Derives the absolute paths that depend on DATA_DIR. */
+export function resolveDataPaths(env: Env, cwd: string) {
+  const dataDir = path.resolve(cwd, env.DATA_DIR);
+  return {
+    dataDir,
+    databaseUrl: env.DATABASE_URL ?? `file:${path.join(dataDir, 'stagecast.db')}`,
+    mediaDir: path.resolve(cwd, env.MEDIA_DIR ?? path.join(dataDir, 'media')),
+  };
+}

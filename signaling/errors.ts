@@ -1,0 +1,32 @@
+// Errors are values with a protocol code. Code inside throws AppError; the
+// socket and HTTP boundaries turn any error into `{ ok: false, error }` in one
+// place (toProtocolError), so unexpected errors never leak internals.
+import type { ErrorCode, ProtocolError } from './protocol/index.ts';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+/** HTTP status for each protocol error code. */
+export const httpStatusByCode: Record<ErrorCode, number> = {
+  INVALID_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  NOT_ALLOWED: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  ROOM_FULL: 409,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+};
+
+export function toProtocolError(error: unknown): ProtocolError {
+  if (error instanceof AppError) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: 'internal error' };
+}

@@ -1,0 +1,48 @@
+import { Router } from 'express';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { WorkerPool } from '../../sfu/WorkerPool.ts';
+import type { MediaCounts } from '../../sfu/WorkerPoolTypes.ts';
+
+export interface SignalingCounts {
+  /** Open Socket.io connections. */
+  connections: number;
+}
+
+/** GET /metrics in Prometheus text format. Gauges are read at scrape time. */
+export function metricsRoute(pool: WorkerPool, signalingCounts: () => SignalingCounts): Router {
+  // A registry per server instance: tests run several servers in one process.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'stagecast_process_' });
+
+  const mediaGauges: Record<keyof MediaCounts, string> = {
+    workers: 'Live mediasoup workers',
+    routers: 'Open mediasoup routers (one per room, plus battle pipes)',
+    transports: 'Open mediasoup transports',
+    producers: 'Open mediasoup producers',
+    consumers: 'Open mediasoup consumers',
+  };
+  for (const [key, help] of Object.entries(mediaGauges) as [keyof MediaCounts, string][]) {
+    new Gauge({
+      name: `stagecast_mediasoup_${key}`,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(pool.counts[key]);
+      },
+    });
+  }
+  new Gauge({
+    name: 'stagecast_socket_connections',
+    help: 'Open Socket.io connections',
+    registers: [registry],
+    collect() {
+      this.set(signalingCounts().connections);
+    },
+  });
+
+  const router = Router();
+  router.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', registry.contentType).send(await registry.metrics());
+  });
+  return router;
+}

@@ -1,0 +1,26 @@
+// Every client→server event is a request answered through the Socket.io ack
+// callback with one of these two shapes.
+
+/** The closed set of error codes a request can fail with (documented in docs/protocol.md). */
+export const errorCodes = [
+  'INVALID_INPUT',
+  'NOT_FOUND',
+  'NOT_ALLOWED',
+  'UNAUTHENTICATED',
+  'ROOM_FULL',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ProtocolError };
+
+export type AckCallback<T> = (response: Ack<T>) => void;

@@ -1,0 +1,2 @@
+export * from './ack.ts';
+export * from './events.ts';

@@ -1,0 +1,70 @@
+// One Stagecast node in-process: /health, /metrics and the typed socket
+// protocol, including what a client gets for bad input.
+import { io } from 'socket.io-client';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startTestServer, type TestServer } from '../testkit/testServer.ts';
+
+let server: TestServer;
+
+test.before(async () => {
+  server = await startTestServer({ MEDIASOUP_WORKERS: '2' });
+});
+test.after(async () => {
+  await server.close();
+});
+
+test('GET /health lists every worker with its pid and liveness', async () => {
+  const response = await fetch(`${server.url}/health`);
+  assert.is(response.status, 200);
+  const body = (await response.json()) as {
+    status: string;
+    database: string;
+    workers: { pid: number; alive: boolean }[];
+  };
+  assert.is(body.status, 'ok');
+  assert.is(body.database, 'up');
+  assert.is(body.workers.length, 2);
+  assert.ok(body.workers.every((worker) => worker.alive && worker.pid > 0));
+});
+
+test('GET /metrics exposes mediasoup and signalling gauges in Prometheus format', async () => {
+  const response = await fetch(`${server.url}/metrics`);
+  assert.is(response.status, 200);
+  assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
+  const text = await response.text();
+  assert.match(text, /^stagecast_mediasoup_workers 2$/m);
+  for (const name of ['routers', 'transports', 'producers', 'consumers']) {
+    assert.match(text, new RegExp(`^stagecast_mediasoup_${name} 0$`, 'm'));
+  }
+  assert.match(text, /^stagecast_socket_connections \d+$/m);
+});
+
+test('the home page is served, and unknown paths fall back to the app', async () => {
+  for (const path of ['/', '/watch/some-session']) {
+    const response = await fetch(`${server.url}${path}`);
+    assert.is(response.status, 200);
+    assert.match(await response.text(), /<title>Stagecast<\/title>/);
+  }
+});
+
+test('server:info answers over Socket.io; bad input gets INVALID_INPUT and the server stays up', async () => {
+  const socket = io(server.url, { transports: ['websocket'], forceNew: true });
+  try {
+    const info = await socket.timeout(5000).emitWithAck('server:info', {});
+    assert.equal(info, { ok: true, data: { version: '0.1.0', workers: 2 } });
+
+    const bad = await socket.timeout(5000).emitWithAck('server:info', { unexpected: true } as never);
+    assert.is(bad.ok, false);
+    assert.is(!bad.ok && bad.error.code, 'INVALID_INPUT');
+
+    // A request without an ack callback is ignored, not a crash.
+    socket.emit('server:info' as never);
+    const again = await socket.timeout(5000).emitWithAck('server:info', {});
+    assert.is(again.ok, true);
+  } finally {
+    socket.disconnect();
+  }
+});
+
+test.run();

@@ -1,0 +1,96 @@
+// Builds one Stagecast node: mediasoup workers, the HTTP API, the web app and
+// Socket.io on one port. `main.ts` runs it; tests create it in-process.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Server as SocketServer } from 'socket.io';
+import type { Logger } from 'pino';
+import { openDatabase } from '../prisma/database.ts';
+import { WorkerPool } from '../sfu/WorkerPool.ts';
+import type { Config } from './config/config.ts';
+import { healthRoute } from './http/healthRoute.ts';
+import { metricsRoute } from './http/metricsRoute.ts';
+import { webAppRoute } from './http/webAppRoute.ts';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from './protocol/index.ts';
+import { registerServerInfo } from './socket/serverInfoHandler.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+
+export interface StagecastServer {
+  /** http://host:port the server listens on. */
+  readonly url: string;
+  readonly pool: WorkerPool;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<StagecastServer> {
+  const startedAt = Date.now();
+  const version = readVersion();
+  const pool = await WorkerPool.create({
+    workerCount: config.mediasoup.workerCount,
+    workerBin: config.mediasoup.workerBin,
+    logLevel: config.mediasoup.logLevel,
+    listenIp: config.mediasoup.listenIp,
+    announcedAddress: config.mediasoup.announcedAddress,
+    webRtcServerPort: config.mediasoup.webRtcServerPort,
+    rtcMinPort: config.mediasoup.rtcMinPort,
+    rtcMaxPort: config.mediasoup.rtcMaxPort,
+    logger,
+  });
+
+  const database = openDatabase(config.databaseUrl);
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const io = new SocketServer<ClientToServerEvents, ServerToClientEvents, InterServerEvents>(httpServer, {
+    serveClient: false,
+  });
+
+  app.use(healthRoute(pool, database, startedAt));
+  app.use(metricsRoute(pool, () => ({ connections: io.engine.clientsCount })));
+  app.use(webAppRoute(path.join(repoRoot, 'web', 'dist')));
+
+  io.on('connection', (socket) => {
+    const socketLogger = logger.child({ socketId: socket.id });
+    registerServerInfo(socket, pool, version, socketLogger);
+  });
+
+  try {
+    await listen(httpServer, config.http.port, config.http.host);
+  } catch (error) {
+    pool.close();
+    await database.$disconnect();
+    throw error;
+  }
+  const address = httpServer.address() as AddressInfo;
+  const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
+  const url = `http://${shownHost}:${address.port}`;
+
+  return {
+    url,
+    pool,
+    async close() {
+      await io.close(); // also closes httpServer
+      pool.close();
+      await database.$disconnect();
+    },
+  };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function readVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}

@@ -1,0 +1,45 @@
+// Registers a validated request handler on a socket. The one place where
+// input is parsed, errors become `{ ok: false, error }`, and a handler that
+// throws can never take the process down.
+import type { Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import { AppError, toProtocolError } from '../errors.ts';
+import type { Ack, ClientToServerEvents } from '../protocol/index.ts';
+
+type RequestEvent = keyof ClientToServerEvents;
+type ResponseOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[1] extends (
+  response: Ack<infer T>,
+) => void
+  ? T
+  : never;
+
+export function registerRequest<E extends RequestEvent, S extends z.ZodType>(
+  socket: Socket,
+  event: E,
+  schema: S,
+  handler: (input: z.infer<S>) => Promise<ResponseOf<E>> | ResponseOf<E>,
+  logger: Logger,
+): void {
+  // Untyped on purpose: this is where untrusted client input enters.
+  socket.on(event as string, async (...args: unknown[]) => {
+    const ack = args.at(-1);
+    if (typeof ack !== 'function') {
+      logger.debug({ event }, 'request without ack callback ignored');
+      return;
+    }
+    const reply = ack as (response: Ack<ResponseOf<E>>) => void;
+    try {
+      const parsed = schema.safeParse(args.length > 1 ? args[0] : {});
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+        throw new AppError('INVALID_INPUT', `${where}${issue?.message ?? 'invalid input'}`);
+      }
+      reply({ ok: true, data: await handler(parsed.data) });
+    } catch (error) {
+      if (!(error instanceof AppError)) logger.error({ event, err: error }, 'request handler failed');
+      reply({ ok: false, error: toProtocolError(error) });
+    }
+  });
+}

@@ -1,0 +1,35 @@
+// Starts a real Stagecast node in-process for a test: loopback only, an
+// OS-assigned HTTP port, one mediasoup worker, a throwaway data folder.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../signaling/config/config.ts';
+import { createLogger } from '../signaling/log/logger.ts';
+import { startServer, type StagecastServer } from '../signaling/server.ts';
+
+export interface TestServer extends StagecastServer {
+  readonly dataDir: string;
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    MEDIASOUP_WORKERS: '1',
+    RTC_SERVER_PORT: '0',
+    DATA_DIR: dataDir,
+    ...env,
+  });
+  const server = await startServer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  return {
+    url: server.url,
+    pool: server.pool,
+    dataDir,
+    async close() {
+      await server.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

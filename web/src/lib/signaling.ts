@@ -1,0 +1,47 @@
+// The browser side of the typed Socket.io protocol.
+import { io, type Socket } from 'socket.io-client';
+import type {
+  Ack,
+  ClientToServerEvents,
+  ProtocolError,
+  ServerToClientEvents,
+} from '../../../signaling/protocol/index.ts';
+
+export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export class RequestError extends Error {
+  constructor(readonly error: ProtocolError) {
+    super(error.message);
+    this.name = 'RequestError';
+  }
+}
+
+export function connectSignaling(): SignalingSocket {
+  return io({ transports: ['websocket'] });
+}
+
+type RequestEvent = keyof ClientToServerEvents;
+type RequestOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[0];
+type ResponseOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[1] extends (
+  response: Ack<infer T>,
+) => void
+  ? T
+  : never;
+
+/** Sends a request and resolves with its data, or rejects with a RequestError. */
+export async function request<E extends RequestEvent>(
+  socket: SignalingSocket,
+  event: E,
+  payload: RequestOf<E>,
+  timeoutMs = 10_000,
+): Promise<ResponseOf<E>> {
+  // The event map types each event's ack; the generic `emitWithAck` cannot
+  // narrow over a union of event names, so the call is typed by hand here.
+  const emit = socket.timeout(timeoutMs).emitWithAck as (
+    event: E,
+    payload: RequestOf<E>,
+  ) => Promise<Ack<ResponseOf<E>>>;
+  const response = await emit(event, payload);
+  if (!response.ok) throw new RequestError(response.error);
+  return response.data;
+}
