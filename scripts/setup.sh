@@ -29,6 +29,7 @@ if [ "$mode" = test ]; then
   command -v ffprobe >/dev/null || packages+=(ffmpeg)
   # Browser tests drive Debian's Chromium; a browser is never downloaded.
   [ -n "${CHROMIUM_PATH:-}" ] || [ -x /usr/lib/chromium/chromium ] || packages+=(chromium)
+  command -v turnserver >/dev/null || packages+=(coturn)
 fi
 [ ${#packages[@]} -eq 0 ] || ensure_apt_packages "${packages[@]}"
 

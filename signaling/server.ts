@@ -6,6 +6,15 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Server as SocketServer } from 'socket.io';
+import { guestRoutes } from './auth/guestRoutes.ts';
+import { verifyIdentityToken } from './auth/identityToken.ts';
+import { loadTokenSecret } from './auth/tokenSecret.ts';
+import { httpErrorHandler } from './http/httpErrors.ts';
+import { multihostRoutes } from './multihost/multihostRoutes.ts';
+import { registerMultihostHandlers } from './multihost/multihostSocket.ts';
+import { SessionNotifier, userChannel, type TypedServer } from './multihost/SessionNotifier.ts';
+import { SessionService } from './multihost/SessionService.ts';
+import { SessionStore } from './multihost/SessionStore.ts';
 import type { Logger } from 'pino';
 import { openDatabase } from '../prisma/database.ts';
 import { WorkerPool } from '../sfu/WorkerPool.ts';
@@ -13,7 +22,6 @@ import type { Config } from './config/config.ts';
 import { healthRoute } from './http/healthRoute.ts';
 import { metricsRoute } from './http/metricsRoute.ts';
 import { webAppRoute } from './http/webAppRoute.ts';
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from './protocol/index.ts';
 import { registerServerInfo } from './socket/serverInfoHandler.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -41,21 +49,53 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   });
 
   const database = openDatabase(config.databaseUrl);
+  const tokenSecret = loadTokenSecret(config.tokenSecret, config.dataDir);
+  const store = new SessionStore(database);
+  // Sessions cannot survive a restart (their media was in this process).
+  await store.endOrphans(new Date());
 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const io = new SocketServer<ClientToServerEvents, ServerToClientEvents, InterServerEvents>(httpServer, {
+  const io: TypedServer = new SocketServer(httpServer, {
     serveClient: false,
+    // Transport limit; requests are further capped per event (registerRequest).
+    maxHttpBufferSize: 1_000_000,
+  });
+  const sessions = new SessionService({
+    pool,
+    store,
+    notifier: new SessionNotifier(io),
+    config,
+    logger,
   });
 
+  app.use(express.json({ limit: '64kb' }));
   app.use(healthRoute(pool, database, startedAt));
-  app.use(metricsRoute(pool, () => ({ connections: io.engine.clientsCount })));
+  app.use(
+    metricsRoute(pool, () => ({
+      connections: io.engine.clientsCount,
+      sessions: sessions.activeSessionCount,
+      connectedHosts: sessions.connectedHostCount,
+    })),
+  );
+  app.use(guestRoutes(tokenSecret));
+  app.use(multihostRoutes(sessions, tokenSecret));
   app.use(webAppRoute(path.join(repoRoot, 'web', 'dist')));
+  app.use(httpErrorHandler(logger));
 
+  // Anonymous connections are allowed (audiences); requests that need an
+  // identity check socket.data.identity themselves.
+  io.use((socket, next) => {
+    socket.data.identity = verifyIdentityToken((socket.handshake.auth as { token?: unknown }).token, tokenSecret);
+    socket.data.sessionId = undefined;
+    next();
+  });
   io.on('connection', (socket) => {
-    const socketLogger = logger.child({ socketId: socket.id });
+    const socketLogger = logger.child({ socketId: socket.id, userId: socket.data.identity?.userId });
+    if (socket.data.identity) void socket.join(userChannel(socket.data.identity.userId));
     registerServerInfo(socket, pool, version, socketLogger);
+    registerMultihostHandlers(socket, sessions, config.turn, socketLogger);
   });
 
   try {
@@ -73,6 +113,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     url,
     pool,
     async close() {
+      await sessions.closeAll();
       await io.close(); // also closes httpServer
       pool.close();
       await database.$disconnect();

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { migrateDatabase } from '../prisma/migrateDatabase.ts';
 import { loadConfig } from '../signaling/config/config.ts';
 import { createLogger } from '../signaling/log/logger.ts';
 import { startServer, type StagecastServer } from '../signaling/server.ts';
@@ -22,6 +23,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     DATA_DIR: dataDir,
     ...env,
   });
+  await migrateDatabase(config.databaseUrl);
   const server = await startServer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   return {
     url: server.url,

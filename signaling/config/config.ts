@@ -22,6 +22,8 @@ export interface Config {
   redisUrl: string | undefined;
   mediaDir: string;
   turn: { urls: string[]; secret: string | undefined; credentialTtlS: number };
+  tokenSecret: string | undefined;
+  primaryHostGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     redisUrl: e.REDIS_URL,
     mediaDir: paths.mediaDir,
     turn: { urls: e.TURN_URLS, secret: e.TURN_SECRET, credentialTtlS: e.TURN_CREDENTIAL_TTL_S },
+    tokenSecret: e.TOKEN_SECRET,
+    primaryHostGraceMs: e.PRIMARY_HOST_GRACE_S * 1000,
   };
 }
 

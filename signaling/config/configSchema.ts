@@ -73,6 +73,16 @@ export const envSchema = z
     /** Where live HLS segments and VOD recordings are written. Default: DATA_DIR/media. */
     MEDIA_DIR: z.string().min(1).optional(),
 
+    /** Signs identity tokens. Default: a random secret kept in DATA_DIR/token-secret. */
+    TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Session grace period: how long the session waits for a primary host who dropped (reload). */
+    PRIMARY_HOST_GRACE_S: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be an integer')
+      .min(0, 'must be at least 0')
+      .max(600, 'must be at most 600')
+      .default(20),
+
     /** TURN servers handed to clients, e.g. turn:turn.example.com:3478?transport=udp */
     TURN_URLS: commaList.pipe(z.array(turnUrl)).default([]),
     /** Shared secret with coturn (use-auth-secret) for short-lived REST credentials. */

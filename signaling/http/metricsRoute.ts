@@ -6,6 +6,10 @@ import type { MediaCounts } from '../../sfu/WorkerPoolTypes.ts';
 export interface SignalingCounts {
   /** Open Socket.io connections. */
   connections: number;
+  /** Sessions (rooms) that have not ended. */
+  sessions: number;
+  /** Hosts joined to a session's media room (peers). */
+  connectedHosts: number;
 }
 
 /** GET /metrics in Prometheus text format. Gauges are read at scrape time. */
@@ -31,14 +35,21 @@ export function metricsRoute(pool: WorkerPool, signalingCounts: () => SignalingC
       },
     });
   }
-  new Gauge({
-    name: 'stagecast_socket_connections',
-    help: 'Open Socket.io connections',
-    registers: [registry],
-    collect() {
-      this.set(signalingCounts().connections);
-    },
-  });
+  const signalingGauges: Record<keyof SignalingCounts, [name: string, help: string]> = {
+    connections: ['stagecast_socket_connections', 'Open Socket.io connections'],
+    sessions: ['stagecast_rooms', 'Co-host sessions (rooms) that have not ended'],
+    connectedHosts: ['stagecast_peers', 'Hosts joined to a room with media'],
+  };
+  for (const [key, [name, help]] of Object.entries(signalingGauges) as [keyof SignalingCounts, [string, string]][]) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(signalingCounts()[key]);
+      },
+    });
+  }
 
   const router = Router();
   router.get('/metrics', async (_req, res) => {

@@ -1,7 +1,34 @@
 // The Socket.io protocol, declared once and imported by the server
 // (signaling/) and the browser (web/). Socket.io's typed Server/Socket check
-// every emit, handler and ack against these maps.
+// every emit, handler and ack against these maps. Event names follow the
+// seed API (multihost:*, webrtc:*).
+import type { types as client } from 'mediasoup-client';
 import type { AckCallback } from './ack.ts';
+import type {
+  ConsumerOptions,
+  EndReason,
+  HostState,
+  IceServer,
+  JoinResult,
+  LayoutState,
+  LeaveReason,
+  PublishedTrack,
+  QualityAdapted,
+  QualityTier,
+  SessionSettings,
+  SessionStatus,
+  TrackSource,
+  TransportOptions,
+} from './multihost.ts';
+import type {
+  ConnectTransportRequest,
+  CreateTransportRequest,
+  JoinRequest,
+  LayoutChange,
+  ProduceRequest,
+  ToggleTrackRequest,
+  ViewportRequest,
+} from './requests.ts';
 
 export interface ServerInfo {
   /** Stagecast version (package.json). */
@@ -10,15 +37,53 @@ export interface ServerInfo {
   workers: number;
 }
 
+type Request<Payload, Response> = (request: Payload, ack: AckCallback<Response>) => void;
+type Empty = Record<string, never>;
+
 /** Requests a client sends; each answers through its ack. */
 export interface ClientToServerEvents {
-  'server:info': (request: Record<string, never>, ack: AckCallback<ServerInfo>) => void;
+  'server:info': Request<Empty, ServerInfo>;
+  /** Router capabilities to load the mediasoup-client Device before joining. */
+  'webrtc:router-capabilities': Request<{ sessionId: string }, client.RtpCapabilities>;
+  'multihost:join': Request<JoinRequest, JoinResult>;
+  'multihost:leave': Request<Empty, null>;
+  'multihost:change-layout': Request<LayoutChange, LayoutState>;
+  'multihost:kick': Request<{ userId: string }, null>;
+  'webrtc:ice-servers': Request<Empty, IceServer[]>;
+  'webrtc:create-transport': Request<CreateTransportRequest, TransportOptions>;
+  'webrtc:connect-transport': Request<ConnectTransportRequest, null>;
+  'webrtc:produce': Request<ProduceRequest, { producerId: string }>;
+  'webrtc:close-producer': Request<{ producerId: string }, null>;
+  'webrtc:consume': Request<{ producerId: string }, ConsumerOptions>;
+  'webrtc:resume-consumer': Request<{ consumerId: string }, null>;
+  'webrtc:toggle-track': Request<ToggleTrackRequest, null>;
+  /** The client's tiles for its video consumers: drives layer selection. */
+  'webrtc:adapt-quality': Request<ViewportRequest, null>;
 }
 
 /** Pushes the server sends. */
-// Empty until rooms arrive; declared now so both sides already type against it.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ServerToClientEvents {}
+export interface ServerToClientEvents {
+  'multihost:joined': (event: { sessionId: string; host: HostState }) => void;
+  'multihost:left': (event: { sessionId: string; userId: string; reason: LeaveReason }) => void;
+  'multihost:host-updated': (event: { sessionId: string; host: HostState }) => void;
+  'multihost:layout-changed': (event: { sessionId: string; layout: LayoutState }) => void;
+  'multihost:settings': (event: { sessionId: string; title: string; settings: SessionSettings }) => void;
+  'multihost:status': (event: { sessionId: string; status: SessionStatus }) => void;
+  'multihost:ended': (event: { sessionId: string; reason: EndReason }) => void;
+  'multihost:invited': (event: { sessionId: string; title: string; invitedBy: string }) => void;
+  'multihost:join-requested': (event: { sessionId: string; userId: string; displayName: string }) => void;
+  'multihost:request-approved': (event: { sessionId: string }) => void;
+  /** The media server behind the session restarted: join again. */
+  'multihost:rejoin': (event: { sessionId: string }) => void;
+  'webrtc:new-producer': (event: { sessionId: string; userId: string; track: PublishedTrack }) => void;
+  'webrtc:producer-closed': (event: { sessionId: string; userId: string; producerId: string }) => void;
+  'webrtc:consumer-closed': (event: { consumerId: string }) => void;
+  'webrtc:track-toggled': (event: { sessionId: string; userId: string; source: TrackSource; enabled: boolean }) => void;
+  'webrtc:active-speaker': (event: { sessionId: string; userId: string | null }) => void;
+  'webrtc:audio-levels': (event: { sessionId: string; levels: { userId: string; volume: number }[] }) => void;
+  'webrtc:quality-adapted': (event: QualityAdapted) => void;
+  'webrtc:peer-quality-changed': (event: { sessionId: string; userId: string; tier: QualityTier }) => void;
+}
 
 /** Between signalling nodes (Redis adapter). */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

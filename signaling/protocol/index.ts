@@ -1,2 +1,4 @@
 export * from './ack.ts';
 export * from './events.ts';
+export * from './multihost.ts';
+export type * from './requests.ts';

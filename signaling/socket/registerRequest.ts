@@ -7,18 +7,31 @@ import type { Logger } from 'pino';
 import { AppError, toProtocolError } from '../errors.ts';
 import type { Ack, ClientToServerEvents } from '../protocol/index.ts';
 
-type RequestEvent = keyof ClientToServerEvents;
-type ResponseOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[1] extends (
+export type RequestEvent = keyof ClientToServerEvents;
+export type ResponseOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[1] extends (
   response: Ack<infer T>,
 ) => void
   ? T
   : never;
 
+/** Largest request payload accepted (JSON characters); simulcast rtpParameters are ~3 KB. */
+const MAX_REQUEST_CHARS = 32_768;
+
+export type RequestHandler<E extends RequestEvent, S extends z.ZodType> = (
+  input: z.infer<S>,
+) => Promise<ResponseOf<E>> | ResponseOf<E>;
+
+/** Binds registerRequest to one socket and logger. */
+export function requestRegistrar(socket: Socket, logger: Logger) {
+  return <E extends RequestEvent, S extends z.ZodType>(event: E, schema: S, handler: RequestHandler<E, S>) =>
+    registerRequest(socket, event, schema, handler, logger);
+}
+
 export function registerRequest<E extends RequestEvent, S extends z.ZodType>(
   socket: Socket,
   event: E,
   schema: S,
-  handler: (input: z.infer<S>) => Promise<ResponseOf<E>> | ResponseOf<E>,
+  handler: RequestHandler<E, S>,
   logger: Logger,
 ): void {
   // Untyped on purpose: this is where untrusted client input enters.
@@ -30,7 +43,11 @@ export function registerRequest<E extends RequestEvent, S extends z.ZodType>(
     }
     const reply = ack as (response: Ack<ResponseOf<E>>) => void;
     try {
-      const parsed = schema.safeParse(args.length > 1 ? args[0] : {});
+      const payload = args.length > 1 ? args[0] : {};
+      if ((JSON.stringify(payload)?.length ?? 0) > MAX_REQUEST_CHARS) {
+        throw new AppError('INVALID_INPUT', `request too large (max ${MAX_REQUEST_CHARS} characters)`);
+      }
+      const parsed = schema.safeParse(payload);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';

@@ -5,6 +5,7 @@ CREATE TABLE "LiveSession" (
     "type" TEXT NOT NULL,
     "layout" TEXT NOT NULL,
     "status" TEXT NOT NULL,
+    "primaryHostId" TEXT NOT NULL,
     "primaryHostName" TEXT NOT NULL,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "startedAt" DATETIME,
@@ -13,3 +14,6 @@ CREATE TABLE "LiveSession" (
 
 -- CreateIndex
 CREATE INDEX "LiveSession_status_idx" ON "LiveSession"("status");
+
+-- CreateIndex
+CREATE INDEX "LiveSession_primaryHostId_idx" ON "LiveSession"("primaryHostId");

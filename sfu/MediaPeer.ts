@@ -1,0 +1,272 @@
+// One peer's media in a room: at most one send and one recv WebRtcTransport,
+// one producer per source, and its consumers. Closing the peer closes its
+// transports, and mediasoup closes their producers and consumers with them.
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import type { Logger } from 'pino';
+import { MediaError } from './MediaError.ts';
+import type {
+  ConsumerAppData,
+  ConsumerParams,
+  MediaPeerEvents,
+  ProducerAppData,
+  TrackSource,
+  TransportDirection,
+  TransportParams,
+} from './MediaRoomTypes.ts';
+
+/** What a peer needs from its room; passed in so the peer holds no back-reference. */
+export interface MediaPeerContext {
+  router: types.Router;
+  webRtcServer: types.WebRtcServer;
+  speakingObservers: types.RtpObserver[];
+  maxIncomingBitrateBps: number;
+  initialAvailableOutgoingBitrateBps: number;
+  findProducer(producerId: string): types.Producer | undefined;
+  logger: Logger;
+}
+
+export interface ProduceRequest {
+  transportId: string;
+  kind: types.MediaKind;
+  rtpParameters: types.RtpParameters;
+  source: TrackSource;
+}
+
+const kindOfSource: Record<TrackSource, types.MediaKind> = {
+  camera: 'video',
+  microphone: 'audio',
+  screen: 'video',
+  'screen-audio': 'audio',
+};
+
+export class MediaPeer extends EventEmitter<MediaPeerEvents> {
+  readonly id: string;
+  readonly #rtpCapabilities: types.RtpCapabilities;
+  readonly #context: MediaPeerContext;
+  readonly #transports = new Map<TransportDirection, types.WebRtcTransport>();
+  /** Transports whose DTLS parameters the client has sent (connect done). */
+  readonly #connectedTransportIds = new Set<string>();
+  readonly #producers = new Map<string, types.Producer>();
+  readonly #consumers = new Map<string, types.Consumer>();
+  #closed = false;
+
+  constructor(id: string, rtpCapabilities: types.RtpCapabilities, context: MediaPeerContext) {
+    super();
+    this.id = id;
+    this.#rtpCapabilities = rtpCapabilities;
+    this.#context = context;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get producers(): ReadonlyMap<string, types.Producer> {
+    return this.#producers;
+  }
+
+  get consumers(): ReadonlyMap<string, types.Consumer> {
+    return this.#consumers;
+  }
+
+  transport(direction: TransportDirection): types.WebRtcTransport | undefined {
+    return this.#transports.get(direction);
+  }
+
+  producerOf(source: TrackSource): types.Producer | undefined {
+    for (const producer of this.#producers.values()) {
+      if ((producer.appData as ProducerAppData).source === source) return producer;
+    }
+    return undefined;
+  }
+
+  async createTransport(direction: TransportDirection): Promise<TransportParams> {
+    this.#assertOpen();
+    if (this.#transports.has(direction)) {
+      throw new MediaError('CONFLICT', `a ${direction} transport already exists`);
+    }
+    const { router, webRtcServer, initialAvailableOutgoingBitrateBps, maxIncomingBitrateBps } = this.#context;
+    const transport = await router.createWebRtcTransport({
+      webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: initialAvailableOutgoingBitrateBps,
+      appData: { peerId: this.id, direction },
+    });
+    // The peer may have left while the worker was creating the transport.
+    if (this.#closed) {
+      transport.close();
+      throw new MediaError('NOT_FOUND', 'the peer left');
+    }
+    if (direction === 'send') {
+      await transport.setMaxIncomingBitrate(maxIncomingBitrateBps).catch(() => undefined);
+    }
+    this.#transports.set(direction, transport);
+    transport.observer.once('close', () => {
+      this.#transports.delete(direction);
+      this.#connectedTransportIds.delete(transport.id);
+    });
+    // A transport whose DTLS fails or closes is useless; closing it tells the
+    // client (through its consumers/producers) to renegotiate.
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'failed' || state === 'closed') transport.close();
+    });
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
+    const transport = this.#transportById(transportId);
+    if (this.#connectedTransportIds.has(transportId)) {
+      throw new MediaError('CONFLICT', 'the transport is already connected');
+    }
+    try {
+      await transport.connect({ dtlsParameters });
+    } catch (error) {
+      throw new MediaError('INVALID_INPUT', `bad dtlsParameters: ${(error as Error).message}`);
+    }
+    this.#connectedTransportIds.add(transportId);
+  }
+
+  async produce({ transportId, kind, rtpParameters, source }: ProduceRequest): Promise<types.Producer> {
+    const transport = this.#transportById(transportId);
+    if (transport !== this.#transports.get('send')) {
+      throw new MediaError('INVALID_INPUT', 'produce needs the send transport');
+    }
+    if (!this.#connectedTransportIds.has(transportId)) {
+      throw new MediaError('CONFLICT', 'connect the transport before producing');
+    }
+    if (kindOfSource[source] !== kind) {
+      throw new MediaError('INVALID_INPUT', `a ${source} track must be ${kindOfSource[source]}`);
+    }
+    if (this.producerOf(source)) {
+      throw new MediaError('CONFLICT', `a ${source} track is already published`);
+    }
+    let producer: types.Producer;
+    try {
+      const appData: ProducerAppData = { peerId: this.id, source };
+      producer = await transport.produce({ kind, rtpParameters, appData });
+    } catch (error) {
+      throw new MediaError('INVALID_INPUT', `bad rtpParameters: ${(error as Error).message}`);
+    }
+    if (this.#closed) {
+      producer.close();
+      throw new MediaError('NOT_FOUND', 'the peer left');
+    }
+    this.#producers.set(producer.id, producer);
+    producer.observer.once('close', () => this.#producers.delete(producer.id));
+    if (source === 'microphone') {
+      for (const observer of this.#context.speakingObservers) {
+        await observer.addProducer({ producerId: producer.id }).catch(() => undefined);
+      }
+    }
+    return producer;
+  }
+
+  /** Consumes another peer's producer on this peer's recv transport, paused until resumed. */
+  async consume(producerId: string): Promise<ConsumerParams> {
+    const transport = this.#transports.get('recv');
+    if (!transport) throw new MediaError('CONFLICT', 'create the recv transport before consuming');
+    const producer = this.#context.findProducer(producerId);
+    if (!producer) throw new MediaError('NOT_FOUND', `no producer ${producerId}`);
+    const { peerId, source } = producer.appData as ProducerAppData;
+    if (peerId === this.id) throw new MediaError('INVALID_INPUT', 'a peer does not consume its own tracks');
+    if (!this.#context.router.canConsume({ producerId, rtpCapabilities: this.#rtpCapabilities })) {
+      throw new MediaError('INVALID_INPUT', 'the device cannot decode this track');
+    }
+    for (const existing of this.#consumers.values()) {
+      if (existing.producerId === producerId) throw new MediaError('CONFLICT', 'already consuming this track');
+    }
+    const appData: ConsumerAppData = { peerId, source };
+    // Paused: the client resumes once its side is ready, and resuming
+    // requests a key frame, so video starts without a grey picture.
+    const consumer = await transport.consume({
+      producerId,
+      rtpCapabilities: this.#rtpCapabilities,
+      paused: true,
+      appData,
+    });
+    if (this.#closed) {
+      consumer.close();
+      throw new MediaError('NOT_FOUND', 'the peer left');
+    }
+    this.#consumers.set(consumer.id, consumer);
+    const forget = () => {
+      if (this.#consumers.delete(consumer.id) && !this.#closed) this.emit('consumerclosed', consumer.id);
+    };
+    consumer.on('producerclose', () => {
+      consumer.close();
+      forget();
+    });
+    consumer.on('transportclose', forget);
+    consumer.on('layerschange', (layers) => this.emit('consumerlayerschange', consumer.id, layers));
+    consumer.on('score', (score) => this.emit('consumerscore', consumer.id, score));
+    return {
+      id: consumer.id,
+      producerId,
+      peerId,
+      source,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+      type: consumer.type,
+      producerPaused: consumer.producerPaused,
+    };
+  }
+
+  async resumeConsumer(consumerId: string): Promise<void> {
+    await this.#consumerById(consumerId).resume();
+  }
+
+  consumer(consumerId: string): types.Consumer {
+    return this.#consumerById(consumerId);
+  }
+
+  /** Pauses or resumes this peer's track of a source (mute/unmute, camera off/on). */
+  async setSourcePaused(source: TrackSource, paused: boolean): Promise<void> {
+    const producer = this.producerOf(source);
+    if (!producer) throw new MediaError('NOT_FOUND', `no ${source} track is published`);
+    if (paused) await producer.pause();
+    else await producer.resume();
+  }
+
+  closeProducer(producerId: string): void {
+    const producer = this.#producers.get(producerId);
+    if (!producer) throw new MediaError('NOT_FOUND', `no producer ${producerId}`);
+    producer.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const transport of this.#transports.values()) transport.close();
+    this.#transports.clear();
+    this.#producers.clear();
+    this.#consumers.clear();
+    this.emit('close');
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new MediaError('NOT_FOUND', 'the peer left');
+  }
+
+  #transportById(transportId: string): types.WebRtcTransport {
+    this.#assertOpen();
+    for (const transport of this.#transports.values()) {
+      if (transport.id === transportId) return transport;
+    }
+    throw new MediaError('NOT_FOUND', `no transport ${transportId}`);
+  }
+
+  #consumerById(consumerId: string): types.Consumer {
+    this.#assertOpen();
+    const consumer = this.#consumers.get(consumerId);
+    if (!consumer) throw new MediaError('NOT_FOUND', `no consumer ${consumerId}`);
+    return consumer;
+  }
+}

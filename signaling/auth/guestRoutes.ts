@@ -1,0 +1,22 @@
+import crypto from 'node:crypto';
+import { Router } from 'express';
+import { guestBody } from '../protocol/requests.ts';
+import { parseBody } from '../http/httpErrors.ts';
+import { signIdentityToken } from './identityToken.ts';
+
+const GUEST_TOKEN_TTL_S = 24 * 3600;
+
+/**
+ * POST /api/auth/guest { displayName } → { token, user }: a signed identity
+ * for a fresh guest user id. Real accounts (a later issue) mint the same
+ * token shape, so the rest of the server does not change.
+ */
+export function guestRoutes(secret: string): Router {
+  const router = Router();
+  router.post('/api/auth/guest', (req, res) => {
+    const { displayName } = parseBody(guestBody, req);
+    const user = { userId: `g_${crypto.randomBytes(9).toString('base64url')}`, displayName };
+    res.status(201).json({ ok: true, data: { token: signIdentityToken(user, secret, GUEST_TOKEN_TTL_S), user } });
+  });
+  return router;
+}

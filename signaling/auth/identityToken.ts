@@ -1,0 +1,56 @@
+// Signed identity tokens (JWT, HS256) minted by this server. Until accounts
+// exist, a guest picks a display name and gets a token for a fresh user id;
+// accounts will mint the same token shape for real users, so everything that
+// checks identities stays as it is.
+import crypto from 'node:crypto';
+
+export interface Identity {
+  userId: string;
+  displayName: string;
+}
+
+interface Claims {
+  sub: string;
+  name: string;
+  iat: number;
+  exp: number;
+}
+
+const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+
+export function signIdentityToken(identity: Identity, secret: string, ttlS: number, nowMs = Date.now()): string {
+  const iat = Math.floor(nowMs / 1000);
+  const claims: Claims = { sub: identity.userId, name: identity.displayName, iat, exp: iat + ttlS };
+  const body = `${header}.${base64url(JSON.stringify(claims))}`;
+  return `${body}.${sign(body, secret)}`;
+}
+
+/** The identity in a valid, unexpired token; undefined for anything else. */
+export function verifyIdentityToken(token: unknown, secret: string, nowMs = Date.now()): Identity | undefined {
+  if (typeof token !== 'string' || token.length > 4096) return undefined;
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== header) return undefined;
+  const [, payload, signature] = parts as [string, string, string];
+  const expected = Buffer.from(sign(`${header}.${payload}`, secret));
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return undefined;
+  let claims: Partial<Claims>;
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Partial<Claims>;
+  } catch {
+    return undefined;
+  }
+  if (typeof claims.sub !== 'string' || typeof claims.name !== 'string' || typeof claims.exp !== 'number') {
+    return undefined;
+  }
+  if (claims.exp * 1000 <= nowMs) return undefined;
+  return { userId: claims.sub, displayName: claims.name };
+}
+
+function sign(data: string, secret: string): string {
+  return crypto.createHmac('sha256', secret).update(data).digest('base64url');
+}
+
+function base64url(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64url');
+}

@@ -1,0 +1,62 @@
+// One host joined to a session's media room from one socket: the glue
+// between that socket and the host's MediaPeer. It forwards the media
+// layer's events to the socket and the session's clients, and keeps the
+// session's track list in step with the peer's producers.
+import type { Socket } from 'socket.io';
+import type { types } from 'mediasoup';
+import type { MediaPeer } from '../../sfu/MediaPeer.ts';
+import type { ProducerAppData } from '../../sfu/MediaRoomTypes.ts';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, TrackSource } from '../protocol/index.ts';
+import type { SocketData } from '../socket/socketData.ts';
+import type { Session } from './Session.ts';
+import type { SessionNotifier } from './SessionNotifier.ts';
+
+export type HostSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export class HostConnection {
+  readonly userId: string;
+  readonly socket: HostSocket;
+  readonly media: MediaPeer;
+  readonly #session: Session;
+  readonly #notifier: SessionNotifier;
+
+  constructor(session: Session, socket: HostSocket, media: MediaPeer, notifier: SessionNotifier) {
+    this.userId = media.id;
+    this.socket = socket;
+    this.media = media;
+    this.#session = session;
+    this.#notifier = notifier;
+    media.on('consumerclosed', (consumerId) => socket.emit('webrtc:consumer-closed', { consumerId }));
+  }
+
+  /** Records a new producer in the session and tells the other hosts to consume it. */
+  published(producer: types.Producer): void {
+    const { source } = producer.appData as ProducerAppData;
+    const track = { producerId: producer.id, source, kind: producer.kind, paused: producer.paused };
+    this.#session.addTrack(this.userId, track);
+    producer.observer.once('close', () => {
+      this.#session.removeTrack(this.userId, producer.id);
+      if (this.media.closed) return; // leaving: `multihost:left` tells everyone at once
+      this.#notifier
+        .sessionExcept(this.#session.id, this.socket.id)
+        .emit('webrtc:producer-closed', { sessionId: this.#session.id, userId: this.userId, producerId: producer.id });
+    });
+    this.#notifier
+      .sessionExcept(this.#session.id, this.socket.id)
+      .emit('webrtc:new-producer', { sessionId: this.#session.id, userId: this.userId, track });
+  }
+
+  /** Camera/mic off and on: pauses the producer (no media flows) and shows it to everyone. */
+  async toggle(source: TrackSource, enabled: boolean): Promise<void> {
+    await this.media.setSourcePaused(source, !enabled);
+    const producer = this.media.producerOf(source);
+    if (producer) this.#session.setTrackPaused(this.userId, producer.id, !enabled);
+    this.#notifier
+      .session(this.#session.id)
+      .emit('webrtc:track-toggled', { sessionId: this.#session.id, userId: this.userId, source, enabled });
+  }
+
+  close(): void {
+    this.media.close();
+  }
+}

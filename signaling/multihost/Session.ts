@@ -1,0 +1,278 @@
+// The state of one co-host session and the rules for changing it: who may
+// do what, the 9-host limit, invitations and join requests, layout, status.
+// Pure (no I/O): SessionService applies a change, then persists and
+// broadcasts it. Every method that needs a permission names it first.
+import { AppError } from '../errors.ts';
+import type { Identity } from '../auth/identityToken.ts';
+import type { LayoutKind } from '../layout/layoutGeometry.ts';
+import {
+  MAX_HOSTS,
+  type HostRole,
+  type HostState,
+  type LayoutState,
+  type PublishedTrack,
+  type SessionSettings,
+  type SessionState,
+  type SessionStatus,
+  type SessionType,
+} from '../protocol/index.ts';
+
+interface HostRecord {
+  userId: string;
+  displayName: string;
+  role: HostRole;
+  connected: boolean;
+  /** Tracks by producer id, kept in publish order. */
+  tracks: Map<string, PublishedTrack>;
+}
+
+export interface NewSession {
+  id: string;
+  title: string;
+  type: SessionType;
+  layout: LayoutKind;
+  creator: Identity;
+  now: Date;
+}
+
+export class Session {
+  readonly id: string;
+  readonly type: SessionType;
+  readonly primaryHostId: string;
+  readonly createdAt: Date;
+  #title: string;
+  #status: SessionStatus = 'scheduled';
+  #startedAt: Date | null = null;
+  #endedAt: Date | null = null;
+  #layout: LayoutState;
+  #settings: SessionSettings = { allowJoinRequests: true };
+  #activeSpeakerId: string | null = null;
+  readonly #hosts = new Map<string, HostRecord>();
+  /** Invited users, with the display name of nobody yet: they give theirs on accept. */
+  readonly #invitedUserIds = new Set<string>();
+  /** Pending requests to join as host, by user id → display name. */
+  readonly #joinRequests = new Map<string, string>();
+
+  constructor({ id, title, type, layout, creator, now }: NewSession) {
+    this.id = id;
+    this.#title = title;
+    this.type = type;
+    this.primaryHostId = creator.userId;
+    this.createdAt = now;
+    this.#layout = { kind: layout, pinnedUserId: null };
+    this.#addHost(creator, 'primary');
+  }
+
+  get status(): SessionStatus {
+    return this.#status;
+  }
+
+  get title(): string {
+    return this.#title;
+  }
+
+  get layout(): LayoutState {
+    return this.#layout;
+  }
+
+  get settings(): SessionSettings {
+    return this.#settings;
+  }
+
+  get hostCount(): number {
+    return this.#hosts.size;
+  }
+
+  get joinRequests(): { userId: string; displayName: string }[] {
+    return [...this.#joinRequests].map(([userId, displayName]) => ({ userId, displayName }));
+  }
+
+  isHost(userId: string): boolean {
+    return this.#hosts.has(userId);
+  }
+
+  isInvited(userId: string): boolean {
+    return this.#invitedUserIds.has(userId);
+  }
+
+  roleOf(userId: string): HostRole | undefined {
+    return this.#hosts.get(userId)?.role;
+  }
+
+  host(userId: string): HostState {
+    const record = this.#hosts.get(userId);
+    if (!record) throw new AppError('NOT_FOUND', `${userId} is not a host of this session`);
+    return toHostState(record);
+  }
+
+  // --- permissions ---------------------------------------------------------
+
+  assertPrimary(caller: Identity, action: string): void {
+    if (caller.userId !== this.primaryHostId) {
+      throw new AppError('NOT_ALLOWED', `only the primary host can ${action}`);
+    }
+  }
+
+  assertHost(caller: Identity): void {
+    if (!this.#hosts.has(caller.userId)) throw new AppError('NOT_ALLOWED', 'you are not a host of this session');
+  }
+
+  #assertNotEnded(): void {
+    if (this.#status === 'ended') throw new AppError('CONFLICT', 'the session has ended');
+  }
+
+  #assertRoomForAnotherHost(): void {
+    if (this.#hosts.size >= MAX_HOSTS) throw new AppError('ROOM_FULL', `the session already has ${MAX_HOSTS} hosts`);
+  }
+
+  // --- transitions ---------------------------------------------------------
+
+  start(caller: Identity, now: Date): void {
+    this.assertPrimary(caller, 'go live');
+    this.#assertNotEnded();
+    if (this.#status === 'live') throw new AppError('CONFLICT', 'the session is already live');
+    this.#status = 'live';
+    this.#startedAt = now;
+  }
+
+  /** Ends the session; `caller` undefined means the server ends it (primary host gone). */
+  end(caller: Identity | undefined, now: Date): void {
+    if (caller) this.assertPrimary(caller, 'end the session');
+    this.#assertNotEnded();
+    this.#status = 'ended';
+    this.#endedAt = now;
+    for (const host of this.#hosts.values()) host.connected = false;
+  }
+
+  invite(caller: Identity, userId: string): void {
+    this.assertPrimary(caller, 'invite hosts');
+    this.#assertNotEnded();
+    if (this.#hosts.has(userId)) throw new AppError('CONFLICT', 'that user is already a host');
+    this.#assertRoomForAnotherHost();
+    this.#invitedUserIds.add(userId);
+  }
+
+  accept(caller: Identity): HostState {
+    this.#assertNotEnded();
+    if (this.#hosts.has(caller.userId)) throw new AppError('CONFLICT', 'you are already a host');
+    if (!this.#invitedUserIds.has(caller.userId)) throw new AppError('NOT_ALLOWED', 'you have not been invited');
+    this.#assertRoomForAnotherHost();
+    this.#invitedUserIds.delete(caller.userId);
+    return this.#addHost(caller, 'co-host');
+  }
+
+  requestToJoin(caller: Identity): void {
+    this.#assertNotEnded();
+    if (this.#hosts.has(caller.userId)) throw new AppError('CONFLICT', 'you are already a host');
+    if (!this.#settings.allowJoinRequests) throw new AppError('NOT_ALLOWED', 'this session does not take requests');
+    this.#assertRoomForAnotherHost();
+    this.#joinRequests.set(caller.userId, caller.displayName);
+  }
+
+  approve(caller: Identity, userId: string): HostState {
+    this.assertPrimary(caller, 'approve requests');
+    this.#assertNotEnded();
+    const displayName = this.#joinRequests.get(userId);
+    if (displayName === undefined) throw new AppError('NOT_FOUND', 'no pending request from that user');
+    this.#assertRoomForAnotherHost();
+    this.#joinRequests.delete(userId);
+    return this.#addHost({ userId, displayName }, 'co-host');
+  }
+
+  removeHost(caller: Identity, userId: string): void {
+    this.assertPrimary(caller, 'remove hosts');
+    this.#assertNotEnded();
+    if (userId === this.primaryHostId) throw new AppError('INVALID_INPUT', 'the primary host cannot be removed');
+    if (!this.#hosts.delete(userId)) throw new AppError('NOT_FOUND', `${userId} is not a host of this session`);
+    if (this.#layout.pinnedUserId === userId) this.#layout = { ...this.#layout, pinnedUserId: null };
+    if (this.#activeSpeakerId === userId) this.#activeSpeakerId = null;
+  }
+
+  changeLayout(caller: Identity, layout: LayoutState): void {
+    this.assertPrimary(caller, 'change the layout');
+    this.#assertNotEnded();
+    if (layout.pinnedUserId !== null && !this.#hosts.has(layout.pinnedUserId)) {
+      throw new AppError('INVALID_INPUT', 'the pinned user is not a host');
+    }
+    this.#layout = { ...layout };
+  }
+
+  updateSettings(
+    caller: Identity,
+    change: { title?: string | undefined; allowJoinRequests?: boolean | undefined },
+  ): void {
+    this.assertPrimary(caller, 'change the settings');
+    this.#assertNotEnded();
+    if (change.title !== undefined) this.#title = change.title;
+    if (change.allowJoinRequests !== undefined) this.#settings = { allowJoinRequests: change.allowJoinRequests };
+  }
+
+  // --- media presence (driven by the socket layer) --------------------------
+
+  setConnected(userId: string, connected: boolean): void {
+    const host = this.#hosts.get(userId);
+    if (!host) return;
+    host.connected = connected;
+    if (!connected) host.tracks.clear();
+  }
+
+  addTrack(userId: string, track: PublishedTrack): void {
+    this.#hosts.get(userId)?.tracks.set(track.producerId, { ...track });
+  }
+
+  removeTrack(userId: string, producerId: string): void {
+    this.#hosts.get(userId)?.tracks.delete(producerId);
+  }
+
+  setTrackPaused(userId: string, producerId: string, paused: boolean): void {
+    const track = this.#hosts.get(userId)?.tracks.get(producerId);
+    if (track) track.paused = paused;
+  }
+
+  setActiveSpeaker(userId: string | null): boolean {
+    if (userId !== null && !this.#hosts.has(userId)) return false;
+    if (this.#activeSpeakerId === userId) return false;
+    this.#activeSpeakerId = userId;
+    return true;
+  }
+
+  toState(): SessionState {
+    return {
+      id: this.id,
+      title: this.#title,
+      type: this.type,
+      status: this.#status,
+      primaryHostId: this.primaryHostId,
+      hosts: [...this.#hosts.values()].map(toHostState),
+      layout: { ...this.#layout },
+      settings: { ...this.#settings },
+      activeSpeakerId: this.#activeSpeakerId,
+      createdAt: this.createdAt.toISOString(),
+      startedAt: this.#startedAt?.toISOString() ?? null,
+      endedAt: this.#endedAt?.toISOString() ?? null,
+    };
+  }
+
+  #addHost(identity: Identity, role: HostRole): HostState {
+    const record: HostRecord = {
+      userId: identity.userId,
+      displayName: identity.displayName,
+      role,
+      connected: false,
+      tracks: new Map(),
+    };
+    this.#hosts.set(identity.userId, record);
+    this.#joinRequests.delete(identity.userId);
+    return toHostState(record);
+  }
+}
+
+function toHostState(record: HostRecord): HostState {
+  return {
+    userId: record.userId,
+    displayName: record.displayName,
+    role: record.role,
+    connected: record.connected,
+    tracks: [...record.tracks.values()].map((track) => ({ ...track })),
+  };
+}

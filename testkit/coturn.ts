@@ -1,0 +1,223 @@
+// Starts a real coturn (Debian's `turnserver`) for a test: loopback only, a
+// free listening port, TURN REST API auth (`use-auth-secret`), and every file
+// it writes (user DB, pid file, log) in a throwaway folder.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from './freePort.ts';
+
+export interface Coturn {
+  /** UDP and TCP listening port on 127.0.0.1. */
+  readonly port: number;
+  /** turn: URIs for this server, UDP first (what a client would be handed). */
+  readonly urls: string[];
+  readonly secret: string;
+  readonly realm: string;
+  /** Range that relayed addresses are allocated from. */
+  readonly relayPorts: { min: number; max: number };
+  readonly pid: number;
+  /** Where coturn's log is (read it when a test fails). */
+  readonly logFile: string;
+  /** Stops this coturn (by its PID) and removes its folder. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface CoturnOptions {
+  /** Default: 32 random bytes, hex. */
+  secret?: string;
+  /** Default: 'stagecast-test'. */
+  realm?: string;
+}
+
+const READY_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 5_000;
+// Relay ports come from above Linux's default ephemeral range (32768–60999), so
+// sockets the OS hands out elsewhere (freePort, mediasoup) do not take them.
+// The window is random so that concurrent test processes rarely share one; if
+// they do, coturn skips relay ports it cannot bind.
+const RELAY_PORT_COUNT = 32;
+const RELAY_FIRST_PORT = 61_000;
+const RELAY_LAST_PORT = 65_535;
+
+export function resolveTurnserver(env: NodeJS.ProcessEnv = process.env): string {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.join(dir, 'turnserver');
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      // Not in this folder; try the next.
+    }
+  }
+  throw new Error('turnserver not found on PATH: apt-get install coturn (`npm test` set-up does this)');
+}
+
+export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> {
+  const bin = resolveTurnserver();
+  const secret = options.secret ?? randomBytes(32).toString('hex');
+  const realm = options.realm ?? 'stagecast-test';
+  const port = await freePort();
+  const min = RELAY_FIRST_PORT + Math.floor(Math.random() * (RELAY_LAST_PORT - RELAY_FIRST_PORT - RELAY_PORT_COUNT));
+  const relayPorts = { min, max: min + RELAY_PORT_COUNT - 1 };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-coturn-'));
+  const logFile = path.join(dir, 'turnserver.log');
+
+  const args = [
+    '-n', // no config file: everything is on this command line
+    '--listening-ip=127.0.0.1',
+    '--relay-ip=127.0.0.1',
+    `--listening-port=${port}`,
+    `--min-port=${relayPorts.min}`,
+    `--max-port=${relayPorts.max}`,
+    '--use-auth-secret',
+    `--static-auth-secret=${secret}`,
+    `--realm=${realm}`,
+    '--no-tls',
+    '--no-dtls',
+    '--allow-loopback-peers',
+    '--no-cli',
+    '--fingerprint',
+    // Defaults live under /var: a shared pid file and DB would clash between runs.
+    `--userdb=${path.join(dir, 'turndb')}`,
+    `--pidfile=${path.join(dir, 'turnserver.pid')}`,
+    `--log-file=${logFile}`,
+    '--simple-log', // exactly this file name, no date suffix or rollover
+    '--no-stdout-log',
+  ];
+  // Anything coturn still prints (e.g. "socket: Protocol not supported" when SCTP is missing) goes to a file,
+  // not into the test's output.
+  const outputFd = fs.openSync(path.join(dir, 'output.txt'), 'a');
+  const child = spawn(bin, args, { stdio: ['ignore', outputFd, outputFd] });
+  fs.closeSync(outputFd);
+
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exitedPromise = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve();
+    });
+    // spawn failures (ENOENT, EACCES) emit 'error' and no 'exit'.
+    child.once('error', () => {
+      exited ??= { code: null, signal: null };
+      resolve();
+    });
+  });
+  const pid = child.pid;
+
+  // If the test process dies without calling stop(), do not leave coturn behind.
+  const killOnExit = () => {
+    if (pid !== undefined && !exited) signal(pid, 'SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', killOnExit);
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    process.removeListener('exit', killOnExit);
+    if (pid !== undefined && !exited) {
+      signal(pid, 'SIGTERM');
+      if (!(await settlesWithin(exitedPromise, STOP_TIMEOUT_MS)) && !exited) {
+        signal(pid, 'SIGKILL');
+        await settlesWithin(exitedPromise, STOP_TIMEOUT_MS);
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    if (pid === undefined) throw new Error('could not spawn it');
+    await waitUntilAnswering(port, () => exited !== undefined);
+  } catch (error) {
+    const log = readTail(logFile) || readTail(path.join(dir, 'output.txt'));
+    await stop();
+    throw new Error(`coturn did not start on 127.0.0.1:${port}: ${(error as Error).message}\n${log}`, {
+      cause: error,
+    });
+  }
+
+  return {
+    port,
+    urls: [`turn:127.0.0.1:${port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`],
+    secret,
+    realm,
+    relayPorts,
+    pid,
+    logFile,
+    stop,
+  };
+}
+
+/** Ready means a STUN Binding request over UDP is answered: the path TURN clients take first. */
+async function waitUntilAnswering(port: number, hasExited: () => boolean): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (hasExited()) throw new Error('turnserver exited');
+    if (await stunBindingAnswered(port, 200)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no STUN answer within ${READY_TIMEOUT_MS} ms`);
+}
+
+async function stunBindingAnswered(port: number, timeoutMs: number): Promise<boolean> {
+  const transactionId = randomBytes(12);
+  // RFC 5389 header: Binding request (0x0001), no attributes, magic cookie, transaction id.
+  const request = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]), transactionId]);
+  const socket = dgram.createSocket('udp4');
+  try {
+    return await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      socket.on('message', (message) => {
+        // A Binding success response (0x0101) to this very request.
+        if (
+          message.length >= 20 &&
+          message.readUInt16BE(0) === 0x0101 &&
+          message.subarray(8, 20).equals(transactionId)
+        ) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      });
+      // ICMP port unreachable surfaces as an error on some systems: just "not yet".
+      socket.on('error', () => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+      socket.send(request, port, '127.0.0.1');
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+/** Signals our child; ESRCH only means it exited before its 'exit' event reached us. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function readTail(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
+  } catch {
+    return '';
+  }
+}
