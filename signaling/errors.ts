@@ -1,6 +1,7 @@
 // Errors are values with a protocol code. Code inside throws AppError; the
 // socket and HTTP boundaries turn any error into `{ ok: false, error }` in one
 // place (toProtocolError), so unexpected errors never leak internals.
+import { MediaError } from '../sfu/MediaError.ts';
 import type { ErrorCode, ProtocolError } from './protocol/index.ts';
 
 export class AppError extends Error {
@@ -27,6 +28,6 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
 };
 
 export function toProtocolError(error: unknown): ProtocolError {
-  if (error instanceof AppError) return { code: error.code, message: error.message };
+  if (error instanceof AppError || error instanceof MediaError) return { code: error.code, message: error.message };
   return { code: 'INTERNAL', message: 'internal error' };
 }

@@ -4,10 +4,12 @@
 // session's track list in step with the peer's producers.
 import type { Socket } from 'socket.io';
 import type { types } from 'mediasoup';
+import type { Logger } from 'pino';
 import type { MediaPeer } from '../../sfu/MediaPeer.ts';
 import type { ProducerAppData } from '../../sfu/MediaRoomTypes.ts';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, TrackSource } from '../protocol/index.ts';
 import type { SocketData } from '../socket/socketData.ts';
+import { QualityController } from './QualityController.ts';
 import type { Session } from './Session.ts';
 import type { SessionNotifier } from './SessionNotifier.ts';
 
@@ -17,16 +19,34 @@ export class HostConnection {
   readonly userId: string;
   readonly socket: HostSocket;
   readonly media: MediaPeer;
+  readonly quality: QualityController;
   readonly #session: Session;
   readonly #notifier: SessionNotifier;
 
-  constructor(session: Session, socket: HostSocket, media: MediaPeer, notifier: SessionNotifier) {
+  constructor(session: Session, socket: HostSocket, media: MediaPeer, notifier: SessionNotifier, logger: Logger) {
     this.userId = media.id;
     this.socket = socket;
     this.media = media;
     this.#session = session;
     this.#notifier = notifier;
     media.on('consumerclosed', (consumerId) => socket.emit('webrtc:consumer-closed', { consumerId }));
+    this.quality = new QualityController(
+      media,
+      {
+        adapted: ({ consumerId, tier, paused, spatialLayer }) =>
+          socket.emit('webrtc:quality-adapted', {
+            consumerId,
+            tier: tier ?? 'good',
+            paused,
+            spatialLayer: paused ? null : spatialLayer,
+          }),
+        tierChanged: (tier) =>
+          notifier
+            .session(session.id)
+            .emit('webrtc:peer-quality-changed', { sessionId: session.id, userId: this.userId, tier }),
+      },
+      logger,
+    );
   }
 
   /** Records a new producer in the session and tells the other hosts to consume it. */
@@ -57,6 +77,7 @@ export class HostConnection {
   }
 
   close(): void {
+    this.quality.close();
     this.media.close();
   }
 }

@@ -197,12 +197,9 @@ export class SessionService {
       throw new AppError('NOT_ALLOWED', 'you are no longer a host of this session');
     }
 
-    const connection = new HostConnection(
-      session,
-      socket,
-      room.addPeer(caller.userId, rtpCapabilities),
-      this.#notifier,
-    );
+    const media = room.addPeer(caller.userId, rtpCapabilities);
+    const logger = this.#logger.child({ sessionId, userId: caller.userId });
+    const connection = new HostConnection(session, socket, media, this.#notifier, logger);
     let hosts = this.#connections.get(sessionId);
     if (!hosts) this.#connections.set(sessionId, (hosts = new Map()));
     hosts.set(caller.userId, connection);

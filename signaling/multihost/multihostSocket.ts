@@ -18,6 +18,7 @@ import {
   producerRef,
   sessionRef,
   toggleTrackRequest,
+  viewportRequest,
 } from '../protocol/requests.ts';
 import type { ConsumerOptions } from '../protocol/index.ts';
 import { requestRegistrar } from '../socket/registerRequest.ts';
@@ -116,6 +117,11 @@ export function registerMultihostHandlers(
 
   on('webrtc:toggle-track', toggleTrackRequest, async ({ source, enabled }) => {
     await joined().connection.toggle(source, enabled);
+    return null;
+  });
+
+  on('webrtc:adapt-quality', viewportRequest, ({ consumers }) => {
+    joined().connection.quality.setViewports(consumers);
     return null;
   });
 

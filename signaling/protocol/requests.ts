@@ -2,6 +2,7 @@
 // them, and both sides use the inferred types. Shapes are checked here with
 // bounded sizes; mediasoup checks the media semantics (codecs, SSRCs) and
 // its complaints come back as INVALID_INPUT.
+import type { types as client } from 'mediasoup-client';
 import { z } from 'zod';
 import { layoutKinds } from '../layout/layoutGeometry.ts';
 import { sessionTypes, trackSources } from './multihost.ts';
@@ -142,10 +143,14 @@ export const kickRequest = z.object({ userId });
 export const userRef = z.object({ userId });
 
 export type CreateSessionBody = z.infer<typeof createSessionBody>;
-export type JoinRequest = z.input<typeof joinRequest>;
+// Media payloads are typed as mediasoup-client produces them; the schemas
+// above check their shape on arrival.
+export type JoinRequest = { sessionId: string; rtpCapabilities: client.RtpCapabilities };
 export type CreateTransportRequest = z.infer<typeof createTransportRequest>;
-export type ConnectTransportRequest = z.input<typeof connectTransportRequest>;
-export type ProduceRequest = z.input<typeof produceRequest>;
+export type ConnectTransportRequest = { transportId: string; dtlsParameters: client.DtlsParameters };
+export type ProduceRequest = Omit<z.infer<typeof produceRequest>, 'rtpParameters'> & {
+  rtpParameters: client.RtpParameters;
+};
 export type ToggleTrackRequest = z.infer<typeof toggleTrackRequest>;
 export type ViewportRequest = z.input<typeof viewportRequest>;
 export type LayoutChange = z.input<typeof layoutChange>;

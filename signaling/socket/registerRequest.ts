@@ -55,8 +55,9 @@ export function registerRequest<E extends RequestEvent, S extends z.ZodType>(
       }
       reply({ ok: true, data: await handler(parsed.data) });
     } catch (error) {
-      if (!(error instanceof AppError)) logger.error({ event, err: error }, 'request handler failed');
-      reply({ ok: false, error: toProtocolError(error) });
+      const failure = toProtocolError(error);
+      if (failure.code === 'INTERNAL') logger.error({ event, err: error }, 'request handler failed');
+      reply({ ok: false, error: failure });
     }
   });
 }

@@ -1,0 +1,391 @@
+// The co-host session flow against a real node (real mediasoup worker) over
+// HTTP and socket.io-client: roles and permissions, join → produce →
+// consume → toggle → leave, the 9-host limit, bad input, and no leaks.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { SessionState } from '../protocol/index.ts';
+import {
+  fakeAudioRtpParameters,
+  fakeDtlsParameters,
+  fakeSimulcastVideoRtpParameters,
+} from '../../testkit/fakeMediaParameters.ts';
+import { api, connectClient, signInGuest, type Guest, type TestClient } from '../../testkit/signalingClient.ts';
+import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
+
+let server: TestServer;
+const clients: TestClient[] = [];
+
+test.before(async () => {
+  server = await startTestServer({ PRIMARY_HOST_GRACE_S: '1' });
+});
+test.after(async () => {
+  for (const client of clients) client.close();
+  await server.close();
+});
+
+async function connect(guest?: Guest): Promise<TestClient> {
+  const client = await connectClient(server.url, guest?.token);
+  clients.push(client);
+  return client;
+}
+
+async function createSession(primary: Guest, title = 'Morning show'): Promise<SessionState> {
+  const { status, body } = await api<SessionState>(server.url, 'POST', '/api/multihost', primary.token, { title });
+  assert.is(status, 201);
+  if (!body.ok) throw new Error(body.error.message);
+  return body.data;
+}
+
+/** Connects a host's socket and joins the session's media room. */
+async function joinAsHost(guest: Guest, sessionId: string) {
+  const client = await connect(guest);
+  const rtpCapabilities = await client.call('webrtc:router-capabilities', { sessionId });
+  const joined = await client.call('multihost:join', { sessionId, rtpCapabilities });
+  return { client, joined };
+}
+
+async function publish(client: TestClient) {
+  const send = await client.call('webrtc:create-transport', { direction: 'send' });
+  await client.call('webrtc:connect-transport', { transportId: send.id, dtlsParameters: fakeDtlsParameters });
+  const audio = await client.call('webrtc:produce', {
+    transportId: send.id,
+    kind: 'audio',
+    rtpParameters: fakeAudioRtpParameters(),
+    source: 'microphone',
+  });
+  const video = await client.call('webrtc:produce', {
+    transportId: send.id,
+    kind: 'video',
+    rtpParameters: fakeSimulcastVideoRtpParameters(),
+    source: 'camera',
+  });
+  return { transportId: send.id, audioId: audio.producerId, videoId: video.producerId };
+}
+
+function errorCode(response: { ok: boolean; error?: { code: string } }): string | undefined {
+  return response.ok ? undefined : response.error?.code;
+}
+
+test('hosts join, publish, consume, toggle and leave; the primary leaving ends the session', async () => {
+  const [alice, bob, carol] = await Promise.all(['Alice', 'Bob', 'Carol'].map((name) => signInGuest(server.url, name)));
+  const session = await createSession(alice!);
+  assert.is(session.status, 'scheduled');
+  assert.is(session.primaryHostId, alice!.userId);
+
+  // Bob is invited (and hears of it over his socket) and accepts.
+  const bobSocket = await connect(bob);
+  const invited = bobSocket.next('multihost:invited');
+  const invite = await api(server.url, 'POST', `/api/multihost/${session.id}/invite`, alice!.token, {
+    userId: bob!.userId,
+  });
+  assert.is(invite.status, 200);
+  assert.is((await invited).sessionId, session.id);
+  assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/accept`, bob!.token)).status, 200);
+
+  // Carol asks to join; Alice is told and approves.
+  const aliceSocket = await connect(alice);
+  const requested = aliceSocket.next('multihost:join-requested');
+  assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/request`, carol!.token)).status, 202);
+  assert.is((await requested).userId, carol!.userId);
+  const pending = await api<{ joinRequests?: unknown[] }>(
+    server.url,
+    'GET',
+    `/api/multihost/${session.id}`,
+    alice!.token,
+  );
+  assert.is(pending.body.ok && pending.body.data.joinRequests?.length, 1);
+  const approve = await api(server.url, 'POST', `/api/multihost/${session.id}/approve`, alice!.token, {
+    userId: carol!.userId,
+  });
+  assert.is(approve.status, 200);
+
+  // Alice joins and publishes; Bob joins late and gets her tracks in his join state.
+  const a = await joinAsHost(alice!, session.id);
+  assert.is(a.joined.you.role, 'primary');
+  const aliceTracks = await publish(a.client);
+  const b = await joinAsHost(bob!, session.id);
+  assert.is(b.joined.you.role, 'co-host');
+  const aliceState = b.joined.session.hosts.find((host) => host.userId === alice!.userId)!;
+  assert.equal(aliceState.tracks.map((track) => track.source).sort(), ['camera', 'microphone']);
+  assert.ok(aliceState.connected);
+
+  // Carol joins; Bob hears of her tracks as she publishes.
+  const c = await joinAsHost(carol!, session.id);
+  const bobSeesCarolVideo = b.client.next(
+    'webrtc:new-producer',
+    (e) => e.userId === carol!.userId && e.track.kind === 'video',
+  );
+  await publish(c.client);
+  const carolVideo = (await bobSeesCarolVideo).track;
+
+  // Bob consumes Alice's video and Carol's video: paused until resumed.
+  const recv = await b.client.call('webrtc:create-transport', { direction: 'recv' });
+  await b.client.call('webrtc:connect-transport', { transportId: recv.id, dtlsParameters: fakeDtlsParameters });
+  const aliceVideo = await b.client.call('webrtc:consume', { producerId: aliceTracks.videoId });
+  assert.is(aliceVideo.userId, alice!.userId);
+  assert.is(aliceVideo.source, 'camera');
+  assert.is(aliceVideo.rtpParameters.encodings?.length, 1, 'a simulcast consumer has one encoding');
+  const carolConsumer = await b.client.call('webrtc:consume', { producerId: carolVideo.producerId });
+  assert.is((await b.client.request('webrtc:resume-consumer', { consumerId: aliceVideo.id })).ok, true);
+  assert.is(server.pool.counts.consumers, 2);
+
+  // Adaptive quality: a hidden tile pauses the consumer; a small tile gets the lowest layer.
+  const hidden = b.client.next('webrtc:quality-adapted', (e) => e.consumerId === aliceVideo.id && e.paused);
+  await b.client.call('webrtc:adapt-quality', {
+    consumers: [{ consumerId: aliceVideo.id, visible: false, height: 0, main: false }],
+  });
+  assert.is((await hidden).spatialLayer, null);
+  const thumbnail = b.client.next('webrtc:quality-adapted', (e) => e.consumerId === aliceVideo.id && !e.paused);
+  await b.client.call('webrtc:adapt-quality', {
+    consumers: [{ consumerId: aliceVideo.id, visible: true, height: 180, main: false }],
+  });
+  assert.is((await thumbnail).spatialLayer, 0);
+
+  // Alice turns her camera off: everyone is told, and the state says so.
+  const bobToggle = b.client.next('webrtc:track-toggled');
+  const carolToggle = c.client.next('webrtc:track-toggled');
+  await a.client.call('webrtc:toggle-track', { source: 'camera', enabled: false });
+  for (const event of [await bobToggle, await carolToggle]) {
+    assert.equal(event, { sessionId: session.id, userId: alice!.userId, source: 'camera', enabled: false });
+  }
+  const afterToggle = await api<SessionState>(server.url, 'GET', `/api/multihost/${session.id}`);
+  const camera = afterToggle.body.ok && afterToggle.body.data.hosts[0]!.tracks.find((t) => t.source === 'camera');
+  assert.is(camera && camera.paused, true);
+
+  // Carol leaves: Bob hears it and his consumer of her video is closed.
+  const bobHearsLeft = b.client.next('multihost:left', (e) => e.userId === carol!.userId);
+  const bobConsumerClosed = b.client.next('webrtc:consumer-closed', (e) => e.consumerId === carolConsumer.id);
+  await c.client.call('multihost:leave', {});
+  assert.is((await bobHearsLeft).reason, 'left');
+  await bobConsumerClosed;
+
+  // The primary host leaving ends the session for everyone and frees all media.
+  const bobHearsEnd = b.client.next('multihost:ended');
+  await a.client.call('multihost:leave', {});
+  assert.is((await bobHearsEnd).reason, 'primary-host-left');
+  const ended = await api(server.url, 'GET', `/api/multihost/${session.id}`);
+  assert.is(ended.status, 404);
+  const [worker] = server.pool.workers;
+  assert.equal((await worker!.worker.dump()).routerIds, []);
+  assert.equal(
+    { ...server.pool.counts, workers: 1 },
+    { workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0 },
+  );
+});
+
+test('only the primary host manages the session; co-hosts control their own tracks', async () => {
+  const [alice, bob, eve] = await Promise.all(['Alice', 'Bob', 'Eve'].map((name) => signInGuest(server.url, name)));
+  const session = await createSession(alice!);
+  await api(server.url, 'POST', `/api/multihost/${session.id}/invite`, alice!.token, { userId: bob!.userId });
+  await api(server.url, 'POST', `/api/multihost/${session.id}/accept`, bob!.token);
+  const a = await joinAsHost(alice!, session.id);
+  const b = await joinAsHost(bob!, session.id);
+
+  // A co-host cannot change the layout, kick, invite, approve, go live or end.
+  assert.is(errorCode(await b.client.request('multihost:change-layout', { layout: 'spotlight' })), 'NOT_ALLOWED');
+  assert.is(errorCode(await b.client.request('multihost:kick', { userId: alice!.userId })), 'NOT_ALLOWED');
+  for (const [method, path, body] of [
+    ['PUT', 'layout', { layout: 'spotlight' }],
+    ['POST', 'invite', { userId: eve!.userId }],
+    ['POST', 'start', undefined],
+    ['POST', 'end', undefined],
+    ['PUT', 'settings', { title: 'Mine now' }],
+  ] as const) {
+    const response = await api(server.url, method, `/api/multihost/${session.id}/${path}`, bob!.token, body);
+    assert.is(response.status, 403, `${method} ${path}`);
+  }
+  // No token at all: 401. Someone who is not a host cannot join the media room.
+  assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/start`)).status, 401);
+  const stranger = await connect(eve);
+  assert.is(errorCode(await stranger.request('webrtc:router-capabilities', { sessionId: session.id })), 'NOT_ALLOWED');
+  const anonymous = await connect();
+  assert.is(
+    errorCode(await anonymous.request('webrtc:router-capabilities', { sessionId: session.id })),
+    'UNAUTHENTICATED',
+  );
+
+  // The primary changes the layout: everyone in the room hears it.
+  const bobHearsLayout = b.client.next('multihost:layout-changed');
+  const layout = await a.client.call('multihost:change-layout', { layout: 'spotlight', pinnedUserId: bob!.userId });
+  assert.equal(layout, { kind: 'spotlight', pinnedUserId: bob!.userId });
+  assert.equal((await bobHearsLayout).layout, layout);
+
+  // Going live is the primary's call, once.
+  assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/start`, alice!.token)).status, 200);
+  assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/start`, alice!.token)).status, 409);
+  const live = await api<SessionState[]>(server.url, 'GET', '/api/multihost/active/list');
+  assert.ok(live.body.ok && live.body.data.some((s) => s.id === session.id));
+
+  // The primary removes Bob: he is told and his media is gone.
+  const bobRemoved = b.client.next('multihost:left', (e) => e.userId === bob!.userId);
+  const removed = await api(server.url, 'DELETE', `/api/multihost/${session.id}/hosts/${bob!.userId}`, alice!.token);
+  assert.is(removed.status, 200);
+  assert.is((await bobRemoved).reason, 'removed');
+  assert.is(errorCode(await b.client.request('webrtc:create-transport', { direction: 'send' })), 'CONFLICT');
+  assert.is(errorCode(await b.client.request('webrtc:router-capabilities', { sessionId: session.id })), 'NOT_ALLOWED');
+
+  assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/end`, alice!.token)).status, 200);
+  const history = await api<{ past: { id: string; status: string }[] }>(
+    server.url,
+    'GET',
+    `/api/multihost/user/${alice!.userId}`,
+  );
+  const record = history.body.ok && history.body.data.past.find((row) => row.id === session.id);
+  assert.is(record && record.status, 'ended');
+});
+
+test('at most 9 hosts: the 10th gets ROOM_FULL', async () => {
+  const guests = await Promise.all(Array.from({ length: 11 }, (_, i) => signInGuest(server.url, `Host ${i + 1}`)));
+  const [primary, ...others] = guests as [Guest, ...Guest[]];
+  const session = await createSession(primary, 'Full house');
+  for (const guest of others.slice(0, 8)) {
+    await api(server.url, 'POST', `/api/multihost/${session.id}/invite`, primary.token, { userId: guest.userId });
+    assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/accept`, guest.token)).status, 200);
+  }
+  const tenth = others[8]!;
+  const invite = await api(server.url, 'POST', `/api/multihost/${session.id}/invite`, primary.token, {
+    userId: tenth.userId,
+  });
+  assert.is(invite.status, 409);
+  assert.is(!invite.body.ok && invite.body.error.code, 'ROOM_FULL');
+  const request = await api(server.url, 'POST', `/api/multihost/${session.id}/request`, others[9]!.token);
+  assert.is(!request.body.ok && request.body.error.code, 'ROOM_FULL');
+  const state = await api<SessionState>(server.url, 'GET', `/api/multihost/${session.id}`);
+  assert.is(state.body.ok && state.body.data.hosts.length, 9);
+  await api(server.url, 'POST', `/api/multihost/${session.id}/end`, primary.token);
+});
+
+test('bad input gets a typed error, creates nothing, and the server stays up', async () => {
+  const [alice] = await Promise.all([signInGuest(server.url, 'Alice')]);
+  const session = await createSession(alice!);
+  const { client } = await joinAsHost(alice!, session.id);
+  const before = { ...server.pool.counts };
+
+  // Malformed HTTP bodies.
+  const noTitle = await api(server.url, 'POST', '/api/multihost', alice!.token, { title: '' });
+  assert.is(noTitle.status, 400);
+  assert.is(!noTitle.body.ok && noTitle.body.error.code, 'INVALID_INPUT');
+  assert.is((await api(server.url, 'POST', '/api/multihost', alice!.token, '{"title": ')).status, 400);
+  assert.is((await api(server.url, 'POST', '/api/multihost', alice!.token, { title: 'x'.repeat(70_000) })).status, 400);
+  assert.is(
+    (await api(server.url, 'PUT', `/api/multihost/${session.id}/layout`, alice!.token, { layout: 'mosaic' })).status,
+    400,
+  );
+  assert.is((await api(server.url, 'GET', '/api/multihost/nope')).status, 404);
+  assert.is((await api(server.url, 'POST', '/api/multihost', 'forged.token.here', { title: 'x' })).status, 401);
+
+  // Socket requests.
+  assert.is(
+    errorCode(await client.request('webrtc:create-transport', { direction: 'sideways' } as never)),
+    'INVALID_INPUT',
+  );
+  const send = await client.call('webrtc:create-transport', { direction: 'send' });
+  assert.is(errorCode(await client.request('webrtc:create-transport', { direction: 'send' })), 'CONFLICT');
+  // Produce before connect.
+  const early = await client.request('webrtc:produce', {
+    transportId: send.id,
+    kind: 'audio',
+    rtpParameters: fakeAudioRtpParameters(),
+    source: 'microphone',
+  });
+  assert.is(errorCode(early), 'CONFLICT');
+  assert.is(
+    errorCode(
+      await client.request('webrtc:connect-transport', { transportId: 'nope', dtlsParameters: fakeDtlsParameters }),
+    ),
+    'NOT_FOUND',
+  );
+  assert.is(
+    errorCode(
+      await client.request('webrtc:connect-transport', { transportId: send.id, dtlsParameters: { fingerprints: [] } }),
+    ),
+    'INVALID_INPUT',
+  );
+  await client.call('webrtc:connect-transport', { transportId: send.id, dtlsParameters: fakeDtlsParameters });
+  // Malformed rtpParameters: schema-invalid, then semantically invalid (unsupported codec).
+  const noCodecs = { ...fakeAudioRtpParameters(), codecs: [] } as never;
+  assert.is(
+    errorCode(
+      await client.request('webrtc:produce', {
+        transportId: send.id,
+        kind: 'audio',
+        rtpParameters: noCodecs,
+        source: 'microphone',
+      }),
+    ),
+    'INVALID_INPUT',
+  );
+  const unknownCodec = {
+    ...fakeAudioRtpParameters(),
+    codecs: [{ mimeType: 'audio/FOO', payloadType: 100, clockRate: 8000 }],
+  } as never;
+  assert.is(
+    errorCode(
+      await client.request('webrtc:produce', {
+        transportId: send.id,
+        kind: 'audio',
+        rtpParameters: unknownCodec,
+        source: 'microphone',
+      }),
+    ),
+    'INVALID_INPUT',
+  );
+  // Audio claimed as a camera.
+  assert.is(
+    errorCode(
+      await client.request('webrtc:produce', {
+        transportId: send.id,
+        kind: 'audio',
+        rtpParameters: fakeAudioRtpParameters(),
+        source: 'camera',
+      }),
+    ),
+    'INVALID_INPUT',
+  );
+  assert.is(errorCode(await client.request('webrtc:consume', { producerId: 'nope' })), 'CONFLICT'); // no recv transport yet
+  assert.is(errorCode(await client.request('webrtc:resume-consumer', { consumerId: 'nope' })), 'NOT_FOUND');
+  assert.is(errorCode(await client.request('webrtc:toggle-track', { source: 'camera', enabled: false })), 'NOT_FOUND');
+  // Oversize payload.
+  const huge = { ...fakeAudioRtpParameters(), rtcp: { cname: 'x'.repeat(40_000) } };
+  assert.is(
+    errorCode(
+      await client.request('webrtc:produce', {
+        transportId: send.id,
+        kind: 'audio',
+        rtpParameters: huge,
+        source: 'microphone',
+      }),
+    ),
+    'INVALID_INPUT',
+  );
+  // Nothing half-created: only the one send transport exists, no producers.
+  assert.equal(server.pool.counts, { ...before, transports: before.transports + 1 });
+
+  // The server is still fine.
+  const info = await client.request('server:info', {});
+  assert.is(info.ok, true);
+  await api(server.url, 'POST', `/api/multihost/${session.id}/end`, alice!.token);
+});
+
+test('a primary host who drops is waited for, then the session ends', async () => {
+  const [alice, bob] = await Promise.all([signInGuest(server.url, 'Alice'), signInGuest(server.url, 'Bob')]);
+  const session = await createSession(alice!);
+  await api(server.url, 'POST', `/api/multihost/${session.id}/invite`, alice!.token, { userId: bob!.userId });
+  await api(server.url, 'POST', `/api/multihost/${session.id}/accept`, bob!.token);
+  const a = await joinAsHost(alice!, session.id);
+  const b = await joinAsHost(bob!, session.id);
+
+  // A reload: the socket drops and comes back within the grace period.
+  a.client.close();
+  await b.client.next('multihost:left', (e) => e.userId === alice!.userId && e.reason === 'disconnected');
+  await joinAsHost(alice!, session.id);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.is((await api(server.url, 'GET', `/api/multihost/${session.id}`)).status, 200, 'still running after a reload');
+
+  // Gone for good: the session ends after the grace period (1 s here).
+  const ended = b.client.next('multihost:ended', undefined, 5000);
+  clients.at(-1)!.close();
+  assert.is((await ended).reason, 'primary-host-left');
+});
+
+test.run();

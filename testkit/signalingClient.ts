@@ -1,0 +1,117 @@
+// A typed Socket.io client for integration tests: requests return the raw
+// ack (so tests can assert on errors), and pushes can be awaited.
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../signaling/protocol/index.ts';
+
+type RequestEvent = keyof ClientToServerEvents;
+type RequestOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[0];
+type ResponseOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[1] extends (
+  response: Ack<infer T>,
+) => void
+  ? T
+  : never;
+type PushEvent = keyof ServerToClientEvents;
+type PushOf<E extends PushEvent> = Parameters<ServerToClientEvents[E]>[0];
+
+export interface TestClient {
+  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  request<E extends RequestEvent>(event: E, payload: RequestOf<E>): Promise<Ack<ResponseOf<E>>>;
+  /** Like request, but returns data and throws on an error ack. */
+  call<E extends RequestEvent>(event: E, payload: RequestOf<E>): Promise<ResponseOf<E>>;
+  /** Resolves with the next push of `event` matching `where` (bounded by timeoutMs). */
+  next<E extends PushEvent>(event: E, where?: (payload: PushOf<E>) => boolean, timeoutMs?: number): Promise<PushOf<E>>;
+  /** Every push of `event` received so far. */
+  received<E extends PushEvent>(event: E): PushOf<E>[];
+  close(): void;
+}
+
+export async function connectClient(url: string, token?: string): Promise<TestClient> {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    auth: token ? { token } : {},
+  });
+  const log = new Map<string, unknown[]>();
+  socket.onAny((event: string, payload: unknown) => {
+    const list = log.get(event) ?? [];
+    list.push(payload);
+    log.set(event, list);
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+
+  const request = async <E extends RequestEvent>(event: E, payload: RequestOf<E>) => {
+    const emit = socket.timeout(10_000).emitWithAck.bind(socket.timeout(10_000)) as (
+      e: E,
+      p: RequestOf<E>,
+    ) => Promise<Ack<ResponseOf<E>>>;
+    return emit(event, payload);
+  };
+
+  return {
+    socket,
+    request,
+    async call(event, payload) {
+      const response = await request(event, payload);
+      if (!response.ok) throw new Error(`${event} failed: ${response.error.code} ${response.error.message}`);
+      return response.data;
+    },
+    next(event, where = () => true, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const listener = (payload: never) => {
+          if (!where(payload)) return;
+          clearTimeout(timer);
+          socket.off(event, listener as never);
+          resolve(payload);
+        };
+        const timer = setTimeout(() => {
+          socket.off(event, listener as never);
+          reject(new Error(`no ${event} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        socket.on(event, listener as never);
+      });
+    },
+    received: (event) => (log.get(event) ?? []) as never[],
+    close: () => socket.disconnect(),
+  };
+}
+
+/** JSON over HTTP with an optional bearer token; returns status and the parsed body. */
+export async function api<T = unknown>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; body: { ok: true; data: T } | { ok: false; error: { code: string; message: string } } }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as never };
+}
+
+export interface Guest {
+  token: string;
+  userId: string;
+  displayName: string;
+}
+
+export async function signInGuest(baseUrl: string, displayName: string): Promise<Guest> {
+  const { body } = await api<{ token: string; user: { userId: string; displayName: string } }>(
+    baseUrl,
+    'POST',
+    '/api/auth/guest',
+    undefined,
+    { displayName },
+  );
+  if (!body.ok) throw new Error(`guest sign-in failed: ${body.error.message}`);
+  return { token: body.data.token, ...body.data.user };
+}
