@@ -324,6 +324,7 @@ export class SessionService {
     for (const connection of this.#connections.get(session.id)?.values() ?? []) {
       connection.socket.leave(sessionChannel(session.id));
       connection.socket.data.sessionId = undefined;
+      connection.close();
       session.setConnected(connection.userId, false);
     }
     this.#connections.delete(session.id);

@@ -388,4 +388,37 @@ test('a primary host who drops is waited for, then the session ends', async () =
   assert.is((await ended).reason, 'primary-host-left');
 });
 
+test('a worker that dies closes its rooms; hosts are told to rejoin and can', async () => {
+  const [alice, bob] = await Promise.all([signInGuest(server.url, 'Alice'), signInGuest(server.url, 'Bob')]);
+  const session = await createSession(alice!);
+  await api(server.url, 'POST', `/api/multihost/${session.id}/invite`, alice!.token, { userId: bob!.userId });
+  await api(server.url, 'POST', `/api/multihost/${session.id}/accept`, bob!.token);
+  const a = await joinAsHost(alice!, session.id);
+  const b = await joinAsHost(bob!, session.id);
+  await publish(a.client);
+
+  const rejoinA = a.client.next('multihost:rejoin');
+  const rejoinB = b.client.next('multihost:rejoin');
+  const [slot] = server.pool.workers;
+  process.kill(slot!.worker.pid, 'SIGKILL');
+  assert.is((await rejoinA).sessionId, session.id);
+  await rejoinB;
+
+  // The replacement worker takes a moment; the client retries on UNAVAILABLE.
+  let capabilities;
+  for (let attempt = 0; attempt < 50 && !capabilities; attempt++) {
+    const response = await a.client.request('webrtc:router-capabilities', { sessionId: session.id });
+    if (response.ok) capabilities = response.data;
+    else await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(capabilities, 'router capabilities after the worker was replaced');
+  const rejoined = await a.client.call('multihost:join', { sessionId: session.id, rtpCapabilities: capabilities! });
+  assert.is(rejoined.session.status, 'scheduled');
+  assert.equal(rejoined.session.hosts.find((host) => host.userId === alice!.userId)!.tracks, []);
+  await publish(a.client);
+  assert.is(server.pool.counts.producers, 2);
+  await api(server.url, 'POST', `/api/multihost/${session.id}/end`, alice!.token);
+  assert.is(server.pool.counts.routers, 0);
+});
+
 test.run();
