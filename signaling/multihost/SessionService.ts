@@ -104,12 +104,7 @@ export class SessionService {
     this.#sessions.delete(sessionId);
     this.#clearGrace(sessionId);
     this.#notifier.session(sessionId).emit('multihost:ended', { sessionId, reason });
-    for (const connection of this.#connections.get(sessionId)?.values() ?? []) {
-      connection.socket.leave(sessionChannel(sessionId));
-      connection.socket.data.sessionId = undefined;
-      connection.close();
-    }
-    this.#connections.delete(sessionId);
+    this.#disconnectAll(session);
     await this.#closeMediaRoom(sessionId);
     await this.#persist(session);
     this.#logger.info({ sessionId, reason }, 'session ended');
@@ -276,6 +271,13 @@ export class SessionService {
         .emit('multihost:left', { sessionId: session.id, userId: connection.userId, reason });
   }
 
+  #disconnectAll(session: Session): void {
+    for (const connection of [...(this.#connections.get(session.id)?.values() ?? [])]) {
+      this.#disconnect(session, connection);
+    }
+    this.#connections.delete(session.id);
+  }
+
   #mediaRoom(session: Session): Promise<MediaRoom> {
     let room = this.#mediaRooms.get(session.id);
     if (!room) {
@@ -321,13 +323,7 @@ export class SessionService {
     this.#logger.warn({ sessionId: session.id }, 'media room lost with its worker; hosts will rejoin');
     this.#mediaRooms.delete(session.id);
     this.#notifier.session(session.id).emit('multihost:rejoin', { sessionId: session.id });
-    for (const connection of this.#connections.get(session.id)?.values() ?? []) {
-      connection.socket.leave(sessionChannel(session.id));
-      connection.socket.data.sessionId = undefined;
-      connection.close();
-      session.setConnected(connection.userId, false);
-    }
-    this.#connections.delete(session.id);
+    this.#disconnectAll(session);
   }
 
   async #closeMediaRoom(sessionId: string): Promise<void> {

@@ -16,13 +16,18 @@ export class RequestError extends Error {
   }
 }
 
-export function connectSignaling(): SignalingSocket {
-  return io({ transports: ['websocket'] });
+export interface SignalingOptions {
+  /** Identity token (POST /api/auth/guest); without it the socket is anonymous (audiences). */
+  token?: string;
+}
+
+export function connectSignaling(options: SignalingOptions = {}): SignalingSocket {
+  return io({ transports: ['websocket'], ...(options.token ? { auth: { token: options.token } } : {}) });
 }
 
 type RequestEvent = keyof ClientToServerEvents;
-type RequestOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[0];
-type ResponseOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[1] extends (
+export type RequestOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[0];
+export type ResponseOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[1] extends (
   response: Ack<infer T>,
 ) => void
   ? T
