@@ -30,7 +30,7 @@ runs_here() {
 }
 
 # Recipe hash: a change to our build scripts invalidates source-built binaries.
-recipe=$(tree_hash scripts/mediasoup-worker)
+recipe=$(tree_hash scripts/mediasoup-worker/build.sh scripts/mediasoup-worker/patch-meson.py scripts/mediasoup-worker/include)
 prebuilt_cache="$STAGECAST_CACHE_DIR/mediasoup-worker/$version-$platform-prebuilt/mediasoup-worker"
 source_cache="$STAGECAST_CACHE_DIR/mediasoup-worker/$version-$platform-src-$recipe/mediasoup-worker"
 

@@ -56,7 +56,8 @@ prisma() { DATABASE_URL=${DATABASE_URL:-file:./data/stagecast.db} npx --no-insta
 prisma_stamp=$(content_hash prisma/schema.prisma package-lock.json)
 if ! stamp_matches prisma "$prisma_stamp" || [ ! -f prisma/generated/client.ts ]; then
   log "generating the Prisma client"
-  prisma generate >/dev/null
+  prisma generate >/tmp/stagecast-prisma-generate.log 2>&1 ||
+    die "prisma generate failed: $(tail -5 /tmp/stagecast-prisma-generate.log)"
   write_stamp prisma "$prisma_stamp"
 fi
 

@@ -41,6 +41,12 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
     userDataDir,
     args,
   });
-  browser.once('disconnected', () => fs.rmSync(userDataDir, { recursive: true, force: true }));
+  // Chromium's helpers may still be writing when the connection drops: remove
+  // the profile once the main process has exited, retrying, and never throw.
+  const removeProfile = () =>
+    fs.rm(userDataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }, () => undefined);
+  const chromiumProcess = browser.process();
+  if (chromiumProcess && chromiumProcess.exitCode === null) chromiumProcess.once('exit', removeProfile);
+  else browser.once('disconnected', removeProfile);
   return browser;
 }

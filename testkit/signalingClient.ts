@@ -44,10 +44,8 @@ export async function connectClient(url: string, token?: string): Promise<TestCl
   });
 
   const request = async <E extends RequestEvent>(event: E, payload: RequestOf<E>) => {
-    const emit = socket.timeout(10_000).emitWithAck.bind(socket.timeout(10_000)) as (
-      e: E,
-      p: RequestOf<E>,
-    ) => Promise<Ack<ResponseOf<E>>>;
+    const timed = socket.timeout(10_000);
+    const emit = timed.emitWithAck.bind(timed) as (e: E, p: RequestOf<E>) => Promise<Ack<ResponseOf<E>>>;
     return emit(event, payload);
   };
 

@@ -42,10 +42,9 @@ export async function request<E extends RequestEvent>(
 ): Promise<ResponseOf<E>> {
   // The event map types each event's ack; the generic `emitWithAck` cannot
   // narrow over a union of event names, so the call is typed by hand here.
-  const emit = socket.timeout(timeoutMs).emitWithAck as (
-    event: E,
-    payload: RequestOf<E>,
-  ) => Promise<Ack<ResponseOf<E>>>;
+  // Bound: emitWithAck uses `this`, which an extracted method loses.
+  const timed = socket.timeout(timeoutMs);
+  const emit = timed.emitWithAck.bind(timed) as (event: E, payload: RequestOf<E>) => Promise<Ack<ResponseOf<E>>>;
   const response = await emit(event, payload);
   if (!response.ok) throw new RequestError(response.error);
   return response.data;

@@ -1,0 +1,149 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AppError } from '../errors.ts';
+import { Session } from './Session.ts';
+
+const alice = { userId: 'alice', displayName: 'Alice' };
+const bob = { userId: 'bob', displayName: 'Bob' };
+const now = new Date('2026-11-21T10:00:00Z');
+
+function newSession() {
+  return new Session({ id: 's1', title: 'Show', type: 'podcast', layout: 'grid', creator: alice, now });
+}
+
+function codeOf(action: () => unknown): string | undefined {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+test('the creator is the primary host of a scheduled session', () => {
+  const state = newSession().toState();
+  assert.is(state.status, 'scheduled');
+  assert.equal(
+    state.hosts.map((host) => [host.userId, host.role, host.connected]),
+    [['alice', 'primary', false]],
+  );
+  assert.equal(state.layout, { kind: 'grid', pinnedUserId: null });
+});
+
+test('invitations: only the primary invites; only the invited accept, once', () => {
+  const session = newSession();
+  assert.is(
+    codeOf(() => session.invite(bob, 'carol')),
+    'NOT_ALLOWED',
+  );
+  assert.is(
+    codeOf(() => session.accept(bob)),
+    'NOT_ALLOWED',
+  );
+  session.invite(alice, 'bob');
+  assert.is(session.accept(bob).role, 'co-host');
+  assert.is(
+    codeOf(() => session.accept(bob)),
+    'CONFLICT',
+  );
+  assert.is(
+    codeOf(() => session.invite(alice, 'bob')),
+    'CONFLICT',
+  );
+});
+
+test('join requests need the setting on and the primary to approve', () => {
+  const session = newSession();
+  session.requestToJoin(bob);
+  assert.equal(session.joinRequests, [{ userId: 'bob', displayName: 'Bob' }]);
+  assert.is(
+    codeOf(() => session.approve(bob, 'bob')),
+    'NOT_ALLOWED',
+  );
+  assert.is(
+    codeOf(() => session.approve(alice, 'carol')),
+    'NOT_FOUND',
+  );
+  session.approve(alice, 'bob');
+  assert.ok(session.isHost('bob'));
+  assert.equal(session.joinRequests, []);
+  session.updateSettings(alice, { allowJoinRequests: false });
+  assert.is(
+    codeOf(() => session.requestToJoin({ userId: 'carol', displayName: 'Carol' })),
+    'NOT_ALLOWED',
+  );
+});
+
+test('nine hosts at most', () => {
+  const session = newSession();
+  for (let i = 2; i <= 9; i++) {
+    session.invite(alice, `h${i}`);
+    session.accept({ userId: `h${i}`, displayName: `H${i}` });
+  }
+  assert.is(session.hostCount, 9);
+  assert.is(
+    codeOf(() => session.invite(alice, 'h10')),
+    'ROOM_FULL',
+  );
+  assert.is(
+    codeOf(() => session.requestToJoin({ userId: 'h10', displayName: 'H10' })),
+    'ROOM_FULL',
+  );
+});
+
+test('layout: primary only, pinned user must be a host; removal unpins', () => {
+  const session = newSession();
+  session.invite(alice, 'bob');
+  session.accept(bob);
+  assert.is(
+    codeOf(() => session.changeLayout(bob, { kind: 'spotlight', pinnedUserId: null })),
+    'NOT_ALLOWED',
+  );
+  assert.is(
+    codeOf(() => session.changeLayout(alice, { kind: 'spotlight', pinnedUserId: 'ghost' })),
+    'INVALID_INPUT',
+  );
+  session.changeLayout(alice, { kind: 'spotlight', pinnedUserId: 'bob' });
+  session.removeHost(alice, 'bob');
+  assert.equal(session.layout, { kind: 'spotlight', pinnedUserId: null });
+  assert.is(
+    codeOf(() => session.removeHost(alice, 'alice')),
+    'INVALID_INPUT',
+  );
+});
+
+test('status: scheduled → live → ended, and nothing changes after the end', () => {
+  const session = newSession();
+  assert.is(
+    codeOf(() => session.start(bob, now)),
+    'NOT_ALLOWED',
+  );
+  session.start(alice, now);
+  assert.is(
+    codeOf(() => session.start(alice, now)),
+    'CONFLICT',
+  );
+  session.end(undefined, now);
+  assert.is(session.status, 'ended');
+  assert.is(
+    codeOf(() => session.invite(alice, 'bob')),
+    'CONFLICT',
+  );
+  assert.is(
+    codeOf(() => session.changeLayout(alice, { kind: 'pip', pinnedUserId: null })),
+    'CONFLICT',
+  );
+});
+
+test('tracks follow publish, pause and disconnect', () => {
+  const session = newSession();
+  session.setConnected('alice', true);
+  session.addTrack('alice', { producerId: 'p1', source: 'camera', kind: 'video', paused: false });
+  session.setTrackPaused('alice', 'p1', true);
+  assert.equal(session.host('alice').tracks, [{ producerId: 'p1', source: 'camera', kind: 'video', paused: true }]);
+  session.setConnected('alice', false);
+  assert.equal(session.host('alice').tracks, []);
+});
+
+test.run();
