@@ -67,4 +67,20 @@ test('server:info answers over Socket.io; bad input gets INVALID_INPUT and the s
   }
 });
 
+test('a client flooding requests is rate limited, others are not', async () => {
+  const flooder = io(server.url, { transports: ['websocket'], forceNew: true });
+  const other = io(server.url, { transports: ['websocket'], forceNew: true });
+  try {
+    const responses = await Promise.all(
+      Array.from({ length: 150 }, () => flooder.timeout(5000).emitWithAck('server:info', {})),
+    );
+    const limited = responses.filter((response) => !response.ok && response.error.code === 'RATE_LIMITED').length;
+    assert.ok(limited >= 40 && limited <= 50, `limited ${limited} of 150`);
+    assert.is((await other.timeout(5000).emitWithAck('server:info', {})).ok, true);
+  } finally {
+    flooder.disconnect();
+    other.disconnect();
+  }
+});
+
 test.run();

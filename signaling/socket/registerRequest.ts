@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import { AppError, toProtocolError } from '../errors.ts';
 import type { Ack, ClientToServerEvents } from '../protocol/index.ts';
+import { TokenBucket } from './TokenBucket.ts';
 
 export type RequestEvent = keyof ClientToServerEvents;
 export type ResponseOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[1] extends (
@@ -21,10 +22,21 @@ export type RequestHandler<E extends RequestEvent, S extends z.ZodType> = (
   input: z.infer<S>,
 ) => Promise<ResponseOf<E>> | ResponseOf<E>;
 
+/** Requests one socket may make: a burst of 100, then 20 per second (a 9-host join takes ~30). */
+const BURST = 100;
+const PER_SECOND = 20;
+const bucketBySocket = new WeakMap<Socket, TokenBucket>();
+
 /** Binds registerRequest to one socket and logger. */
 export function requestRegistrar(socket: Socket, logger: Logger) {
   return <E extends RequestEvent, S extends z.ZodType>(event: E, schema: S, handler: RequestHandler<E, S>) =>
     registerRequest(socket, event, schema, handler, logger);
+}
+
+function allowed(socket: Socket): boolean {
+  let bucket = bucketBySocket.get(socket);
+  if (!bucket) bucketBySocket.set(socket, (bucket = new TokenBucket(BURST, PER_SECOND)));
+  return bucket.take();
 }
 
 export function registerRequest<E extends RequestEvent, S extends z.ZodType>(
@@ -43,6 +55,7 @@ export function registerRequest<E extends RequestEvent, S extends z.ZodType>(
     }
     const reply = ack as (response: Ack<ResponseOf<E>>) => void;
     try {
+      if (!allowed(socket)) throw new AppError('RATE_LIMITED', 'too many requests; slow down');
       const payload = args.length > 1 ? args[0] : {};
       if ((JSON.stringify(payload)?.length ?? 0) > MAX_REQUEST_CHARS) {
         throw new AppError('INVALID_INPUT', `request too large (max ${MAX_REQUEST_CHARS} characters)`);
