@@ -111,7 +111,9 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     // A transport whose DTLS fails or closes is useless; closing it tells the
     // client (through its consumers/producers) to renegotiate.
     transport.on('dtlsstatechange', (state) => {
-      if (state === 'failed' || state === 'closed') transport.close();
+      if (state !== 'failed' && state !== 'closed') return;
+      this.#context.logger.warn({ direction, dtlsState: state }, 'transport closed: DTLS %s', state);
+      transport.close();
     });
     return {
       id: transport.id,
