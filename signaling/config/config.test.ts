@@ -45,7 +45,7 @@ test('a bad PORT names the variable and the value', () => {
 });
 
 test('a bad worker count names MEDIASOUP_WORKERS', () => {
-  assert.is(configError({ MEDIASOUP_WORKERS: '0' }).message, 'MEDIASOUP_WORKERS must be at least 1 (got "0")');
+  assert.is(configError({ MEDIASOUP_WORKERS: '0' }).message, 'MEDIASOUP_WORKERS must be between 1 and 64 (got "0")');
   assert.is(configError({ MEDIASOUP_WORKERS: '1.5' }).variable, 'MEDIASOUP_WORKERS');
 });
 

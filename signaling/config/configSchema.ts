@@ -4,18 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
-const port = z.coerce
-  .number({ error: 'must be a number' })
-  .int('must be an integer')
-  .min(1, 'must be between 1 and 65535')
-  .max(65535, 'must be between 1 and 65535');
+/** An integer from an environment string, within [min, max]. */
+function integer(min: number, max: number, range = `between ${min} and ${max}`) {
+  return z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(min, `must be ${range}`)
+    .max(max, `must be ${range}`);
+}
 
+const port = integer(1, 65535);
 /** Port that may be 0, meaning "let the OS pick" (tests use it). */
-const portOrZero = z.coerce
-  .number({ error: 'must be a number' })
-  .int('must be an integer')
-  .min(0, 'must be between 0 and 65535')
-  .max(65535, 'must be between 0 and 65535');
+const portOrZero = integer(0, 65535);
 
 const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' });
 
@@ -39,12 +39,7 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
     /** Number of mediasoup workers (one per core by default). */
-    MEDIASOUP_WORKERS: z.coerce
-      .number({ error: 'must be a number' })
-      .int('must be an integer')
-      .min(1, 'must be at least 1')
-      .max(64, 'must be at most 64')
-      .default(Math.max(1, os.availableParallelism())),
+    MEDIASOUP_WORKERS: integer(1, 64).default(Math.max(1, os.availableParallelism())),
     /** Path of a mediasoup-worker binary; default: the one inside node_modules/mediasoup. */
     MEDIASOUP_WORKER_BIN: z.string().min(1).optional(),
     MEDIASOUP_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
@@ -76,24 +71,14 @@ export const envSchema = z
     /** Signs identity tokens. Default: a random secret kept in DATA_DIR/token-secret. */
     TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Session grace period: how long the session waits for a primary host who dropped (reload). */
-    PRIMARY_HOST_GRACE_S: z.coerce
-      .number({ error: 'must be a number' })
-      .int('must be an integer')
-      .min(0, 'must be at least 0')
-      .max(600, 'must be at most 600')
-      .default(20),
+    PRIMARY_HOST_GRACE_S: integer(0, 600).default(20),
 
     /** TURN servers handed to clients, e.g. turn:turn.example.com:3478?transport=udp */
     TURN_URLS: commaList.pipe(z.array(turnUrl)).default([]),
     /** Shared secret with coturn (use-auth-secret) for short-lived REST credentials. */
     TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Lifetime of minted TURN credentials. */
-    TURN_CREDENTIAL_TTL_S: z.coerce
-      .number({ error: 'must be a number' })
-      .int('must be an integer')
-      .min(60, 'must be at least 60')
-      .max(86400, 'must be at most 86400')
-      .default(3600),
+    TURN_CREDENTIAL_TTL_S: integer(60, 86400).default(3600),
   })
   .superRefine((env, ctx) => {
     if (env.RTC_MIN_PORT > env.RTC_MAX_PORT) {

@@ -36,6 +36,15 @@ async function createSession(primary: Guest, title = 'Morning show'): Promise<Se
   return body.data;
 }
 
+/** The primary invites the guest, who accepts: a co-host. */
+async function addCoHost(primary: Guest, guest: Guest, sessionId: string): Promise<void> {
+  const invite = await api(server.url, 'POST', `/api/multihost/${sessionId}/invite`, primary.token, {
+    userId: guest.userId,
+  });
+  assert.is(invite.status, 200);
+  assert.is((await api(server.url, 'POST', `/api/multihost/${sessionId}/accept`, guest.token)).status, 200);
+}
+
 /** Connects a host's socket and joins the session's media room. */
 async function joinAsHost(guest: Guest, sessionId: string) {
   const client = await connect(guest);
@@ -176,8 +185,7 @@ test('hosts join, publish, consume, toggle and leave; the primary leaving ends t
 test('only the primary host manages the session; co-hosts control their own tracks', async () => {
   const [alice, bob, eve] = await Promise.all(['Alice', 'Bob', 'Eve'].map((name) => signInGuest(server.url, name)));
   const session = await createSession(alice!);
-  await api(server.url, 'POST', `/api/multihost/${session.id}/invite`, alice!.token, { userId: bob!.userId });
-  await api(server.url, 'POST', `/api/multihost/${session.id}/accept`, bob!.token);
+  await addCoHost(alice!, bob!, session.id);
   const a = await joinAsHost(alice!, session.id);
   const b = await joinAsHost(bob!, session.id);
 
@@ -238,10 +246,7 @@ test('at most 9 hosts: the 10th gets ROOM_FULL', async () => {
   const guests = await Promise.all(Array.from({ length: 11 }, (_, i) => signInGuest(server.url, `Host ${i + 1}`)));
   const [primary, ...others] = guests as [Guest, ...Guest[]];
   const session = await createSession(primary, 'Full house');
-  for (const guest of others.slice(0, 8)) {
-    await api(server.url, 'POST', `/api/multihost/${session.id}/invite`, primary.token, { userId: guest.userId });
-    assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/accept`, guest.token)).status, 200);
-  }
+  for (const guest of others.slice(0, 8)) await addCoHost(primary, guest, session.id);
   const tenth = others[8]!;
   const invite = await api(server.url, 'POST', `/api/multihost/${session.id}/invite`, primary.token, {
     userId: tenth.userId,
@@ -370,8 +375,7 @@ test('bad input gets a typed error, creates nothing, and the server stays up', a
 test('a primary host who drops is waited for, then the session ends', async () => {
   const [alice, bob] = await Promise.all([signInGuest(server.url, 'Alice'), signInGuest(server.url, 'Bob')]);
   const session = await createSession(alice!);
-  await api(server.url, 'POST', `/api/multihost/${session.id}/invite`, alice!.token, { userId: bob!.userId });
-  await api(server.url, 'POST', `/api/multihost/${session.id}/accept`, bob!.token);
+  await addCoHost(alice!, bob!, session.id);
   const a = await joinAsHost(alice!, session.id);
   const b = await joinAsHost(bob!, session.id);
 
@@ -391,8 +395,7 @@ test('a primary host who drops is waited for, then the session ends', async () =
 test('a worker that dies closes its rooms; hosts are told to rejoin and can', async () => {
   const [alice, bob] = await Promise.all([signInGuest(server.url, 'Alice'), signInGuest(server.url, 'Bob')]);
   const session = await createSession(alice!);
-  await api(server.url, 'POST', `/api/multihost/${session.id}/invite`, alice!.token, { userId: bob!.userId });
-  await api(server.url, 'POST', `/api/multihost/${session.id}/accept`, bob!.token);
+  await addCoHost(alice!, bob!, session.id);
   const a = await joinAsHost(alice!, session.id);
   const b = await joinAsHost(bob!, session.id);
   await publish(a.client);
