@@ -1,0 +1,135 @@
+// Two stand-in hosts (FFmpeg test sources over PlainTransports) recorded to
+// live HLS through the real worker and FFmpeg; the output is checked with
+// ffprobe like a player would see it.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { routerMediaCodecs } from '../sfu/mediaCodecs.ts';
+import { WorkerPool } from '../sfu/WorkerPool.ts';
+import { startFfmpegRtpSource, type FfmpegRtpSource } from '../testkit/ffmpegRtpSource.ts';
+import { HlsRecorder } from './HlsRecorder.ts';
+
+const run = promisify(execFile);
+const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function segments(playlist: string): string[] {
+  if (!fs.existsSync(playlist)) return [];
+  return fs
+    .readFileSync(playlist, 'utf8')
+    .split('\n')
+    .filter((line) => line.endsWith('.m4s'));
+}
+
+function initOf(playlist: string): string {
+  const map = /#EXT-X-MAP:URI="([^"]+)"/g;
+  let last = '';
+  for (const match of fs.readFileSync(playlist, 'utf8').matchAll(map)) last = match[1]!;
+  return last;
+}
+
+async function probeSegment(dir: string, playlist: string, segment: string) {
+  const joined = path.join(dir, 'probe.mp4');
+  fs.writeFileSync(
+    joined,
+    Buffer.concat([fs.readFileSync(path.join(dir, initOf(playlist))), fs.readFileSync(path.join(dir, segment))]),
+  );
+  const { stdout } = await run('ffprobe', [
+    ...['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,width,height,nb_read_frames'],
+    ...['-of', 'json'],
+    joined,
+  ]);
+  return JSON.parse(stdout) as {
+    streams: { codec_type: string; codec_name: string; width?: number; height?: number; nb_read_frames: string }[];
+  };
+}
+
+test('two hosts become a playable HLS ladder whose window advances', async () => {
+  const pool = await WorkerPool.create({
+    workerCount: 1,
+    listenIp: '127.0.0.1',
+    webRtcServerPort: 0,
+    rtcMinPort: 43000,
+    rtcMaxPort: 43999,
+    logger,
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-hls-'));
+  const sources: FfmpegRtpSource[] = [];
+  let recorder: HlsRecorder | undefined;
+  try {
+    const router = await pool.leastLoaded().worker.createRouter({ mediaCodecs: routerMediaCodecs });
+    sources.push(await startFfmpegRtpSource(router, { hue: 0 }), await startFfmpegRtpSource(router, { hue: 120 }));
+    const hosts = sources.map((source, i) => ({
+      hostId: `h${i}`,
+      video: source.videoProducer,
+      audio: source.audioProducer,
+    }));
+    recorder = await HlsRecorder.start({ router, dir, logger }, { hosts, layout: 'grid' });
+
+    const master = await waitFor(
+      'master playlist',
+      () => (fs.existsSync(recorder!.masterPlaylist) ? true : undefined),
+      15_000,
+    );
+    assert.ok(master);
+    const masterText = fs.readFileSync(recorder.masterPlaylist, 'utf8');
+    assert.match(masterText, /RESOLUTION=1280x720/);
+    assert.match(masterText, /RESOLUTION=640x360/);
+
+    const playlist = path.join(dir, '720p', 'index.m3u8');
+    const first = await waitFor(
+      'three segments',
+      () => (segments(playlist).length >= 3 ? segments(playlist) : undefined),
+      20_000,
+    );
+    const text = fs.readFileSync(playlist, 'utf8');
+    assert.match(text, /#EXT-X-PROGRAM-DATE-TIME:/);
+    assert.match(text, /#EXT-X-MAP:URI=/);
+
+    const probe = await probeSegment(path.join(dir, '720p'), playlist, first[1]!);
+    const video = probe.streams.find((stream) => stream.codec_type === 'video');
+    assert.equal([video?.codec_name, video?.width, video?.height], ['h264', 1280, 720]);
+    assert.is(probe.streams.find((stream) => stream.codec_type === 'audio')?.codec_name, 'aac');
+    // About one second of 30 fps video per segment.
+    const frames = Number(video?.nb_read_frames);
+    assert.ok(frames >= 24 && frames <= 36, `frames in a segment: ${frames}`);
+
+    // The live window moves on.
+    await waitFor('window to advance', () => (segments(playlist)[0] !== first[0] ? true : undefined), 15_000);
+
+    // A layout change restarts the composition; the playlist carries on across the seam.
+    const before = segments(playlist).at(-1)!;
+    await recorder.update({ hosts, layout: 'pip', focusHostId: 'h1' });
+    await waitFor(
+      'segments after the layout change',
+      () =>
+        fs.readFileSync(playlist, 'utf8').includes('#EXT-X-DISCONTINUITY') && segments(playlist).at(-1) !== before
+          ? true
+          : undefined,
+      15_000,
+    );
+    for (const source of sources) assert.is(source.errors(), '');
+  } finally {
+    recorder?.stop();
+    for (const source of sources) source.stop();
+    pool.close();
+    if (!process.env.KEEP_DIR) fs.rmSync(dir, { recursive: true, force: true });
+    else console.error('kept', dir); // eslint-disable-line no-console
+  }
+});
+
+test.run();

@@ -1,0 +1,219 @@
+// Records a session's hosts into live HLS: for every host's camera and
+// microphone a PlainTransport consumer sends RTP to FFmpeg, which composes
+// the hosts in the room's layout (compositionGraph.ts) and encodes the HLS
+// ladder (hlsOutputArgs.ts). A change of hosts, tracks or layout restarts
+// FFmpeg with a new graph; the playlists continue across the seam with a
+// discontinuity, so players keep going.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { types } from 'mediasoup';
+import type { Logger } from 'pino';
+import type { LayoutKind } from '../signaling/layout/layoutGeometry.ts';
+import { buildCompositionGraph, type CompositionInput } from './compositionGraph.ts';
+import { resolveFfmpeg } from './ffmpegBinary.ts';
+import { hlsOutputArgs } from './hlsOutputArgs.ts';
+import { rtpInputSdp, type SdpStream } from './rtpInputSdp.ts';
+import { freeUdpPortPair } from './udpPortPair.ts';
+
+export interface RecordedHost {
+  hostId: string;
+  /** Camera producer; absent or paused = camera off. */
+  video?: types.Producer;
+  /** Microphone producer; absent or paused = muted. */
+  audio?: types.Producer;
+}
+
+export interface Composition {
+  hosts: RecordedHost[];
+  layout: LayoutKind;
+  focusHostId?: string;
+}
+
+export interface HlsRecorderOptions {
+  router: types.Router;
+  /** Live HLS folder (master.m3u8 and a folder per rendition). */
+  dir: string;
+  logger: Logger;
+  fps?: number;
+  segmentSeconds?: number;
+  windowSegments?: number;
+}
+
+/** One FFmpeg run and the consumers feeding it. */
+interface Run {
+  generation: number;
+  ffmpeg: ChildProcess;
+  transports: types.PlainTransport[];
+  videoConsumers: types.Consumer[];
+  keyFrameTimers: NodeJS.Timeout[];
+  stderrTail: string[];
+}
+
+/** How long FFmpeg gets to open its RTP sockets before media is let through. */
+const FFMPEG_OPEN_MS = 400;
+const CANVAS = { width: 1280, height: 720 };
+const MIN_RESTART_DELAY_MS = 250;
+const MAX_RESTART_DELAY_MS = 10_000;
+/** A run this long counts as healthy: the next failure restarts quickly again. */
+const HEALTHY_RUN_MS = 10_000;
+
+export class HlsRecorder {
+  readonly #options: Required<Omit<HlsRecorderOptions, 'logger'>> & { logger: Logger };
+  #composition: Composition;
+  #run: Run | undefined;
+  #generation = 0;
+  #stopped = false;
+  #restartDelayMs = MIN_RESTART_DELAY_MS;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #restarting: Promise<void> = Promise.resolve();
+
+  static async start(options: HlsRecorderOptions, composition: Composition): Promise<HlsRecorder> {
+    const recorder = new HlsRecorder(options, composition);
+    fs.mkdirSync(options.dir, { recursive: true });
+    await recorder.#startRun();
+    return recorder;
+  }
+
+  private constructor(options: HlsRecorderOptions, composition: Composition) {
+    this.#options = { fps: 30, segmentSeconds: 1, windowSegments: 6, ...options };
+    this.#composition = composition;
+  }
+
+  get masterPlaylist(): string {
+    return path.join(this.#options.dir, 'master.m3u8');
+  }
+
+  /** Recompose (hosts joined/left, camera toggled, layout or focus changed). */
+  update(composition: Composition): Promise<void> {
+    this.#composition = composition;
+    clearTimeout(this.#restartTimer);
+    this.#restarting = this.#restarting.then(async () => {
+      if (this.#stopped) return;
+      this.#stopRun();
+      await this.#startRun();
+    });
+    return this.#restarting;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#restartTimer);
+    this.#stopRun();
+  }
+
+  async #startRun(): Promise<void> {
+    const { router, dir, fps, segmentSeconds, windowSegments, logger } = this.#options;
+    const generation = ++this.#generation;
+    const transports: types.PlainTransport[] = [];
+    const consumers: types.Consumer[] = [];
+    const streams: SdpStream[] = [];
+    const inputs: CompositionInput[] = [];
+
+    try {
+      for (const host of this.#composition.hosts) {
+        const input: CompositionInput = { hostId: host.hostId };
+        for (const producer of [host.video, host.audio]) {
+          if (!producer || producer.closed || producer.paused) continue;
+          const port = await freeUdpPortPair();
+          const transport = await router.createPlainTransport({
+            listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+            rtcpMux: false,
+            comedia: false,
+          });
+          transports.push(transport);
+          await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+          const consumer = await transport.consume({
+            producerId: producer.id,
+            rtpCapabilities: router.rtpCapabilities,
+            paused: true,
+          });
+          consumers.push(consumer);
+          // The SDP lists streams in order: stream i of input 0 is `0:i`.
+          const specifier = `0:${streams.length}`;
+          streams.push({ kind: consumer.kind, rtpParameters: consumer.rtpParameters, port });
+          if (consumer.kind === 'video') input.video = specifier;
+          else input.audio = specifier;
+        }
+        inputs.push(input);
+      }
+    } catch (error) {
+      for (const transport of transports) transport.close();
+      throw error;
+    }
+
+    const sdpFile = path.join(dir, `input_${generation}.sdp`);
+    fs.writeFileSync(sdpFile, rtpInputSdp(streams));
+    const graph = buildCompositionGraph(inputs, {
+      ...CANVAS,
+      fps,
+      layout: this.#composition.layout,
+      ...(this.#composition.focusHostId ? { focusHostId: this.#composition.focusHostId } : {}),
+    });
+    const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, {
+      dir,
+      fps,
+      segmentSeconds,
+      windowSegments,
+      generation,
+    });
+    const args = [
+      ...['-hide_banner', '-loglevel', 'warning', '-nostdin'],
+      ...['-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-reorder_queue_size', '64'],
+      ...['-i', sdpFile],
+      ...['-filter_complex', `${graph.filter};${output.filterSuffix}`],
+      ...output.args,
+    ];
+    const ffmpeg = spawn(resolveFfmpeg(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const run: Run = {
+      generation,
+      ffmpeg,
+      transports,
+      videoConsumers: consumers.filter((consumer) => consumer.kind === 'video'),
+      keyFrameTimers: [],
+      stderrTail: [],
+    };
+    ffmpeg.stderr!.on('data', (chunk: Buffer) => {
+      run.stderrTail.push(...chunk.toString().split('\n').filter(Boolean));
+      run.stderrTail.splice(0, Math.max(0, run.stderrTail.length - 20));
+    });
+    const startedAt = Date.now();
+    ffmpeg.once('exit', (code, signal) => {
+      if (this.#run !== run || this.#stopped) return;
+      // Back off while FFmpeg keeps failing; a run that lasted resets it.
+      this.#restartDelayMs =
+        Date.now() - startedAt > HEALTHY_RUN_MS
+          ? MIN_RESTART_DELAY_MS
+          : Math.min(this.#restartDelayMs * 2, MAX_RESTART_DELAY_MS);
+      logger.warn(
+        { generation, code, signal, retryInMs: this.#restartDelayMs, stderr: run.stderrTail.join('\n') },
+        'FFmpeg exited; restarting',
+      );
+      this.#restartTimer = setTimeout(() => void this.update(this.#composition), this.#restartDelayMs);
+    });
+    this.#run = run;
+
+    // Let media through once FFmpeg listens, and ask for key frames so every
+    // input starts decodable (and again, in case the first one was lost).
+    await new Promise((resolve) => setTimeout(resolve, FFMPEG_OPEN_MS));
+    for (const consumer of consumers) await consumer.resume();
+    for (const delayMs of [0, 1000, 2000]) {
+      run.keyFrameTimers.push(
+        setTimeout(() => {
+          for (const consumer of run.videoConsumers) consumer.requestKeyFrame().catch(() => undefined);
+        }, delayMs),
+      );
+    }
+  }
+
+  #stopRun(): void {
+    const run = this.#run;
+    if (!run) return;
+    this.#run = undefined;
+    for (const timer of run.keyFrameTimers) clearTimeout(timer);
+    for (const transport of run.transports) transport.close();
+    run.ffmpeg.kill('SIGINT'); // lets the HLS muxer finish its segment and playlist
+    const killer = setTimeout(() => run.ffmpeg.kill('SIGKILL'), 3000);
+    run.ffmpeg.once('exit', () => clearTimeout(killer));
+  }
+}
