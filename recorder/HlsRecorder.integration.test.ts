@@ -124,7 +124,7 @@ test('two hosts become a playable HLS ladder whose window advances', async () =>
     );
     for (const source of sources) assert.is(source.errors(), '');
   } finally {
-    recorder?.stop();
+    await recorder?.stop();
     for (const source of sources) source.stop();
     pool.close();
     if (!process.env.KEEP_DIR) fs.rmSync(dir, { recursive: true, force: true });

@@ -54,6 +54,8 @@ interface Run {
 const FFMPEG_OPEN_MS = 400;
 const CANVAS = { width: 1280, height: 720 };
 const MIN_RESTART_DELAY_MS = 250;
+/** How long FFmpeg may take to finish its segment after SIGINT before it is killed. */
+const FFMPEG_STOP_GRACE_MS = 3000;
 const MAX_RESTART_DELAY_MS = 10_000;
 /** A run this long counts as healthy: the next failure restarts quickly again. */
 const HEALTHY_RUN_MS = 10_000;
@@ -80,6 +82,10 @@ export class HlsRecorder {
     this.#composition = composition;
   }
 
+  get router(): types.Router {
+    return this.#options.router;
+  }
+
   get masterPlaylist(): string {
     return path.join(this.#options.dir, 'master.m3u8');
   }
@@ -90,16 +96,17 @@ export class HlsRecorder {
     clearTimeout(this.#restartTimer);
     this.#restarting = this.#restarting.then(async () => {
       if (this.#stopped) return;
-      this.#stopRun();
+      await this.#stopRun();
       await this.#startRun();
     });
     return this.#restarting;
   }
 
-  stop(): void {
+  /** Stops recording; resolves once FFmpeg has written its last segment and exited. */
+  stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#restartTimer);
-    this.#stopRun();
+    return this.#stopRun();
   }
 
   async #startRun(): Promise<void> {
@@ -142,8 +149,10 @@ export class HlsRecorder {
       throw error;
     }
 
+    // No host media at all (nobody on camera or mic yet): the graph's own
+    // sources make a slate, and FFmpeg gets no RTP input.
     const sdpFile = path.join(dir, `input_${generation}.sdp`);
-    fs.writeFileSync(sdpFile, rtpInputSdp(streams));
+    if (streams.length > 0) fs.writeFileSync(sdpFile, rtpInputSdp(streams));
     const graph = buildCompositionGraph(inputs, {
       ...CANVAS,
       fps,
@@ -160,7 +169,7 @@ export class HlsRecorder {
     const args = [
       ...['-hide_banner', '-loglevel', 'warning', '-nostdin'],
       ...['-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-reorder_queue_size', '64'],
-      ...['-i', sdpFile],
+      ...(streams.length > 0 ? ['-i', sdpFile] : []),
       ...['-filter_complex', `${graph.filter};${output.filterSuffix}`],
       ...output.args,
     ];
@@ -206,14 +215,20 @@ export class HlsRecorder {
     }
   }
 
-  #stopRun(): void {
+  #stopRun(): Promise<void> {
     const run = this.#run;
-    if (!run) return;
+    if (!run) return Promise.resolve();
     this.#run = undefined;
     for (const timer of run.keyFrameTimers) clearTimeout(timer);
     for (const transport of run.transports) transport.close();
-    run.ffmpeg.kill('SIGINT'); // lets the HLS muxer finish its segment and playlist
-    const killer = setTimeout(() => run.ffmpeg.kill('SIGKILL'), 3000);
-    run.ffmpeg.once('exit', () => clearTimeout(killer));
+    if (run.ffmpeg.exitCode !== null || run.ffmpeg.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const killer = setTimeout(() => run.ffmpeg.kill('SIGKILL'), FFMPEG_STOP_GRACE_MS);
+      run.ffmpeg.once('exit', () => {
+        clearTimeout(killer);
+        resolve();
+      });
+      run.ffmpeg.kill('SIGINT'); // lets the HLS muxer finish its segment and playlist
+    });
   }
 }

@@ -70,7 +70,8 @@ export function buildCompositionGraph(
     }
     canvas = next;
   }
-  chains.push(`[${canvas}]format=yuv420p[vout]`);
+  // realtime: with no camera at all, nothing else paces the generated canvas.
+  chains.push(`[${canvas}]format=yuv420p,realtime[vout]`);
 
   const audio = inputs.flatMap((input) => (input.audio ? [input.audio] : []));
   if (audio.length === 0) {

@@ -15,7 +15,7 @@ export function webAppRoute(distDir: string): Router {
     express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }),
   );
   router.use(express.static(distDir, { index: false }));
-  router.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+  router.get(/^\/(?!api\/|socket\.io\/|media\/).*/, (_req, res) => {
     if (!fs.existsSync(indexHtml)) {
       res.status(503).type('text/plain').send('The web app is not built: run `npm start` (or `npm run build:web`).\n');
       return;

@@ -1,7 +1,10 @@
 // The state of one co-host session and the rules for changing it: who may
 // do what, the 9-host limit, invitations and join requests, layout, status.
-// Pure (no I/O): SessionService applies a change, then persists and
-// broadcasts it. Every method that needs a permission names it first.
+// No I/O: SessionService applies a change, then persists and broadcasts it.
+// Every method that needs a permission names it first. A `changed` event
+// follows every change to what the audience sees (hosts, tracks, layout,
+// speaker, status), so the recorder recomposes without polling.
+import { EventEmitter } from 'node:events';
 import { AppError } from '../errors.ts';
 import type { Identity } from '../auth/identityToken.ts';
 import type { LayoutKind } from '../layout/layoutGeometry.ts';
@@ -35,7 +38,11 @@ export interface NewSession {
   now: Date;
 }
 
-export class Session {
+export type SessionEvents = {
+  changed: [];
+};
+
+export class Session extends EventEmitter<SessionEvents> {
   readonly id: string;
   readonly type: SessionType;
   readonly primaryHostId: string;
@@ -54,6 +61,7 @@ export class Session {
   readonly #joinRequests = new Map<string, string>();
 
   constructor({ id, title, type, layout, creator, now }: NewSession) {
+    super();
     this.id = id;
     this.#title = title;
     this.type = type;
@@ -133,6 +141,7 @@ export class Session {
     if (this.#status === 'live') throw new AppError('CONFLICT', 'the session is already live');
     this.#status = 'live';
     this.#startedAt = now;
+    this.emit('changed');
   }
 
   /** Ends the session; `caller` undefined means the server ends it (primary host gone). */
@@ -142,6 +151,7 @@ export class Session {
     this.#status = 'ended';
     this.#endedAt = now;
     for (const host of this.#hosts.values()) host.connected = false;
+    this.emit('changed');
   }
 
   invite(caller: Identity, userId: string): void {
@@ -186,6 +196,7 @@ export class Session {
     if (!this.#hosts.delete(userId)) throw new AppError('NOT_FOUND', `${userId} is not a host of this session`);
     if (this.#layout.pinnedUserId === userId) this.#layout = { ...this.#layout, pinnedUserId: null };
     if (this.#activeSpeakerId === userId) this.#activeSpeakerId = null;
+    this.emit('changed');
   }
 
   changeLayout(caller: Identity, layout: LayoutState): void {
@@ -195,6 +206,7 @@ export class Session {
       throw new AppError('INVALID_INPUT', 'the pinned user is not a host');
     }
     this.#layout = { ...layout };
+    this.emit('changed');
   }
 
   updateSettings(
@@ -214,25 +226,30 @@ export class Session {
     if (!host) return;
     host.connected = connected;
     if (!connected) host.tracks.clear();
+    this.emit('changed');
   }
 
   addTrack(userId: string, track: PublishedTrack): void {
     this.#hosts.get(userId)?.tracks.set(track.producerId, { ...track });
+    this.emit('changed');
   }
 
   removeTrack(userId: string, producerId: string): void {
-    this.#hosts.get(userId)?.tracks.delete(producerId);
+    if (this.#hosts.get(userId)?.tracks.delete(producerId)) this.emit('changed');
   }
 
   setTrackPaused(userId: string, producerId: string, paused: boolean): void {
     const track = this.#hosts.get(userId)?.tracks.get(producerId);
-    if (track) track.paused = paused;
+    if (!track || track.paused === paused) return;
+    track.paused = paused;
+    this.emit('changed');
   }
 
   setActiveSpeaker(userId: string | null): boolean {
     if (userId !== null && !this.#hosts.has(userId)) return false;
     if (this.#activeSpeakerId === userId) return false;
     this.#activeSpeakerId = userId;
+    this.emit('changed');
     return true;
   }
 

@@ -4,6 +4,7 @@
 // room (created on first use, on the least-loaded worker) and the hosts
 // joined to it.
 import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { MediaRoom } from '../../sfu/MediaRoom.ts';
@@ -27,7 +28,14 @@ export interface SessionServiceOptions {
   logger: Logger;
 }
 
-export class SessionService {
+export type SessionServiceEvents = {
+  /** A session went on air (start). */
+  live: [session: Session];
+  /** A session ended (by its host, or its primary host left). */
+  ended: [session: Session];
+};
+
+export class SessionService extends EventEmitter<SessionServiceEvents> {
   readonly #pool: WorkerPool;
   readonly #store: SessionStore;
   readonly #notifier: SessionNotifier;
@@ -41,6 +49,7 @@ export class SessionService {
   readonly #graceTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(options: SessionServiceOptions) {
+    super();
     this.#pool = options.pool;
     this.#store = options.store;
     this.#notifier = options.notifier;
@@ -95,6 +104,7 @@ export class SessionService {
     session.start(caller, new Date());
     await this.#persist(session);
     this.#notifier.session(session.id).emit('multihost:status', { sessionId, status: session.status });
+    this.emit('live', session);
     return session;
   }
 
@@ -105,6 +115,7 @@ export class SessionService {
     this.#clearGrace(sessionId);
     this.#notifier.session(sessionId).emit('multihost:ended', { sessionId, reason });
     this.#disconnectAll(session);
+    this.emit('ended', session);
     await this.#closeMediaRoom(sessionId);
     await this.#persist(session);
     this.#logger.info({ sessionId, reason }, 'session ended');
@@ -276,6 +287,11 @@ export class SessionService {
       this.#disconnect(session, connection);
     }
     this.#connections.delete(session.id);
+  }
+
+  /** The session's media room, created on the least-loaded worker if it has none. */
+  mediaRoomFor(session: Session): Promise<MediaRoom> {
+    return this.#mediaRoom(session);
   }
 
   #mediaRoom(session: Session): Promise<MediaRoom> {

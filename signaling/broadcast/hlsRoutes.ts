@@ -1,0 +1,43 @@
+// Serves live HLS so that a CDN can sit in front: playlists are never
+// cached, segments and init segments are immutable (their names never
+// repeat), ranges work. Names are matched against what the recorder writes,
+// so nothing else under the media folder (and no `..`) can be reached.
+import { Router, type Response } from 'express';
+import type { BroadcastService } from './BroadcastService.ts';
+
+const sessionIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+const renditionPattern = /^[a-z0-9]{1,16}$/;
+
+const fileKinds: [pattern: RegExp, contentType: string, cacheControl: string][] = [
+  [/^index\.m3u8$/, 'application/vnd.apple.mpegurl', 'no-cache'],
+  [/^seg_\d{1,6}_\d{1,9}\.m4s$/, 'video/iso.segment', 'public, max-age=31536000, immutable'],
+  [/^init_\d{1,6}_[a-z0-9]{1,16}\.mp4$/, 'video/mp4', 'public, max-age=31536000, immutable'],
+];
+
+export function hlsRoutes(broadcasts: BroadcastService): Router {
+  const router = Router();
+  const send = (res: Response, root: string, file: string, contentType: string, cacheControl: string) => {
+    res.set({ 'Cache-Control': cacheControl, 'Access-Control-Allow-Origin': '*' });
+    res.type(contentType);
+    res.sendFile(file, { root, dotfiles: 'deny', headers: { 'Content-Type': contentType } }, (error) => {
+      if (error && !res.headersSent)
+        res.status(404).json({ ok: false, error: { code: 'NOT_FOUND', message: 'no such file' } });
+    });
+  };
+  const notFound = (res: Response) =>
+    res.status(404).json({ ok: false, error: { code: 'NOT_FOUND', message: 'no such stream file' } });
+
+  router.get('/media/live/:sessionId/master.m3u8', (req, res) => {
+    const { sessionId } = req.params;
+    if (!sessionIdPattern.test(sessionId)) return notFound(res);
+    send(res, broadcasts.liveDir(sessionId), 'master.m3u8', 'application/vnd.apple.mpegurl', 'no-cache');
+  });
+
+  router.get('/media/live/:sessionId/:rendition/:file', (req, res) => {
+    const { sessionId, rendition, file } = req.params;
+    const kind = fileKinds.find(([pattern]) => pattern.test(file));
+    if (!sessionIdPattern.test(sessionId) || !renditionPattern.test(rendition) || !kind) return notFound(res);
+    send(res, `${broadcasts.liveDir(sessionId)}/${rendition}`, file, kind[1], kind[2]);
+  });
+  return router;
+}
