@@ -1,13 +1,35 @@
-// Opens the database through Prisma's driver adapter (no engine binaries).
+// Opens the database through Prisma's driver adapters (no engine binaries):
+// SQLite (`file:…`, the embedded default) or PostgreSQL (`postgresql://…`).
+// Both clients are generated from one datamodel (prisma/postgresSchema.ts),
+// so one type serves both (the SQLite client's).
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
-import { PrismaClient } from './generated/client.ts';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as PostgresClient } from './generated/postgres/client.ts';
+import { PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
 
-export type Database = PrismaClient;
+export type Database = SqliteClient;
+export type DatabaseProvider = 'sqlite' | 'postgresql';
+
+export function databaseProvider(databaseUrl: string): DatabaseProvider {
+  if (databaseUrl.startsWith('file:')) return 'sqlite';
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return 'postgresql';
+  throw new Error(`unsupported DATABASE_URL scheme: ${databaseUrl.split(':')[0]}: (file: or postgresql://)`);
+}
 
 export function openDatabase(databaseUrl: string): Database {
-  if (!databaseUrl.startsWith('file:')) {
-    // PostgreSQL arrives with the accounts issue (docs/database.md).
-    throw new Error(`unsupported DATABASE_URL scheme: ${databaseUrl.split(':')[0]}: (only file: for now)`);
+  const provider = databaseProvider(databaseUrl);
+  switch (provider) {
+    case 'sqlite':
+      return new SqliteClient({ adapter: new PrismaLibSQL({ url: databaseUrl }) });
+    case 'postgresql':
+      // The clients' types differ only in $transaction's isolation levels
+      // (PostgreSQL knows more; SQLite's one, Serializable, works on both).
+      return new PostgresClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Database;
+    default:
+      return assertUnreachable(provider);
   }
-  return new PrismaClient({ adapter: new PrismaLibSQL({ url: databaseUrl }) });
+}
+
+function assertUnreachable(value: never): never {
+  throw new Error(`unhandled database provider: ${String(value)}`);
 }

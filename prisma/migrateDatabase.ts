@@ -1,11 +1,12 @@
-// Applies pending Prisma migrations to a database with the Prisma CLI
-// (`migrate deploy` through the driver adapter: no engine download).
-import { execFile } from 'node:child_process';
+// Applies pending migrations to a database: SQLite with the Prisma CLI
+// (`migrate deploy` through the driver adapter: no engine download),
+// PostgreSQL with prisma/postgresMigrations.ts (Prisma's PostgreSQL migrate
+// commands need an engine that cannot be downloaded everywhere).
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-
-const repoRoot = path.resolve(import.meta.dirname, '..');
+import { databaseProvider } from './database.ts';
+import { migratePostgres } from './postgresMigrations.ts';
+import { cliOutput, runPrisma, sqliteConfig } from './prismaCli.ts';
 
 export class MigrationError extends Error {
   constructor(
@@ -18,17 +19,18 @@ export class MigrationError extends Error {
 }
 
 export async function migrateDatabase(databaseUrl: string): Promise<void> {
-  if (databaseUrl.startsWith('file:')) {
-    fs.mkdirSync(path.dirname(databaseUrl.slice('file:'.length)), { recursive: true });
+  if (databaseProvider(databaseUrl) === 'postgresql') {
+    try {
+      await migratePostgres(databaseUrl);
+    } catch (error) {
+      throw new MigrationError('database migration failed', String(error));
+    }
+    return;
   }
+  fs.mkdirSync(path.dirname(databaseUrl.slice('file:'.length)), { recursive: true });
   try {
-    await promisify(execFile)(
-      'npx',
-      ['--no-install', 'prisma', 'migrate', 'deploy', '--config', 'prisma/prisma.config.ts'],
-      { cwd: repoRoot, env: { ...process.env, DATABASE_URL: databaseUrl } },
-    );
+    await runPrisma(['migrate', 'deploy'], sqliteConfig, databaseUrl);
   } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new MigrationError('database migration failed', `${stdout}${stderr}`);
+    throw new MigrationError('database migration failed', cliOutput(error));
   }
 }

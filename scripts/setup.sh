@@ -30,6 +30,7 @@ if [ "$mode" = test ]; then
   # Browser tests drive Debian's Chromium; a browser is never downloaded.
   [ -n "${CHROMIUM_PATH:-}" ] || [ -x /usr/lib/chromium/chromium ] || packages+=(chromium)
   command -v turnserver >/dev/null || packages+=(coturn)
+  [ -n "${POSTGRES_BIN_DIR:-}" ] || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || packages+=(postgresql)
 fi
 [ ${#packages[@]} -eq 0 ] || ensure_apt_packages "${packages[@]}"
 
@@ -50,13 +51,15 @@ fi
 # --- mediasoup worker --------------------------------------------------------
 bash scripts/ensure-mediasoup-worker.sh
 
-# --- Prisma client -----------------------------------------------------------
-# The CLI needs DATABASE_URL set even for `generate`; any SQLite URL will do.
-prisma() { DATABASE_URL=${DATABASE_URL:-file:./data/stagecast.db} npx --no-install prisma "$@" --config prisma/prisma.config.ts; }
-prisma_stamp=$(content_hash prisma/schema.prisma package-lock.json)
-if ! stamp_matches prisma "$prisma_stamp" || [ ! -f prisma/generated/client.ts ]; then
-  log "generating the Prisma client"
-  prisma generate >/tmp/stagecast-prisma-generate.log 2>&1 ||
+# --- Prisma clients ----------------------------------------------------------
+# One client per database provider (docs/database.md): prisma/generated/sqlite
+# and prisma/generated/postgres, the latter from the committed rendering
+# prisma/postgres/schema.prisma.
+prisma_stamp=$(content_hash prisma/schema.prisma prisma/postgres/schema.prisma package-lock.json)
+if ! stamp_matches prisma "$prisma_stamp" || [ ! -f prisma/generated/sqlite/client.ts ] ||
+  [ ! -f prisma/generated/postgres/client.ts ]; then
+  log "generating the Prisma clients"
+  node --import tsx prisma/generateClients.ts >/tmp/stagecast-prisma-generate.log 2>&1 ||
     die "prisma generate failed: $(tail -5 /tmp/stagecast-prisma-generate.log)"
   write_stamp prisma "$prisma_stamp"
 fi

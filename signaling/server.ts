@@ -6,9 +6,14 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Server as SocketServer } from 'socket.io';
+import { accountRoutes } from './accounts/accountRoutes.ts';
+import { AccountService } from './accounts/AccountService.ts';
 import { guestRoutes } from './auth/guestRoutes.ts';
+import { BroadcastService } from './broadcast/BroadcastService.ts';
+import { hlsRoutes } from './broadcast/hlsRoutes.ts';
 import { verifyIdentityToken } from './auth/identityToken.ts';
 import { loadTokenSecret } from './auth/tokenSecret.ts';
+import { AppError } from './errors.ts';
 import { httpErrorHandler } from './http/httpErrors.ts';
 import { multihostRoutes } from './multihost/multihostRoutes.ts';
 import { registerMultihostHandlers } from './multihost/multihostSocket.ts';
@@ -23,6 +28,8 @@ import { healthRoute } from './http/healthRoute.ts';
 import { metricsRoute } from './http/metricsRoute.ts';
 import { webAppRoute } from './http/webAppRoute.ts';
 import { registerServerInfo } from './socket/serverInfoHandler.ts';
+import { Ledger } from './wallet/Ledger.ts';
+import { walletRoutes } from './wallet/walletRoutes.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 
@@ -51,6 +58,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   const database = openDatabase(config.databaseUrl);
   const tokenSecret = loadTokenSecret(config.tokenSecret, config.dataDir);
   const store = new SessionStore(database);
+  const accounts = new AccountService(database, tokenSecret, logger);
+  const ledger = new Ledger(database, logger);
   // Sessions cannot survive a restart (their media was in this process).
   await store.endOrphans(new Date());
 
@@ -70,6 +79,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     logger,
   });
 
+  const broadcasts = new BroadcastService(sessions, config.mediaDir, logger);
+
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRoute(pool, database, startedAt));
   app.use(
@@ -80,8 +91,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     })),
   );
   app.use(guestRoutes(tokenSecret));
+  app.use(accountRoutes(accounts, { tokenSecret, secureCookies: config.nodeEnv === 'production' }));
+  app.use(walletRoutes(ledger, tokenSecret));
   app.use(multihostRoutes(sessions, tokenSecret));
+  app.use(hlsRoutes(broadcasts));
   app.use(webAppRoute(path.join(repoRoot, 'web', 'dist')));
+  app.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such route')));
   app.use(httpErrorHandler(logger));
 
   // Anonymous connections are allowed (audiences); requests that need an
@@ -113,6 +128,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     url,
     pool,
     async close() {
+      await broadcasts.stopAll();
       await sessions.closeAll();
       await io.close(); // also closes httpServer
       pool.close();

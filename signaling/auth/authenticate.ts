@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { AppError } from '../errors.ts';
-import { verifyIdentityToken, type Identity } from './identityToken.ts';
+import { verifyIdentityToken, type Identity, type Role } from './identityToken.ts';
 
 /** The caller of an HTTP request (Authorization: Bearer <token>), or 401. */
 export function authenticate(req: Request, secret: string): Identity {
@@ -13,4 +13,17 @@ export function optionalIdentity(req: Request, secret: string): Identity | undef
   const header = req.get('authorization') ?? '';
   const match = /^Bearer (\S+)$/.exec(header);
   return match ? verifyIdentityToken(match[1], secret) : undefined;
+}
+
+/** An identity that belongs to an account (guests have no role), or 403. */
+export function requireAccount(identity: Identity): Identity & { role: Role } {
+  if (!identity.role) throw new AppError('NOT_ALLOWED', 'this needs an account (guests cannot)');
+  return { ...identity, role: identity.role };
+}
+
+/** An account identity with the given role, or 403. */
+export function requireRole(identity: Identity, role: Role): Identity & { role: Role } {
+  const account = requireAccount(identity);
+  if (account.role !== role) throw new AppError('NOT_ALLOWED', `this needs the ${role} role`);
+  return account;
 }

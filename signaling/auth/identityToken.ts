@@ -1,17 +1,23 @@
-// Signed identity tokens (JWT, HS256) minted by this server. Until accounts
-// exist, a guest picks a display name and gets a token for a fresh user id;
-// accounts will mint the same token shape for real users, so everything that
-// checks identities stays as it is.
+// Signed identity tokens (JWT, HS256) minted by this server. A guest picks a
+// display name and gets a token for a fresh user id; an account
+// (signaling/accounts) gets a short-lived token of the same shape with a
+// `role` claim, so everything that checks identities works with both.
 import crypto from 'node:crypto';
+
+export const roles = ['user', 'admin'] as const;
+export type Role = (typeof roles)[number];
 
 export interface Identity {
   userId: string;
   displayName: string;
+  /** Set for accounts, absent for guests. */
+  role?: Role;
 }
 
 interface Claims {
   sub: string;
   name: string;
+  role?: Role;
   iat: number;
   exp: number;
 }
@@ -20,7 +26,13 @@ const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 
 export function signIdentityToken(identity: Identity, secret: string, ttlS: number, nowMs = Date.now()): string {
   const iat = Math.floor(nowMs / 1000);
-  const claims: Claims = { sub: identity.userId, name: identity.displayName, iat, exp: iat + ttlS };
+  const claims: Claims = {
+    sub: identity.userId,
+    name: identity.displayName,
+    ...(identity.role ? { role: identity.role } : {}),
+    iat,
+    exp: iat + ttlS,
+  };
   const body = `${header}.${base64url(JSON.stringify(claims))}`;
   return `${body}.${sign(body, secret)}`;
 }
@@ -43,8 +55,9 @@ export function verifyIdentityToken(token: unknown, secret: string, nowMs = Date
   if (typeof claims.sub !== 'string' || typeof claims.name !== 'string' || typeof claims.exp !== 'number') {
     return undefined;
   }
+  if (claims.role !== undefined && !roles.includes(claims.role)) return undefined;
   if (claims.exp * 1000 <= nowMs) return undefined;
-  return { userId: claims.sub, displayName: claims.name };
+  return { userId: claims.sub, displayName: claims.name, ...(claims.role ? { role: claims.role } : {}) };
 }
 
 function sign(data: string, secret: string): string {

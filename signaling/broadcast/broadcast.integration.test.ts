@@ -1,0 +1,84 @@
+// Going live starts the HLS broadcast, served over HTTP the way a player or
+// CDN fetches it; ending the session stops it.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { SessionState } from '../protocol/index.ts';
+import { api, signInGuest } from '../../testkit/signalingClient.ts';
+import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
+
+let server: TestServer;
+
+test.before(async () => {
+  server = await startTestServer();
+});
+test.after(async () => {
+  await server.close();
+});
+
+async function fetchWhenReady(url: string, timeoutMs: number): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(url);
+    if (response.ok || Date.now() > deadline) return response;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+test('a live session is served as HLS with CDN-friendly headers; ending it stops the stream', async () => {
+  const alice = await signInGuest(server.url, 'Alice');
+  const created = await api<SessionState>(server.url, 'POST', '/api/multihost', alice.token, { title: 'On air' });
+  assert.ok(created.body.ok);
+  const sessionId = created.body.ok ? created.body.data.id : '';
+  const live = `${server.url}/media/live/${sessionId}`;
+  assert.is((await fetch(`${live}/master.m3u8`)).status, 404, 'nothing before going live');
+
+  assert.is((await api(server.url, 'POST', `/api/multihost/${sessionId}/start`, alice.token)).status, 200);
+  const master = await fetchWhenReady(`${live}/master.m3u8`, 20_000);
+  assert.is(master.status, 200);
+  assert.is(master.headers.get('content-type'), 'application/vnd.apple.mpegurl');
+  assert.is(master.headers.get('cache-control'), 'no-cache');
+  assert.match(await master.text(), /720p\/index\.m3u8/);
+
+  // Nobody is on camera yet: the audience still gets a playable (slate) stream.
+  let media: string[] = [];
+  const deadline = Date.now() + 20_000;
+  while (media.length < 2 && Date.now() < deadline) {
+    const playlist = await fetch(`${live}/720p/index.m3u8`);
+    if (playlist.ok) media = (await playlist.text()).split('\n').filter((line) => line.endsWith('.m4s'));
+    if (media.length < 2) await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  assert.ok(media.length >= 2, `segments listed: ${media.length}`);
+  const segment = await fetch(`${live}/720p/${media[0]}`);
+  assert.is(segment.status, 200);
+  assert.is(segment.headers.get('content-type'), 'video/iso.segment');
+  assert.match(segment.headers.get('cache-control') ?? '', /immutable/);
+  assert.ok((await segment.arrayBuffer()).byteLength > 1000);
+  const ranged = await fetch(`${live}/720p/${media[0]}`, { headers: { range: 'bytes=0-99' } });
+  assert.is(ranged.status, 206);
+  assert.is((await ranged.arrayBuffer()).byteLength, 100);
+
+  // Anything but the recorder's own file names is not found.
+  for (const path of ['720p/..%2F..%2Ftoken-secret', '..%2Ftoken-secret/x/y', '720p/input_1.sdp', '720p/.hidden.m4s']) {
+    assert.is((await fetch(`${live}/${path}`)).status, 404, path);
+  }
+
+  assert.is((await api(server.url, 'POST', `/api/multihost/${sessionId}/end`, alice.token)).status, 200);
+  const after = await fetch(`${live}/720p/index.m3u8`);
+  const stalled = after.ok
+    ? (await after.text())
+        .split('\n')
+        .filter((line) => line.endsWith('.m4s'))
+        .at(-1)
+    : undefined;
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  const later = await fetch(`${live}/720p/index.m3u8`);
+  const last = later.ok
+    ? (await later.text())
+        .split('\n')
+        .filter((line) => line.endsWith('.m4s'))
+        .at(-1)
+    : undefined;
+  assert.is(last, stalled, 'no new segments after the end');
+});
+
+test.run();

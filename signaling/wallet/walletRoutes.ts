@@ -1,0 +1,44 @@
+// HTTP routes for coins: your wallet, the gift catalogue, and the admin
+// top-up (payments are out of scope: an admin credits coins).
+import { Router } from 'express';
+import { z } from 'zod';
+import { authenticate, requireAccount, requireRole } from '../auth/authenticate.ts';
+import { parseBody } from '../http/httpErrors.ts';
+import type { Ledger } from './Ledger.ts';
+import { idempotencyKeyPattern } from './ledgerKeys.ts';
+import { MAX_AMOUNT } from './LedgerTypes.ts';
+
+export const topUpBody = z.object({
+  userId: z.string().min(1).max(64),
+  amount: z.number().int('must be a whole number').min(1).max(MAX_AMOUNT),
+  idempotencyKey: z.string().regex(idempotencyKeyPattern, '1-100 characters of A-Z a-z 0-9 _ -'),
+});
+
+export function walletRoutes(ledger: Ledger, tokenSecret: string): Router {
+  const router = Router();
+  const ok = (data: unknown) => ({ ok: true, data });
+
+  router.get('/api/wallet', async (req, res) => {
+    const account = requireAccount(authenticate(req, tokenSecret));
+    res.set('Cache-Control', 'no-store').json(ok(await ledger.summary(account.userId)));
+  });
+
+  router.post('/api/wallet/topup', async (req, res) => {
+    const admin = requireRole(authenticate(req, tokenSecret), 'admin');
+    const { userId, amount, idempotencyKey } = parseBody(topUpBody, req);
+    const receipt = await ledger.credit({
+      userId,
+      amount,
+      kind: 'topup',
+      idempotencyKey,
+      reference: `admin:${admin.userId}`,
+    });
+    res.status(receipt.replayed ? 200 : 201).json(ok(receipt));
+  });
+
+  router.get('/api/gifts', async (_req, res) => {
+    res.json(ok(await ledger.giftTypes()));
+  });
+
+  return router;
+}
