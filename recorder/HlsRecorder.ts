@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { LayoutKind } from '../signaling/layout/layoutGeometry.ts';
+import { reapOnExit } from './childReaper.ts';
 import { buildCompositionGraph, type CompositionInput } from './compositionGraph.ts';
 import { resolveFfmpeg } from './ffmpegBinary.ts';
 import { hlsOutputArgs } from './hlsOutputArgs.ts';
@@ -174,6 +175,7 @@ export class HlsRecorder {
       ...output.args,
     ];
     const ffmpeg = spawn(resolveFfmpeg(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    reapOnExit(ffmpeg);
     const run: Run = {
       generation,
       ffmpeg,

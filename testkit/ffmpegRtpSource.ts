@@ -3,6 +3,7 @@
 // produce them into the router like a browser's camera and microphone.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { types } from 'mediasoup';
+import { reapOnExit } from '../recorder/childReaper.ts';
 import { resolveFfmpeg } from '../recorder/ffmpegBinary.ts';
 
 export interface FfmpegRtpSource {
@@ -72,6 +73,7 @@ export async function startFfmpegRtpSource(
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  reapOnExit(ffmpeg);
   let errors = '';
   ffmpeg.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   return {
