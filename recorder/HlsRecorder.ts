@@ -74,6 +74,9 @@ export class HlsRecorder {
   static async start(options: HlsRecorderOptions, composition: Composition): Promise<HlsRecorder> {
     const recorder = new HlsRecorder(options, composition);
     fs.mkdirSync(options.dir, { recursive: true });
+    // A recorder taking over a folder (after a worker died) continues the
+    // numbering, so its files never overwrite ones a playlist still lists.
+    recorder.#generation = lastGeneration(options.dir);
     await recorder.#startRun();
     return recorder;
   }
@@ -233,4 +236,14 @@ export class HlsRecorder {
       run.ffmpeg.kill('SIGINT'); // lets the HLS muxer finish its segment and playlist
     });
   }
+}
+
+/** The highest FFmpeg run number whose init segment is in the folder (0: none). */
+function lastGeneration(dir: string): number {
+  let last = 0;
+  for (const entry of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    const match = /init_(\d+)_/.exec(path.basename(entry));
+    if (match) last = Math.max(last, Number(match[1]));
+  }
+  return last;
 }

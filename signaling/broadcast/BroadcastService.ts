@@ -2,10 +2,13 @@
 // composes its hosts into the live ladder under MEDIA_DIR/live/<sessionId>.
 // It recomposes when what the audience sees changes (debounced), and stops
 // when the session ends.
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { defaultRenditions } from '../../recorder/hlsOutputArgs.ts';
 import { HlsRecorder } from '../../recorder/HlsRecorder.ts';
+import { VodArchiver, type VodSummary } from '../../recorder/VodArchiver.ts';
 import type { Session } from '../multihost/Session.ts';
 import type { SessionService } from '../multihost/SessionService.ts';
 import { compositionKey, compositionOf } from './compositionOf.ts';
@@ -16,6 +19,8 @@ const RECOMPOSE_DEBOUNCE_MS = 300;
 interface Broadcast {
   session: Session;
   recorder: HlsRecorder | undefined;
+  /** Keeps the top rendition of the whole broadcast for VOD. */
+  vod: VodArchiver;
   key: string;
   timer: NodeJS.Timeout | undefined;
   onChanged: () => void;
@@ -23,15 +28,23 @@ interface Broadcast {
   queue: Promise<void>;
 }
 
-export class BroadcastService {
+export type BroadcastEvents = {
+  /** A broadcast ended and its VOD recording is complete. */
+  recorded: [session: Session, vod: VodSummary];
+};
+
+export class BroadcastService extends EventEmitter<BroadcastEvents> {
   readonly #sessions: SessionService;
   readonly #liveDir: string;
+  readonly #vodDir: string;
   readonly #logger: Logger;
   readonly #broadcasts = new Map<string, Broadcast>();
 
   constructor(sessions: SessionService, mediaDir: string, logger: Logger) {
+    super();
     this.#sessions = sessions;
     this.#liveDir = path.join(mediaDir, 'live');
+    this.#vodDir = path.join(mediaDir, 'vod');
     this.#logger = logger.child({ component: 'broadcast' });
     sessions.on('live', (session) => this.#start(session));
     sessions.on('ended', (session) => void this.#stop(session.id));
@@ -40,6 +53,11 @@ export class BroadcastService {
   /** Folder holding a session's live HLS (master.m3u8 and one folder per rendition). */
   liveDir(sessionId: string): string {
     return path.join(this.#liveDir, sessionId);
+  }
+
+  /** Folder holding a session's VOD recording (index.m3u8 and its segments). */
+  vodDir(sessionId: string): string {
+    return path.join(this.#vodDir, sessionId);
   }
 
   isBroadcasting(sessionId: string): boolean {
@@ -52,9 +70,14 @@ export class BroadcastService {
 
   #start(session: Session): void {
     if (this.#broadcasts.has(session.id)) return;
+    // Fresh folders: an earlier broadcast of the same id cannot leak in.
+    fs.rmSync(this.liveDir(session.id), { recursive: true, force: true });
+    fs.rmSync(this.vodDir(session.id), { recursive: true, force: true });
+    const archivedRendition = path.join(this.liveDir(session.id), defaultRenditions[0]!.name);
     const broadcast: Broadcast = {
       session,
       recorder: undefined,
+      vod: new VodArchiver(archivedRendition, this.vodDir(session.id)),
       key: '',
       timer: undefined,
       onChanged: () => undefined,
@@ -66,8 +89,6 @@ export class BroadcastService {
     };
     session.on('changed', broadcast.onChanged);
     this.#broadcasts.set(session.id, broadcast);
-    // A fresh live folder: an earlier broadcast of the same id cannot leak in.
-    fs.rmSync(this.liveDir(session.id), { recursive: true, force: true });
     this.#enqueue(session, broadcast);
   }
 
@@ -107,6 +128,10 @@ export class BroadcastService {
     this.#broadcasts.delete(sessionId);
     clearTimeout(broadcast.timer);
     broadcast.session.off('changed', broadcast.onChanged);
+    await broadcast.queue;
     await broadcast.recorder?.stop();
+    const vod = broadcast.vod.finish();
+    this.#logger.info({ sessionId, ...vod }, 'broadcast ended; VOD kept');
+    this.emit('recorded', broadcast.session, vod);
   }
 }

@@ -62,6 +62,9 @@ test('a live session is served as HLS with CDN-friendly headers; ending it stops
     assert.is((await fetch(`${live}/${path}`)).status, 404, path);
   }
 
+  // Let the show run a few seconds more so the VOD outgrows the live window.
+  await new Promise((resolve) => setTimeout(resolve, 7000));
+  const endedAt = Date.now();
   assert.is((await api(server.url, 'POST', `/api/multihost/${sessionId}/end`, alice.token)).status, 200);
   const after = await fetch(`${live}/720p/index.m3u8`);
   const stalled = after.ok
@@ -79,6 +82,22 @@ test('a live session is served as HLS with CDN-friendly headers; ending it stops
         .at(-1)
     : undefined;
   assert.is(last, stalled, 'no new segments after the end');
+
+  // The whole broadcast is kept for VOD: a closed playlist as long as the show.
+  const vod = await fetch(`${server.url}/media/vod/${sessionId}/index.m3u8`);
+  assert.is(vod.status, 200);
+  const vodText = await vod.text();
+  assert.match(vodText, /#EXT-X-PLAYLIST-TYPE:VOD/);
+  assert.match(vodText, /#EXT-X-ENDLIST/);
+  const vodSegments = vodText.split('\n').filter((line) => line.endsWith('.m4s'));
+  assert.ok(vodSegments.length >= media.length, 'VOD keeps at least what the live window showed');
+  assert.is(vodSegments[0], media[0], 'VOD starts where the broadcast started');
+  const vodSeconds = [...vodText.matchAll(/#EXTINF:([\d.]+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+  const firstTime = Date.parse(/#EXT-X-PROGRAM-DATE-TIME:(\S+)/.exec(vodText)![1]!.replace(/\+0000$/, 'Z'));
+  const shown = (endedAt - firstTime) / 1000;
+  assert.ok(Math.abs(vodSeconds - shown) <= 1, `VOD ${vodSeconds.toFixed(2)} s vs on air ${shown.toFixed(2)} s`);
+  const segmentFile = await fetch(`${server.url}/media/vod/${sessionId}/${vodSegments[0]}`);
+  assert.is(segmentFile.status, 200);
 });
 
 test.run();

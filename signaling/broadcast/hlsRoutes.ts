@@ -39,5 +39,13 @@ export function hlsRoutes(broadcasts: BroadcastService): Router {
     if (!sessionIdPattern.test(sessionId) || !renditionPattern.test(rendition) || !kind) return notFound(res);
     send(res, `${broadcasts.liveDir(sessionId)}/${rendition}`, file, kind[1], kind[2]);
   });
+  // VOD: the playlist grows while live (EVENT), then never changes (VOD);
+  // segments are the live ones, hard-linked, so the same names and headers.
+  router.get('/media/vod/:sessionId/:file', (req, res) => {
+    const { sessionId, file } = req.params;
+    const kind = fileKinds.find(([pattern]) => pattern.test(file));
+    if (!sessionIdPattern.test(sessionId) || !kind) return notFound(res);
+    send(res, broadcasts.vodDir(sessionId), file, kind[1], kind[2]);
+  });
   return router;
 }

@@ -1,0 +1,111 @@
+// Keeps the whole session for VOD while the live playlists keep only a short
+// window: every segment FFmpeg adds to the archived rendition's live playlist
+// is hard-linked into the VOD folder (no copy, no second encode) and appended
+// to a VOD playlist of our own, with a discontinuity and a new EXT-X-MAP
+// wherever FFmpeg restarted. FFmpeg may then delete the live copy.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseMediaPlaylist, type PlaylistSegment } from './hlsPlaylist.ts';
+
+const POLL_MS = 250;
+
+export interface VodSummary {
+  playlist: string;
+  durationS: number;
+  bytes: number;
+  segments: number;
+}
+
+export class VodArchiver {
+  readonly #liveDir: string;
+  readonly #vodDir: string;
+  readonly #archived = new Set<string>();
+  readonly #lines: string[] = [];
+  #initUri: string | undefined;
+  #durationS = 0;
+  #bytes = 0;
+  #maxDurationS = 1;
+  #timer: NodeJS.Timeout;
+
+  /** Archives `liveDir/index.m3u8` (one rendition) into `vodDir/index.m3u8`. */
+  constructor(liveDir: string, vodDir: string) {
+    this.#liveDir = liveDir;
+    this.#vodDir = vodDir;
+    fs.mkdirSync(vodDir, { recursive: true });
+    this.#timer = setInterval(() => this.#collect(), POLL_MS);
+  }
+
+  /** Collects what is left, closes the playlist (EXT-X-ENDLIST) and says what was kept. */
+  finish(): VodSummary {
+    clearInterval(this.#timer);
+    this.#collect();
+    this.#write(true);
+    return {
+      playlist: path.join(this.#vodDir, 'index.m3u8'),
+      durationS: this.#durationS,
+      bytes: this.#bytes,
+      segments: this.#archived.size,
+    };
+  }
+
+  #collect(): void {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(this.#liveDir, 'index.m3u8'), 'utf8');
+    } catch {
+      return; // not written yet
+    }
+    let added = false;
+    for (const segment of parseMediaPlaylist(text)) {
+      if (this.#archived.has(segment.uri)) continue;
+      if (!this.#link(segment.uri)) continue; // already deleted: nothing to keep
+      if (segment.initUri && segment.initUri !== this.#initUri) {
+        if (!this.#link(segment.initUri)) continue;
+        if (this.#initUri !== undefined) this.#lines.push('#EXT-X-DISCONTINUITY');
+        this.#lines.push(`#EXT-X-MAP:URI="${segment.initUri}"`);
+        this.#initUri = segment.initUri;
+      } else if (segment.discontinuity && this.#archived.size > 0) {
+        this.#lines.push('#EXT-X-DISCONTINUITY');
+      }
+      this.#append(segment);
+      added = true;
+    }
+    if (added) this.#write(false);
+  }
+
+  #append(segment: PlaylistSegment): void {
+    if (segment.programDateTime) this.#lines.push(`#EXT-X-PROGRAM-DATE-TIME:${segment.programDateTime}`);
+    this.#lines.push(`#EXTINF:${segment.durationS.toFixed(6)},`, segment.uri);
+    this.#archived.add(segment.uri);
+    this.#durationS += segment.durationS;
+    this.#maxDurationS = Math.max(this.#maxDurationS, Math.ceil(segment.durationS));
+  }
+
+  /** Hard-links a file from the live folder; false when it is already gone. */
+  #link(uri: string): boolean {
+    const target = path.join(this.#vodDir, uri);
+    if (fs.existsSync(target)) return true;
+    try {
+      fs.linkSync(path.join(this.#liveDir, uri), target);
+      this.#bytes += fs.statSync(target).size;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #write(ended: boolean): void {
+    const header = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:7',
+      `#EXT-X-TARGETDURATION:${this.#maxDurationS}`,
+      '#EXT-X-MEDIA-SEQUENCE:0',
+      `#EXT-X-PLAYLIST-TYPE:${ended ? 'VOD' : 'EVENT'}`,
+      '#EXT-X-INDEPENDENT-SEGMENTS',
+    ];
+    const body = [...header, ...this.#lines, ...(ended ? ['#EXT-X-ENDLIST'] : [])].join('\n');
+    const file = path.join(this.#vodDir, 'index.m3u8');
+    fs.writeFileSync(`${file}.tmp`, `${body}\n`);
+    fs.renameSync(`${file}.tmp`, file);
+  }
+}
