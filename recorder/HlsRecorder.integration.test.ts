@@ -83,7 +83,7 @@ test('two hosts become a playable HLS ladder whose window advances', async () =>
     const master = await waitFor(
       'master playlist',
       () => (fs.existsSync(recorder!.masterPlaylist) ? true : undefined),
-      15_000,
+      40_000,
     );
     assert.ok(master);
     const masterText = fs.readFileSync(recorder.masterPlaylist, 'utf8');
@@ -94,7 +94,7 @@ test('two hosts become a playable HLS ladder whose window advances', async () =>
     const first = await waitFor(
       'three segments',
       () => (segments(playlist).length >= 3 ? segments(playlist) : undefined),
-      20_000,
+      40_000,
     );
     const text = fs.readFileSync(playlist, 'utf8');
     assert.match(text, /#EXT-X-PROGRAM-DATE-TIME:/);
@@ -109,7 +109,7 @@ test('two hosts become a playable HLS ladder whose window advances', async () =>
     assert.ok(frames >= 24 && frames <= 36, `frames in a segment: ${frames}`);
 
     // The live window moves on.
-    await waitFor('window to advance', () => (segments(playlist)[0] !== first[0] ? true : undefined), 15_000);
+    await waitFor('window to advance', () => (segments(playlist)[0] !== first[0] ? true : undefined), 40_000);
 
     // A layout change restarts the composition; the playlist carries on across the seam.
     const before = segments(playlist).at(-1)!;
@@ -120,7 +120,17 @@ test('two hosts become a playable HLS ladder whose window advances', async () =>
         fs.readFileSync(playlist, 'utf8').includes('#EXT-X-DISCONTINUITY') && segments(playlist).at(-1) !== before
           ? true
           : undefined,
-      15_000,
+      40_000,
+    );
+
+    // FFmpeg dies: the recorder restarts it and the playlist advances again.
+    const beforeCrash = segments(playlist).at(-1)!;
+    const crashedPid = recorder.ffmpegPid!;
+    process.kill(crashedPid, 'SIGKILL');
+    await waitFor(
+      'segments after FFmpeg was killed',
+      () => (recorder!.ffmpegPid !== crashedPid && segments(playlist).at(-1) !== beforeCrash ? true : undefined),
+      40_000,
     );
     for (const source of sources) assert.is(source.errors(), '');
   } finally {

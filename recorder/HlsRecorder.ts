@@ -86,6 +86,11 @@ export class HlsRecorder {
     this.#composition = composition;
   }
 
+  /** The running FFmpeg's pid (for operations and fault tests). */
+  get ffmpegPid(): number | undefined {
+    return this.#run?.ffmpeg.pid;
+  }
+
   get router(): types.Router {
     return this.#options.router;
   }
