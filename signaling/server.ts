@@ -11,6 +11,15 @@ import { AccountService } from './accounts/AccountService.ts';
 import { guestRoutes } from './auth/guestRoutes.ts';
 import { BroadcastService } from './broadcast/BroadcastService.ts';
 import { hlsRoutes } from './broadcast/hlsRoutes.ts';
+import { channelRoutes } from './channels/channelRoutes.ts';
+import { ChannelService } from './channels/ChannelService.ts';
+import { loadChatConfig } from './chat/chatConfig.ts';
+import { ChatNotifier } from './chat/ChatNotifier.ts';
+import { chatRoutes } from './chat/chatRoutes.ts';
+import { ChatService } from './chat/ChatService.ts';
+import { chatSessionsOf, closeChatsWithSessions } from './chat/chatSessions.ts';
+import { registerChatHandlers } from './chat/chatSocket.ts';
+import { ChatStore } from './chat/ChatStore.ts';
 import { verifyIdentityToken } from './auth/identityToken.ts';
 import { loadTokenSecret } from './auth/tokenSecret.ts';
 import { AppError } from './errors.ts';
@@ -43,6 +52,8 @@ export interface StagecastServer {
 export async function startServer(config: Config, logger: Logger): Promise<StagecastServer> {
   const startedAt = Date.now();
   const version = readVersion();
+  // Before anything starts: a bad CHAT_* variable stops here, naming itself.
+  const chatConfig = loadChatConfig(process.env);
   const pool = await WorkerPool.create({
     workerCount: config.mediasoup.workerCount,
     workerBin: config.mediasoup.workerBin,
@@ -80,6 +91,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   });
 
   const broadcasts = new BroadcastService(sessions, config.mediaDir, logger);
+  const chat = new ChatService({
+    store: new ChatStore(database),
+    sessions: chatSessionsOf(sessions),
+    pushes: new ChatNotifier(io),
+    config: chatConfig,
+    logger,
+  });
+  closeChatsWithSessions(sessions, chat);
+  const channels = new ChannelService(database, (ownerId) =>
+    sessions.listLive().filter((session) => session.primaryHostId === ownerId),
+  );
 
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRoute(pool, database, startedAt));
@@ -95,6 +117,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   app.use(walletRoutes(ledger, tokenSecret));
   app.use(multihostRoutes(sessions, tokenSecret));
   app.use(hlsRoutes(broadcasts));
+  app.use(chatRoutes(chat, tokenSecret));
+  app.use(channelRoutes(channels, tokenSecret));
   app.use(webAppRoute(path.join(repoRoot, 'web', 'dist')));
   app.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such route')));
   app.use(httpErrorHandler(logger));
@@ -111,6 +135,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     if (socket.data.identity) void socket.join(userChannel(socket.data.identity.userId));
     registerServerInfo(socket, pool, version, socketLogger);
     registerMultihostHandlers(socket, sessions, config.turn, socketLogger);
+    registerChatHandlers(socket, chat, socketLogger);
   });
 
   try {

@@ -5,6 +5,22 @@
 import type { types as client } from 'mediasoup-client';
 import type { AckCallback } from './ack.ts';
 import type {
+  ChatHistoryRequest,
+  ChatJoinResult,
+  ChatMemberState,
+  ChatMessageRef,
+  ChatMessageView,
+  ChatModerationTarget,
+  ChatMuteRequest,
+  ChatPage,
+  ChatReactions,
+  ChatReactRequest,
+  ChatSendRequest,
+  ChatSessionRef,
+  ChatSlowModeRequest,
+  ChatUserRef,
+} from './chat.ts';
+import type {
   ConsumerOptions,
   EndReason,
   HostState,
@@ -59,6 +75,28 @@ export interface ClientToServerEvents {
   'webrtc:toggle-track': Request<ToggleTrackRequest, null>;
   /** The client's tiles for its video consumers: drives layer selection. */
   'webrtc:adapt-quality': Request<ViewportRequest, null>;
+  /** Joins the session's chat (anyone, also anonymous): recent history and the chat's state. */
+  'chat:join': Request<ChatSessionRef, ChatJoinResult>;
+  'chat:leave': Request<ChatSessionRef, null>;
+  /** Signed in (account or guest). The accepted message, as pushed (possibly masked). */
+  'chat:send': Request<ChatSendRequest, ChatMessageView>;
+  'chat:history': Request<ChatHistoryRequest, ChatPage>;
+  'chat:react': Request<ChatReactRequest, ChatReactions>;
+  /** The author, or a moderator who outranks them. */
+  'chat:delete': Request<ChatMessageRef, null>;
+  'chat:pin': Request<ChatMessageRef, ChatMessageView>;
+  'chat:unpin': Request<ChatSessionRef, null>;
+  /** Primary host only. */
+  'chat:appoint-moderator': Request<ChatModerationTarget, ChatMemberState>;
+  'chat:dismiss-moderator': Request<ChatModerationTarget, ChatMemberState>;
+  'chat:mute': Request<ChatMuteRequest, ChatMemberState>;
+  'chat:unmute': Request<ChatModerationTarget, ChatMemberState>;
+  'chat:ban': Request<ChatModerationTarget, ChatMemberState>;
+  'chat:unban': Request<ChatModerationTarget, ChatMemberState>;
+  'chat:slow-mode': Request<ChatSlowModeRequest, null>;
+  /** Hides a user's messages from you, everywhere, until unblocked. */
+  'chat:block': Request<ChatUserRef, null>;
+  'chat:unblock': Request<ChatUserRef, null>;
 }
 
 /** Pushes the server sends. */
@@ -83,6 +121,15 @@ export interface ServerToClientEvents {
   'webrtc:audio-levels': (event: { sessionId: string; levels: { userId: string; volume: number }[] }) => void;
   'webrtc:quality-adapted': (event: QualityAdapted) => void;
   'webrtc:peer-quality-changed': (event: { sessionId: string; userId: string; tier: QualityTier }) => void;
+  'chat:message': (event: ChatMessageView) => void;
+  'chat:message-deleted': (event: { sessionId: string; messageId: string }) => void;
+  'chat:reaction': (event: ChatReactions) => void;
+  'chat:pinned': (event: { sessionId: string; message: ChatMessageView | null }) => void;
+  'chat:slow-mode': (event: { sessionId: string; seconds: number }) => void;
+  /** A user was muted, banned or made moderator (or the reverse). */
+  'chat:member-updated': (event: ChatMemberState) => void;
+  /** The session ended: the chat takes no more messages (history stays readable). */
+  'chat:closed': (event: { sessionId: string }) => void;
 }
 
 /** Between signalling nodes (Redis adapter). */

@@ -1,4 +1,5 @@
 export * from './ack.ts';
+export * from './chat.ts';
 export * from './events.ts';
 export * from './multihost.ts';
 export type * from './requests.ts';

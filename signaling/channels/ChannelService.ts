@@ -1,0 +1,140 @@
+// Channels: an account's public page (slug, title, description), its
+// followers, and its owner's live sessions. Sessions are not tied to a
+// channel: a channel shows what its owner has on air.
+import type { Database } from '../../prisma/database.ts';
+import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
+import type { Identity } from '../auth/identityToken.ts';
+import { AppError } from '../errors.ts';
+import type { SessionState } from '../protocol/index.ts';
+import type { CreateChannelBody, UpdateChannelBody } from './channelRequests.ts';
+import type { ChannelSummary, ChannelView, FollowState } from './ChannelTypes.ts';
+
+/** Channels one account may own. */
+export const MAX_CHANNELS_PER_ACCOUNT = 5;
+
+/** Where a channel's live sessions come from (the live sessions of its owner). */
+export type LiveSessionsOf = (ownerId: string) => SessionState[];
+
+const withOwnerAndCount = {
+  owner: { select: { id: true, displayName: true } },
+  _count: { select: { followers: true } },
+} as const;
+
+interface ChannelRow {
+  id: string;
+  slug: string;
+  title: string;
+  description: string;
+  createdAt: Date;
+  owner: { id: string; displayName: string };
+  _count: { followers: number };
+}
+
+export class ChannelService {
+  readonly #database: Database;
+  readonly #liveSessionsOf: LiveSessionsOf;
+
+  constructor(database: Database, liveSessionsOf: LiveSessionsOf) {
+    this.#database = database;
+    this.#liveSessionsOf = liveSessionsOf;
+  }
+
+  async create(owner: Identity, body: CreateChannelBody): Promise<ChannelView> {
+    const owned = await this.#database.channel.count({ where: { ownerId: owner.userId } });
+    if (owned >= MAX_CHANNELS_PER_ACCOUNT) {
+      throw new AppError('CONFLICT', `an account can own at most ${MAX_CHANNELS_PER_ACCOUNT} channels`);
+    }
+    try {
+      const row = await this.#database.channel.create({
+        data: { ...body, ownerId: owner.userId },
+        include: withOwnerAndCount,
+      });
+      return this.#view(row, false);
+    } catch (error) {
+      const code = prismaErrorCode(error);
+      if (code === prismaErrorCodes.uniqueViolation) throw new AppError('CONFLICT', 'that address is taken');
+      if (code === prismaErrorCodes.foreignKeyViolation) throw new AppError('NOT_FOUND', 'no such account');
+      throw error;
+    }
+  }
+
+  /** `viewer` undefined or a guest: `following` is null. */
+  async bySlug(slug: string, viewer: Identity | undefined): Promise<ChannelView> {
+    const row = await this.#database.channel.findUnique({ where: { slug }, include: withOwnerAndCount });
+    if (!row) throw new AppError('NOT_FOUND', 'no such channel');
+    return this.#view(row, await this.#follows(viewer, row.id));
+  }
+
+  async listOwnedBy(ownerId: string): Promise<ChannelSummary[]> {
+    const rows = await this.#database.channel.findMany({
+      where: { ownerId },
+      include: withOwnerAndCount,
+      orderBy: { createdAt: 'asc' },
+    });
+    return rows.map(toSummary);
+  }
+
+  async update(caller: Identity, channelId: string, changes: UpdateChannelBody): Promise<ChannelView> {
+    const channel = await this.#find(channelId);
+    if (channel.ownerId !== caller.userId) throw new AppError('NOT_ALLOWED', 'only the owner can change a channel');
+    const row = await this.#database.channel.update({
+      where: { id: channelId },
+      data: changes,
+      include: withOwnerAndCount,
+    });
+    return this.#view(row, await this.#follows(caller, channelId));
+  }
+
+  /** Follows or unfollows; both are idempotent. */
+  async setFollowing(caller: Identity, channelId: string, following: boolean): Promise<FollowState> {
+    const channel = await this.#find(channelId);
+    if (following) {
+      if (channel.ownerId === caller.userId) throw new AppError('INVALID_INPUT', 'you cannot follow your own channel');
+      try {
+        await this.#database.follow.create({ data: { userId: caller.userId, channelId } });
+      } catch (error) {
+        const code = prismaErrorCode(error);
+        if (code === prismaErrorCodes.foreignKeyViolation) throw new AppError('NOT_FOUND', 'no such account');
+        if (code !== prismaErrorCodes.uniqueViolation) throw error;
+      }
+    } else {
+      await this.#database.follow.deleteMany({ where: { userId: caller.userId, channelId } });
+    }
+    const followerCount = await this.#database.follow.count({ where: { channelId } });
+    return { channelId, following, followerCount };
+  }
+
+  async #find(channelId: string): Promise<{ id: string; ownerId: string }> {
+    const channel = await this.#database.channel.findUnique({
+      where: { id: channelId },
+      select: { id: true, ownerId: true },
+    });
+    if (!channel) throw new AppError('NOT_FOUND', 'no such channel');
+    return channel;
+  }
+
+  async #follows(viewer: Identity | undefined, channelId: string): Promise<boolean | null> {
+    if (!viewer?.role) return null;
+    const follow = await this.#database.follow.findUnique({
+      where: { userId_channelId: { userId: viewer.userId, channelId } },
+      select: { userId: true },
+    });
+    return follow !== null;
+  }
+
+  #view(row: ChannelRow, following: boolean | null): ChannelView {
+    return { ...toSummary(row), following, live: this.#liveSessionsOf(row.owner.id) };
+  }
+}
+
+function toSummary(row: ChannelRow): ChannelSummary {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    description: row.description,
+    owner: { userId: row.owner.id, displayName: row.owner.displayName },
+    createdAt: row.createdAt.toISOString(),
+    followerCount: row._count.followers,
+  };
+}

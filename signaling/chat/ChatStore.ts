@@ -1,0 +1,240 @@
+// Reads and writes the chat's rows: messages (soft-deleted), reactions, the
+// chat's settings and members, blocks and reports. Queries only; the rules
+// live in ChatRoom and ChatService.
+import type { Database } from '../../prisma/database.ts';
+import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
+import { chatReactionEmojis, type ChatReactionEmoji, type ReportReason, type ReportView } from '../protocol/chat.ts';
+import type { ChatMemberRecord } from './ChatRoom.ts';
+import type { HistoryCursor } from './historyCursor.ts';
+
+export interface MessageRow {
+  id: string;
+  sessionId: string;
+  userId: string;
+  displayName: string;
+  text: string;
+  createdAt: Date;
+  deletedAt: Date | null;
+}
+
+export type ReactionCounts = Partial<Record<ChatReactionEmoji, number>>;
+
+export interface NewReport {
+  reporterId: string;
+  targetUserId: string;
+  messageId: string | null;
+  sessionId: string | null;
+  messageText: string | null;
+  reason: ReportReason;
+  details: string;
+}
+
+export class ChatStore {
+  readonly #database: Database;
+
+  constructor(database: Database) {
+    this.#database = database;
+  }
+
+  // --- sessions and rooms --------------------------------------------------------
+
+  findSession(sessionId: string): Promise<{ id: string; primaryHostId: string; status: string } | null> {
+    return this.#database.liveSession.findUnique({
+      where: { id: sessionId },
+      select: { id: true, primaryHostId: true, status: true },
+    });
+  }
+
+  async loadRoom(sessionId: string) {
+    const [settings, members] = await Promise.all([
+      this.#database.chatRoom.findUnique({ where: { sessionId } }),
+      this.#database.chatMember.findMany({ where: { sessionId } }),
+    ]);
+    return {
+      slowModeSeconds: settings?.slowModeSeconds ?? 0,
+      pinnedMessageId: settings?.pinnedMessageId ?? null,
+      members: new Map<string, ChatMemberRecord>(
+        members.map((row) => [
+          row.userId,
+          { moderator: row.moderator, mutedUntil: row.mutedUntil, banned: row.banned },
+        ]),
+      ),
+    };
+  }
+
+  async saveSettings(sessionId: string, settings: { slowModeSeconds?: number; pinnedMessageId?: string | null }) {
+    await this.#database.chatRoom.upsert({
+      where: { sessionId },
+      create: { sessionId, ...settings },
+      update: settings,
+    });
+  }
+
+  async saveMember(sessionId: string, userId: string, record: ChatMemberRecord): Promise<void> {
+    await this.#database.chatMember.upsert({
+      where: { sessionId_userId: { sessionId, userId } },
+      create: { sessionId, userId, ...record },
+      update: record,
+    });
+  }
+
+  /** An account, or a guest who has written in some chat (guests have no other trace). */
+  async isKnownUser(userId: string): Promise<boolean> {
+    const [account, message] = await Promise.all([
+      this.#database.user.findUnique({ where: { id: userId }, select: { id: true } }),
+      this.#database.chatMessage.findFirst({ where: { userId }, select: { id: true } }),
+    ]);
+    return account !== null || message !== null;
+  }
+
+  // --- messages ----------------------------------------------------------------
+
+  insertMessage(message: Omit<MessageRow, 'id' | 'deletedAt'>): Promise<MessageRow> {
+    return this.#database.chatMessage.create({ data: message, select: messageColumns });
+  }
+
+  findMessage(messageId: string): Promise<MessageRow | null> {
+    return this.#database.chatMessage.findUnique({ where: { id: messageId }, select: messageColumns });
+  }
+
+  /** Soft delete; false when it was deleted already. */
+  async softDelete(messageId: string, deletedBy: string, at: Date): Promise<boolean> {
+    const { count } = await this.#database.chatMessage.updateMany({
+      where: { id: messageId, deletedAt: null },
+      data: { deletedAt: at, deletedBy },
+    });
+    return count === 1;
+  }
+
+  /**
+   * Up to `limit` visible messages before `before` (newest first), without
+   * those of `hiddenUserIds`, and whether older ones remain.
+   */
+  async page(
+    sessionId: string,
+    options: { before: HistoryCursor | undefined; limit: number; hiddenUserIds: readonly string[] },
+  ): Promise<{ rows: MessageRow[]; more: boolean }> {
+    const { before, limit, hiddenUserIds } = options;
+    const rows = await this.#database.chatMessage.findMany({
+      where: {
+        sessionId,
+        deletedAt: null,
+        ...(hiddenUserIds.length > 0 ? { userId: { notIn: [...hiddenUserIds] } } : {}),
+        ...(before
+          ? {
+              OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }],
+            }
+          : {}),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+      select: messageColumns,
+    });
+    return { rows: rows.slice(0, limit), more: rows.length > limit };
+  }
+
+  // --- reactions ---------------------------------------------------------------
+
+  /** Adds or removes one user's emoji; both are idempotent. */
+  async setReaction(messageId: string, userId: string, emoji: ChatReactionEmoji, present: boolean): Promise<void> {
+    if (!present) {
+      await this.#database.chatReaction.deleteMany({ where: { messageId, userId, emoji } });
+      return;
+    }
+    try {
+      await this.#database.chatReaction.create({ data: { messageId, userId, emoji } });
+    } catch (error) {
+      if (prismaErrorCode(error) !== prismaErrorCodes.uniqueViolation) throw error;
+    }
+  }
+
+  async reactionCounts(messageIds: readonly string[]): Promise<Map<string, ReactionCounts>> {
+    const counts = new Map<string, ReactionCounts>();
+    if (messageIds.length === 0) return counts;
+    const groups = await this.#database.chatReaction.groupBy({
+      by: ['messageId', 'emoji'],
+      where: { messageId: { in: [...messageIds] } },
+      _count: { _all: true },
+    });
+    for (const group of groups) {
+      if (!(chatReactionEmojis as readonly string[]).includes(group.emoji)) continue;
+      const forMessage = counts.get(group.messageId) ?? {};
+      forMessage[group.emoji as ChatReactionEmoji] = group._count._all;
+      counts.set(group.messageId, forMessage);
+    }
+    return counts;
+  }
+
+  // --- blocks ------------------------------------------------------------------
+
+  async blockedBy(blockerId: string): Promise<string[]> {
+    const rows = await this.#database.block.findMany({
+      where: { blockerId },
+      select: { blockedId: true },
+      orderBy: { createdAt: 'asc' },
+    });
+    return rows.map((row) => row.blockedId);
+  }
+
+  countBlocks(blockerId: string): Promise<number> {
+    return this.#database.block.count({ where: { blockerId } });
+  }
+
+  async block(blockerId: string, blockedId: string): Promise<void> {
+    try {
+      await this.#database.block.create({ data: { blockerId, blockedId } });
+    } catch (error) {
+      if (prismaErrorCode(error) !== prismaErrorCodes.uniqueViolation) throw error;
+    }
+  }
+
+  async unblock(blockerId: string, blockedId: string): Promise<void> {
+    await this.#database.block.deleteMany({ where: { blockerId, blockedId } });
+  }
+
+  // --- reports -----------------------------------------------------------------
+
+  async insertReport(report: NewReport): Promise<ReportView> {
+    return toReportView(await this.#database.report.create({ data: report }));
+  }
+
+  async listReports(status: ReportView['status'], limit: number): Promise<ReportView[]> {
+    const rows = await this.#database.report.findMany({
+      where: { status },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit,
+    });
+    return rows.map(toReportView);
+  }
+}
+
+const messageColumns = {
+  id: true,
+  sessionId: true,
+  userId: true,
+  displayName: true,
+  text: true,
+  createdAt: true,
+  deletedAt: true,
+} as const;
+
+function toReportView(row: {
+  id: string;
+  reporterId: string;
+  targetUserId: string;
+  messageId: string | null;
+  sessionId: string | null;
+  messageText: string | null;
+  reason: string;
+  details: string;
+  status: string;
+  createdAt: Date;
+}): ReportView {
+  return {
+    ...row,
+    // Both are written only from the closed sets in signaling/protocol/chat.ts.
+    reason: row.reason as ReportView['reason'],
+    status: row.status as ReportView['status'],
+    createdAt: row.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,22 @@
+// Adapts SessionService to what the chat needs of it: whether a session is
+// still on (its chat takes messages) and who its hosts are. `ended` sessions
+// close their chat.
+import type { SessionService } from '../multihost/SessionService.ts';
+import type { ChatService, ChatSessions } from './ChatService.ts';
+
+export function chatSessionsOf(sessions: SessionService): ChatSessions {
+  return {
+    active(sessionId) {
+      try {
+        return sessions.get(sessionId);
+      } catch {
+        return undefined; // get() throws NOT_FOUND for sessions that ended or never were
+      }
+    },
+  };
+}
+
+/** Closes a session's chat when the session ends. */
+export function closeChatsWithSessions(sessions: SessionService, chat: ChatService): void {
+  sessions.on('ended', (session) => chat.sessionEnded(session.id));
+}
