@@ -13,9 +13,9 @@ import type { LayoutKind } from '../signaling/layout/layoutGeometry.ts';
 import { reapOnExit } from './childReaper.ts';
 import { buildCompositionGraph, type CompositionInput } from './compositionGraph.ts';
 import { resolveFfmpeg } from './ffmpegBinary.ts';
-import { hlsOutputArgs } from './hlsOutputArgs.ts';
+import { defaultRenditions, hlsOutputArgs, type Rendition } from './hlsOutputArgs.ts';
 import { rtpInputSdp, type SdpStream } from './rtpInputSdp.ts';
-import { freeUdpPortPair } from './udpPortPair.ts';
+import { reserveUdpPortPairs } from './udpPortPair.ts';
 
 export interface RecordedHost {
   hostId: string;
@@ -39,6 +39,8 @@ export interface HlsRecorderOptions {
   fps?: number;
   segmentSeconds?: number;
   windowSegments?: number;
+  /** The HLS ladder, best first; the canvas is composed at the first one's size. Default: 720p + 360p. */
+  renditions?: readonly Rendition[];
 }
 
 /** One FFmpeg run and the consumers feeding it. */
@@ -53,7 +55,6 @@ interface Run {
 
 /** How long FFmpeg gets to open its RTP sockets before media is let through. */
 const FFMPEG_OPEN_MS = 400;
-const CANVAS = { width: 1280, height: 720 };
 const MIN_RESTART_DELAY_MS = 250;
 /** How long FFmpeg may take to finish its segment after SIGINT before it is killed. */
 const FFMPEG_STOP_GRACE_MS = 3000;
@@ -82,7 +83,7 @@ export class HlsRecorder {
   }
 
   private constructor(options: HlsRecorderOptions, composition: Composition) {
-    this.#options = { fps: 30, segmentSeconds: 1, windowSegments: 6, ...options };
+    this.#options = { fps: 30, segmentSeconds: 1, windowSegments: 6, renditions: defaultRenditions, ...options };
     this.#composition = composition;
   }
 
@@ -119,19 +120,25 @@ export class HlsRecorder {
   }
 
   async #startRun(): Promise<void> {
-    const { router, dir, fps, segmentSeconds, windowSegments, logger } = this.#options;
+    const { router, dir, fps, segmentSeconds, windowSegments, renditions, logger } = this.#options;
     const generation = ++this.#generation;
     const transports: types.PlainTransport[] = [];
     const consumers: types.Consumer[] = [];
     const streams: SdpStream[] = [];
     const inputs: CompositionInput[] = [];
 
+    const wanted = this.#composition.hosts.flatMap((host) =>
+      [host.video, host.audio].filter(
+        (producer): producer is types.Producer => producer !== undefined && !producer.closed && !producer.paused,
+      ),
+    );
+    const reservation = await reserveUdpPortPairs(wanted.length);
     try {
       for (const host of this.#composition.hosts) {
         const input: CompositionInput = { hostId: host.hostId };
         for (const producer of [host.video, host.audio]) {
-          if (!producer || producer.closed || producer.paused) continue;
-          const port = await freeUdpPortPair();
+          if (!producer || !wanted.includes(producer)) continue;
+          const port = reservation.ports[streams.length]!;
           const transport = await router.createPlainTransport({
             listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
             rtcpMux: false,
@@ -154,6 +161,7 @@ export class HlsRecorder {
         inputs.push(input);
       }
     } catch (error) {
+      reservation.release();
       for (const transport of transports) transport.close();
       throw error;
     }
@@ -163,12 +171,14 @@ export class HlsRecorder {
     const sdpFile = path.join(dir, `input_${generation}.sdp`);
     if (streams.length > 0) fs.writeFileSync(sdpFile, rtpInputSdp(streams));
     const graph = buildCompositionGraph(inputs, {
-      ...CANVAS,
+      width: renditions[0]!.width,
+      height: renditions[0]!.height,
       fps,
       layout: this.#composition.layout,
       ...(this.#composition.focusHostId ? { focusHostId: this.#composition.focusHostId } : {}),
     });
     const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, {
+      renditions,
       dir,
       fps,
       segmentSeconds,
@@ -182,6 +192,7 @@ export class HlsRecorder {
       ...['-filter_complex', `${graph.filter};${output.filterSuffix}`],
       ...output.args,
     ];
+    reservation.release();
     const ffmpeg = spawn(resolveFfmpeg(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
     reapOnExit(ffmpeg);
     const run: Run = {

@@ -1,28 +1,49 @@
 import dgram from 'node:dgram';
 
+export interface PortReservation {
+  /** Even ports P with P + 1 also free: FFmpeg receives RTP on P and RTCP on P + 1. */
+  ports: number[];
+  /** Frees the ports for FFmpeg to bind (call right before starting it). */
+  release(): void;
+}
+
 /**
- * Finds an even port P with P and P + 1 free on loopback: FFmpeg receives
- * RTP on P and RTCP on P + 1. The sockets are closed before FFmpeg binds, so
- * a race is possible but rare; a lost race shows as FFmpeg failing to start,
- * which the recorder retries.
+ * Reserves `count` distinct port pairs on loopback by holding sockets on
+ * them: without holding, the OS may hand out the same ephemeral port again
+ * before FFmpeg binds, and two streams would share a port. Released just
+ * before FFmpeg starts, so a race is possible but rare; a lost race shows
+ * as FFmpeg failing to start, which the recorder retries.
  */
-export async function freeUdpPortPair(ip = '127.0.0.1', attempts = 20): Promise<number> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const first = await bind(ip, 0);
-    const port = first.address().port;
-    const base = port % 2 === 0 ? port : port + 1;
-    const sockets = [first];
-    try {
-      if (base !== port) sockets.push(await bind(ip, base));
-      sockets.push(await bind(ip, base + 1));
-      return base;
-    } catch {
-      // taken: try another
-    } finally {
-      for (const socket of sockets) socket.close();
+export async function reserveUdpPortPairs(count: number, ip = '127.0.0.1'): Promise<PortReservation> {
+  const held: dgram.Socket[] = [];
+  const ports: number[] = [];
+  const release = () => {
+    for (const socket of held) socket.close();
+    held.length = 0;
+  };
+  try {
+    for (let attempt = 0; ports.length < count; attempt++) {
+      if (attempt > count * 20) throw new Error('no free UDP port pairs for FFmpeg');
+      const probe = await bind(ip, 0);
+      const port = probe.address().port;
+      const base = port % 2 === 0 ? port : port + 1;
+      const pair: dgram.Socket[] = [];
+      try {
+        pair.push(base === port ? probe : await bind(ip, base));
+        pair.push(await bind(ip, base + 1));
+        held.push(...pair);
+        ports.push(base);
+      } catch {
+        for (const socket of pair) socket.close();
+      } finally {
+        if (base !== port) probe.close();
+      }
     }
+    return { ports, release };
+  } catch (error) {
+    release();
+    throw error;
   }
-  throw new Error('no free UDP port pair for FFmpeg');
 }
 
 function bind(ip: string, port: number): Promise<dgram.Socket> {
