@@ -13,7 +13,6 @@ import { BroadcastService } from './broadcast/BroadcastService.ts';
 import { hlsRoutes } from './broadcast/hlsRoutes.ts';
 import { channelRoutes } from './channels/channelRoutes.ts';
 import { ChannelService } from './channels/ChannelService.ts';
-import { loadChatConfig } from './chat/chatConfig.ts';
 import { ChatNotifier } from './chat/ChatNotifier.ts';
 import { chatRoutes } from './chat/chatRoutes.ts';
 import { ChatService } from './chat/ChatService.ts';
@@ -53,7 +52,6 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   const startedAt = Date.now();
   const version = readVersion();
   // Before anything starts: a bad CHAT_* variable stops here, naming itself.
-  const chatConfig = loadChatConfig(process.env);
   const pool = await WorkerPool.create({
     workerCount: config.mediasoup.workerCount,
     workerBin: config.mediasoup.workerBin,
@@ -95,7 +93,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     store: new ChatStore(database),
     sessions: chatSessionsOf(sessions),
     pushes: new ChatNotifier(io),
-    config: chatConfig,
+    config: config.chat,
     logger,
   });
   closeChatsWithSessions(sessions, chat);

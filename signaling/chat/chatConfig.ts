@@ -46,7 +46,10 @@ export function loadChatConfig(env: NodeJS.ProcessEnv): ChatConfig {
   const parsed = chatEnv.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(String(issue?.path[0] ?? 'CHAT_*'), issue?.message ?? 'is invalid');
+    const variable = String(issue?.path[0] ?? 'CHAT_*');
+    const given = env[variable];
+    const shown = given === undefined ? '' : ` (got ${JSON.stringify(given)})`;
+    throw new ConfigError(variable, `${issue?.message ?? 'is invalid'}${shown}`);
   }
   const e = parsed.data;
   return {

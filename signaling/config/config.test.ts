@@ -60,6 +60,7 @@ test('cross-field rules and secrets', () => {
 const badValues: [variable: string, value: string][] = [
   ['PORT', 'abc'],
   ['MEDIASOUP_WORKERS', '-2'],
+  ['CHAT_BURST', 'lots'],
 ];
 for (const [variable, value] of badValues) {
   test(`npm start with a bad ${variable} exits non-zero with one line`, () => {

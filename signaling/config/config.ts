@@ -1,5 +1,6 @@
 // Typed configuration, read once from the environment at start.
 import type { z } from 'zod';
+import { loadChatConfig, type ChatConfig } from '../chat/chatConfig.ts';
 import { envSchema, resolveDataPaths } from './configSchema.ts';
 
 export interface Config {
@@ -24,6 +25,7 @@ export interface Config {
   turn: { urls: string[]; secret: string | undefined; credentialTtlS: number };
   tokenSecret: string | undefined;
   primaryHostGraceMs: number;
+  chat: ChatConfig;
 }
 
 export class ConfigError extends Error {
@@ -42,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
   if (!parsed.success) throw toConfigError(parsed.error, env);
   const e = parsed.data;
   const paths = resolveDataPaths(e, cwd);
+  const chat = loadChatConfig(env);
   return {
     nodeEnv: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT },
@@ -63,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     turn: { urls: e.TURN_URLS, secret: e.TURN_SECRET, credentialTtlS: e.TURN_CREDENTIAL_TTL_S },
     tokenSecret: e.TOKEN_SECRET,
     primaryHostGraceMs: e.PRIMARY_HOST_GRACE_S * 1000,
+    chat,
   };
 }
 
