@@ -111,7 +111,9 @@ export function registerMultihostHandlers(
   });
 
   on('webrtc:resume-consumer', consumerRef, async ({ consumerId }) => {
-    await joined().connection.media.resumeConsumer(consumerId);
+    // Through the quality controller: a consumer it paused (hidden tile, no
+    // bandwidth) stays paused until a decision lets it flow.
+    await joined().connection.quality.resume(consumerId);
     return null;
   });
 
