@@ -1,0 +1,44 @@
+// The HTTP API as the browser calls it: JSON in, `{ ok, data | error }` out,
+// Bearer identity token. Failures become an ApiError carrying the protocol's
+// error code, so callers branch on codes, not on status numbers.
+import type { Ack, ErrorCode } from '../../../signaling/protocol/index.ts';
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ApiCall {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  body?: unknown;
+  token?: string | undefined;
+}
+
+export async function callApi<T>(path: string, { method = 'GET', body, token }: ApiCall = {}): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (error) {
+    throw new ApiError('UNAVAILABLE', `cannot reach the server (${(error as Error).message})`);
+  }
+  let result: Ack<T>;
+  try {
+    result = (await response.json()) as Ack<T>;
+  } catch {
+    throw new ApiError('INTERNAL', `unexpected answer from the server (HTTP ${response.status})`);
+  }
+  if (!result.ok) throw new ApiError(result.error.code, result.error.message);
+  return result.data;
+}

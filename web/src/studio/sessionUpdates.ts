@@ -1,0 +1,98 @@
+// How each push changes the client's copy of a session. Pure functions over
+// immutable SessionState: the server owns the state, the client replays its
+// pushes onto the snapshot it got when joining (or over HTTP).
+import type {
+  HostState,
+  LayoutState,
+  LeaveReason,
+  PublishedTrack,
+  SessionSettings,
+  SessionState,
+  SessionStatus,
+  TrackSource,
+} from '../../../signaling/protocol/index.ts';
+
+function mapHost(session: SessionState, userId: string, change: (host: HostState) => HostState): SessionState {
+  if (!session.hosts.some((host) => host.userId === userId)) return session;
+  return { ...session, hosts: session.hosts.map((host) => (host.userId === userId ? change(host) : host)) };
+}
+
+/** A host joined, reconnected, or was added (approved, accepted). */
+export function upsertHost(session: SessionState, host: HostState): SessionState {
+  const known = session.hosts.some((existing) => existing.userId === host.userId);
+  return {
+    ...session,
+    hosts: known
+      ? session.hosts.map((existing) => (existing.userId === host.userId ? host : existing))
+      : [...session.hosts, host],
+  };
+}
+
+/** A removed host is gone; one that left or dropped stays a host, without media. */
+export function hostLeft(session: SessionState, userId: string, reason: LeaveReason): SessionState {
+  if (reason === 'removed') {
+    return {
+      ...session,
+      hosts: session.hosts.filter((host) => host.userId !== userId),
+      layout: session.layout.pinnedUserId === userId ? { ...session.layout, pinnedUserId: null } : session.layout,
+      activeSpeakerId: session.activeSpeakerId === userId ? null : session.activeSpeakerId,
+    };
+  }
+  return mapHost(session, userId, (host) => ({ ...host, connected: false, tracks: [] }));
+}
+
+export function trackPublished(session: SessionState, userId: string, track: PublishedTrack): SessionState {
+  return mapHost(session, userId, (host) => ({
+    ...host,
+    tracks: [...host.tracks.filter((existing) => existing.producerId !== track.producerId), track],
+  }));
+}
+
+export function trackClosed(session: SessionState, userId: string, producerId: string): SessionState {
+  return mapHost(session, userId, (host) => ({
+    ...host,
+    tracks: host.tracks.filter((track) => track.producerId !== producerId),
+  }));
+}
+
+export function trackToggled(
+  session: SessionState,
+  userId: string,
+  source: TrackSource,
+  enabled: boolean,
+): SessionState {
+  return mapHost(session, userId, (host) => ({
+    ...host,
+    tracks: host.tracks.map((track) => (track.source === source ? { ...track, paused: !enabled } : track)),
+  }));
+}
+
+export function layoutChanged(session: SessionState, layout: LayoutState): SessionState {
+  return { ...session, layout };
+}
+
+export function settingsChanged(session: SessionState, title: string, settings: SessionSettings): SessionState {
+  return { ...session, title, settings };
+}
+
+export function statusChanged(session: SessionState, status: SessionStatus): SessionState {
+  return { ...session, status };
+}
+
+export function activeSpeakerChanged(session: SessionState, userId: string | null): SessionState {
+  return { ...session, activeSpeakerId: userId };
+}
+
+/** A host's track of `source`, if published. */
+export function trackOf(host: HostState, source: TrackSource): PublishedTrack | undefined {
+  return host.tracks.find((track) => track.source === source);
+}
+
+/** The producers of every host but `selfUserId`: what this host should be consuming. */
+export function remoteProducerIds(session: SessionState, selfUserId: string): ReadonlySet<string> {
+  return new Set(
+    session.hosts
+      .filter((host) => host.userId !== selfUserId)
+      .flatMap((host) => host.tracks.map((track) => track.producerId)),
+  );
+}

@@ -1,0 +1,124 @@
+// The studio's pure rules: simulcast encodings by capture size, replaying
+// pushes onto the session snapshot, and what the stage shows and focuses.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { HostState, SessionState } from '../../../signaling/protocol/index.ts';
+import { parseCaptureSize } from './localMedia.ts';
+import { cameraEncodings } from './publishSettings.ts';
+import * as update from './sessionUpdates.ts';
+import { focusKey, stageItems } from './stageItems.ts';
+
+function host(userId: string, overrides: Partial<HostState> = {}): HostState {
+  return { userId, displayName: userId.toUpperCase(), role: 'co-host', connected: true, tracks: [], ...overrides };
+}
+
+function session(hosts: HostState[]): SessionState {
+  return {
+    id: 's1',
+    title: 'Panel',
+    type: 'panel',
+    status: 'scheduled',
+    primaryHostId: hosts[0]?.userId ?? 'a',
+    hosts,
+    layout: { kind: 'grid', pinnedUserId: null },
+    settings: { allowJoinRequests: true },
+    activeSpeakerId: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    startedAt: null,
+    endedAt: null,
+  };
+}
+
+const camera = (producerId: string, paused = false) =>
+  ({ producerId, source: 'camera', kind: 'video', paused }) as const;
+
+test('a 720p camera sends three simulcast layers of ¼, ½ and full size with rising bitrates', () => {
+  const encodings = cameraEncodings(1280, 720);
+  assert.equal(
+    encodings.map((encoding) => encoding.scaleResolutionDownBy),
+    [4, 2, 1],
+  );
+  assert.equal(
+    encodings.map((encoding) => encoding.maxBitrate),
+    [150_000, 500_000, 1_500_000],
+  );
+  assert.ok(encodings.every((encoding) => encoding.scalabilityMode === 'L1T3'));
+});
+
+test('smaller captures ask for no more layers than Chromium encodes at that size', () => {
+  assert.is(cameraEncodings(960, 540).length, 3);
+  assert.equal(
+    cameraEncodings(640, 360).map((encoding) => [encoding.scaleResolutionDownBy, encoding.maxBitrate]),
+    [
+      [2, 150_000],
+      [1, 500_000],
+    ],
+  );
+  const [single, ...rest] = cameraEncodings(320, 180);
+  assert.is(rest.length, 0);
+  assert.is(single?.scaleResolutionDownBy, undefined);
+  assert.is(single?.maxBitrate, 150_000);
+});
+
+test('the capture override reads WxH with an optional frame rate and rejects anything else', () => {
+  assert.equal(parseCaptureSize('320x180'), { width: 320, height: 180, frameRate: 30 });
+  assert.equal(parseCaptureSize('640x360@15'), { width: 640, height: 360, frameRate: 15 });
+  assert.is(parseCaptureSize('big'), undefined);
+  assert.is(parseCaptureSize(null), undefined);
+});
+
+test('track pushes update one host and deduplicate a producer announced twice', () => {
+  let state = session([host('a'), host('b')]);
+  state = update.trackPublished(state, 'b', camera('p1'));
+  state = update.trackPublished(state, 'b', camera('p1'));
+  assert.is(state.hosts[1]?.tracks.length, 1);
+  state = update.trackToggled(state, 'b', 'camera', false);
+  assert.is(state.hosts[1]?.tracks[0]?.paused, true);
+  assert.equal(state.hosts[0]?.tracks, []);
+  assert.equal([...update.remoteProducerIds(state, 'a')], ['p1']);
+  assert.equal([...update.remoteProducerIds(state, 'b')], []);
+  state = update.trackClosed(state, 'b', 'p1');
+  assert.equal(state.hosts[1]?.tracks, []);
+});
+
+test('a removed host disappears (and is unpinned); one who left stays, without media', () => {
+  let state = session([host('a'), host('b', { tracks: [camera('p1')] }), host('c')]);
+  state = update.layoutChanged(state, { kind: 'spotlight', pinnedUserId: 'c' });
+  state = update.hostLeft(state, 'b', 'disconnected');
+  assert.equal(state.hosts[1], host('b', { connected: false }));
+  state = update.hostLeft(state, 'c', 'removed');
+  assert.equal(
+    state.hosts.map((h) => h.userId),
+    ['a', 'b'],
+  );
+  assert.is(state.layout.pinnedUserId, null);
+});
+
+test('the stage shows hosts in the room in session order, plus screen shares', () => {
+  const hosts = [
+    host('a'),
+    host('b', { connected: false }),
+    host('c', { tracks: [{ producerId: 's', source: 'screen', kind: 'video', paused: false }] }),
+  ];
+  const items = stageItems({ hosts, selfUserId: 'a', selfInRoom: true, selfSharingScreen: false });
+  assert.equal(
+    items.map((item) => item.key),
+    ['a', 'c', 'c:screen'],
+  );
+  assert.ok(items[0]?.isSelf);
+  // A screen share takes the main tile unless a host is pinned.
+  assert.is(focusKey(items, { kind: 'spotlight', pinnedUserId: null }, 'a'), 'c:screen');
+  assert.is(focusKey(items, { kind: 'spotlight', pinnedUserId: 'a' }, 'c'), 'a');
+  const cameras = items.filter((item) => item.kind === 'camera');
+  assert.is(focusKey(cameras, { kind: 'spotlight', pinnedUserId: null }, 'c'), 'c');
+  assert.is(focusKey(cameras, { kind: 'spotlight', pinnedUserId: 'gone' }, null), undefined);
+});
+
+test('with nine hosts on stage, a screen share never pushes a camera off the canvas', () => {
+  const hosts = Array.from({ length: 9 }, (_, index) => host(`h${index}`));
+  const items = stageItems({ hosts, selfUserId: 'h0', selfInRoom: true, selfSharingScreen: true });
+  assert.is(items.length, 9);
+  assert.ok(items.every((item) => item.kind === 'camera'));
+});
+
+test.run();
