@@ -29,21 +29,27 @@ runs_here() {
   [ "$status" -eq 41 ]
 }
 
+# One set-up at a time per machine: a concurrent `npm start` / `npm test`
+# waits here for the first to finish instead of building the worker twice.
+mkdir -p "$STAGECAST_CACHE_DIR"
+exec 9>"$STAGECAST_CACHE_DIR/mediasoup-worker.lock"
+flock 9
+
 # Recipe hash: a change to our build scripts invalidates source-built binaries.
-recipe=$(tree_hash scripts/mediasoup-worker/build.sh scripts/mediasoup-worker/patch-meson.py scripts/mediasoup-worker/include)
+recipe=$(tree_hash scripts/mediasoup-worker/build.sh scripts/mediasoup-worker/patch-meson.py \
+  scripts/mediasoup-worker/patch-sources.py scripts/mediasoup-worker/include)
 prebuilt_cache="$STAGECAST_CACHE_DIR/mediasoup-worker/$version-$platform-prebuilt/mediasoup-worker"
 source_cache="$STAGECAST_CACHE_DIR/mediasoup-worker/$version-$platform-src-$recipe/mediasoup-worker"
 
+# Copies a cached binary to where mediasoup looks (skipped when identical,
+# so the common case costs one comparison).
 install_from() {
+  cmp -s "$1" "$installed_bin" 2>/dev/null && return 0
   mkdir -p "$(dirname "$installed_bin")"
   cp "$1" "$installed_bin.tmp"
   chmod 755 "$installed_bin.tmp"
   mv "$installed_bin.tmp" "$installed_bin"
 }
-
-if [ -x "$installed_bin" ] && runs_here "$installed_bin"; then
-  exit 0
-fi
 
 for cached in "$prebuilt_cache" "$source_cache"; do
   if [ -x "$cached" ] && runs_here "$cached"; then

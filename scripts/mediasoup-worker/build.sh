@@ -132,6 +132,7 @@ tar -C "$PKG_DIR/worker" --exclude=./out -cf - . | tar -C "$WORK/worker" -xf - |
 chmod -R u+w "$WORK/worker"
 cp -r "$HERE/include" "$WORK/worker/stagecast-include" || die "cannot copy $HERE/include"
 python3 "$HERE/patch-meson.py" "$WORK/worker" # prints its own one-line error
+python3 "$HERE/patch-sources.py" "$WORK/worker" # likewise
 
 # --- 4. Configure and build ---------------------------------------------------
 # nodownload: any leftover wrap fallback fails instead of reaching for GitHub.

@@ -101,17 +101,30 @@ test('a poor network drops the frame rate, then pauses video when not even the l
   // 85 % of 100 kbit/s: 180p at a quarter frame rate (60 kbit/s) fits, at half (90 kbit/s) does not.
   const poor = { availableBitrateBps: 100_000, rttMs: 300, lossPct: 8 };
   assert.equal(decideOnce(poor, [tile('main', 720)]), ['main 0/0 poor']);
-  assert.equal(decideOnce({ ...poor, availableBitrateBps: 50_000 }, [tile('main', 720)]), ['main paused:bandwidth']);
+  // Below that, other tiles pause; the main tile keeps the lowest layer so the
+  // bandwidth estimate has media to grow from (a fully paused viewer never recovers).
+  assert.equal(decideOnce({ ...poor, availableBitrateBps: 50_000 }, [tile('main', 720, 2), tile('b', 360, 1)]), [
+    'main 0/0 poor',
+    'b paused:bandwidth',
+  ]);
+});
+
+test('with pausing off, every visible tile keeps its lowest layer however small the budget', () => {
+  const sample = { availableBitrateBps: 50_000, rttMs: 300, lossPct: 8 };
+  assert.equal(decideOnce(sample, [tile('main', 720, 2), tile('b', 360, 1)], { pauseWhenNothingFits: false }), [
+    'main 0/0 poor',
+    'b 0/0 poor',
+  ]);
 });
 
 test('audio reserved on the transport comes out of the video budget', () => {
-  const consumers = [tile('main', 720)];
+  const consumers = [tile('main', 720, 2), tile('b', 360, 1)];
   const sample = { availableBitrateBps: 150_000, rttMs: 300, lossPct: 8 };
   const withAudio = decideLayers(initialViewerQualityState(), { sample, consumers, reservedBitrateBps: 100_000 }, 0, {
     videoBudgetShare: 1,
   });
-  assert.equal(withAudio.decisions.map(show), ['main paused:bandwidth']);
-  assert.equal(decideOnce(sample, consumers, { videoBudgetShare: 1 }), ['main 0/2 poor']);
+  assert.equal(withAudio.decisions.map(show), ['main 0/0 poor', 'b paused:bandwidth']);
+  assert.equal(decideOnce(sample, consumers, { videoBudgetShare: 1 }), ['main 0/1 poor', 'b 0/0 poor']);
 });
 
 test('the budget goes to the highest priority first, after every tile has its lowest layer', () => {

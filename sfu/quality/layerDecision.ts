@@ -39,6 +39,11 @@ export interface LayerDecisionOptions {
   bitrateDeadband: number;
   /** A sample two or more tiers worse, or with a bitrate below this share of the held one, downgrades at once. Default 0.5. */
   collapseRatio: number;
+  /**
+   * Pause tiles whose lowest layer does not fit the budget. Off: every visible tile keeps at least its lowest
+   * layer whatever the estimate (for rooms where video matters more than a congested link). Default true.
+   */
+  pauseWhenNothingFits: boolean;
 }
 
 export const DEFAULT_LAYER_DECISION_OPTIONS: Readonly<LayerDecisionOptions> = {
@@ -50,6 +55,7 @@ export const DEFAULT_LAYER_DECISION_OPTIONS: Readonly<LayerDecisionOptions> = {
   upgradeHoldMs: 6000,
   bitrateDeadband: 0.1,
   collapseRatio: 0.5,
+  pauseWhenNothingFits: true,
 };
 
 /** The conditions layers are chosen from: the last sample the hysteresis accepted. */
@@ -213,13 +219,16 @@ export function allocateLayers(
     (a, b) => (b.tile.priority ?? 0) - (a.tile.priority ?? 0) || b.tile.tileHeightPx - a.tile.tileHeightPx,
   );
 
-  for (const contender of contenders) {
+  contenders.forEach((contender, index) => {
     const lowest = contender.rungs[0];
-    if (lowest && lowest.bitrateBps <= remainingBps) {
+    // The most important visible tile keeps its lowest rung even when it does
+    // not fit: with no video flowing, the bandwidth estimate has nothing to
+    // grow from and the viewer would never get video back.
+    if (lowest && (lowest.bitrateBps <= remainingBps || index === 0 || !options.pauseWhenNothingFits)) {
       contender.rung = 0;
-      remainingBps -= lowest.bitrateBps;
+      remainingBps = Math.max(0, remainingBps - lowest.bitrateBps);
     }
-  }
+  });
   for (const contender of contenders) {
     const current = contender.rungs[contender.rung];
     if (!current) continue;

@@ -25,6 +25,8 @@ export interface Config {
   turn: { urls: string[]; secret: string | undefined; credentialTtlS: number };
   tokenSecret: string | undefined;
   primaryHostGraceMs: number;
+  /** Adaptive quality: pause videos that do not fit a congested link. */
+  pauseVideoOnCongestion: boolean;
   chat: ChatConfig;
 }
 
@@ -66,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     turn: { urls: e.TURN_URLS, secret: e.TURN_SECRET, credentialTtlS: e.TURN_CREDENTIAL_TTL_S },
     tokenSecret: e.TOKEN_SECRET,
     primaryHostGraceMs: e.PRIMARY_HOST_GRACE_S * 1000,
+    pauseVideoOnCongestion: e.VIDEO_PAUSE_ON_CONGESTION === 'true',
     chat,
   };
 }

@@ -70,6 +70,8 @@ export const envSchema = z
 
     /** Signs identity tokens. Default: a random secret kept in DATA_DIR/token-secret. */
     TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Pause a viewer's least important videos when not even their lowest layer fits the link (audio stays). */
+    VIDEO_PAUSE_ON_CONGESTION: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
     /** Session grace period: how long the session waits for a primary host who dropped (reload). */
     PRIMARY_HOST_GRACE_S: integer(0, 600).default(20),
 

@@ -9,6 +9,7 @@ import type { MediaPeer } from '../../sfu/MediaPeer.ts';
 import type { ProducerAppData } from '../../sfu/MediaRoomTypes.ts';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, TrackSource } from '../protocol/index.ts';
 import type { SocketData } from '../socket/socketData.ts';
+import type { LayerDecisionOptions } from '../../sfu/quality/layerDecision.ts';
 import { QualityController } from './QualityController.ts';
 import type { Session } from './Session.ts';
 import type { SessionNotifier } from './SessionNotifier.ts';
@@ -23,7 +24,14 @@ export class HostConnection {
   readonly #session: Session;
   readonly #notifier: SessionNotifier;
 
-  constructor(session: Session, socket: HostSocket, media: MediaPeer, notifier: SessionNotifier, logger: Logger) {
+  constructor(
+    session: Session,
+    socket: HostSocket,
+    media: MediaPeer,
+    notifier: SessionNotifier,
+    logger: Logger,
+    qualityOptions: Partial<LayerDecisionOptions> = {},
+  ) {
     this.userId = media.id;
     this.socket = socket;
     this.media = media;
@@ -46,6 +54,7 @@ export class HostConnection {
             .emit('webrtc:peer-quality-changed', { sessionId: session.id, userId: this.userId, tier }),
       },
       logger,
+      qualityOptions,
     );
   }
 

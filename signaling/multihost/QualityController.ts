@@ -10,6 +10,7 @@ import {
   initialViewerQualityState,
   type ConsumerTile,
   type LayerDecision,
+  type LayerDecisionOptions,
   type ViewerQualityState,
 } from '../../sfu/quality/layerDecision.ts';
 import { lossPctFromFractionLost, type NetworkSample, type QualityTier } from '../../sfu/quality/qualityTiers.ts';
@@ -35,6 +36,7 @@ export class QualityController {
   readonly #media: MediaPeer;
   readonly #listener: QualityListener;
   readonly #logger: Logger;
+  readonly #options: Partial<LayerDecisionOptions>;
   #state: ViewerQualityState = initialViewerQualityState();
   readonly #viewports = new Map<string, Viewport>();
   /** Consumers the client asked to resume (it is ready to render them). */
@@ -45,7 +47,13 @@ export class QualityController {
   #timer: NodeJS.Timeout | undefined;
   #deciding: Promise<void> = Promise.resolve();
 
-  constructor(media: MediaPeer, listener: QualityListener, logger: Logger) {
+  constructor(
+    media: MediaPeer,
+    listener: QualityListener,
+    logger: Logger,
+    options: Partial<LayerDecisionOptions> = {},
+  ) {
+    this.#options = options;
     this.#media = media;
     this.#listener = listener;
     this.#logger = logger;
@@ -100,6 +108,7 @@ export class QualityController {
       this.#state,
       { consumers: tiles, reservedBitrateBps: audioCount * AUDIO_RESERVE_BPS, ...(sample ? { sample } : {}) },
       Date.now(),
+      this.#options,
     );
     this.#state = result.state;
     for (const decision of result.decisions) {
@@ -107,6 +116,7 @@ export class QualityController {
     }
     const tier = result.decisions[0]?.tier ?? null;
     if (tier && tier !== this.#tier) {
+      this.#logger.info({ tier, previous: this.#tier, sample }, 'viewer network tier changed');
       this.#tier = tier;
       this.#listener.tierChanged(tier);
     }
@@ -137,7 +147,9 @@ export class QualityController {
     if (!transport) return undefined;
     const [transportStats] = await transport.getStats();
     const bitrate = transportStats?.availableOutgoingBitrate;
-    if (bitrate === undefined) return undefined;
+    // 0 means "no estimate yet" (no congestion feedback so far), not "no
+    // bandwidth": deciding on it would pause everything before media starts.
+    if (!bitrate) return undefined;
     let rttMs = 0;
     let lossPct = 0;
     for (const consumer of videoConsumers) {

@@ -24,7 +24,7 @@ export interface SessionServiceOptions {
   pool: WorkerPool;
   store: SessionStore;
   notifier: SessionNotifier;
-  config: Pick<Config, 'turn' | 'primaryHostGraceMs'>;
+  config: Pick<Config, 'turn' | 'primaryHostGraceMs' | 'pauseVideoOnCongestion'>;
   logger: Logger;
 }
 
@@ -205,7 +205,9 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
 
     const media = room.addPeer(caller.userId, rtpCapabilities);
     const logger = this.#logger.child({ sessionId, userId: caller.userId });
-    const connection = new HostConnection(session, socket, media, this.#notifier, logger);
+    const connection = new HostConnection(session, socket, media, this.#notifier, logger, {
+      pauseWhenNothingFits: this.#config.pauseVideoOnCongestion,
+    });
     let hosts = this.#connections.get(sessionId);
     if (!hosts) this.#connections.set(sessionId, (hosts = new Map()));
     hosts.set(caller.userId, connection);

@@ -7,6 +7,7 @@ import { Device, type types } from 'mediasoup-client';
 import type { IceServer, TrackSource } from '../../../signaling/protocol/index.ts';
 import { request, type SignalingSocket } from '../lib/signaling.ts';
 import type { ReceiveStats, SendStats } from './studioTypes.ts';
+import { iceTransportPolicy } from './networkOptions.ts';
 
 /** A consumed track of another host, ready to attach to a media element. */
 export interface RemoteTrack {
@@ -84,7 +85,10 @@ export class MediaConnection {
       request(this.#socket, 'webrtc:create-transport', { direction: 'recv' }),
     ]);
     this.#assertOpen();
-    const common = { iceServers: iceServers.map(({ urls, username, credential }) => ({ urls, username, credential })) };
+    const common = {
+      iceServers: iceServers.map(({ urls, username, credential }) => ({ urls, username, credential })),
+      iceTransportPolicy: iceTransportPolicy(),
+    };
     this.#sendTransport = this.#device.createSendTransport({ ...send, ...common });
     this.#recvTransport = this.#device.createRecvTransport({ ...recv, ...common });
     this.#wire(this.#sendTransport, 'send');
@@ -204,6 +208,20 @@ export class MediaConnection {
     consumer.close();
     this.#consumersByProducerId.delete(producerId);
     return consumer.id;
+  }
+
+  /** The ICE candidate type each transport's selected path uses locally (relay when through TURN). */
+  async candidateTypes(): Promise<{ send: string | undefined; recv: string | undefined }> {
+    const typeOf = async (transport: types.Transport | undefined) => {
+      if (!transport) return undefined;
+      const entries = [...(await transport.getStats()).values()] as Record<string, unknown>[];
+      const pair = entries.find(
+        (entry) => entry.type === 'candidate-pair' && entry.nominated && entry.state === 'succeeded',
+      );
+      const local = entries.find((entry) => entry.id === pair?.localCandidateId);
+      return typeof local?.candidateType === 'string' ? local.candidateType : undefined;
+    };
+    return { send: await typeOf(this.#sendTransport), recv: await typeOf(this.#recvTransport) };
   }
 
   async receiveStats(): Promise<ReceiveStats[]> {

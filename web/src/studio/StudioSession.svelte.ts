@@ -283,6 +283,10 @@ export class StudioSession {
     if (consumedAt !== undefined) firstFrameAfterConsumeMs[userId] = Math.round(now - consumedAt);
   }
 
+  async candidateTypes(): Promise<{ send: string | undefined; recv: string | undefined }> {
+    return this.#media ? this.#media.candidateTypes() : { send: undefined, recv: undefined };
+  }
+
   async stats(): Promise<{ remote: ReceiveStats[]; local: SendStats[] }> {
     const media = this.#media;
     if (!media) return { remote: [], local: [] };

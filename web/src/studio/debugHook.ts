@@ -10,6 +10,7 @@ export function installDebugHook(studio: StudioSession): () => void {
     phase: () => studio.phase,
     stats: () => studio.stats(),
     timings: () => structuredClone(studio.timings),
+    candidateTypes: () => studio.candidateTypes(),
   };
   window.stagecastStudio = hook;
   return () => {

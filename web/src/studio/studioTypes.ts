@@ -57,6 +57,8 @@ export interface StudioDebugHook {
   phase(): StudioPhase;
   stats(): Promise<{ remote: ReceiveStats[]; local: SendStats[] }>;
   timings(): StudioTimings;
+  /** ICE candidate type (host, srflx, relay) of each transport's selected path. */
+  candidateTypes(): Promise<{ send: string | undefined; recv: string | undefined }>;
 }
 
 declare global {

@@ -1,0 +1,119 @@
+// Drives host-studio pages in Chromium for browser tests: open a page per
+// host (its own browser context: own identity, own fake devices), join, and
+// check that media from other hosts arrives (decoded frames, audio packets).
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import * as assert from 'uvu/assert';
+import type { ReceiveStats } from '../web/src/studio/studioTypes.ts';
+import type { Guest } from './signalingClient.ts';
+
+export const STEP_TIMEOUT_MS = 20_000;
+
+export interface HostPage {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+  userId: string;
+}
+
+export function byTestId(id: string): string {
+  return `[data-testid="${id}"]`;
+}
+
+export function report(line: string): void {
+  process.stderr.write(`[studio] ${line}\n`);
+}
+
+export async function openHostPage(browser: Browser, name: string, url: string, guest?: Guest): Promise<HostPage> {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.setViewport({ width: 1100, height: 760 });
+  page.on('pageerror', (error) => report(`${name} page error: ${String(error)}`));
+  if (guest) {
+    // Signed in already: the identity the studio keeps in localStorage.
+    const origin = new URL(url).origin;
+    await page.goto(`${origin}/404-for-storage`, { waitUntil: 'domcontentloaded' });
+    await page.evaluate(
+      (identity) => localStorage.setItem('stagecast.identity', identity),
+      JSON.stringify({ token: guest.token, user: { userId: guest.userId, displayName: guest.displayName } }),
+    );
+  }
+  await page.goto(url, { waitUntil: 'load' });
+  return { name, context, page, userId: guest?.userId ?? '' };
+}
+
+export async function joinAsHost(host: HostPage): Promise<void> {
+  const { page } = host;
+  await page.waitForSelector(`${byTestId('join')}:not([disabled])`, { timeout: STEP_TIMEOUT_MS });
+  await page.click(byTestId('join'));
+  await page.waitForFunction(() => window.stagecastStudio?.phase() === 'joined', {
+    timeout: STEP_TIMEOUT_MS,
+    polling: 100,
+  });
+}
+
+export async function remoteStats(page: Page): Promise<ReceiveStats[]> {
+  return page.evaluate(async () => (await window.stagecastStudio?.stats())?.remote ?? []);
+}
+
+/**
+ * Media from `others` arrives at `host`: decoded video frames and audio packets grow between two samples.
+ * With `allowServerPausedVideo`, a video the server reports paused (`webrtc:quality-adapted`, not enough
+ * bandwidth) passes too, loudly: the client consumed it, the server holds it back.
+ */
+export async function assertReceivesFrom(
+  host: HostPage,
+  others: HostPage[],
+  allowServerPausedVideo = false,
+  timeoutMs = STEP_TIMEOUT_MS,
+): Promise<void> {
+  const find = (stats: ReceiveStats[], userId: string, kind: 'audio' | 'video') =>
+    stats.find((entry) => entry.userId === userId && entry.kind === kind && entry.source !== 'screen');
+  const deadline = Date.now() + timeoutMs;
+  let first = await remoteStats(host.page);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const second = await remoteStats(host.page);
+    const growing = others.every((other) => {
+      const [videoBefore, videoAfter] = [find(first, other.userId, 'video'), find(second, other.userId, 'video')];
+      const [audioBefore, audioAfter] = [find(first, other.userId, 'audio'), find(second, other.userId, 'audio')];
+      const videoFlows =
+        videoBefore !== undefined && videoAfter !== undefined && videoAfter.framesDecoded > videoBefore.framesDecoded;
+      const videoHeldByServer = allowServerPausedVideo && videoAfter?.quality?.paused === true;
+      return (
+        (videoFlows || videoHeldByServer) &&
+        audioBefore !== undefined &&
+        audioAfter !== undefined &&
+        audioAfter.packetsReceived > audioBefore.packetsReceived
+      );
+    });
+    if (growing) {
+      const summary = others.map((other) => {
+        const video = find(second, other.userId, 'video');
+        const audio = find(second, other.userId, 'audio');
+        const paused = video?.quality?.paused ? ` (VIDEO PAUSED BY THE SERVER: tier ${video.quality.tier})` : '';
+        return `${other.name}: ${video?.framesDecoded} frames${paused}, ${audio?.packetsReceived} audio packets`;
+      });
+      report(`${host.name} receives ${summary.join('; ')}`);
+      return;
+    }
+    if (Date.now() > deadline) {
+      assert.unreachable(`${host.name} does not receive from everyone: ${JSON.stringify(second)}`);
+    }
+    first = second;
+  }
+}
+
+/**
+ * First remote frame per other host, as the studio's debug hook measured it: after this host joined
+ * (includes waiting for hosts who join later) and after it consumed that camera (the media path alone).
+ */
+export async function firstFrameTimes(
+  host: HostPage,
+  others: HostPage[],
+): Promise<{ afterJoinMs: number[]; afterConsumeMs: number[] }> {
+  const timings = await host.page.evaluate(() => window.stagecastStudio?.timings());
+  return {
+    afterJoinMs: others.map((other) => timings?.firstFrameAfterMs[other.userId] ?? Number.NaN),
+    afterConsumeMs: others.map((other) => timings?.firstFrameAfterConsumeMs[other.userId] ?? Number.NaN),
+  };
+}

@@ -1,0 +1,134 @@
+// The studio at the edges: a full 9-host room in which every host decodes
+// the 8 other cameras, and a host forced through a real coturn (relay-only
+// ICE) that still gets media both ways. Prints join → first remote frame
+// percentiles and the worker and Node CPU during the 9-host room.
+import fs from 'node:fs';
+import type { Browser } from 'puppeteer-core';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { launchChromium } from '../testkit/chromium.ts';
+import { startCoturn, type Coturn } from '../testkit/coturn.ts';
+import { addCoHost, createSession, endSession } from '../testkit/sessions.ts';
+import { signInGuest } from '../testkit/signalingClient.ts';
+import {
+  assertReceivesFrom,
+  firstFrameTimes,
+  joinAsHost,
+  openHostPage,
+  report,
+  type HostPage,
+} from '../testkit/studioPages.ts';
+import { startTestServer, type TestServer } from '../testkit/testServer.ts';
+
+/** 9 pages encode and 72 decoders run on 2 cores: the smallest capture keeps that possible. */
+const CAPTURE = '320x180@15';
+
+let browser: Browser;
+
+test.before(async () => {
+  browser = await launchChromium();
+});
+test.after(async () => {
+  await browser?.close();
+});
+
+function percentile(values: number[], p: number): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+/** CPU seconds a process has used (user + system), from /proc. */
+function cpuSecondsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+}
+
+async function openRoom(server: TestServer, names: string[], query: (index: number) => string) {
+  const guests = await Promise.all(names.map((name) => signInGuest(server.url, name)));
+  const [primary, ...others] = guests as [(typeof guests)[number], ...typeof guests];
+  const session = await createSession(server.url, primary.token, 'Browser room');
+  for (const guest of others) await addCoHost(server.url, primary.token, guest, session.id);
+  const pages: HostPage[] = [];
+  for (const [index, guest] of guests.entries()) {
+    pages.push(await openHostPage(browser, names[index]!, `${server.url}/studio/${session.id}?${query(index)}`, guest));
+  }
+  return { primary, session, pages };
+}
+
+test('a 9-host room: every host decodes the 8 other cameras and hears the 8 microphones', async () => {
+  // Nine browsers on two cores starve each other, and the congestion estimates
+  // say so; this test is about forwarding all 72 videos, so the server keeps
+  // every tile at its lowest layer rather than pausing (VIDEO_PAUSE_ON_CONGESTION).
+  const server = await startTestServer({ VIDEO_PAUSE_ON_CONGESTION: 'false' });
+  const names = ['Ada', 'Grace', 'Linus', 'Barbara', 'Ken', 'Margaret', 'Dennis', 'Radia', 'Edsger'];
+  const { primary, session, pages } = await openRoom(server, names, () => `capture=${CAPTURE}`);
+  try {
+    for (const page of pages) await joinAsHost(page);
+    const [worker] = server.pool.workers;
+    const workerCpuBefore = cpuSecondsOf(worker!.worker.pid);
+    const nodeCpuBefore = process.cpuUsage();
+    const measuredFrom = Date.now();
+    for (const page of pages) {
+      await assertReceivesFrom(
+        page,
+        pages.filter((other) => other !== page),
+        false,
+        60_000,
+      );
+    }
+    const elapsedS = (Date.now() - measuredFrom) / 1000;
+    const workerCpuPct = ((cpuSecondsOf(worker!.worker.pid) - workerCpuBefore) / elapsedS) * 100;
+    const nodeCpu = process.cpuUsage(nodeCpuBefore);
+    const nodeCpuPct = ((nodeCpu.user + nodeCpu.system) / 1e6 / elapsedS) * 100;
+    const times = await Promise.all(
+      pages.map((page) =>
+        firstFrameTimes(
+          page,
+          pages.filter((other) => other !== page),
+        ),
+      ),
+    );
+    const firstFrames = times.flatMap((time) => time.afterJoinMs);
+    const afterConsume = times.flatMap((time) => time.afterConsumeMs);
+    report(
+      `9-host room (hosts join one after another): first remote frame after own join p50 ${percentile(firstFrames, 50)} ms, ` +
+        `p95 ${percentile(firstFrames, 95)} ms; after consuming p50 ${percentile(afterConsume, 50)} ms, ` +
+        `p95 ${percentile(afterConsume, 95)} ms (${firstFrames.length} pairs); worker CPU ${workerCpuPct.toFixed(0)}% of a core, ` +
+        `Node CPU ${nodeCpuPct.toFixed(0)}% (server and test driver share the process) over ${elapsedS.toFixed(0)} s`,
+    );
+    assert.is(firstFrames.filter(Number.isFinite).length, 72, 'all 72 remote videos rendered');
+  } finally {
+    for (const page of pages) await page.context.close().catch(() => undefined);
+    await endSession(server.url, primary.token, session.id).catch(() => undefined);
+    await server.close();
+  }
+});
+
+test('a host forced through TURN (relay-only ICE via a real coturn) sends and receives media', async () => {
+  let coturn: Coturn | undefined;
+  let server: TestServer | undefined;
+  const pages: HostPage[] = [];
+  try {
+    coturn = await startCoturn();
+    server = await startTestServer({ TURN_URLS: coturn.urls.join(','), TURN_SECRET: coturn.secret });
+    const room = await openRoom(server, ['Relayed', 'Direct'], (index) =>
+      index === 0 ? `capture=${CAPTURE}&relay=1` : `capture=${CAPTURE}`,
+    );
+    pages.push(...room.pages);
+    for (const page of pages) await joinAsHost(page);
+    const [relayed, direct] = pages as [HostPage, HostPage];
+    await assertReceivesFrom(relayed, [direct]);
+    await assertReceivesFrom(direct, [relayed]);
+    // Relay-only ICE has no other path; the browser confirms its selected paths are TURN relays.
+    const candidateTypes = await relayed.page.evaluate(() => window.stagecastStudio?.candidateTypes());
+    assert.equal(candidateTypes, { send: 'relay', recv: 'relay' });
+    const directTypes = await direct.page.evaluate(() => window.stagecastStudio?.candidateTypes());
+    report(`relayed host's paths: ${JSON.stringify(candidateTypes)}; direct host's: ${JSON.stringify(directTypes)}`);
+  } finally {
+    for (const page of pages) await page.context.close().catch(() => undefined);
+    await server?.close();
+    await coturn?.stop();
+  }
+});
+
+test.run();
