@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../testkit/testServer.ts';
 let server: TestServer;
 
 test.before(async () => {
-  server = await startTestServer({ MEDIASOUP_WORKERS: '2' });
+  server = await startTestServer({ MEDIASOUP_WORKERS: '2', CORS_ORIGINS: 'https://studio.example.com' });
 });
 test.after(async () => {
   await server.close();
@@ -81,6 +81,24 @@ test('a client flooding requests is rate limited, others are not', async () => {
     flooder.disconnect();
     other.disconnect();
   }
+});
+
+test('security headers everywhere; CORS only for the configured origins', async () => {
+  const page = await fetch(`${server.url}/`);
+  assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+  assert.is(page.headers.get('x-content-type-options'), 'nosniff');
+  assert.is(page.headers.get('x-frame-options'), 'DENY');
+
+  const preflight = (origin: string) =>
+    fetch(`${server.url}/api/multihost`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST' },
+    });
+  const allowed = await preflight('https://studio.example.com');
+  assert.is(allowed.status, 204);
+  assert.is(allowed.headers.get('access-control-allow-origin'), 'https://studio.example.com');
+  const other = await preflight('https://evil.example.net');
+  assert.is(other.headers.get('access-control-allow-origin'), null);
 });
 
 test.run();

@@ -23,6 +23,7 @@ import { verifyIdentityToken } from './auth/identityToken.ts';
 import { loadTokenSecret } from './auth/tokenSecret.ts';
 import { AppError } from './errors.ts';
 import { httpErrorHandler } from './http/httpErrors.ts';
+import { apiCors, securityHeaders } from './http/securityHeaders.ts';
 import { multihostRoutes } from './multihost/multihostRoutes.ts';
 import { registerMultihostHandlers } from './multihost/multihostSocket.ts';
 import { SessionNotifier, userChannel, type TypedServer } from './multihost/SessionNotifier.ts';
@@ -79,6 +80,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     serveClient: false,
     // Transport limit; requests are further capped per event (registerRequest).
     maxHttpBufferSize: 1_000_000,
+    // Same origin by default; CORS_ORIGINS opens the long-polling transport to other sites.
+    ...(config.http.corsOrigins.length > 0 ? { cors: { origin: config.http.corsOrigins, credentials: true } } : {}),
   });
   const sessions = new SessionService({
     pool,
@@ -101,6 +104,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     sessions.listLive().filter((session) => session.primaryHostId === ownerId),
   );
 
+  app.use(securityHeaders());
+  app.use('/api', apiCors(config.http.corsOrigins));
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRoute(pool, database, startedAt));
   app.use(

@@ -5,7 +5,7 @@ import { envSchema, resolveDataPaths } from './configSchema.ts';
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
-  http: { host: string; port: number };
+  http: { host: string; port: number; corsOrigins: string[] };
   logLevel: string;
   mediasoup: {
     workerCount: number;
@@ -49,7 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
   const chat = loadChatConfig(env);
   return {
     nodeEnv: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT },
+    http: { host: e.HOST, port: e.PORT, corsOrigins: e.CORS_ORIGINS.map((origin) => new URL(origin).origin) },
     logLevel: e.LOG_LEVEL,
     mediasoup: {
       workerCount: e.MEDIASOUP_WORKERS,

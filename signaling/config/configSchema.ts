@@ -72,6 +72,8 @@ export const envSchema = z
     TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Pause a viewer's least important videos when not even their lowest layer fits the link (audio stays). */
     VIDEO_PAUSE_ON_CONGESTION: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+    /** Origins (scheme://host[:port]) allowed to call the API and Socket.io from other sites. Default: none. */
+    CORS_ORIGINS: commaList.pipe(z.array(z.url({ error: 'each entry must be an origin URL' }))).default([]),
     /** Session grace period: how long the session waits for a primary host who dropped (reload). */
     PRIMARY_HOST_GRACE_S: integer(0, 600).default(20),
 
