@@ -110,13 +110,14 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   }
 
   #listenInfos(index: number): types.TransportListenInfo[] {
-    const { listenIp, announcedAddress, webRtcServerPort } = this.#options;
+    const { listenIp, announcedAddress, webRtcServerPort, socketBufferBytes } = this.#options;
     // Port 0 (tests): leave it out so the worker picks a free one from its range.
     const port = webRtcServerPort === 0 ? {} : { port: webRtcServerPort + index };
     const announced = announcedAddress ? { announcedAddress } : {};
+    const buffers = socketBufferBytes ? { recvBufferSize: socketBufferBytes, sendBufferSize: socketBufferBytes } : {};
     return [
-      { protocol: 'udp', ip: listenIp, ...announced, ...port },
-      { protocol: 'tcp', ip: listenIp, ...announced, ...port },
+      { protocol: 'udp', ip: listenIp, ...announced, ...port, ...buffers },
+      { protocol: 'tcp', ip: listenIp, ...announced, ...port, ...buffers },
     ];
   }
 

@@ -14,6 +14,12 @@ export interface WorkerPoolOptions {
   announcedAddress?: string;
   /** Worker i's WebRtcServer listens on UDP and TCP port `webRtcServerPort + i`; 0 lets the OS pick. */
   webRtcServerPort: number;
+  /**
+   * Socket buffer sizes (bytes) of the WebRtcServer sockets, which carry every host's media: the
+   * default ~208 KB overflows on a short worker stall at a few hundred consumers (bench/RESULTS.md).
+   * The kernel caps them at net.core.rmem_max / wmem_max. Default: the OS default.
+   */
+  socketBufferBytes?: number;
   /** Port range for PlainTransports and PipeTransports. */
   rtcMinPort: number;
   rtcMaxPort: number;

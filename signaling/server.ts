@@ -60,6 +60,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     listenIp: config.mediasoup.listenIp,
     announcedAddress: config.mediasoup.announcedAddress,
     webRtcServerPort: config.mediasoup.webRtcServerPort,
+    socketBufferBytes: config.mediasoup.socketBufferBytes,
     rtcMinPort: config.mediasoup.rtcMinPort,
     rtcMaxPort: config.mediasoup.rtcMaxPort,
     logger,

@@ -15,6 +15,8 @@ export interface Config {
     announcedAddress: string | undefined;
     /** WebRtcServer port of worker 0; worker i uses this + i. 0 lets the OS pick. */
     webRtcServerPort: number;
+    /** Media socket buffers in bytes; 0 = OS default. */
+    socketBufferBytes: number;
     rtcMinPort: number;
     rtcMaxPort: number;
   };
@@ -58,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
       listenIp: e.RTC_LISTEN_IP,
       announcedAddress: e.ANNOUNCED_IP,
       webRtcServerPort: e.RTC_SERVER_PORT,
+      socketBufferBytes: e.RTC_SOCKET_BUFFER_BYTES,
       rtcMinPort: e.RTC_MIN_PORT,
       rtcMaxPort: e.RTC_MAX_PORT,
     },

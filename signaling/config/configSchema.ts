@@ -49,6 +49,8 @@ export const envSchema = z
     ANNOUNCED_IP: z.string().min(1).optional(),
     /** WebRtcServer of worker i listens on UDP and TCP port RTC_SERVER_PORT + i (0: OS-assigned). */
     RTC_SERVER_PORT: portOrZero.default(44444),
+    /** Receive/send buffer of each worker's media sockets (capped by net.core.rmem_max); 0 = OS default. */
+    RTC_SOCKET_BUFFER_BYTES: integer(0, 64 * 1024 * 1024).default(4 * 1024 * 1024),
     /** Port range for PlainTransports (recorder) and PipeTransports (battles). */
     RTC_MIN_PORT: port.default(40000),
     RTC_MAX_PORT: port.default(40999),

@@ -1,0 +1,134 @@
+// Smoke runs of every bench scenario, a handful of peers for a few seconds
+// each, through the real command line (`bench/main.ts`): media must flow,
+// the expected consumers must be reached, and the JSON on the last stdout
+// line must carry every field the issue names. One Stagecast node is
+// started here and shared (--url) to keep the file short on 2 cores.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startStagecastTarget, type BenchTarget } from './server/targets.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-bench-smoke-'));
+let stagecast: BenchTarget;
+
+test.before(async () => {
+  stagecast = await startStagecastTarget({ workers: 1, pin: false });
+});
+test.after(async () => {
+  await stagecast?.close();
+  fs.rmSync(resultsDir, { recursive: true, force: true });
+});
+
+type Json = Record<string, unknown>;
+
+async function bench(...args: string[]): Promise<Json> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', 'bench/main.ts', ...args, '--quiet', '--clip-seconds', '2', '--results', resultsDir],
+    { cwd: repoRoot, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+  );
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines.at(-1)!) as Json;
+}
+
+function assertCommonFields(result: Json, scenario: string) {
+  assert.is(result.scenario, scenario);
+  for (const field of ['params', 'machine', 'commit', 'startedAt', 'durationS']) {
+    assert.ok(field in result, `missing ${field}`);
+  }
+  const machine = result.machine as { cores: unknown; cpuModel: unknown };
+  assert.type(machine.cores, 'number');
+  assert.type(machine.cpuModel, 'string');
+  assert.ok(!Number.isNaN(Date.parse(String(result.startedAt))));
+  assert.type(result.durationS, 'number');
+}
+
+function assertPercentiles(value: unknown, name: string) {
+  const figures = value as Record<string, unknown>;
+  for (const key of ['p50', 'p95', 'max']) assert.type(figures?.[key], 'number', `${name}.${key}`);
+}
+
+test('rooms: every host receives every other host, with figures', async () => {
+  const result = await bench('rooms', '--url', stagecast.url, '--rooms', '1', '--hosts', '3', '--duration', '3');
+  assertCommonFields(result, 'rooms');
+  assert.is(result.workerDeaths, 0, 'a mediasoup worker died: see bench/README.md, "mediasoup worker crash"');
+  for (const field of ['expectedConsumers', 'receivingConsumers', 'lossPct', 'workerCpuPct', 'nodeCpuPct']) {
+    assert.type(result[field], 'number', field);
+  }
+  assertPercentiles(result.joinToAllMediaMs, 'joinToAllMediaMs');
+  assert.is(result.expectedConsumers, 3 * 2 * 2);
+  assert.is(result.receivingConsumers, result.expectedConsumers);
+  assert.ok((result.media as { packetsReceived: number }).packetsReceived > 0, 'media flowed');
+  assert.ok((result.workerCpuPct as number) > 0, 'the worker did work');
+});
+
+test('join-storm: every peer joins and publishes', async () => {
+  const result = await bench('join-storm', '--url', stagecast.url, '--peers', '6', '--rate', '6', '--hold', '1');
+  assertCommonFields(result, 'join-storm');
+  assert.is(result.joined, 6);
+  assert.is(result.failed, 0);
+  assertPercentiles(result.joinMs, 'joinMs');
+  assert.ok((result.joinMs as { p50: number }).p50 > 0);
+});
+
+test('fanout: subscribers ramp on Stagecast and on bare mediasoup', async () => {
+  const result = await bench(
+    'fanout',
+    '--url',
+    stagecast.url,
+    '--max-subscribers',
+    '4',
+    '--step',
+    '4',
+    '--step-seconds',
+    '2',
+    '--subscribers-per-room',
+    '2',
+    '--no-pin',
+  );
+  assertCommonFields(result, 'fanout');
+  assert.is(result.consumersPerWorkerAtLoss1pct, 8);
+  const baseline = result.baseline as Json;
+  assert.is(baseline.consumersPerWorkerAtLoss1pct, 8);
+  assert.type(result.capacityRatio, 'number');
+  assert.type(result.signalingCpuShare, 'number');
+  assert.type(result.pinned, 'boolean');
+  const steps = result.steps as { receivingConsumers: number }[];
+  assert.is(steps.at(-1)?.receivingConsumers, 8);
+});
+
+test('baseline: the rooms peers against both servers give the ratios', async () => {
+  const result = await bench(
+    'baseline',
+    '--url',
+    stagecast.url,
+    '--rooms',
+    '1',
+    '--hosts',
+    '2',
+    '--duration',
+    '2',
+    '--no-fanout',
+    '--no-pin',
+  );
+  assertCommonFields(result, 'baseline');
+  const rooms = result.rooms as { stagecast: Json; baseline: Json };
+  assert.is(rooms.stagecast.receivingConsumers, 4);
+  assert.is(rooms.baseline.receivingConsumers, 4);
+  assert.type(result.cpuPerConsumerRatio, 'number');
+  assert.ok('capacityRatio' in result);
+});
+
+test('report: the results become one HTML page with charts', async () => {
+  const result = await bench('report');
+  const html = fs.readFileSync(String(result.file), 'utf8');
+  assert.match(html, /<svg /);
+  assert.match(html, /join-storm/);
+});
+
+test.run();

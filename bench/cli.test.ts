@@ -1,0 +1,49 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseCli, UsageError } from './cli.ts';
+
+test('rooms takes its flags and defaults', () => {
+  const options = parseCli(['rooms', '--rooms', '2', '--hosts', '4', '--duration', '5']);
+  assert.is(options.scenario, 'rooms');
+  if (options.scenario !== 'rooms') return;
+  assert.is(options.rooms, 2);
+  assert.is(options.hosts, 4);
+  assert.is(options.durationS, 5);
+  assert.is(options.tileHeight, 360);
+  assert.is(options.pin, false);
+});
+
+test('fanout pins by default, --no-pin and --no-baseline turn things off', () => {
+  const fanout = parseCli(['fanout']);
+  assert.is(fanout.pin, true);
+  const unpinned = parseCli(['fanout', '--no-pin', '--no-baseline']);
+  assert.is(unpinned.pin, false);
+  assert.is(unpinned.scenario === 'fanout' && unpinned.baseline, false);
+});
+
+test('numbers are bounded and checked', () => {
+  assert.throws(
+    () => parseCli(['rooms', '--hosts', '10']),
+    (error: Error) => error instanceof UsageError && /between 2 and 9/.test(error.message),
+  );
+  assert.throws(() => parseCli(['join-storm', '--peers', 'many']), /must be a number/);
+  assert.throws(() => parseCli(['join-storm', '--peers', '1.5']), /whole number/);
+  const storm = parseCli(['join-storm', '--peers', '10', '--rate', '2.5']);
+  assert.is(storm.scenario === 'join-storm' && storm.rate, 2.5);
+});
+
+test('unknown scenarios, flags and non-loopback URLs are usage errors', () => {
+  assert.throws(
+    () => parseCli([]),
+    (error: Error) => error instanceof UsageError,
+  );
+  assert.throws(() => parseCli(['soak']), /unknown scenario/);
+  assert.throws(
+    () => parseCli(['rooms', '--bogus']),
+    (error: Error) => error instanceof UsageError,
+  );
+  assert.throws(() => parseCli(['rooms', '--url', 'http://example.com']), /loopback/);
+  assert.is(parseCli(['rooms', '--url', 'http://127.0.0.1:3000/']).url, 'http://127.0.0.1:3000');
+});
+
+test.run();

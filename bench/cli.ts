@@ -1,0 +1,245 @@
+// Command line of `npm run bench -- <scenario> [--flags]`: parsed into one
+// typed options object per scenario, every number bounded so no run can
+// ask for an unbounded loop.
+import { parseArgs } from 'node:util';
+
+export const scenarioNames = ['rooms', 'join-storm', 'fanout', 'baseline', 'report'] as const;
+export type ScenarioName = (typeof scenarioNames)[number];
+
+export interface CommonOptions {
+  /** Target a running Stagecast instead of starting one (loopback only). */
+  url: string | undefined;
+  out: string | undefined;
+  /** mediasoup workers of the server the bench starts. */
+  workers: number;
+  pin: boolean;
+  /** Progress on stderr. */
+  progress: boolean;
+  clipSeconds: number;
+  /** Where results are written and read (`report`). */
+  resultsDir: string | undefined;
+  /** Subscribers negotiate transport-cc (the server estimates their bandwidth, as with browsers). */
+  bandwidthEstimation: boolean;
+  /** Start the sessions (Stagecast then also runs its HLS broadcast per session). */
+  live: boolean;
+}
+
+export interface RoomsOptions extends CommonOptions {
+  scenario: 'rooms';
+  rooms: number;
+  hosts: number;
+  durationS: number;
+  tileHeight: number;
+  /** Pause between starting one room's joins and the next's. */
+  roomIntervalMs: number;
+}
+
+export interface JoinStormOptions extends CommonOptions {
+  scenario: 'join-storm';
+  peers: number;
+  rate: number;
+  /** Hosts per session (Stagecast allows 9). */
+  roomSize: number;
+  /** Seconds every peer stays joined after the last one joined. */
+  holdS: number;
+}
+
+export interface FanoutOptions extends CommonOptions {
+  scenario: 'fanout';
+  maxSubscribers: number;
+  step: number;
+  stepSeconds: number;
+  subscribersPerRoom: number;
+  lossLimitPct: number;
+  cpuLimitPct: number;
+  tileHeight: number;
+  maxSeconds: number;
+  baseline: boolean;
+}
+
+export interface BaselineOptions extends CommonOptions {
+  scenario: 'baseline';
+  rooms: number;
+  hosts: number;
+  durationS: number;
+  tileHeight: number;
+  roomIntervalMs: number;
+  /** Also ramp fanout on both servers (capacityRatio). */
+  fanout: boolean;
+  maxSubscribers: number;
+  step: number;
+  stepSeconds: number;
+  subscribersPerRoom: number;
+  lossLimitPct: number;
+  cpuLimitPct: number;
+  fanoutTileHeight: number;
+  maxSeconds: number;
+}
+
+export interface ReportOptions extends CommonOptions {
+  scenario: 'report';
+}
+
+export type BenchOptions = RoomsOptions | JoinStormOptions | FanoutOptions | BaselineOptions | ReportOptions;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const usage = `usage: npm run bench -- <scenario> [--flags]
+
+scenarios
+  rooms       --rooms R (1) --hosts H (9) --duration S (20) [--tile-height 360] [--room-interval-ms 500]
+  join-storm  --peers N (200) --rate J (20) [--room-size 9] [--hold S (3)]
+  fanout      [--max-subscribers 400] [--step 16] [--step-seconds 6] [--subscribers-per-room 8]
+              [--loss-limit 1] [--cpu-limit 90] [--tile-height 180] [--max-seconds 300] [--no-baseline]
+  baseline    rooms flags and fanout flags; [--no-fanout] skips the fanout ramps
+  report      writes bench/results/report.html from the JSON files there
+
+common
+  --url URL        drive a running Stagecast on this machine instead of starting one
+  --out FILE       also write the JSON result to FILE
+  --workers N      mediasoup workers of the started server (1)
+  --pin/--no-pin   pin generator and media worker to different CPUs (default: on for fanout/baseline)
+  --quiet          no progress on stderr
+  --clip-seconds S length of the looped clip (10)
+  --results DIR    results folder (bench/results)
+  --no-bwe         subscribers do not negotiate transport-cc (no bandwidth estimation)
+  --live           start the sessions: Stagecast also runs its HLS broadcast (FFmpeg) per session`;
+
+const optionSpec = {
+  rooms: { type: 'string' },
+  hosts: { type: 'string' },
+  duration: { type: 'string' },
+  'tile-height': { type: 'string' },
+  'room-interval-ms': { type: 'string' },
+  peers: { type: 'string' },
+  rate: { type: 'string' },
+  'room-size': { type: 'string' },
+  hold: { type: 'string' },
+  'max-subscribers': { type: 'string' },
+  step: { type: 'string' },
+  'step-seconds': { type: 'string' },
+  'subscribers-per-room': { type: 'string' },
+  'loss-limit': { type: 'string' },
+  'cpu-limit': { type: 'string' },
+  'max-seconds': { type: 'string' },
+  'no-baseline': { type: 'boolean' },
+  'no-fanout': { type: 'boolean' },
+  url: { type: 'string' },
+  out: { type: 'string' },
+  workers: { type: 'string' },
+  pin: { type: 'boolean' },
+  'no-pin': { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  'clip-seconds': { type: 'string' },
+  results: { type: 'string' },
+  'no-bwe': { type: 'boolean' },
+  live: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof optionSpec; allowPositionals: true }>>['values'];
+
+export function parseCli(argv: readonly string[]): BenchOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: optionSpec, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new UsageError('');
+  const [scenario, ...extra] = positionals;
+  if (!scenario) throw new UsageError('name a scenario');
+  if (!(scenarioNames as readonly string[]).includes(scenario)) throw new UsageError(`unknown scenario "${scenario}"`);
+  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  const name = scenario as ScenarioName;
+  const number = numberReader(values);
+  const pinByDefault = name === 'fanout' || name === 'baseline';
+  if (values.url !== undefined && !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(values.url)) {
+    throw new UsageError('--url must be a loopback http://127.0.0.1:PORT address: the bench reads CPU from /proc');
+  }
+  const common: CommonOptions = {
+    url: values.url?.replace(/\/$/, ''),
+    out: values.out,
+    workers: number('workers', 1, 1, 16),
+    pin: values['no-pin'] ? false : (values.pin ?? pinByDefault),
+    progress: !values.quiet,
+    clipSeconds: number('clip-seconds', 10, 2, 60),
+    resultsDir: values.results,
+    bandwidthEstimation: !values['no-bwe'],
+    live: values.live ?? false,
+  };
+  const rooms = {
+    rooms: number('rooms', 1, 1, 50),
+    hosts: number('hosts', 9, 2, 9),
+    durationS: number('duration', 20, 1, 600),
+    tileHeight: number('tile-height', 360, 0, 2160),
+    roomIntervalMs: number('room-interval-ms', 500, 0, 60_000),
+  };
+  const fanout = {
+    maxSubscribers: number('max-subscribers', 400, 1, 2000),
+    step: number('step', 16, 1, 500),
+    stepSeconds: number('step-seconds', 6, 2, 120),
+    subscribersPerRoom: number('subscribers-per-room', 8, 1, 8),
+    lossLimitPct: number('loss-limit', 1, 0, 100, true),
+    cpuLimitPct: number('cpu-limit', 90, 1, 100, true),
+    maxSeconds: number('max-seconds', 300, 10, 3600),
+  };
+  switch (name) {
+    case 'rooms':
+      return { scenario: name, ...common, ...rooms };
+    case 'join-storm':
+      return {
+        scenario: name,
+        ...common,
+        peers: number('peers', 200, 1, 2000),
+        rate: number('rate', 20, 0.1, 500, true),
+        roomSize: number('room-size', 9, 1, 9),
+        holdS: number('hold', 3, 0, 600),
+      };
+    case 'fanout':
+      return {
+        scenario: name,
+        ...common,
+        ...fanout,
+        tileHeight: number('tile-height', 180, 0, 2160),
+        baseline: !values['no-baseline'],
+      };
+    case 'baseline':
+      return {
+        scenario: name,
+        ...common,
+        ...rooms,
+        ...fanout,
+        fanoutTileHeight: 180,
+        fanout: !values['no-fanout'],
+      };
+    case 'report':
+      return { scenario: name, ...common };
+    default:
+      return assertUnreachable(name);
+  }
+}
+
+function numberReader(values: Values) {
+  return (flag: keyof Values, fallback: number, min: number, max: number, fractional = false): number => {
+    const raw = values[flag];
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value)) {
+      throw new UsageError(`--${flag} must be a number`);
+    }
+    if (!fractional && !Number.isInteger(value)) throw new UsageError(`--${flag} must be a whole number`);
+    if (value < min || value > max) throw new UsageError(`--${flag} must be between ${min} and ${max}`);
+    return value;
+  };
+}
+
+function assertUnreachable(value: never): never {
+  throw new Error(`unhandled scenario ${String(value)}`);
+}

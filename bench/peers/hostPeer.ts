@@ -1,0 +1,264 @@
+// A synthetic host: the protocol steps a browser tab makes, over the public
+// surface only. Connect the socket → router capabilities → join → send and
+// recv transports (ICE + DTLS through werift) → produce camera (simulcast)
+// and microphone → consume every remote track (paused, then resumed) and
+// tell the server the tile size it is shown at.
+import type { JoinResult, PublishedTrack, QualityAdapted } from '../../signaling/protocol/index.ts';
+import type { Clip } from '../media/clip.ts';
+import { openMediasoupLink, type MediasoupLink } from '../rtc/mediasoupLink.ts';
+import { audioProducerParameters, benchReceiveCapabilities, videoProducerParameters } from '../rtc/rtpParameters.ts';
+import type { MediaClock } from './mediaClock.ts';
+import { Publisher } from './publisher.ts';
+import { openSignalingChannel, RequestFailed, type SignalingChannel } from './signalingChannel.ts';
+import { Subscriber, type ReceivedStream } from './subscriber.ts';
+import { TRANSPORT_CC_URI } from './transportCc.ts';
+
+export type PublishMode = 'audio+video' | 'audio' | 'none';
+
+export interface HostPlan {
+  url: string;
+  sessionId: string;
+  token: string;
+  label: string;
+  publish: PublishMode;
+  /** Consume the other hosts' tracks. */
+  consume: boolean;
+  /** Remote tracks this host should end up receiving (for "all media" timing). */
+  expectedRemoteTracks: number;
+  /** Tile height reported for each video consumer (drives the layer the server picks). */
+  tileHeightPx: number;
+  /** Negotiate transport-cc and send its feedback, so the server estimates our bandwidth. */
+  bandwidthEstimation: boolean;
+  clip: Clip;
+  clock: MediaClock;
+  /** Per-step time limit for ICE/DTLS and each request. */
+  timeoutMs: number;
+}
+
+/** When each step finished, in performance.now() ms. */
+export interface HostTimeline {
+  connectStartAt: number;
+  socketConnectedAt?: number;
+  joinedAt?: number;
+  /** Send transport's DTLS connected and every producer created. */
+  publishedAt?: number;
+  /** Every expected remote track has delivered its first packet. */
+  allMediaAt?: number;
+}
+
+export class HostPeer {
+  readonly plan: HostPlan;
+  readonly timeline: HostTimeline = { connectStartAt: 0 };
+  #channel: SignalingChannel | undefined;
+  #sendLink: MediasoupLink | undefined;
+  #recvLink: MediasoupLink | undefined;
+  #publisher: Publisher | undefined;
+  #subscriber: Subscriber | undefined;
+  /** Set once the join answered; consumes wait on it for the recv transport. */
+  #subscriberReady: Promise<Subscriber> | undefined;
+  /** Tracks pushed before the join answered. */
+  readonly #pendingTracks: PublishedTrack[] = [];
+  readonly #consumedProducerIds = new Set<string>();
+  #firstPackets = 0;
+  #closed = false;
+  /** Errors after the join (a consume that failed): counted, not fatal. */
+  readonly laterErrors: string[] = [];
+  /** The server's latest layer decision per video consumer (`webrtc:quality-adapted`). */
+  readonly qualityByConsumerId = new Map<string, QualityAdapted>();
+
+  constructor(plan: HostPlan) {
+    this.plan = plan;
+  }
+
+  get publisher(): Publisher | undefined {
+    return this.#publisher;
+  }
+
+  get receivedStreams(): ReceivedStream[] {
+    return this.#subscriber?.streams ?? [];
+  }
+
+  get subscriber(): Subscriber | undefined {
+    return this.#subscriber;
+  }
+
+  /** SRTP profile of the first connected transport. */
+  get srtpProfile(): string | undefined {
+    return this.#sendLink?.srtpProfile ?? this.#recvLink?.srtpProfile;
+  }
+
+  /** UDP ports of this peer's transports: ours, and the server's. */
+  get udpPorts(): { local: number[]; remote: number[] } {
+    const links = [this.#sendLink, this.#recvLink].filter((link) => link !== undefined);
+    return {
+      local: links.flatMap((link) => [...link.localPorts]),
+      remote: links.flatMap((link) => [...link.remotePorts]),
+    };
+  }
+
+  /** Runs the join; rejects with the step that failed. Media keeps flowing until `close()`. */
+  async join(): Promise<void> {
+    const { plan } = this;
+    this.timeline.connectStartAt = performance.now();
+    const channel = await openSignalingChannel(plan.url, plan.token, { timeoutMs: plan.timeoutMs });
+    this.#channel = channel;
+    this.timeline.socketConnectedAt = performance.now();
+    if (this.#closed) {
+      channel.close(); // closed while connecting
+      return;
+    }
+
+    channel.on('webrtc:new-producer', ({ track }) => this.#consumeLater(track));
+    channel.on('webrtc:consumer-closed', ({ consumerId }) => this.#subscriber?.forget(consumerId));
+    channel.on('webrtc:quality-adapted', (decision) => this.qualityByConsumerId.set(decision.consumerId, decision));
+
+    const routerCapabilities = await channel.request('webrtc:router-capabilities', { sessionId: plan.sessionId });
+    const joined: JoinResult = await channel.request('multihost:join', {
+      sessionId: plan.sessionId,
+      rtpCapabilities: benchReceiveCapabilities(routerCapabilities, { transportCc: plan.bandwidthEstimation }),
+    });
+    this.timeline.joinedAt = performance.now();
+
+    let recvConnected: Promise<void> = Promise.resolve();
+    if (plan.consume) {
+      const recv = this.#openRecv(channel);
+      recvConnected = recv.then(({ connected }) => connected);
+      this.#subscriberReady = recv.then(({ subscriber }) => subscriber);
+      // Its failure is reported through recvConnected; consumes just stop.
+      this.#subscriberReady.catch(() => undefined);
+      // Tracks published before we joined; later ones arrive as webrtc:new-producer.
+      for (const host of joined.session.hosts) {
+        if (host.userId === joined.you.userId) continue;
+        for (const track of host.tracks) this.#consumeLater(track);
+      }
+      for (const track of this.#pendingTracks.splice(0)) this.#consumeLater(track, true);
+    }
+    // Observed here so a failure while publishing does not leave it unhandled.
+    recvConnected.catch(() => undefined);
+    if (plan.publish !== 'none') await this.#publish(channel);
+    this.timeline.publishedAt = performance.now();
+    await recvConnected;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#publisher) this.plan.clock.remove(this.#publisher);
+    if (this.#subscriber) this.plan.clock.remove(this.#subscriber);
+    this.#channel?.close();
+    await Promise.all([this.#sendLink?.close(), this.#recvLink?.close()]);
+  }
+
+  async #publish(channel: SignalingChannel): Promise<void> {
+    const { plan } = this;
+    const transport = await channel.request('webrtc:create-transport', { direction: 'send' });
+    const link = await openMediasoupLink(transport);
+    this.#sendLink = link;
+    await channel.request('webrtc:connect-transport', {
+      transportId: transport.id,
+      dtlsParameters: link.dtlsParameters,
+    });
+    const connected = link.connect(plan.timeoutMs);
+    const publisher = new Publisher(link, plan.clip, {
+      video: plan.publish === 'audio+video',
+      audio: true,
+      cname: plan.label,
+    });
+    this.#publisher = publisher;
+    // Producers can be created while the handshake runs, as mediasoup-client does.
+    const produced = [
+      channel.request('webrtc:produce', {
+        transportId: transport.id,
+        kind: 'audio',
+        rtpParameters: audioProducerParameters(publisher.audioSsrc!, plan.label),
+        source: 'microphone',
+      }),
+    ];
+    if (plan.publish === 'audio+video') {
+      produced.push(
+        channel.request('webrtc:produce', {
+          transportId: transport.id,
+          kind: 'video',
+          rtpParameters: videoProducerParameters(
+            { layers: publisher.videoSsrcs },
+            plan.label,
+            plan.clip.layers.map((layer) => layer.spec.bitrateBps),
+          ),
+          source: 'camera',
+        }),
+      );
+    }
+    await Promise.all([connected, ...produced]);
+    if (this.#closed) return;
+    publisher.start(performance.now());
+    plan.clock.add(publisher);
+  }
+
+  /** Creates the recv transport; resolves once the subscriber exists, with the handshake still running. */
+  async #openRecv(channel: SignalingChannel): Promise<{ subscriber: Subscriber; connected: Promise<void> }> {
+    const transport = await channel.request('webrtc:create-transport', { direction: 'recv' });
+    const link = await openMediasoupLink(transport);
+    this.#recvLink = link;
+    const subscriber = new Subscriber(link, () => this.#onFirstPacket());
+    this.#subscriber = subscriber;
+    const connected = (async () => {
+      await channel.request('webrtc:connect-transport', {
+        transportId: transport.id,
+        dtlsParameters: link.dtlsParameters,
+      });
+      await link.connect(this.plan.timeoutMs);
+      if (!this.#closed) this.plan.clock.add(subscriber);
+    })();
+    connected.catch(() => undefined);
+    return { subscriber, connected };
+  }
+
+  #consumeLater(track: PublishedTrack, queued = false): void {
+    if (!this.plan.consume) return;
+    if (!queued && this.#consumedProducerIds.has(track.producerId)) return;
+    this.#consumedProducerIds.add(track.producerId);
+    if (!this.#subscriberReady) {
+      this.#pendingTracks.push(track);
+      return;
+    }
+    this.#subscriberReady
+      .then((subscriber) => this.#consume(subscriber, track))
+      .catch((error: unknown) => {
+        if (this.#closed) return;
+        this.laterErrors.push(error instanceof RequestFailed ? `${error.event} ${error.code}` : String(error));
+      });
+  }
+
+  async #consume(subscriber: Subscriber, track: PublishedTrack): Promise<void> {
+    const channel = this.#channel!;
+    const requestedAtMs = performance.now();
+    const consumer = await channel.request('webrtc:consume', { producerId: track.producerId });
+    const encoding = consumer.rtpParameters.encodings?.[0];
+    const codec = consumer.rtpParameters.codecs[0];
+    if (!encoding?.ssrc || !codec) throw new Error(`consumer ${consumer.id} has no SSRC`);
+    subscriber.expect({
+      consumerId: consumer.id,
+      producerId: consumer.producerId,
+      kind: consumer.kind,
+      ssrc: encoding.ssrc,
+      clockRate: codec.clockRate,
+      requestedAtMs,
+      transportCcExtensionId: consumer.rtpParameters.headerExtensions?.find(
+        (extension) => extension.uri === TRANSPORT_CC_URI,
+      )?.id,
+    });
+    await channel.request('webrtc:resume-consumer', { consumerId: consumer.id });
+    if (consumer.kind === 'video') {
+      await channel.request('webrtc:adapt-quality', {
+        consumers: [{ consumerId: consumer.id, visible: true, height: this.plan.tileHeightPx, main: false }],
+      });
+    }
+  }
+
+  #onFirstPacket(): void {
+    this.#firstPackets++;
+    if (this.timeline.allMediaAt === undefined && this.#firstPackets >= this.plan.expectedRemoteTracks) {
+      this.timeline.allMediaAt = performance.now();
+    }
+  }
+}

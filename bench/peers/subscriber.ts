@@ -1,0 +1,156 @@
+// A synthetic subscriber: receives its consumers' RTP on one recv
+// transport and measures each stream without decoding (StreamStats, key
+// frames from the VP8 payload descriptor). Like a browser it NACKs gaps and
+// sends receiver reports once a second, so mediasoup sees loss, jitter and
+// round-trip time for this viewer.
+import {
+  GenericNack,
+  RtcpReceiverInfo,
+  RtcpRrPacket,
+  RtcpSrPacket,
+  RtcpTransportLayerFeedback,
+  type RtcpPacket,
+  type RtpPacket,
+} from 'werift';
+import { isVp8KeyFramePayload } from '../media/vp8.ts';
+import type { MediasoupLink } from '../rtc/mediasoupLink.ts';
+import { randomSsrc } from '../rtc/rtpParameters.ts';
+import type { ClockParticipant } from './mediaClock.ts';
+import { StreamStats } from './streamStats.ts';
+import { TransportCcRecorder } from './transportCc.ts';
+
+const RECEIVER_REPORT_INTERVAL_MS = 1000;
+/** Browsers send transport-cc feedback about every 100 ms. */
+const TRANSPORT_CC_INTERVAL_MS = 100;
+/** RFC 3550: at most 31 report blocks per RR packet. */
+const MAX_REPORT_BLOCKS = 31;
+
+export interface ExpectedStream {
+  consumerId: string;
+  producerId: string;
+  kind: 'audio' | 'video';
+  ssrc: number;
+  clockRate: number;
+  /** When the consumer was requested (performance.now()): time to first packet counts from here. */
+  requestedAtMs: number;
+  /** Header extension id of the transport-wide sequence number, when negotiated. */
+  transportCcExtensionId: number | undefined;
+}
+
+export interface ReceivedStream extends ExpectedStream {
+  stats: StreamStats;
+  keyFrames: number;
+}
+
+export class Subscriber implements ClockParticipant {
+  readonly #link: MediasoupLink;
+  readonly #ownSsrc = randomSsrc();
+  readonly #streamsBySsrc = new Map<number, ReceivedStream>();
+  /** Middle 32 bits of the last SR's NTP time and when it arrived, per SSRC (for LSR/DLSR). */
+  readonly #lastSenderReports = new Map<number, { lsr: number; arrivedAtMs: number }>();
+  readonly #onFirstPacket: (stream: ReceivedStream) => void;
+  #nextReportAt = 0;
+  #nextFeedbackAt = 0;
+  readonly #transportCc = new TransportCcRecorder(this.#ownSsrc);
+  #transportCcExtensionId: number | undefined;
+  /** RTP on SSRCs no consumer announced (should stay 0). */
+  unknownPackets = 0;
+  nacksSent = 0;
+
+  constructor(link: MediasoupLink, onFirstPacket: (stream: ReceivedStream) => void) {
+    this.#link = link;
+    this.#onFirstPacket = onFirstPacket;
+    link.onRtp((packet) => this.#onRtp(packet));
+    link.onRtcp((packet) => this.#onRtcp(packet));
+  }
+
+  expect(stream: ExpectedStream): void {
+    this.#transportCcExtensionId ??= stream.transportCcExtensionId;
+    this.#streamsBySsrc.set(stream.ssrc, { ...stream, stats: new StreamStats(stream.clockRate), keyFrames: 0 });
+  }
+
+  forget(consumerId: string): void {
+    for (const [ssrc, stream] of this.#streamsBySsrc) {
+      if (stream.consumerId === consumerId) this.#streamsBySsrc.delete(ssrc);
+    }
+  }
+
+  get streams(): ReceivedStream[] {
+    return [...this.#streamsBySsrc.values()];
+  }
+
+  tick(nowMs: number): void {
+    if (!this.#link.connected) return;
+    if (this.#transportCcExtensionId !== undefined && nowMs >= this.#nextFeedbackAt) {
+      this.#nextFeedbackAt = nowMs + TRANSPORT_CC_INTERVAL_MS;
+      const mediaSsrc = this.#streamsBySsrc.keys().next().value ?? 0;
+      const feedback = this.#transportCc.takeFeedback(mediaSsrc);
+      if (feedback) this.#link.sendRtcpBytes(feedback);
+    }
+    if (nowMs < this.#nextReportAt) return;
+    this.#nextReportAt = nowMs + RECEIVER_REPORT_INTERVAL_MS;
+    const blocks = [...this.#streamsBySsrc.values()]
+      .filter((stream) => stream.stats.received > 0)
+      .map((stream) => {
+        const figures = stream.stats.takeReport();
+        const senderReport = this.#lastSenderReports.get(stream.ssrc);
+        return new RtcpReceiverInfo({
+          ssrc: stream.ssrc,
+          fractionLost: figures.fractionLost,
+          packetsLost: figures.cumulativeLost,
+          highestSequence: figures.extendedHighestSequence >>> 0,
+          jitter: figures.jitter,
+          lsr: senderReport?.lsr ?? 0,
+          // Delay since that SR in 1/65536 s.
+          dlsr: senderReport ? Math.round(((nowMs - senderReport.arrivedAtMs) / 1000) * 65536) : 0,
+        });
+      });
+    const packets: RtcpPacket[] = [];
+    for (let index = 0; index < blocks.length; index += MAX_REPORT_BLOCKS) {
+      packets.push(new RtcpRrPacket({ ssrc: this.#ownSsrc, reports: blocks.slice(index, index + MAX_REPORT_BLOCKS) }));
+    }
+    this.#link.sendRtcp(packets);
+  }
+
+  #onRtp(packet: RtpPacket): void {
+    const { header, payload } = packet;
+    if (this.#transportCcExtensionId !== undefined) {
+      // Every packet counts for congestion control, probation padding included.
+      const extension = header.extensions.find((candidate) => candidate.id === this.#transportCcExtensionId);
+      if (extension && extension.payload.length >= 2) {
+        this.#transportCc.onPacket(extension.payload.readUInt16BE(0), performance.now() * 1000);
+      }
+    }
+    const stream = this.#streamsBySsrc.get(header.ssrc);
+    if (!stream) {
+      this.unknownPackets++;
+      return;
+    }
+    const first = stream.stats.received === 0;
+    const missing = stream.stats.onPacket(
+      header.sequenceNumber,
+      header.timestamp,
+      performance.now(),
+      payload.length + header.serializeSize,
+    );
+    if (stream.kind === 'video' && isVp8KeyFramePayload(payload)) stream.keyFrames++;
+    if (missing.length > 0) {
+      this.nacksSent++;
+      this.#link.sendRtcp([
+        new RtcpTransportLayerFeedback({
+          feedback: new GenericNack({ senderSsrc: this.#ownSsrc, mediaSourceSsrc: header.ssrc, lost: missing }),
+        }),
+      ]);
+    }
+    if (first) this.#onFirstPacket(stream);
+  }
+
+  #onRtcp(packet: RtcpPacket): void {
+    if (!(packet instanceof RtcpSrPacket)) return;
+    const ntp = BigInt(packet.senderInfo.ntpTimestamp);
+    this.#lastSenderReports.set(packet.ssrc, {
+      lsr: Number((ntp >> 16n) & 0xffffffffn),
+      arrivedAtMs: performance.now(),
+    });
+  }
+}

@@ -1,0 +1,184 @@
+// The bridge between a synthetic peer and one mediasoup WebRtcTransport.
+//
+// mediasoup describes its transport the ORTC way (ICE parameters and
+// candidates, DTLS parameters), and werift exposes the same ORTC objects
+// under its RTCPeerConnection: RTCIceGatherer → RTCIceTransport →
+// RTCDtlsTransport (with SRTP). So the bench drives those objects straight
+// from the parameters `webrtc:create-transport` returns, with no SDP in
+// between: real ICE connectivity checks against mediasoup's ICE-lite
+// server, a real DTLS 1.2 handshake (fingerprints checked both ways) and
+// SRTP/SRTCP keyed from it. What the peer then sends and receives is plain
+// RTP and RTCP through `sendRtp` / `sendRtcp` / `onRtp` / `onRtcp`.
+import {
+  IceCandidate,
+  ProtectionProfileAeadAes128Gcm,
+  ProtectionProfileAes128CmHmacSha1_80,
+  RTCDtlsFingerprint,
+  RTCDtlsParameters,
+  RTCDtlsTransport,
+  RTCIceGatherer,
+  RTCIceParameters,
+  RTCIceTransport,
+  type RtcpPacket,
+  type RtpHeader,
+  type RtpPacket,
+} from 'werift';
+import type { TransportOptions } from '../../signaling/protocol/index.ts';
+
+/** What mediasoup needs from our side of the transport (`webrtc:connect-transport`). */
+export interface LocalDtlsParameters {
+  role: 'client';
+  fingerprints: { algorithm: 'sha-256'; value: string }[];
+}
+
+export interface MediasoupLink {
+  /** Our fingerprint, for `webrtc:connect-transport`. */
+  readonly dtlsParameters: LocalDtlsParameters;
+  /** UDP ports on our side and on mediasoup's (for per-socket drop counters). */
+  readonly localPorts: readonly number[];
+  readonly remotePorts: readonly number[];
+  /** Runs ICE and then the DTLS handshake; resolves when SRTP is ready. */
+  connect(timeoutMs: number): Promise<void>;
+  readonly connected: boolean;
+  /** The SRTP protection profile the handshake chose, once connected. */
+  readonly srtpProfile: string | undefined;
+  sendRtp(header: RtpHeader, payload: Buffer): void;
+  sendRtcp(packets: RtcpPacket[]): void;
+  /** An RTCP packet werift has no class for (transport-cc feedback), already serialized. */
+  sendRtcpBytes(packet: Buffer): void;
+  onRtp(listener: (packet: RtpPacket) => void): void;
+  onRtcp(listener: (packet: RtcpPacket) => void): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Loopback-only ICE: werift skips the loopback interface unless told (see
+ * ENVIRONMENT.md), and IPv6 candidates would only add failing pairs.
+ */
+const loopbackIceOptions = {
+  additionalHostAddresses: ['127.0.0.1'],
+  interfaceAddresses: { udp4: '127.0.0.1' },
+  useIpv4: true,
+  useIpv6: false,
+  // Other interfaces' addresses can pass STUN towards 127.0.0.1 and then lose DTLS; keep to loopback.
+  filterCandidatePair: (pair: { localCandidate: { host: string } }) => pair.localCandidate.host === '127.0.0.1',
+};
+
+const srtpProfileNames: Record<number, string> = {
+  [ProtectionProfileAes128CmHmacSha1_80]: 'AES_CM_128_HMAC_SHA1_80',
+  [ProtectionProfileAeadAes128Gcm]: 'AEAD_AES_128_GCM',
+};
+
+/** GCM first, as browsers offer it; mediasoup supports both. */
+const srtpProfiles = [ProtectionProfileAeadAes128Gcm, ProtectionProfileAes128CmHmacSha1_80];
+
+/**
+ * One certificate for every peer of the run (werift's default too): creating
+ * an ECDSA key per peer would put key generation inside the timed join.
+ */
+export async function prepareCertificate(): Promise<void> {
+  await RTCDtlsTransport.SetupCertificate();
+}
+
+/**
+ * Gathers a loopback host candidate and prepares ICE/DTLS towards the given
+ * mediasoup transport. Call `connect()` once mediasoup knows our DTLS
+ * parameters (after `webrtc:connect-transport`).
+ */
+export async function openMediasoupLink(remote: TransportOptions): Promise<MediasoupLink> {
+  const certificate = await RTCDtlsTransport.SetupCertificate();
+  const gatherer = new RTCIceGatherer(loopbackIceOptions);
+  await gatherer.gather();
+  const ice = new RTCIceTransport(gatherer);
+  // mediasoup is ICE-lite, so we control and nominate.
+  ice.connection.iceControlling = true;
+  ice.setRemoteParams(
+    new RTCIceParameters({
+      usernameFragment: remote.iceParameters.usernameFragment,
+      password: remote.iceParameters.password,
+      iceLite: true,
+    }),
+  );
+  const remotePorts: number[] = [];
+  for (const candidate of remote.iceCandidates) {
+    if (candidate.protocol !== 'udp' || candidate.address.includes(':')) continue;
+    remotePorts.push(candidate.port);
+    await ice.addRemoteCandidate(
+      new IceCandidate(1, candidate.foundation, candidate.address, candidate.port, candidate.priority, 'udp', 'host'),
+    );
+  }
+  await ice.addRemoteCandidate(undefined);
+
+  const dtls = new RTCDtlsTransport({}, ice, certificate, srtpProfiles);
+  // Browsers are the DTLS client towards mediasoup in both directions.
+  dtls.role = 'client';
+  dtls.setRemoteParams(
+    new RTCDtlsParameters(
+      remote.dtlsParameters.fingerprints.map(({ algorithm, value }) => new RTCDtlsFingerprint(algorithm, value)),
+      'server',
+    ),
+  );
+  const fingerprints = certificate
+    .getFingerprints()
+    .filter((fingerprint) => fingerprint.algorithm === 'sha-256')
+    .map(({ value }) => ({ algorithm: 'sha-256' as const, value }));
+
+  let connected = false;
+  let closed = false;
+  return {
+    dtlsParameters: { role: 'client', fingerprints },
+    localPorts: gatherer.localCandidates.map((candidate) => candidate.port),
+    remotePorts,
+    get connected() {
+      return connected;
+    },
+    get srtpProfile() {
+      const profile = dtls.dtls?.srtp.srtpProfile;
+      return profile === undefined ? undefined : (srtpProfileNames[profile] ?? String(profile));
+    },
+    async connect(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`ICE/DTLS not connected within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([
+          (async () => {
+            await ice.start();
+            await dtls.start();
+          })(),
+          timeout,
+        ]);
+        connected = !closed;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    sendRtp(header, payload) {
+      if (!connected) return;
+      void dtls.sendRtp(payload, header);
+    },
+    sendRtcp(packets) {
+      if (!connected || packets.length === 0) return;
+      dtls.sendRtcp(packets).catch(() => undefined);
+    },
+    sendRtcpBytes(packet) {
+      if (!connected) return;
+      const protectedPacket = dtls.srtcp.encrypt(packet);
+      ice.connection.send(protectedPacket).catch(() => undefined);
+    },
+    onRtp(listener) {
+      dtls.onRtp.subscribe(listener);
+    },
+    onRtcp(listener) {
+      dtls.onRtcp.subscribe(listener);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      connected = false;
+      await dtls.stop().catch(() => undefined);
+      await ice.stop().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// What every scenario of one run shares: the clip the publishers replay,
+// the media clock, progress output, and the peers to close at the end.
+import type { Clip } from '../media/clip.ts';
+import { MediaClock } from '../peers/mediaClock.ts';
+import type { HostPeer } from '../peers/hostPeer.ts';
+import type { Progress } from '../progress.ts';
+
+export interface RunContext {
+  clip: Clip;
+  clock: MediaClock;
+  progress: Progress;
+  /** performance.now() when the run began (progress shows time since). */
+  startedAtMs: number;
+  /** Per-step limit for requests and ICE/DTLS. */
+  timeoutMs: number;
+  /** Subscribers negotiate transport-cc. */
+  bandwidthEstimation: boolean;
+}
+
+export function createRunContext(
+  clip: Clip,
+  progress: Progress,
+  { bandwidthEstimation }: { bandwidthEstimation: boolean },
+): RunContext {
+  return {
+    clip,
+    clock: new MediaClock(),
+    progress,
+    startedAtMs: performance.now(),
+    timeoutMs: 15_000,
+    bandwidthEstimation,
+  };
+}
+
+export function elapsedS(context: RunContext): number {
+  return (performance.now() - context.startedAtMs) / 1000;
+}
+
+/** Closes peers a few at a time (each close ends a socket and two transports). */
+export async function closePeers(peers: readonly HostPeer[]): Promise<void> {
+  const batch = 25;
+  for (let index = 0; index < peers.length; index += batch) {
+    await Promise.all(peers.slice(index, index + batch).map((peer) => peer.close().catch(() => undefined)));
+  }
+}

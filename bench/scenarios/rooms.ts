@@ -1,0 +1,221 @@
+// `rooms`: R rooms of H hosts; every host publishes simulcast camera and
+// microphone and consumes every other host. The hosts of a room join
+// together (rooms start `roomIntervalMs` apart); join-to-all-media runs from
+// a host's socket connect to the first packet of its last expected track.
+// Then a steady window of `durationS` measures loss, jitter, bitrate and CPU.
+import { HostPeer } from '../peers/hostPeer.ts';
+import type { BenchTarget } from '../server/targets.ts';
+import { round, summarize, type Percentiles } from '../stats.ts';
+import { closePeers, elapsedS, type RunContext } from './context.ts';
+import {
+  countErrors,
+  errorMessage,
+  warnOnWorkerDeaths,
+  mediaFiguresOf,
+  qualityFiguresOf,
+  roundOrNull,
+  sleep,
+  startWindow,
+  timeToFirstPacketMs,
+  type MediaFigures,
+  type QualityFigures,
+} from './measure.ts';
+
+export interface RoomsWorkload {
+  rooms: number;
+  hosts: number;
+  durationS: number;
+  tileHeight: number;
+  roomIntervalMs: number;
+}
+
+export interface RoomsFigures {
+  expectedConsumers: number;
+  receivingConsumers: number;
+  lossPct: number;
+  joinToAllMediaMs: Percentiles;
+  workerCpuPct: number;
+  nodeCpuPct: number | null;
+  /** Worker CPU (% of a core) per receiving consumer. */
+  workerCpuPerConsumerPct: number | null;
+  hostsJoined: number;
+  hostsFailed: number;
+  hostsWithAllMedia: number;
+  joinErrors: { message: string; count: number }[];
+  consumeErrors: { message: string; count: number }[];
+  media: MediaFigures;
+  timeToFirstPacketMs: Percentiles;
+  generator: {
+    cpuPct: number;
+    eventLoopDelayP99Ms: number;
+    lateTicks: number;
+    skippedMs: number;
+    pacerSkippedFrames: number;
+  };
+  server: {
+    eventLoopDelayP99Ms: number | null;
+    consumersReported: number | null;
+    nodeRssMb: number | null;
+    workerRssMb: number | null;
+  };
+  publishers: { keyFrameRequests: number; keyFramesSent: number; nackedPackets: number; retransmitted: number };
+  subscribers: { nacksSent: number; unknownPackets: number };
+  udpDrops: { server: number; generator: number };
+  /** Stagecast's layer decisions at the end (empty on the baseline, which has no controller). */
+  quality: QualityFigures;
+  windowS: number;
+  srtpProfile: string | null;
+  /** mediasoup workers that died during the run (0 expected). */
+  workerDeaths: number;
+}
+
+/** How long hosts get to receive everything after the last join before the window starts anyway. */
+const ALL_MEDIA_GRACE_MS = 10_000;
+/** Let the quality controller's first decisions (2 s sampling) land before measuring. */
+const WARM_UP_MS = 2500;
+
+export async function runRoomsWorkload(
+  target: BenchTarget,
+  context: RunContext,
+  workload: RoomsWorkload,
+  label = 'rooms',
+): Promise<RoomsFigures> {
+  const { rooms, hosts, durationS, tileHeight, roomIntervalMs } = workload;
+  const { progress } = context;
+  const expectedPerHost = (hosts - 1) * 2;
+  progress.note(`[${label}] preparing ${rooms} room(s) of ${hosts} hosts on ${target.kind} ${target.url}`);
+  const tickets = [];
+  for (let index = 0; index < rooms; index++) tickets.push(await target.prepareRoom(hosts, `bench room ${index + 1}`));
+
+  const peersByRoom = tickets.map((ticket, roomIndex) =>
+    ticket.hostTokens.map(
+      (token, hostIndex) =>
+        new HostPeer({
+          url: target.url,
+          sessionId: ticket.sessionId,
+          token,
+          label: `r${roomIndex + 1}h${hostIndex + 1}`,
+          publish: 'audio+video',
+          consume: true,
+          expectedRemoteTracks: expectedPerHost,
+          tileHeightPx: tileHeight,
+          clip: context.clip,
+          clock: context.clock,
+          timeoutMs: context.timeoutMs,
+          bandwidthEstimation: context.bandwidthEstimation,
+        }),
+    ),
+  );
+  const peers = peersByRoom.flat();
+  const joinErrors: string[] = [];
+  let joined = 0;
+  const showJoins = setInterval(() => {
+    progress.update({
+      label,
+      done: joined,
+      total: peers.length,
+      elapsedS: elapsedS(context),
+      details: { phase: 'joining', failed: joinErrors.length },
+    });
+  }, 250);
+  try {
+    const joins = peersByRoom.map(async (roomPeers, roomIndex) => {
+      await sleep(roomIndex * roomIntervalMs);
+      await Promise.all(
+        roomPeers.map((peer) =>
+          peer.join().then(
+            () => joined++,
+            (error: unknown) => joinErrors.push(errorMessage(error)),
+          ),
+        ),
+      );
+    });
+    await Promise.all(joins);
+
+    const allMediaBy = performance.now() + ALL_MEDIA_GRACE_MS;
+    while (performance.now() < allMediaBy && peers.some((peer) => peer.timeline.allMediaAt === undefined)) {
+      await sleep(100);
+    }
+  } finally {
+    clearInterval(showJoins);
+  }
+  // Short smoke runs get a shorter warm-up; real runs the full one.
+  await sleep(Math.min(WARM_UP_MS, durationS * 500));
+
+  const streams = () => peers.flatMap((peer) => peer.receivedStreams);
+  const window = await startWindow(target, streams, () => peers);
+  const windowEndsAt = performance.now() + durationS * 1000;
+  while (performance.now() < windowEndsAt) {
+    await sleep(Math.min(500, Math.max(0, windowEndsAt - performance.now())));
+    progress.update({
+      label,
+      done: Math.round(durationS - Math.max(0, windowEndsAt - performance.now()) / 1000),
+      total: durationS,
+      elapsedS: elapsedS(context),
+      details: { phase: 'measuring', hosts: joined, loss: `${window.currentLossPct()}%` },
+    });
+  }
+  const measured = await window.stop();
+  const media = mediaFiguresOf(measured);
+  const memory = await target.memoryMb();
+  const server = await target.serverFigures();
+
+  const joinToAllMedia = peers.flatMap((peer) =>
+    peer.timeline.allMediaAt === undefined ? [] : [peer.timeline.allMediaAt - peer.timeline.connectStartAt],
+  );
+  const publisherStats = peers.flatMap((peer) => (peer.publisher ? [peer.publisher.stats] : []));
+  const total = (key: keyof (typeof publisherStats)[number]) =>
+    publisherStats.reduce((sum, stats) => sum + stats[key], 0);
+  const figures: RoomsFigures = {
+    expectedConsumers: rooms * hosts * expectedPerHost,
+    receivingConsumers: media.receivingConsumers,
+    lossPct: media.lossPct,
+    joinToAllMediaMs: summarize(joinToAllMedia, 0),
+    workerCpuPct: round(measured.workerCpuPct, 1),
+    nodeCpuPct: roundOrNull(measured.nodeCpuPct),
+    workerCpuPerConsumerPct:
+      media.receivingConsumers > 0 ? round(measured.workerCpuPct / media.receivingConsumers, 3) : null,
+    hostsJoined: joined,
+    hostsFailed: joinErrors.length,
+    hostsWithAllMedia: joinToAllMedia.length,
+    joinErrors: countErrors(joinErrors),
+    consumeErrors: countErrors(peers.flatMap((peer) => peer.laterErrors)),
+    media,
+    timeToFirstPacketMs: timeToFirstPacketMs(streams()),
+    generator: {
+      cpuPct: round(measured.generatorCpuPct, 1),
+      eventLoopDelayP99Ms: round(measured.generatorEventLoopDelayP99Ms, 1),
+      lateTicks: context.clock.lateTicks,
+      skippedMs: Math.round(total('skippedMs')),
+      pacerSkippedFrames: total('pacerSkippedFrames'),
+    },
+    server: {
+      eventLoopDelayP99Ms: measured.serverEventLoopDelayP99Ms ?? null,
+      consumersReported: server.consumers ?? null,
+      nodeRssMb: memory.nodeRssMb ?? null,
+      workerRssMb: memory.workerRssMb ?? null,
+    },
+    publishers: {
+      keyFrameRequests: total('keyFrameRequests'),
+      keyFramesSent: total('keyFramesSent'),
+      nackedPackets: total('nackedPackets'),
+      retransmitted: total('retransmitted'),
+    },
+    subscribers: {
+      nacksSent: peers.reduce((sum, peer) => sum + (peer.subscriber?.nacksSent ?? 0), 0),
+      unknownPackets: peers.reduce((sum, peer) => sum + (peer.subscriber?.unknownPackets ?? 0), 0),
+    },
+    udpDrops: measured.udpDrops,
+    quality: qualityFiguresOf(peers.flatMap((peer) => [...peer.qualityByConsumerId.values()])),
+    windowS: round(measured.seconds, 1),
+    srtpProfile: peers.find((peer) => peer.srtpProfile)?.srtpProfile ?? null,
+    workerDeaths: await target.workerDeaths(),
+  };
+  warnOnWorkerDeaths(context, label, figures.workerDeaths);
+  progress.note(
+    `[${label}] ${figures.receivingConsumers}/${figures.expectedConsumers} consumers receiving, loss ${figures.lossPct}%, ` +
+      `join→all media p95 ${figures.joinToAllMediaMs.p95} ms, worker ${figures.workerCpuPct}% CPU`,
+  );
+  await closePeers(peers);
+  return figures;
+}
