@@ -92,7 +92,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     logger,
   });
 
-  const broadcasts = new BroadcastService(sessions, config.mediaDir, logger);
+  const broadcasts = new BroadcastService(sessions, config.mediaDir, config.minFreeDiskBytes, logger);
   const chat = new ChatService({
     store: new ChatStore(database),
     sessions: chatSessionsOf(sessions),

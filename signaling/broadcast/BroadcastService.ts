@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { defaultRenditions } from '../../recorder/hlsOutputArgs.ts';
+import { resolveFfmpeg } from '../../recorder/ffmpegBinary.ts';
 import { HlsRecorder } from '../../recorder/HlsRecorder.ts';
+import { AppError } from '../errors.ts';
 import { VodArchiver, type VodSummary } from '../../recorder/VodArchiver.ts';
 import type { Session } from '../multihost/Session.ts';
 import type { SessionService } from '../multihost/SessionService.ts';
@@ -40,9 +42,10 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
   readonly #logger: Logger;
   readonly #broadcasts = new Map<string, Broadcast>();
 
-  constructor(sessions: SessionService, mediaDir: string, logger: Logger) {
+  constructor(sessions: SessionService, mediaDir: string, minFreeDiskBytes: number, logger: Logger) {
     super();
     this.#sessions = sessions;
+    sessions.beforeGoingLive(() => assertCanBroadcast(mediaDir, minFreeDiskBytes));
     this.#liveDir = path.join(mediaDir, 'live');
     this.#vodDir = path.join(mediaDir, 'vod');
     this.#logger = logger.child({ component: 'broadcast' });
@@ -133,5 +136,24 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     const vod = broadcast.vod.finish();
     this.#logger.info({ sessionId, ...vod }, 'broadcast ended; VOD kept');
     this.emit('recorded', broadcast.session, vod);
+  }
+}
+
+/** Going live needs FFmpeg and room on disk: say which is missing instead of starting a dead stream. */
+function assertCanBroadcast(mediaDir: string, minFreeDiskBytes: number): void {
+  try {
+    resolveFfmpeg();
+  } catch (error) {
+    throw new AppError('UNAVAILABLE', `cannot broadcast: ${(error as Error).message}`);
+  }
+  fs.mkdirSync(mediaDir, { recursive: true });
+  const disk = fs.statfsSync(mediaDir);
+  const freeBytes = disk.bavail * disk.bsize;
+  if (freeBytes < minFreeDiskBytes) {
+    const mib = (bytes: number) => `${Math.floor(bytes / 1024 / 1024)} MiB`;
+    throw new AppError(
+      'UNAVAILABLE',
+      `cannot broadcast: ${mib(freeBytes)} free in the media folder, ${mib(minFreeDiskBytes)} required (MIN_FREE_DISK_MB)`,
+    );
   }
 }

@@ -101,4 +101,36 @@ test('a live session is served as HLS with CDN-friendly headers; ending it stops
   assert.is(segmentFile.status, 200);
 });
 
+test('going live is refused, with the reason and nothing started, without FFmpeg or disk space', async () => {
+  const alice = await signInGuest(server.url, 'Alice');
+  const created = await api<SessionState>(server.url, 'POST', '/api/multihost', alice.token, { title: 'No encoder' });
+  const sessionId = created.body.ok ? created.body.data.id : '';
+  const saved = process.env.FFMPEG_PATH;
+  process.env.FFMPEG_PATH = '/nonexistent/ffmpeg';
+  try {
+    const refused = await api(server.url, 'POST', `/api/multihost/${sessionId}/start`, alice.token);
+    assert.is(refused.status, 503);
+    assert.is(!refused.body.ok && refused.body.error.code, 'UNAVAILABLE');
+    assert.match(!refused.body.ok ? refused.body.error.message : '', /FFMPEG_PATH=\/nonexistent\/ffmpeg/);
+  } finally {
+    if (saved === undefined) delete process.env.FFMPEG_PATH;
+    else process.env.FFMPEG_PATH = saved;
+  }
+  const state = await api<SessionState>(server.url, 'GET', `/api/multihost/${sessionId}`);
+  assert.is(state.body.ok && state.body.data.status, 'scheduled');
+  assert.is((await fetch(`${server.url}/media/live/${sessionId}/master.m3u8`)).status, 404);
+
+  const tight = await startTestServer({ MIN_FREE_DISK_MB: '100000000' });
+  try {
+    const bob = await signInGuest(tight.url, 'Bob');
+    const other = await api<SessionState>(tight.url, 'POST', '/api/multihost', bob.token, { title: 'Full disk' });
+    const otherId = other.body.ok ? other.body.data.id : '';
+    const full = await api(tight.url, 'POST', `/api/multihost/${otherId}/start`, bob.token);
+    assert.is(full.status, 503);
+    assert.match(!full.body.ok ? full.body.error.message : '', /MIN_FREE_DISK_MB/);
+  } finally {
+    await tight.close();
+  }
+});
+
 test.run();

@@ -24,6 +24,8 @@ export interface Config {
   databaseUrl: string;
   redisUrl: string | undefined;
   mediaDir: string;
+  /** Free space MEDIA_DIR must have for a session to go live, in bytes. */
+  minFreeDiskBytes: number;
   turn: { urls: string[]; secret: string | undefined; credentialTtlS: number };
   tokenSecret: string | undefined;
   primaryHostGraceMs: number;
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     databaseUrl: paths.databaseUrl,
     redisUrl: e.REDIS_URL,
     mediaDir: paths.mediaDir,
+    minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
     turn: { urls: e.TURN_URLS, secret: e.TURN_SECRET, credentialTtlS: e.TURN_CREDENTIAL_TTL_S },
     tokenSecret: e.TOKEN_SECRET,
     primaryHostGraceMs: e.PRIMARY_HOST_GRACE_S * 1000,

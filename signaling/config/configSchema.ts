@@ -69,6 +69,8 @@ export const envSchema = z
       .optional(),
     /** Where live HLS segments and VOD recordings are written. Default: DATA_DIR/media. */
     MEDIA_DIR: z.string().min(1).optional(),
+    /** Going live is refused when MEDIA_DIR has less free space than this (MiB). */
+    MIN_FREE_DISK_MB: integer(0, 100_000_000).default(1024),
 
     /** Signs identity tokens. Default: a random secret kept in DATA_DIR/token-secret. */
     TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -47,6 +47,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   /** Hosts joined to a session's media room, by session id then user id. */
   readonly #connections = new Map<string, Map<string, HostConnection>>();
   readonly #graceTimers = new Map<string, NodeJS.Timeout>();
+  readonly #goLiveChecks: (() => void)[] = [];
 
   constructor(options: SessionServiceOptions) {
     super();
@@ -99,8 +100,16 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     return session;
   }
 
+  /** Checks that must pass before a session may go live (the broadcast's FFmpeg and disk). */
+  beforeGoingLive(check: () => void): void {
+    this.#goLiveChecks.push(check);
+  }
+
   async start(caller: Identity, sessionId: string): Promise<Session> {
     const session = this.get(sessionId);
+    session.assertPrimary(caller, 'go live');
+    // Refuse up front, with the reason, rather than go live with no stream.
+    for (const check of this.#goLiveChecks) check();
     session.start(caller, new Date());
     await this.#persist(session);
     this.#notifier.session(session.id).emit('multihost:status', { sessionId, status: session.status });
