@@ -52,7 +52,6 @@ export interface StagecastServer {
 export async function startServer(config: Config, logger: Logger): Promise<StagecastServer> {
   const startedAt = Date.now();
   const version = readVersion();
-  // Before anything starts: a bad CHAT_* variable stops here, naming itself.
   const pool = await WorkerPool.create({
     workerCount: config.mediasoup.workerCount,
     workerBin: config.mediasoup.workerBin,
