@@ -49,13 +49,18 @@ interface Run {
   ffmpeg: ChildProcess;
   transports: types.PlainTransport[];
   videoConsumers: types.Consumer[];
-  keyFrameTimers: NodeJS.Timeout[];
+  /** Key frame requests and the progress watchdog; cleared when the run stops. */
+  timers: NodeJS.Timeout[];
   stderrTail: string[];
 }
 
 /** How long FFmpeg gets to open its RTP sockets before media is let through. */
 const FFMPEG_OPEN_MS = 400;
 const MIN_RESTART_DELAY_MS = 250;
+/** A run whose playlist stops changing this long is restarted. */
+const STALL_RESTART_MS = 8000;
+/** Time a new run gets before its first segment is expected. */
+const FIRST_SEGMENT_GRACE_MS = 10_000;
 /** How long FFmpeg may take to finish its segment after SIGINT before it is killed. */
 const FFMPEG_STOP_GRACE_MS = 3000;
 const MAX_RESTART_DELAY_MS = 10_000;
@@ -200,7 +205,7 @@ export class HlsRecorder {
       ffmpeg,
       transports,
       videoConsumers: consumers.filter((consumer) => consumer.kind === 'video'),
-      keyFrameTimers: [],
+      timers: [],
       stderrTail: [],
     };
     ffmpeg.stderr!.on('data', (chunk: Buffer) => {
@@ -222,13 +227,14 @@ export class HlsRecorder {
       this.#restartTimer = setTimeout(() => void this.update(this.#composition), this.#restartDelayMs);
     });
     this.#run = run;
+    run.timers.push(this.#watchProgress(run));
 
     // Let media through once FFmpeg listens, and ask for key frames so every
     // input starts decodable (and again, in case the first one was lost).
     await new Promise((resolve) => setTimeout(resolve, FFMPEG_OPEN_MS));
     for (const consumer of consumers) await consumer.resume();
     for (const delayMs of [0, 1000, 2000]) {
-      run.keyFrameTimers.push(
+      run.timers.push(
         setTimeout(() => {
           for (const consumer of run.videoConsumers) consumer.requestKeyFrame().catch(() => undefined);
         }, delayMs),
@@ -236,11 +242,36 @@ export class HlsRecorder {
     }
   }
 
+  /**
+   * FFmpeg can stay alive yet stop producing (an RTP input it cannot get in
+   * step with): when the top rendition's playlist has not changed for
+   * STALL_RESTART_MS after the first segments, kill it and let the exit
+   * handler restart it, so audiences get a short gap rather than a dead stream.
+   */
+  #watchProgress(run: Run): NodeJS.Timeout {
+    const playlist = path.join(this.#options.dir, this.#options.renditions[0]!.name, 'index.m3u8');
+    let lastChange = Date.now() + FIRST_SEGMENT_GRACE_MS;
+    let lastMtimeMs = 0;
+    const timer = setInterval(() => {
+      if (this.#run !== run) return clearInterval(timer);
+      const mtimeMs = fs.statSync(playlist, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      if (mtimeMs !== lastMtimeMs) {
+        lastMtimeMs = mtimeMs;
+        lastChange = Math.max(lastChange, Date.now());
+      } else if (Date.now() - lastChange > STALL_RESTART_MS) {
+        clearInterval(timer);
+        this.#options.logger.warn({ generation: run.generation }, 'FFmpeg stopped producing segments; restarting it');
+        run.ffmpeg.kill('SIGKILL');
+      }
+    }, 1000);
+    return timer;
+  }
+
   #stopRun(): Promise<void> {
     const run = this.#run;
     if (!run) return Promise.resolve();
     this.#run = undefined;
-    for (const timer of run.keyFrameTimers) clearTimeout(timer);
+    for (const timer of run.timers) clearTimeout(timer);
     for (const transport of run.transports) transport.close();
     if (run.ffmpeg.exitCode !== null || run.ffmpeg.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {

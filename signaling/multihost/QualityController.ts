@@ -146,19 +146,23 @@ export class QualityController {
     const transport = this.#media.transport('recv');
     if (!transport) return undefined;
     const [transportStats] = await transport.getStats();
+    let rttMs = 0;
+    let lossPct = 0;
+    for (const consumer of videoConsumers) {
+      const outbound = (await consumer.getStats()).find((stats) => stats.type === 'outbound-rtp');
+      // A flowing consumer that has sent nothing yet is waiting for a key
+      // frame whose request (sent on resume) was lost or ignored: ask again.
+      if (!consumer.paused && !consumer.producerPaused && (outbound?.packetCount ?? 0) === 0) {
+        await consumer.requestKeyFrame().catch(() => undefined);
+      }
+      if (!outbound) continue;
+      rttMs = Math.max(rttMs, outbound.roundTripTime ?? 0);
+      lossPct = Math.max(lossPct, lossPctFromFractionLost(outbound.fractionLost));
+    }
     const bitrate = transportStats?.availableOutgoingBitrate;
     // 0 means "no estimate yet" (no congestion feedback so far), not "no
     // bandwidth": deciding on it would pause everything before media starts.
     if (!bitrate) return undefined;
-    let rttMs = 0;
-    let lossPct = 0;
-    for (const consumer of videoConsumers) {
-      for (const stats of await consumer.getStats()) {
-        if (stats.type !== 'outbound-rtp') continue;
-        rttMs = Math.max(rttMs, stats.roundTripTime ?? 0);
-        lossPct = Math.max(lossPct, lossPctFromFractionLost(stats.fractionLost));
-      }
-    }
     return { availableBitrateBps: bitrate, rttMs, lossPct };
   }
 
