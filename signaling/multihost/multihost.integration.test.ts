@@ -10,6 +10,7 @@ import {
   fakeSimulcastVideoRtpParameters,
 } from '../../testkit/fakeMediaParameters.ts';
 import { api, connectClient, signInGuest, type Guest, type TestClient } from '../../testkit/signalingClient.ts';
+import { addCoHost as addCoHostOver, createSession as createSessionOver, errorCode } from '../../testkit/sessions.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
 
 let server: TestServer;
@@ -29,21 +30,9 @@ async function connect(guest?: Guest): Promise<TestClient> {
   return client;
 }
 
-async function createSession(primary: Guest, title = 'Morning show'): Promise<SessionState> {
-  const { status, body } = await api<SessionState>(server.url, 'POST', '/api/multihost', primary.token, { title });
-  assert.is(status, 201);
-  if (!body.ok) throw new Error(body.error.message);
-  return body.data;
-}
-
-/** The primary invites the guest, who accepts: a co-host. */
-async function addCoHost(primary: Guest, guest: Guest, sessionId: string): Promise<void> {
-  const invite = await api(server.url, 'POST', `/api/multihost/${sessionId}/invite`, primary.token, {
-    userId: guest.userId,
-  });
-  assert.is(invite.status, 200);
-  assert.is((await api(server.url, 'POST', `/api/multihost/${sessionId}/accept`, guest.token)).status, 200);
-}
+const createSession = (primary: Guest, title = 'Morning show') => createSessionOver(server.url, primary.token, title);
+const addCoHost = (primary: Guest, guest: Guest, sessionId: string) =>
+  addCoHostOver(server.url, primary.token, guest, sessionId);
 
 /** Connects a host's socket and joins the session's media room. */
 async function joinAsHost(guest: Guest, sessionId: string) {
@@ -69,10 +58,6 @@ async function publish(client: TestClient) {
     source: 'camera',
   });
   return { transportId: send.id, audioId: audio.producerId, videoId: video.producerId };
-}
-
-function errorCode(response: { ok: boolean; error?: { code: string } }): string | undefined {
-  return response.ok ? undefined : response.error?.code;
 }
 
 test('hosts join, publish, consume, toggle and leave; the primary leaving ends the session', async () => {
