@@ -2,6 +2,7 @@
 // typed options object per scenario, every number bounded so no run can
 // ask for an unbounded loop.
 import { parseArgs } from 'node:util';
+import type { FanoutRamp } from './scenarios/fanout.ts';
 
 export const scenarioNames = ['rooms', 'join-storm', 'fanout', 'baseline', 'report'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
@@ -44,16 +45,8 @@ export interface JoinStormOptions extends CommonOptions {
   holdS: number;
 }
 
-export interface FanoutOptions extends CommonOptions {
+export interface FanoutOptions extends CommonOptions, FanoutRamp {
   scenario: 'fanout';
-  maxSubscribers: number;
-  step: number;
-  stepSeconds: number;
-  subscribersPerRoom: number;
-  lossLimitPct: number;
-  cpuLimitPct: number;
-  tileHeight: number;
-  maxSeconds: number;
   baseline: boolean;
 }
 
