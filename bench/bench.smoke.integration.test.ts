@@ -67,6 +67,44 @@ test('rooms: every host receives every other host, with figures', async () => {
   assert.ok((result.workerCpuPct as number) > 0, 'the worker did work');
 });
 
+test('rooms --browsers 1: a Chromium studio page decodes frames from each synthetic host', async () => {
+  const result = await bench(
+    'rooms',
+    '--url',
+    stagecast.url,
+    '--rooms',
+    '1',
+    '--hosts',
+    '3',
+    '--browsers',
+    '1',
+    '--duration',
+    '3',
+  );
+  assertCommonFields(result, 'rooms');
+  // The 2 synthetic hosts consume each other and the browser: 2 × 2 tracks each.
+  assert.is(result.expectedConsumers, 2 * 2 * 2);
+  assert.is(result.receivingConsumers, result.expectedConsumers);
+  const browsers = result.browsers as {
+    count: number;
+    joined: number;
+    framesDecoded: number;
+    fps: unknown;
+    freezes: unknown;
+    freezeMs: unknown;
+    pages: { remotes: { userId: string; framesDecodedTotal: number }[] }[];
+  };
+  assert.is(browsers.count, 1);
+  assert.is(browsers.joined, 1);
+  const remotes = browsers.pages[0]?.remotes ?? [];
+  assert.is(new Set(remotes.map((remote) => remote.userId)).size, 2, 'one camera from each synthetic host');
+  for (const remote of remotes) assert.ok(remote.framesDecodedTotal > 0, `frames decoded from ${remote.userId}`);
+  assert.ok(browsers.framesDecoded > 0, 'frames decoded in the window');
+  assertPercentiles(browsers.fps, 'browsers.fps');
+  assert.type(browsers.freezes, 'number');
+  assert.type(browsers.freezeMs, 'number');
+});
+
 test('join-storm: every peer joins and publishes', async () => {
   const result = await bench('join-storm', '--url', stagecast.url, '--peers', '6', '--rate', '6', '--hold', '1');
   assertCommonFields(result, 'join-storm');
@@ -122,6 +160,89 @@ test('baseline: the rooms peers against both servers give the ratios', async () 
   assert.is(rooms.baseline.receivingConsumers, 4);
   assert.type(result.cpuPerConsumerRatio, 'number');
   assert.ok('capacityRatio' in result);
+});
+
+test('chat: every accepted message reaches every viewer', async () => {
+  const viewers = 4;
+  const result = await bench(
+    'chat',
+    '--url',
+    stagecast.url,
+    '--viewers',
+    String(viewers),
+    '--rate',
+    '5',
+    '--duration',
+    '2',
+  );
+  assertCommonFields(result, 'chat');
+  for (const field of [
+    'viewers',
+    'sent',
+    'rejected',
+    'delivered',
+    'lost',
+    'acceptedPerSec',
+    'nodeCpuPct',
+    'nodeEventLoopDelayP99Ms',
+    'generatorCpuPct',
+  ]) {
+    assert.type(result[field], 'number', field);
+  }
+  assertPercentiles(result.deliveryMs, 'deliveryMs');
+  assert.type((result.deliveryMs as Json).p99, 'number', 'deliveryMs.p99');
+  assert.is(result.viewers, viewers);
+  assert.is(result.sent, 10, '5 msg/s for 2 s, all accepted');
+  assert.is(result.rejected, 0);
+  assert.is(result.delivered, (result.sent as number) * viewers);
+  assert.is(result.lost, 0);
+  assert.ok((result.deliveryMs as { p50: number }).p50 > 0);
+});
+
+test('hls: going live serves HLS that synthetic viewers fetch, with every figure', async () => {
+  // --no-glass: the Chromium pages are left to the full runs (the smoke stays light on 2 cores).
+  const result = await bench(
+    'hls',
+    '--url',
+    stagecast.url,
+    '--hosts',
+    '1',
+    '--viewers',
+    '3',
+    '--duration',
+    '4',
+    '--encode-seconds',
+    '1',
+    '--no-glass',
+  );
+  assertCommonFields(result, 'hls');
+  for (const field of [
+    'firstPlayableMs',
+    'encodeSpeed',
+    'avDriftMs',
+    'viewers',
+    'segmentFetchMs',
+    'serverCpuPctPer100Viewers',
+    'glassToGlassMs',
+  ]) {
+    assert.ok(field in result, `missing ${field}`);
+  }
+  // Playable: the master playlist, and every rendition's init segment and first segment, were fetched.
+  assert.type(result.firstPlayableMs, 'number');
+  assert.equal(result.renditions, ['720p', '360p']);
+  assert.is(result.viewers, 3);
+  assert.is(result.viewersWithSegments, 3, 'every viewer fetched segments');
+  assert.ok((result.segmentsFetched as number) >= 3, `segments fetched: ${String(result.segmentsFetched)}`);
+  assert.is(result.fetchErrors, 0);
+  assertPercentiles(result.segmentFetchMs, 'segmentFetchMs');
+  assert.ok((result.segmentFetchMs as { p50: number }).p50 > 0, 'segment fetches were timed');
+  const encodeSpeed = result.encodeSpeed as Record<string, unknown>;
+  for (const hosts of ['1', '4', '9']) assert.ok((encodeSpeed[hosts] as number) > 0, `encodeSpeed.${hosts}`);
+  // The flash/beep host is read back from the HLS output: marks paired, drift within a second.
+  const drift = result.avDriftMs as { p50: number; samples: number } | null;
+  assert.ok(drift && drift.samples > 0 && Math.abs(drift.p50) < 500, `avDriftMs ${JSON.stringify(drift)}`);
+  assert.type(result.serverCpuPctPer100Viewers, 'number');
+  assert.is(result.glassToGlassMs, null);
 });
 
 test('report: the results become one HTML page with charts', async () => {

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { FanoutRamp } from './scenarios/fanout.ts';
 
-export const scenarioNames = ['rooms', 'join-storm', 'fanout', 'baseline', 'report'] as const;
+export const scenarioNames = ['rooms', 'join-storm', 'fanout', 'baseline', 'chat', 'hls', 'report'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export interface CommonOptions {
@@ -33,6 +33,10 @@ export interface RoomsOptions extends CommonOptions {
   tileHeight: number;
   /** Pause between starting one room's joins and the next's. */
   roomIntervalMs: number;
+  /** Hosts of the first room that are real Chromium studio pages (0: all synthetic). */
+  browsers: number;
+  /** Those pages' fake camera, `WxH@fps` (the studio's `?capture=`). */
+  browserCapture: string;
 }
 
 export interface JoinStormOptions extends CommonOptions {
@@ -69,11 +73,42 @@ export interface BaselineOptions extends CommonOptions {
   maxSeconds: number;
 }
 
+export interface ChatOptions extends CommonOptions {
+  scenario: 'chat';
+  /** Anonymous sockets reading the chat. */
+  viewers: number;
+  /** Messages per second, all senders together. */
+  rate: number;
+  durationS: number;
+  /** Signed-in sockets sharing the rate; undefined: enough to stay under the per-user chat rate. */
+  senders: number | undefined;
+}
+
+/** viewers × rate × duration: every receipt is kept (bit map and latency sample) until the end. */
+export const MAX_CHAT_RECEIPTS = 10_000_000;
+
 export interface ReportOptions extends CommonOptions {
   scenario: 'report';
 }
 
-export type BenchOptions = RoomsOptions | JoinStormOptions | FanoutOptions | BaselineOptions | ReportOptions;
+export interface HlsOptions extends CommonOptions {
+  scenario: 'hls';
+  /** Synthetic hosts publishing (the first publishes the flash/beep clip for A/V sync). */
+  hosts: number;
+  /** Synthetic HLS viewers (0: none). */
+  viewers: number;
+  /** Seconds the viewers play. */
+  durationS: number;
+  /** Media seconds per offline encode-speed run (1, 4 and 9 hosts). */
+  encodeSeconds: number;
+  /** Measure glass-to-glass with a Chromium studio page and audience page. */
+  glass: boolean;
+  /** Rendition the viewers play; undefined: the best (first in the master playlist). */
+  rendition: string | undefined;
+}
+
+export type BenchOptions =
+  RoomsOptions | JoinStormOptions | FanoutOptions | BaselineOptions | ChatOptions | HlsOptions | ReportOptions;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -86,10 +121,15 @@ export const usage = `usage: npm run bench -- <scenario> [--flags]
 
 scenarios
   rooms       --rooms R (1) --hosts H (9) --duration S (20) [--tile-height 360] [--room-interval-ms 500]
+              [--browsers N (0): N of the first room's hosts are Chromium studio pages, N < H]
+              [--browser-capture 320x180@15]
   join-storm  --peers N (200) --rate J (20) [--room-size 9] [--hold S (3)]
   fanout      [--max-subscribers 400] [--step 16] [--step-seconds 6] [--subscribers-per-room 8]
               [--loss-limit 1] [--cpu-limit 90] [--tile-height 180] [--max-seconds 300] [--no-baseline]
   baseline    rooms flags and fanout flags; [--no-fanout] skips the fanout ramps
+  chat        --viewers V (1000) --rate M (100) --duration S (20) [--senders K (from CHAT_PER_S)]
+  hls         --hosts H (4) --viewers V (100) --duration S (30) [--encode-seconds 10] [--rendition NAME]
+              [--no-glass: skip the Chromium glass-to-glass pages]
   report      writes bench/results/report.html from the JSON files there
 
 common
@@ -109,6 +149,8 @@ const optionSpec = {
   duration: { type: 'string' },
   'tile-height': { type: 'string' },
   'room-interval-ms': { type: 'string' },
+  browsers: { type: 'string' },
+  'browser-capture': { type: 'string' },
   peers: { type: 'string' },
   rate: { type: 'string' },
   'room-size': { type: 'string' },
@@ -122,6 +164,11 @@ const optionSpec = {
   'max-seconds': { type: 'string' },
   'no-baseline': { type: 'boolean' },
   'no-fanout': { type: 'boolean' },
+  viewers: { type: 'string' },
+  senders: { type: 'string' },
+  'encode-seconds': { type: 'string' },
+  'no-glass': { type: 'boolean' },
+  rendition: { type: 'string' },
   url: { type: 'string' },
   out: { type: 'string' },
   workers: { type: 'string' },
@@ -169,7 +216,8 @@ export function parseCli(argv: readonly string[]): BenchOptions {
   };
   const rooms = {
     rooms: number('rooms', 1, 1, 50),
-    hosts: number('hosts', 9, 2, 9),
+    // `hls` takes a single host too (its own bound is checked in its case).
+    hosts: number('hosts', 9, name === 'hls' ? 1 : 2, 9),
     durationS: number('duration', 20, 1, 600),
     tileHeight: number('tile-height', 360, 0, 2160),
     roomIntervalMs: number('room-interval-ms', 500, 0, 60_000),
@@ -184,8 +232,18 @@ export function parseCli(argv: readonly string[]): BenchOptions {
     maxSeconds: number('max-seconds', 300, 10, 3600),
   };
   switch (name) {
-    case 'rooms':
-      return { scenario: name, ...common, ...rooms };
+    case 'rooms': {
+      const browsers = number('browsers', 0, 0, 8);
+      if (browsers > rooms.hosts - 1) {
+        throw new UsageError('--browsers must be below --hosts (the primary host is synthetic)');
+      }
+      // Small captures keep the pages' encoders cheap on a 2-core machine (320×180: one simulcast layer).
+      const browserCapture = values['browser-capture'] ?? '320x180@15';
+      if (!/^\d{2,4}x\d{2,4}(@\d{1,2})?$/.test(browserCapture)) {
+        throw new UsageError('--browser-capture must be WxH or WxH@fps');
+      }
+      return { scenario: name, ...common, ...rooms, browsers, browserCapture };
+    }
     case 'join-storm':
       return {
         scenario: name,
@@ -212,6 +270,34 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         fanoutTileHeight: 180,
         fanout: !values['no-fanout'],
       };
+    case 'chat': {
+      const chat = {
+        viewers: number('viewers', 1000, 1, 5000),
+        rate: number('rate', 100, 0.1, 1000, true),
+        durationS: number('duration', 20, 1, 300),
+        senders: values.senders === undefined ? undefined : number('senders', 1, 1, 2000),
+      };
+      if (chat.viewers * chat.rate * chat.durationS > MAX_CHAT_RECEIPTS) {
+        throw new UsageError(`--viewers × --rate × --duration must be at most ${MAX_CHAT_RECEIPTS}`);
+      }
+      return { scenario: name, ...common, ...chat };
+    }
+    case 'hls': {
+      const rendition = values.rendition;
+      if (rendition !== undefined && !/^[a-z0-9]{1,16}$/.test(rendition)) {
+        throw new UsageError('--rendition must name a rendition folder, e.g. 720p');
+      }
+      return {
+        scenario: name,
+        ...common,
+        hosts: number('hosts', 4, 1, 9),
+        viewers: number('viewers', 100, 0, 5000),
+        durationS: number('duration', 30, 1, 600),
+        encodeSeconds: number('encode-seconds', 10, 1, 60),
+        glass: !values['no-glass'],
+        rendition,
+      };
+    }
     case 'report':
       return { scenario: name, ...common };
     default:

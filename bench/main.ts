@@ -13,8 +13,10 @@ import { defaultResultsDir, readResults, writeResult } from './results.ts';
 import { prepareCertificate } from './rtc/mediasoupLink.ts';
 import { terminateAllChildren } from './server/childProcess.ts';
 import { runBaselineScenario } from './scenarios/baselineScenario.ts';
+import { runChatScenario } from './scenarios/chatScenario.ts';
 import { createRunContext } from './scenarios/context.ts';
 import { runFanoutScenario } from './scenarios/fanoutScenario.ts';
+import { runHlsScenario } from './scenarios/hlsScenario.ts';
 import { runJoinStorm } from './scenarios/joinStorm.ts';
 import { runRoomsScenario } from './scenarios/roomsScenario.ts';
 
@@ -82,6 +84,12 @@ async function main(argv: string[]): Promise<number> {
         break;
       case 'baseline':
         ({ params, figures } = await runBaselineScenario(options, context));
+        break;
+      case 'chat':
+        ({ params, figures } = await runChatScenario(options, context));
+        break;
+      case 'hls':
+        ({ params, figures } = await runHlsScenario(options, context));
         break;
     }
   } finally {

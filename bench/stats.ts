@@ -11,7 +11,7 @@ export interface Percentiles {
  * The value below which `share` (0..1) of the samples fall, nearest-rank
  * (no interpolation: every reported figure is one that was measured).
  */
-export function percentile(sortedAscending: readonly number[], share: number): number {
+export function percentile(sortedAscending: ArrayLike<number>, share: number): number {
   if (sortedAscending.length === 0) return 0;
   const rank = Math.ceil(share * sortedAscending.length);
   return sortedAscending[Math.min(sortedAscending.length, Math.max(1, rank)) - 1]!;
@@ -24,6 +24,22 @@ export function summarize(samples: readonly number[], digits = 1): Percentiles {
     p50: round(percentile(sorted, 0.5), digits),
     p95: round(percentile(sorted, 0.95), digits),
     max: round(sorted.at(-1) ?? 0, digits),
+  };
+}
+
+/** `Percentiles` plus p99, for latencies judged by their tail (chat delivery); other figures keep three. */
+export interface TailPercentiles extends Percentiles {
+  p99: number;
+}
+
+/** p50/p95/max/p99 of the samples (a typed array copes with millions), rounded to `digits`. */
+export function summarizeTail(samples: ArrayLike<number>, digits = 1): TailPercentiles {
+  const sorted = Float64Array.from(samples).sort();
+  return {
+    p50: round(percentile(sorted, 0.5), digits),
+    p95: round(percentile(sorted, 0.95), digits),
+    max: round(sorted.at(-1) ?? 0, digits),
+    p99: round(percentile(sorted, 0.99), digits),
   };
 }
 

@@ -30,6 +30,18 @@ export function openDatabase(databaseUrl: string): Database {
   }
 }
 
+/**
+ * SQLite in write-ahead-log mode: readers do not wait for the writer, and a
+ * commit appends to the log instead of rewriting pages and syncing twice.
+ * With synchronous=NORMAL a power cut may lose the last commits but never
+ * corrupts the file. (PostgreSQL needs nothing here.)
+ */
+export async function tuneDatabase(database: Database, databaseUrl: string): Promise<void> {
+  if (databaseProvider(databaseUrl) !== 'sqlite') return;
+  await database.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  await database.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
+}
+
 function assertUnreachable(value: never): never {
   throw new Error(`unhandled database provider: ${String(value)}`);
 }

@@ -72,7 +72,12 @@ test('two hosts become a playable HLS ladder whose window advances', async () =>
   let recorder: HlsRecorder | undefined;
   try {
     const router = await pool.leastLoaded().worker.createRouter({ mediaCodecs: routerMediaCodecs });
-    sources.push(await startFfmpegRtpSource(router, { hue: 0 }), await startFfmpegRtpSource(router, { hue: 120 }));
+    // Long enough to outlast the test on a busy machine: a source that ends
+    // stalls every input, and the recorder then restarts FFmpeg in vain.
+    sources.push(
+      await startFfmpegRtpSource(router, { hue: 0, seconds: 120 }),
+      await startFfmpegRtpSource(router, { hue: 120, seconds: 120 }),
+    );
     const hosts = sources.map((source, i) => ({
       hostId: `h${i}`,
       video: source.videoProducer,
@@ -116,6 +121,10 @@ test('two hosts become a playable HLS ladder whose window advances', async () =>
 
     // The live window moves on.
     await waitFor('window to advance', () => (segments(playlist)[0] !== first[0] ? true : undefined), 40_000);
+    // Still with sound: about a second of AAC (46.9 frames) in the newest segment, not just the first ones.
+    const newest = await probeSegment(path.join(dir, 'high'), playlist, segments(playlist).at(-1)!);
+    const audioFrames = Number(newest.streams.find((stream) => stream.codec_type === 'audio')?.nb_read_frames);
+    assert.ok(audioFrames >= 40, `audio frames in the newest segment: ${audioFrames}`);
 
     // A layout change restarts the composition; the playlist carries on across the seam.
     const before = segments(playlist).at(-1)!;

@@ -3,45 +3,40 @@
 // the hosts in the room's layout (compositionGraph.ts) and encodes the HLS
 // ladder (hlsOutputArgs.ts). A change of hosts, tracks or layout restarts
 // FFmpeg with a new graph; the playlists continue across the seam with a
-// discontinuity, so players keep going.
+// discontinuity, so players keep going. Tracks FFmpeg cannot read are left
+// out (readableTracks.ts) and reported as `warning` events; a video input
+// that stalls gets key frame requests (videoStallWatch.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { types } from 'mediasoup';
-import type { Logger } from 'pino';
-import type { LayoutKind } from '../signaling/layout/layoutGeometry.ts';
 import { reapOnExit } from './childReaper.ts';
 import { buildCompositionGraph, type CompositionInput } from './compositionGraph.ts';
 import { resolveFfmpeg } from './ffmpegBinary.ts';
-import { defaultRenditions, hlsOutputArgs, type Rendition } from './hlsOutputArgs.ts';
+import { ffmpegReceiveCapabilities } from './ffmpegReceiveCapabilities.ts';
+import { ffmpegReadableRtpCodecs } from './ffmpegRtpCodecs.ts';
+import { defaultRenditions, hlsOutputArgs } from './hlsOutputArgs.ts';
+import type {
+  Composition,
+  HlsRecorderEvents,
+  HlsRecorderOptions,
+  RecordedHost,
+  RecorderWarning,
+} from './HlsRecorderTypes.ts';
+import { splitReadableTracks } from './readableTracks.ts';
 import { rtpInputSdp, type SdpStream } from './rtpInputSdp.ts';
 import { reserveUdpPortPairs } from './udpPortPair.ts';
+import { watchVideoStalls, type VideoStallWatch } from './videoStallWatch.ts';
 
-export interface RecordedHost {
-  hostId: string;
-  /** Camera producer; absent or paused = camera off. */
-  video?: types.Producer;
-  /** Microphone producer; absent or paused = muted. */
-  audio?: types.Producer;
-}
-
-export interface Composition {
-  hosts: RecordedHost[];
-  layout: LayoutKind;
-  focusHostId?: string;
-}
-
-export interface HlsRecorderOptions {
-  router: types.Router;
-  /** Live HLS folder (master.m3u8 and a folder per rendition). */
-  dir: string;
-  logger: Logger;
-  fps?: number;
-  segmentSeconds?: number;
-  windowSegments?: number;
-  /** The HLS ladder, best first; the canvas is composed at the first one's size. Default: 720p + 360p. */
-  renditions?: readonly Rendition[];
-}
+export type {
+  Composition,
+  HlsRecorderEvents,
+  HlsRecorderOptions,
+  RecordedHost,
+  RecorderWarning,
+  UnreadableCodecWarning,
+} from './HlsRecorderTypes.ts';
 
 /** One FFmpeg run and the consumers feeding it. */
 interface Run {
@@ -51,6 +46,8 @@ interface Run {
   videoConsumers: types.Consumer[];
   /** Key frame requests and the progress watchdog; cleared when the run stops. */
   timers: NodeJS.Timeout[];
+  /** Asks for key frames when a video input stops flowing; started once media is let through. */
+  stallWatch: VideoStallWatch | undefined;
   stderrTail: string[];
 }
 
@@ -67,8 +64,10 @@ const MAX_RESTART_DELAY_MS = 10_000;
 /** A run this long counts as healthy: the next failure restarts quickly again. */
 const HEALTHY_RUN_MS = 10_000;
 
-export class HlsRecorder {
-  readonly #options: Required<Omit<HlsRecorderOptions, 'logger'>> & { logger: Logger };
+type ResolvedOptions = Required<Omit<HlsRecorderOptions, 'readableCodecs'>> & { readableCodecs: ReadonlySet<string> };
+
+export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
+  readonly #options: ResolvedOptions;
   #composition: Composition;
   #run: Run | undefined;
   #generation = 0;
@@ -76,20 +75,33 @@ export class HlsRecorder {
   #restartDelayMs = MIN_RESTART_DELAY_MS;
   #restartTimer: NodeJS.Timeout | undefined;
   #restarting: Promise<void> = Promise.resolve();
+  /** Producers already warned about: a warning is given once, not at every restart. */
+  readonly #warnedProducerIds = new Set<string>();
+  /** Warnings held until start() has returned and listeners could be added. */
+  #heldWarnings: RecorderWarning[] | undefined = [];
+  #currentWarnings: RecorderWarning[] = [];
 
   static async start(options: HlsRecorderOptions, composition: Composition): Promise<HlsRecorder> {
-    const recorder = new HlsRecorder(options, composition);
+    const readableCodecs = options.readableCodecs ?? (await ffmpegReadableRtpCodecs(resolveFfmpeg()));
+    const recorder = new HlsRecorder({ ...options, readableCodecs }, composition);
     fs.mkdirSync(options.dir, { recursive: true });
     // A recorder taking over a folder (after a worker died) continues the
     // numbering, so its files never overwrite ones a playlist still lists.
     recorder.#generation = lastGeneration(options.dir);
     await recorder.#startRun();
+    setImmediate(() => recorder.#releaseWarnings());
     return recorder;
   }
 
-  private constructor(options: HlsRecorderOptions, composition: Composition) {
+  private constructor(options: HlsRecorderOptions & { readableCodecs: ReadonlySet<string> }, composition: Composition) {
+    super();
     this.#options = { fps: 30, segmentSeconds: 1, windowSegments: 6, renditions: defaultRenditions, ...options };
     this.#composition = composition;
+  }
+
+  /** Tracks of the current composition left out of the recording, and why. */
+  get warnings(): readonly RecorderWarning[] {
+    return this.#currentWarnings;
   }
 
   /** The running FFmpeg's pid (for operations and fault tests). */
@@ -132,39 +144,56 @@ export class HlsRecorder {
     const streams: SdpStream[] = [];
     const inputs: CompositionInput[] = [];
 
-    const wanted = this.#composition.hosts.flatMap((host) =>
-      [host.video, host.audio].filter(
-        (producer): producer is types.Producer => producer !== undefined && !producer.closed && !producer.paused,
-      ),
+    const live = (producer: types.Producer | undefined) =>
+      producer && !producer.closed && !producer.paused ? producer : undefined;
+    const liveHosts: RecordedHost[] = this.#composition.hosts.map(({ hostId, video, audio }) => ({
+      hostId,
+      video: live(video),
+      audio: live(audio),
+    }));
+    // FFmpeg fails the whole run on a stream it cannot read: such a host is
+    // composed as if its camera were off (or its microphone muted).
+    const { hosts, unreadable } = splitReadableTracks(liveHosts, this.#options.readableCodecs);
+    this.#currentWarnings = unreadable;
+    for (const warning of unreadable) this.#warn(warning);
+    const receiveCapabilities = ffmpegReceiveCapabilities(router.rtpCapabilities);
+    // Audio first: FFmpeg's SDP demuxer serves its sockets in SDP order, so
+    // when it falls behind (a busy encoder) a backlog of video starves every
+    // stream listed after it. The microphones are small and cannot starve the
+    // cameras, the other way round they can (the broadcast loses its sound).
+    const inputByHost = new Map(
+      hosts.map((host): [string, CompositionInput] => [host.hostId, { hostId: host.hostId }]),
     );
-    const reservation = await reserveUdpPortPairs(wanted.length);
+    const tracks = (['audio', 'video'] as const).flatMap((kind) =>
+      hosts.flatMap((host) => {
+        const producer = host[kind];
+        return producer ? [{ input: inputByHost.get(host.hostId)!, producer }] : [];
+      }),
+    );
+    const reservation = await reserveUdpPortPairs(tracks.length);
     try {
-      for (const host of this.#composition.hosts) {
-        const input: CompositionInput = { hostId: host.hostId };
-        for (const producer of [host.video, host.audio]) {
-          if (!producer || !wanted.includes(producer)) continue;
-          const port = reservation.ports[streams.length]!;
-          const transport = await router.createPlainTransport({
-            listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
-            rtcpMux: false,
-            comedia: false,
-          });
-          transports.push(transport);
-          await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
-          const consumer = await transport.consume({
-            producerId: producer.id,
-            rtpCapabilities: router.rtpCapabilities,
-            paused: true,
-          });
-          consumers.push(consumer);
-          // The SDP lists streams in order: stream i of input 0 is `0:i`.
-          const specifier = `0:${streams.length}`;
-          streams.push({ kind: consumer.kind, rtpParameters: consumer.rtpParameters, port });
-          if (consumer.kind === 'video') input.video = specifier;
-          else input.audio = specifier;
-        }
-        inputs.push(input);
+      for (const { input, producer } of tracks) {
+        const port = reservation.ports[streams.length]!;
+        const transport = await router.createPlainTransport({
+          listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+          rtcpMux: false,
+          comedia: false,
+        });
+        transports.push(transport);
+        await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+        const consumer = await transport.consume({
+          producerId: producer.id,
+          rtpCapabilities: receiveCapabilities,
+          paused: true,
+        });
+        consumers.push(consumer);
+        // The SDP lists streams in order: stream i of input 0 is `0:i`.
+        const specifier = `0:${streams.length}`;
+        streams.push({ kind: consumer.kind, rtpParameters: consumer.rtpParameters, port });
+        if (consumer.kind === 'video') input.video = specifier;
+        else input.audio = specifier;
       }
+      inputs.push(...inputByHost.values());
     } catch (error) {
       reservation.release();
       for (const transport of transports) transport.close();
@@ -206,6 +235,7 @@ export class HlsRecorder {
       transports,
       videoConsumers: consumers.filter((consumer) => consumer.kind === 'video'),
       timers: [],
+      stallWatch: undefined,
       stderrTail: [],
     };
     ffmpeg.stderr!.on('data', (chunk: Buffer) => {
@@ -233,6 +263,15 @@ export class HlsRecorder {
     // input starts decodable (and again, in case the first one was lost).
     await new Promise((resolve) => setTimeout(resolve, FFMPEG_OPEN_MS));
     for (const consumer of consumers) await consumer.resume();
+    if (this.#run === run) {
+      run.stallWatch = watchVideoStalls(run.videoConsumers, {
+        onKeyFrameRequest: (consumer, reason) =>
+          logger.info(
+            { generation, producerId: consumer.producerId, reason },
+            'video input stalled: key frame requested',
+          ),
+      });
+    }
     for (const delayMs of [0, 1000, 2000]) {
       run.timers.push(
         setTimeout(() => {
@@ -272,6 +311,7 @@ export class HlsRecorder {
     if (!run) return Promise.resolve();
     this.#run = undefined;
     for (const timer of run.timers) clearTimeout(timer);
+    run.stallWatch?.stop();
     for (const transport of run.transports) transport.close();
     if (run.ffmpeg.exitCode !== null || run.ffmpeg.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
@@ -282,6 +322,20 @@ export class HlsRecorder {
       });
       run.ffmpeg.kill('SIGINT'); // lets the HLS muxer finish its segment and playlist
     });
+  }
+
+  #warn(warning: RecorderWarning): void {
+    if (this.#warnedProducerIds.has(warning.producerId)) return;
+    this.#warnedProducerIds.add(warning.producerId);
+    this.#options.logger.warn(warning, warning.message);
+    if (this.#heldWarnings) this.#heldWarnings.push(warning);
+    else this.emit('warning', warning);
+  }
+
+  #releaseWarnings(): void {
+    const held = this.#heldWarnings ?? [];
+    this.#heldWarnings = undefined;
+    for (const warning of held) this.emit('warning', warning);
   }
 }
 

@@ -2,7 +2,8 @@
 // window: every segment FFmpeg adds to the archived rendition's live playlist
 // is hard-linked into the VOD folder (no copy, no second encode) and appended
 // to a VOD playlist of our own, with a discontinuity and a new EXT-X-MAP
-// wherever FFmpeg restarted. FFmpeg may then delete the live copy.
+// wherever FFmpeg restarted. FFmpeg may then delete the live copy. A
+// recording started mid-broadcast begins with the next segment.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseMediaPlaylist, type PlaylistSegment } from './hlsPlaylist.ts';
@@ -20,6 +21,7 @@ export class VodArchiver {
   readonly #liveDir: string;
   readonly #vodDir: string;
   readonly #archived = new Set<string>();
+  readonly #skipped = new Set<string>();
   readonly #lines: string[] = [];
   #initUri: string | undefined;
   #durationS = 0;
@@ -27,11 +29,16 @@ export class VodArchiver {
   #maxDurationS = 1;
   #timer: NodeJS.Timeout;
 
-  /** Archives `liveDir/index.m3u8` (one rendition) into `vodDir/index.m3u8`. */
-  constructor(liveDir: string, vodDir: string) {
+  /**
+   * Archives `liveDir/index.m3u8` (one rendition) into `vodDir/index.m3u8`.
+   * `fromNow`: segments already listed (the past of a running broadcast) are not kept.
+   */
+  constructor(liveDir: string, vodDir: string, options: { fromNow?: boolean } = {}) {
     this.#liveDir = liveDir;
     this.#vodDir = vodDir;
     fs.mkdirSync(vodDir, { recursive: true });
+    if (options.fromNow) for (const segment of this.#readLive()) this.#skipped.add(segment.uri);
+    this.#write(false);
     this.#timer = setInterval(() => this.#collect(), POLL_MS);
   }
 
@@ -48,16 +55,18 @@ export class VodArchiver {
     };
   }
 
-  #collect(): void {
-    let text: string;
+  #readLive(): PlaylistSegment[] {
     try {
-      text = fs.readFileSync(path.join(this.#liveDir, 'index.m3u8'), 'utf8');
+      return parseMediaPlaylist(fs.readFileSync(path.join(this.#liveDir, 'index.m3u8'), 'utf8'));
     } catch {
-      return; // not written yet
+      return []; // not written yet
     }
+  }
+
+  #collect(): void {
     let added = false;
-    for (const segment of parseMediaPlaylist(text)) {
-      if (this.#archived.has(segment.uri)) continue;
+    for (const segment of this.#readLive()) {
+      if (this.#archived.has(segment.uri) || this.#skipped.has(segment.uri)) continue;
       if (!this.#link(segment.uri)) continue; // already deleted: nothing to keep
       if (segment.initUri && segment.initUri !== this.#initUri) {
         if (!this.#link(segment.initUri)) continue;
@@ -108,4 +117,22 @@ export class VodArchiver {
     fs.writeFileSync(`${file}.tmp`, `${body}\n`);
     fs.renameSync(`${file}.tmp`, file);
   }
+}
+
+/**
+ * Closes the VOD playlist of a recording whose archiver never finished (the
+ * process stopped): what was kept becomes a complete, seekable VOD.
+ */
+export function sealVodPlaylist(vodDir: string): void {
+  const file = path.join(vodDir, 'index.m3u8');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return; // nothing was kept
+  }
+  if (text.includes('#EXT-X-ENDLIST')) return;
+  const sealed = `${text.replace('#EXT-X-PLAYLIST-TYPE:EVENT', '#EXT-X-PLAYLIST-TYPE:VOD').trimEnd()}\n#EXT-X-ENDLIST\n`;
+  fs.writeFileSync(`${file}.tmp`, sealed);
+  fs.renameSync(`${file}.tmp`, file);
 }

@@ -57,6 +57,8 @@ test('the graph places each host by the shared layout geometry', () => {
     assert.ok(filter.includes(`overlay=x=${x}:y=${y}:`), `tile at ${x},${y}`);
   }
   assert.match(filter, /amix=inputs=4:normalize=0/);
+  // Each voice is made continuous before the mix (a silent host sends DTX: a packet per 400 ms).
+  for (const input of [1, 3, 5, 7]) assert.match(filter, new RegExp(`\\[${input}:a\\]aresample=48000:async=1`));
 });
 
 test('camera off draws a placeholder, muted hosts are left out of the mix', () => {
@@ -64,7 +66,14 @@ test('camera off draws a placeholder, muted hosts are left out of the mix', () =
   assert.is((filter.match(/overlay=/g) ?? []).length, 1);
   assert.is((filter.match(/drawbox=/g) ?? []).length, 1);
   assert.not.match(filter, /amix/);
-  assert.match(filter, /\[3:a\]anull/);
+  assert.match(filter, /\[3:a\]aresample=48000:async=1/);
+});
+
+test('real-time pacing only without cameras: live camera input paces itself, and pacing would stall FFmpeg reading it', () => {
+  const options = { width: 640, height: 360, fps: 15, layout: 'grid' as const };
+  assert.match(buildCompositionGraph(hosts(2, [0, 1]), options).filter, /realtime\[vout\]/);
+  assert.not.match(buildCompositionGraph(hosts(2, [1]), options).filter, /realtime/);
+  assert.not.match(buildCompositionGraph(hosts(2, [0, 1]), { ...options, realtime: false }).filter, /realtime/);
 });
 
 test('FFmpeg accepts the graph for 1, 4 and 9 hosts in every layout, with camera-off and muted hosts', async () => {

@@ -21,6 +21,16 @@ export interface CompositionOptions {
   focusHostId?: string;
   /** Pixels between tiles. Default 8. */
   gap?: number;
+  /**
+   * Pace the output at real time. Default: only when no host's camera is in
+   * the graph, because then nothing else paces the generated canvas. With a
+   * camera the RTP input paces it, and `realtime` must stay out: it sleeps in
+   * FFmpeg's only thread, the RTP sockets back up meanwhile, and FFmpeg's SDP
+   * demuxer, serving the first backed-up socket first, stops reading the
+   * others (the broadcast lost its audio). False: as fast as possible (the
+   * `hls` bench's encode speed).
+   */
+  realtime?: boolean;
 }
 
 export interface CompositionGraph {
@@ -70,20 +80,28 @@ export function buildCompositionGraph(
     }
     canvas = next;
   }
-  // realtime: with no camera at all, nothing else paces the generated canvas.
-  chains.push(`[${canvas}]format=yuv420p,realtime[vout]`);
+  const realtime = options.realtime ?? !inputs.some((input) => input.video);
+  chains.push(`[${canvas}]format=yuv420p${realtime ? ',realtime' : ''}[vout]`);
 
   const audio = inputs.flatMap((input) => (input.audio ? [input.audio] : []));
   if (audio.length === 0) {
     chains.push('anullsrc=r=48000:cl=stereo[aout]');
   } else {
-    // normalize=0 keeps each voice at its level however many hosts there are;
-    // aresample async fills gaps (DTX silence) so audio stays in step with video.
+    // Each voice is made continuous on its own timestamps first (aresample
+    // async fills gaps with silence): a silent browser sends Opus DTX, one
+    // packet per 400 ms, and amix, which takes samples as they come and
+    // waits for every input, would otherwise play that host at 1/20 speed and
+    // hold up the whole mix (the sound stops, the muxer stalls the picture).
+    // normalize=0 keeps each voice at its level however many hosts there are.
+    const voices = audio.map((specifier, index) => {
+      chains.push(`[${specifier}]aresample=48000:async=1,aformat=channel_layouts=stereo[voice${index}]`);
+      return `[voice${index}]`;
+    });
     const mixed =
-      audio.length === 1
-        ? `[${audio[0]}]anull`
-        : `${audio.map((s) => `[${s}]`).join('')}amix=inputs=${audio.length}:normalize=0:dropout_transition=0`;
-    chains.push(`${mixed},aresample=48000:async=1,aformat=channel_layouts=stereo[aout]`);
+      voices.length === 1
+        ? `${voices[0]}anull`
+        : `${voices.join('')}amix=inputs=${voices.length}:normalize=0:dropout_transition=0`;
+    chains.push(`${mixed},aformat=channel_layouts=stereo[aout]`);
   }
   return { filter: chains.join(';'), videoLabel: '[vout]', audioLabel: '[aout]' };
 }

@@ -11,6 +11,11 @@ import { AccountService } from './accounts/AccountService.ts';
 import { guestRoutes } from './auth/guestRoutes.ts';
 import { BroadcastService } from './broadcast/BroadcastService.ts';
 import { hlsRoutes } from './broadcast/hlsRoutes.ts';
+import { RecordingStore } from './broadcast/RecordingStore.ts';
+import { StreamNotifier } from './broadcast/StreamNotifier.ts';
+import { streamRoutes } from './broadcast/streamRoutes.ts';
+import { StreamService } from './broadcast/StreamService.ts';
+import { registerStreamHandlers } from './broadcast/streamSocket.ts';
 import { channelRoutes } from './channels/channelRoutes.ts';
 import { ChannelService } from './channels/ChannelService.ts';
 import { ChatNotifier } from './chat/ChatNotifier.ts';
@@ -19,7 +24,8 @@ import { ChatService } from './chat/ChatService.ts';
 import { chatSessionsOf, closeChatsWithSessions } from './chat/chatSessions.ts';
 import { registerChatHandlers } from './chat/chatSocket.ts';
 import { ChatStore } from './chat/ChatStore.ts';
-import { verifyIdentityToken } from './auth/identityToken.ts';
+import { registerAuthHandlers } from './auth/authSocket.ts';
+import { signInSocket } from './auth/socketIdentity.ts';
 import { loadTokenSecret } from './auth/tokenSecret.ts';
 import { AppError } from './errors.ts';
 import { httpErrorHandler } from './http/httpErrors.ts';
@@ -30,7 +36,7 @@ import { SessionNotifier, userChannel, type TypedServer } from './multihost/Sess
 import { SessionService } from './multihost/SessionService.ts';
 import { SessionStore } from './multihost/SessionStore.ts';
 import type { Logger } from 'pino';
-import { openDatabase } from '../prisma/database.ts';
+import { openDatabase, tuneDatabase } from '../prisma/database.ts';
 import { WorkerPool } from '../sfu/WorkerPool.ts';
 import type { Config } from './config/config.ts';
 import { healthRoute } from './http/healthRoute.ts';
@@ -41,6 +47,8 @@ import { Ledger } from './wallet/Ledger.ts';
 import { walletRoutes } from './wallet/walletRoutes.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
+/** Recordings a channel page lists (the newest). */
+const CHANNEL_RECORDINGS = 20;
 
 export interface StagecastServer {
   /** http://host:port the server listens on. */
@@ -66,6 +74,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   });
 
   const database = openDatabase(config.databaseUrl);
+  await tuneDatabase(database, config.databaseUrl);
   const tokenSecret = loadTokenSecret(config.tokenSecret, config.dataDir);
   const store = new SessionStore(database);
   const accounts = new AccountService(database, tokenSecret, logger);
@@ -91,18 +100,35 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     logger,
   });
 
-  const broadcasts = new BroadcastService(sessions, config.mediaDir, config.minFreeDiskBytes, logger);
+  const recordings = new RecordingStore(database);
+  const broadcasts = new BroadcastService(sessions, {
+    mediaDir: config.mediaDir,
+    minFreeDiskBytes: config.minFreeDiskBytes,
+    recordOnLive: config.recordOnLive,
+    recordings,
+    logger,
+  });
+  await broadcasts.closeInterruptedRecordings(new Date());
+  const streams = new StreamService({
+    sessions,
+    broadcasts,
+    recordings,
+    pushes: new StreamNotifier(io),
+    logger,
+  });
+  const chatStore = new ChatStore(database, logger);
   const chat = new ChatService({
-    store: new ChatStore(database),
+    store: chatStore,
     sessions: chatSessionsOf(sessions),
     pushes: new ChatNotifier(io),
     config: config.chat,
     logger,
   });
   closeChatsWithSessions(sessions, chat);
-  const channels = new ChannelService(database, (ownerId) =>
-    sessions.listLive().filter((session) => session.primaryHostId === ownerId),
-  );
+  const channels = new ChannelService(database, {
+    liveSessionsOf: (ownerId) => sessions.listLive().filter((session) => session.primaryHostId === ownerId),
+    recordingsOf: (ownerId) => recordings.listForHost(ownerId, CHANNEL_RECORDINGS),
+  });
 
   app.use(securityHeaders());
   app.use('/api', apiCors(config.http.corsOrigins));
@@ -120,6 +146,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   app.use(walletRoutes(ledger, tokenSecret));
   app.use(multihostRoutes(sessions, tokenSecret));
   app.use(hlsRoutes(broadcasts));
+  app.use(streamRoutes(streams, recordings, tokenSecret));
   app.use(chatRoutes(chat, tokenSecret));
   app.use(channelRoutes(channels, tokenSecret));
   app.use(webAppRoute(path.join(repoRoot, 'web', 'dist')));
@@ -127,9 +154,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   app.use(httpErrorHandler(logger));
 
   // Anonymous connections are allowed (audiences); requests that need an
-  // identity check socket.data.identity themselves.
+  // identity check socket.data.identity themselves. It lasts as long as the
+  // token (auth:refresh renews it): signaling/auth/socketIdentity.ts.
   io.use((socket, next) => {
-    socket.data.identity = verifyIdentityToken((socket.handshake.auth as { token?: unknown }).token, tokenSecret);
+    signInSocket(socket.data, (socket.handshake.auth as { token?: unknown }).token, tokenSecret);
     socket.data.sessionId = undefined;
     next();
   });
@@ -137,8 +165,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     const socketLogger = logger.child({ socketId: socket.id, userId: socket.data.identity?.userId });
     if (socket.data.identity) void socket.join(userChannel(socket.data.identity.userId));
     registerServerInfo(socket, pool, version, socketLogger);
+    registerAuthHandlers(socket, tokenSecret, socketLogger);
     registerMultihostHandlers(socket, sessions, config.turn, socketLogger);
     registerChatHandlers(socket, chat, socketLogger);
+    registerStreamHandlers(socket, streams, socketLogger);
   });
 
   try {
@@ -157,9 +187,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     pool,
     async close() {
       await broadcasts.stopAll();
+      streams.close();
       await sessions.closeAll();
       await io.close(); // also closes httpServer
       pool.close();
+      await chatStore.flush();
       await database.$disconnect();
     },
   };

@@ -1,7 +1,7 @@
 // A typed Socket.io client for integration tests: requests return the raw
 // ack (so tests can assert on errors), and pushes can be awaited.
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../signaling/protocol/index.ts';
+import type { Ack, ChatMessageView, ClientToServerEvents, ServerToClientEvents } from '../signaling/protocol/index.ts';
 
 type RequestEvent = keyof ClientToServerEvents;
 type RequestOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[0];
@@ -112,4 +112,19 @@ export async function signInGuest(baseUrl: string, displayName: string): Promise
   );
   if (!body.ok) throw new Error(`guest sign-in failed: ${body.error.message}`);
   return { token: body.data.token, ...body.data.user };
+}
+
+/** The next chat message matching `where` (chat messages arrive in batches: `chat:messages`). */
+export async function nextChatMessage(
+  client: TestClient,
+  where: (message: ChatMessageView) => boolean,
+  timeoutMs = 5000,
+): Promise<ChatMessageView> {
+  const batch = await client.next('chat:messages', (event) => event.messages.some(where), timeoutMs);
+  return batch.messages.find(where)!;
+}
+
+/** Every chat message received so far, in order. */
+export function receivedChatMessages(client: TestClient): ChatMessageView[] {
+  return client.received('chat:messages').flatMap((event) => event.messages);
 }

@@ -7,7 +7,12 @@ const webDir = import.meta.dirname;
 export default defineConfig({
   root: webDir,
   plugins: [svelte()],
-  build: { outDir: path.join(webDir, 'dist'), emptyOutDir: true },
+  build: {
+    outDir: path.join(webDir, 'dist'),
+    emptyOutDir: true,
+    // hls.js (~580 kB) is its own chunk, loaded only by pages that play HLS.
+    chunkSizeWarningLimit: 640,
+  },
   server: {
     // `npm run dev:web` proxies the API and Socket.io to a running `npm start`.
     proxy: {

@@ -1,13 +1,14 @@
 // The baseline: bare mediasoup with just enough signalling for the bench's
 // synthetic peers. One worker (or BASELINE_WORKERS) with a WebRtcServer, a
-// router per room, WebRtcTransports with the same settings as Stagecast,
-// and the subset of Stagecast's Socket.io protocol the peers use (same
-// event names and ack shapes), so the very same peers drive both servers.
+// router per room, WebRtcTransports and media socket buffers with the same
+// settings as Stagecast, and the subset of Stagecast's Socket.io protocol
+// the peers use (same event names and ack shapes), so the very same peers
+// drive both servers.
 // Nothing else: no accounts, database, speaking observers or quality
 // controller. Stagecast ÷ this = what Stagecast's own work costs.
 //
-// Prints `BASELINE READY {"url":…,"workerPids":[…]}` when listening; stops
-// on SIGINT/SIGTERM.
+// Prints `BASELINE READY {"url":…,"workerPids":[…],"socketBufferBytes":…}`
+// when listening; stops on SIGINT/SIGTERM.
 /* eslint-disable no-console -- a command-line server reports readiness on stdout */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { Server, type Socket } from 'socket.io';
 import { routerMediaCodecs } from '../../sfu/mediaCodecs.ts';
+import { mediaSocketBufferBytes, socketBufferListenOptions } from './socketBuffers.ts';
 
 /** Same figures Stagecast's MediaRoom uses, so transports behave alike. */
 const INITIAL_OUTGOING_BITRATE = 1_000_000;
@@ -40,11 +42,12 @@ interface Peer {
 
 const workerCount = Math.max(1, Number(process.env.BASELINE_WORKERS ?? 1));
 /**
- * For experiments only (default: the OS default, as Stagecast): a larger UDP
- * receive buffer lets the worker ride out short stalls without dropping.
+ * Stagecast's media socket buffers (RTC_SOCKET_BUFFER_BYTES, 4 MiB by
+ * default): on loopback the buffer, not the CPU, decides when datagrams are
+ * dropped, so a baseline on the OS default would not be comparable.
  */
-const recvBufferBytes = Number(process.env.BASELINE_RECV_BUFFER_BYTES ?? 0);
-const socketBuffers = recvBufferBytes > 0 ? { recvBufferSize: recvBufferBytes } : {};
+const socketBufferBytes = mediaSocketBufferBytes();
+const socketBuffers = socketBufferListenOptions(socketBufferBytes);
 const workers: { worker: types.Worker; webRtcServer: types.WebRtcServer }[] = [];
 for (let index = 0; index < workerCount; index++) {
   const worker = await mediasoup.createWorker({ logLevel: 'warn' });
@@ -55,7 +58,7 @@ for (let index = 0; index < workerCount; index++) {
   const webRtcServer = await worker.createWebRtcServer({
     listenInfos: [
       { protocol: 'udp', ip: '127.0.0.1', ...socketBuffers },
-      { protocol: 'tcp', ip: '127.0.0.1' },
+      { protocol: 'tcp', ip: '127.0.0.1', ...socketBuffers },
     ],
   });
   workers.push({ worker, webRtcServer });
@@ -249,7 +252,7 @@ io.on('connection', (socket) => {
 await new Promise<void>((resolve) => httpServer.listen(Number(process.env.PORT ?? 0), '127.0.0.1', resolve));
 const { port } = httpServer.address() as AddressInfo;
 console.log(
-  `BASELINE READY ${JSON.stringify({ url: `http://127.0.0.1:${port}`, workerPids: workers.map(({ worker }) => worker.pid) })}`,
+  `BASELINE READY ${JSON.stringify({ url: `http://127.0.0.1:${port}`, workerPids: workers.map(({ worker }) => worker.pid), socketBufferBytes })}`,
 );
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

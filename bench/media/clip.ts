@@ -35,7 +35,22 @@ export interface ClipOptions {
   keyFrameIntervalS?: number;
   /** Where encoded files are kept between runs; default a folder in the OS temp dir. */
   cacheDir?: string;
+  /**
+   * What the clip shows and plays. 'test' (default): a moving test pattern
+   * and a 440 Hz tone. 'marks': black with a white flash, and silence with a
+   * 3 kHz beep, for 100 ms at the start of every second together (A/V sync
+   * is read back from where the flash and the beep land; see bench/hls/).
+   */
+  pattern?: ClipPattern;
 }
+
+export type ClipPattern = 'test' | 'marks';
+
+/** In a 'marks' clip: a flash and a beep start every this many seconds, and last MARK_LENGTH_S. */
+export const MARK_INTERVAL_S = 1;
+export const MARK_LENGTH_S = 0.1;
+/** The beep's pitch: far above the test tone, so a band-pass finds it in a mix. */
+export const MARK_BEEP_HZ = 3000;
 
 export interface VideoFrame {
   keyFrame: boolean;
@@ -59,6 +74,8 @@ export interface Clip {
   audioPacketSamples: number;
   /** Where it came from, for the JSON. */
   source: { encoder: string; cached: boolean; encodeMs: number };
+  /** The encoded files (IVF per layer, lowest first; Ogg Opus), for benches that feed FFmpeg directly. */
+  files: { layers: readonly string[]; audio: string };
 }
 
 const AUDIO_BITRATE = '32k';
@@ -68,8 +85,19 @@ export async function prepareClip(options: ClipOptions = {}): Promise<Clip> {
   const fps = options.fps ?? 30;
   const layers = options.layers ?? DEFAULT_LAYERS;
   const keyFrameInterval = Math.max(1, Math.round((options.keyFrameIntervalS ?? 3) * fps));
+  const pattern = options.pattern ?? 'test';
   const ffmpeg = resolveFfmpeg();
-  const recipe = { seconds, fps, layers, keyFrameInterval, audio: AUDIO_BITRATE, ffmpeg, version: 1 };
+  const recipe = {
+    seconds,
+    fps,
+    layers,
+    keyFrameInterval,
+    audio: AUDIO_BITRATE,
+    ffmpeg,
+    version: 1,
+    // Only a non-default pattern changes the key, so existing caches stay valid.
+    ...(pattern === 'test' ? {} : { pattern }),
+  };
   const key = crypto.createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
   const dir = options.cacheDir ?? path.join(os.tmpdir(), `stagecast-bench-clip-${key}`);
   const done = path.join(dir, 'done');
@@ -77,7 +105,7 @@ export async function prepareClip(options: ClipOptions = {}): Promise<Clip> {
   const cached = fs.existsSync(done);
   if (!cached) {
     fs.mkdirSync(dir, { recursive: true });
-    await encode(ffmpeg, dir, { seconds, fps, layers, keyFrameInterval });
+    await encode(ffmpeg, dir, { seconds, fps, layers, keyFrameInterval, pattern });
     fs.writeFileSync(done, JSON.stringify(recipe));
   }
   const encodeMs = Math.round(performance.now() - started);
@@ -94,8 +122,15 @@ export async function prepareClip(options: ClipOptions = {}): Promise<Clip> {
       encodedBitrateBps: Math.round((bytes * 8 * fps) / frames.length),
     };
   });
-  const audioPackets = readOpusPackets(fs.readFileSync(path.join(dir, 'audio.ogg')));
-  if (audioPackets.length === 0) throw new Error('FFmpeg wrote no Opus packets');
+  const encodedAudio = readOpusPackets(fs.readFileSync(path.join(dir, 'audio.ogg')));
+  if (encodedAudio.length === 0) throw new Error('FFmpeg wrote no Opus packets');
+  // The encoder's delay (pre-skip) adds a packet: replayed in a loop, that
+  // packet would put the sound 20 ms further behind the picture every lap.
+  // Exactly `seconds` of packets keeps both loops the same length.
+  const audioPackets = encodedAudio.slice(
+    0,
+    Math.max(1, Math.round((seconds * 48000) / opusPacketSamples(encodedAudio[0]!))),
+  );
   return {
     fps,
     seconds,
@@ -103,6 +138,10 @@ export async function prepareClip(options: ClipOptions = {}): Promise<Clip> {
     audioPackets,
     audioPacketSamples: opusPacketSamples(audioPackets[0]!),
     source: { encoder: ffmpeg, cached, encodeMs },
+    files: {
+      layers: layers.map((_, index) => path.join(dir, `layer${index}.ivf`)),
+      audio: path.join(dir, 'audio.ogg'),
+    },
   };
 }
 
@@ -114,23 +153,25 @@ async function encode(
     fps,
     layers,
     keyFrameInterval,
-  }: { seconds: number; fps: number; layers: readonly LayerSpec[]; keyFrameInterval: number },
+    pattern,
+  }: { seconds: number; fps: number; layers: readonly LayerSpec[]; keyFrameInterval: number; pattern: ClipPattern },
 ): Promise<void> {
   const largest = layers.at(-1)!;
-  const args = [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=${largest.width}x${largest.height}:rate=${fps}:duration=${seconds}`,
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-  ];
+  const size = `${largest.width}x${largest.height}`;
+  const marked = `lt(mod(t,${MARK_INTERVAL_S}),${MARK_LENGTH_S})`;
+  const [videoSource, audioSource] =
+    pattern === 'marks'
+      ? [
+          `color=c=black:size=${size}:rate=${fps}:duration=${seconds},` +
+            `drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='${marked}'`,
+          `aevalsrc='if(${marked},0.5*sin(2*PI*${MARK_BEEP_HZ}*t),0)':sample_rate=48000:duration=${seconds}`,
+        ]
+      : [
+          `testsrc2=size=${size}:rate=${fps}:duration=${seconds}`,
+          `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+        ];
+  const args = ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', videoSource];
+  args.push('-f', 'lavfi', '-i', audioSource);
   layers.forEach((layer, index) => {
     const rate = String(layer.bitrateBps);
     args.push(

@@ -180,6 +180,8 @@ function keyFigures(result: Result): Record<string, unknown> {
       return pick('consumersPerWorkerAtLoss1pct', 'capacityRatio', 'signalingCpuShare', 'limitedBy', 'pinned');
     case 'baseline':
       return pick('capacityRatio', 'cpuPerConsumerRatio', 'serverCpuPerConsumerRatio');
+    case 'chat':
+      return pick('viewers', 'sent', 'delivered', 'lost', 'acceptedPerSec', 'deliveryMs');
     default:
       return {};
   }

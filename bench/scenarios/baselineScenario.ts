@@ -2,6 +2,7 @@
 // bare mediasoup (bench/baseline/server.ts) in one run. The rooms workload
 // gives CPU per consumer on both; the fan-out ramp (unless --no-fanout)
 // gives capacityRatio. Ratios are Stagecast ÷ baseline.
+import { socketBufferFigures } from '../baseline/socketBuffers.ts';
 import type { BaselineOptions } from '../cli.ts';
 import { startBaselineTarget, startStagecastTarget } from '../server/targets.ts';
 import { round } from '../stats.ts';
@@ -25,8 +26,6 @@ export async function runBaselineScenario(options: BaselineOptions, context: Run
     workers: options.workers,
     bandwidthEstimation: options.bandwidthEstimation,
     live: options.live,
-    /** Experiments only: a larger UDP receive buffer for the baseline (BASELINE_RECV_BUFFER_BYTES). */
-    baselineRecvBufferBytes: Number(process.env.BASELINE_RECV_BUFFER_BYTES ?? 0) || null,
   };
   const startStagecast = () =>
     startStagecastTarget({ url: options.url, workers: options.workers, pin: options.pin, live: options.live });
@@ -70,6 +69,7 @@ export async function runBaselineScenario(options: BaselineOptions, context: Run
       rooms: { stagecast: summary(stagecastRooms), baseline: summary(baselineRooms) },
       fanout,
       pinned: fanout?.pinned ?? false,
+      socketBuffers: socketBufferFigures(options.url === undefined),
     },
   };
 }

@@ -1,6 +1,7 @@
 // `npm run bench -- fanout`: the fan-out ramp on Stagecast, then the same
 // ramp on the bare-mediasoup baseline (unless --no-baseline), one after the
 // other on the same machine, with the same clip and peers.
+import { socketBufferFigures } from '../baseline/socketBuffers.ts';
 import type { FanoutOptions } from '../cli.ts';
 import { startBaselineTarget, startStagecastTarget, type BenchTarget } from '../server/targets.ts';
 import { round } from '../stats.ts';
@@ -16,8 +17,6 @@ export async function runFanoutScenario(options: FanoutOptions, context: RunCont
     target: options.url ?? 'started',
     bandwidthEstimation: options.bandwidthEstimation,
     live: options.live,
-    /** Experiments only: a larger UDP receive buffer for the baseline (BASELINE_RECV_BUFFER_BYTES). */
-    baselineRecvBufferBytes: Number(process.env.BASELINE_RECV_BUFFER_BYTES ?? 0) || null,
   };
   const stagecast = await withTarget(
     () => startStagecastTarget({ url: options.url, workers: options.workers, pin: options.pin, live: options.live }),
@@ -29,7 +28,13 @@ export async function runFanoutScenario(options: FanoutOptions, context: RunCont
         (target) => runFanoutRamp(target, context, ramp, 'fanout baseline'),
       )
     : undefined;
-  return { params, figures: fanoutFigures(stagecast, baseline) };
+  return {
+    params,
+    figures: {
+      ...fanoutFigures(stagecast, baseline),
+      socketBuffers: socketBufferFigures(options.url === undefined),
+    },
+  };
 }
 
 export function rampOf(options: Omit<FanoutRamp, 'tileHeight'>, tileHeight: number): FanoutRamp {

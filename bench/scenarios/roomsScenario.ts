@@ -11,6 +11,8 @@ export async function runRoomsScenario(options: RoomsOptions, context: RunContex
     duration: options.durationS,
     tileHeight: options.tileHeight,
     roomIntervalMs: options.roomIntervalMs,
+    browsers: options.browsers,
+    browserCapture: options.browsers > 0 ? options.browserCapture : null,
     workers: options.workers,
     target: options.url ?? 'started',
     bandwidthEstimation: options.bandwidthEstimation,
@@ -23,7 +25,10 @@ export async function runRoomsScenario(options: RoomsOptions, context: RunContex
     live: options.live,
   });
   try {
-    const figures = await runRoomsWorkload(target, context, options);
+    const figures = await runRoomsWorkload(target, context, {
+      ...options,
+      browsers: { count: options.browsers, capture: options.browserCapture },
+    });
     return { params, figures: { ...figures, pinned: target.pinned } };
   } finally {
     await target.close();

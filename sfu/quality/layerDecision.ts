@@ -300,14 +300,16 @@ function lowerCap(a: LayerCap, b: LayerCap): LayerCap {
   return compareLayers(a, b) <= 0 ? a : b;
 }
 
-function worstOf(a: HeldNetwork, b: HeldNetwork): HeldNetwork {
+/** The worse tier and the lower bitrate of the two. */
+export function worstOf(a: HeldNetwork, b: HeldNetwork): HeldNetwork {
   return {
     tier: tierRank(a.tier) >= tierRank(b.tier) ? a.tier : b.tier,
     availableBitrateBps: Math.min(a.availableBitrateBps, b.availableBitrateBps),
   };
 }
 
-function bestOf(a: HeldNetwork, b: HeldNetwork): HeldNetwork {
+/** The better tier and the higher bitrate of the two. */
+export function bestOf(a: HeldNetwork, b: HeldNetwork): HeldNetwork {
   return {
     tier: tierRank(a.tier) <= tierRank(b.tier) ? a.tier : b.tier,
     availableBitrateBps: Math.max(a.availableBitrateBps, b.availableBitrateBps),

@@ -39,6 +39,18 @@ export function signIdentityToken(identity: Identity, secret: string, ttlS: numb
 
 /** The identity in a valid, unexpired token; undefined for anything else. */
 export function verifyIdentityToken(token: unknown, secret: string, nowMs = Date.now()): Identity | undefined {
+  return readIdentityToken(token, secret, nowMs)?.identity;
+}
+
+/** A valid token's identity and when it stops being valid (sockets outlive a check at connect). */
+export interface VerifiedToken {
+  identity: Identity;
+  /** The token's `exp`, in ms since the epoch. */
+  expiresAtMs: number;
+}
+
+/** Like verifyIdentityToken, with the token's expiry. */
+export function readIdentityToken(token: unknown, secret: string, nowMs = Date.now()): VerifiedToken | undefined {
   if (typeof token !== 'string' || token.length > 4096) return undefined;
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== header) return undefined;
@@ -57,7 +69,10 @@ export function verifyIdentityToken(token: unknown, secret: string, nowMs = Date
   }
   if (claims.role !== undefined && !roles.includes(claims.role)) return undefined;
   if (claims.exp * 1000 <= nowMs) return undefined;
-  return { userId: claims.sub, displayName: claims.name, ...(claims.role ? { role: claims.role } : {}) };
+  return {
+    identity: { userId: claims.sub, displayName: claims.name, ...(claims.role ? { role: claims.role } : {}) },
+    expiresAtMs: claims.exp * 1000,
+  };
 }
 
 function sign(data: string, secret: string): string {

@@ -1,7 +1,9 @@
 // Audiences watch HLS, not the SFU: while a session is live, an HlsRecorder
 // composes its hosts into the live ladder under MEDIA_DIR/live/<sessionId>.
 // It recomposes when what the audience sees changes (debounced), and stops
-// when the session ends.
+// when the session ends. A recording (VOD under MEDIA_DIR/vod/<recordingId>)
+// keeps the top rendition while it runs: from going live by default, and
+// whenever the primary host starts one.
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,11 +11,14 @@ import type { Logger } from 'pino';
 import { defaultRenditions } from '../../recorder/hlsOutputArgs.ts';
 import { resolveFfmpeg } from '../../recorder/ffmpegBinary.ts';
 import { HlsRecorder } from '../../recorder/HlsRecorder.ts';
+import { sealVodPlaylist } from '../../recorder/VodArchiver.ts';
 import { AppError } from '../errors.ts';
-import { VodArchiver, type VodSummary } from '../../recorder/VodArchiver.ts';
 import type { Session } from '../multihost/Session.ts';
 import type { SessionService } from '../multihost/SessionService.ts';
+import type { RecordingView, StreamStatus, StreamWarning } from '../protocol/index.ts';
+import { ActiveRecording } from './ActiveRecording.ts';
 import { compositionKey, compositionOf } from './compositionOf.ts';
+import type { RecordingStore } from './RecordingStore.ts';
 
 /** Changes closer together than this are applied as one restart. */
 const RECOMPOSE_DEBOUNCE_MS = 300;
@@ -21,8 +26,12 @@ const RECOMPOSE_DEBOUNCE_MS = 300;
 interface Broadcast {
   session: Session;
   recorder: HlsRecorder | undefined;
-  /** Keeps the top rendition of the whole broadcast for VOD. */
-  vod: VodArchiver;
+  /** 'ending' from the session's end until the recorder and recording are closed. */
+  status: 'live' | 'ending';
+  /** The recording in progress, if any. */
+  recording: ActiveRecording | undefined;
+  /** Recording starts and stops run one after another. */
+  recordingQueue: Promise<unknown>;
   key: string;
   timer: NodeJS.Timeout | undefined;
   onChanged: () => void;
@@ -31,26 +40,48 @@ interface Broadcast {
 }
 
 export type BroadcastEvents = {
-  /** A broadcast ended and its VOD recording is complete. */
-  recorded: [session: Session, vod: VodSummary];
+  /** The stream went live, began ending or was archived; or a recording started or stopped. */
+  status: [sessionId: string, status: StreamStatus, recording: RecordingView | null];
+  /** The recorder left out a host's track it cannot read (once per track). */
+  warning: [warning: StreamWarning];
 };
+
+export interface BroadcastOptions {
+  mediaDir: string;
+  minFreeDiskBytes: number;
+  /** Going live starts a recording. */
+  recordOnLive: boolean;
+  recordings: RecordingStore;
+  logger: Logger;
+}
 
 export class BroadcastService extends EventEmitter<BroadcastEvents> {
   readonly #sessions: SessionService;
+  readonly #recordings: RecordingStore;
+  readonly #recordOnLive: boolean;
   readonly #liveDir: string;
   readonly #vodDir: string;
   readonly #logger: Logger;
   readonly #broadcasts = new Map<string, Broadcast>();
 
-  constructor(sessions: SessionService, mediaDir: string, minFreeDiskBytes: number, logger: Logger) {
+  constructor(sessions: SessionService, options: BroadcastOptions) {
     super();
     this.#sessions = sessions;
-    sessions.beforeGoingLive(() => assertCanBroadcast(mediaDir, minFreeDiskBytes));
-    this.#liveDir = path.join(mediaDir, 'live');
-    this.#vodDir = path.join(mediaDir, 'vod');
-    this.#logger = logger.child({ component: 'broadcast' });
+    this.#recordings = options.recordings;
+    this.#recordOnLive = options.recordOnLive;
+    sessions.beforeGoingLive(() => assertCanBroadcast(options.mediaDir, options.minFreeDiskBytes));
+    this.#liveDir = path.join(options.mediaDir, 'live');
+    this.#vodDir = path.join(options.mediaDir, 'vod');
+    this.#logger = options.logger.child({ component: 'broadcast' });
     sessions.on('live', (session) => this.#start(session));
     sessions.on('ended', (session) => void this.#stop(session.id));
+  }
+
+  /** Closes the recordings a stopped process left open: they become playable VODs, marked interrupted. */
+  async closeInterruptedRecordings(now: Date): Promise<number> {
+    const ids = await this.#recordings.interruptOrphans(now);
+    for (const id of ids) sealVodPlaylist(this.vodDir(id));
+    return ids.length;
   }
 
   /** Folder holding a session's live HLS (master.m3u8 and one folder per rendition). */
@@ -58,13 +89,43 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     return path.join(this.#liveDir, sessionId);
   }
 
-  /** Folder holding a session's VOD recording (index.m3u8 and its segments). */
-  vodDir(sessionId: string): string {
-    return path.join(this.#vodDir, sessionId);
+  /** Folder holding a VOD recording (index.m3u8 and its segments). */
+  vodDir(recordingId: string): string {
+    return path.join(this.#vodDir, recordingId);
   }
 
-  isBroadcasting(sessionId: string): boolean {
-    return this.#broadcasts.has(sessionId);
+  /** 'live' or 'ending' while there is a broadcast; undefined otherwise. */
+  statusOf(sessionId: string): 'live' | 'ending' | undefined {
+    return this.#broadcasts.get(sessionId)?.status;
+  }
+
+  /** The recording in progress: its id and start. */
+  recordingOf(sessionId: string): { id: string; startedAt: Date } | undefined {
+    return this.#broadcasts.get(sessionId)?.recording;
+  }
+
+  /** Starts a recording of a live broadcast (the caller has checked permissions). */
+  async startRecording(sessionId: string): Promise<RecordingView> {
+    const broadcast = this.#liveBroadcast(sessionId);
+    return this.#queueRecording(broadcast, async () => {
+      if (broadcast.recording) throw new AppError('CONFLICT', 'the session is already being recorded');
+      if (broadcast.status !== 'live') throw new AppError('CONFLICT', 'the session is ending');
+      const recording = await this.#beginRecording(broadcast, true);
+      const view = await this.#recordings.get(recording.id);
+      this.emit('status', sessionId, 'live', view ?? null);
+      return view!;
+    });
+  }
+
+  /** Stops the recording in progress; the broadcast goes on. */
+  async stopRecording(sessionId: string): Promise<RecordingView> {
+    const broadcast = this.#liveBroadcast(sessionId);
+    return this.#queueRecording(broadcast, async () => {
+      if (!broadcast.recording) throw new AppError('CONFLICT', 'the session is not being recorded');
+      const view = await this.#endRecording(broadcast);
+      this.emit('status', sessionId, 'live', null);
+      return view;
+    });
   }
 
   async stopAll(): Promise<void> {
@@ -75,24 +136,72 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     if (this.#broadcasts.has(session.id)) return;
     // Fresh folders: an earlier broadcast of the same id cannot leak in.
     fs.rmSync(this.liveDir(session.id), { recursive: true, force: true });
-    fs.rmSync(this.vodDir(session.id), { recursive: true, force: true });
-    const archivedRendition = path.join(this.liveDir(session.id), defaultRenditions[0]!.name);
     const broadcast: Broadcast = {
       session,
       recorder: undefined,
-      vod: new VodArchiver(archivedRendition, this.vodDir(session.id)),
+      status: 'live',
+      recording: undefined,
+      recordingQueue: Promise.resolve(),
       key: '',
       timer: undefined,
       onChanged: () => undefined,
       queue: Promise.resolve(),
     };
     broadcast.onChanged = () => {
+      broadcast.recording?.observe(session.toState(), new Date());
       clearTimeout(broadcast.timer);
       broadcast.timer = setTimeout(() => this.#enqueue(session, broadcast), RECOMPOSE_DEBOUNCE_MS);
     };
     session.on('changed', broadcast.onChanged);
     this.#broadcasts.set(session.id, broadcast);
     this.#enqueue(session, broadcast);
+    this.emit('status', session.id, 'live', null);
+    if (this.#recordOnLive) {
+      void this.#queueRecording(broadcast, async () => {
+        const recording = await this.#beginRecording(broadcast, false);
+        this.emit('status', session.id, 'live', (await this.#recordings.get(recording.id)) ?? null);
+      }).catch((error: unknown) =>
+        this.#logger.error({ err: error, sessionId: session.id }, 'starting the recording failed'),
+      );
+    }
+  }
+
+  #liveBroadcast(sessionId: string): Broadcast {
+    const broadcast = this.#broadcasts.get(sessionId);
+    if (!broadcast) throw new AppError('CONFLICT', 'the session is not live');
+    return broadcast;
+  }
+
+  #queueRecording<T>(broadcast: Broadcast, change: () => Promise<T>): Promise<T> {
+    const result = broadcast.recordingQueue.then(change);
+    broadcast.recordingQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  async #beginRecording(broadcast: Broadcast, fromNow: boolean): Promise<ActiveRecording> {
+    const sessionId = broadcast.session.id;
+    broadcast.recording = await ActiveRecording.start(
+      this.#recordings,
+      broadcast.session.toState(),
+      {
+        liveRenditionDir: path.join(this.liveDir(sessionId), defaultRenditions[0]!.name),
+        vodDirOf: (recordingId) => this.vodDir(recordingId),
+      },
+      { fromNow, now: new Date(), logger: this.#logger.child({ sessionId }) },
+    );
+    this.#logger.info({ sessionId, recordingId: broadcast.recording.id }, 'recording started');
+    return broadcast.recording;
+  }
+
+  async #endRecording(broadcast: Broadcast): Promise<RecordingView> {
+    const recording = broadcast.recording!;
+    broadcast.recording = undefined;
+    const view = await recording.finish(new Date());
+    this.#logger.info(
+      { sessionId: broadcast.session.id, recordingId: view.id, durationS: view.durationS, bytes: view.sizeBytes },
+      'recording archived',
+    );
+    return view;
   }
 
   #enqueue(session: Session, broadcast: Broadcast): void {
@@ -102,7 +211,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
   async #recompose(session: Session, broadcast: Broadcast): Promise<void> {
     try {
       const room = await this.#sessions.mediaRoomFor(session);
-      if (this.#broadcasts.get(session.id) !== broadcast) return;
+      if (broadcast.status !== 'live') return;
       const composition = compositionOf(session.toState(), (producerId) => room.findProducer(producerId));
       const key = compositionKey(composition);
       // A new router (the worker died and hosts rejoined) needs a new recorder.
@@ -115,11 +224,24 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
           { router: room.router, dir: this.liveDir(session.id), logger: this.#logger.child({ sessionId: session.id }) },
           composition,
         );
+        broadcast.recorder.on('warning', (warning) => {
+          const host = session.toState().hosts.find((candidate) => candidate.userId === warning.hostId);
+          const what = warning.kind === 'video' ? 'camera' : 'microphone';
+          const message = `${host?.displayName ?? 'A host'}'s ${what} (${warning.mimeType}) cannot be broadcast: the audience ${warning.kind === 'video' ? 'sees the camera off' : 'does not hear it'}`;
+          this.#logger.warn({ sessionId: session.id, ...warning }, message);
+          this.emit('warning', {
+            sessionId: session.id,
+            code: warning.code,
+            userId: warning.hostId,
+            kind: warning.kind,
+            message,
+          });
+        });
       } else if (key !== broadcast.key) {
         await broadcast.recorder.update(composition);
       }
       broadcast.key = key;
-      if (this.#broadcasts.get(session.id) !== broadcast) await broadcast.recorder.stop();
+      if (broadcast.status !== 'live') await broadcast.recorder.stop();
     } catch (error) {
       this.#logger.error({ err: error, sessionId: session.id }, 'recomposing the broadcast failed');
     }
@@ -127,15 +249,25 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
 
   async #stop(sessionId: string): Promise<void> {
     const broadcast = this.#broadcasts.get(sessionId);
-    if (!broadcast) return;
-    this.#broadcasts.delete(sessionId);
+    if (!broadcast || broadcast.status === 'ending') return;
+    broadcast.status = 'ending';
     clearTimeout(broadcast.timer);
     broadcast.session.off('changed', broadcast.onChanged);
-    await broadcast.queue;
-    await broadcast.recorder?.stop();
-    const vod = broadcast.vod.finish();
-    this.#logger.info({ sessionId, ...vod }, 'broadcast ended; VOD kept');
-    this.emit('recorded', broadcast.session, vod);
+    this.emit('status', sessionId, 'ending', null);
+    try {
+      await broadcast.queue;
+      // FFmpeg finishes its last segment before the recording takes it.
+      await broadcast.recorder?.stop();
+      await this.#queueRecording(broadcast, async () => {
+        if (broadcast.recording) await this.#endRecording(broadcast);
+      });
+    } catch (error) {
+      this.#logger.error({ err: error, sessionId }, 'closing the broadcast failed');
+    } finally {
+      this.#broadcasts.delete(sessionId);
+      this.#logger.info({ sessionId }, 'broadcast ended');
+      this.emit('status', sessionId, 'archived', null);
+    }
   }
 }
 

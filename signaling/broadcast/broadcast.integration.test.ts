@@ -2,7 +2,7 @@
 // CDN fetches it; ending the session stops it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { SessionState } from '../protocol/index.ts';
+import type { SessionState, StreamStats } from '../protocol/index.ts';
 import { api, signInGuest } from '../../testkit/signalingClient.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
 
@@ -66,14 +66,22 @@ test('a live session is served as HLS with CDN-friendly headers; ending it stops
   await new Promise((resolve) => setTimeout(resolve, 7000));
   const endedAt = Date.now();
   assert.is((await api(server.url, 'POST', `/api/multihost/${sessionId}/end`, alice.token)).status, 200);
-  // The recorder lets FFmpeg finish its last segment, then closes the VOD playlist.
-  let vodText = '';
+  // The recorder lets FFmpeg finish its last segment, then closes the recording.
+  let stats: StreamStats | undefined;
   const closeDeadline = Date.now() + 15_000;
-  while (!vodText.includes('#EXT-X-ENDLIST') && Date.now() < closeDeadline) {
+  while (stats?.status !== 'archived' && Date.now() < closeDeadline) {
     await new Promise((resolve) => setTimeout(resolve, 250));
-    const response = await fetch(`${server.url}/media/vod/${sessionId}/index.m3u8`);
-    vodText = response.ok ? await response.text() : '';
+    const response = await api<StreamStats>(server.url, 'GET', `/api/room/${sessionId}/stream/stats`);
+    stats = response.body.ok ? response.body.data : undefined;
   }
+  assert.is(stats?.status, 'archived');
+  assert.is(stats?.hlsUrl, null);
+  assert.is(stats?.recordings.length, 1, 'going live recorded the broadcast');
+  const recording = stats!.recordings[0]!;
+  assert.is(recording.status, 'archived');
+  const vodResponse = await fetch(`${server.url}${recording.playlistUrl}`);
+  assert.is(vodResponse.status, 200);
+  const vodText = await vodResponse.text();
   const lastSegment = async () => {
     const response = await fetch(`${live}/720p/index.m3u8`);
     return response.ok
@@ -97,7 +105,10 @@ test('a live session is served as HLS with CDN-friendly headers; ending it stops
   const firstTime = Date.parse(/#EXT-X-PROGRAM-DATE-TIME:(\S+)/.exec(vodText)![1]!.replace(/\+0000$/, 'Z'));
   const shown = (endedAt - firstTime) / 1000;
   assert.ok(Math.abs(vodSeconds - shown) <= 1, `VOD ${vodSeconds.toFixed(2)} s vs on air ${shown.toFixed(2)} s`);
-  const segmentFile = await fetch(`${server.url}/media/vod/${sessionId}/${vodSegments[0]}`);
+  assert.ok(Math.abs(recording.durationS - vodSeconds) < 0.01, 'the row has the playlist duration');
+  assert.is(recording.segments, vodSegments.length);
+  assert.ok(recording.sizeBytes > 10_000, `size ${recording.sizeBytes}`);
+  const segmentFile = await fetch(`${server.url}/media/vod/${recording.id}/${vodSegments[0]}`);
   assert.is(segmentFile.status, 200);
 });
 

@@ -5,7 +5,8 @@
 import { Router, type Response } from 'express';
 import type { BroadcastService } from './BroadcastService.ts';
 
-const sessionIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+/** Session and recording ids. */
+const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
 const renditionPattern = /^[a-z0-9]{1,16}$/;
 
 const fileKinds: [pattern: RegExp, contentType: string, cacheControl: string][] = [
@@ -29,23 +30,23 @@ export function hlsRoutes(broadcasts: BroadcastService): Router {
 
   router.get('/media/live/:sessionId/master.m3u8', (req, res) => {
     const { sessionId } = req.params;
-    if (!sessionIdPattern.test(sessionId)) return notFound(res);
+    if (!idPattern.test(sessionId)) return notFound(res);
     send(res, broadcasts.liveDir(sessionId), 'master.m3u8', 'application/vnd.apple.mpegurl', 'no-cache');
   });
 
   router.get('/media/live/:sessionId/:rendition/:file', (req, res) => {
     const { sessionId, rendition, file } = req.params;
     const kind = fileKinds.find(([pattern]) => pattern.test(file));
-    if (!sessionIdPattern.test(sessionId) || !renditionPattern.test(rendition) || !kind) return notFound(res);
+    if (!idPattern.test(sessionId) || !renditionPattern.test(rendition) || !kind) return notFound(res);
     send(res, `${broadcasts.liveDir(sessionId)}/${rendition}`, file, kind[1], kind[2]);
   });
   // VOD: the playlist grows while live (EVENT), then never changes (VOD);
   // segments are the live ones, hard-linked, so the same names and headers.
-  router.get('/media/vod/:sessionId/:file', (req, res) => {
-    const { sessionId, file } = req.params;
+  router.get('/media/vod/:recordingId/:file', (req, res) => {
+    const { recordingId, file } = req.params;
     const kind = fileKinds.find(([pattern]) => pattern.test(file));
-    if (!sessionIdPattern.test(sessionId) || !kind) return notFound(res);
-    send(res, broadcasts.vodDir(sessionId), file, kind[1], kind[2]);
+    if (!idPattern.test(recordingId) || !kind) return notFound(res);
+    send(res, broadcasts.vodDir(recordingId), file, kind[1], kind[2]);
   });
   return router;
 }

@@ -5,15 +5,17 @@ import type { Database } from '../../prisma/database.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
 import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
-import type { SessionState } from '../protocol/index.ts';
 import type { CreateChannelBody, UpdateChannelBody } from './channelRequests.ts';
-import type { ChannelSummary, ChannelView, FollowState } from './ChannelTypes.ts';
+import type { ChannelSummary, ChannelView, FollowState, RecordingView, SessionState } from '../protocol/index.ts';
 
 /** Channels one account may own. */
 export const MAX_CHANNELS_PER_ACCOUNT = 5;
 
-/** Where a channel's live sessions come from (the live sessions of its owner). */
-export type LiveSessionsOf = (ownerId: string) => SessionState[];
+/** What a channel shows besides itself: its owner's live sessions and recordings. */
+export interface ChannelStage {
+  liveSessionsOf: (ownerId: string) => SessionState[];
+  recordingsOf: (ownerId: string) => Promise<RecordingView[]>;
+}
 
 const withOwnerAndCount = {
   owner: { select: { id: true, displayName: true } },
@@ -32,11 +34,11 @@ interface ChannelRow {
 
 export class ChannelService {
   readonly #database: Database;
-  readonly #liveSessionsOf: LiveSessionsOf;
+  readonly #stage: ChannelStage;
 
-  constructor(database: Database, liveSessionsOf: LiveSessionsOf) {
+  constructor(database: Database, stage: ChannelStage) {
     this.#database = database;
-    this.#liveSessionsOf = liveSessionsOf;
+    this.#stage = stage;
   }
 
   async create(owner: Identity, body: CreateChannelBody): Promise<ChannelView> {
@@ -49,7 +51,7 @@ export class ChannelService {
         data: { ...body, ownerId: owner.userId },
         include: withOwnerAndCount,
       });
-      return this.#view(row, false);
+      return await this.#view(row, false);
     } catch (error) {
       const code = prismaErrorCode(error);
       if (code === prismaErrorCodes.uniqueViolation) throw new AppError('CONFLICT', 'that address is taken');
@@ -62,7 +64,7 @@ export class ChannelService {
   async bySlug(slug: string, viewer: Identity | undefined): Promise<ChannelView> {
     const row = await this.#database.channel.findUnique({ where: { slug }, include: withOwnerAndCount });
     if (!row) throw new AppError('NOT_FOUND', 'no such channel');
-    return this.#view(row, await this.#follows(viewer, row.id));
+    return await this.#view(row, await this.#follows(viewer, row.id));
   }
 
   async listOwnedBy(ownerId: string): Promise<ChannelSummary[]> {
@@ -82,7 +84,7 @@ export class ChannelService {
       data: changes,
       include: withOwnerAndCount,
     });
-    return this.#view(row, await this.#follows(caller, channelId));
+    return await this.#view(row, await this.#follows(caller, channelId));
   }
 
   /** Follows or unfollows; both are idempotent. */
@@ -122,8 +124,13 @@ export class ChannelService {
     return follow !== null;
   }
 
-  #view(row: ChannelRow, following: boolean | null): ChannelView {
-    return { ...toSummary(row), following, live: this.#liveSessionsOf(row.owner.id) };
+  async #view(row: ChannelRow, following: boolean | null): Promise<ChannelView> {
+    return {
+      ...toSummary(row),
+      following,
+      live: this.#stage.liveSessionsOf(row.owner.id),
+      recordings: await this.#stage.recordingsOf(row.owner.id),
+    };
   }
 }
 

@@ -7,7 +7,7 @@ import { registerAccount, request, type SignedInAccount } from '../../testkit/ac
 import { createSession } from '../../testkit/sessions.ts';
 import { api, signInGuest } from '../../testkit/signalingClient.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
-import type { ChannelSummary, ChannelView, FollowState } from './ChannelTypes.ts';
+import type { ChannelSummary, ChannelView, FollowState } from '../protocol/index.ts';
 
 let server: TestServer;
 let owner: SignedInAccount;
@@ -49,6 +49,7 @@ test('create, read by slug, update by the owner only', async () => {
       followerCount: 0,
       following: false,
       live: [],
+      recordings: [],
     },
   );
 
@@ -93,6 +94,22 @@ test('follow and unfollow are idempotent and counted; the GET shows the live ses
   assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/start`, owner.token)).status, 200);
   const live = await request<ChannelView>(server.url, 'GET', '/api/channels/owner-second');
   assert.equal(live.body.ok && live.body.data.live.map((state) => [state.id, state.status]), [[session.id, 'live']]);
+
+  // Once it ends, the channel lists its recording instead.
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/end`, owner.token)).status, 200);
+  let recordings: ChannelView['recordings'] = [];
+  const deadline = Date.now() + 20_000;
+  while (recordings[0]?.status !== 'archived' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const ended = await request<ChannelView>(server.url, 'GET', '/api/channels/owner-second');
+    recordings = ended.body.ok ? ended.body.data.recordings : [];
+  }
+  assert.equal(
+    recordings.map((recording) => [recording.sessionId, recording.sessionTitle, recording.status]),
+    [[session.id, 'Going live', 'archived']],
+  );
+  assert.ok(recordings[0]!.durationS > 0, `recorded ${recordings[0]!.durationS} s`);
 
   const unfollow = () => request<FollowState>(server.url, 'DELETE', `/api/channels/${id}/follow`, { token: fan.token });
   assert.equal((await unfollow()).body, { ok: true, data: { channelId: id, following: false, followerCount: 0 } });

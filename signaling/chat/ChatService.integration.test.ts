@@ -76,7 +76,7 @@ class Harness {
       hide: record('hide'),
     };
     this.chat = new ChatService({
-      store: new ChatStore(database),
+      store: new ChatStore(database, createLogger('silent')),
       sessions: {
         active: (sessionId) => {
           const hosts = this.activeHosts.get(sessionId);

@@ -110,7 +110,7 @@ export class ChatService {
       throw new AppError('INVALID_INPUT', 'the message contains a word this chat does not allow');
     }
     room.admitMessage(caller.userId, now);
-    const row = await this.#store.insertMessage({
+    const row = this.#store.insertMessage({
       sessionId,
       userId: caller.userId,
       displayName: caller.displayName,

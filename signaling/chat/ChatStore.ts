@@ -1,9 +1,12 @@
 // Reads and writes the chat's rows: messages (soft-deleted), reactions, the
 // chat's settings and members, blocks and reports. Queries only; the rules
 // live in ChatRoom and ChatService.
+import crypto from 'node:crypto';
+import type { Logger } from 'pino';
 import type { Database } from '../../prisma/database.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
 import { chatReactionEmojis, type ChatReactionEmoji, type ReportReason, type ReportView } from '../protocol/chat.ts';
+import { ChatMessageWriter } from './ChatMessageWriter.ts';
 import type { ChatMemberRecord } from './ChatRoom.ts';
 import type { HistoryCursor } from './historyCursor.ts';
 
@@ -31,9 +34,17 @@ export interface NewReport {
 
 export class ChatStore {
   readonly #database: Database;
+  /** New messages are written in batches (ChatMessageWriter); message reads flush it first. */
+  readonly #writer: ChatMessageWriter;
 
-  constructor(database: Database) {
+  constructor(database: Database, logger: Logger) {
     this.#database = database;
+    this.#writer = new ChatMessageWriter(database, logger);
+  }
+
+  /** Writes the messages still waiting (at shutdown). */
+  flush(): Promise<void> {
+    return this.#writer.flush();
   }
 
   // --- sessions and rooms --------------------------------------------------------
@@ -80,6 +91,7 @@ export class ChatStore {
 
   /** An account, or a guest who has written in some chat (guests have no other trace). */
   async isKnownUser(userId: string): Promise<boolean> {
+    await this.#writer.flush();
     const [account, message] = await Promise.all([
       this.#database.user.findUnique({ where: { id: userId }, select: { id: true } }),
       this.#database.chatMessage.findFirst({ where: { userId }, select: { id: true } }),
@@ -89,16 +101,21 @@ export class ChatStore {
 
   // --- messages ----------------------------------------------------------------
 
-  insertMessage(message: Omit<MessageRow, 'id' | 'deletedAt'>): Promise<MessageRow> {
-    return this.#database.chatMessage.create({ data: message, select: messageColumns });
+  /** Accepts a message: it has its id at once and reaches the database within one writer interval. */
+  insertMessage(message: Omit<MessageRow, 'id' | 'deletedAt'>): MessageRow {
+    const row = { id: newMessageId(), ...message };
+    this.#writer.add(row);
+    return { ...row, deletedAt: null };
   }
 
-  findMessage(messageId: string): Promise<MessageRow | null> {
+  async findMessage(messageId: string): Promise<MessageRow | null> {
+    await this.#writer.flush();
     return this.#database.chatMessage.findUnique({ where: { id: messageId }, select: messageColumns });
   }
 
   /** Soft delete; false when it was deleted already. */
   async softDelete(messageId: string, deletedBy: string, at: Date): Promise<boolean> {
+    await this.#writer.flush();
     const { count } = await this.#database.chatMessage.updateMany({
       where: { id: messageId, deletedAt: null },
       data: { deletedAt: at, deletedBy },
@@ -115,6 +132,7 @@ export class ChatStore {
     options: { before: HistoryCursor | undefined; limit: number; hiddenUserIds: readonly string[] },
   ): Promise<{ rows: MessageRow[]; more: boolean }> {
     const { before, limit, hiddenUserIds } = options;
+    await this.#writer.flush();
     const rows = await this.#database.chatMessage.findMany({
       where: {
         sessionId,
@@ -137,6 +155,7 @@ export class ChatStore {
 
   /** Adds or removes one user's emoji; both are idempotent. */
   async setReaction(messageId: string, userId: string, emoji: ChatReactionEmoji, present: boolean): Promise<void> {
+    await this.#writer.flush(); // the reaction's message row must exist
     if (!present) {
       await this.#database.chatReaction.deleteMany({ where: { messageId, userId, emoji } });
       return;
@@ -237,4 +256,9 @@ function toReportView(row: {
     status: row.status as ReportView['status'],
     createdAt: row.createdAt.toISOString(),
   };
+}
+
+/** Message ids sort by time of creation (base-36 milliseconds) before their random part, like cuids. */
+function newMessageId(): string {
+  return `m${Date.now().toString(36)}${crypto.randomBytes(8).toString('hex')}`;
 }

@@ -8,7 +8,15 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { addCoHost, createSession, endSession, errorCode } from '../../testkit/sessions.ts';
-import { api, connectClient, signInGuest, type Guest, type TestClient } from '../../testkit/signalingClient.ts';
+import {
+  api,
+  connectClient,
+  signInGuest,
+  type Guest,
+  type TestClient,
+  nextChatMessage,
+  receivedChatMessages,
+} from '../../testkit/signalingClient.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
 import { signIdentityToken } from '../auth/identityToken.ts';
 import type { ChatMessageView, ChatPage, ReportView } from '../protocol/chat.ts';
@@ -72,8 +80,8 @@ test('anyone reads, signed-in users write, and every reader gets each message', 
 
   const [viewer] = await guests('Viewer');
   const viewerClient = await reader(viewer, sessionId);
-  const atAnonymous = anonymous.next('chat:message', (message) => message.text === 'hello from a guest');
-  const atHost = hostClient.next('chat:message', (message) => message.text === 'hello from a guest');
+  const atAnonymous = nextChatMessage(anonymous, (message) => message.text === 'hello from a guest');
+  const atHost = nextChatMessage(hostClient, (message) => message.text === 'hello from a guest');
   const sent = await viewerClient.call('chat:send', { sessionId, text: '  hello from a guest ' });
   assert.equal(await atAnonymous, sent);
   assert.equal(await atHost, sent);
@@ -89,10 +97,10 @@ test('anyone reads, signed-in users write, and every reader gets each message', 
   assert.is(errorCode(await anonymous.request('chat:join', { sessionId: 'no-such-session' })), 'NOT_FOUND');
   assert.is((await api(server.url, 'GET', '/api/streams/no-such-session/messages')).status, 404);
   await anonymous.call('chat:leave', { sessionId });
-  const atHostAfter = hostClient.next('chat:message', (message) => message.text === 'after leaving');
+  const atHostAfter = nextChatMessage(hostClient, (message) => message.text === 'after leaving');
   await viewerClient.call('chat:send', { sessionId, text: 'after leaving' });
   await atHostAfter;
-  assert.not.ok(texts(anonymous.received('chat:message')).includes('after leaving'));
+  assert.not.ok(texts(receivedChatMessages(anonymous)).includes('after leaving'));
 });
 
 test('permissions: viewers delete only their own; appointed moderators moderate; co-hosts do not', async () => {
@@ -221,7 +229,7 @@ test('slow mode, the per-user rate, the length limit and the word filter', async
   assert.is((await slowClient.call('chat:send', { sessionId, text: 'y'.repeat(500) })).text.length, 500);
 
   // Masked, not rejected: the message goes through with the word starred out.
-  const maskedPush = hostClient.next('chat:message', (message) => message.userId === fast!.userId);
+  const maskedPush = nextChatMessage(hostClient, (message) => message.userId === fast!.userId);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const masked = await fastClient.call('chat:send', { sessionId, text: 'What the FUCK was that' });
   assert.is(masked.text, 'What the **** was that');
@@ -243,17 +251,17 @@ test('blocking hides a user from the blocker only, live and in history, until un
   await blockerClient.call('chat:block', { userId: troll!.userId });
   const blockerTab2 = await reader(blocker, sessionId); // a second tab, opened after the block
 
-  const bystanderGot = bystanderClient.next('chat:message', (message) => message.text === 'troll 2');
+  const bystanderGot = nextChatMessage(bystanderClient, (message) => message.text === 'troll 2');
   await trollClient.call('chat:send', { sessionId, text: 'troll 2' });
   await bystanderGot;
   // Messages on one connection arrive in order: the marker after troll 2 proves troll 2 was skipped.
   const markers = [blockerClient, blockerTab2].map((client) =>
-    client.next('chat:message', (message) => message.text === 'marker'),
+    nextChatMessage(client, (message) => message.text === 'marker'),
   );
   await hostClient.call('chat:send', { sessionId, text: 'marker' });
   await Promise.all(markers);
   for (const client of [blockerClient, blockerTab2]) {
-    assert.not.ok(texts(client.received('chat:message')).includes('troll 2'));
+    assert.not.ok(texts(receivedChatMessages(client)).includes('troll 2'));
   }
   assert.equal(texts((await blockerClient.call('chat:history', { sessionId })).messages), ['marker']);
   assert.equal(texts((await bystanderClient.call('chat:history', { sessionId })).messages), [
@@ -268,7 +276,7 @@ test('blocking hides a user from the blocker only, live and in history, until un
 
   // Unblocking over HTTP reaches the open sockets.
   assert.is((await api(server.url, 'DELETE', `/api/users/${troll!.userId}/block`, blocker!.token)).status, 200);
-  const again = blockerClient.next('chat:message', (message) => message.text === 'troll 3');
+  const again = nextChatMessage(blockerClient, (message) => message.text === 'troll 3');
   await trollClient.call('chat:send', { sessionId, text: 'troll 3' });
   await again;
   assert.is((await api(server.url, 'POST', `/api/users/${host.userId}/block`, blocker!.token)).status, 200);

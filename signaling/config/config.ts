@@ -26,6 +26,8 @@ export interface Config {
   mediaDir: string;
   /** Free space MEDIA_DIR must have for a session to go live, in bytes. */
   minFreeDiskBytes: number;
+  /** Going live starts a VOD recording. */
+  recordOnLive: boolean;
   turn: { urls: string[]; secret: string | undefined; credentialTtlS: number };
   tokenSecret: string | undefined;
   primaryHostGraceMs: number;
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     redisUrl: e.REDIS_URL,
     mediaDir: paths.mediaDir,
     minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
+    recordOnLive: e.RECORD_ON_LIVE === 'true',
     turn: { urls: e.TURN_URLS, secret: e.TURN_SECRET, credentialTtlS: e.TURN_CREDENTIAL_TTL_S },
     tokenSecret: e.TOKEN_SECRET,
     primaryHostGraceMs: e.PRIMARY_HOST_GRACE_S * 1000,

@@ -71,6 +71,8 @@ export const envSchema = z
     MEDIA_DIR: z.string().min(1).optional(),
     /** Going live is refused when MEDIA_DIR has less free space than this (MiB). */
     MIN_FREE_DISK_MB: integer(0, 100_000_000).default(1024),
+    /** Going live also starts a VOD recording (the primary host can stop and restart it). */
+    RECORD_ON_LIVE: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
 
     /** Signs identity tokens. Default: a random secret kept in DATA_DIR/token-secret. */
     TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -2,6 +2,14 @@
 // whenever the viewer's tiles change, decide each video consumer's simulcast
 // layers from its tile size and the viewer's network (sfu/quality, pure),
 // then apply the decisions to mediasoup and tell the viewer.
+//
+// Sampling is the cost that grows with viewers (each statistic read is a
+// round trip to the media worker), so a sample reads the recv transport
+// once, and one consumer for the RTT only every few seconds, not every
+// consumer; a settled viewer is sampled less often, mediasoup's own events
+// (a consumer's layers changing, its score falling) bring the next sample
+// forward, and all viewers' samples fall on a shared grid so the worker's
+// answers come back in batches.
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { MediaPeer } from '../../sfu/MediaPeer.ts';
@@ -13,10 +21,16 @@ import {
   type LayerDecisionOptions,
   type ViewerQualityState,
 } from '../../sfu/quality/layerDecision.ts';
-import { lossPctFromFractionLost, type NetworkSample, type QualityTier } from '../../sfu/quality/qualityTiers.ts';
+import {
+  ACTIVE_SAMPLE_INTERVAL_MS,
+  alignedDelayMs,
+  networkSampleFrom,
+  nextSampleDelayMs,
+  RTT_READ_INTERVAL_MS,
+  type ConsumerReading,
+} from '../../sfu/quality/networkSampling.ts';
+import type { NetworkSample, QualityTier } from '../../sfu/quality/qualityTiers.ts';
 
-/** How often the viewer's network is sampled. */
-const SAMPLE_INTERVAL_MS = 2000;
 /** Audio is never adapted; reserve its bitrate (Opus ≈ 40 kbit/s per consumer). */
 const AUDIO_RESERVE_BPS = 40_000;
 
@@ -44,8 +58,24 @@ export class QualityController {
   /** Consumers the decision paused (hidden tile or no bandwidth). */
   readonly #qualityPaused = new Set<string>();
   #tier: QualityTier | null = null;
-  #timer: NodeJS.Timeout | undefined;
-  #deciding: Promise<void> = Promise.resolve();
+  /** Video consumers seen sending packets: no longer waiting for their first key frame. */
+  readonly #seenSending = new Set<string>();
+  readonly #lastScoreByConsumerId = new Map<string, number>();
+  /** Consumers whose score fell: the next sample reads their receiver reports (loss) too. */
+  readonly #scoreFell = new Set<string>();
+  /** Turns through the flowing consumers for the RTT, so one whose reports stopped does not stick. */
+  #rttTurn = 0;
+  #rttMs = 0;
+  #rttReadAt = -Infinity;
+  #sampleTimer: NodeJS.Timeout | undefined;
+  /** performance.now() of the next sample and of the last one. */
+  #nextSampleAt = 0;
+  #lastSampleAt = -Infinity;
+  #sampling = false;
+  /** An event asked for a sample while one was being taken: the next one comes soon. */
+  #sampleRequested = false;
+  #closed = false;
+  #deciding: Promise<unknown> = Promise.resolve();
 
   constructor(
     media: MediaPeer,
@@ -57,15 +87,26 @@ export class QualityController {
     this.#media = media;
     this.#listener = listener;
     this.#logger = logger;
-    this.#timer = setInterval(() => this.#schedule(true), SAMPLE_INTERVAL_MS);
-    this.#timer.unref();
+    this.#armSampleTimer(ACTIVE_SAMPLE_INTERVAL_MS);
     media.on('consumerclosed', (consumerId) => this.#forget(consumerId));
+    // mediasoup's estimator moved what a consumer gets: the network changed.
+    media.on('consumerlayerschange', () => this.#sampleSoon());
+    // A falling score is loss towards the viewer (the producer's own score is the publisher's uplink).
+    media.on('consumerscore', (consumerId, { score }) => {
+      const previous = this.#lastScoreByConsumerId.get(consumerId);
+      this.#lastScoreByConsumerId.set(consumerId, score);
+      if (previous === undefined || score >= previous) return;
+      this.#scoreFell.add(consumerId);
+      this.#sampleSoon();
+    });
   }
 
   /** The client is ready for this consumer; it flows unless a decision holds it paused. */
   async resume(consumerId: string): Promise<void> {
     this.#clientResumed.add(consumerId);
     if (!this.#qualityPaused.has(consumerId)) await this.#media.resumeConsumer(consumerId);
+    // Watch for its first packet at the active pace (a lost key-frame request is repeated by the next sample).
+    this.#sampleSoon();
   }
 
   setViewports(viewports: Viewport[]): void {
@@ -78,20 +119,56 @@ export class QualityController {
   }
 
   close(): void {
-    clearInterval(this.#timer);
+    this.#closed = true;
+    clearTimeout(this.#sampleTimer);
   }
 
   /** Decisions run one at a time, in order, so a slow getStats cannot interleave two. */
   #schedule(withSample: boolean): void {
     this.#deciding = this.#deciding
       .then(() => this.#decide(withSample))
-      .catch((error: unknown) => this.#logger.warn({ err: error }, 'quality decision failed'));
+      .catch((error: unknown) => {
+        this.#logger.warn({ err: error }, 'quality decision failed');
+        return ACTIVE_SAMPLE_INTERVAL_MS;
+      })
+      .then((delayMs) => {
+        if (!withSample) return;
+        this.#sampling = false;
+        this.#armSampleTimer(this.#sampleRequested ? ACTIVE_SAMPLE_INTERVAL_MS : delayMs);
+      });
   }
 
-  async #decide(withSample: boolean): Promise<void> {
-    if (this.#media.closed) return;
+  #armSampleTimer(delayMs: number): void {
+    clearTimeout(this.#sampleTimer);
+    if (this.#closed) return;
+    this.#sampleRequested = false;
+    const nowMs = performance.now();
+    const alignedMs = alignedDelayMs(nowMs, delayMs);
+    this.#nextSampleAt = nowMs + alignedMs;
+    this.#sampleTimer = setTimeout(() => {
+      this.#sampling = true;
+      this.#schedule(true);
+    }, alignedMs);
+    this.#sampleTimer.unref();
+  }
+
+  /** Brings the next sample forward, but never closer than the active interval to the last one. */
+  #sampleSoon(): void {
+    if (this.#closed) return;
+    if (this.#sampling) {
+      this.#sampleRequested = true;
+      return;
+    }
+    const dueAt = Math.max(performance.now(), this.#lastSampleAt + ACTIVE_SAMPLE_INTERVAL_MS);
+    if (dueAt < this.#nextSampleAt) this.#armSampleTimer(dueAt - performance.now());
+  }
+
+  /** Decides (with a fresh network sample if asked); answers how soon the next sample is due. */
+  async #decide(withSample: boolean): Promise<number> {
+    if (withSample) this.#lastSampleAt = performance.now();
+    if (this.#media.closed) return ACTIVE_SAMPLE_INTERVAL_MS;
     const videoConsumers = [...this.#media.consumers.values()].filter((consumer) => consumer.kind === 'video');
-    if (videoConsumers.length === 0) return;
+    if (videoConsumers.length === 0) return ACTIVE_SAMPLE_INTERVAL_MS;
     const tiles: ConsumerTile[] = videoConsumers.map((consumer) => {
       const viewport = this.#viewports.get(consumer.id);
       // Until the client reports a tile, assume a visible mid-size one.
@@ -103,13 +180,9 @@ export class QualityController {
       };
     });
     const audioCount = this.#media.consumers.size - videoConsumers.length;
+    const input = { consumers: tiles, reservedBitrateBps: audioCount * AUDIO_RESERVE_BPS };
     const sample = withSample ? await this.#sample(videoConsumers) : undefined;
-    const result = decideLayers(
-      this.#state,
-      { consumers: tiles, reservedBitrateBps: audioCount * AUDIO_RESERVE_BPS, ...(sample ? { sample } : {}) },
-      Date.now(),
-      this.#options,
-    );
+    const result = decideLayers(this.#state, { ...input, ...(sample ? { sample } : {}) }, Date.now(), this.#options);
     this.#state = result.state;
     for (const decision of result.decisions) {
       if (decision.changed) await this.#apply(decision);
@@ -120,6 +193,16 @@ export class QualityController {
       this.#tier = tier;
       this.#listener.tierChanged(tier);
     }
+    return nextSampleDelayMs(
+      {
+        state: result.state,
+        sample,
+        input,
+        decisionsChanged: result.decisions.some((decision) => decision.changed),
+        awaitingMedia: this.#awaitingMedia(videoConsumers).length,
+      },
+      this.#options,
+    );
   }
 
   async #apply(decision: LayerDecision): Promise<void> {
@@ -141,34 +224,56 @@ export class QualityController {
     this.#listener.adapted(decision);
   }
 
-  /** The viewer's network as the recv transport and its consumers' RTCP reports see it. */
+  /**
+   * The viewer's network as the recv transport (bandwidth estimate, loss of
+   * every packet) and, every few seconds, one flowing consumer's receiver
+   * reports (RTT) see it. Also read: consumers still waiting for their first
+   * packet, and those whose score fell (their reports' loss covers viewers
+   * without transport-cc).
+   */
   async #sample(videoConsumers: types.Consumer[]): Promise<NetworkSample | undefined> {
     const transport = this.#media.transport('recv');
     if (!transport) return undefined;
     const [transportStats] = await transport.getStats();
-    let rttMs = 0;
-    let lossPct = 0;
-    for (const consumer of videoConsumers) {
+    const flowing = videoConsumers.filter((consumer) => !consumer.paused && !consumer.producerPaused);
+    const awaiting = this.#awaitingMedia(videoConsumers);
+    const rttDue = performance.now() - this.#rttReadAt >= RTT_READ_INTERVAL_MS;
+    const rttSource = rttDue && flowing.length > 0 ? flowing[this.#rttTurn++ % flowing.length] : undefined;
+    const fell = videoConsumers.filter((consumer) => this.#scoreFell.has(consumer.id));
+    this.#scoreFell.clear();
+    const read = [...new Set([...awaiting, ...fell, ...(rttSource ? [rttSource] : [])])];
+    const readings: ConsumerReading[] = [];
+    for (const consumer of read) {
       const outbound = (await consumer.getStats()).find((stats) => stats.type === 'outbound-rtp');
+      if ((outbound?.packetCount ?? 0) > 0) this.#seenSending.add(consumer.id);
       // A flowing consumer that has sent nothing yet is waiting for a key
       // frame whose request (sent on resume) was lost or ignored: ask again.
-      if (!consumer.paused && !consumer.producerPaused && (outbound?.packetCount ?? 0) === 0) {
-        await consumer.requestKeyFrame().catch(() => undefined);
-      }
+      else if (!consumer.paused && !consumer.producerPaused) await consumer.requestKeyFrame().catch(() => undefined);
       if (!outbound) continue;
-      rttMs = Math.max(rttMs, outbound.roundTripTime ?? 0);
-      lossPct = Math.max(lossPct, lossPctFromFractionLost(outbound.fractionLost));
+      readings.push(outbound);
+      // 0: no receiver report with a round trip yet (just resumed); read again at the next sample.
+      const rttMs = outbound.roundTripTime ?? 0;
+      if (consumer === rttSource && rttMs > 0) {
+        this.#rttMs = rttMs;
+        this.#rttReadAt = performance.now();
+      }
     }
-    const bitrate = transportStats?.availableOutgoingBitrate;
-    // 0 means "no estimate yet" (no congestion feedback so far), not "no
-    // bandwidth": deciding on it would pause everything before media starts.
-    if (!bitrate) return undefined;
-    return { availableBitrateBps: bitrate, rttMs, lossPct };
+    return networkSampleFrom(transportStats, this.#rttMs, readings);
+  }
+
+  /** Flowing video consumers not yet seen sending a packet. */
+  #awaitingMedia(videoConsumers: types.Consumer[]): types.Consumer[] {
+    return videoConsumers.filter(
+      (consumer) => !consumer.paused && !consumer.producerPaused && !this.#seenSending.has(consumer.id),
+    );
   }
 
   #forget(consumerId: string): void {
     this.#viewports.delete(consumerId);
     this.#clientResumed.delete(consumerId);
     this.#qualityPaused.delete(consumerId);
+    this.#seenSending.delete(consumerId);
+    this.#lastScoreByConsumerId.delete(consumerId);
+    this.#scoreFell.delete(consumerId);
   }
 }

@@ -15,6 +15,7 @@ import { AppError } from '../errors.ts';
 import type { LayoutKind } from '../layout/layoutGeometry.ts';
 import type { JoinResult, LayoutState, LeaveReason, SessionState, SessionType } from '../protocol/index.ts';
 import { mintIceServers } from '../turn/turnCredentials.ts';
+import { audioLevelsWorthPushing, type HostLevel, type LevelsPush } from './audioLevelPushes.ts';
 import { HostConnection, type HostSocket } from './HostConnection.ts';
 import { Session } from './Session.ts';
 import { sessionChannel, type SessionNotifier } from './SessionNotifier.ts';
@@ -59,6 +60,11 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   }
 
   // --- lookup ----------------------------------------------------------------
+
+  /** The session, unless it has ended (or never existed). */
+  find(sessionId: string): Session | undefined {
+    return this.#sessions.get(sessionId);
+  }
 
   get(sessionId: string): Session {
     const session = this.#sessions.get(sessionId);
@@ -329,15 +335,16 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
         this.#notifier.session(session.id).emit('webrtc:active-speaker', { sessionId: session.id, userId });
       }
     });
-    room.on('audiolevels', (levels) => {
-      this.#notifier.session(session.id).emit('webrtc:audio-levels', {
-        sessionId: session.id,
-        levels: levels.map(({ peerId, volume }) => ({ userId: peerId, volume })),
-      });
-    });
-    room.on('silence', () => {
-      this.#notifier.session(session.id).emit('webrtc:audio-levels', { sessionId: session.id, levels: [] });
-    });
+    // Changes only (and a refresh): every 400 ms to every socket would cost the most of any push in a steady room.
+    let lastLevels: LevelsPush | undefined;
+    const pushLevels = (levels: HostLevel[]) => {
+      const nowMs = Date.now();
+      if (!audioLevelsWorthPushing(lastLevels, levels, nowMs)) return;
+      lastLevels = { levels, atMs: nowMs };
+      this.#notifier.session(session.id).emit('webrtc:audio-levels', { sessionId: session.id, levels });
+    };
+    room.on('audiolevels', (levels) => pushLevels(levels.map(({ peerId, volume }) => ({ userId: peerId, volume }))));
+    room.on('silence', () => pushLevels([]));
     room.once('close', (reason) => {
       if (reason !== 'worker-died') return;
       this.#onMediaRoomLost(session);

@@ -40,6 +40,19 @@ export class SessionStore {
     });
   }
 
+  /** A session's row, also after it ended. */
+  async find(sessionId: string) {
+    return this.#database.liveSession.findUnique({ where: { id: sessionId } });
+  }
+
+  /** Raises the recorded peak audience (never lowers it). */
+  async savePeakViewers(sessionId: string, peakViewers: number): Promise<void> {
+    await this.#database.liveSession.updateMany({
+      where: { id: sessionId, peakViewers: { lt: peakViewers } },
+      data: { peakViewers },
+    });
+  }
+
   /** Sessions a user created, newest first (ended ones included). */
   async listByPrimaryHost(userId: string, limit = 50) {
     return this.#database.liveSession.findMany({

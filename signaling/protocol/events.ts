@@ -45,6 +45,7 @@ import type {
   ToggleTrackRequest,
   ViewportRequest,
 } from './requests.ts';
+import type { StreamRef, StreamStats, StreamStatusChange, StreamWarning, ViewerCount } from './stream.ts';
 
 export interface ServerInfo {
   /** Stagecast version (package.json). */
@@ -53,12 +54,25 @@ export interface ServerInfo {
   workers: number;
 }
 
+/** `auth:refresh`: a fresh access token of the user the socket signed in as. */
+export interface AuthRefreshRequest {
+  token: string;
+}
+
+export interface AuthRefreshResult {
+  userId: string;
+  /** When the new token expires (ISO 8601): refresh before then. */
+  expiresAt: string;
+}
+
 type Request<Payload, Response> = (request: Payload, ack: AckCallback<Response>) => void;
 type Empty = Record<string, never>;
 
 /** Requests a client sends; each answers through its ack. */
 export interface ClientToServerEvents {
   'server:info': Request<Empty, ServerInfo>;
+  /** Same user only; keeps the connection signed in past the old token's expiry. */
+  'auth:refresh': Request<AuthRefreshRequest, AuthRefreshResult>;
   /** Router capabilities to load the mediasoup-client Device before joining. */
   'webrtc:router-capabilities': Request<{ sessionId: string }, client.RtpCapabilities>;
   'multihost:join': Request<JoinRequest, JoinResult>;
@@ -97,6 +111,9 @@ export interface ClientToServerEvents {
   /** Hides a user's messages from you, everywhere, until unblocked. */
   'chat:block': Request<ChatUserRef, null>;
   'chat:unblock': Request<ChatUserRef, null>;
+  /** Anyone (also anonymous): opens the audience view of a session; counted as a viewer until unwatch or disconnect. */
+  'stream:watch': Request<StreamRef, StreamStats>;
+  'stream:unwatch': Request<StreamRef, null>;
 }
 
 /** Pushes the server sends. */
@@ -121,7 +138,8 @@ export interface ServerToClientEvents {
   'webrtc:audio-levels': (event: { sessionId: string; levels: { userId: string; volume: number }[] }) => void;
   'webrtc:quality-adapted': (event: QualityAdapted) => void;
   'webrtc:peer-quality-changed': (event: { sessionId: string; userId: string; tier: QualityTier }) => void;
-  'chat:message': (event: ChatMessageView) => void;
+  /** New messages of one chat, oldest first, batched over a few tens of milliseconds. */
+  'chat:messages': (event: { sessionId: string; messages: ChatMessageView[] }) => void;
   'chat:message-deleted': (event: { sessionId: string; messageId: string }) => void;
   'chat:reaction': (event: ChatReactions) => void;
   'chat:pinned': (event: { sessionId: string; message: ChatMessageView | null }) => void;
@@ -130,6 +148,12 @@ export interface ServerToClientEvents {
   'chat:member-updated': (event: ChatMemberState) => void;
   /** The session ended: the chat takes no more messages (history stays readable). */
   'chat:closed': (event: { sessionId: string }) => void;
+  /** To the audience and the hosts, at most once a second while it changes. */
+  'stream:viewers': (event: ViewerCount) => void;
+  /** To the audience and the hosts: live, ending, archived; and recordings starting or stopping. */
+  'stream:status': (event: StreamStatusChange) => void;
+  /** To the hosts only. */
+  'stream:warning': (event: StreamWarning) => void;
 }
 
 /** Between signalling nodes (Redis adapter). */

@@ -1,11 +1,14 @@
 // Registers a validated request handler on a socket. The one place where
-// input is parsed, errors become `{ ok: false, error }`, and a handler that
-// throws can never take the process down.
+// input is parsed, an expired sign-in is dropped (so no handler acts on a
+// token past its expiry), errors become `{ ok: false, error }`, and a
+// handler that throws can never take the process down.
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { Logger } from 'pino';
+import { expireIdentity, signInExpired } from '../auth/socketIdentity.ts';
 import { AppError, toProtocolError } from '../errors.ts';
 import type { Ack, ClientToServerEvents } from '../protocol/index.ts';
+import type { SocketData } from './socketData.ts';
 import { TokenBucket } from './TokenBucket.ts';
 
 export type RequestEvent = keyof ClientToServerEvents;
@@ -54,6 +57,10 @@ export function registerRequest<E extends RequestEvent, S extends z.ZodType>(
       return;
     }
     const reply = ack as (response: Ack<ResponseOf<E>>) => void;
+    const data = socket.data as SocketData;
+    // Past its token's expiry the socket is anonymous: handlers that need a
+    // sign-in answer UNAUTHENTICATED, anonymous ones (watching, reading chat) still work.
+    expireIdentity(data);
     try {
       if (!allowed(socket)) throw new AppError('RATE_LIMITED', 'too many requests; slow down');
       const payload = args.length > 1 ? args[0] : {};
@@ -69,6 +76,9 @@ export function registerRequest<E extends RequestEvent, S extends z.ZodType>(
       reply({ ok: true, data: await handler(parsed.data) });
     } catch (error) {
       const failure = toProtocolError(error);
+      if (failure.code === 'UNAUTHENTICATED' && signInExpired(data)) {
+        failure.message = `${failure.message}; this connection's sign-in expired: send auth:refresh with a fresh token`;
+      }
       if (failure.code === 'INTERNAL') logger.error({ event, err: error }, 'request handler failed');
       reply({ ok: false, error: failure });
     }

@@ -23,6 +23,7 @@ import { stopStream } from './localMedia.ts';
 import { MediaConnection, type RemoteTrack } from './MediaConnection.ts';
 import { cameraCodecOptions, cameraEncodings, microphoneCodecOptions, screenEncodings } from './publishSettings.ts';
 import * as update from './sessionUpdates.ts';
+import { StudioAudience } from './StudioAudience.svelte.ts';
 import type { ReceiveStats, SendStats, StudioPhase, StudioTimings } from './studioTypes.ts';
 
 const FINAL_PHASES: ReadonlySet<StudioPhase> = new Set(['left', 'removed', 'ended', 'not-found', 'signed-out']);
@@ -84,6 +85,8 @@ export class StudioSession {
   /** performance.now() when each remote camera was consumed. */
   readonly #cameraConsumedAt: Record<string, number> = {};
 
+  /** Viewer count and recording state of the stream. */
+  readonly audience: StudioAudience;
   readonly #socket: SignalingSocket;
   #media: MediaConnection | undefined;
   #localStream: MediaStream | undefined;
@@ -103,6 +106,7 @@ export class StudioSession {
     this.sessionId = sessionId;
     this.identity = identity;
     this.#socket = connectSignaling({ token: identity.token });
+    this.audience = new StudioAudience(this.#socket, sessionId, identity.token);
     this.#listen();
   }
 
@@ -252,6 +256,14 @@ export class StudioSession {
     }
   }
 
+  async setRecording(on: boolean): Promise<void> {
+    try {
+      await this.audience.setRecording(on);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
   async endSession(): Promise<void> {
     try {
       await this.#api(`/api/multihost/${encodeURIComponent(this.sessionId)}/end`, { method: 'POST' });
@@ -330,6 +342,7 @@ export class StudioSession {
       if (stale()) return;
       this.#joinedOnServer = true;
       this.session = joined.session;
+      void this.audience.refresh();
       await media.openTransports(joined.iceServers);
       if (stale()) return;
       // Receiving first: the others' pictures appear while ours is still being set up.

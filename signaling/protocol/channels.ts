@@ -1,5 +1,6 @@
-// The channels contract: what the API shows of a channel.
-import type { SessionState } from '../protocol/index.ts';
+// Channels: what the API shows of a channel (shared with the web app).
+import type { SessionState } from './multihost.ts';
+import type { RecordingView } from './stream.ts';
 
 export interface ChannelSummary {
   id: string;
@@ -17,6 +18,8 @@ export interface ChannelView extends ChannelSummary {
   following: boolean | null;
   /** The owner's sessions that are live now (a channel is its owner's stage). */
   live: SessionState[];
+  /** The owner's recordings, newest first (a bounded number). */
+  recordings: RecordingView[];
 }
 
 export interface FollowState {

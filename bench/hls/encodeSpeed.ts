@@ -1,0 +1,118 @@
+// How fast the recorder's FFmpeg work can run, in multiples of real time.
+// Live RTP input never runs faster than 1×, so capacity is measured offline:
+// the production composition graph (recorder/compositionGraph.ts, grid of N
+// hosts on the top rendition's canvas, real-time pacing off) and the
+// production HLS ladder (recorder/hlsOutputArgs.ts), fed by the bench clip's
+// pre-encoded files (720p VP8 + Opus, what a host publishes) as fast as
+// FFmpeg reads them. `speed` is FFmpeg's own figure (-progress); CPU comes
+// from -benchmark (user + system seconds of the whole FFmpeg).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildCompositionGraph, type CompositionInput } from '../../recorder/compositionGraph.ts';
+import { resolveFfmpeg } from '../../recorder/ffmpegBinary.ts';
+import { defaultRenditions, hlsOutputArgs, type Rendition } from '../../recorder/hlsOutputArgs.ts';
+
+export interface EncodeSpeedPlan {
+  hosts: number;
+  /** Media seconds to encode. */
+  seconds: number;
+  videoFile: string;
+  audioFile: string;
+  fps?: number;
+  renditions?: readonly Rendition[];
+}
+
+export interface EncodeSpeed {
+  /** FFmpeg's speed= at the end: media seconds per wall second. */
+  speed: number | undefined;
+  /** FFmpeg's CPU per media second, % of one core: what one live broadcast of this size costs. */
+  cpuPctAtRealTime: number | undefined;
+  wallSeconds: number;
+  /** Last lines of FFmpeg's stderr when it failed. */
+  error?: string;
+}
+
+export async function measureEncodeSpeed(plan: EncodeSpeedPlan): Promise<EncodeSpeed> {
+  const fps = plan.fps ?? 30;
+  const renditions = plan.renditions ?? defaultRenditions;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-bench-encode-'));
+  try {
+    const inputs: CompositionInput[] = [];
+    const inputArgs: string[] = [];
+    for (let host = 0; host < plan.hosts; host++) {
+      inputArgs.push('-stream_loop', '-1', '-i', plan.videoFile, '-stream_loop', '-1', '-i', plan.audioFile);
+      inputs.push({ hostId: `host${host + 1}`, video: `${2 * host}:v:0`, audio: `${2 * host + 1}:a:0` });
+    }
+    const graph = buildCompositionGraph(inputs, {
+      width: renditions[0]!.width,
+      height: renditions[0]!.height,
+      fps,
+      layout: 'grid',
+      realtime: false,
+    });
+    const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, {
+      dir,
+      fps,
+      segmentSeconds: 1,
+      windowSegments: 6,
+      generation: 1,
+      renditions,
+    });
+    for (const rendition of renditions) fs.mkdirSync(path.join(dir, rendition.name), { recursive: true });
+    const args = [
+      ...['-hide_banner', '-loglevel', 'info', '-nostdin', '-nostats', '-benchmark', '-progress', 'pipe:1'],
+      ...inputArgs,
+      ...['-filter_complex', `${graph.filter};${output.filterSuffix}`],
+      ...['-t', String(plan.seconds)],
+      ...output.args,
+    ];
+    return await runFfmpeg(args, Math.max(60_000, plan.seconds * plan.hosts * 10_000));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runFfmpeg(args: string[], timeoutMs: number): Promise<EncodeSpeed> {
+  return new Promise((resolve) => {
+    const startedAt = performance.now();
+    const ffmpeg = spawn(resolveFfmpeg(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let progress = '';
+    let stderr = '';
+    ffmpeg.stdout.on('data', (chunk: Buffer) => (progress = (progress + chunk.toString()).slice(-4000)));
+    ffmpeg.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)));
+    const killer = setTimeout(() => ffmpeg.kill('SIGKILL'), timeoutMs);
+    ffmpeg.once('close', (code, signal) => {
+      clearTimeout(killer);
+      const wallSeconds = (performance.now() - startedAt) / 1000;
+      const figures = parseEncodeFigures(progress, stderr);
+      const failed = code !== 0 || figures.speed === undefined;
+      resolve({
+        ...figures,
+        wallSeconds: Math.round(wallSeconds * 10) / 10,
+        ...(failed
+          ? { error: `FFmpeg ${signal ?? `exit ${code}`}: ${stderr.trim().split('\n').slice(-3).join(' | ')}` }
+          : {}),
+      });
+    });
+  });
+}
+
+/** speed= (last -progress block) and CPU per media second from `bench: utime=… stime=…` and out_time_us. */
+export function parseEncodeFigures(
+  progress: string,
+  stderr: string,
+): { speed: number | undefined; cpuPctAtRealTime: number | undefined } {
+  const last = (pattern: RegExp, text: string) => [...text.matchAll(pattern)].at(-1)?.[1];
+  const speedText = last(/^speed=\s*([\d.]+)x/gm, progress);
+  const outTimeUs = Number(last(/^out_time_us=(\d+)/gm, progress));
+  const utime = Number(last(/bench: utime=([\d.]+)s/g, stderr));
+  const stime = Number(last(/bench: utime=[\d.]+s stime=([\d.]+)s/g, stderr));
+  const mediaSeconds = outTimeUs / 1e6;
+  const cpuPctAtRealTime =
+    Number.isFinite(utime) && Number.isFinite(stime) && mediaSeconds > 0
+      ? Math.round(((utime + stime) / mediaSeconds) * 1000) / 10
+      : undefined;
+  return { speed: speedText === undefined ? undefined : Number(speedText), cpuPctAtRealTime };
+}

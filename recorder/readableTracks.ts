@@ -1,0 +1,44 @@
+// Splits a composition into what FFmpeg can read and what it cannot: a host
+// whose camera is in a codec FFmpeg has no RTP depacketizer or decoder for is
+// drawn as camera-off (and a microphone in such a codec is left out of the
+// mix), instead of handing FFmpeg an SDP that makes it fail for every host.
+import type { types } from 'mediasoup';
+import type { RecordedHost, UnreadableCodecWarning } from './HlsRecorderTypes.ts';
+
+export interface ReadableSplit {
+  /** The same hosts, in the same order, without their unreadable tracks. */
+  hosts: RecordedHost[];
+  unreadable: UnreadableCodecWarning[];
+}
+
+export function splitReadableTracks(hosts: readonly RecordedHost[], readable: ReadonlySet<string>): ReadableSplit {
+  const unreadable: UnreadableCodecWarning[] = [];
+  const kept = hosts.map((host) => {
+    const keep = (producer: types.Producer | undefined): types.Producer | undefined => {
+      if (!producer) return undefined;
+      const mimeType = mediaCodecOf(producer.rtpParameters);
+      if (mimeType && readable.has(mimeType.toLowerCase())) return producer;
+      unreadable.push({
+        code: 'UNREADABLE_CODEC',
+        hostId: host.hostId,
+        kind: producer.kind,
+        producerId: producer.id,
+        mimeType: mimeType ?? 'none',
+        message:
+          producer.kind === 'video'
+            ? `the recorder cannot read ${mimeType ?? 'this'} video: host ${host.hostId} is shown with the camera off`
+            : `the recorder cannot read ${mimeType ?? 'this'} audio: host ${host.hostId} is not heard in the broadcast`,
+      });
+      return undefined;
+    };
+    const video = keep(host.video);
+    const audio = keep(host.audio);
+    return { hostId: host.hostId, ...(video ? { video } : {}), ...(audio ? { audio } : {}) };
+  });
+  return { hosts: kept, unreadable };
+}
+
+/** The media codec of a producer (the first one that is not RTX). */
+function mediaCodecOf(rtpParameters: types.RtpParameters): string | undefined {
+  return rtpParameters.codecs.find((codec) => !/\/rtx$/i.test(codec.mimeType))?.mimeType;
+}

@@ -1,0 +1,67 @@
+// Watches the video consumers that feed one FFmpeg run and asks their
+// producers for a key frame when one stalls (videoStallPolicy.ts decides
+// when). The consumer's own packet counter (getStats) is the signal: it is
+// what FFmpeg actually receives, whatever happened upstream.
+import type { types } from 'mediasoup';
+import { VideoStallPolicy, type KeyFrameReason, type VideoStallPolicyOptions } from './videoStallPolicy.ts';
+
+/** How often each consumer's counter is read: a stall is seen within stallMs + this. */
+const SAMPLE_INTERVAL_MS = 100;
+
+export interface VideoStallWatchOptions extends VideoStallPolicyOptions {
+  /** Told about every key frame request made (for logs and tests). */
+  onKeyFrameRequest?: (consumer: types.Consumer, reason: KeyFrameReason) => void;
+}
+
+export interface VideoStallWatch {
+  /** Key frame requests made so far, over all watched consumers. */
+  readonly requests: number;
+  stop(): void;
+}
+
+export function watchVideoStalls(
+  consumers: readonly types.Consumer[],
+  options: VideoStallWatchOptions = {},
+): VideoStallWatch {
+  const watched = consumers
+    .filter((consumer) => consumer.kind === 'video')
+    .map((consumer) => ({ consumer, policy: new VideoStallPolicy(options), sampling: false }));
+  let requests = 0;
+  let stopped = false;
+  const sample = async (entry: (typeof watched)[number]) => {
+    const { consumer, policy } = entry;
+    // A slow worker answer must not pile up requests behind it.
+    if (entry.sampling || consumer.closed) return;
+    entry.sampling = true;
+    try {
+      const stats = await consumer.getStats();
+      const sent = stats.find((stat) => stat.type === 'outbound-rtp');
+      if (stopped || consumer.closed || !sent) return;
+      const reason = policy.observe({
+        nowMs: performance.now(),
+        packetCount: sent.packetCount,
+        paused: consumer.paused || consumer.producerPaused,
+      });
+      if (!reason) return;
+      requests++;
+      options.onKeyFrameRequest?.(consumer, reason);
+      await consumer.requestKeyFrame();
+    } catch {
+      // Closed while asking (the run is being replaced): nothing to watch any more.
+    } finally {
+      entry.sampling = false;
+    }
+  };
+  const timer = setInterval(() => {
+    for (const entry of watched) void sample(entry);
+  }, SAMPLE_INTERVAL_MS);
+  return {
+    get requests() {
+      return requests;
+    },
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,158 @@
+// A session's stream as its audience and its hosts see it: the lifecycle
+// (offline → live → ending → archived), who is watching, and its recordings.
+// The session (multihost/) says whether it is on air; the broadcast says
+// whether the stream is being made or closed; the database remembers both
+// after the session ends.
+import type { Logger } from 'pino';
+import type { Identity } from '../auth/identityToken.ts';
+import { AppError } from '../errors.ts';
+import type { SessionService } from '../multihost/SessionService.ts';
+import type { RecordingView, StreamStats, StreamStatus } from '../protocol/index.ts';
+import { livePlaylistPath } from '../protocol/index.ts';
+import { AudienceCounter } from './AudienceCounter.ts';
+import type { BroadcastService } from './BroadcastService.ts';
+import type { RecordingStore } from './RecordingStore.ts';
+import type { StreamPushes } from './StreamNotifier.ts';
+
+export interface StreamServiceOptions {
+  sessions: SessionService;
+  broadcasts: BroadcastService;
+  recordings: RecordingStore;
+  pushes: StreamPushes;
+  logger: Logger;
+  /** How often a changing viewer count is pushed. */
+  viewerReportIntervalMs?: number;
+}
+
+/** What a session is, whether it is still running or only in the database. */
+interface SessionFacts {
+  title: string;
+  running: boolean;
+  onAir: boolean;
+  startedAt: string | null;
+  endedAt: string | null;
+  storedPeakViewers: number;
+}
+
+export class StreamService {
+  readonly #sessions: SessionService;
+  readonly #broadcasts: BroadcastService;
+  readonly #recordings: RecordingStore;
+  readonly #audience: AudienceCounter;
+  readonly #logger: Logger;
+
+  constructor(options: StreamServiceOptions) {
+    this.#sessions = options.sessions;
+    this.#broadcasts = options.broadcasts;
+    this.#recordings = options.recordings;
+    this.#logger = options.logger.child({ component: 'stream' });
+    const pushes = options.pushes;
+    this.#audience = new AudienceCounter(
+      (sessionId, viewers, peakViewers) => pushes.viewers({ sessionId, viewers, peakViewers }),
+      options.viewerReportIntervalMs,
+    );
+    options.broadcasts.on('status', (sessionId, status, recording) => {
+      pushes.status({ sessionId, status, recording });
+      if (status === 'archived') void this.#savePeak(sessionId);
+    });
+    options.broadcasts.on('warning', (warning) => pushes.warning(warning));
+  }
+
+  async stats(sessionId: string): Promise<StreamStats> {
+    const facts = await this.#facts(sessionId);
+    const status = this.#statusOf(sessionId, facts);
+    const now = Date.now();
+    const active = this.#broadcasts.recordingOf(sessionId);
+    const recordings = (await this.#recordings.listForSession(sessionId)).map((recording) =>
+      recording.id === active?.id ? { ...recording, durationS: (now - active.startedAt.getTime()) / 1000 } : recording,
+    );
+    const startedMs = facts.startedAt ? Date.parse(facts.startedAt) : undefined;
+    const endedMs = facts.endedAt ? Date.parse(facts.endedAt) : now;
+    return {
+      sessionId,
+      title: facts.title,
+      status,
+      startedAt: facts.startedAt,
+      endedAt: facts.endedAt,
+      durationS: startedMs === undefined ? 0 : Math.max(0, (endedMs - startedMs) / 1000),
+      viewers: this.#audience.viewers(sessionId),
+      peakViewers: Math.max(this.#audience.peakViewers(sessionId), facts.storedPeakViewers),
+      hlsUrl: status === 'live' ? livePlaylistPath(sessionId) : null,
+      recording: recordings.find((recording) => recording.id === active?.id) ?? null,
+      recordings,
+    };
+  }
+
+  /** Starts or stops the session's recording: the primary host, while live. */
+  async record(caller: Identity, sessionId: string, action: 'start' | 'stop'): Promise<RecordingView> {
+    const session = this.#sessions.get(sessionId);
+    session.assertPrimary(caller, action === 'start' ? 'start recording' : 'stop recording');
+    if (session.status !== 'live' || this.#broadcasts.statusOf(sessionId) !== 'live') {
+      throw new AppError('CONFLICT', 'the session is not live: go live first');
+    }
+    return action === 'start' ? this.#broadcasts.startRecording(sessionId) : this.#broadcasts.stopRecording(sessionId);
+  }
+
+  /** Counts an audience page as watching; answers with the stream's state. */
+  async watch(sessionId: string, watcherId: string): Promise<StreamStats> {
+    const stats = await this.stats(sessionId); // NOT_FOUND before counting anyone
+    this.#audience.watch(sessionId, watcherId);
+    const peakViewers = Math.max(stats.peakViewers, this.#audience.peakViewers(sessionId));
+    return { ...stats, viewers: this.#audience.viewers(sessionId), peakViewers };
+  }
+
+  unwatch(sessionId: string, watcherId: string): void {
+    this.#audience.unwatch(sessionId, watcherId);
+  }
+
+  /** A watcher disconnected. */
+  leaveAll(watcherId: string): void {
+    this.#audience.leaveAll(watcherId);
+  }
+
+  close(): void {
+    this.#audience.close();
+  }
+
+  async #facts(sessionId: string): Promise<SessionFacts> {
+    const session = this.#sessions.find(sessionId);
+    if (session) {
+      const state = session.toState();
+      return {
+        title: state.title,
+        running: true,
+        onAir: state.status === 'live',
+        startedAt: state.startedAt,
+        endedAt: state.endedAt,
+        storedPeakViewers: 0,
+      };
+    }
+    const row = await this.#sessions.store.find(sessionId);
+    if (!row) throw new AppError('NOT_FOUND', 'no such session');
+    return {
+      title: row.title,
+      running: false,
+      onAir: false,
+      startedAt: row.startedAt?.toISOString() ?? null,
+      endedAt: row.endedAt?.toISOString() ?? null,
+      storedPeakViewers: row.peakViewers,
+    };
+  }
+
+  #statusOf(sessionId: string, facts: SessionFacts): StreamStatus {
+    const broadcasting = this.#broadcasts.statusOf(sessionId);
+    if (broadcasting) return broadcasting;
+    if (facts.onAir) return 'live';
+    // Ended after being on air: whatever it recorded is final.
+    if (!facts.running && facts.startedAt) return 'archived';
+    return 'offline';
+  }
+
+  async #savePeak(sessionId: string): Promise<void> {
+    try {
+      await this.#sessions.store.savePeakViewers(sessionId, this.#audience.peakViewers(sessionId));
+    } catch (error) {
+      this.#logger.error({ err: error, sessionId }, 'saving the peak audience failed');
+    }
+  }
+}

@@ -1,0 +1,94 @@
+// A live session as its audience sees it: the HLS stream's lifecycle, the
+// viewer count, and the VOD recordings it leaves behind. Request payloads
+// are validated on the server by signaling/broadcast/streamRequests.ts.
+import type { LayoutKind } from '../layout/layoutGeometry.ts';
+
+/**
+ * offline: not on air (scheduled, or never went live); live: the HLS stream
+ * is being made; ending: the session ended and the recorder is closing its
+ * files; archived: over, and its recordings are final.
+ */
+export type StreamStatus = 'offline' | 'live' | 'ending' | 'archived';
+
+/** recording: still growing; archived: closed and playable to the end; interrupted: the server stopped mid-way (closed on restart). */
+export type RecordingStatus = 'recording' | 'archived' | 'interrupted';
+
+export interface RecordingLayoutChange {
+  /** ISO time the layout took effect (the first is the recording's start). */
+  at: string;
+  kind: LayoutKind;
+  pinnedUserId: string | null;
+}
+
+export interface RecordingView {
+  id: string;
+  sessionId: string;
+  sessionTitle: string;
+  status: RecordingStatus;
+  startedAt: string;
+  endedAt: string | null;
+  durationS: number;
+  sizeBytes: number;
+  segments: number;
+  /** Everyone who was on the stage during the recording. */
+  hosts: { userId: string; displayName: string }[];
+  layoutChanges: RecordingLayoutChange[];
+  /** HLS playlist (type EVENT while recording, VOD once archived). */
+  playlistUrl: string;
+}
+
+export interface StreamStats {
+  sessionId: string;
+  title: string;
+  status: StreamStatus;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** Seconds on air so far (or in total, once ended). */
+  durationS: number;
+  /** Audience members watching now (open audience pages). */
+  viewers: number;
+  peakViewers: number;
+  /** Master playlist of the live stream while live, else null. */
+  hlsUrl: string | null;
+  /** The recording being made now, if any. */
+  recording: RecordingView | null;
+  /** Every recording of the session, oldest first. */
+  recordings: RecordingView[];
+}
+
+/** Body of POST /api/room/:id/stream/record (primary host, while live). */
+export interface RecordRequest {
+  action: 'start' | 'stop';
+}
+
+export interface StreamRef {
+  sessionId: string;
+}
+
+export interface ViewerCount {
+  sessionId: string;
+  viewers: number;
+  peakViewers: number;
+}
+
+/** To the hosts: something the audience does not get (the broadcast goes on). */
+export interface StreamWarning {
+  sessionId: string;
+  /** UNREADABLE_CODEC: the recorder cannot read this host's track; the audience sees the camera off (or hears nothing). */
+  code: 'UNREADABLE_CODEC';
+  userId: string;
+  kind: 'audio' | 'video';
+  message: string;
+}
+
+export interface StreamStatusChange {
+  sessionId: string;
+  status: StreamStatus;
+  recording: RecordingView | null;
+}
+
+/** The live master playlist's path for a session. */
+export const livePlaylistPath = (sessionId: string) => `/media/live/${encodeURIComponent(sessionId)}/master.m3u8`;
+/** A recording's playlist path. */
+export const recordingPlaylistPath = (recordingId: string) =>
+  `/media/vod/${encodeURIComponent(recordingId)}/index.m3u8`;

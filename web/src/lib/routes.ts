@@ -1,0 +1,45 @@
+// The web app's pages and their paths: pure, so unit tests can call them.
+// The server answers every non-API path with index.html.
+export type Route =
+  | { name: 'home' }
+  | { name: 'studio'; sessionId: string }
+  | { name: 'watch'; sessionId: string }
+  | { name: 'vod'; recordingId: string }
+  | { name: 'host-recordings'; userId: string }
+  | { name: 'channel'; slug: string }
+  | { name: 'not-found'; path: string };
+
+export function studioPath(sessionId: string): string {
+  return `/studio/${encodeURIComponent(sessionId)}`;
+}
+
+export const watchPath = (sessionId: string) => `/watch/${encodeURIComponent(sessionId)}`;
+export const vodPath = (recordingId: string) => `/vod/${encodeURIComponent(recordingId)}`;
+export const hostRecordingsPath = (userId: string) => `/hosts/${encodeURIComponent(userId)}/recordings`;
+export const channelPath = (slug: string) => `/c/${encodeURIComponent(slug)}`;
+
+/** One path parameter: a non-empty segment without slashes. */
+function match(path: string, pattern: RegExp): string | undefined {
+  const found = pattern.exec(path)?.[1];
+  if (!found) return undefined;
+  try {
+    return decodeURIComponent(found);
+  } catch {
+    return undefined; // malformed escape: no such page
+  }
+}
+
+export function parseRoute(path: string): Route {
+  if (path === '/' || path === '') return { name: 'home' };
+  const studio = match(path, /^\/studio\/([^/]+)\/?$/);
+  if (studio) return { name: 'studio', sessionId: studio };
+  const watch = match(path, /^\/watch\/([^/]+)\/?$/);
+  if (watch) return { name: 'watch', sessionId: watch };
+  const vod = match(path, /^\/vod\/([^/]+)\/?$/);
+  if (vod) return { name: 'vod', recordingId: vod };
+  const hostRecordings = match(path, /^\/hosts\/([^/]+)\/recordings\/?$/);
+  if (hostRecordings) return { name: 'host-recordings', userId: hostRecordings };
+  const channel = match(path, /^\/c\/([^/]+)\/?$/);
+  if (channel) return { name: 'channel', slug: channel };
+  return { name: 'not-found', path };
+}

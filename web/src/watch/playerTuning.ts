@@ -1,0 +1,39 @@
+// hls.js settings for our streams: ~1 s fMP4 segments, a playlist that
+// advances every second, and a live window of a few segments. Live play
+// stays close to the edge (glass-to-glass is measured by the `hls` bench);
+// VOD buffers more and never chases an edge.
+import type { HlsConfig } from 'hls.js';
+
+/** Seconds behind the newest segment's end that live playback aims for: 1.5 segments of slack against a late playlist. */
+const LIVE_SYNC_S = 1.5;
+
+export const liveTuning: Partial<HlsConfig> = {
+  // Our playlists have no EXT-X-PART; low-latency mode still makes hls.js
+  // reload the playlist promptly and honour the small sync duration.
+  lowLatencyMode: true,
+  liveSyncDuration: LIVE_SYNC_S,
+  // Further behind than this (a stall, a background tab), jump forward.
+  liveMaxLatencyDuration: LIVE_SYNC_S + 4,
+  // Between the two, catch up by playing slightly fast rather than seeking.
+  maxLiveSyncPlaybackRate: 1.1,
+  maxBufferLength: 8,
+  backBufferLength: 10,
+  // A restarted encoder (a new init segment, a discontinuity) leaves the
+  // playlist briefly behind: keep retrying instead of giving up.
+  playlistLoadPolicy: {
+    default: {
+      maxTimeToFirstByteMs: 5000,
+      maxLoadTimeMs: 8000,
+      timeoutRetry: { maxNumRetry: 6, retryDelayMs: 500, maxRetryDelayMs: 2000 },
+      errorRetry: { maxNumRetry: 10, retryDelayMs: 500, maxRetryDelayMs: 2000 },
+    },
+  },
+};
+
+export const vodTuning: Partial<HlsConfig> = {
+  maxBufferLength: 30,
+  backBufferLength: 60,
+};
+
+/** After a fatal error, how long before the player tries again. */
+export const RECOVERY_DELAY_MS = 1000;

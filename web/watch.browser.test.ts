@@ -1,0 +1,174 @@
+// The audience path end to end: two hosts in real Chromium pages go live;
+// an audience page in its own browser context plays the HLS stream with
+// hls.js, chats, and keeps playing through a layout change and through
+// FFmpeg being killed; after the end it shows the ended state, and the recording plays
+// on its VOD page.
+import { execFileSync } from 'node:child_process';
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { LayoutChange, StreamStats } from '../signaling/protocol/index.ts';
+import { launchChromium } from '../testkit/chromium.ts';
+import { addCoHost, createSession } from '../testkit/sessions.ts';
+import { api, signInGuest } from '../testkit/signalingClient.ts';
+import { byTestId, joinAsHost, openHostPage, report, type HostPage } from '../testkit/studioPages.ts';
+import { startTestServer, type TestServer } from '../testkit/testServer.ts';
+import type { PlayerDebugHook } from './src/watch/playerDebugHook.ts';
+
+const CAPTURE = '320x180@15';
+/** Generous: three Chromiums and a 720p + 360p encoder share two cores. */
+const PLAY_TIMEOUT_MS = 45_000;
+
+let server: TestServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+test.before(async () => {
+  server = await startTestServer();
+  browser = await launchChromium();
+});
+
+test.after(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await server?.close();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const playhead = (page: Page) => page.evaluate(() => window.stagecastPlayer?.currentTime() ?? -1);
+
+/** The audience page's playhead moves by at least `seconds` within the time limit. */
+async function assertPlays(page: Page, seconds: number, what: string, timeoutMs = PLAY_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let start = await playhead(page);
+  while (Date.now() < deadline) {
+    await sleep(500);
+    const now = await playhead(page);
+    if (start < 0 || now < start) start = now; // not attached yet, or a seek back to the live edge
+    if (now - start >= seconds) {
+      report(`${what}: played ${(now - start).toFixed(1)} s`);
+      return;
+    }
+  }
+  assert.unreachable(`${what}: the playhead did not advance ${seconds} s (at ${await playhead(page)})`);
+}
+
+/** FFmpeg processes this test process started (through the server it runs in-process). */
+function ffmpegChildren(): number[] {
+  try {
+    const out = execFileSync('pgrep', ['-P', String(process.pid), '-x', 'ffmpeg'], { encoding: 'utf8' });
+    return out.split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+async function lastSegment(sessionId: string): Promise<string | undefined> {
+  const response = await fetch(`${server.url}/media/live/${sessionId}/720p/index.m3u8`);
+  if (!response.ok) return undefined;
+  return (await response.text())
+    .split('\n')
+    .filter((line) => line.endsWith('.m4s'))
+    .at(-1);
+}
+
+test('an audience page plays two live hosts through a layout change and an encoder crash, then the VOD', async () => {
+  const alice = await signInGuest(server.url, 'Alice');
+  const bob = await signInGuest(server.url, 'Bob');
+  const session = await createSession(server.url, alice.token, 'Audience test');
+  await addCoHost(server.url, alice.token, bob, session.id);
+  const hosts: HostPage[] = [];
+  for (const guest of [alice, bob]) {
+    const host = await openHostPage(
+      browser,
+      guest.displayName,
+      `${server.url}/studio/${session.id}?capture=${CAPTURE}`,
+      guest,
+    );
+    contexts.push(host.context);
+    hosts.push(host);
+    await joinAsHost(host);
+  }
+
+  // The audience arrives before the show: "not started", then it plays by itself.
+  const audience = await browser.createBrowserContext();
+  contexts.push(audience);
+  const page = await audience.newPage();
+  page.on('pageerror', (error) => report(`audience page error: ${String(error)}`));
+  await page.goto(`${server.url}/watch/${session.id}`, { waitUntil: 'load' });
+  await page.waitForSelector(byTestId('not-started'), { timeout: 10_000 });
+  await page.waitForFunction(
+    (selector) => document.querySelector(selector)?.textContent?.includes('1 watching'),
+    { timeout: 10_000 },
+    byTestId('viewer-count'),
+  );
+
+  const wentLiveAt = Date.now();
+  assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/start`, alice.token)).status, 200);
+  await page.waitForSelector(byTestId('live-badge'), { timeout: 10_000 });
+  await assertPlays(page, 3, 'live');
+  report(`first 3 s played ${((Date.now() - wentLiveAt) / 1000).toFixed(1)} s after going live`);
+  // The hosts see their audience and that the show is recorded.
+  const studio = hosts[0]!.page;
+  await studio.waitForSelector(byTestId('recording-indicator'), { timeout: 10_000 });
+  await studio.waitForFunction(
+    (selector) => document.querySelector(selector)?.textContent?.includes('1 watching'),
+    { timeout: 10_000 },
+    byTestId('studio-viewers'),
+  );
+  const levels: ReturnType<PlayerDebugHook['levels']> | undefined = await page.evaluate(() =>
+    window.stagecastPlayer?.levels(),
+  );
+  assert.equal([...(levels?.heights ?? [])].sort(), [360, 720], 'both renditions offered');
+
+  // A viewer signs in with a name from the chat panel and chats; the player keeps its place.
+  await page.type(`${byTestId('chat')} ${byTestId('display-name')}`, 'Viewer');
+  await page.click(`${byTestId('chat')} ${byTestId('sign-in')}`);
+  await page.waitForSelector(byTestId('chat-input'), { timeout: 10_000 });
+  await page.type(byTestId('chat-input'), 'hello from the audience');
+  await page.click(byTestId('chat-send'));
+  await page.waitForFunction(
+    (selector) =>
+      Array.from(document.querySelectorAll(selector)).some((item) => item.textContent?.includes('hello from')),
+    { timeout: 10_000 },
+    byTestId('chat-message'),
+  );
+
+  // The primary host changes the layout: FFmpeg recomposes, the audience keeps playing.
+  const layout: LayoutChange = { layout: 'spotlight', pinnedUserId: bob.userId };
+  assert.is((await api(server.url, 'PUT', `/api/multihost/${session.id}/layout`, alice.token, layout)).status, 200);
+  await assertPlays(page, 4, 'after the layout change');
+
+  // The encoder dies: the recorder restarts it, the playlist advances again, the page keeps playing.
+  const encoders = ffmpegChildren();
+  assert.ok(encoders.length >= 1, 'an FFmpeg is running');
+  const before = await lastSegment(session.id);
+  for (const pid of encoders) process.kill(pid, 'SIGKILL');
+  const resumeDeadline = Date.now() + PLAY_TIMEOUT_MS;
+  let after = before;
+  while (after === before && Date.now() < resumeDeadline) {
+    await sleep(500);
+    after = await lastSegment(session.id);
+  }
+  assert.is.not(after, before, 'the live playlist advances again');
+  await assertPlays(page, 4, 'after FFmpeg was killed');
+  const fatal = await page.evaluate(() => window.stagecastPlayer?.fatalErrors() ?? -1);
+  report(`hls.js fatal errors during the show (all recovered): ${fatal}`);
+
+  // The end: the audience sees it, then the recording, which plays.
+  assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/end`, alice.token)).status, 200);
+  await page.waitForSelector(byTestId('ended'), { timeout: 10_000 });
+  await page.waitForSelector(byTestId('recording-link'), { timeout: 30_000 });
+  const stats = await api<StreamStats>(server.url, 'GET', `/api/room/${session.id}/stream/stats`);
+  assert.is(stats.body.ok && stats.body.data.status, 'archived', 'the page lists recordings once they are final');
+  const recording = stats.body.ok ? stats.body.data.recordings[0] : undefined;
+  assert.ok(recording && recording.status === 'archived');
+  assert.equal(recording.hosts.map((host) => host.displayName).sort(), ['Alice', 'Bob']);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(byTestId('recording-link'))]);
+  assert.is(new URL(page.url()).pathname, `/vod/${recording.id}`);
+  await assertPlays(page, 2, 'the VOD');
+  const duration = await page.$eval(byTestId('watch-video'), (video) => (video as HTMLVideoElement).duration);
+  assert.ok(Math.abs(duration - recording.durationS) < 2, `VOD ${duration} s vs recorded ${recording.durationS} s`);
+});
+
+test.run();
