@@ -2,21 +2,41 @@
 // cached, segments and init segments are immutable (their names never
 // repeat), ranges work. Names are matched against what the recorder writes,
 // so nothing else under the media folder (and no `..`) can be reached.
-import { Router, type Response } from 'express';
+// Live segments are served from memory (SegmentCache): a live audience asks
+// for the same few files at once.
+import path from 'node:path';
+import { Router, type Request, type Response } from 'express';
 import type { BroadcastService } from './BroadcastService.ts';
+import { SegmentCache } from './SegmentCache.ts';
 
 /** Session and recording ids. */
 const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
 const renditionPattern = /^[a-z0-9]{1,16}$/;
 
+const immutable = 'public, max-age=31536000, immutable';
+
 const fileKinds: [pattern: RegExp, contentType: string, cacheControl: string][] = [
   [/^index\.m3u8$/, 'application/vnd.apple.mpegurl', 'no-cache'],
-  [/^seg_\d{1,6}_\d{1,9}\.m4s$/, 'video/iso.segment', 'public, max-age=31536000, immutable'],
-  [/^init_\d{1,6}_[a-z0-9]{1,16}\.mp4$/, 'video/mp4', 'public, max-age=31536000, immutable'],
+  [/^seg_\d{1,6}_\d{1,9}\.m4s$/, 'video/iso.segment', immutable],
+  [/^init_\d{1,6}_[a-z0-9]{1,16}\.mp4$/, 'video/mp4', immutable],
 ];
 
 export function hlsRoutes(broadcasts: BroadcastService): Router {
   const router = Router();
+  const segments = new SegmentCache();
+  /** An immutable file from memory; ranges (VOD seeking, CDNs) go to sendFile. */
+  const sendCached = async (req: Request, res: Response, root: string, file: string, contentType: string) => {
+    if (req.headers.range) return send(res, root, file, contentType, immutable);
+    let bytes: Buffer;
+    try {
+      bytes = await segments.read(path.join(root, file));
+    } catch {
+      return notFound(res);
+    }
+    res.set({ 'Cache-Control': immutable, 'Access-Control-Allow-Origin': '*', 'Accept-Ranges': 'bytes' });
+    res.type(contentType);
+    res.end(bytes);
+  };
   const send = (res: Response, root: string, file: string, contentType: string, cacheControl: string) => {
     res.set({ 'Cache-Control': cacheControl, 'Access-Control-Allow-Origin': '*' });
     res.type(contentType);
@@ -38,7 +58,9 @@ export function hlsRoutes(broadcasts: BroadcastService): Router {
     const { sessionId, rendition, file } = req.params;
     const kind = fileKinds.find(([pattern]) => pattern.test(file));
     if (!idPattern.test(sessionId) || !renditionPattern.test(rendition) || !kind) return notFound(res);
-    send(res, `${broadcasts.liveDir(sessionId)}/${rendition}`, file, kind[1], kind[2]);
+    const root = path.join(broadcasts.liveDir(sessionId), rendition);
+    if (kind[2] === immutable) return sendCached(req, res, root, file, kind[1]);
+    send(res, root, file, kind[1], kind[2]);
   });
   // VOD: the playlist grows while live (EVENT), then never changes (VOD);
   // segments are the live ones, hard-linked, so the same names and headers.
