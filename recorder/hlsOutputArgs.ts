@@ -68,7 +68,10 @@ export function hlsOutputArgs(
     // append_list continues numbering across restarts and marks the seam
     // with EXT-X-DISCONTINUITY; delete_segments keeps the disk bounded;
     // temp_file makes every segment appear whole (the server caches them).
-    ...['-hls_flags', 'independent_segments+program_date_time+append_list+discont_start+delete_segments+omit_endlist+temp_file'],
+    ...[
+      '-hls_flags',
+      'independent_segments+program_date_time+append_list+discont_start+delete_segments+omit_endlist+temp_file',
+    ],
     ...['-hls_delete_threshold', '2'],
     ...['-master_pl_name', 'master.m3u8'],
     ...['-var_stream_map', renditions.map((r, i) => `v:${i},a:${i},name:${r.name}`).join(' ')],
