@@ -243,6 +243,9 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
   assert.ok(drift && drift.samples > 0 && Math.abs(drift.p50) < 500, `avDriftMs ${JSON.stringify(drift)}`);
   assert.type(result.serverCpuPctPer100Viewers, 'number');
   assert.is(result.glassToGlassMs, null);
+  // A layout change reached the output: a segment of the new composition was listed.
+  const change = result.layoutChangeToOutputMs as { listedMs: number | null; error?: string };
+  assert.type(change.listedMs, 'number', `layoutChangeToOutputMs ${JSON.stringify(change)}`);
 });
 
 test('report: the results become one HTML page with charts', async () => {

@@ -53,6 +53,13 @@ interface Run {
 
 /** How long FFmpeg gets to open its RTP sockets before media is let through. */
 const FFMPEG_OPEN_MS = 400;
+/**
+ * How long FFmpeg studies its RTP inputs before composing (µs). Its default,
+ * 5 s, made every recomposition (a layout change, a camera toggle) reach the
+ * audience ~5 s late; the SDP already says what each stream is, and the key
+ * frames asked for at start arrive within this.
+ */
+const PROBE_US = 500_000;
 const MIN_RESTART_DELAY_MS = 250;
 /** A run whose playlist stops changing this long is restarted. */
 const STALL_RESTART_MS = 8000;
@@ -222,6 +229,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     const args = [
       ...['-hide_banner', '-loglevel', 'warning', '-nostdin'],
       ...['-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-reorder_queue_size', '64'],
+      ...['-analyzeduration', String(PROBE_US)],
       ...(streams.length > 0 ? ['-i', sdpFile] : []),
       ...['-filter_complex', `${graph.filter};${output.filterSuffix}`],
       ...output.args,

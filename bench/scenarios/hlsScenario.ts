@@ -13,6 +13,7 @@ import { api } from '../../testkit/signalingClient.ts';
 import type { HlsOptions } from '../cli.ts';
 import { readAvDrift, type DriftReading } from '../hls/avDrift.ts';
 import { measureEncodeSpeed, type EncodeSpeed } from '../hls/encodeSpeed.ts';
+import { measureChangeToOutput } from '../hls/changeToOutput.ts';
 import { waitForFirstPlayable } from '../hls/firstPlayable.ts';
 import { GlassToGlass, type GlassToGlassRun } from '../hls/glassToGlass.ts';
 import { emptyCounters, HlsViewer } from '../hls/hlsViewer.ts';
@@ -43,6 +44,8 @@ const CANVAS = { width: 1280, height: 720 };
 const MAX_SESSION_HOSTS = 9;
 /** The glass-to-glass readings are moved out of the audience page this often. */
 const GLASS_COLLECT_MS = 5000;
+/** A layout change must reach the output within this, or it is reported missing. */
+const CHANGE_TIMEOUT_MS = 20_000;
 
 export async function runHlsScenario(options: HlsOptions, context: RunContext) {
   const { progress } = context;
@@ -227,6 +230,18 @@ async function runLive(
     const drift = await analyseDrift(layout, keeper, await primaryHostId(target, ticket.sessionId));
     const glassRun: GlassToGlassRun | undefined = glass ? await glass.result() : undefined;
     if (glassRun && glassError) glassRun.error ??= glassError;
+    // Last, as it changes the picture the other measurements read: a layout change on stage.
+    const layoutChange = await measureChangeToOutput(
+      `${liveUrl}/${firstPlayable.renditions[0] ?? '720p'}/index.m3u8`,
+      async () => {
+        const changed = await api(target.url, 'PUT', `/api/multihost/${ticket.sessionId}/layout`, primaryToken, {
+          layout: 'spotlight',
+        });
+        if (!changed.body.ok) throw new Error(`the layout change failed: ${changed.body.error.message}`);
+      },
+      CHANGE_TIMEOUT_MS,
+    ).catch((error: unknown) => ({ listedMs: null, error: errorMessage(error) }));
+    progress.note(`[${label}] layout change in the output after ${JSON.stringify(layoutChange)}`);
     await api(target.url, 'POST', `/api/multihost/${ticket.sessionId}/end`, primaryToken).catch(() => undefined);
 
     const counters = crowdResult?.counters ?? emptyCounters();
@@ -271,6 +286,7 @@ async function runLive(
         withoutViewers: round(quiet.generatorCpuPct, 1),
         withViewers: roundOrNull(busy?.generatorCpuPct),
       },
+      layoutChangeToOutputMs: layoutChange,
       glassToGlassMs: glassRun?.latencyMs ?? null,
       glassToGlass: glassRun ?? (glassError ? { error: glassError } : null),
       publishers: {
