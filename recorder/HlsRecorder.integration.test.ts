@@ -13,19 +13,10 @@ import { routerMediaCodecs } from '../sfu/mediaCodecs.ts';
 import { WorkerPool } from '../sfu/WorkerPool.ts';
 import { startFfmpegRtpSource, type FfmpegRtpSource } from '../testkit/ffmpegRtpSource.ts';
 import { HlsRecorder } from './HlsRecorder.ts';
+import { waitFor } from '../testkit/waitFor.ts';
 
 const run = promisify(execFile);
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 function segments(playlist: string): string[] {
   if (!fs.existsSync(playlist)) return [];

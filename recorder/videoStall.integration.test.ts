@@ -17,6 +17,7 @@ import { startFfmpegRtpSource, type FfmpegRtpSource } from '../testkit/ffmpegRtp
 import { reapOnExit } from './childReaper.ts';
 import { resolveFfmpeg } from './ffmpegBinary.ts';
 import { HlsRecorder } from './HlsRecorder.ts';
+import { waitFor } from '../testkit/waitFor.ts';
 
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -81,16 +82,6 @@ function lastSegment(playlist: string): string | undefined {
     .split('\n')
     .filter((line) => line.endsWith('.m4s'))
     .at(-1);
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 test('a stalled camera is asked for key frames, and the broadcast carries on when it resumes', async () => {

@@ -11,6 +11,7 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium } from '../../testkit/chromium.ts';
 import { joinAsHost, STEP_TIMEOUT_MS } from '../../testkit/studioPages.ts';
+import { closeBrowser, identityOf, killOnExit } from '../peers/benchBrowser.ts';
 import { summarize, type Percentiles } from '../stats.ts';
 import type { Rect } from './tileGeometry.ts';
 
@@ -22,7 +23,6 @@ const CAMERA_WIDTH = 640;
 const CAMERA_HEIGHT = 360;
 /** Readings kept in the audience page between two collections. */
 const MAX_PAGE_SAMPLES = 20_000;
-const CLOSE_GRACE_MS = 5000;
 
 /**
  * Installed before the studio loads: getUserMedia gives the time-painting
@@ -171,7 +171,7 @@ export class GlassToGlass {
     const browser = await launchChromium();
     const forgetExitHook = killOnExit(browser);
     try {
-      const identity = identityOf(token);
+      const identity = identityOf(token, 'bench glass');
       const context = await browser.createBrowserContext();
       const page = await context.newPage();
       await page.setViewport({ width: 1000, height: 700 });
@@ -279,42 +279,4 @@ export class GlassToGlass {
     await closeBrowser(this.#browser);
     this.#forgetExitHook();
   }
-}
-
-/** However the bench ends (watchdog, SIGINT), Chromium does not outlive it. */
-function killOnExit(browser: Browser): () => void {
-  const pid = browser.process()?.pid;
-  if (pid === undefined) return () => undefined;
-  const kill = () => killPid(pid);
-  process.once('exit', kill);
-  return () => process.off('exit', kill);
-}
-
-async function closeBrowser(browser: Browser): Promise<void> {
-  const pid = browser.process()?.pid;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    browser.close().catch(() => undefined),
-    new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS))),
-  ]);
-  clearTimeout(timer);
-  if (pid !== undefined) killPid(pid);
-}
-
-function killPid(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-/** The user id and name in a guest token (its payload is readable by its holder; nothing checks the signature here). */
-function identityOf(token: string): { userId: string; displayName: string } {
-  const payload = token.split('.')[1];
-  const claims = payload
-    ? (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown; name?: unknown })
-    : {};
-  if (typeof claims.sub !== 'string') throw new Error('the glass host needs a Stagecast guest token');
-  return { userId: claims.sub, displayName: typeof claims.name === 'string' ? claims.name : 'bench glass' };
 }

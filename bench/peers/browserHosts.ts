@@ -9,6 +9,7 @@ import type { Browser } from 'puppeteer-core';
 import { launchChromium } from '../../testkit/chromium.ts';
 import { joinAsHost, openHostPage, type HostPage } from '../../testkit/studioPages.ts';
 import { processCpuSeconds } from '../server/processStats.ts';
+import { closeBrowser, identityOf, killOnExit } from './benchBrowser.ts';
 import type { PageSample } from './browserFigures.ts';
 
 export interface BrowserHostPlan {
@@ -93,7 +94,7 @@ export class BrowserHosts {
       for (const plan of plans) {
         const host = await openHostPage(browser, plan.label, `${url}/studio/${sessionId}?capture=${capture}`, {
           token: plan.token,
-          ...identityOf(plan.token),
+          ...identityOf(plan.token, 'bench browser'),
         });
         await host.page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
         await host.page.evaluate(RECORD_PEER_CONNECTIONS);
@@ -180,42 +181,6 @@ export class BrowserHosts {
     await closeBrowser(this.#browser);
     this.#forgetExitHook();
   }
-}
-
-async function closeBrowser(browser: Browser): Promise<void> {
-  const pid = browser.process()?.pid;
-  await withTimeout(browser.close(), CLOSE_GRACE_MS).catch(() => undefined);
-  if (pid !== undefined) killPid(pid);
-}
-
-/** However the bench ends (watchdog, SIGINT), Chromium does not outlive it. */
-function killOnExit(browser: Browser): () => void {
-  const pid = browser.process()?.pid;
-  if (pid === undefined) return () => undefined;
-  const kill = () => killPid(pid);
-  process.once('exit', kill);
-  return () => process.off('exit', kill);
-}
-
-function killPid(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
-}
-
-/**
- * The user id and name in a guest token: the studio keeps them next to the
- * token, and the bench's room tickets carry only tokens. The payload of a
- * JWT is readable by its holder; nothing here checks the signature.
- */
-function identityOf(token: string): { userId: string; displayName: string } {
-  const payload = token.split('.')[1];
-  if (!payload) throw new Error('a browser host needs a guest identity token (Stagecast, not the baseline)');
-  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown; name?: unknown };
-  if (typeof claims.sub !== 'string') throw new Error('the identity token has no user id');
-  return { userId: claims.sub, displayName: typeof claims.name === 'string' ? claims.name : 'bench browser' };
 }
 
 /** `root` and every process descending from it, from /proc. */

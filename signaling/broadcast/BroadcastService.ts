@@ -112,8 +112,9 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
       if (broadcast.status !== 'live') throw new AppError('CONFLICT', 'the session is ending');
       const recording = await this.#beginRecording(broadcast, true);
       const view = await this.#recordings.get(recording.id);
-      this.emit('status', sessionId, 'live', view ?? null);
-      return view!;
+      if (!view) throw new Error(`recording ${recording.id} has no row`);
+      this.emit('status', sessionId, 'live', view);
+      return view;
     });
   }
 
