@@ -258,7 +258,20 @@ function toReportView(row: {
   };
 }
 
-/** Message ids sort by time of creation (base-36 milliseconds) before their random part, like cuids. */
+let idMillis = 0;
+let idSequence = 0;
+
+/**
+ * Message ids sort in the order this process accepted them (history breaks
+ * ties of equal `createdAt` by id): milliseconds and a sequence within the
+ * millisecond, both fixed-width base 36, then a random part against other
+ * nodes' ids.
+ */
 function newMessageId(): string {
-  return `m${Date.now().toString(36)}${crypto.randomBytes(8).toString('hex')}`;
+  const now = Date.now();
+  idSequence = now === idMillis ? idSequence + 1 : 0;
+  idMillis = now;
+  const time = now.toString(36).padStart(9, '0');
+  const sequence = idSequence.toString(36).padStart(4, '0');
+  return `m${time}${sequence}${crypto.randomBytes(6).toString('hex')}`;
 }
