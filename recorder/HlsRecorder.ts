@@ -17,6 +17,7 @@ import { resolveFfmpeg } from './ffmpegBinary.ts';
 import { ffmpegReceiveCapabilities } from './ffmpegReceiveCapabilities.ts';
 import { ffmpegReadableRtpCodecs } from './ffmpegRtpCodecs.ts';
 import { defaultRenditions, hlsOutputArgs } from './hlsOutputArgs.ts';
+import { labelFont } from './labelFont.ts';
 import type {
   Composition,
   HlsRecorderEvents,
@@ -153,8 +154,9 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
 
     const live = (producer: types.Producer | undefined) =>
       producer && !producer.closed && !producer.paused ? producer : undefined;
-    const liveHosts: RecordedHost[] = this.#composition.hosts.map(({ hostId, video, audio }) => ({
+    const liveHosts: RecordedHost[] = this.#composition.hosts.map(({ hostId, displayName, video, audio }) => ({
       hostId,
+      ...(displayName !== undefined ? { displayName } : {}),
       video: live(video),
       audio: live(audio),
     }));
@@ -169,7 +171,10 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     // stream listed after it. The microphones are small and cannot starve the
     // cameras, the other way round they can (the broadcast loses its sound).
     const inputByHost = new Map(
-      hosts.map((host): [string, CompositionInput] => [host.hostId, { hostId: host.hostId }]),
+      hosts.map((host): [string, CompositionInput] => [
+        host.hostId,
+        { hostId: host.hostId, ...(host.displayName !== undefined ? { label: host.displayName } : {}) },
+      ]),
     );
     const tracks = (['audio', 'video'] as const).flatMap((kind) =>
       hosts.flatMap((host) => {
@@ -217,6 +222,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       fps,
       layout: this.#composition.layout,
       ...(this.#composition.focusHostId ? { focusHostId: this.#composition.focusHostId } : {}),
+      ...(labelFont() ? { fontFile: labelFont() } : {}),
     });
     const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, {
       renditions,

@@ -7,6 +7,8 @@ import type { Rendition } from './hlsOutputArgs.ts';
 
 export interface RecordedHost {
   hostId: string;
+  /** Written on the tile while the camera is off (so the audience knows who is talking). */
+  displayName?: string;
   /** Camera producer; absent or paused = camera off. */
   video?: types.Producer;
   /** Microphone producer; absent or paused = muted. */

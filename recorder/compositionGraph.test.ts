@@ -7,16 +7,29 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildCompositionGraph, type CompositionInput } from './compositionGraph.ts';
+import { buildCompositionGraph, drawtextSafe, type CompositionInput } from './compositionGraph.ts';
 import { resolveFfmpeg } from './ffmpegBinary.ts';
+import { labelFont } from './labelFont.ts';
 
 const run = promisify(execFile);
 
 /** Renders `seconds` of the composition of `hosts` test-pattern inputs to an MP4 and returns ffprobe's view. */
-async function render(inputs: CompositionInput[], hostCount: number, layout: 'grid' | 'pip' | 'spotlight' | 'sidebar') {
+async function render(
+  inputs: CompositionInput[],
+  hostCount: number,
+  layout: 'grid' | 'pip' | 'spotlight' | 'sidebar',
+  fontFile?: string,
+) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-composition-'));
   try {
-    const graph = buildCompositionGraph(inputs, { width: 640, height: 360, fps: 15, layout, focusHostId: 'h1' });
+    const graph = buildCompositionGraph(inputs, {
+      width: 640,
+      height: 360,
+      fps: 15,
+      layout,
+      focusHostId: 'h1',
+      ...(fontFile ? { fontFile } : {}),
+    });
     const sources = Array.from({ length: hostCount }, (_, i) => [
       ...['-f', 'lavfi', '-i', `testsrc=size=320x240:rate=15:duration=1,hue=h=${i * 40}`],
       ...['-f', 'lavfi', '-i', `sine=frequency=${300 + i * 100}:sample_rate=48000:duration=1`],
@@ -92,6 +105,29 @@ test('FFmpeg accepts the graph for 1, 4 and 9 hosts in every layout, with camera
       'audio stream',
     );
   }
+});
+
+test("a camera-off tile carries its host's name, made safe for the filter graph", async () => {
+  assert.is(drawtextSafe(`  Zoë O'Brien: [x];%{pts} \\ 'q'  `), 'Zoë OBrien xpts q');
+  assert.is(drawtextSafe('a'.repeat(60)).length, 40);
+  const named = hosts(2, [1]).map((host, i) => ({ ...host, label: i === 1 ? `Ada's, [cam]: off` : 'Linus' }));
+  const fontFile = labelFont();
+  const { filter } = buildCompositionGraph(named, {
+    width: 1280,
+    height: 720,
+    fps: 30,
+    layout: 'grid',
+    ...(fontFile ? { fontFile } : {}),
+  });
+  if (!fontFile) {
+    assert.not.match(filter, /drawtext/, 'no font: no names');
+    return;
+  }
+  assert.is((filter.match(/drawtext=/g) ?? []).length, 1, 'only the camera-off tile is labelled');
+  assert.match(filter, /text='Adas cam off'/);
+  // FFmpeg accepts it: a hostile name cannot break the graph.
+  const probe = await render(named, 2, 'grid', fontFile);
+  assert.ok(probe.streams.some((stream) => stream.codec_type === 'video'));
 });
 
 test('no audio at all still yields an audio track (players expect one)', async () => {

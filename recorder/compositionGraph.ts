@@ -10,6 +10,8 @@ export interface CompositionInput {
   video?: string;
   /** FFmpeg stream specifier of the host's microphone, e.g. `0:a:0`; absent = muted or none. */
   audio?: string;
+  /** The host's name, written on the placeholder while the camera is off. */
+  label?: string;
 }
 
 export interface CompositionOptions {
@@ -21,6 +23,8 @@ export interface CompositionOptions {
   focusHostId?: string;
   /** Pixels between tiles. Default 8. */
   gap?: number;
+  /** TrueType font for names on camera-off tiles; without one, no names are drawn. */
+  fontFile?: string;
   /**
    * Pace the output at real time. Default: only when no host's camera is in
    * the graph, because then nothing else paces the generated canvas. With a
@@ -76,7 +80,12 @@ export function buildCompositionGraph(
         `[${canvas}][tile${step}]overlay=x=${x}:y=${y}:eof_action=repeat:shortest=0[${next}]`,
       );
     } else {
-      chains.push(`[${canvas}]drawbox=x=${x}:y=${y}:w=${w}:h=${h}:color=${PLACEHOLDER}:t=fill[${next}]`);
+      const name = options.fontFile && input.label ? drawtextSafe(input.label) : '';
+      const label = name
+        ? `,drawtext=fontfile=${options.fontFile}:text='${name}':fontcolor=white:` +
+          `fontsize=${Math.max(12, Math.round(h / 12))}:x=${x}+(${w}-text_w)/2:y=${y}+(${h}-text_h)/2`
+        : '';
+      chains.push(`[${canvas}]drawbox=x=${x}:y=${y}:w=${w}:h=${h}:color=${PLACEHOLDER}:t=fill${label}[${next}]`);
     }
     canvas = next;
   }
@@ -104,4 +113,19 @@ export function buildCompositionGraph(
     chains.push(`${mixed},aformat=channel_layouts=stereo[aout]`);
   }
   return { filter: chains.join(';'), videoLabel: '[vout]', audioLabel: '[aout]' };
+}
+
+/**
+ * A name as drawtext can take it inside our filter graph: letters, digits,
+ * spaces and a few harmless marks, at most 40 characters. Everything that
+ * means something to the filter-graph parser or to drawtext (quotes,
+ * backslashes, `:` `,` `;` `[` `]`, `%` expansions) is dropped rather than
+ * escaped through two levels of quoting.
+ */
+export function drawtextSafe(name: string): string {
+  return name
+    .replace(/[^\p{L}\p{N} ._-]/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 40);
 }

@@ -33,7 +33,12 @@ export function splitReadableTracks(hosts: readonly RecordedHost[], readable: Re
     };
     const video = keep(host.video);
     const audio = keep(host.audio);
-    return { hostId: host.hostId, ...(video ? { video } : {}), ...(audio ? { audio } : {}) };
+    return {
+      hostId: host.hostId,
+      ...(host.displayName !== undefined ? { displayName: host.displayName } : {}),
+      ...(video ? { video } : {}),
+      ...(audio ? { audio } : {}),
+    };
   });
   return { hosts: kept, unreadable };
 }

@@ -17,7 +17,12 @@ export function compositionOf(
       };
       const video = live('camera');
       const audio = live('microphone');
-      return { hostId: host.userId, ...(video ? { video } : {}), ...(audio ? { audio } : {}) };
+      return {
+        hostId: host.userId,
+        displayName: host.displayName,
+        ...(video ? { video } : {}),
+        ...(audio ? { audio } : {}),
+      };
     });
   // Spotlight, sidebar and pip follow the pinned host, else the active speaker.
   const focusHostId = state.layout.pinnedUserId ?? state.activeSpeakerId ?? state.primaryHostId;
@@ -30,6 +35,11 @@ export function compositionKey(composition: Composition): string {
   return JSON.stringify({
     layout: composition.layout,
     focus: focusMatters ? composition.focusHostId : null,
-    hosts: composition.hosts.map((host) => [host.hostId, host.video?.id ?? null, host.audio?.id ?? null]),
+    hosts: composition.hosts.map((host) => [
+      host.hostId,
+      host.video?.id ?? null,
+      host.audio?.id ?? null,
+      host.video ? null : (host.displayName ?? null),
+    ]),
   });
 }
