@@ -134,6 +134,18 @@ test('an audience page plays two live hosts through a layout change and an encod
     byTestId('chat-message'),
   );
 
+  // The primary host stops and restarts the recording from the studio: the audience's player is not restarted.
+  await page.evaluate(() => ((window as unknown as { playerBefore: unknown }).playerBefore = window.stagecastPlayer));
+  await studio.click(byTestId('toggle-recording'));
+  await studio.waitForSelector(byTestId('recording-indicator'), { hidden: true, timeout: 10_000 });
+  await studio.click(byTestId('toggle-recording'));
+  await studio.waitForSelector(byTestId('recording-indicator'), { timeout: 10_000 });
+  await assertPlays(page, 2, 'across the recording toggles');
+  assert.ok(
+    await page.evaluate(() => (window as unknown as { playerBefore: unknown }).playerBefore === window.stagecastPlayer),
+    'the same player kept playing',
+  );
+
   // The primary host changes the layout: FFmpeg recomposes, the audience keeps playing.
   const layout: LayoutChange = { layout: 'spotlight', pinnedUserId: bob.userId };
   assert.is((await api(server.url, 'PUT', `/api/multihost/${session.id}/layout`, alice.token, layout)).status, 200);
@@ -164,6 +176,7 @@ test('an audience page plays two live hosts through a layout change and an encod
   const recording = stats.body.ok ? stats.body.data.recordings[0] : undefined;
   assert.ok(recording && recording.status === 'archived');
   assert.equal(recording.hosts.map((host) => host.displayName).sort(), ['Alice', 'Bob']);
+  assert.is(stats.body.ok && stats.body.data.recordings.length, 2, 'the recording was stopped and started once');
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(byTestId('recording-link'))]);
   assert.is(new URL(page.url()).pathname, `/vod/${recording.id}`);
   await assertPlays(page, 2, 'the VOD');
