@@ -13,18 +13,11 @@ import { routerMediaCodecs } from '../sfu/mediaCodecs.ts';
 import { WorkerPool } from '../sfu/WorkerPool.ts';
 import { startFfmpegRtpSource, type FfmpegRtpSource } from '../testkit/ffmpegRtpSource.ts';
 import { HlsRecorder } from './HlsRecorder.ts';
+import { listedSegments } from '../testkit/hlsFiles.ts';
 import { waitFor } from '../testkit/waitFor.ts';
 
 const run = promisify(execFile);
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
-function segments(playlist: string): string[] {
-  if (!fs.existsSync(playlist)) return [];
-  return fs
-    .readFileSync(playlist, 'utf8')
-    .split('\n')
-    .filter((line) => line.endsWith('.m4s'));
-}
 
 function initOf(playlist: string): string {
   const map = /#EXT-X-MAP:URI="([^"]+)"/g;
@@ -95,7 +88,7 @@ test('two hosts become a playable HLS ladder whose window advances', async () =>
     const playlist = path.join(dir, 'high', 'index.m3u8');
     const first = await waitFor(
       'three segments',
-      () => (segments(playlist).length >= 3 ? segments(playlist) : undefined),
+      () => (listedSegments(playlist).length >= 3 ? listedSegments(playlist) : undefined),
       40_000,
     );
     const text = fs.readFileSync(playlist, 'utf8');
@@ -111,31 +104,31 @@ test('two hosts become a playable HLS ladder whose window advances', async () =>
     assert.ok(frames >= 12 && frames <= 18, `frames in a segment: ${frames}`);
 
     // The live window moves on.
-    await waitFor('window to advance', () => (segments(playlist)[0] !== first[0] ? true : undefined), 40_000);
+    await waitFor('window to advance', () => (listedSegments(playlist)[0] !== first[0] ? true : undefined), 40_000);
     // Still with sound: about a second of AAC (46.9 frames) in the newest segment, not just the first ones.
-    const newest = await probeSegment(path.join(dir, 'high'), playlist, segments(playlist).at(-1)!);
+    const newest = await probeSegment(path.join(dir, 'high'), playlist, listedSegments(playlist).at(-1)!);
     const audioFrames = Number(newest.streams.find((stream) => stream.codec_type === 'audio')?.nb_read_frames);
     assert.ok(audioFrames >= 40, `audio frames in the newest segment: ${audioFrames}`);
 
     // A layout change restarts the composition; the playlist carries on across the seam.
-    const before = segments(playlist).at(-1)!;
+    const before = listedSegments(playlist).at(-1)!;
     await recorder.update({ hosts, layout: 'pip', focusHostId: 'h1' });
     await waitFor(
       'segments after the layout change',
       () =>
-        fs.readFileSync(playlist, 'utf8').includes('#EXT-X-DISCONTINUITY') && segments(playlist).at(-1) !== before
+        fs.readFileSync(playlist, 'utf8').includes('#EXT-X-DISCONTINUITY') && listedSegments(playlist).at(-1) !== before
           ? true
           : undefined,
       40_000,
     );
 
     // FFmpeg dies: the recorder restarts it and the playlist advances again.
-    const beforeCrash = segments(playlist).at(-1)!;
+    const beforeCrash = listedSegments(playlist).at(-1)!;
     const crashedPid = recorder.ffmpegPid!;
     process.kill(crashedPid, 'SIGKILL');
     await waitFor(
       'segments after FFmpeg was killed',
-      () => (recorder!.ffmpegPid !== crashedPid && segments(playlist).at(-1) !== beforeCrash ? true : undefined),
+      () => (recorder!.ffmpegPid !== crashedPid && listedSegments(playlist).at(-1) !== beforeCrash ? true : undefined),
       40_000,
     );
     for (const source of sources) assert.is(source.errors(), '');

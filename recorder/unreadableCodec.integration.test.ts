@@ -16,6 +16,7 @@ import { computeLayout } from '../signaling/layout/layoutGeometry.ts';
 import { routerMediaCodecs } from '../sfu/mediaCodecs.ts';
 import { WorkerPool } from '../sfu/WorkerPool.ts';
 import { startFfmpegRtpSource, type FfmpegRtpSource } from '../testkit/ffmpegRtpSource.ts';
+import { listedSegments } from '../testkit/hlsFiles.ts';
 import { resolveFfmpeg } from './ffmpegBinary.ts';
 import { ffmpegReadableRtpCodecs } from './ffmpegRtpCodecs.ts';
 import { HlsRecorder, type RecorderWarning } from './HlsRecorder.ts';
@@ -25,14 +26,6 @@ const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** compositionGraph.ts's camera-off fill, 0x2a3340. */
 const CAMERA_OFF_RGB = [0x2a, 0x33, 0x40];
-
-function segments(playlist: string): string[] {
-  if (!fs.existsSync(playlist)) return [];
-  return fs
-    .readFileSync(playlist, 'utf8')
-    .split('\n')
-    .filter((line) => line.endsWith('.m4s'));
-}
 
 /** The average colour of `rect` in the first frame of a segment (init + segment joined). */
 async function averageColour(file: string, rect: { x: number; y: number; width: number; height: number }) {
@@ -100,8 +93,8 @@ test('a camera in a codec FFmpeg cannot read is shown as camera-off, with a warn
 
     const playlist = path.join(dir, 'high', 'index.m3u8');
     const deadline = Date.now() + 40_000;
-    while (segments(playlist).length < 3 && Date.now() < deadline) await sleep(200);
-    assert.ok(segments(playlist).length >= 3, 'the broadcast produces segments');
+    while (listedSegments(playlist).length < 3 && Date.now() < deadline) await sleep(200);
+    assert.ok(listedSegments(playlist).length >= 3, 'the broadcast produces segments');
 
     // Reported once, typed, naming the host and the codec.
     assert.equal(
@@ -131,11 +124,11 @@ test('a camera in a codec FFmpeg cannot read is shown as camera-off, with a warn
     const pid = recorder.ffmpegPid;
     await recorder.update({ hosts, layout: 'grid' });
     assert.is(warnings.length, 1, 'warned once per producer');
-    const before = segments(playlist).at(-1);
+    const before = listedSegments(playlist).at(-1);
     const restartedPid = recorder.ffmpegPid;
     assert.is.not(restartedPid, pid, 'the update restarted FFmpeg with the new graph');
-    while (segments(playlist).at(-1) === before && Date.now() < deadline + 20_000) await sleep(200);
-    assert.is.not(segments(playlist).at(-1), before, 'segments keep coming after the recompose');
+    while (listedSegments(playlist).at(-1) === before && Date.now() < deadline + 20_000) await sleep(200);
+    assert.is.not(listedSegments(playlist).at(-1), before, 'segments keep coming after the recompose');
     assert.is(recorder.ffmpegPid, restartedPid, 'FFmpeg did not die and restart');
 
     // The picture: the AV1 host's tile is the camera-off fill; the VP8 host's is not.
@@ -147,7 +140,7 @@ test('a camera in a codec FFmpeg cannot read is shown as camera-off, with a warn
       joined,
       Buffer.concat([
         fs.readFileSync(path.join(dir, 'high', init)),
-        fs.readFileSync(path.join(dir, 'high', segments(playlist).at(-1)!)),
+        fs.readFileSync(path.join(dir, 'high', listedSegments(playlist).at(-1)!)),
       ]),
     );
     const inner = (rect: { x: number; y: number; width: number; height: number }) => ({

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../../prisma/database.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
-import { chatReactionEmojis, type ChatReactionEmoji, type ReportReason, type ReportView } from '../protocol/chat.ts';
+import { chatReactionEmojis, type ChatReactionEmoji, type ReportView } from '../protocol/chat.ts';
 import { ChatMessageWriter } from './ChatMessageWriter.ts';
 import type { ChatMemberRecord } from './ChatRoom.ts';
 import type { HistoryCursor } from './historyCursor.ts';
@@ -22,15 +22,8 @@ export interface MessageRow {
 
 export type ReactionCounts = Partial<Record<ChatReactionEmoji, number>>;
 
-export interface NewReport {
-  reporterId: string;
-  targetUserId: string;
-  messageId: string | null;
-  sessionId: string | null;
-  messageText: string | null;
-  reason: ReportReason;
-  details: string;
-}
+/** A report as filed: the stored view without what the database assigns. */
+export type NewReport = Omit<ReportView, 'id' | 'status' | 'createdAt'>;
 
 export class ChatStore {
   readonly #database: Database;
