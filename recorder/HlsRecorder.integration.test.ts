@@ -12,12 +12,22 @@ import * as assert from 'uvu/assert';
 import { routerMediaCodecs } from '../sfu/mediaCodecs.ts';
 import { WorkerPool } from '../sfu/WorkerPool.ts';
 import { startFfmpegRtpSource, type FfmpegRtpSource } from '../testkit/ffmpegRtpSource.ts';
+import { colourDistance, frameColours, rgbOf } from '../testkit/frameColours.ts';
 import { HlsRecorder } from './HlsRecorder.ts';
+import { BACKGROUND } from './slots/slotGraph.ts';
 import { listedSegments } from '../testkit/hlsFiles.ts';
 import { waitFor } from '../testkit/waitFor.ts';
 
 const run = promisify(execFile);
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+function initPath(dir: string, playlist: string): string {
+  return path.join(dir, 'high', initOf(playlist));
+}
+
+function segmentPath(dir: string, playlist: string, index: number): string {
+  return path.join(dir, 'high', listedSegments(playlist).at(index)!);
+}
 
 function initOf(playlist: string): string {
   const map = /#EXT-X-MAP:URI="([^"]+)"/g;
@@ -110,17 +120,34 @@ test('two hosts become a playable HLS ladder whose window advances', async () =>
     const audioFrames = Number(newest.streams.find((stream) => stream.codec_type === 'audio')?.nb_read_frames);
     assert.ok(audioFrames >= 40, `audio frames in the newest segment: ${audioFrames}`);
 
-    // A layout change restarts the composition; the playlist carries on across the seam.
-    const before = listedSegments(playlist).at(-1)!;
+    // A layout change moves the tiles inside the running FFmpeg: the same
+    // process, no discontinuity for players, and the new picture in the
+    // output. The canvas centre is the gap between two grid tiles
+    // (background); in pip it is the middle of h1's camera.
+    const centre = { x: 318, y: 178, width: 4, height: 4 };
+    const background = rgbOf(BACKGROUND);
+    const gridColours = await frameColours(initPath(dir, playlist), segmentPath(dir, playlist, -1), centre);
+    assert.ok(
+      gridColours.every((rgb) => colourDistance(rgb, background) <= 12),
+      `grid: the centre is the gap (${JSON.stringify(gridColours[0])})`,
+    );
+    const pid = recorder.ffmpegPid;
+    const listedBefore = new Set(listedSegments(playlist));
     await recorder.update({ hosts, layout: 'pip', focusHostId: 'h1' });
     await waitFor(
-      'segments after the layout change',
-      () =>
-        fs.readFileSync(playlist, 'utf8').includes('#EXT-X-DISCONTINUITY') && listedSegments(playlist).at(-1) !== before
-          ? true
-          : undefined,
-      40_000,
+      'the pip layout in a new segment',
+      async () => {
+        for (const segment of listedSegments(playlist).filter((name) => !listedBefore.has(name))) {
+          listedBefore.add(segment);
+          const colours = await frameColours(initPath(dir, playlist), path.join(dir, 'high', segment), centre);
+          if (colours.some((rgb) => colourDistance(rgb, background) > 40)) return true;
+        }
+        return undefined;
+      },
+      15_000,
     );
+    assert.is(recorder.ffmpegPid, pid, 'the layout changed without restarting FFmpeg');
+    assert.not.match(fs.readFileSync(playlist, 'utf8'), /#EXT-X-DISCONTINUITY/, 'players see one continuous stream');
 
     // FFmpeg dies: the recorder restarts it and the playlist advances again.
     const beforeCrash = listedSegments(playlist).at(-1)!;

@@ -1,18 +1,25 @@
-// Records a session's hosts into live HLS: for every host's camera and
-// microphone a PlainTransport consumer sends RTP to FFmpeg, which composes
-// the hosts in the room's layout (compositionGraph.ts) and encodes the HLS
-// ladder (hlsOutputArgs.ts). A change of hosts, tracks or layout restarts
-// FFmpeg with a new graph; the playlists continue across the seam with a
-// discontinuity, so players keep going. Tracks FFmpeg cannot read are left
-// out (readableTracks.ts) and reported as `warning` events; a video input
-// that stalls gets key frame requests (videoStallWatch.ts).
+// Records a session's hosts into live HLS with one long-running FFmpeg: a
+// persistent compositor with a fixed set of slots (a camera and a microphone
+// per host the layout can hold). Every host's track is consumed into one
+// PlainTransport that sends to the slot relay (slots/SlotRelay.ts), which
+// hands each slot to FFmpeg as one uninterrupted RTP stream, with filler
+// while nobody feeds it. A change of hosts, tracks or layout re-routes
+// slots and sends the new tile geometry to FFmpeg's zmq filter
+// (slots/SceneCommander.ts): it shows from the next frame, without a
+// restart. FFmpeg is restarted only when it dies or stops producing, with
+// back-off; the playlists continue across that seam with a discontinuity.
+// Tracks the compositor cannot take are left out (readableTracks.ts) and
+// reported as `warning` events; a camera that stalls gets key frame
+// requests (videoStallWatch.ts) and filler until it sends one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { types } from 'mediasoup';
+import { MAX_LAYOUT_PEERS } from '../signaling/layout/layoutGeometry.ts';
 import { reapOnExit } from './childReaper.ts';
-import { buildCompositionGraph, type CompositionInput } from './compositionGraph.ts';
+import { freeTcpPort } from './freeTcpPort.ts';
+import { drawtextSafe } from './slots/drawtextSafe.ts';
 import { resolveFfmpeg } from './ffmpegBinary.ts';
 import { ffmpegReceiveCapabilities } from './ffmpegReceiveCapabilities.ts';
 import { ffmpegReadableRtpCodecs } from './ffmpegRtpCodecs.ts';
@@ -27,6 +34,12 @@ import type {
 } from './HlsRecorderTypes.ts';
 import { splitReadableTracks } from './readableTracks.ts';
 import { rtpInputSdp, type SdpStream } from './rtpInputSdp.ts';
+import { assignSlots, sceneOf } from './slots/compositionScene.ts';
+import { fillerVp8KeyFrame, OPUS_SILENCE } from './slots/fillerMedia.ts';
+import { SceneCommander } from './slots/SceneCommander.ts';
+import { buildSlotGraph, slotSettings, type SlotScene, type SlotSettings } from './slots/slotGraph.ts';
+import { LOSS_WAIT_MS, type SlotFeedStats } from './slots/SlotFeed.ts';
+import { SlotRelay, type SlotSpec } from './slots/SlotRelay.ts';
 import { reserveUdpPortPairs } from './udpPortPair.ts';
 import { watchVideoStalls, type VideoStallWatch } from './videoStallWatch.ts';
 
@@ -39,28 +52,36 @@ export type {
   UnreadableCodecWarning,
 } from './HlsRecorderTypes.ts';
 
-/** One FFmpeg run and the consumers feeding it. */
+/** One FFmpeg run. */
 interface Run {
   generation: number;
   ffmpeg: ChildProcess;
-  transports: types.PlainTransport[];
-  videoConsumers: types.Consumer[];
-  /** Key frame requests and the progress watchdog; cleared when the run stops. */
+  commander: SceneCommander;
+  /** The progress watchdog; cleared when the run stops. */
   timers: NodeJS.Timeout[];
-  /** Asks for key frames when a video input stops flowing; started once media is let through. */
-  stallWatch: VideoStallWatch | undefined;
   stderrTail: string[];
 }
 
-/** How long FFmpeg gets to open its RTP sockets before media is let through. */
-const FFMPEG_OPEN_MS = 400;
+/** A host track feeding a slot. */
+interface Feed {
+  consumer: types.Consumer;
+  slot: number;
+}
+
+/** Slots of each kind: as many hosts as a layout holds. */
+const SLOT_COUNT = MAX_LAYOUT_PEERS;
+/** What the compositor takes: VP8 cameras (what browsers publish to our routers) and Opus microphones. */
+const SLOT_CODECS = new Set(['video/vp8', 'audio/opus']);
+const AUDIO_PAYLOAD_TYPE = 111;
+const VIDEO_PAYLOAD_TYPE = 96;
 /**
  * How long FFmpeg studies its RTP inputs before composing (µs). Its default,
- * 5 s, made every recomposition (a layout change, a camera toggle) reach the
- * audience ~5 s late; the SDP already says what each stream is, and the key
- * frames asked for at start arrive within this.
+ * 5 s, would delay the first segment; every slot carries filler key frames
+ * from the first packet, so this is plenty.
  */
 const PROBE_US = 500_000;
+const RTP_RECEIVE_BUFFER_BYTES = 2 * 1024 * 1024;
+const RTP_MAX_DELAY_US = (LOSS_WAIT_MS + 50) * 1000;
 const MIN_RESTART_DELAY_MS = 250;
 /** A run whose playlist stops changing this long is restarted. */
 const STALL_RESTART_MS = 8000;
@@ -76,14 +97,25 @@ type ResolvedOptions = Required<Omit<HlsRecorderOptions, 'readableCodecs'>> & { 
 
 export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   readonly #options: ResolvedOptions;
-  #composition: Composition;
+  readonly #relay: SlotRelay;
+  readonly #transport: types.PlainTransport;
+  readonly #receiveCapabilities: types.RtpCapabilities;
+  readonly #fontFile: string | undefined;
+  /** Host → slot, kept while the host is on stage. */
+  #seats = new Map<string, number>();
+  /** Producer id → the consumer feeding its slot. */
+  readonly #feeds = new Map<string, Feed>();
+  /** What the slots show now; the graph of a new FFmpeg run starts with it. */
+  #scene: SlotScene = [];
+  #settings: SlotSettings = {};
+  #stallWatch: VideoStallWatch | undefined;
   #run: Run | undefined;
   #generation = 0;
   #stopped = false;
   #restartDelayMs = MIN_RESTART_DELAY_MS;
   #restartTimer: NodeJS.Timeout | undefined;
-  #restarting: Promise<void> = Promise.resolve();
-  /** Producers already warned about: a warning is given once, not at every restart. */
+  #updating: Promise<void> = Promise.resolve();
+  /** Producers already warned about: a warning is given once, not at every update. */
   readonly #warnedProducerIds = new Set<string>();
   /** Warnings held until start() has returned and listeners could be added. */
   #heldWarnings: RecorderWarning[] | undefined = [];
@@ -91,20 +123,60 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
 
   static async start(options: HlsRecorderOptions, composition: Composition): Promise<HlsRecorder> {
     const readableCodecs = options.readableCodecs ?? (await ffmpegReadableRtpCodecs(resolveFfmpeg()));
-    const recorder = new HlsRecorder({ ...options, readableCodecs }, composition);
-    fs.mkdirSync(options.dir, { recursive: true });
-    // A recorder taking over a folder (after a worker died) continues the
-    // numbering, so its files never overwrite ones a playlist still lists.
-    recorder.#generation = lastGeneration(options.dir);
-    await recorder.#startRun();
-    setImmediate(() => recorder.#releaseWarnings());
-    return recorder;
+    const keyFrame = await fillerVp8KeyFrame();
+    const specs: SlotSpec[] = [
+      ...Array.from({ length: SLOT_COUNT }, (): SlotSpec => ({
+        kind: 'audio',
+        payloadType: AUDIO_PAYLOAD_TYPE,
+        clockRate: 48000,
+        filler: OPUS_SILENCE,
+        startsAtKeyFrames: false,
+      })),
+      ...Array.from({ length: SLOT_COUNT }, (): SlotSpec => ({
+        kind: 'video',
+        payloadType: VIDEO_PAYLOAD_TYPE,
+        clockRate: 90000,
+        // VP8 payload descriptor: start of partition 0, then the frame.
+        filler: Buffer.concat([Buffer.from([0x10]), keyFrame]),
+        startsAtKeyFrames: true,
+      })),
+    ];
+    const relay = await SlotRelay.open(specs);
+    let transport: types.PlainTransport | undefined;
+    try {
+      transport = await options.router.createPlainTransport({
+        listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+        rtcpMux: true,
+        comedia: false,
+      });
+      await transport.connect({ ip: '127.0.0.1', port: relay.port });
+      fs.mkdirSync(options.dir, { recursive: true });
+      const recorder = new HlsRecorder({ ...options, readableCodecs }, relay, transport);
+      // A recorder taking over a folder (after a worker died) continues the
+      // numbering, so its files never overwrite ones a playlist still lists.
+      recorder.#generation = lastGeneration(options.dir);
+      await recorder.#route(composition);
+      await recorder.#startRun();
+      setImmediate(() => recorder.#releaseWarnings());
+      return recorder;
+    } catch (error) {
+      transport?.close();
+      relay.close();
+      throw error;
+    }
   }
 
-  private constructor(options: HlsRecorderOptions & { readableCodecs: ReadonlySet<string> }, composition: Composition) {
+  private constructor(
+    options: HlsRecorderOptions & { readableCodecs: ReadonlySet<string> },
+    relay: SlotRelay,
+    transport: types.PlainTransport,
+  ) {
     super();
     this.#options = { fps: 30, segmentSeconds: 1, windowSegments: 6, renditions: defaultRenditions, ...options };
-    this.#composition = composition;
+    this.#relay = relay;
+    this.#transport = transport;
+    this.#receiveCapabilities = ffmpegReceiveCapabilities(options.router.rtpCapabilities);
+    this.#fontFile = labelFont();
   }
 
   /** Tracks of the current composition left out of the recording, and why. */
@@ -121,108 +193,181 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     return this.#options.router;
   }
 
+  /** Per compositor slot (microphones, then cameras): packets forwarded, held back, lost, filled. */
+  get slotStats(): SlotFeedStats[] {
+    return this.#relay.stats();
+  }
+
   get masterPlaylist(): string {
     return path.join(this.#options.dir, 'master.m3u8');
   }
 
-  /** Recompose (hosts joined/left, camera toggled, layout or focus changed). */
+  /**
+   * Recompose (hosts joined/left, camera toggled, layout or focus changed):
+   * re-routes the slots and moves the tiles in the running compositor.
+   * Resolves once FFmpeg has been sent the change.
+   */
   update(composition: Composition): Promise<void> {
-    this.#composition = composition;
-    clearTimeout(this.#restartTimer);
-    this.#restarting = this.#restarting.then(async () => {
+    this.#updating = this.#updating.then(async () => {
       if (this.#stopped) return;
-      await this.#stopRun();
-      await this.#startRun();
+      await this.#route(composition);
+      this.#run?.commander.set(this.#settings);
     });
-    return this.#restarting;
+    return this.#updating;
   }
 
   /** Stops recording; resolves once FFmpeg has written its last segment and exited. */
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#restartTimer);
-    return this.#stopRun();
+    await this.#updating;
+    this.#stallWatch?.stop();
+    await this.#stopRun();
+    this.#transport.close();
+    this.#relay.close();
+  }
+
+  /**
+   * Seats the composition's hosts, consumes their new tracks into their
+   * slots, lets go of tracks no longer shown, and works out the scene.
+   */
+  async #route(composition: Composition): Promise<void> {
+    const live = (producer: types.Producer | undefined) =>
+      producer && !producer.closed && !producer.paused ? producer : undefined;
+    const liveHosts: RecordedHost[] = composition.hosts.slice(0, SLOT_COUNT).map((host) => ({
+      hostId: host.hostId,
+      ...(host.displayName !== undefined ? { displayName: host.displayName } : {}),
+      video: live(host.video),
+      audio: live(host.audio),
+    }));
+    const takes = new Set([...this.#options.readableCodecs].filter((codec) => SLOT_CODECS.has(codec)));
+    const { hosts, unreadable } = splitReadableTracks(liveHosts, takes);
+    this.#currentWarnings = unreadable;
+    for (const warning of unreadable) this.#warn(warning);
+
+    this.#seats = assignSlots(
+      this.#seats,
+      hosts.map((host) => host.hostId),
+      SLOT_COUNT,
+    );
+    const wanted = new Map<string, { producer: types.Producer; slot: number }>();
+    for (const host of hosts) {
+      const seat = this.#seats.get(host.hostId)!;
+      if (host.audio) wanted.set(host.audio.id, { producer: host.audio, slot: seat });
+      if (host.video) wanted.set(host.video.id, { producer: host.video, slot: SLOT_COUNT + seat });
+    }
+    for (const [producerId, feed] of this.#feeds) {
+      const keep = wanted.get(producerId);
+      if (keep && keep.slot === feed.slot && !feed.consumer.closed) continue;
+      this.#feeds.delete(producerId);
+      feed.consumer.close();
+      if (![...this.#feeds.values()].some((other) => other.slot === feed.slot)) this.#relay.detach(feed.slot);
+    }
+    for (const [producerId, { producer, slot }] of wanted) {
+      if (this.#feeds.has(producerId) || producer.closed) continue;
+      try {
+        const consumer = await this.#transport.consume({
+          producerId,
+          rtpCapabilities: this.#receiveCapabilities,
+          paused: true,
+        });
+        const ssrc = consumer.rtpParameters.encodings?.[0]?.ssrc;
+        if (ssrc === undefined) {
+          consumer.close();
+          continue;
+        }
+        this.#feeds.set(producerId, { consumer, slot });
+        this.#relay.attach(
+          slot,
+          ssrc,
+          consumer.kind === 'video' ? () => void consumer.requestKeyFrame().catch(() => undefined) : undefined,
+        );
+        await consumer.resume();
+      } catch (error) {
+        // The producer went away meanwhile: its host's next update drops it.
+        this.#options.logger.debug({ err: error, producerId }, 'could not consume a host track for the recorder');
+      }
+    }
+    this.#watchStalls();
+
+    this.#scene = sceneOf(
+      {
+        hosts: composition.hosts.slice(0, SLOT_COUNT).map((host) => {
+          const routed = hosts.find((candidate) => candidate.hostId === host.hostId);
+          const label = host.displayName !== undefined ? drawtextSafe(host.displayName) : '';
+          return {
+            hostId: host.hostId,
+            camera: routed?.video !== undefined && this.#feeds.has(routed.video.id),
+            ...(label ? { label } : {}),
+          };
+        }),
+        layout: composition.layout,
+        ...(composition.focusHostId ? { focusHostId: composition.focusHostId } : {}),
+      },
+      this.#seats,
+      this.#canvas(),
+      SLOT_COUNT,
+    );
+    this.#settings = this.#settingsOf(this.#scene);
+  }
+
+  #canvas(): { width: number; height: number } {
+    const top = this.#options.renditions[0]!;
+    return { width: top.width, height: top.height };
+  }
+
+  #settingsOf(scene: SlotScene): SlotSettings {
+    return slotSettings(scene, { slotCount: SLOT_COUNT, ...(this.#fontFile ? { fontFile: this.#fontFile } : {}) });
+  }
+
+  /** Key frames for cameras that stop (the relay shows filler meanwhile). */
+  #watchStalls(): void {
+    this.#stallWatch?.stop();
+    const cameras = [...this.#feeds.values()].filter((feed) => feed.consumer.kind === 'video');
+    this.#stallWatch = watchVideoStalls(
+      cameras.map((feed) => feed.consumer),
+      {
+        onKeyFrameRequest: (consumer, reason) =>
+          this.#options.logger.info(
+            { producerId: consumer.producerId, reason },
+            'video input stalled: key frame requested',
+          ),
+      },
+    );
   }
 
   async #startRun(): Promise<void> {
-    const { router, dir, fps, segmentSeconds, windowSegments, renditions, logger } = this.#options;
+    const { dir, fps, segmentSeconds, windowSegments, renditions, logger } = this.#options;
     const generation = ++this.#generation;
-    const transports: types.PlainTransport[] = [];
-    const consumers: types.Consumer[] = [];
-    const streams: SdpStream[] = [];
-    const inputs: CompositionInput[] = [];
-
-    const live = (producer: types.Producer | undefined) =>
-      producer && !producer.closed && !producer.paused ? producer : undefined;
-    const liveHosts: RecordedHost[] = this.#composition.hosts.map(({ hostId, displayName, video, audio }) => ({
-      hostId,
-      ...(displayName !== undefined ? { displayName } : {}),
-      video: live(video),
-      audio: live(audio),
-    }));
-    // FFmpeg fails the whole run on a stream it cannot read: such a host is
-    // composed as if its camera were off (or its microphone muted).
-    const { hosts, unreadable } = splitReadableTracks(liveHosts, this.#options.readableCodecs);
-    this.#currentWarnings = unreadable;
-    for (const warning of unreadable) this.#warn(warning);
-    const receiveCapabilities = ffmpegReceiveCapabilities(router.rtpCapabilities);
+    const reservation = await reserveUdpPortPairs(2 * SLOT_COUNT);
+    const commandPort = await freeTcpPort();
     // Audio first: FFmpeg's SDP demuxer serves its sockets in SDP order, so
     // when it falls behind (a busy encoder) a backlog of video starves every
     // stream listed after it. The microphones are small and cannot starve the
     // cameras, the other way round they can (the broadcast loses its sound).
-    const inputByHost = new Map(
-      hosts.map((host): [string, CompositionInput] => [
-        host.hostId,
-        { hostId: host.hostId, ...(host.displayName !== undefined ? { label: host.displayName } : {}) },
-      ]),
+    const streams: SdpStream[] = reservation.ports.map((port, index) =>
+      index < SLOT_COUNT
+        ? {
+            kind: 'audio',
+            port,
+            rtpParameters: {
+              codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO_PAYLOAD_TYPE, clockRate: 48000, channels: 2 }],
+            },
+          }
+        : {
+            kind: 'video',
+            port,
+            rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO_PAYLOAD_TYPE, clockRate: 90000 }] },
+          },
     );
-    const tracks = (['audio', 'video'] as const).flatMap((kind) =>
-      hosts.flatMap((host) => {
-        const producer = host[kind];
-        return producer ? [{ input: inputByHost.get(host.hostId)!, producer }] : [];
-      }),
-    );
-    const reservation = await reserveUdpPortPairs(tracks.length);
-    try {
-      for (const { input, producer } of tracks) {
-        const port = reservation.ports[streams.length]!;
-        const transport = await router.createPlainTransport({
-          listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
-          rtcpMux: false,
-          comedia: false,
-        });
-        transports.push(transport);
-        await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
-        const consumer = await transport.consume({
-          producerId: producer.id,
-          rtpCapabilities: receiveCapabilities,
-          paused: true,
-        });
-        consumers.push(consumer);
-        // The SDP lists streams in order: stream i of input 0 is `0:i`.
-        const specifier = `0:${streams.length}`;
-        streams.push({ kind: consumer.kind, rtpParameters: consumer.rtpParameters, port });
-        if (consumer.kind === 'video') input.video = specifier;
-        else input.audio = specifier;
-      }
-      inputs.push(...inputByHost.values());
-    } catch (error) {
-      reservation.release();
-      for (const transport of transports) transport.close();
-      throw error;
-    }
-
-    // No host media at all (nobody on camera or mic yet): the graph's own
-    // sources make a slate, and FFmpeg gets no RTP input.
     const sdpFile = path.join(dir, `input_${generation}.sdp`);
-    if (streams.length > 0) fs.writeFileSync(sdpFile, rtpInputSdp(streams));
-    const graph = buildCompositionGraph(inputs, {
-      width: renditions[0]!.width,
-      height: renditions[0]!.height,
+    fs.writeFileSync(sdpFile, rtpInputSdp(streams));
+    const graph = buildSlotGraph(this.#scene, {
+      ...this.#canvas(),
       fps,
-      layout: this.#composition.layout,
-      ...(this.#composition.focusHostId ? { focusHostId: this.#composition.focusHostId } : {}),
-      ...(labelFont() ? { fontFile: labelFont() } : {}),
+      slotCount: SLOT_COUNT,
+      commandPort,
+      ...(this.#fontFile ? { fontFile: this.#fontFile } : {}),
     });
     const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, {
       renditions,
@@ -233,10 +378,20 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       generation,
     });
     const args = [
-      ...['-hide_banner', '-loglevel', 'warning', '-nostdin'],
+      // Errors only: cameras change size all the time (the senders adapt),
+      // and FFmpeg would warn about it on every frame.
+      ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
       ...['-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-reorder_queue_size', '64'],
       ...['-analyzeduration', String(PROBE_US)],
-      ...(streams.length > 0 ? ['-i', sdpFile] : []),
+      // Room for the cameras' bursts (key frames) while FFmpeg is busy encoding.
+      ...['-buffer_size', String(RTP_RECEIVE_BUFFER_BYTES)],
+      // Wait for late (repaired) packets a little longer than the relay
+      // does before it gives a camera up for lost (slots/SlotFeed.ts).
+      ...['-max_delay', String(RTP_MAX_DELAY_US)],
+      // A camera changing size must not rebuild the graph (that would lose
+      // the runtime layout and restart the canvas clock): scale takes any size.
+      ...['-reinit_filter', '0'],
+      ...['-i', sdpFile],
       ...['-filter_complex', `${graph.filter};${output.filterSuffix}`],
       ...output.args,
     ];
@@ -246,10 +401,8 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     const run: Run = {
       generation,
       ffmpeg,
-      transports,
-      videoConsumers: consumers.filter((consumer) => consumer.kind === 'video'),
+      commander: new SceneCommander(commandPort, this.#settings, logger),
       timers: [],
-      stallWatch: undefined,
       stderrTail: [],
     };
     ffmpeg.stderr!.on('data', (chunk: Buffer) => {
@@ -258,7 +411,10 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     });
     const startedAt = Date.now();
     ffmpeg.once('exit', (code, signal) => {
+      run.commander.close();
       if (this.#run !== run || this.#stopped) return;
+      this.#run = undefined;
+      this.#relay.setTargets(undefined);
       // Back off while FFmpeg keeps failing; a run that lasted resets it.
       this.#restartDelayMs =
         Date.now() - startedAt > HEALTHY_RUN_MS
@@ -268,31 +424,19 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
         { generation, code, signal, retryInMs: this.#restartDelayMs, stderr: run.stderrTail.join('\n') },
         'FFmpeg exited; restarting',
       );
-      this.#restartTimer = setTimeout(() => void this.update(this.#composition), this.#restartDelayMs);
+      this.#restartTimer = setTimeout(() => {
+        this.#updating = this.#updating.then(() => (this.#stopped || this.#run ? undefined : this.#startRun()));
+      }, this.#restartDelayMs);
     });
     this.#run = run;
     run.timers.push(this.#watchProgress(run));
-
-    // Let media through once FFmpeg listens, and ask for key frames so every
-    // input starts decodable (and again, in case the first one was lost).
-    await new Promise((resolve) => setTimeout(resolve, FFMPEG_OPEN_MS));
-    for (const consumer of consumers) await consumer.resume();
-    if (this.#run === run) {
-      run.stallWatch = watchVideoStalls(run.videoConsumers, {
-        onKeyFrameRequest: (consumer, reason) =>
-          logger.info(
-            { generation, producerId: consumer.producerId, reason },
-            'video input stalled: key frame requested',
-          ),
-      });
-    }
-    for (const delayMs of [0, 1000, 2000]) {
-      run.timers.push(
-        setTimeout(() => {
-          for (const consumer of run.videoConsumers) consumer.requestKeyFrame().catch(() => undefined);
-        }, delayMs),
-      );
-    }
+    // Filler flows to every slot at once, so FFmpeg finds all its inputs
+    // and builds its graph; once it takes commands, cameras join at their
+    // next key frame.
+    this.#relay.setTargets(reservation.ports);
+    void run.commander.connected.then(() => {
+      if (this.#run === run) this.#relay.releaseCameras();
+    });
   }
 
   /**
@@ -324,9 +468,9 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     const run = this.#run;
     if (!run) return Promise.resolve();
     this.#run = undefined;
+    this.#relay.setTargets(undefined);
     for (const timer of run.timers) clearTimeout(timer);
-    run.stallWatch?.stop();
-    for (const transport of run.transports) transport.close();
+    run.commander.close();
     if (run.ffmpeg.exitCode !== null || run.ffmpeg.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       const killer = setTimeout(() => run.ffmpeg.kill('SIGKILL'), FFMPEG_STOP_GRACE_MS);

@@ -1,7 +1,7 @@
-// Splits a composition into what FFmpeg can read and what it cannot: a host
-// whose camera is in a codec FFmpeg has no RTP depacketizer or decoder for is
-// drawn as camera-off (and a microphone in such a codec is left out of the
-// mix), instead of handing FFmpeg an SDP that makes it fail for every host.
+// Splits a composition into what the recorder can take and what it cannot:
+// a host whose camera is in a codec FFmpeg has no RTP depacketizer or decoder
+// for (or that the compositor's slots do not carry: they are VP8) is drawn as
+// camera-off (and a microphone in such a codec is left out of the mix).
 import type { types } from 'mediasoup';
 import type { RecordedHost, UnreadableCodecWarning } from './HlsRecorderTypes.ts';
 
@@ -26,8 +26,8 @@ export function splitReadableTracks(hosts: readonly RecordedHost[], readable: Re
         mimeType: mimeType ?? 'none',
         message:
           producer.kind === 'video'
-            ? `the recorder cannot read ${mimeType ?? 'this'} video: host ${host.hostId} is shown with the camera off`
-            : `the recorder cannot read ${mimeType ?? 'this'} audio: host ${host.hostId} is not heard in the broadcast`,
+            ? `the recorder cannot take ${mimeType ?? 'this'} video: host ${host.hostId} is shown with the camera off`
+            : `the recorder cannot take ${mimeType ?? 'this'} audio: host ${host.hostId} is not heard in the broadcast`,
       });
       return undefined;
     };

@@ -3,11 +3,9 @@
 // configured to allow it, as a room could be). The recorder must not hand
 // that stream to FFmpeg: the other host is broadcast as usual, the AV1 host's
 // tile shows as camera-off, and a typed warning says why.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { types } from 'mediasoup';
 import { pino } from 'pino';
 import { test } from 'uvu';
@@ -20,27 +18,11 @@ import { listedSegments } from '../testkit/hlsFiles.ts';
 import { resolveFfmpeg } from './ffmpegBinary.ts';
 import { ffmpegReadableRtpCodecs } from './ffmpegRtpCodecs.ts';
 import { HlsRecorder, type RecorderWarning } from './HlsRecorder.ts';
+import { PLACEHOLDER } from './slots/slotGraph.ts';
+import { colourDistance, frameColours, rgbOf } from '../testkit/frameColours.ts';
 
-const run = promisify(execFile);
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** compositionGraph.ts's camera-off fill, 0x2a3340. */
-const CAMERA_OFF_RGB = [0x2a, 0x33, 0x40];
-
-/** The average colour of `rect` in the first frame of a segment (init + segment joined). */
-async function averageColour(file: string, rect: { x: number; y: number; width: number; height: number }) {
-  const { stdout } = await run(
-    resolveFfmpeg(),
-    [
-      ...['-v', 'error', '-i', file, '-frames:v', '1'],
-      ...['-vf', `crop=${rect.width}:${rect.height}:${rect.x}:${rect.y},scale=1:1`],
-      ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
-    ],
-    { encoding: 'buffer' },
-  );
-  return [...stdout.subarray(0, 3)];
-}
-
 test('a camera in a codec FFmpeg cannot read is shown as camera-off, with a warning, and the broadcast goes on', async () => {
   const pool = await WorkerPool.create({
     workerCount: 1,
@@ -118,40 +100,30 @@ test('a camera in a codec FFmpeg cannot read is shown as camera-off, with a warn
     assert.equal(av1Consumers, [], 'no consumer feeds FFmpeg the AV1 stream');
     const sdp = fs.readFileSync(path.join(dir, 'input_1.sdp'), 'utf8');
     assert.not.match(sdp, /AV1/);
-    assert.is(sdp.match(/^m=/gm)?.length, 2, 'only the VP8 host’s camera and microphone');
 
     // The same FFmpeg keeps going (no restart loop), and a recompose does not warn again.
     const pid = recorder.ffmpegPid;
     await recorder.update({ hosts, layout: 'grid' });
     assert.is(warnings.length, 1, 'warned once per producer');
     const before = listedSegments(playlist).at(-1);
-    const restartedPid = recorder.ffmpegPid;
-    assert.is.not(restartedPid, pid, 'the update restarted FFmpeg with the new graph');
     while (listedSegments(playlist).at(-1) === before && Date.now() < deadline + 20_000) await sleep(200);
     assert.is.not(listedSegments(playlist).at(-1), before, 'segments keep coming after the recompose');
-    assert.is(recorder.ffmpegPid, restartedPid, 'FFmpeg did not die and restart');
+    assert.is(recorder.ffmpegPid, pid, 'FFmpeg did not die and restart');
 
     // The picture: the AV1 host's tile is the camera-off fill; the VP8 host's is not.
     const [vp8Tile, av1Tile] = computeLayout('grid', { width: 640, height: 360 }, ['vp8-host', 'av1-host'], { gap: 8 });
     const lastText = fs.readFileSync(playlist, 'utf8');
-    const init = [...lastText.matchAll(/#EXT-X-MAP:URI="([^"]+)"/g)].at(-1)![1]!;
-    const joined = path.join(dir, 'probe.mp4');
-    fs.writeFileSync(
-      joined,
-      Buffer.concat([
-        fs.readFileSync(path.join(dir, 'high', init)),
-        fs.readFileSync(path.join(dir, 'high', listedSegments(playlist).at(-1)!)),
-      ]),
-    );
+    const init = path.join(dir, 'high', [...lastText.matchAll(/#EXT-X-MAP:URI="([^"]+)"/g)].at(-1)![1]!);
+    const segment = path.join(dir, 'high', listedSegments(playlist).at(-1)!);
     const inner = (rect: { x: number; y: number; width: number; height: number }) => ({
       x: rect.x + Math.floor(rect.width / 4),
       y: rect.y + Math.floor(rect.height / 4),
       width: 2 * Math.floor(rect.width / 4),
       height: 2 * Math.floor(rect.height / 4),
     });
-    const off = await averageColour(joined, inner(av1Tile!.rect));
-    const on = await averageColour(joined, inner(vp8Tile!.rect));
-    const distance = (rgb: number[]) => Math.max(...rgb.map((value, i) => Math.abs(value - CAMERA_OFF_RGB[i]!)));
+    const off = (await frameColours(init, segment, inner(av1Tile!.rect)))[0]!;
+    const on = (await frameColours(init, segment, inner(vp8Tile!.rect)))[0]!;
+    const distance = (rgb: number[]) => colourDistance(rgb, rgbOf(PLACEHOLDER));
     assert.ok(distance(off) <= 12, `AV1 host's tile is the camera-off fill: rgb ${off.join(',')}`);
     assert.ok(distance(on) > 30, `VP8 host's tile shows its camera: rgb ${on.join(',')}`);
     assert.is(source.errors(), '');

@@ -3,7 +3,8 @@ import type { types } from 'mediasoup';
 /**
  * Codecs every room router offers. Browsers publish VP8 simulcast and Opus;
  * H.264 is offered for clients that only encode H.264 (some mobile Safari),
- * and the recorder transcodes whatever arrives.
+ * but the recorder composes VP8 cameras only (docs/streaming.md): an
+ * H.264 camera is shown camera-off in the broadcast, with a warning.
  */
 export const routerMediaCodecs: types.RouterRtpCodecCapability[] = [
   {

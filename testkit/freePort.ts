@@ -1,10 +1,2 @@
-import net from 'node:net';
-
-/** A loopback port that was free a moment ago (the OS picks it). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+// Tests take free ports the way the recorder does.
+export { freeTcpPort as freePort } from '../recorder/freeTcpPort.ts';

@@ -1,39 +1,120 @@
 // How long a change on stage (here a layout change) takes to reach the HLS
-// output: the recorder debounces, restarts FFmpeg with the new composition,
-// and the first segment of the new run (a new EXT-X-MAP) gets listed:
-// `listedMs` is when a player could fetch it. (The segment's
-// PROGRAM-DATE-TIME cannot tell when its first frame was taken: with
-// append_list FFmpeg continues the old run's timeline.)
+// output. The compositor moves its tiles at run time, so there is no new
+// FFmpeg run to wait for: the measure reads the picture. It watches a spot
+// that is background (the gap between the first two tiles) before the change
+// and inside the focused host's camera after it, decodes every segment
+// listed after the change, and finds the first frame where that spot stops
+// being background.
+// - `listedMs`: change → the playlist lists the segment holding that frame
+//   (when a player could fetch it);
+// - `pictureMs`: change → the frame's own time (the segment's
+//   PROGRAM-DATE-TIME plus its place in the segment): how late the
+//   compositor drew it, without the packaging.
 import { parseMediaPlaylist } from '../../recorder/hlsPlaylist.ts';
+import { BACKGROUND } from '../../recorder/slots/slotGraph.ts';
+import { computeLayout } from '../../signaling/layout/layoutGeometry.ts';
+import { colourDistance, frameColours, rgbOf, type Region } from '../../testkit/frameColours.ts';
+import type { CompositionLayout } from './tileGeometry.ts';
 
 const POLL_MS = 100;
+/** A flat background stays within a few levels through H.264; a camera differs by more. */
+const CHANGED_DISTANCE = 12;
+const TILE_GAP = 8;
 
 export interface ChangeToOutput {
   listedMs: number | null;
+  pictureMs?: number | null;
   error?: string;
 }
 
-export async function measureChangeToOutput(
-  mediaPlaylistUrl: string,
-  change: () => Promise<void>,
-  timeoutMs: number,
-): Promise<ChangeToOutput> {
-  const before = await lastInit(mediaPlaylistUrl);
-  if (!before) return { listedMs: null, error: 'no playlist before the change' };
-  const changedAt = Date.now();
-  await change();
-  while (Date.now() - changedAt < timeoutMs) {
-    const response = await fetch(mediaPlaylistUrl).catch(() => undefined);
-    const segments = response?.ok ? parseMediaPlaylist(await response.text()) : [];
-    const fresh = segments.find((segment) => segment.initUri !== undefined && segment.initUri !== before);
-    if (fresh) return { listedMs: Date.now() - changedAt };
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-  return { listedMs: null, error: `no segment of a new composition within ${timeoutMs} ms` };
+export interface ChangePlan {
+  mediaPlaylistUrl: string;
+  canvas: { width: number; height: number };
+  fps: number;
+  /** The composition before the change (a layout with at least two tiles side by side). */
+  before: CompositionLayout;
+  /** The layout it changes to (the focused host's camera covers the watched spot). */
+  after: CompositionLayout;
+  change: () => Promise<void>;
+  timeoutMs: number;
 }
 
-async function lastInit(mediaPlaylistUrl: string): Promise<string | undefined> {
-  const response = await fetch(mediaPlaylistUrl).catch(() => undefined);
-  if (!response?.ok) return undefined;
-  return parseMediaPlaylist(await response.text()).at(-1)?.initUri;
+export async function measureChangeToOutput(plan: ChangePlan): Promise<ChangeToOutput> {
+  const spot = watchedSpot(plan);
+  if (!spot) return { listedMs: null, error: 'no spot that is background before the change and camera after it' };
+  const background = rgbOf(BACKGROUND);
+  const seen = new Set((await listed(plan.mediaPlaylistUrl)).map((segment) => segment.uri));
+  if (seen.size === 0) return { listedMs: null, error: 'no playlist before the change' };
+  const inits = new Map<string, Buffer>();
+  /** Segments listed since the change, with when they were first seen: decoding one must not delay noticing the next. */
+  const pending: { uri: string; initUri: string; programDateTime: string | undefined; listedMs: number }[] = [];
+  const changedAt = Date.now();
+  // A poller of its own notes when each segment is listed, while the loop
+  // below decodes (which takes longer than a poll).
+  let polling = false;
+  const poller = setInterval(() => {
+    if (polling) return;
+    polling = true;
+    void listed(plan.mediaPlaylistUrl)
+      .then((segments) => {
+        for (const segment of segments) {
+          if (seen.has(segment.uri) || !segment.initUri) continue;
+          seen.add(segment.uri);
+          pending.push({ ...segment, initUri: segment.initUri, listedMs: Date.now() - changedAt });
+        }
+      })
+      .finally(() => (polling = false));
+  }, POLL_MS);
+  try {
+    await plan.change();
+    while (Date.now() - changedAt < plan.timeoutMs) {
+      const segment = pending.shift();
+      if (!segment) {
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        continue;
+      }
+      const init = inits.get(segment.initUri) ?? (await fetchBytes(new URL(segment.initUri, plan.mediaPlaylistUrl)));
+      inits.set(segment.initUri, init);
+      const media = await fetchBytes(new URL(segment.uri, plan.mediaPlaylistUrl));
+      const colours = await frameColours(init, media, spot);
+      const frame = colours.findIndex((rgb) => colourDistance(rgb, background) > CHANGED_DISTANCE);
+      if (frame < 0) continue;
+      const startedAt = segment.programDateTime ? Date.parse(segment.programDateTime) : Number.NaN;
+      const pictureMs = Number.isFinite(startedAt)
+        ? Math.round(startedAt + (frame * 1000) / plan.fps - changedAt)
+        : null;
+      return { listedMs: segment.listedMs, pictureMs };
+    }
+  } finally {
+    clearInterval(poller);
+  }
+  return { listedMs: null, error: `the new layout did not show within ${plan.timeoutMs} ms` };
+}
+
+/** 4×4 px in the gap right of the first tile, at the height of the focused camera's middle after the change. */
+function watchedSpot(plan: ChangePlan): Region | undefined {
+  const layoutOf = (layout: CompositionLayout) =>
+    computeLayout(layout.kind, plan.canvas, layout.hostIds, {
+      gap: TILE_GAP,
+      ...(layout.focusHostId ? { focusPeerId: layout.focusHostId } : {}),
+    });
+  const first = layoutOf(plan.before)[0]?.rect;
+  const main = layoutOf(plan.after).find((tile) => tile.peerId === plan.after.focusHostId)?.rect;
+  if (!first || !main) return undefined;
+  const x = first.x + first.width + TILE_GAP / 2 - 2;
+  const y = Math.floor((main.y + main.height / 2) / 2) * 2;
+  const insideBefore = x + 4 <= first.x + first.width + TILE_GAP && y < first.y + first.height;
+  const insideAfter = x >= main.x && x + 4 <= main.x + main.width;
+  return insideBefore && insideAfter ? { x, y, width: 4, height: 4 } : undefined;
+}
+
+async function listed(url: string) {
+  const response = await fetch(url).catch(() => undefined);
+  return response?.ok ? parseMediaPlaylist(await response.text()) : [];
+}
+
+async function fetchBytes(url: URL): Promise<Buffer> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
 }

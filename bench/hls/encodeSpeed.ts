@@ -1,18 +1,20 @@
 // How fast the recorder's FFmpeg work can run, in multiples of real time.
 // Live RTP input never runs faster than 1×, so capacity is measured offline:
-// the production composition graph (recorder/compositionGraph.ts, grid of N
-// hosts on the top rendition's canvas, real-time pacing off) and the
-// production HLS ladder (recorder/hlsOutputArgs.ts), fed by the bench clip's
-// pre-encoded files (720p VP8 + Opus, what a host publishes) as fast as
-// FFmpeg reads them. `speed` is FFmpeg's own figure (-progress); CPU comes
+// the production compositor graph (recorder/slots/slotGraph.ts: all nine
+// slots, N of them showing hosts in a grid on the top rendition's canvas, the
+// others fed filler as live) and the production HLS ladder
+// (recorder/hlsOutputArgs.ts), fed by the bench clip's pre-encoded files
+// (720p VP8 + Opus, what a host publishes) as fast as FFmpeg reads them. `speed` is FFmpeg's own figure (-progress); CPU comes
 // from -benchmark (user + system seconds of the whole FFmpeg).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildCompositionGraph, type CompositionInput } from '../../recorder/compositionGraph.ts';
 import { resolveFfmpeg } from '../../recorder/ffmpegBinary.ts';
 import { defaultRenditions, hlsOutputArgs, type Rendition } from '../../recorder/hlsOutputArgs.ts';
+import { assignSlots, sceneOf } from '../../recorder/slots/compositionScene.ts';
+import { buildSlotGraph, PLACEHOLDER } from '../../recorder/slots/slotGraph.ts';
+import { MAX_LAYOUT_PEERS } from '../../signaling/layout/layoutGeometry.ts';
 
 export interface EncodeSpeedPlan {
   hosts: number;
@@ -39,18 +41,30 @@ export async function measureEncodeSpeed(plan: EncodeSpeedPlan): Promise<EncodeS
   const renditions = plan.renditions ?? defaultRenditions;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-bench-encode-'));
   try {
-    const inputs: CompositionInput[] = [];
     const inputArgs: string[] = [];
     for (let host = 0; host < plan.hosts; host++) {
       inputArgs.push('-stream_loop', '-1', '-i', plan.videoFile, '-stream_loop', '-1', '-i', plan.audioFile);
-      inputs.push({ hostId: `host${host + 1}`, video: `${2 * host}:v:0`, audio: `${2 * host + 1}:a:0` });
     }
-    const graph = buildCompositionGraph(inputs, {
-      width: renditions[0]!.width,
-      height: renditions[0]!.height,
+    // Empty slots get what the relay sends them live: a small still picture and silence.
+    const filler = 2 * plan.hosts;
+    inputArgs.push('-f', 'lavfi', '-i', `color=c=${PLACEHOLDER}:s=64x36:r=15`);
+    inputArgs.push('-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo');
+    const hostIds = Array.from({ length: plan.hosts }, (_, host) => `host${host + 1}`);
+    const canvas = { width: renditions[0]!.width, height: renditions[0]!.height };
+    const scene = sceneOf(
+      { hosts: hostIds.map((hostId) => ({ hostId, camera: true })), layout: 'grid' },
+      assignSlots(new Map(), hostIds, MAX_LAYOUT_PEERS),
+      canvas,
+      MAX_LAYOUT_PEERS,
+    );
+    const graph = buildSlotGraph(scene, {
+      ...canvas,
       fps,
-      layout: 'grid',
-      realtime: false,
+      slotCount: MAX_LAYOUT_PEERS,
+      inputOf: (kind, slot) =>
+        kind === 'video'
+          ? `${slot < plan.hosts ? 2 * slot : filler}:v:0`
+          : `${slot < plan.hosts ? 2 * slot + 1 : filler + 1}:a:0`,
     });
     const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, {
       dir,

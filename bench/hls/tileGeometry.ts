@@ -1,7 +1,8 @@
 // Where a host's camera lands in the recorder's composed picture: the same
 // layout geometry the recorder uses (signaling/layout/layoutGeometry.ts via
-// recorder/compositionGraph.ts: tiles 8 px apart, the camera letterboxed to
-// 16:9 inside its tile), computed from the session state anyone can read.
+// recorder/slots/compositionScene.ts: tiles 8 px apart, the camera fitted
+// inside its tile keeping its aspect; the bench's cameras are 16:9),
+// computed from the session state anyone can read.
 import { computeLayout, fitInside, type LayoutKind } from '../../signaling/layout/layoutGeometry.ts';
 import type { SessionState } from '../../signaling/protocol/index.ts';
 
@@ -19,7 +20,7 @@ export interface CompositionLayout {
   hostIds: string[];
 }
 
-/** The recorder's tile gap (compositionGraph.ts default) and camera aspect. */
+/** The recorder's tile gap (compositionScene.ts default) and the bench cameras' aspect. */
 const TILE_GAP = 8;
 const CAMERA_ASPECT = 16 / 9;
 

@@ -40,6 +40,8 @@ const QUIET_WINDOW_MAX_S = 10;
 const MAX_KEPT_SEGMENTS = 200;
 /** The recorder composes at the top rendition's size: recorder/hlsOutputArgs.ts defaultRenditions. */
 const CANVAS = { width: 1280, height: 720 };
+/** The recorder's frame rate (recorder/HlsRecorder.ts default). */
+const RECORDER_FPS = 30;
 /** Stagecast's limit of hosts per session (the glass host takes a synthetic host's place at the limit). */
 const MAX_SESSION_HOSTS = 9;
 /** The glass-to-glass readings are moved out of the audience page this often. */
@@ -231,16 +233,23 @@ async function runLive(
     const glassRun: GlassToGlassRun | undefined = glass ? await glass.result() : undefined;
     if (glassRun && glassError) glassRun.error ??= glassError;
     // Last, as it changes the picture the other measurements read: a layout change on stage.
-    const layoutChange = await measureChangeToOutput(
-      `${liveUrl}/${firstPlayable.renditions[0] ?? '720p'}/index.m3u8`,
-      async () => {
-        const changed = await api(target.url, 'PUT', `/api/multihost/${ticket.sessionId}/layout`, primaryToken, {
-          layout: 'spotlight',
-        });
-        if (!changed.body.ok) throw new Error(`the layout change failed: ${changed.body.error.message}`);
-      },
-      CHANGE_TIMEOUT_MS,
-    ).catch((error: unknown) => ({ listedMs: null, error: errorMessage(error) }));
+    const before = await compositionLayout(target, ticket.sessionId);
+    const layoutChange = before
+      ? await measureChangeToOutput({
+          mediaPlaylistUrl: `${liveUrl}/${firstPlayable.renditions[0] ?? '720p'}/index.m3u8`,
+          canvas: CANVAS,
+          fps: RECORDER_FPS,
+          before,
+          after: { ...before, kind: 'spotlight' },
+          change: async () => {
+            const changed = await api(target.url, 'PUT', `/api/multihost/${ticket.sessionId}/layout`, primaryToken, {
+              layout: 'spotlight',
+            });
+            if (!changed.body.ok) throw new Error(`the layout change failed: ${changed.body.error.message}`);
+          },
+          timeoutMs: CHANGE_TIMEOUT_MS,
+        }).catch((error: unknown) => ({ listedMs: null, error: errorMessage(error) }))
+      : { listedMs: null, error: 'no session state' };
     progress.note(`[${label}] layout change in the output after ${JSON.stringify(layoutChange)}`);
     await api(target.url, 'POST', `/api/multihost/${ticket.sessionId}/end`, primaryToken).catch(() => undefined);
 

@@ -20,8 +20,12 @@ import { ActiveRecording } from './ActiveRecording.ts';
 import { compositionKey, compositionOf } from './compositionOf.ts';
 import type { RecordingStore } from './RecordingStore.ts';
 
-/** Changes closer together than this are applied as one restart. */
-const RECOMPOSE_DEBOUNCE_MS = 300;
+/**
+ * Changes closer together than this are applied as one (a host leaving is
+ * several state changes in a row). A recomposition only sends the running
+ * compositor new tile positions, so this can be short.
+ */
+const RECOMPOSE_DEBOUNCE_MS = 100;
 
 interface Broadcast {
   session: Session;

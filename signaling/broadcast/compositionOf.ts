@@ -29,7 +29,7 @@ export function compositionOf(
   return { hosts, layout: state.layout.kind, focusHostId };
 }
 
-/** Two compositions with the same key render the same picture (no restart needed). */
+/** Two compositions with the same key render the same picture (nothing to send the recorder). */
 export function compositionKey(composition: Composition): string {
   const focusMatters = composition.layout !== 'grid' && composition.hosts.length > 1;
   return JSON.stringify({

@@ -1,0 +1,179 @@
+// The persistent compositor's FFmpeg filter graph. Its shape never changes:
+// one input per slot (a camera and a microphone each), and for every slot and
+// each of two layers (tiles, then picture-in-picture on top) a box, a name
+// and an overlay. What the audience sees is set by the filters' options —
+// sizes, positions, colours, names, on/off — which start as the first scene
+// and are changed at run time through the `zmq` filter (slotCommands), so a
+// layout change needs no restart. Pure.
+import type { Rect } from '../../signaling/layout/layoutGeometry.ts';
+
+/** What one slot shows; undefined = nobody in it. */
+export interface SlotView {
+  tile: Rect;
+  /** 0: tiles; 1: drawn over them (picture-in-picture). */
+  layer: 0 | 1;
+  /** The camera is on (else the tile is a placeholder with the name). */
+  camera: boolean;
+  /** Written on the placeholder; already filter-safe (drawtextSafe). */
+  label?: string;
+}
+
+export type SlotScene = readonly (SlotView | undefined)[];
+
+export interface SlotGraphOptions {
+  width: number;
+  height: number;
+  fps: number;
+  /** Slots of each kind; the SDP lists the audio slots first, then the video slots. */
+  slotCount: number;
+  /** Loopback TCP port of the zmq filter that takes the commands; none = a fixed scene (the encode bench). */
+  commandPort?: number;
+  /** FFmpeg stream specifier of a slot's input. Default: the recorder's SDP (audio slots, then video slots). */
+  inputOf?: (kind: 'audio' | 'video', slot: number) => string;
+  /** TrueType font for names on camera-off tiles; without one, no names are drawn. */
+  fontFile?: string;
+}
+
+/** Every runtime-settable option of the graph: filter instance → option → value. */
+export type SlotSettings = Record<string, Record<string, string>>;
+
+export const BACKGROUND = '0x101418';
+export const PLACEHOLDER = '0x2a3340';
+const LAYERS = [0, 1] as const;
+/** A hidden slot's camera is scaled to this (its overlays are off anyway). */
+const HIDDEN_SIZE = '16';
+
+export function buildSlotGraph(
+  scene: SlotScene,
+  options: SlotGraphOptions,
+): { filter: string; videoLabel: '[vout]'; audioLabel: '[aout]' } {
+  const { width, height, fps, slotCount } = options;
+  const inputOf = options.inputOf ?? ((kind, slot) => `0:${kind === 'audio' ? slot : slotCount + slot}`);
+  const settings = slotSettings(scene, options);
+  const chains: string[] = [];
+  const slots = [...Array(slotCount).keys()];
+  for (const k of slots) {
+    // Cameras change size whenever a host's sender adapts; scale takes any
+    // input size (FFmpeg runs with -reinit_filter 0) and fits it in the tile.
+    chains.push(
+      `[${inputOf('video', k)}]fps=${fps},${instance('scale', `s${k}`, settings, {
+        force_original_aspect_ratio: 'decrease',
+        force_divisible_by: '2',
+        eval: 'frame',
+      })},setsar=1,split=2[cam0_${k}][cam1_${k}]`,
+    );
+  }
+  const commands = options.commandPort === undefined ? '' : `,zmq=b='tcp\\://127.0.0.1\\:${options.commandPort}'`;
+  chains.push(`color=c=${BACKGROUND}:s=${width}x${height}:r=${fps}${commands}[canvas0]`);
+  let canvas = 0;
+  for (const layer of LAYERS) {
+    for (const k of slots) {
+      const text = options.fontFile
+        ? `,${instance('drawtext', `t${layer}_${k}`, settings, { fontfile: options.fontFile, fontcolor: 'white' })}`
+        : '';
+      chains.push(
+        `[canvas${canvas}]${instance('drawbox', `b${layer}_${k}`, settings, { t: 'fill' })}${text}[boxed${layer}_${k}]`,
+        `[boxed${layer}_${k}][cam${layer}_${k}]${instance('overlay', `o${layer}_${k}`, settings, {
+          eof_action: 'repeat',
+          shortest: '0',
+        })}[canvas${++canvas}]`,
+      );
+    }
+  }
+  chains.push(`[canvas${canvas}]format=yuv420p[vout]`);
+
+  // Every microphone slot is mixed (an empty one carries silence). Each voice
+  // is made continuous on its own timestamps first (aresample async), and
+  // normalize=0 keeps each voice at its level however many hosts there are.
+  const voices = slots.map((k) => {
+    chains.push(`[${inputOf('audio', k)}]aresample=48000:async=1,aformat=channel_layouts=stereo[voice${k}]`);
+    return `[voice${k}]`;
+  });
+  chains.push(
+    `${voices.join('')}amix=inputs=${slotCount}:normalize=0:dropout_transition=0,aformat=channel_layouts=stereo[aout]`,
+  );
+  return { filter: chains.join(';'), videoLabel: '[vout]', audioLabel: '[aout]' };
+}
+
+/** The option values that draw `scene`. */
+export function slotSettings(
+  scene: SlotScene,
+  options: Pick<SlotGraphOptions, 'slotCount' | 'fontFile'>,
+): SlotSettings {
+  const settings: SlotSettings = {};
+  for (let k = 0; k < options.slotCount; k++) {
+    const view = scene[k];
+    settings[`scale@s${k}`] = view
+      ? { w: String(view.tile.width), h: String(view.tile.height) }
+      : { w: HIDDEN_SIZE, h: HIDDEN_SIZE };
+    for (const layer of LAYERS) {
+      const here = view?.layer === layer ? view : undefined;
+      const { x, y, width: w, height: h } = here?.tile ?? { x: 0, y: 0, width: 16, height: 16 };
+      settings[`overlay@o${layer}_${k}`] = {
+        x: `${x}+(${w}-w)/2`,
+        y: `${y}+(${h}-h)/2`,
+        enable: here?.camera ? '1' : '0',
+      };
+      // Under a camera the box is only needed on the top layer, where the
+      // letterbox must hide the picture beneath; a placeholder always has one.
+      settings[`drawbox@b${layer}_${k}`] = {
+        x: String(x),
+        y: String(y),
+        w: String(w),
+        h: String(h),
+        color: here?.camera ? BACKGROUND : PLACEHOLDER,
+        enable: here && (!here.camera || layer === 1) ? '1' : '0',
+      };
+      if (options.fontFile) {
+        const label = here && !here.camera ? here.label : undefined;
+        settings[`drawtext@t${layer}_${k}`] = {
+          text: label ?? '',
+          fontsize: String(Math.max(12, Math.round(h / 12))),
+          x: `${x}+(${w}-text_w)/2`,
+          y: `${y}+(${h}-text_h)/2`,
+          enable: label ? '1' : '0',
+        };
+      }
+    }
+  }
+  return settings;
+}
+
+/**
+ * The zmq messages ("target command argument") that turn `previous` into
+ * `next`; all of them when there is no previous (a new FFmpeg, or its graph
+ * was rebuilt). A drawtext's text, size and place change together through
+ * `reinit`; a hidden name keeps its old text.
+ */
+export function slotCommands(previous: SlotSettings | undefined, next: SlotSettings): string[] {
+  const commands: string[] = [];
+  for (const [target, options] of Object.entries(next)) {
+    const before = previous?.[target];
+    if (target.startsWith('drawtext@')) {
+      const { enable, ...text } = options;
+      const changed = Object.keys(text).some((key) => before?.[key] !== text[key]);
+      if (changed && enable === '1') {
+        const argument = Object.entries(text)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(':');
+        commands.push(`${target} reinit '${argument}'`);
+      }
+      if (before?.enable !== enable) commands.push(`${target} enable '${enable}'`);
+      continue;
+    }
+    for (const [option, value] of Object.entries(options)) {
+      if (before?.[option] !== value) commands.push(`${target} ${option} '${value}'`);
+    }
+  }
+  return commands;
+}
+
+/** `name@id=option=value:…` with the scene's options first (text values quoted for the graph parser). */
+function instance(name: string, id: string, settings: SlotSettings, fixed: Record<string, string>): string {
+  const target = `${name}@${id}`;
+  const options = Object.entries({ ...settings[target], ...fixed }).map(
+    // drawtext needs some text even while hidden.
+    ([option, value]) => `${option}=${option === 'text' ? `'${value || '-'}'` : value}`,
+  );
+  return `${target}=${options.join(':')}`;
+}
