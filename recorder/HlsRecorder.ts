@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import { MAX_LAYOUT_PEERS } from '../signaling/layout/layoutGeometry.ts';
+import { DEFAULT_SIMULCAST_LAYERS, tileSpatialLayer } from '../sfu/quality/layerDecision.ts';
 import { reapOnExit } from './childReaper.ts';
 import { freeTcpPort } from './freeTcpPort.ts';
 import { drawtextSafe } from './slots/drawtextSafe.ts';
@@ -25,6 +26,7 @@ import { ffmpegReceiveCapabilities } from './ffmpegReceiveCapabilities.ts';
 import { ffmpegReadableRtpCodecs } from './ffmpegRtpCodecs.ts';
 import { defaultRenditions, hlsOutputArgs } from './hlsOutputArgs.ts';
 import { labelFont } from './labelFont.ts';
+import { outputLagMs } from './outputLag.ts';
 import type {
   Composition,
   HlsRecorderEvents,
@@ -85,6 +87,10 @@ const RTP_MAX_DELAY_US = (LOSS_WAIT_MS + 50) * 1000;
 const MIN_RESTART_DELAY_MS = 250;
 /** A run whose playlist stops changing this long is restarted. */
 const STALL_RESTART_MS = 8000;
+/** Output this far behind real time (outputLag.ts)... */
+const MAX_OUTPUT_LAG_MS = 8000;
+/** ...for this long gets FFmpeg restarted. */
+const LAG_RESTART_AFTER_MS = 5000;
 /** Time a new run gets before its first segment is expected. */
 const FIRST_SEGMENT_GRACE_MS = 10_000;
 /** How long FFmpeg may take to finish its segment after SIGINT before it is killed. */
@@ -309,6 +315,24 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       SLOT_COUNT,
     );
     this.#settings = this.#settingsOf(this.#scene);
+    await this.#fitLayers();
+  }
+
+  /**
+   * Each simulcast camera is consumed at the layer its tile needs (the same
+   * rule as viewers' tiles in the studio): four hosts in a grid are four
+   * 360p streams to decode, not four 720p ones. A tile that grows asks for
+   * the larger layer, which mediasoup switches to at its next key frame.
+   */
+  async #fitLayers(): Promise<void> {
+    for (const feed of this.#feeds.values()) {
+      const { consumer } = feed;
+      const tile = this.#scene[feed.slot - SLOT_COUNT]?.tile;
+      if (consumer.kind !== 'video' || consumer.type !== 'simulcast' || consumer.closed || !tile) continue;
+      const spatialLayer = tileSpatialLayer(tile.height, DEFAULT_SIMULCAST_LAYERS);
+      if (consumer.preferredLayers?.spatialLayer === spatialLayer) continue;
+      await consumer.setPreferredLayers({ spatialLayer }).catch(() => undefined);
+    }
   }
 
   #canvas(): { width: number; height: number } {
@@ -443,22 +467,34 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
    * FFmpeg can stay alive yet stop producing (an RTP input it cannot get in
    * step with): when the top rendition's playlist has not changed for
    * STALL_RESTART_MS after the first segments, kill it and let the exit
-   * handler restart it, so audiences get a short gap rather than a dead stream.
+   * handler restart it, so audiences get a short gap rather than a dead
+   * stream. Likewise when its output stays more than MAX_OUTPUT_LAG_MS behind
+   * real time (outputLag.ts): a live show that fell that far behind is
+   * better restarted at the present than played late for the rest of it.
    */
   #watchProgress(run: Run): NodeJS.Timeout {
     const playlist = path.join(this.#options.dir, this.#options.renditions[0]!.name, 'index.m3u8');
     let lastChange = Date.now() + FIRST_SEGMENT_GRACE_MS;
     let lastMtimeMs = 0;
+    let laggingSince: number | undefined;
+    const restart = (reason: string, details: Record<string, unknown>) => {
+      clearInterval(timer);
+      this.#options.logger.warn({ generation: run.generation, ...details }, reason);
+      run.ffmpeg.kill('SIGKILL');
+    };
     const timer = setInterval(() => {
       if (this.#run !== run) return clearInterval(timer);
       const mtimeMs = fs.statSync(playlist, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-      if (mtimeMs !== lastMtimeMs) {
-        lastMtimeMs = mtimeMs;
-        lastChange = Math.max(lastChange, Date.now());
-      } else if (Date.now() - lastChange > STALL_RESTART_MS) {
-        clearInterval(timer);
-        this.#options.logger.warn({ generation: run.generation }, 'FFmpeg stopped producing segments; restarting it');
-        run.ffmpeg.kill('SIGKILL');
+      if (mtimeMs === lastMtimeMs) {
+        if (Date.now() - lastChange > STALL_RESTART_MS) restart('FFmpeg stopped producing segments; restarting it', {});
+        return;
+      }
+      lastMtimeMs = mtimeMs;
+      lastChange = Math.max(lastChange, Date.now());
+      const lagMs = outputLagMs(fs.readFileSync(playlist, 'utf8'), Date.now()) ?? 0;
+      laggingSince = lagMs > MAX_OUTPUT_LAG_MS ? (laggingSince ?? Date.now()) : undefined;
+      if (laggingSince !== undefined && Date.now() - laggingSince > LAG_RESTART_AFTER_MS) {
+        restart('FFmpeg fell behind real time; restarting it at the present', { lagMs });
       }
     }, 1000);
     return timer;

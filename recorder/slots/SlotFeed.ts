@@ -37,6 +37,13 @@ export const LOSS_WAIT_MS = 200;
 /** Gaps larger than this are a loss at once (a source restart, a long outage). */
 const MAX_TRACKED_GAP = 64;
 
+/** A source whose packets all come this much later than their place on the slot's timeline... */
+const MAX_SLIP_MS = 150;
+/** ...over a whole window this long is moved forward (followWallClock). */
+const SLIP_WINDOW_MS = 1000;
+/** Silence padding for a microphone that went quiet stays this far behind real time. */
+const AUDIO_PAD_SLACK_MS = 60;
+
 /** Audio filler cadence: Opus frames of 20 ms. */
 const AUDIO_FRAME_MS = 20;
 /** A microphone silent this long (Opus DTX, a dropped packet run) is padded with silence. */
@@ -62,8 +69,13 @@ interface Source {
   seqOffset: number;
   tsOffset: number;
   lastPacketMs: number;
-  /** Filler went out since this source's last packet: re-anchor its timeline on the next one. */
+  /** Filler went out since this source's last packet: rejoin its timeline on the next one. */
   interrupted: boolean;
+  /** The source's timeline has been tied to the slot's (tsOffset holds) since it was attached. */
+  anchored: boolean;
+  /** The current slip window (followWallClock): when it began, and its least delay so far. */
+  slipWindowStartMs: number;
+  slipMs: number;
 }
 
 /** What a slot did, for logs and the bench. */
@@ -76,11 +88,13 @@ export interface SlotFeedStats {
   filler: number;
   /** Times a source started (or resumed) being forwarded. */
   switches: number;
+  /** Times a source that fell behind the wall clock was moved forward. */
+  slips: number;
 }
 
 export class SlotFeed {
   readonly #options: SlotFeedOptions;
-  readonly stats: SlotFeedStats = { forwarded: 0, heldBack: 0, losses: 0, filler: 0, switches: 0 };
+  readonly stats: SlotFeedStats = { forwarded: 0, heldBack: 0, losses: 0, filler: 0, switches: 0, slips: 0 };
   #source: Source | undefined;
   #lastSeq = SEQUENCE_BASE - 1;
   #lastTs = 0;
@@ -121,6 +135,10 @@ export class SlotFeed {
     if (this.#source && this.#options.startsAtKeyFrames) {
       this.#source.waiting = true;
       this.#source.interrupted = true;
+      // Packets the relay held back meanwhile never reached this feed: they
+      // are not losses, and the camera restarts at a key frame anyway.
+      this.#source.missing.clear();
+      this.#source.lastSourceSeq = undefined;
     }
   }
 
@@ -136,6 +154,9 @@ export class SlotFeed {
       tsOffset: 0,
       lastPacketMs: nowMs,
       interrupted: true,
+      anchored: false,
+      slipWindowStartMs: nowMs,
+      slipMs: Infinity,
     };
   }
 
@@ -163,15 +184,16 @@ export class SlotFeed {
       }
       source.waiting = false;
       source.interrupted = true;
+      // A key frame needs nothing before it: older gaps no longer matter.
+      source.missing.clear();
     }
     if (source.interrupted) {
-      // Continue where the slot's stream left off, at the wall-clock position
-      // of this packet: FFmpeg sees one stream whose timing follows real time.
-      const timestamp = this.#nextTimestamp(nowMs, this.#minStep());
-      source.tsOffset = (timestamp - header.timestamp) | 0;
+      this.#rejoin(source, header, nowMs);
       source.seqOffset = (this.#lastSeq + 1 - header.sequenceNumber) & 0xffff;
       source.interrupted = false;
       this.stats.switches++;
+    } else {
+      this.#followWallClock(source, header, nowMs);
     }
     this.stats.forwarded++;
     const sequenceNumber = (header.sequenceNumber + source.seqOffset) & 0xffff;
@@ -221,6 +243,56 @@ export class SlotFeed {
     );
   }
 
+  /**
+   * Ties a source's timeline to the slot's when it starts or comes back
+   * after filler. A source new to the slot starts at the wall-clock position
+   * of its packet. One coming back keeps its own timeline when that still
+   * fits after what was sent (a microphone after DTX silence, a camera after
+   * a stall): re-tying it to the arrival time at every gap would shift its
+   * sound against its picture by however late the packet came. When its
+   * packet falls on time the filler already covered, it moves on just enough
+   * to follow it; a timeline that jumped by a second or more starts afresh.
+   */
+  #rejoin(source: Source, header: RtpHeader, nowMs: number): void {
+    const { clockRate } = this.#options;
+    const next = (this.#lastTs + this.#minStep()) >>> 0;
+    if (source.anchored && this.#sentAny) {
+      const kept = (header.timestamp + source.tsOffset) >>> 0;
+      if (Math.abs(timestampDistance(kept, this.#timestampAt(nowMs))) < clockRate) {
+        if (timestampDistance(kept, next) < 0) source.tsOffset = (next - header.timestamp) | 0;
+        return;
+      }
+    }
+    source.tsOffset = (this.#nextTimestamp(nowMs, this.#minStep()) - header.timestamp) | 0;
+    source.anchored = true;
+    source.slipWindowStartMs = nowMs;
+    source.slipMs = Infinity;
+  }
+
+  /**
+   * Keeps a source from falling behind the wall clock. A sender whose clock
+   * runs slow, or that skips time without advancing its timestamps (an
+   * overloaded encoder), would otherwise hold the whole compositor back:
+   * FFmpeg draws a picture only when every input has reached its time, so
+   * the broadcast would drift further behind real time for as long as that
+   * host is on stage. Each SLIP_WINDOW_MS, if even the least delayed packet
+   * of the window came more than MAX_SLIP_MS after its place on the slot's
+   * timeline, the source jumps forward by that much (a short freeze or
+   * silence, then real time again).
+   */
+  #followWallClock(source: Source, header: RtpHeader, nowMs: number): void {
+    const mapped = (header.timestamp + source.tsOffset) >>> 0;
+    const behindMs = (timestampDistance(this.#timestampAt(nowMs), mapped) * 1000) / this.#options.clockRate;
+    source.slipMs = Math.min(source.slipMs, behindMs);
+    if (nowMs - source.slipWindowStartMs < SLIP_WINDOW_MS) return;
+    if (source.slipMs > MAX_SLIP_MS) {
+      source.tsOffset = (source.tsOffset + Math.round((source.slipMs * this.#options.clockRate) / 1000)) | 0;
+      this.stats.slips++;
+    }
+    source.slipWindowStartMs = nowMs;
+    source.slipMs = Infinity;
+  }
+
   /** Notes the gaps a packet reveals, and the late arrival of a packet a gap was waiting for. */
   #noteSequence(source: Source, sequenceNumber: number, nowMs: number): void {
     if (source.missing.delete(sequenceNumber)) return;
@@ -265,7 +337,9 @@ export class SlotFeed {
 
   #fillAudio(nowMs: number, silence: Buffer): Buffer[] {
     const step = (this.#options.clockRate * AUDIO_FRAME_MS) / 1000;
-    const due = this.#timestampAt(nowMs);
+    // Padding for a live microphone stays a little behind real time, so a
+    // packet that comes somewhat late still finds its place free.
+    const due = this.#timestampAt(this.#source ? nowMs - AUDIO_PAD_SLACK_MS : nowMs);
     if (!this.#sentAny || timestampDistance(due, this.#lastTs) > step * MAX_FILL_BURST) {
       return [this.#fillerPacket(silence, due, false)];
     }

@@ -22,6 +22,9 @@ const REPORT_MS = 1000;
  * that sends nothing is the stall watch's business (videoStallWatch.ts).
  */
 const KEY_FRAME_RETRY_MS = 1000;
+/** However a camera behaves, its slot asks for at most this many key frames in KEY_FRAME_WINDOW_MS (each one costs every viewer of that camera a large frame). */
+const MAX_KEY_FRAME_REQUESTS = 3;
+const KEY_FRAME_WINDOW_MS = 6000;
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Slot SSRCs: fixed, so FFmpeg sees the same stream whoever feeds it. */
 const SSRC_BASE = 0x5c000000;
@@ -31,6 +34,8 @@ interface SlotState {
   feed: SlotFeed;
   requestKeyFrame: (() => void) | undefined;
   lastKeyFrameRequestMs: number;
+  /** When this slot asked for key frames lately (the cap's window). */
+  keyFrameRequestsMs: number[];
 }
 
 export class SlotRelay {
@@ -54,6 +59,7 @@ export class SlotRelay {
       feed: new SlotFeed({ ...spec, ssrc: SSRC_BASE + index, epochMs, wallOriginMs: performance.timeOrigin }),
       requestKeyFrame: undefined,
       lastKeyFrameRequestMs: -Infinity,
+      keyFrameRequestsMs: [],
     }));
     socket.on('message', (packet) => this.#receive(packet));
     // A send to a port FFmpeg has not bound yet comes back as an error on a
@@ -104,11 +110,12 @@ export class SlotRelay {
    */
   releaseCameras(): void {
     this.#camerasHeld = false;
+    const nowMs = performance.now();
     for (const slot of this.#slots) {
       slot.feed.awaitKeyFrame();
       slot.lastKeyFrameRequestMs = -Infinity;
     }
-    this.#askForKeyFrames(performance.now());
+    this.#askForKeyFrames(nowMs);
   }
 
   /**
@@ -184,6 +191,9 @@ export class SlotRelay {
       if (!first && (nowMs - slot.lastKeyFrameRequestMs < KEY_FRAME_RETRY_MS || !slot.feed.sourceActive(nowMs))) {
         continue;
       }
+      slot.keyFrameRequestsMs = slot.keyFrameRequestsMs.filter((atMs) => nowMs - atMs < KEY_FRAME_WINDOW_MS);
+      if (slot.keyFrameRequestsMs.length >= MAX_KEY_FRAME_REQUESTS) continue;
+      slot.keyFrameRequestsMs.push(nowMs);
       slot.lastKeyFrameRequestMs = nowMs;
       slot.requestKeyFrame();
     }
