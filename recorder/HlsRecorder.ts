@@ -82,7 +82,6 @@ const VIDEO_PAYLOAD_TYPE = 96;
  * from the first packet, so this is plenty.
  */
 const PROBE_US = 500_000;
-const RTP_RECEIVE_BUFFER_BYTES = 2 * 1024 * 1024;
 const RTP_MAX_DELAY_US = (LOSS_WAIT_MS + 50) * 1000;
 const MIN_RESTART_DELAY_MS = 250;
 /** A run whose playlist stops changing this long is restarted. */
@@ -407,8 +406,6 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
       ...['-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-reorder_queue_size', '64'],
       ...['-analyzeduration', String(PROBE_US)],
-      // Room for the cameras' bursts (key frames) while FFmpeg is busy encoding.
-      ...['-buffer_size', String(RTP_RECEIVE_BUFFER_BYTES)],
       // Wait for late (repaired) packets a little longer than the relay
       // does before it gives a camera up for lost (slots/SlotFeed.ts).
       ...['-max_delay', String(RTP_MAX_DELAY_US)],

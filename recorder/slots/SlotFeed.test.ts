@@ -737,6 +737,36 @@ test('after a gap, packets that come later than the padding moved it on just eno
   assertOneStream(wire.sent, AUDIO_PAYLOAD_TYPE);
 });
 
+test('a microphone pushed on by a late burst returns to its own timeline at the next silence', () => {
+  const wire = new Wire(audioFeed());
+  const microphone = new Microphone(0xa1);
+  wire.feed.attach(microphone.ssrc, 0);
+  play(wire, 0, 1001, (t) => {
+    if (t % 20 === 0) wire.deliver(microphone.packet(t), t);
+  });
+  const first = wire.forwarded(microphone.ssrc)[0]!;
+  // Held back from 1020 ms, all let through at 1500 ms: pushed on behind the padding.
+  play(wire, 1001, 1500);
+  wire.deliver(
+    Array.from({ length: 25 }, (_, index) => microphone.packet(1020 + index * 20)),
+    1500,
+  );
+  play(wire, 1500, 2001, (t) => {
+    if (t % 20 === 0 && t > 1500) wire.deliver(microphone.packet(t), t);
+  });
+  const pushed = wire.forwarded(microphone.ssrc).at(-1)!;
+  assert.ok(timestampDistance(pushed.header.timestamp, first.header.timestamp) > 2000 * 48, 'pushed on');
+  // DTX silence from 2020 ms (longer than the push), speech again at 2700 ms, on time.
+  play(wire, 2001, 2700);
+  assert.equal(wire.deliver(microphone.packet(2700), 2700), [true]);
+  assert.is(
+    timestampDistance(wire.last.header.timestamp, first.header.timestamp),
+    2700 * 48,
+    'back on its own timeline: the burst left no lasting offset against the picture',
+  );
+  assertNoOverlap(wire.sent);
+});
+
 test('a source whose packets keep coming later than their place (a slow sender clock) is moved forward', () => {
   const wire = new Wire(audioFeed());
   const microphone = new Microphone(0xa1);

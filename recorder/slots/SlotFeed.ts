@@ -73,6 +73,8 @@ interface Source {
   interrupted: boolean;
   /** The source's timeline has been tied to the slot's (tsOffset holds) since it was attached. */
   anchored: boolean;
+  /** The offset of the source's own timeline (its anchor, moved by slips only); tsOffset may run ahead of it after late packets. */
+  baseOffset: number;
   /** The current slip window (followWallClock): when it began, and its least delay so far. */
   slipWindowStartMs: number;
   slipMs: number;
@@ -155,6 +157,7 @@ export class SlotFeed {
       lastPacketMs: nowMs,
       interrupted: true,
       anchored: false,
+      baseOffset: 0,
       slipWindowStartMs: nowMs,
       slipMs: Infinity,
     };
@@ -257,13 +260,17 @@ export class SlotFeed {
     const { clockRate } = this.#options;
     const next = (this.#lastTs + this.#minStep()) >>> 0;
     if (source.anchored && this.#sentAny) {
-      const kept = (header.timestamp + source.tsOffset) >>> 0;
+      // Measured from the source's own timeline (baseOffset), not from where
+      // earlier late packets pushed it: one late burst must not leave the
+      // sound later than the picture for the rest of the show.
+      const kept = (header.timestamp + source.baseOffset) >>> 0;
       if (Math.abs(timestampDistance(kept, this.#timestampAt(nowMs))) < clockRate) {
-        if (timestampDistance(kept, next) < 0) source.tsOffset = (next - header.timestamp) | 0;
+        source.tsOffset = timestampDistance(kept, next) < 0 ? (next - header.timestamp) | 0 : source.baseOffset;
         return;
       }
     }
     source.tsOffset = (this.#nextTimestamp(nowMs, this.#minStep()) - header.timestamp) | 0;
+    source.baseOffset = source.tsOffset;
     source.anchored = true;
     source.slipWindowStartMs = nowMs;
     source.slipMs = Infinity;
@@ -286,7 +293,9 @@ export class SlotFeed {
     source.slipMs = Math.min(source.slipMs, behindMs);
     if (nowMs - source.slipWindowStartMs < SLIP_WINDOW_MS) return;
     if (source.slipMs > MAX_SLIP_MS) {
-      source.tsOffset = (source.tsOffset + Math.round((source.slipMs * this.#options.clockRate) / 1000)) | 0;
+      const slip = Math.round((source.slipMs * this.#options.clockRate) / 1000);
+      source.tsOffset = (source.tsOffset + slip) | 0;
+      source.baseOffset = (source.baseOffset + slip) | 0;
       this.stats.slips++;
     }
     source.slipWindowStartMs = nowMs;
