@@ -253,13 +253,13 @@ function cameraFeeding(untilMs: number, wire = new Wire(videoFeed()), camera = n
 
 // ---- cameras ----
 
-test('an empty camera slot sends the still key frame about 15 times a second, stamped by the wall clock', () => {
+test('an empty camera slot sends the still key frame about 25 times a second, stamped by the wall clock', () => {
   const wire = new Wire(videoFeed());
   play(wire, 0, 1001);
   assert.equal(
     wire.sent.map((sent) => sent.atMs),
-    Array.from({ length: 13 }, (_, index) => index * 80),
-    'every 4th tick: the first one at least 1/15 s after the last filler',
+    Array.from({ length: 26 }, (_, index) => index * 40),
+    'every 2nd 20 ms tick: the first one at least 1/30 s after the last filler',
   );
   for (const { header, payload, atMs } of wire.sent) {
     assert.equal(payload, FILLER_KEY_FRAME);

@@ -48,8 +48,12 @@ const AUDIO_PAD_SLACK_MS = 60;
 const AUDIO_FRAME_MS = 20;
 /** A microphone silent this long (Opus DTX, a dropped packet run) is padded with silence. */
 const AUDIO_GAP_MS = 100;
-/** Filler pictures per second (the compositor repeats the last one in between). */
-const VIDEO_FILLER_FPS = 15;
+/**
+ * Filler pictures per second, at most (the relay ticks every 20 ms: 25 in
+ * practice). The compositor draws a frame only once every input has one at
+ * or after its time, so a sparse filler would delay the whole picture.
+ */
+const VIDEO_FILLER_FPS = 30;
 /** A camera silent this long is replaced by filler until its next key frame. */
 const VIDEO_STALL_MS = 500;
 /** Filler frames sent at most per call: after a long event-loop pause the slot jumps ahead instead. */

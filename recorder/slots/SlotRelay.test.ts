@@ -328,7 +328,7 @@ test('nothing is sent before FFmpeg runs; then each slot gets its filler and, on
     );
 
     relay.setTargets(ffmpeg.ports);
-    // Sender reports every 100 ms at first, video filler 15 times a second.
+    // Sender reports every 100 ms at first, video filler about 25 times a second.
     await until('filler and sender reports on every slot', () =>
       ffmpeg.slots.every((input) => input.rtp.length >= 4 && input.reports.length >= 4),
     );
