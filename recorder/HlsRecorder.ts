@@ -84,7 +84,9 @@ const VIDEO_PAYLOAD_TYPE = 96;
 const PROBE_US = 500_000;
 const RTP_MAX_DELAY_US = (LOSS_WAIT_MS + 50) * 1000;
 const MIN_RESTART_DELAY_MS = 250;
-/** A run whose playlist stops changing this long is restarted. */
+/** A run whose playlist stops changing this long gets its cameras rejoined at a key frame... */
+const STALL_RESYNC_MS = 2500;
+/** ...and this long is restarted. */
 const STALL_RESTART_MS = 8000;
 /** Output this far behind real time (outputLag.ts)... */
 const MAX_OUTPUT_LAG_MS = 8000;
@@ -455,9 +457,30 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     // and builds its graph; once it takes commands, cameras join at their
     // next key frame.
     this.#relay.setTargets(reservation.ports);
-    void run.commander.connected.then(() => {
-      if (this.#run === run) this.#relay.releaseCameras();
-    });
+    void this.#releaseCamerasWhenRunning(run);
+  }
+
+  /**
+   * Cameras join once FFmpeg has built its graph and written its first
+   * segment. Before that it is busy starting its encoders and does not read
+   * its sockets; the cameras' key frames, requested at release, would
+   * overflow them, and a camera whose key frame is cut decodes nothing until
+   * the next one: the whole picture would wait for it.
+   */
+  async #releaseCamerasWhenRunning(run: Run): Promise<void> {
+    await run.commander.connected;
+    const playlist = path.join(this.#options.dir, this.#options.renditions[0]!.name, 'index.m3u8');
+    const deadline = Date.now() + FIRST_SEGMENT_GRACE_MS;
+    while (this.#run === run && Date.now() < deadline && !this.#listsSegmentOf(playlist, run.generation)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (this.#run === run) this.#relay.releaseCameras();
+  }
+
+  /** The playlist lists a segment of this FFmpeg run (its files carry the generation). */
+  #listsSegmentOf(playlist: string, generation: number): boolean {
+    const text = fs.existsSync(playlist) ? fs.readFileSync(playlist, 'utf8') : '';
+    return text.includes(`seg_${generation}_`);
   }
 
   /**
@@ -474,6 +497,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     let lastChange = Date.now() + FIRST_SEGMENT_GRACE_MS;
     let lastMtimeMs = 0;
     let laggingSince: number | undefined;
+    let resynced = false;
     const restart = (reason: string, details: Record<string, unknown>) => {
       clearInterval(timer);
       this.#options.logger.warn({ generation: run.generation, ...details }, reason);
@@ -483,9 +507,22 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       if (this.#run !== run) return clearInterval(timer);
       const mtimeMs = fs.statSync(playlist, { throwIfNoEntry: false })?.mtimeMs ?? 0;
       if (mtimeMs === lastMtimeMs) {
-        if (Date.now() - lastChange > STALL_RESTART_MS) restart('FFmpeg stopped producing segments; restarting it', {});
+        const stalledMs = Date.now() - lastChange;
+        if (stalledMs > STALL_RESTART_MS) restart('FFmpeg stopped producing segments; restarting it', {});
+        else if (stalledMs > STALL_RESYNC_MS && !resynced) {
+          // Most often one camera that cannot decode (a packet of its key
+          // frame lost in FFmpeg's socket) holds up the picture: filler and
+          // a fresh key frame for every camera unblock it without a restart.
+          resynced = true;
+          this.#options.logger.warn(
+            { generation: run.generation },
+            'FFmpeg output stalled; cameras rejoin at a key frame',
+          );
+          this.#relay.releaseCameras();
+        }
         return;
       }
+      resynced = false;
       lastMtimeMs = mtimeMs;
       lastChange = Math.max(lastChange, Date.now());
       const lagMs = outputLagMs(fs.readFileSync(playlist, 'utf8'), Date.now()) ?? 0;
