@@ -5,11 +5,10 @@
 // and inside the focused host's camera after it, decodes every segment
 // listed after the change, and finds the first frame where that spot stops
 // being background.
-// - `listedMs`: change → the playlist lists the segment holding that frame
-//   (when a player could fetch it);
-// - `pictureMs`: change → the frame's own time (the segment's
-//   PROGRAM-DATE-TIME plus its place in the segment): how late the
-//   compositor drew it, without the packaging.
+// `listedMs`: change → the playlist lists the segment holding that frame
+// (when a player could fetch it). The frame's own PROGRAM-DATE-TIME is no
+// use for a finer split: FFmpeg dates its first segment when its muxer
+// starts, so every date carries FFmpeg's start-up delay.
 import { parseMediaPlaylist } from '../../recorder/hlsPlaylist.ts';
 import { BACKGROUND } from '../../recorder/slots/slotGraph.ts';
 import { computeLayout } from '../../signaling/layout/layoutGeometry.ts';
@@ -23,14 +22,12 @@ const TILE_GAP = 8;
 
 export interface ChangeToOutput {
   listedMs: number | null;
-  pictureMs?: number | null;
   error?: string;
 }
 
 export interface ChangePlan {
   mediaPlaylistUrl: string;
   canvas: { width: number; height: number };
-  fps: number;
   /** The composition before the change (a layout with at least two tiles side by side). */
   before: CompositionLayout;
   /** The layout it changes to (the focused host's camera covers the watched spot). */
@@ -47,7 +44,7 @@ export async function measureChangeToOutput(plan: ChangePlan): Promise<ChangeToO
   if (seen.size === 0) return { listedMs: null, error: 'no playlist before the change' };
   const inits = new Map<string, Buffer>();
   /** Segments listed since the change, with when they were first seen: decoding one must not delay noticing the next. */
-  const pending: { uri: string; initUri: string; programDateTime: string | undefined; listedMs: number }[] = [];
+  const pending: { uri: string; initUri: string; listedMs: number }[] = [];
   const changedAt = Date.now();
   // A poller of its own notes when each segment is listed, while the loop
   // below decodes (which takes longer than a poll).
@@ -60,7 +57,7 @@ export async function measureChangeToOutput(plan: ChangePlan): Promise<ChangeToO
         for (const segment of segments) {
           if (seen.has(segment.uri) || !segment.initUri) continue;
           seen.add(segment.uri);
-          pending.push({ ...segment, initUri: segment.initUri, listedMs: Date.now() - changedAt });
+          pending.push({ uri: segment.uri, initUri: segment.initUri, listedMs: Date.now() - changedAt });
         }
       })
       .finally(() => (polling = false));
@@ -77,13 +74,9 @@ export async function measureChangeToOutput(plan: ChangePlan): Promise<ChangeToO
       inits.set(segment.initUri, init);
       const media = await fetchBytes(new URL(segment.uri, plan.mediaPlaylistUrl));
       const colours = await frameColours(init, media, spot);
-      const frame = colours.findIndex((rgb) => colourDistance(rgb, background) > CHANGED_DISTANCE);
-      if (frame < 0) continue;
-      const startedAt = segment.programDateTime ? Date.parse(segment.programDateTime) : Number.NaN;
-      const pictureMs = Number.isFinite(startedAt)
-        ? Math.round(startedAt + (frame * 1000) / plan.fps - changedAt)
-        : null;
-      return { listedMs: segment.listedMs, pictureMs };
+      if (colours.some((rgb) => colourDistance(rgb, background) > CHANGED_DISTANCE)) {
+        return { listedMs: segment.listedMs };
+      }
     }
   } finally {
     clearInterval(poller);

@@ -40,8 +40,6 @@ const QUIET_WINDOW_MAX_S = 10;
 const MAX_KEPT_SEGMENTS = 200;
 /** The recorder composes at the top rendition's size: recorder/hlsOutputArgs.ts defaultRenditions. */
 const CANVAS = { width: 1280, height: 720 };
-/** The recorder's frame rate (recorder/HlsRecorder.ts default). */
-const RECORDER_FPS = 30;
 /** Stagecast's limit of hosts per session (the glass host takes a synthetic host's place at the limit). */
 const MAX_SESSION_HOSTS = 9;
 /** The glass-to-glass readings are moved out of the audience page this often. */
@@ -238,7 +236,6 @@ async function runLive(
       ? await measureChangeToOutput({
           mediaPlaylistUrl: `${liveUrl}/${firstPlayable.renditions[0] ?? '720p'}/index.m3u8`,
           canvas: CANVAS,
-          fps: RECORDER_FPS,
           before,
           after: { ...before, kind: 'spotlight' },
           change: async () => {

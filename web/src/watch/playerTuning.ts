@@ -5,7 +5,15 @@
 import type { HlsConfig } from 'hls.js';
 
 /** Seconds behind the newest segment's end that live playback aims for: 1.5 segments of slack against a late playlist. */
-const LIVE_SYNC_S = 1.5;
+export const LIVE_SYNC_S = 1.5;
+
+/**
+ * After a stall hls.js aims a second further from the edge and keeps that
+ * for the rest of the show: one stall while a stream starts left audiences
+ * 2.5 s behind instead of 1.5. After this long without another stall the
+ * player goes back to LIVE_SYNC_S (catching up by playing slightly fast).
+ */
+export const FORGIVE_STALL_AFTER_MS = 10_000;
 
 export const liveTuning: Partial<HlsConfig> = {
   // Our playlists have no EXT-X-PART; low-latency mode still makes hls.js
