@@ -150,6 +150,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     ];
     const relay = await SlotRelay.open(specs);
     let transport: types.PlainTransport | undefined;
+    let recorder: HlsRecorder | undefined;
     try {
       transport = await options.router.createPlainTransport({
         listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
@@ -158,15 +159,18 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       });
       await transport.connect({ ip: '127.0.0.1', port: relay.port });
       fs.mkdirSync(options.dir, { recursive: true });
-      const recorder = new HlsRecorder({ ...options, readableCodecs }, relay, transport);
+      const created = new HlsRecorder({ ...options, readableCodecs }, relay, transport);
+      recorder = created;
       // A recorder taking over a folder (after a worker died) continues the
       // numbering, so its files never overwrite ones a playlist still lists.
-      recorder.#generation = lastGeneration(options.dir);
-      await recorder.#route(composition);
-      await recorder.#startRun();
-      setImmediate(() => recorder.#releaseWarnings());
-      return recorder;
+      created.#generation = lastGeneration(options.dir);
+      await created.#route(composition);
+      await created.#startRun();
+      setImmediate(() => created.#releaseWarnings());
+      return created;
     } catch (error) {
+      // Nothing left running: consumers, the stall watch, a started FFmpeg.
+      await recorder?.stop().catch(() => undefined);
       transport?.close();
       relay.close();
       throw error;

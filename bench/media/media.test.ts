@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { opusPacketSamples, readIvfFrames, readOggPackets } from './containers.ts';
-import { isVp8KeyFramePayload, packetizeVp8Frame, stampDescriptor, VP8_DESCRIPTOR_LENGTH } from './vp8.ts';
+import { startsVp8KeyFrame } from '../../recorder/slots/vp8KeyFrame.ts';
+import { packetizeVp8Frame, stampDescriptor, VP8_DESCRIPTOR_LENGTH } from './vp8.ts';
 
 test('a VP8 frame splits into payloads with one start bit and the data in order', () => {
   const frame = Buffer.alloc(2500, 7);
@@ -11,8 +12,8 @@ test('a VP8 frame splits into payloads with one start bit and the data in order'
   assert.is(payloads[0]![0]! & 0x10, 0x10);
   assert.is(payloads[1]![0]! & 0x10, 0);
   assert.is(Buffer.concat(payloads.map((payload) => payload.subarray(VP8_DESCRIPTOR_LENGTH))).length, 2500);
-  assert.ok(isVp8KeyFramePayload(payloads[0]!));
-  assert.not.ok(isVp8KeyFramePayload(payloads[1]!));
+  assert.ok(startsVp8KeyFrame(payloads[0]!));
+  assert.not.ok(startsVp8KeyFrame(payloads[1]!));
 });
 
 test('stamping writes a 15-bit PictureID with the M bit and TL0PICIDX', () => {
@@ -20,13 +21,13 @@ test('stamping writes a 15-bit PictureID with the M bit and TL0PICIDX', () => {
   stampDescriptor(payload!, 0x8123, 0x1ff);
   assert.is(payload!.readUInt16BE(2), 0x8000 | 0x0123);
   assert.is(payload![4], 0xff);
-  assert.not.ok(isVp8KeyFramePayload(payload!)); // inverse key frame bit set: a delta frame
+  assert.not.ok(startsVp8KeyFrame(payload!)); // inverse key frame bit set: a delta frame
 });
 
 test('key frames are found behind a minimal descriptor too', () => {
-  assert.ok(isVp8KeyFramePayload(Buffer.from([0x10, 0x00, 0x9d])));
-  assert.not.ok(isVp8KeyFramePayload(Buffer.from([0x10, 0x01])));
-  assert.not.ok(isVp8KeyFramePayload(Buffer.from([0x00, 0x00])));
+  assert.ok(startsVp8KeyFrame(Buffer.from([0x10, 0x00, 0x9d])));
+  assert.not.ok(startsVp8KeyFrame(Buffer.from([0x10, 0x01])));
+  assert.not.ok(startsVp8KeyFrame(Buffer.from([0x00, 0x00])));
 });
 
 test('IVF frames are read by their size headers', () => {

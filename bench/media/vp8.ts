@@ -40,28 +40,3 @@ export function stampDescriptor(payload: Buffer, pictureId: number, tl0PictureIn
 export function isVp8KeyFrameData(frame: Buffer): boolean {
   return frame.length > 0 && (frame[0]! & 0x01) === 0;
 }
-
-/**
- * Whether an RTP payload starts a VP8 key frame: the start of partition 0
- * (S=1, PID=0) with the key frame flag clear in the VP8 payload header.
- * Handles any descriptor layout, since mediasoup forwards what it received.
- */
-export function isVp8KeyFramePayload(payload: Buffer): boolean {
-  if (payload.length < 1) return false;
-  const first = payload[0]!;
-  const start = (first & 0x10) !== 0;
-  const partition = first & 0x07;
-  if (!start || partition !== 0) return false;
-  let offset = 1;
-  if (first & 0x80) {
-    if (payload.length <= offset) return false;
-    const extension = payload[offset++]!;
-    if (extension & 0x80) {
-      if (payload.length <= offset) return false;
-      offset += payload[offset]! & 0x80 ? 2 : 1; // PictureID: M bit → 15 bit
-    }
-    if (extension & 0x40) offset += 1; // TL0PICIDX
-    if (extension & 0x30) offset += 1; // TID/Y/KEYIDX
-  }
-  return payload.length > offset && (payload[offset]! & 0x01) === 0;
-}

@@ -12,7 +12,7 @@ import {
   type RtcpPacket,
   type RtpPacket,
 } from 'werift';
-import { isVp8KeyFramePayload } from '../media/vp8.ts';
+import { startsVp8KeyFrame } from '../../recorder/slots/vp8KeyFrame.ts';
 import type { MediasoupLink } from '../rtc/mediasoupLink.ts';
 import { randomSsrc } from '../rtc/rtpParameters.ts';
 import type { ClockParticipant } from './mediaClock.ts';
@@ -133,7 +133,7 @@ export class Subscriber implements ClockParticipant {
       performance.now(),
       payload.length + header.serializeSize,
     );
-    if (stream.kind === 'video' && isVp8KeyFramePayload(payload)) stream.keyFrames++;
+    if (stream.kind === 'video' && startsVp8KeyFrame(payload)) stream.keyFrames++;
     if (missing.length > 0) {
       this.nacksSent++;
       this.#link.sendRtcp([
