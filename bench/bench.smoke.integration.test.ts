@@ -205,8 +205,9 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
     'hls',
     '--url',
     stagecast.url,
+    // Two hosts: the layout change must move a picture (one host looks the same in every layout).
     '--hosts',
-    '1',
+    '2',
     '--viewers',
     '3',
     '--duration',

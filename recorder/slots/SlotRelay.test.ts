@@ -414,6 +414,8 @@ test('a new FFmpeg holds the camera back again until it is ready, and the camera
       await sleep(200);
       // FFmpeg restarted on the same ports: new decoders, a graph not built yet.
       relay.setTargets([...ffmpeg.ports]);
+      // Camera packets the relay sent before may still be on their way.
+      await flush(rig);
       const forwardedBefore = fromCamera().length;
       mediasoup.send(camera.frame(true));
       await sleep(150);
