@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { routerMediaCodecs } from '../sfu/mediaCodecs.ts';
-import { WorkerPool } from '../sfu/WorkerPool.ts';
+import { startLoopbackWorkerPool } from '../testkit/workerPool.ts';
 import { startFfmpegRtpSource, type FfmpegRtpSource } from '../testkit/ffmpegRtpSource.ts';
 import { colourDistance, frameColours, rgbOf } from '../testkit/frameColours.ts';
 import { HlsRecorder } from './HlsRecorder.ts';
@@ -53,14 +53,7 @@ async function probeSegment(dir: string, playlist: string, segment: string) {
 }
 
 test('two hosts become a playable HLS ladder whose window advances', async () => {
-  const pool = await WorkerPool.create({
-    workerCount: 1,
-    listenIp: '127.0.0.1',
-    webRtcServerPort: 0,
-    rtcMinPort: 43000,
-    rtcMaxPort: 43999,
-    logger,
-  });
+  const pool = await startLoopbackWorkerPool(43000, logger);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-hls-'));
   const sources: FfmpegRtpSource[] = [];
   let recorder: HlsRecorder | undefined;

@@ -40,7 +40,7 @@ import { assignSlots, sceneOf } from './slots/compositionScene.ts';
 import { fillerVp8KeyFrame, OPUS_SILENCE } from './slots/fillerMedia.ts';
 import { SceneCommander } from './slots/SceneCommander.ts';
 import { buildSlotGraph, slotSettings, type SlotScene, type SlotSettings } from './slots/slotGraph.ts';
-import { LOSS_WAIT_MS, type SlotFeedStats } from './slots/SlotFeed.ts';
+import { LOSS_WAIT_MS } from './slots/SlotFeed.ts';
 import { SlotRelay, type SlotSpec } from './slots/SlotRelay.ts';
 import { reserveUdpPortPairs } from './udpPortPair.ts';
 import { watchVideoStalls, type VideoStallWatch } from './videoStallWatch.ts';
@@ -204,11 +204,6 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     return this.#options.router;
   }
 
-  /** Per compositor slot (microphones, then cameras): packets forwarded, held back, lost, filled. */
-  get slotStats(): SlotFeedStats[] {
-    return this.#relay.stats();
-  }
-
   get masterPlaylist(): string {
     return path.join(this.#options.dir, 'master.m3u8');
   }
@@ -234,6 +229,13 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     await this.#updating;
     this.#stallWatch?.stop();
     await this.#stopRun();
+    // What each slot went through (losses, slips, key frame waits): the
+    // first thing to read when a broadcast looked wrong.
+    const slots = this.#relay
+      .stats()
+      .map((stats, slot) => ({ slot, ...stats }))
+      .filter((stats) => stats.forwarded > 0);
+    this.#options.logger.info({ slots }, 'recorder stopped');
     this.#transport.close();
     this.#relay.close();
   }

@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { computeLayout } from '../signaling/layout/layoutGeometry.ts';
 import { routerMediaCodecs } from '../sfu/mediaCodecs.ts';
-import { WorkerPool } from '../sfu/WorkerPool.ts';
+import { startLoopbackWorkerPool } from '../testkit/workerPool.ts';
 import { startFfmpegRtpSource, type FfmpegRtpSource } from '../testkit/ffmpegRtpSource.ts';
 import { listedSegments } from '../testkit/hlsFiles.ts';
 import { resolveFfmpeg } from './ffmpegBinary.ts';
@@ -24,14 +24,7 @@ import { colourDistance, frameColours, rgbOf } from '../testkit/frameColours.ts'
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 test('a camera in a codec FFmpeg cannot read is shown as camera-off, with a warning, and the broadcast goes on', async () => {
-  const pool = await WorkerPool.create({
-    workerCount: 1,
-    listenIp: '127.0.0.1',
-    webRtcServerPort: 0,
-    rtcMinPort: 45000,
-    rtcMaxPort: 45999,
-    logger,
-  });
+  const pool = await startLoopbackWorkerPool(45000, logger);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-unreadable-'));
   let source: FfmpegRtpSource | undefined;
   let av1Transport: types.PlainTransport | undefined;

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { routerMediaCodecs } from '../sfu/mediaCodecs.ts';
-import { WorkerPool } from '../sfu/WorkerPool.ts';
+import { startLoopbackWorkerPool } from '../testkit/workerPool.ts';
 import { startFfmpegRtpSource, type FfmpegRtpSource } from '../testkit/ffmpegRtpSource.ts';
 import { reapOnExit } from './childReaper.ts';
 import { resolveFfmpeg } from './ffmpegBinary.ts';
@@ -85,14 +85,7 @@ function lastSegment(playlist: string): string | undefined {
 }
 
 test('a stalled camera is asked for key frames, and the broadcast carries on when it resumes', async () => {
-  const pool = await WorkerPool.create({
-    workerCount: 1,
-    listenIp: '127.0.0.1',
-    webRtcServerPort: 0,
-    rtcMinPort: 44000,
-    rtcMaxPort: 44999,
-    logger,
-  });
+  const pool = await startLoopbackWorkerPool(44000, logger);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-stall-'));
   let steady: FfmpegRtpSource | undefined;
   let camera: Awaited<ReturnType<typeof startFreezableCamera>> | undefined;

@@ -1,14 +1,13 @@
 // The real mediasoup worker forwards RTP: FFmpeg (VP8 + Opus test sources) →
 // PlainTransport producers → router → PlainTransport consumers → a UDP sink.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pino } from 'pino';
 import type { types } from 'mediasoup';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startFfmpegRtpSource, type FfmpegRtpSource } from '../testkit/ffmpegRtpSource.ts';
 import { openRtpSink } from '../testkit/rtpSink.ts';
 import { routerMediaCodecs } from './mediaCodecs.ts';
-import { WorkerPool } from './WorkerPool.ts';
+import { startLoopbackWorkerPool } from '../testkit/workerPool.ts';
 
 async function outboundStats(consumer: types.Consumer) {
   const stats = await consumer.getStats();
@@ -16,14 +15,7 @@ async function outboundStats(consumer: types.Consumer) {
 }
 
 test('RTP from FFmpeg is forwarded producer → consumer with counted packets and bytes', async () => {
-  const pool = await WorkerPool.create({
-    workerCount: 1,
-    listenIp: '127.0.0.1',
-    webRtcServerPort: 0,
-    rtcMinPort: 41000,
-    rtcMaxPort: 41999,
-    logger: pino({ level: 'silent' }),
-  });
+  const pool = await startLoopbackWorkerPool(41000);
   let source: FfmpegRtpSource | undefined;
   const sink = await openRtpSink();
   try {
