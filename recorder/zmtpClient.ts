@@ -17,6 +17,7 @@ export interface ZmtpReply {
   text: string;
 }
 
+const HANDSHAKE_TIMEOUT_MS = 2000;
 const FLAG_MORE = 0x01;
 const FLAG_LONG = 0x02;
 const FLAG_COMMAND = 0x04;
@@ -40,19 +41,28 @@ export class ZmtpClient {
     socket.on('close', () => this.#fail(new Error('the ZMQ peer closed the connection')));
   }
 
-  /** Connects and completes the handshake; rejects if nobody listens. */
-  static connect(port: number, host = '127.0.0.1'): Promise<ZmtpClient> {
+  /**
+   * Connects and completes the handshake. Rejects if nobody listens, if the
+   * peer closes first, or if the handshake is not done within `timeoutMs`
+   * (a port taken by something that is not a ZMQ peer would otherwise leave
+   * the caller waiting for ever).
+   */
+  static connect(port: number, host = '127.0.0.1', timeoutMs = HANDSHAKE_TIMEOUT_MS): Promise<ZmtpClient> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ port, host });
       socket.setNoDelay(true);
       const client = new ZmtpClient(socket);
-      socket.once('error', reject);
+      const timer = setTimeout(() => client.#fail(new Error('the ZMQ handshake timed out')), timeoutMs);
+      void client.closed.then((error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
       socket.once('connect', () => {
         socket.write(greeting());
         socket.write(readyCommand('DEALER'));
       });
       client.#onReady = () => {
-        socket.off('error', reject);
+        clearTimeout(timer);
         resolve(client);
       };
     });

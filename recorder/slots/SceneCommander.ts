@@ -7,6 +7,7 @@ import { ZmtpClient } from '../zmtpClient.ts';
 import { slotCommands, type SlotSettings } from './slotGraph.ts';
 
 const RETRY_MS = 50;
+const REPLY_TIMEOUT_MS = 3000;
 
 export class SceneCommander {
   readonly #port: number;
@@ -61,13 +62,21 @@ export class SceneCommander {
     if (!client) return;
     const commands = slotCommands(this.#applied, this.#desired);
     this.#applied = this.#desired;
-    for (const command of commands) {
+    if (commands.length === 0) return;
+    const replies = commands.map((command) =>
       client.request(command).then(
         (reply) => {
           if (reply.code !== 0) this.#logger.warn({ command, reply }, 'the compositor refused a command');
         },
         () => undefined, // the connection dropped: the next one sends the whole scene
-      );
-    }
+      ),
+    );
+    // FFmpeg answers at its next frame. A connection that stays silent is
+    // not to be trusted with the scene: drop it, and the next one gets all.
+    const watchdog = setTimeout(() => {
+      this.#logger.warn({ commands: commands.length }, 'the compositor did not answer; reconnecting');
+      client.close();
+    }, REPLY_TIMEOUT_MS);
+    void Promise.all(replies).finally(() => clearTimeout(watchdog));
   }
 }
