@@ -14,7 +14,7 @@ import { startLoopbackWorkerPool } from '../testkit/workerPool.ts';
 import { startFfmpegRtpSource, type FfmpegRtpSource } from '../testkit/ffmpegRtpSource.ts';
 import { colourDistance, frameColours, rgbOf } from '../testkit/frameColours.ts';
 import { HlsRecorder } from './HlsRecorder.ts';
-import { BACKGROUND } from './slots/slotGraph.ts';
+import { BACKGROUND, PLACEHOLDER } from './slots/slotGraph.ts';
 import { listedSegments } from '../testkit/hlsFiles.ts';
 import { waitFor } from '../testkit/waitFor.ts';
 
@@ -119,6 +119,22 @@ test('two hosts become a playable HLS ladder whose window advances', async () =>
     // (background); in pip it is the middle of h1's camera.
     const centre = { x: 318, y: 178, width: 4, height: 4 };
     const background = rgbOf(BACKGROUND);
+    // The cameras are on air in the grid (not the camera-off fill the slots
+    // carry until a camera joins): the middle of h0's tile shows its picture.
+    const middleOfFirstTile = { x: 120, y: 140, width: 80, height: 80 };
+    await waitFor(
+      'the first camera on air',
+      async () => {
+        const colours = await frameColours(initPath(dir, playlist), segmentPath(dir, playlist, -1), middleOfFirstTile);
+        return colours.some(
+          (rgb) => colourDistance(rgb, rgbOf(PLACEHOLDER)) > 12 && colourDistance(rgb, background) > 12,
+        )
+          ? true
+          : undefined;
+      },
+      20_000,
+      500,
+    );
     const gridColours = await frameColours(initPath(dir, playlist), segmentPath(dir, playlist, -1), centre);
     assert.ok(
       gridColours.every((rgb) => colourDistance(rgb, background) <= 12),
