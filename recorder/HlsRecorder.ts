@@ -16,7 +16,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { types } from 'mediasoup';
-import { MAX_LAYOUT_PEERS } from '../signaling/layout/layoutGeometry.ts';
+import { MAX_LAYOUT_PEERS } from '../signaling/protocol/layoutGeometry.ts';
 import { DEFAULT_SIMULCAST_LAYERS, tileSpatialLayer } from '../sfu/quality/layerDecision.ts';
 import { reapOnExit } from './childReaper.ts';
 import { freeTcpPort } from './freeTcpPort.ts';

@@ -2,7 +2,7 @@
 // and the events it emits. The class is in HlsRecorder.ts.
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
-import type { LayoutKind } from '../signaling/layout/layoutGeometry.ts';
+import type { LayoutKind } from '../signaling/protocol/layoutGeometry.ts';
 import type { Rendition } from './hlsOutputArgs.ts';
 
 export interface RecordedHost {

@@ -10,7 +10,7 @@ import type { types } from 'mediasoup';
 import { pino } from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { computeLayout } from '../signaling/layout/layoutGeometry.ts';
+import { computeLayout } from '../signaling/protocol/layoutGeometry.ts';
 import { routerMediaCodecs } from '../sfu/mediaCodecs.ts';
 import { startLoopbackWorkerPool } from '../testkit/workerPool.ts';
 import { startFfmpegRtpSource, type FfmpegRtpSource } from '../testkit/ffmpegRtpSource.ts';

@@ -11,7 +11,7 @@
 // starts, so every date carries FFmpeg's start-up delay.
 import { parseMediaPlaylist } from '../../recorder/hlsPlaylist.ts';
 import { BACKGROUND } from '../../recorder/slots/slotGraph.ts';
-import { computeLayout } from '../../signaling/layout/layoutGeometry.ts';
+import { computeLayout } from '../../signaling/protocol/layoutGeometry.ts';
 import { colourDistance, frameColours, rgbOf, type Region } from '../../testkit/frameColours.ts';
 import type { CompositionLayout } from './tileGeometry.ts';
 

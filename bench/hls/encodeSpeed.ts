@@ -14,7 +14,7 @@ import { resolveFfmpeg } from '../../recorder/ffmpegBinary.ts';
 import { defaultRenditions, hlsOutputArgs, type Rendition } from '../../recorder/hlsOutputArgs.ts';
 import { assignSlots, sceneOf } from '../../recorder/slots/compositionScene.ts';
 import { buildSlotGraph, PLACEHOLDER } from '../../recorder/slots/slotGraph.ts';
-import { MAX_LAYOUT_PEERS } from '../../signaling/layout/layoutGeometry.ts';
+import { MAX_LAYOUT_PEERS } from '../../signaling/protocol/layoutGeometry.ts';
 
 export interface EncodeSpeedPlan {
   hosts: number;

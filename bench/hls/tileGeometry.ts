@@ -3,7 +3,7 @@
 // recorder/slots/compositionScene.ts: tiles 8 px apart, the camera fitted
 // inside its tile keeping its aspect; the bench's cameras are 16:9),
 // computed from the session state anyone can read.
-import { computeLayout, fitInside, type LayoutKind } from '../../signaling/layout/layoutGeometry.ts';
+import { computeLayout, fitInside, type LayoutKind } from '../../signaling/protocol/layoutGeometry.ts';
 import type { SessionState } from '../../signaling/protocol/index.ts';
 
 export interface Rect {

@@ -5,7 +5,7 @@
 // layout itself must only move pictures between the slots.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { computeLayout } from '../../signaling/layout/layoutGeometry.ts';
+import { computeLayout } from '../../signaling/protocol/layoutGeometry.ts';
 import { assignSlots, sceneOf, type SceneHost } from './compositionScene.ts';
 import type { SlotView } from './slotGraph.ts';
 

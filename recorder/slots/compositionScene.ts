@@ -1,7 +1,7 @@
 // From "who is on stage, in which layout" to what each compositor slot
 // shows. Hosts keep their slot for as long as they are on stage, so a layout
 // change only moves pictures and never re-routes media. Pure.
-import { computeLayout, type LayoutKind } from '../../signaling/layout/layoutGeometry.ts';
+import { computeLayout, type LayoutKind } from '../../signaling/protocol/layoutGeometry.ts';
 import type { SlotScene, SlotView } from './slotGraph.ts';
 
 export interface SceneHost {

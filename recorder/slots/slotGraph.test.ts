@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { computeLayout, MAX_LAYOUT_PEERS } from '../../signaling/layout/layoutGeometry.ts';
+import { computeLayout, MAX_LAYOUT_PEERS } from '../../signaling/protocol/layoutGeometry.ts';
 import { freePort } from '../../testkit/freePort.ts';
 import { waitFor } from '../../testkit/waitFor.ts';
 import { resolveFfmpeg } from '../ffmpegBinary.ts';

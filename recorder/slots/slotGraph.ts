@@ -5,7 +5,7 @@
 // sizes, positions, colours, names, on/off — which start as the first scene
 // and are changed at run time through the `zmq` filter (slotCommands), so a
 // layout change needs no restart. Pure.
-import type { Rect } from '../../signaling/layout/layoutGeometry.ts';
+import type { Rect } from '../../signaling/protocol/layoutGeometry.ts';
 
 /** What one slot shows; undefined = nobody in it. */
 export interface SlotView {

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { AppError } from '../errors.ts';
 import type { Identity } from '../auth/identityToken.ts';
-import type { LayoutKind } from '../layout/layoutGeometry.ts';
+import type { LayoutKind } from '../protocol/layoutGeometry.ts';
 import {
   MAX_HOSTS,
   type HostRole,

@@ -12,7 +12,7 @@ import type { WorkerPool } from '../../sfu/WorkerPool.ts';
 import type { Identity } from '../auth/identityToken.ts';
 import type { Config } from '../config/config.ts';
 import { AppError } from '../errors.ts';
-import type { LayoutKind } from '../layout/layoutGeometry.ts';
+import type { LayoutKind } from '../protocol/layoutGeometry.ts';
 import type { JoinResult, LayoutState, LeaveReason, SessionState, SessionType } from '../protocol/index.ts';
 import { mintIceServers } from '../turn/turnCredentials.ts';
 import { audioLevelsWorthPushing, type HostLevel, type LevelsPush } from './audioLevelPushes.ts';

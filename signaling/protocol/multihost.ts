@@ -1,7 +1,7 @@
 // Co-host sessions ("multihost" in the seed API): the state every client
 // renders, and the payloads of its requests and pushes.
 import type { types as client } from 'mediasoup-client';
-import type { LayoutKind } from '../layout/layoutGeometry.ts';
+import type { LayoutKind } from './layoutGeometry.ts';
 
 export const sessionTypes = ['collaboration', 'interview', 'panel', 'gaming', 'podcast', 'workshop'] as const;
 export type SessionType = (typeof sessionTypes)[number];

@@ -4,7 +4,7 @@
 // its complaints come back as INVALID_INPUT.
 import type { types as client } from 'mediasoup-client';
 import { z } from 'zod';
-import { layoutKinds } from '../layout/layoutGeometry.ts';
+import { layoutKinds } from './layoutGeometry.ts';
 import { sessionTypes, trackSources } from './multihost.ts';
 
 const id = z.string().min(1).max(64);

@@ -1,7 +1,7 @@
 // A live session as its audience sees it: the HLS stream's lifecycle, the
 // viewer count, and the VOD recordings it leaves behind. Request payloads
 // are validated on the server by signaling/broadcast/streamRequests.ts.
-import type { LayoutKind } from '../layout/layoutGeometry.ts';
+import type { LayoutKind } from './layoutGeometry.ts';
 
 /**
  * offline: not on air (scheduled, or never went live); live: the HLS stream

@@ -8,7 +8,7 @@
 // joined ⇄ reconnecting (socket dropped, transport failed, media worker
 // died); any → left | removed | ended | not-found | signed-out, which are
 // final for this instance (the page makes a new one to join again).
-import type { LayoutKind } from '../../../signaling/layout/layoutGeometry.ts';
+import type { LayoutKind } from '../../../signaling/protocol/layoutGeometry.ts';
 import type {
   HostState,
   QualityAdapted,

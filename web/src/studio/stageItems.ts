@@ -2,7 +2,7 @@
 // screen share, in the session's host order (primary first). Pure, so the
 // ordering and focus rules are testable without a DOM.
 import type { HostState, LayoutState } from '../../../signaling/protocol/index.ts';
-import { MAX_LAYOUT_PEERS } from '../../../signaling/layout/layoutGeometry.ts';
+import { MAX_LAYOUT_PEERS } from '../../../signaling/protocol/layoutGeometry.ts';
 
 export interface StageItem {
   /** The layout's peer id: the user id for a camera, `<userId>:screen` for a screen share. */
