@@ -66,7 +66,7 @@ fi
 
 # --- database (start only: tests create their own) ----------------------------
 if [ "$mode" = start ]; then
-  node --import tsx prisma/migrate.ts
+  node --import tsx signaling/migrate.ts
 fi
 
 # --- web app -----------------------------------------------------------------

@@ -32,7 +32,8 @@ import { httpErrorHandler } from './http/httpErrors.ts';
 import { apiCors, securityHeaders } from './http/securityHeaders.ts';
 import { multihostRoutes } from './multihost/multihostRoutes.ts';
 import { registerMultihostHandlers } from './multihost/multihostSocket.ts';
-import { SessionNotifier, userChannel, type TypedServer } from './multihost/SessionNotifier.ts';
+import { SessionNotifier, userChannel } from './multihost/SessionNotifier.ts';
+import type { AppServer } from './socket/socketData.ts';
 import { SessionService } from './multihost/SessionService.ts';
 import { SessionStore } from './multihost/SessionStore.ts';
 import type { Logger } from 'pino';
@@ -85,7 +86,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const io: TypedServer = new SocketServer(httpServer, {
+  const io: AppServer = new SocketServer(httpServer, {
     serveClient: false,
     // Transport limit; requests are further capped per event (registerRequest).
     maxHttpBufferSize: 1_000_000,
@@ -95,7 +96,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   const sessions = new SessionService({
     pool,
     store,
-    notifier: new SessionNotifier(io),
+    pushes: new SessionNotifier(io),
     config,
     logger,
   });
@@ -158,7 +159,6 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   // token (auth:refresh renews it): signaling/auth/socketIdentity.ts.
   io.use((socket, next) => {
     signInSocket(socket.data, (socket.handshake.auth as { token?: unknown }).token, tokenSecret);
-    socket.data.sessionId = undefined;
     next();
   });
   io.on('connection', (socket) => {

@@ -1,7 +1,6 @@
 // HTTP helpers for tests of accounts: JSON requests with a bearer token and
 // the refresh cookie, and sign-up in one call.
-import type { AccountUser } from '../signaling/accounts/AccountTypes.ts';
-import { REFRESH_COOKIE } from '../signaling/accounts/refreshCookie.ts';
+import { REFRESH_COOKIE, type AccountUser } from '../signaling/protocol/index.ts';
 
 export interface HttpResult<T = unknown> {
   status: number;

@@ -1,17 +1,21 @@
 // A typed Socket.io client for integration tests: requests return the raw
-// ack (so tests can assert on errors), and pushes can be awaited.
+// ack (so tests can assert on errors), and pushes can be awaited. Requests go
+// through the protocol's request helper, like every client's.
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ChatMessageView, ClientToServerEvents, ServerToClientEvents } from '../signaling/protocol/index.ts';
-
-type RequestEvent = keyof ClientToServerEvents;
-type RequestOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[0];
-type ResponseOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[1] extends (
-  response: Ack<infer T>,
-) => void
-  ? T
-  : never;
-type PushEvent = keyof ServerToClientEvents;
-type PushOf<E extends PushEvent> = Parameters<ServerToClientEvents[E]>[0];
+import {
+  request as requestData,
+  requestAck,
+  type Ack,
+  type ChatMessageView,
+  type ClientToServerEvents,
+  type GuestSignIn,
+  type PushEvent,
+  type PushOf,
+  type RequestEvent,
+  type RequestOf,
+  type ResponseOf,
+  type ServerToClientEvents,
+} from '../signaling/protocol/index.ts';
 
 export interface TestClient {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -43,20 +47,10 @@ export async function connectClient(url: string, token?: string): Promise<TestCl
     socket.once('connect_error', reject);
   });
 
-  const request = async <E extends RequestEvent>(event: E, payload: RequestOf<E>) => {
-    const timed = socket.timeout(10_000);
-    const emit = timed.emitWithAck.bind(timed) as (e: E, p: RequestOf<E>) => Promise<Ack<ResponseOf<E>>>;
-    return emit(event, payload);
-  };
-
   return {
     socket,
-    request,
-    async call(event, payload) {
-      const response = await request(event, payload);
-      if (!response.ok) throw new Error(`${event} failed: ${response.error.code} ${response.error.message}`);
-      return response.data;
-    },
+    request: (event, payload) => requestAck(socket, event, payload),
+    call: (event, payload) => requestData(socket, event, payload),
     next(event, where = () => true, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
         const listener = (payload: never) => {
@@ -103,13 +97,7 @@ export interface Guest {
 }
 
 export async function signInGuest(baseUrl: string, displayName: string): Promise<Guest> {
-  const { body } = await api<{ token: string; user: { userId: string; displayName: string } }>(
-    baseUrl,
-    'POST',
-    '/api/auth/guest',
-    undefined,
-    { displayName },
-  );
+  const { body } = await api<GuestSignIn>(baseUrl, 'POST', '/api/auth/guest', undefined, { displayName });
   if (!body.ok) throw new Error(`guest sign-in failed: ${body.error.message}`);
   return { token: body.data.token, ...body.data.user };
 }

@@ -3,7 +3,7 @@
 // check that media from other hosts arrives (decoded frames, audio packets).
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import * as assert from 'uvu/assert';
-import type { ReceiveStats } from '../web/src/studio/studioTypes.ts';
+import type { ReceiveStats } from '../signaling/protocol/index.ts';
 import type { Guest } from './signalingClient.ts';
 
 export const STEP_TIMEOUT_MS = 20_000;

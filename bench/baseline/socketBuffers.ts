@@ -1,19 +1,26 @@
 // The media socket buffer size: Stagecast sizes its WebRtcServer sockets
-// from RTC_SOCKET_BUFFER_BYTES (sfu/WorkerPool.ts), and the baseline reads
-// the same variable through the same schema, so both servers of a run drop
-// (or do not drop) datagrams under the same conditions and capacityRatio
-// compares like with like.
+// from RTC_SOCKET_BUFFER_BYTES (default and listen options in
+// sfu/mediaSocketBuffers.ts), and the baseline reads the same variable with
+// the same default and range, so both servers of a run drop (or do not
+// drop) datagrams under the same conditions and capacityRatio compares like
+// with like.
 import fs from 'node:fs';
-import { envSchema } from '../../signaling/config/configSchema.ts';
+import { z } from 'zod';
+import { DEFAULT_MEDIA_SOCKET_BUFFER_BYTES } from '../../sfu/mediaSocketBuffers.ts';
+
+export { socketBufferListenOptions } from '../../sfu/mediaSocketBuffers.ts';
+
+/** As Stagecast's configuration reads it (signaling/config/configSchema.ts). */
+const socketBufferBytes = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(64 * 1024 * 1024)
+  .default(DEFAULT_MEDIA_SOCKET_BUFFER_BYTES);
 
 /** Receive and send buffer of each media socket, in bytes; 0 keeps the OS default. */
 export function mediaSocketBufferBytes(env: NodeJS.ProcessEnv = process.env): number {
-  return envSchema.shape.RTC_SOCKET_BUFFER_BYTES.parse(env.RTC_SOCKET_BUFFER_BYTES);
-}
-
-/** mediasoup listen-info fields for that size (none for the OS default), as sfu/WorkerPool.ts sets them. */
-export function socketBufferListenOptions(bytes: number): { recvBufferSize?: number; sendBufferSize?: number } {
-  return bytes > 0 ? { recvBufferSize: bytes, sendBufferSize: bytes } : {};
+  return socketBufferBytes.parse(env.RTC_SOCKET_BUFFER_BYTES || undefined);
 }
 
 export interface SocketBufferFigures {

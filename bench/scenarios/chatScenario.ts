@@ -6,7 +6,6 @@
 // viewer, and how fast) and what the server spent on it, not the chat's rate
 // limiter: K defaults to enough senders that each stays under the per-user
 // rate (CHAT_PER_S), so no env is passed to the server to raise it.
-import { loadChatConfig } from '../../signaling/chat/chatConfig.ts';
 import { signInGuest } from '../../testkit/signalingClient.ts';
 import type { ChatOptions } from '../cli.ts';
 import { openSignalingChannel, RequestFailed, type SignalingChannel } from '../peers/signalingChannel.ts';
@@ -33,28 +32,8 @@ export function sendersFor(rate: number, perUserPerS: number): number {
 
 export async function runChatScenario(options: ChatOptions, context: RunContext) {
   const { viewers: viewerCount, rate, durationS } = options;
-  const chatConfig = loadChatConfig(process.env);
-  const senderCount = options.senders ?? sendersFor(rate, chatConfig.rate.perS);
-  if (senderCount > MAX_CHAT_SENDERS) {
-    throw new Error(
-      `${rate} msg/s needs ${senderCount} senders at CHAT_PER_S=${chatConfig.rate.perS}: lower --rate or raise CHAT_PER_S`,
-    );
-  }
   const planned = Math.max(1, Math.round(rate * durationS));
   const chatEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('CHAT_')));
-  const params = {
-    viewers: viewerCount,
-    rate,
-    duration: durationS,
-    senders: senderCount,
-    sendersGiven: options.senders !== undefined,
-    plannedMessages: planned,
-    /** The server's per-user chat rate the senders stay under (the bench passes no env to change it). */
-    perUserRate: chatConfig.rate,
-    chatEnv,
-    target: options.url ?? 'started',
-    live: options.live,
-  };
   const { progress, timeoutMs } = context;
   // No media flows: pinning would only put the server on the generator's core, so --pin gives it the other one.
   const target = await startStagecastTarget({
@@ -67,6 +46,28 @@ export async function runChatScenario(options: ChatOptions, context: RunContext)
   const sockets: SignalingChannel[] = [];
   try {
     const { sessionId } = await target.prepareRoom(1, 'chat bench');
+    // The server says how fast one user may post; the senders are spread to stay under it.
+    const probe = await openSignalingChannel(target.url, '', { timeoutMs });
+    const { messageRate } = await probe.request('chat:join', { sessionId }).finally(() => probe.close());
+    const senderCount = options.senders ?? sendersFor(rate, messageRate.perS);
+    if (senderCount > MAX_CHAT_SENDERS) {
+      throw new Error(
+        `${rate} msg/s needs ${senderCount} senders at ${messageRate.perS} msg/s per user (CHAT_PER_S): lower --rate or raise CHAT_PER_S`,
+      );
+    }
+    const params = {
+      viewers: viewerCount,
+      rate,
+      duration: durationS,
+      senders: senderCount,
+      sendersGiven: options.senders !== undefined,
+      plannedMessages: planned,
+      /** The server's per-user chat rate the senders stay under (from its chat:join answer). */
+      perUserRate: messageRate,
+      chatEnv,
+      target: options.url ?? 'started',
+      live: options.live,
+    };
     const ledger = new DeliveryLedger(viewerCount, planned);
 
     progress.note(`[chat] signing in ${senderCount} senders, connecting ${viewerCount} viewers`);

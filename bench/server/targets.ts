@@ -178,7 +178,7 @@ export async function startStagecastTarget(options: TargetOptions): Promise<Benc
 /** `npm start` migrates before serving; the child's fresh database needs the same. */
 async function migrate(env: NodeJS.ProcessEnv): Promise<void> {
   try {
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'prisma/migrate.ts'], {
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'signaling/migrate.ts'], {
       cwd: repoRoot,
       env,
       timeout: 90_000,

@@ -6,8 +6,9 @@ import type { Database } from '../../prisma/database.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
 import { roles, signIdentityToken, type Role } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
-import type { ChangePasswordBody, LoginBody, ProfileChanges, RegisterBody } from './accountRequests.ts';
-import type { AccountServiceOptions, AccountUser, PublicProfile, SignIn } from './AccountTypes.ts';
+import type { ChangePasswordBody, LoginBody, ProfileChanges, RegisterBody } from '../protocol/accountRequests.ts';
+import type { AccountUser, PublicProfile } from '../protocol/accounts.ts';
+import type { AccountServiceOptions, SignIn } from './AccountTypes.ts';
 import { hashPassword, needsRehash, verifyPassword } from './passwordHash.ts';
 import { RefreshTokens } from './RefreshTokens.ts';
 

@@ -1,25 +1,6 @@
-// The accounts contract: what the API shows of a user, and a sign-in.
-import type { Role } from '../auth/identityToken.ts';
-
-/** The signed-in user's own view of their account. */
-export interface AccountUser {
-  userId: string;
-  email: string;
-  displayName: string;
-  role: Role;
-  bio: string;
-  avatarUrl: string | null;
-  createdAt: string;
-}
-
-/** What anyone may see of a user. */
-export interface PublicProfile {
-  userId: string;
-  displayName: string;
-  bio: string;
-  avatarUrl: string | null;
-  createdAt: string;
-}
+// A sign-in as the account service makes it. What the API shows of a user
+// is the protocol's (signaling/protocol/accounts.ts).
+import type { AccountUser } from '../protocol/accounts.ts';
 
 /** A sign-in: a short-lived access token for the body, a refresh token for the cookie. */
 export interface SignIn {

@@ -6,7 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { authenticate, requireAccount } from '../auth/authenticate.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
-import { changePasswordBody, loginBody, profileBody, registerBody } from './accountRequests.ts';
+import { changePasswordBody, loginBody, profileBody, registerBody } from '../protocol/accountRequests.ts';
 import type { AccountService } from './AccountService.ts';
 import type { SignIn } from './AccountTypes.ts';
 import { ipRateLimit, type IpRateLimitOptions } from './ipRateLimit.ts';

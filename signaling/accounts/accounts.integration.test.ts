@@ -11,7 +11,7 @@ import { registerAccount, request, type SignedInAccount } from '../../testkit/ac
 import { signInGuest } from '../../testkit/signalingClient.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
 import { signIdentityToken, verifyIdentityToken } from '../auth/identityToken.ts';
-import type { AccountUser, PublicProfile } from './AccountTypes.ts';
+import type { AccountUser, PublicProfile } from '../protocol/accounts.ts';
 
 let server: TestServer;
 let database: Database;

@@ -2,9 +2,8 @@
 // read it), SameSite=Strict (other sites cannot send it) and scoped to
 // /api/auth (no other request carries it).
 import type { CookieOptions, Request, Response } from 'express';
+import { REFRESH_COOKIE } from '../protocol/accounts.ts';
 import type { RefreshGrant } from './AccountTypes.ts';
-
-export const REFRESH_COOKIE = 'stagecast_refresh';
 
 function cookieOptions(secure: boolean): CookieOptions {
   return { httpOnly: true, sameSite: 'strict', secure, path: '/api/auth' };

@@ -1,25 +1,13 @@
 // Socket.io handler for renewing a connection's sign-in (`auth:refresh`), so
 // hosts and viewers keep their socket — media room, chat rooms — across
 // access-token refreshes instead of reconnecting every 15 minutes.
-import type { Socket } from 'socket.io';
 import type { Logger } from 'pino';
-import { z } from 'zod';
-import type {
-  AuthRefreshRequest,
-  ClientToServerEvents,
-  InterServerEvents,
-  ServerToClientEvents,
-} from '../protocol/index.ts';
 import { requestRegistrar } from '../socket/registerRequest.ts';
-import type { SocketData } from '../socket/socketData.ts';
+import type { AppSocket } from '../socket/socketData.ts';
 import { refreshSocketIdentity } from './socketIdentity.ts';
 
-type AuthSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-
-const authRefreshRequest = z.object({ token: z.string().min(1).max(4096) }) satisfies z.ZodType<AuthRefreshRequest>;
-
-export function registerAuthHandlers(socket: AuthSocket, tokenSecret: string, logger: Logger): void {
-  requestRegistrar(socket, logger)('auth:refresh', authRefreshRequest, ({ token }) => {
+export function registerAuthHandlers(socket: AppSocket, tokenSecret: string, logger: Logger): void {
+  requestRegistrar(socket, logger)('auth:refresh', ({ token }) => {
     const credential = refreshSocketIdentity(socket.data, token, tokenSecret);
     return { userId: credential.userId, expiresAt: new Date(credential.expiresAtMs).toISOString() };
   });

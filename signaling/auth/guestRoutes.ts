@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Router } from 'express';
-import { guestBody } from '../protocol/requests.ts';
+import { guestBody } from '../protocol/auth.ts';
 import { parseBody } from '../http/httpErrors.ts';
 import { signIdentityToken } from './identityToken.ts';
 

@@ -215,7 +215,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
 
   async #recompose(session: Session, broadcast: Broadcast): Promise<void> {
     try {
-      const room = await this.#sessions.mediaRoomFor(session);
+      const room = await this.#sessions.openMediaRoom(session);
       if (broadcast.status !== 'live') return;
       const composition = compositionOf(session.toState(), (producerId) => room.findProducer(producerId));
       const key = compositionKey(composition);

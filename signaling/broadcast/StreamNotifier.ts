@@ -1,23 +1,17 @@
 // Typed pushes about a session's stream, to its audience (sockets that sent
 // `stream:watch`, in their own room) and to its hosts (the session room), so
 // the studio shows the same viewer count and recording state.
-import { sessionChannel, type TypedServer } from '../multihost/SessionNotifier.ts';
+import { sessionChannel } from '../multihost/SessionNotifier.ts';
+import type { AppServer } from '../socket/socketData.ts';
 import type { StreamStatusChange, StreamWarning, ViewerCount } from '../protocol/index.ts';
+import type { StreamPushes } from './StreamPushes.ts';
 
 export const audienceChannel = (sessionId: string) => `audience:${sessionId}`;
 
-/** What the stream pushes (StreamService's view of the notifier). */
-export interface StreamPushes {
-  viewers(count: ViewerCount): void;
-  status(change: StreamStatusChange): void;
-  /** Hosts only: the audience is not told. */
-  warning(warning: StreamWarning): void;
-}
-
 export class StreamNotifier implements StreamPushes {
-  readonly #io: TypedServer;
+  readonly #io: AppServer;
 
-  constructor(io: TypedServer) {
+  constructor(io: AppServer) {
     this.#io = io;
   }
 

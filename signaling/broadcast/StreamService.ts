@@ -12,7 +12,7 @@ import { livePlaylistPath } from '../protocol/index.ts';
 import { AudienceCounter } from './AudienceCounter.ts';
 import type { BroadcastService } from './BroadcastService.ts';
 import type { RecordingStore } from './RecordingStore.ts';
-import type { StreamPushes } from './StreamNotifier.ts';
+import type { StreamPushes } from './StreamPushes.ts';
 
 export interface StreamServiceOptions {
   sessions: SessionService;

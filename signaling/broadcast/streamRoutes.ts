@@ -7,7 +7,7 @@ import { authenticate } from '../auth/authenticate.ts';
 import { AppError } from '../errors.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
 import type { RecordingStore } from './RecordingStore.ts';
-import { recordRequest } from './streamRequests.ts';
+import { recordRequest } from '../protocol/streamRequests.ts';
 import type { StreamService } from './StreamService.ts';
 
 const idParam = z.string().min(1).max(64);

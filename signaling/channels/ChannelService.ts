@@ -5,7 +5,7 @@ import type { Database } from '../../prisma/database.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
 import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
-import type { CreateChannelBody, UpdateChannelBody } from './channelRequests.ts';
+import type { CreateChannelBody, UpdateChannelBody } from '../protocol/channelRequests.ts';
 import type { ChannelSummary, ChannelView, FollowState, RecordingView, SessionState } from '../protocol/index.ts';
 
 /** Channels one account may own. */

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { authenticate, optionalIdentity, requireAccount } from '../auth/authenticate.ts';
 import { AppError } from '../errors.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
-import { channelSlug, createChannelBody, updateChannelBody } from './channelRequests.ts';
+import { channelSlug, createChannelBody, updateChannelBody } from '../protocol/channelRequests.ts';
 import type { ChannelService } from './ChannelService.ts';
 
 const idParam = z.string().min(1).max(64);

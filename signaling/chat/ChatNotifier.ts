@@ -9,25 +9,14 @@
 // blocked, one socket at a time. Blockers are few, so the hot path stays one
 // broadcast. (The blockers are found in this node's rooms: with the Redis
 // adapter, each node will have to serve its own blockers.)
-import type { TypedServer } from '../multihost/SessionNotifier.ts';
 import { userChannel } from '../multihost/SessionNotifier.ts';
+import type { AppServer } from '../socket/socketData.ts';
 import type { ChatMemberState, ChatMessageView, ChatReactions } from '../protocol/chat.ts';
+import type { ChatPushes } from './ChatPushes.ts';
 
 export const chatChannel = (sessionId: string) => `chat:${sessionId}`;
 /** The sockets of everyone who blocked `userId`. */
 export const hiddenFromChannel = (userId: string) => `chat-hidden:${userId}`;
-
-/** What the chat pushes (ChatService's view of the notifier; tests record it). */
-export interface ChatPushes {
-  message(view: ChatMessageView): void;
-  messageDeleted(sessionId: string, messageId: string): void;
-  reaction(reactions: ChatReactions): void;
-  pinned(sessionId: string, message: ChatMessageView | null): void;
-  slowMode(sessionId: string, seconds: number): void;
-  memberUpdated(state: ChatMemberState): void;
-  closed(sessionId: string): void;
-  hide(blockerId: string, blockedId: string, hidden: boolean): void;
-}
 
 /**
  * Messages are pushed in batches this often: at 100 messages a second a
@@ -37,11 +26,11 @@ export interface ChatPushes {
 const MESSAGE_BATCH_MS = 40;
 
 export class ChatNotifier implements ChatPushes {
-  readonly #io: TypedServer;
+  readonly #io: AppServer;
   readonly #pendingBySession = new Map<string, ChatMessageView[]>();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(io: TypedServer) {
+  constructor(io: AppServer) {
     this.#io = io;
   }
 

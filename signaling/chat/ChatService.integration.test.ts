@@ -16,7 +16,7 @@ import { AppError } from '../errors.ts';
 import { createLogger } from '../log/logger.ts';
 import type { ChatMessageView } from '../protocol/chat.ts';
 import { defaultChatConfig, type ChatConfig } from './chatConfig.ts';
-import type { ChatPushes } from './ChatNotifier.ts';
+import type { ChatPushes } from './ChatPushes.ts';
 import { ChatService } from './ChatService.ts';
 import { ChatStore } from './ChatStore.ts';
 

@@ -16,8 +16,8 @@ import type {
   ReportView,
 } from '../protocol/chat.ts';
 import type { ChatConfig } from './chatConfig.ts';
-import type { ChatPushes } from './ChatNotifier.ts';
-import { DEFAULT_CHAT_PAGE, type ReportBody } from './chatRequests.ts';
+import type { ChatPushes } from './ChatPushes.ts';
+import { DEFAULT_CHAT_PAGE, type ReportBody } from '../protocol/chatRequests.ts';
 import { ChatRoom, type ChatMemberRecord } from './ChatRoom.ts';
 import type { ChatStore, MessageRow, ReactionCounts } from './ChatStore.ts';
 import { decodeCursor, encodeCursor } from './historyCursor.ts';
@@ -81,6 +81,7 @@ export class ChatService {
       open: this.#sessions.active(sessionId) !== undefined,
       pinned,
       slowModeSeconds: room.slowModeSeconds,
+      messageRate: { ...this.#config.rate },
       you: room.standing(caller?.userId, this.#now()),
       ...page,
     };

@@ -7,7 +7,7 @@
 // Read with the same rules as signaling/config (a bad value names the
 // variable), kept beside the chat so the chat owns its knobs.
 import { z } from 'zod';
-import { ConfigError } from '../config/config.ts';
+import { ConfigError } from '../config/ConfigError.ts';
 import { defaultFilteredWords, type WordFilterMode } from './wordFilter.ts';
 
 export interface ChatConfig {

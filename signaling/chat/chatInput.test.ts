@@ -2,11 +2,11 @@
 // cursors and the CHAT_* configuration.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError } from '../config/config.ts';
+import { ConfigError } from '../config/ConfigError.ts';
 import { AppError } from '../errors.ts';
 import { MAX_CHAT_MESSAGE_CHARS } from '../protocol/chat.ts';
 import { defaultChatConfig, loadChatConfig } from './chatConfig.ts';
-import { chatReactRequest, chatSendRequest, reportBody } from './chatRequests.ts';
+import { chatReactRequest, chatSendRequest, reportBody } from '../protocol/chatRequests.ts';
 import { decodeCursor, encodeCursor } from './historyCursor.ts';
 import { createWordFilter, defaultFilteredWords } from './wordFilter.ts';
 

@@ -5,7 +5,7 @@ import { Router, type Request } from 'express';
 import { authenticate, optionalIdentity, requireRole } from '../auth/authenticate.ts';
 import { ipRateLimit } from '../accounts/ipRateLimit.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
-import { historyQuery, idParam, reportBody, reportListQuery } from './chatRequests.ts';
+import { historyQuery, idParam, reportBody, reportListQuery } from '../protocol/chatRequests.ts';
 import type { ChatService } from './ChatService.ts';
 
 export function chatRoutes(chat: ChatService, tokenSecret: string): Router {

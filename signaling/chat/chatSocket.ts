@@ -3,33 +3,18 @@
 // identity, account or guest. Every request is validated by its schema and
 // rate-limited per socket (registerRequest); messages also per user
 // (ChatRoom).
-import type { Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from '../protocol/index.ts';
 import { requestRegistrar } from '../socket/registerRequest.ts';
-import type { SocketData } from '../socket/socketData.ts';
+import type { AppSocket } from '../socket/socketData.ts';
 import { chatChannel, hiddenFromChannel } from './ChatNotifier.ts';
-import {
-  chatHistoryRequest,
-  chatMessageRef,
-  chatModerationTarget,
-  chatMuteRequest,
-  chatReactRequest,
-  chatSendRequest,
-  chatSessionRef,
-  chatSlowModeRequest,
-  chatUserRef,
-} from './chatRequests.ts';
 import type { ChatService } from './ChatService.ts';
-
-export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 /** Chats one connection may read at once. */
 export const MAX_CHATS_PER_SOCKET = 8;
 
-export function registerChatHandlers(socket: ChatSocket, chat: ChatService, logger: Logger): void {
+export function registerChatHandlers(socket: AppSocket, chat: ChatService, logger: Logger): void {
   const on = requestRegistrar(socket, logger);
   const identity = (): Identity => {
     const found = socket.data.identity;
@@ -38,7 +23,7 @@ export function registerChatHandlers(socket: ChatSocket, chat: ChatService, logg
   };
   const chatsJoined = () => [...socket.rooms].filter((room) => room.startsWith('chat:')).length;
 
-  on('chat:join', chatSessionRef, async ({ sessionId }) => {
+  on('chat:join', async ({ sessionId }) => {
     const channel = chatChannel(sessionId);
     if (!socket.rooms.has(channel) && chatsJoined() >= MAX_CHATS_PER_SOCKET) {
       throw new AppError('CONFLICT', `a connection reads at most ${MAX_CHATS_PER_SOCKET} chats; leave one first`);
@@ -52,56 +37,46 @@ export function registerChatHandlers(socket: ChatSocket, chat: ChatService, logg
     return result;
   });
 
-  on('chat:leave', chatSessionRef, async ({ sessionId }) => {
+  on('chat:leave', async ({ sessionId }) => {
     await socket.leave(chatChannel(sessionId));
     return null;
   });
 
-  on('chat:history', chatHistoryRequest, ({ sessionId, before, limit }) =>
-    chat.history(socket.data.identity, sessionId, before, limit),
-  );
+  on('chat:history', ({ sessionId, before, limit }) => chat.history(socket.data.identity, sessionId, before, limit));
 
-  on('chat:send', chatSendRequest, ({ sessionId, text }) => chat.send(identity(), sessionId, text));
+  on('chat:send', ({ sessionId, text }) => chat.send(identity(), sessionId, text));
 
-  on('chat:react', chatReactRequest, ({ messageId, emoji, remove }) =>
-    chat.react(identity(), messageId, emoji, remove),
-  );
+  on('chat:react', ({ messageId, emoji, remove }) => chat.react(identity(), messageId, emoji, remove));
 
-  on('chat:delete', chatMessageRef, async ({ messageId }) => {
+  on('chat:delete', async ({ messageId }) => {
     await chat.deleteMessage(identity(), messageId);
     return null;
   });
 
-  on('chat:pin', chatMessageRef, ({ messageId }) => chat.pin(identity(), messageId));
+  on('chat:pin', ({ messageId }) => chat.pin(identity(), messageId));
 
-  on('chat:unpin', chatSessionRef, async ({ sessionId }) => {
+  on('chat:unpin', async ({ sessionId }) => {
     await chat.unpin(identity(), sessionId);
     return null;
   });
 
-  on('chat:appoint-moderator', chatModerationTarget, ({ sessionId, userId }) =>
-    chat.setModerator(identity(), sessionId, userId, true),
-  );
-  on('chat:dismiss-moderator', chatModerationTarget, ({ sessionId, userId }) =>
-    chat.setModerator(identity(), sessionId, userId, false),
-  );
-  on('chat:mute', chatMuteRequest, ({ sessionId, userId, minutes }) =>
-    chat.mute(identity(), sessionId, userId, minutes),
-  );
-  on('chat:unmute', chatModerationTarget, ({ sessionId, userId }) => chat.mute(identity(), sessionId, userId, null));
-  on('chat:ban', chatModerationTarget, ({ sessionId, userId }) => chat.ban(identity(), sessionId, userId, true));
-  on('chat:unban', chatModerationTarget, ({ sessionId, userId }) => chat.ban(identity(), sessionId, userId, false));
+  on('chat:appoint-moderator', ({ sessionId, userId }) => chat.setModerator(identity(), sessionId, userId, true));
+  on('chat:dismiss-moderator', ({ sessionId, userId }) => chat.setModerator(identity(), sessionId, userId, false));
+  on('chat:mute', ({ sessionId, userId, minutes }) => chat.mute(identity(), sessionId, userId, minutes));
+  on('chat:unmute', ({ sessionId, userId }) => chat.mute(identity(), sessionId, userId, null));
+  on('chat:ban', ({ sessionId, userId }) => chat.ban(identity(), sessionId, userId, true));
+  on('chat:unban', ({ sessionId, userId }) => chat.ban(identity(), sessionId, userId, false));
 
-  on('chat:slow-mode', chatSlowModeRequest, async ({ sessionId, seconds }) => {
+  on('chat:slow-mode', async ({ sessionId, seconds }) => {
     await chat.setSlowMode(identity(), sessionId, seconds);
     return null;
   });
 
-  on('chat:block', chatUserRef, async ({ userId }) => {
+  on('chat:block', async ({ userId }) => {
     await chat.block(identity(), userId);
     return null;
   });
-  on('chat:unblock', chatUserRef, async ({ userId }) => {
+  on('chat:unblock', async ({ userId }) => {
     await chat.unblock(identity(), userId);
     return null;
   });

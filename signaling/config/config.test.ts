@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError } from './ConfigError.ts';
+import { loadConfig } from './config.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 

@@ -1,6 +1,7 @@
 // Typed configuration, read once from the environment at start.
 import type { z } from 'zod';
 import { loadChatConfig, type ChatConfig } from '../chat/chatConfig.ts';
+import { ConfigError } from './ConfigError.ts';
 import { envSchema, resolveDataPaths } from './configSchema.ts';
 
 export interface Config {
@@ -34,16 +35,6 @@ export interface Config {
   /** Adaptive quality: pause videos that do not fit a congested link. */
   pauseVideoOnCongestion: boolean;
   chat: ChatConfig;
-}
-
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly problem: string,
-  ) {
-    super(`${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
 }
 
 /** Validates the environment; throws a ConfigError naming the first bad variable. */

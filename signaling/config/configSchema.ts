@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_MEDIA_SOCKET_BUFFER_BYTES } from '../../sfu/mediaSocketBuffers.ts';
 
 /** An integer from an environment string, within [min, max]. */
 function integer(min: number, max: number, range = `between ${min} and ${max}`) {
@@ -50,7 +51,7 @@ export const envSchema = z
     /** WebRtcServer of worker i listens on UDP and TCP port RTC_SERVER_PORT + i (0: OS-assigned). */
     RTC_SERVER_PORT: portOrZero.default(44444),
     /** Receive/send buffer of each worker's media sockets (capped by net.core.rmem_max); 0 = OS default. */
-    RTC_SOCKET_BUFFER_BYTES: integer(0, 64 * 1024 * 1024).default(4 * 1024 * 1024),
+    RTC_SOCKET_BUFFER_BYTES: integer(0, 64 * 1024 * 1024).default(DEFAULT_MEDIA_SOCKET_BUFFER_BYTES),
     /** Port range for PlainTransports (recorder) and PipeTransports (battles). */
     RTC_MIN_PORT: port.default(40000),
     RTC_MAX_PORT: port.default(40999),

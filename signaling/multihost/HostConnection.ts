@@ -1,55 +1,56 @@
-// One host joined to a session's media room from one socket: the glue
-// between that socket and the host's MediaPeer. It forwards the media
-// layer's events to the socket and the session's clients, and keeps the
-// session's track list in step with the peer's producers.
-import type { Socket } from 'socket.io';
+// One host joined to a session's media room from one connection: the glue
+// between that connection and the host's MediaPeer. It forwards the media
+// layer's events to the connection and the session's clients, and keeps the
+// session's track list in step with the peer's producers. It knows the
+// connection by id only; pushes go through SessionPushes.
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { MediaPeer } from '../../sfu/MediaPeer.ts';
 import type { ProducerAppData } from '../../sfu/MediaRoomTypes.ts';
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, TrackSource } from '../protocol/index.ts';
-import type { SocketData } from '../socket/socketData.ts';
+import type { TrackSource } from '../protocol/index.ts';
 import type { LayerDecisionOptions } from '../../sfu/quality/layerDecision.ts';
 import { QualityController } from './QualityController.ts';
 import type { Session } from './Session.ts';
-import type { SessionNotifier } from './SessionNotifier.ts';
-
-export type HostSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+import type { SessionPushes } from './SessionPushes.ts';
 
 export class HostConnection {
   readonly userId: string;
-  readonly socket: HostSocket;
+  readonly sessionId: string;
+  /** The client connection (a socket id) this host joined from. */
+  readonly connectionId: string;
   readonly media: MediaPeer;
   readonly quality: QualityController;
   readonly #session: Session;
-  readonly #notifier: SessionNotifier;
+  readonly #pushes: SessionPushes;
 
   constructor(
     session: Session,
-    socket: HostSocket,
+    connectionId: string,
     media: MediaPeer,
-    notifier: SessionNotifier,
+    pushes: SessionPushes,
     logger: Logger,
     qualityOptions: Partial<LayerDecisionOptions> = {},
   ) {
     this.userId = media.id;
-    this.socket = socket;
+    this.sessionId = session.id;
+    this.connectionId = connectionId;
     this.media = media;
     this.#session = session;
-    this.#notifier = notifier;
-    media.on('consumerclosed', (consumerId) => socket.emit('webrtc:consumer-closed', { consumerId }));
+    this.#pushes = pushes;
+    const viewer = pushes.connection(connectionId);
+    media.on('consumerclosed', (consumerId) => viewer.emit('webrtc:consumer-closed', { consumerId }));
     this.quality = new QualityController(
       media,
       {
         adapted: ({ consumerId, tier, paused, spatialLayer }) =>
-          socket.emit('webrtc:quality-adapted', {
+          viewer.emit('webrtc:quality-adapted', {
             consumerId,
             tier: tier ?? 'good',
             paused,
             spatialLayer: paused ? null : spatialLayer,
           }),
         tierChanged: (tier) =>
-          notifier
+          pushes
             .session(session.id)
             .emit('webrtc:peer-quality-changed', { sessionId: session.id, userId: this.userId, tier }),
       },
@@ -66,12 +67,12 @@ export class HostConnection {
     producer.observer.once('close', () => {
       this.#session.removeTrack(this.userId, producer.id);
       if (this.media.closed) return; // leaving: `multihost:left` tells everyone at once
-      this.#notifier
-        .sessionExcept(this.#session.id, this.socket.id)
+      this.#pushes
+        .session(this.#session.id, this.connectionId)
         .emit('webrtc:producer-closed', { sessionId: this.#session.id, userId: this.userId, producerId: producer.id });
     });
-    this.#notifier
-      .sessionExcept(this.#session.id, this.socket.id)
+    this.#pushes
+      .session(this.#session.id, this.connectionId)
       .emit('webrtc:new-producer', { sessionId: this.#session.id, userId: this.userId, track });
   }
 
@@ -80,7 +81,7 @@ export class HostConnection {
     await this.media.setSourcePaused(source, !enabled);
     const producer = this.media.producerOf(source);
     if (producer) this.#session.setTrackPaused(this.userId, producer.id, !enabled);
-    this.#notifier
+    this.#pushes
       .session(this.#session.id)
       .emit('webrtc:track-toggled', { sessionId: this.#session.id, userId: this.userId, source, enabled });
   }

@@ -1,33 +1,54 @@
-// Typed pushes to the clients of a session or a user, through Socket.io
-// rooms (which the Redis adapter extends across nodes).
-import type { Server } from 'socket.io';
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from '../protocol/index.ts';
-import type { SocketData } from '../socket/socketData.ts';
-
-export type TypedServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+// The Socket.io side of SessionPushes: a session's hosts are a room, a
+// user's sockets are a room, and a connection id is its socket's id (also a
+// room), so every push is a room broadcast that the Redis adapter carries
+// to other nodes.
+import type { AppServer } from '../socket/socketData.ts';
+import type { PushTarget, SessionPushes } from './SessionPushes.ts';
 
 export const sessionChannel = (sessionId: string) => `session:${sessionId}`;
 export const userChannel = (userId: string) => `user:${userId}`;
 
-export class SessionNotifier {
-  readonly #io: TypedServer;
+type Broadcast = ReturnType<AppServer['to']>;
 
-  constructor(io: TypedServer) {
+/**
+ * A room broadcast as a PushTarget. Socket.io's emit is typed per event
+ * through its own helper types, which TypeScript cannot match to
+ * PushTarget's generic signature; both are the protocol's event map, so the
+ * call is passed through as it is.
+ */
+export function pushTargetOf(broadcast: Broadcast): PushTarget {
+  return {
+    emit(event, payload) {
+      (broadcast as unknown as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
+    },
+  };
+}
+
+export class SessionNotifier implements SessionPushes {
+  readonly #io: AppServer;
+
+  constructor(io: AppServer) {
     this.#io = io;
   }
 
-  /** Everyone joined to the session's media room. */
-  session(sessionId: string) {
-    return this.#io.to(sessionChannel(sessionId));
+  session(sessionId: string, exceptConnectionId?: string): PushTarget {
+    const hosts = this.#io.to(sessionChannel(sessionId));
+    return pushTargetOf(exceptConnectionId ? hosts.except(exceptConnectionId) : hosts);
   }
 
-  /** Everyone in the session except one socket (the one that caused the event). */
-  sessionExcept(sessionId: string, socketId: string) {
-    return this.#io.to(sessionChannel(sessionId)).except(socketId);
+  user(userId: string): PushTarget {
+    return pushTargetOf(this.#io.to(userChannel(userId)));
   }
 
-  /** Every socket of one user (invitations, approvals reach all their tabs). */
-  user(userId: string) {
-    return this.#io.to(userChannel(userId));
+  connection(connectionId: string): PushTarget {
+    return pushTargetOf(this.#io.to(connectionId));
+  }
+
+  attach(connectionId: string, sessionId: string): void {
+    this.#io.in(connectionId).socketsJoin(sessionChannel(sessionId));
+  }
+
+  detach(connectionId: string, sessionId: string): void {
+    this.#io.in(connectionId).socketsLeave(sessionChannel(sessionId));
   }
 }

@@ -1,8 +1,10 @@
 // The actions on co-host sessions, shared by the HTTP routes and the socket
-// handlers: each checks permissions through Session, applies the change,
-// persists it, and pushes it to the clients. Also owns each session's media
-// room (created on first use, on the least-loaded worker) and the hosts
-// joined to it.
+// handlers (and, later, messages from other nodes): each checks permissions
+// through Session, applies the change, persists it, and pushes it to the
+// clients through SessionPushes. It takes plain values — an identity, a
+// connection id — and holds no sockets. Also owns each session's media room
+// (opened explicitly, by a host joining or the broadcast starting, on the
+// least-loaded worker) and the hosts joined to it.
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
@@ -16,15 +18,15 @@ import type { LayoutKind } from '../protocol/layoutGeometry.ts';
 import type { JoinResult, LayoutState, LeaveReason, SessionState, SessionType } from '../protocol/index.ts';
 import { mintIceServers } from '../turn/turnCredentials.ts';
 import { audioLevelsWorthPushing, type HostLevel, type LevelsPush } from './audioLevelPushes.ts';
-import { HostConnection, type HostSocket } from './HostConnection.ts';
+import { HostConnection } from './HostConnection.ts';
 import { Session } from './Session.ts';
-import { sessionChannel, type SessionNotifier } from './SessionNotifier.ts';
+import type { SessionPushes } from './SessionPushes.ts';
 import type { SessionStore } from './SessionStore.ts';
 
 export interface SessionServiceOptions {
   pool: WorkerPool;
   store: SessionStore;
-  notifier: SessionNotifier;
+  pushes: SessionPushes;
   config: Pick<Config, 'turn' | 'primaryHostGraceMs' | 'pauseVideoOnCongestion'>;
   logger: Logger;
 }
@@ -39,7 +41,7 @@ export type SessionServiceEvents = {
 export class SessionService extends EventEmitter<SessionServiceEvents> {
   readonly #pool: WorkerPool;
   readonly #store: SessionStore;
-  readonly #notifier: SessionNotifier;
+  readonly #pushes: SessionPushes;
   readonly #config: SessionServiceOptions['config'];
   readonly #logger: Logger;
   /** Sessions that have not ended. Ended ones live on in the database only. */
@@ -47,6 +49,8 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   readonly #mediaRooms = new Map<string, Promise<MediaRoom>>();
   /** Hosts joined to a session's media room, by session id then user id. */
   readonly #connections = new Map<string, Map<string, HostConnection>>();
+  /** The same hosts by the id of the connection they joined from. */
+  readonly #connectionsById = new Map<string, HostConnection>();
   readonly #graceTimers = new Map<string, NodeJS.Timeout>();
   readonly #goLiveChecks: (() => void)[] = [];
 
@@ -54,7 +58,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     super();
     this.#pool = options.pool;
     this.#store = options.store;
-    this.#notifier = options.notifier;
+    this.#pushes = options.pushes;
     this.#config = options.config;
     this.#logger = options.logger.child({ component: 'sessions' });
   }
@@ -118,7 +122,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     for (const check of this.#goLiveChecks) check();
     session.start(caller, new Date());
     await this.#persist(session);
-    this.#notifier.session(session.id).emit('multihost:status', { sessionId, status: session.status });
+    this.#pushes.session(session.id).emit('multihost:status', { sessionId, status: session.status });
     this.emit('live', session);
     return session;
   }
@@ -128,7 +132,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     session.end(caller, new Date());
     this.#sessions.delete(sessionId);
     this.#clearGrace(sessionId);
-    this.#notifier.session(sessionId).emit('multihost:ended', { sessionId, reason });
+    this.#pushes.session(sessionId).emit('multihost:ended', { sessionId, reason });
     this.#disconnectAll(session);
     this.emit('ended', session);
     await this.#closeMediaRoom(sessionId);
@@ -139,7 +143,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   invite(caller: Identity, sessionId: string, userId: string): void {
     const session = this.get(sessionId);
     session.invite(caller, userId);
-    this.#notifier
+    this.#pushes
       .user(userId)
       .emit('multihost:invited', { sessionId, title: session.title, invitedBy: caller.displayName });
   }
@@ -147,14 +151,14 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   accept(caller: Identity, sessionId: string): SessionState {
     const session = this.get(sessionId);
     const host = session.accept(caller);
-    this.#notifier.session(sessionId).emit('multihost:host-updated', { sessionId, host });
+    this.#pushes.session(sessionId).emit('multihost:host-updated', { sessionId, host });
     return session.toState();
   }
 
   requestToJoin(caller: Identity, sessionId: string): void {
     const session = this.get(sessionId);
     session.requestToJoin(caller);
-    this.#notifier.user(session.primaryHostId).emit('multihost:join-requested', {
+    this.#pushes.user(session.primaryHostId).emit('multihost:join-requested', {
       sessionId,
       userId: caller.userId,
       displayName: caller.displayName,
@@ -164,8 +168,8 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   approve(caller: Identity, sessionId: string, userId: string): SessionState {
     const session = this.get(sessionId);
     const host = session.approve(caller, userId);
-    this.#notifier.user(userId).emit('multihost:request-approved', { sessionId });
-    this.#notifier.session(sessionId).emit('multihost:host-updated', { sessionId, host });
+    this.#pushes.user(userId).emit('multihost:request-approved', { sessionId });
+    this.#pushes.session(sessionId).emit('multihost:host-updated', { sessionId, host });
     return session.toState();
   }
 
@@ -174,16 +178,16 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     session.removeHost(caller, userId);
     const connection = this.#connections.get(sessionId)?.get(userId);
     if (connection) this.#disconnect(session, connection);
-    this.#notifier.session(sessionId).emit('multihost:left', { sessionId, userId, reason: 'removed' });
+    this.#pushes.session(sessionId).emit('multihost:left', { sessionId, userId, reason: 'removed' });
     // The removed host has left the session channel; their own sockets hear it here.
-    this.#notifier.user(userId).emit('multihost:left', { sessionId, userId, reason: 'removed' });
+    this.#pushes.user(userId).emit('multihost:left', { sessionId, userId, reason: 'removed' });
   }
 
   async changeLayout(caller: Identity, sessionId: string, layout: LayoutState): Promise<LayoutState> {
     const session = this.get(sessionId);
     session.changeLayout(caller, layout);
     await this.#persist(session);
-    this.#notifier.session(sessionId).emit('multihost:layout-changed', { sessionId, layout: session.layout });
+    this.#pushes.session(sessionId).emit('multihost:layout-changed', { sessionId, layout: session.layout });
     return session.layout;
   }
 
@@ -191,7 +195,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     const session = this.get(sessionId);
     session.updateSettings(caller, change);
     await this.#persist(session);
-    this.#notifier
+    this.#pushes
       .session(sessionId)
       .emit('multihost:settings', { sessionId, title: session.title, settings: session.settings });
     return session.toState();
@@ -199,18 +203,28 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
 
   // --- media room ------------------------------------------------------------
 
-  /** The router's capabilities, for the client's mediasoup Device (hosts only). */
-  async routerCapabilities(caller: Identity, sessionId: string): Promise<types.RtpCapabilities> {
-    const session = this.get(sessionId);
-    session.assertHost(caller);
-    return (await this.#mediaRoom(session)).rtpCapabilities;
+  /**
+   * The router's capabilities, for the client's mediasoup Device (hosts
+   * only). Every router of the pool has the same, so this is a read: the
+   * media room is opened by `join`, not here.
+   */
+  routerCapabilities(caller: Identity, sessionId: string): types.RtpCapabilities {
+    this.get(sessionId).assertHost(caller);
+    return this.#pool.routerRtpCapabilities;
   }
 
-  async join(caller: Identity, socket: HostSocket, sessionId: string, rtpCapabilities: types.RtpCapabilities) {
+  /** A host joins the session's media room from one connection (a socket id). */
+  async join(caller: Identity, connectionId: string, sessionId: string, rtpCapabilities: types.RtpCapabilities) {
     const session = this.get(sessionId);
     session.assertHost(caller);
-    if (socket.data.sessionId) throw new AppError('CONFLICT', 'this connection has already joined a session');
-    const room = await this.#mediaRoom(session);
+    const alreadyJoined = () => {
+      if (this.#connectionsById.has(connectionId)) {
+        throw new AppError('CONFLICT', 'this connection has already joined a session');
+      }
+    };
+    alreadyJoined();
+    const room = await this.openMediaRoom(session);
+    alreadyJoined(); // a second join from the same connection may have finished meanwhile
     // The same user from another tab or a reload replaces the old connection.
     const previous = this.#connections.get(sessionId)?.get(caller.userId);
     if (previous) this.#disconnect(session, previous, 'disconnected');
@@ -220,18 +234,19 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
 
     const media = room.addPeer(caller.userId, rtpCapabilities);
     const logger = this.#logger.child({ sessionId, userId: caller.userId });
-    const connection = new HostConnection(session, socket, media, this.#notifier, logger, {
+    const connection = new HostConnection(session, connectionId, media, this.#pushes, logger, {
       pauseWhenNothingFits: this.#config.pauseVideoOnCongestion,
     });
     let hosts = this.#connections.get(sessionId);
     if (!hosts) this.#connections.set(sessionId, (hosts = new Map()));
     hosts.set(caller.userId, connection);
+    this.#connectionsById.set(connectionId, connection);
     session.setConnected(caller.userId, true);
-    socket.data.sessionId = sessionId;
     if (caller.userId === session.primaryHostId) this.#clearGrace(sessionId);
 
-    this.#notifier.session(sessionId).emit('multihost:joined', { sessionId, host: session.host(caller.userId) });
-    await socket.join(sessionChannel(sessionId));
+    // Told to the others before the joiner hears the session: it has the state in its result.
+    this.#pushes.session(sessionId).emit('multihost:joined', { sessionId, host: session.host(caller.userId) });
+    this.#pushes.attach(connectionId, sessionId);
     const result: JoinResult = {
       session: session.toState(),
       you: { userId: caller.userId, role: session.roleOf(caller.userId) ?? 'co-host' },
@@ -240,27 +255,18 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     return result;
   }
 
-  /** The joined host behind a socket; throws when the socket has not joined. */
-  connectionOf(socket: HostSocket): { session: Session; connection: HostConnection } {
-    const sessionId = socket.data.sessionId;
-    const connection = sessionId
-      ? this.#connections.get(sessionId)?.get(socket.data.identity?.userId ?? '')
-      : undefined;
-    if (!sessionId || !connection || connection.socket !== socket) {
-      throw new AppError('CONFLICT', 'join a session first');
-    }
-    return { session: this.get(sessionId), connection };
+  /** The joined host behind a connection; throws when the connection has not joined. */
+  connectionOf(connectionId: string): { session: Session; connection: HostConnection } {
+    const connection = this.#connectionsById.get(connectionId);
+    if (!connection) throw new AppError('CONFLICT', 'join a session first');
+    return { session: this.get(connection.sessionId), connection };
   }
 
-  /** A host leaves (request or socket disconnect). The primary host leaving ends the session. */
-  async leave(socket: HostSocket, reason: LeaveReason): Promise<void> {
-    const sessionId = socket.data.sessionId;
-    const session = sessionId ? this.#sessions.get(sessionId) : undefined;
-    const connection = session?.id
-      ? this.#connections.get(session.id)?.get(socket.data.identity?.userId ?? '')
-      : undefined;
-    socket.data.sessionId = undefined;
-    if (!session || !connection || connection.socket !== socket) return;
+  /** A host leaves (request or disconnect). The primary host leaving ends the session. */
+  async leave(connectionId: string, reason: LeaveReason): Promise<void> {
+    const connection = this.#connectionsById.get(connectionId);
+    const session = connection && this.#sessions.get(connection.sessionId);
+    if (!connection || !session) return;
     this.#disconnect(session, connection, reason);
     if (connection.userId !== session.primaryHostId) return;
     if (reason === 'left') {
@@ -282,19 +288,21 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   /** Ends every session (server shutdown). */
   async closeAll(): Promise<void> {
     for (const sessionId of [...this.#sessions.keys()]) {
-      await this.end(undefined, sessionId, 'primary-host-left').catch(() => undefined);
+      await this.end(undefined, sessionId, 'primary-host-left').catch((error: unknown) =>
+        this.#logger.warn({ err: error, sessionId }, 'ending a session at shutdown failed'),
+      );
     }
   }
 
   #disconnect(session: Session, connection: HostConnection, reason?: LeaveReason): void {
     const hosts = this.#connections.get(session.id);
     if (hosts?.get(connection.userId) === connection) hosts.delete(connection.userId);
-    connection.socket.leave(sessionChannel(session.id));
-    connection.socket.data.sessionId = undefined;
+    this.#connectionsById.delete(connection.connectionId);
+    this.#pushes.detach(connection.connectionId, session.id);
     connection.close();
     session.setConnected(connection.userId, false);
     if (reason)
-      this.#notifier
+      this.#pushes
         .session(session.id)
         .emit('multihost:left', { sessionId: session.id, userId: connection.userId, reason });
   }
@@ -306,12 +314,8 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     this.#connections.delete(session.id);
   }
 
-  /** The session's media room, created on the least-loaded worker if it has none. */
-  mediaRoomFor(session: Session): Promise<MediaRoom> {
-    return this.#mediaRoom(session);
-  }
-
-  #mediaRoom(session: Session): Promise<MediaRoom> {
+  /** Opens the session's media room on the least-loaded worker, or gives the one it has. */
+  openMediaRoom(session: Session): Promise<MediaRoom> {
     let room = this.#mediaRooms.get(session.id);
     if (!room) {
       room = this.#createMediaRoom(session);
@@ -323,16 +327,11 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   }
 
   async #createMediaRoom(session: Session): Promise<MediaRoom> {
-    let worker;
-    try {
-      worker = this.#pool.leastLoaded();
-    } catch {
-      throw new AppError('UNAVAILABLE', 'no media server is available; try again shortly');
-    }
-    const room = await MediaRoom.create(worker, { roomId: session.id }, this.#logger);
+    // MediaError('UNAVAILABLE') when no worker is alive: the client is told to try again.
+    const room = await MediaRoom.create(this.#pool.leastLoaded(), { roomId: session.id }, this.#logger);
     room.on('activespeaker', (userId) => {
       if (session.setActiveSpeaker(userId)) {
-        this.#notifier.session(session.id).emit('webrtc:active-speaker', { sessionId: session.id, userId });
+        this.#pushes.session(session.id).emit('webrtc:active-speaker', { sessionId: session.id, userId });
       }
     });
     // Changes only (and a refresh): every 400 ms to every socket would cost the most of any push in a steady room.
@@ -341,7 +340,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
       const nowMs = Date.now();
       if (!audioLevelsWorthPushing(lastLevels, levels, nowMs)) return;
       lastLevels = { levels, atMs: nowMs };
-      this.#notifier.session(session.id).emit('webrtc:audio-levels', { sessionId: session.id, levels });
+      this.#pushes.session(session.id).emit('webrtc:audio-levels', { sessionId: session.id, levels });
     };
     room.on('audiolevels', (levels) => pushLevels(levels.map(({ peerId, volume }) => ({ userId: peerId, volume }))));
     room.on('silence', () => pushLevels([]));
@@ -356,13 +355,14 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   #onMediaRoomLost(session: Session): void {
     this.#logger.warn({ sessionId: session.id }, 'media room lost with its worker; hosts will rejoin');
     this.#mediaRooms.delete(session.id);
-    this.#notifier.session(session.id).emit('multihost:rejoin', { sessionId: session.id });
+    this.#pushes.session(session.id).emit('multihost:rejoin', { sessionId: session.id });
     this.#disconnectAll(session);
   }
 
   async #closeMediaRoom(sessionId: string): Promise<void> {
     const room = this.#mediaRooms.get(sessionId);
     this.#mediaRooms.delete(sessionId);
+    // A room that failed to open has nothing to close (its creator saw the error).
     (await room?.catch(() => undefined))?.close();
   }
 

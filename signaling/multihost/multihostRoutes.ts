@@ -4,7 +4,13 @@
 import { Router, type Request } from 'express';
 import { authenticate, optionalIdentity } from '../auth/authenticate.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
-import { approveBody, createSessionBody, inviteBody, layoutChange, settingsBody } from '../protocol/requests.ts';
+import {
+  approveBody,
+  createSessionBody,
+  inviteBody,
+  layoutChange,
+  settingsBody,
+} from '../protocol/multihostRequests.ts';
 import type { SessionService } from './SessionService.ts';
 import { z } from 'zod';
 

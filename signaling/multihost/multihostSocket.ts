@@ -1,34 +1,22 @@
 // Socket.io handlers for joining a session's media room and for the WebRTC
-// negotiation inside it. Every request is validated by its schema
-// (registerRequest) and acts as the socket's signed-in identity.
+// negotiation inside it: the socket adapter of SessionService. Every request
+// is validated by its protocol schema (registerRequest) and acts as the
+// socket's signed-in identity; the socket's id is the connection id the
+// service knows the host by.
 import type { types } from 'mediasoup';
 import type { types as client } from 'mediasoup-client';
 import type { Logger } from 'pino';
 import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
-import {
-  connectTransportRequest,
-  consumerRef,
-  createTransportRequest,
-  emptyRequest,
-  joinRequest,
-  kickRequest,
-  layoutChange,
-  produceRequest,
-  producerRef,
-  sessionRef,
-  toggleTrackRequest,
-  viewportRequest,
-} from '../protocol/requests.ts';
 import type { ConsumerOptions } from '../protocol/index.ts';
 import { requestRegistrar } from '../socket/registerRequest.ts';
+import type { AppSocket } from '../socket/socketData.ts';
 import { mintIceServers } from '../turn/turnCredentials.ts';
 import type { Config } from '../config/config.ts';
-import type { HostSocket } from './HostConnection.ts';
 import type { SessionService } from './SessionService.ts';
 
 export function registerMultihostHandlers(
-  socket: HostSocket,
+  socket: AppSocket,
   sessions: SessionService,
   turn: Config['turn'],
   logger: Logger,
@@ -38,49 +26,43 @@ export function registerMultihostHandlers(
     if (!found) throw new AppError('UNAUTHENTICATED', 'sign in first');
     return found;
   };
-  const joined = () => sessions.connectionOf(socket);
+  const joined = () => sessions.connectionOf(socket.id);
   const on = requestRegistrar(socket, logger);
 
   on(
     'webrtc:router-capabilities',
-    sessionRef,
     // mediasoup and mediasoup-client type the same wire format with slightly
     // different string unions (header extension URIs); this is that wire.
-    async ({ sessionId }) =>
-      (await sessions.routerCapabilities(identity(), sessionId)) as unknown as client.RtpCapabilities,
+    ({ sessionId }) => sessions.routerCapabilities(identity(), sessionId) as unknown as client.RtpCapabilities,
   );
 
-  on('multihost:join', joinRequest, ({ sessionId, rtpCapabilities }) =>
-    sessions.join(identity(), socket, sessionId, rtpCapabilities as types.RtpCapabilities),
+  on('multihost:join', ({ sessionId, rtpCapabilities }) =>
+    sessions.join(identity(), socket.id, sessionId, rtpCapabilities as types.RtpCapabilities),
   );
 
-  on('multihost:leave', emptyRequest, async () => {
+  on('multihost:leave', async () => {
     joined();
-    await sessions.leave(socket, 'left');
+    await sessions.leave(socket.id, 'left');
     return null;
   });
 
-  on('multihost:change-layout', layoutChange, (layout) =>
-    sessions.changeLayout(identity(), joined().session.id, layout),
-  );
+  on('multihost:change-layout', (layout) => sessions.changeLayout(identity(), joined().session.id, layout));
 
-  on('multihost:kick', kickRequest, ({ userId }) => {
+  on('multihost:kick', ({ userId }) => {
     sessions.removeHost(identity(), joined().session.id, userId);
     return null;
   });
 
-  on('webrtc:ice-servers', emptyRequest, () => mintIceServers(turn, identity().userId, Date.now()));
+  on('webrtc:ice-servers', () => mintIceServers(turn, identity().userId, Date.now()));
 
-  on('webrtc:create-transport', createTransportRequest, ({ direction }) =>
-    joined().connection.media.createTransport(direction),
-  );
+  on('webrtc:create-transport', ({ direction }) => joined().connection.media.createTransport(direction));
 
-  on('webrtc:connect-transport', connectTransportRequest, async ({ transportId, dtlsParameters }) => {
+  on('webrtc:connect-transport', async ({ transportId, dtlsParameters }) => {
     await joined().connection.media.connectTransport(transportId, dtlsParameters as types.DtlsParameters);
     return null;
   });
 
-  on('webrtc:produce', produceRequest, async ({ transportId, kind, rtpParameters, source }) => {
+  on('webrtc:produce', async ({ transportId, kind, rtpParameters, source }) => {
     const { connection } = joined();
     const producer = await connection.media.produce({
       transportId,
@@ -92,12 +74,12 @@ export function registerMultihostHandlers(
     return { producerId: producer.id };
   });
 
-  on('webrtc:close-producer', producerRef, ({ producerId }) => {
+  on('webrtc:close-producer', ({ producerId }) => {
     joined().connection.media.closeProducer(producerId);
     return null;
   });
 
-  on('webrtc:consume', producerRef, async ({ producerId }): Promise<ConsumerOptions> => {
+  on('webrtc:consume', async ({ producerId }): Promise<ConsumerOptions> => {
     const params = await joined().connection.media.consume(producerId);
     return {
       id: params.id,
@@ -110,24 +92,24 @@ export function registerMultihostHandlers(
     };
   });
 
-  on('webrtc:resume-consumer', consumerRef, async ({ consumerId }) => {
+  on('webrtc:resume-consumer', async ({ consumerId }) => {
     // Through the quality controller: a consumer it paused (hidden tile, no
     // bandwidth) stays paused until a decision lets it flow.
     await joined().connection.quality.resume(consumerId);
     return null;
   });
 
-  on('webrtc:toggle-track', toggleTrackRequest, async ({ source, enabled }) => {
+  on('webrtc:toggle-track', async ({ source, enabled }) => {
     await joined().connection.toggle(source, enabled);
     return null;
   });
 
-  on('webrtc:adapt-quality', viewportRequest, ({ consumers }) => {
+  on('webrtc:adapt-quality', ({ consumers }) => {
     joined().connection.quality.setViewports(consumers);
     return null;
   });
 
   socket.on('disconnect', () => {
-    sessions.leave(socket, 'disconnected').catch((error: unknown) => logger.error({ err: error }, 'leave failed'));
+    sessions.leave(socket.id, 'disconnected').catch((error: unknown) => logger.error({ err: error }, 'leave failed'));
   });
 }

@@ -57,6 +57,8 @@ export interface ChatJoinResult extends ChatPage {
   open: boolean;
   pinned: ChatMessageView | null;
   slowModeSeconds: number;
+  /** How fast one user may post here: a burst of `burst` messages, then `perS` a second (beside slow mode). */
+  messageRate: { burst: number; perS: number };
   you: ChatStanding;
 }
 

@@ -4,6 +4,7 @@
 // seed API (multihost:*, webrtc:*).
 import type { types as client } from 'mediasoup-client';
 import type { AckCallback } from './ack.ts';
+import type { AuthRefreshRequest, AuthRefreshResult } from './auth.ts';
 import type {
   ChatHistoryRequest,
   ChatJoinResult,
@@ -36,15 +37,14 @@ import type {
   TrackSource,
   TransportOptions,
 } from './multihost.ts';
+import type { JoinRequest, LayoutChange } from './multihostRequests.ts';
 import type {
   ConnectTransportRequest,
   CreateTransportRequest,
-  JoinRequest,
-  LayoutChange,
   ProduceRequest,
   ToggleTrackRequest,
   ViewportRequest,
-} from './requests.ts';
+} from './webrtcRequests.ts';
 import type { StreamRef, StreamStats, StreamStatusChange, StreamWarning, ViewerCount } from './stream.ts';
 
 export interface ServerInfo {
@@ -52,17 +52,6 @@ export interface ServerInfo {
   version: string;
   /** Live mediasoup workers. */
   workers: number;
-}
-
-/** `auth:refresh`: a fresh access token of the user the socket signed in as. */
-export interface AuthRefreshRequest {
-  token: string;
-}
-
-export interface AuthRefreshResult {
-  userId: string;
-  /** When the new token expires (ISO 8601): refresh before then. */
-  expiresAt: string;
 }
 
 type Request<Payload, Response> = (request: Payload, ack: AckCallback<Response>) => void;

@@ -1,63 +1,57 @@
 // Registers a validated request handler on a socket. The one place where
-// input is parsed, an expired sign-in is dropped (so no handler acts on a
+// input is parsed (with the event's schema from the protocol's
+// requestSchemas), an expired sign-in is dropped (so no handler acts on a
 // token past its expiry), errors become `{ ok: false, error }`, and a
 // handler that throws can never take the process down.
-import type { Socket } from 'socket.io';
-import type { z } from 'zod';
 import type { Logger } from 'pino';
+import type { Socket } from 'socket.io';
 import { expireIdentity, signInExpired } from '../auth/socketIdentity.ts';
 import { AppError, toProtocolError } from '../errors.ts';
-import type { Ack, ClientToServerEvents } from '../protocol/index.ts';
-import type { SocketData } from './socketData.ts';
+import { requestSchemas, type Ack, type ParsedRequest, type RequestEvent, type ResponseOf } from '../protocol/index.ts';
+import type { AppSocket } from './socketData.ts';
 import { TokenBucket } from './TokenBucket.ts';
-
-export type RequestEvent = keyof ClientToServerEvents;
-export type ResponseOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[1] extends (
-  response: Ack<infer T>,
-) => void
-  ? T
-  : never;
 
 /** Largest request payload accepted (JSON characters); simulcast rtpParameters are ~3 KB. */
 const MAX_REQUEST_CHARS = 32_768;
 
-export type RequestHandler<E extends RequestEvent, S extends z.ZodType> = (
-  input: z.infer<S>,
+export type RequestHandler<E extends RequestEvent> = (
+  input: ParsedRequest<E>,
 ) => Promise<ResponseOf<E>> | ResponseOf<E>;
 
 /** Requests one socket may make: a burst of 100, then 20 per second (a 9-host join takes ~30). */
 const BURST = 100;
 const PER_SECOND = 20;
-const bucketBySocket = new WeakMap<Socket, TokenBucket>();
+const bucketBySocket = new WeakMap<AppSocket, TokenBucket>();
 
 /** Binds registerRequest to one socket and logger. */
-export function requestRegistrar(socket: Socket, logger: Logger) {
-  return <E extends RequestEvent, S extends z.ZodType>(event: E, schema: S, handler: RequestHandler<E, S>) =>
-    registerRequest(socket, event, schema, handler, logger);
+export function requestRegistrar(socket: AppSocket, logger: Logger) {
+  return <E extends RequestEvent>(event: E, handler: RequestHandler<E>) =>
+    registerRequest(socket, event, handler, logger);
 }
 
-function allowed(socket: Socket): boolean {
+function allowed(socket: AppSocket): boolean {
   let bucket = bucketBySocket.get(socket);
   if (!bucket) bucketBySocket.set(socket, (bucket = new TokenBucket(BURST, PER_SECOND)));
   return bucket.take();
 }
 
-export function registerRequest<E extends RequestEvent, S extends z.ZodType>(
-  socket: Socket,
+export function registerRequest<E extends RequestEvent>(
+  socket: AppSocket,
   event: E,
-  schema: S,
-  handler: RequestHandler<E, S>,
+  handler: RequestHandler<E>,
   logger: Logger,
 ): void {
+  const schema = requestSchemas[event];
   // Untyped on purpose: this is where untrusted client input enters.
-  socket.on(event as string, async (...args: unknown[]) => {
+  const untrusted: Socket = socket;
+  untrusted.on(event as string, async (...args: unknown[]) => {
     const ack = args.at(-1);
     if (typeof ack !== 'function') {
       logger.debug({ event }, 'request without ack callback ignored');
       return;
     }
     const reply = ack as (response: Ack<ResponseOf<E>>) => void;
-    const data = socket.data as SocketData;
+    const data = socket.data;
     // Past its token's expiry the socket is anonymous: handlers that need a
     // sign-in answer UNAUTHENTICATED, anonymous ones (watching, reading chat) still work.
     expireIdentity(data);
@@ -73,7 +67,8 @@ export function registerRequest<E extends RequestEvent, S extends z.ZodType>(
         const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
         throw new AppError('INVALID_INPUT', `${where}${issue?.message ?? 'invalid input'}`);
       }
-      reply({ ok: true, data: await handler(parsed.data) });
+      // The schema is the event's own (requestSchemas is keyed by event), so this is its parsed payload.
+      reply({ ok: true, data: await handler(parsed.data as ParsedRequest<E>) });
     } catch (error) {
       const failure = toProtocolError(error);
       if (failure.code === 'UNAUTHENTICATED' && signInExpired(data)) {

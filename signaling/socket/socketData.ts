@@ -1,10 +1,12 @@
+import type { Server, Socket } from 'socket.io';
 import type { Identity } from '../auth/identityToken.ts';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from '../protocol/index.ts';
 
 /** What the server keeps on each socket (Socket.io `socket.data`). */
 export interface SocketData {
   /**
    * Signed-in identity; undefined for anonymous audience connections, and
-   * once the token behind it has expired (signaling/socket/socketIdentity.ts).
+   * once the token behind it has expired (signaling/auth/socketIdentity.ts).
    */
   identity: Identity | undefined;
   /**
@@ -12,8 +14,6 @@ export interface SocketData {
    * Kept after expiry, so `auth:refresh` renews this user only.
    */
   credential?: SocketCredential | undefined;
-  /** The session whose media room this socket has joined, if any. */
-  sessionId: string | undefined;
 }
 
 export interface SocketCredential {
@@ -21,3 +21,8 @@ export interface SocketCredential {
   /** ms since the epoch. */
   expiresAtMs: number;
 }
+
+/** A client's socket, typed by the protocol. */
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+/** The Socket.io server, typed by the protocol. */
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -6,7 +6,7 @@
 import { Device, type types } from 'mediasoup-client';
 import type { IceServer, TrackSource } from '../../../signaling/protocol/index.ts';
 import { request, type SignalingSocket } from '../lib/signaling.ts';
-import type { ReceiveStats, SendStats } from './studioTypes.ts';
+import type { ReceiveStats, SendStats } from '../../../signaling/protocol/index.ts';
 import { iceTransportPolicy } from './networkOptions.ts';
 
 /** A consumed track of another host, ready to attach to a media element. */

@@ -18,13 +18,13 @@ import type {
 } from '../../../signaling/protocol/index.ts';
 import { ApiError, callApi } from '../lib/httpApi.ts';
 import type { StoredIdentity } from '../lib/identity.ts';
-import { connectSignaling, request, RequestError, type SignalingSocket } from '../lib/signaling.ts';
+import { connectSignaling, request, RequestFailed, type SignalingSocket } from '../lib/signaling.ts';
 import { stopStream } from './localMedia.ts';
 import { MediaConnection, type RemoteTrack } from './MediaConnection.ts';
 import { cameraCodecOptions, cameraEncodings, microphoneCodecOptions, screenEncodings } from './publishSettings.ts';
 import * as update from './sessionUpdates.ts';
 import { StudioAudience } from './StudioAudience.svelte.ts';
-import type { ReceiveStats, SendStats, StudioPhase, StudioTimings } from './studioTypes.ts';
+import type { ReceiveStats, SendStats, StudioPhase, StudioTimings } from '../../../signaling/protocol/index.ts';
 
 const FINAL_PHASES: ReadonlySet<StudioPhase> = new Set(['left', 'removed', 'ended', 'not-found', 'signed-out']);
 /** Phases in which this host has (or is getting) media in the room. */
@@ -360,11 +360,11 @@ export class StudioSession {
       this.#scheduleViewport();
     } catch (error) {
       if (stale()) return;
-      if (error instanceof RequestError && error.error.code === 'NOT_ALLOWED') return this.#finish('removed');
-      if (error instanceof RequestError && error.error.code === 'NOT_FOUND') return this.#finish('ended');
+      if (error instanceof RequestFailed && error.code === 'NOT_ALLOWED') return this.#finish('removed');
+      if (error instanceof RequestFailed && error.code === 'NOT_FOUND') return this.#finish('ended');
       // A join that timed out may have succeeded, and CONFLICT says this socket is still joined:
       // either way only a fresh socket starts clean.
-      const joinRefused = error instanceof RequestError && error.error.code !== 'CONFLICT';
+      const joinRefused = error instanceof RequestFailed && error.code !== 'CONFLICT';
       if (joinSent && !joinRefused) this.#joinedOnServer = true;
       this.#reconnect(error instanceof Error ? error.message : String(error));
     }
@@ -477,7 +477,7 @@ export class StudioSession {
       if (remote.kind === 'video') this.#scheduleViewport();
     } catch (error) {
       // A producer that closed meanwhile is not a problem: its close push follows.
-      if (error instanceof RequestError && error.error.code === 'NOT_FOUND') return;
+      if (error instanceof RequestFailed && error.code === 'NOT_FOUND') return;
       if (media === this.#media) this.#report(error);
     }
   }

@@ -2,7 +2,7 @@
 // what this studio receives and sends, and how long joining took. Installed
 // while a studio is mounted, removed when it goes.
 import type { StudioSession } from './StudioSession.svelte.ts';
-import type { StudioDebugHook } from './studioTypes.ts';
+import type { StudioDebugHook } from '../../../signaling/protocol/index.ts';
 
 /** Installs the hook for `studio`; the returned function removes it (if still this studio's). */
 export function installDebugHook(studio: StudioSession): () => void {

@@ -1,7 +1,8 @@
-// Plain types of the studio shared by its session, its components and the
-// browser tests (which read them through the window debug hook). No runtime
-// code and no DOM-only imports, so Node type-checks them too.
-import type { TrackSource } from '../../../signaling/protocol/index.ts';
+// What the studio page exposes on `window.stagecastStudio` for browser tests,
+// the bench and debugging in the console: its phase, what it receives and
+// sends, and how long joining took. A contract between the web app and its
+// out-of-page readers (testkit, bench), so it lives with the protocol.
+import type { TrackSource } from './multihost.ts';
 
 export type StudioPhase =
   | 'loading'
@@ -63,6 +64,7 @@ export interface StudioDebugHook {
 
 declare global {
   interface Window {
+    /** Set while a studio is mounted (web/src/studio/debugHook.ts). */
     stagecastStudio?: StudioDebugHook;
   }
 }

@@ -10,7 +10,7 @@ const email = z
   .toLowerCase()
   .max(254)
   .pipe(z.email({ error: 'must be an email address' }));
-const displayName = z.string().trim().min(1, 'must not be empty').max(40);
+export const displayName = z.string().trim().min(1, 'must not be empty').max(40);
 
 export const registerBody = z.object({ email, password, displayName });
 export const loginBody = z.object({ email, password: z.string().min(1).max(256) });

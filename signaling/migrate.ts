@@ -1,8 +1,8 @@
 // `npm start` runs this before the server: applies pending migrations to the
 // configured database. Reads DATABASE_URL / DATA_DIR through the same config
 // module as the server, so both always agree on which database they mean.
-import { loadConfigOrExit } from '../signaling/config/config.ts';
-import { MigrationError, migrateDatabase } from './migrateDatabase.ts';
+import { MigrationError, migrateDatabase } from '../prisma/migrateDatabase.ts';
+import { loadConfigOrExit } from './config/config.ts';
 
 const config = loadConfigOrExit();
 try {

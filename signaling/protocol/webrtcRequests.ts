@@ -1,14 +1,11 @@
-// Request payloads, declared once as zod schemas: the server validates with
-// them, and both sides use the inferred types. Shapes are checked here with
-// bounded sizes; mediasoup checks the media semantics (codecs, SSRCs) and
-// its complaints come back as INVALID_INPUT.
+// Media negotiation payloads (webrtc:* requests) as zod schemas. Shapes are
+// checked here with bounded sizes; mediasoup checks the media semantics
+// (codecs, SSRCs) and its complaints come back as INVALID_INPUT. The payload
+// types are mediasoup-client's own, since that is what clients send.
 import type { types as client } from 'mediasoup-client';
 import { z } from 'zod';
-import { layoutKinds } from './layoutGeometry.ts';
-import { sessionTypes, trackSources } from './multihost.ts';
-
-const id = z.string().min(1).max(64);
-const userId = z.string().min(1).max(64);
+import { entityId } from './commonRequests.ts';
+import { trackSources } from './multihost.ts';
 
 const rtcpFeedback = z.object({ type: z.string().max(32), parameter: z.string().max(32).optional() });
 const codecParameters = z.record(z.string().max(64), z.union([z.string().max(256), z.number()]));
@@ -89,47 +86,22 @@ export const dtlsParameters = z.object({
     .max(8),
 });
 
-const layoutKind = z.enum(layoutKinds);
-export const layoutChange = z
-  .object({ layout: layoutKind, pinnedUserId: userId.nullable().default(null) })
-  .transform(({ layout, pinnedUserId }) => ({ kind: layout, pinnedUserId }));
-
-// --- HTTP bodies -------------------------------------------------------------
-
-export const createSessionBody = z.object({
-  title: z.string().trim().min(1, 'must not be empty').max(120),
-  type: z.enum(sessionTypes).default('collaboration'),
-  layout: layoutKind.default('grid'),
-});
-export const inviteBody = z.object({ userId });
-export const approveBody = z.object({ userId });
-export const settingsBody = z
-  .object({ title: z.string().trim().min(1).max(120), allowJoinRequests: z.boolean() })
-  .partial()
-  .refine((value) => Object.keys(value).length > 0, 'nothing to change');
-export const guestBody = z.object({ displayName: z.string().trim().min(1, 'must not be empty').max(40) });
-
-// --- Socket requests ---------------------------------------------------------
-
-export const sessionRef = z.object({ sessionId: id });
-export const joinRequest = z.object({ sessionId: id, rtpCapabilities });
-export const emptyRequest = z.object({}).strict();
 export const createTransportRequest = z.object({ direction: z.enum(['send', 'recv']) });
-export const connectTransportRequest = z.object({ transportId: id, dtlsParameters });
+export const connectTransportRequest = z.object({ transportId: entityId, dtlsParameters });
 export const produceRequest = z.object({
-  transportId: id,
+  transportId: entityId,
   kind: z.enum(['audio', 'video']),
   rtpParameters,
   source: z.enum(trackSources),
 });
-export const producerRef = z.object({ producerId: id });
-export const consumerRef = z.object({ consumerId: id });
+export const producerRef = z.object({ producerId: entityId });
+export const consumerRef = z.object({ consumerId: entityId });
 export const toggleTrackRequest = z.object({ source: z.enum(trackSources), enabled: z.boolean() });
 export const viewportRequest = z.object({
   consumers: z
     .array(
       z.object({
-        consumerId: id,
+        consumerId: entityId,
         visible: z.boolean(),
         /** Tile height in CSS pixels × devicePixelRatio. */
         height: z.number().int().min(0).max(4320),
@@ -139,13 +111,7 @@ export const viewportRequest = z.object({
     )
     .max(32),
 });
-export const kickRequest = z.object({ userId });
-export const userRef = z.object({ userId });
 
-export type CreateSessionBody = z.infer<typeof createSessionBody>;
-// Media payloads are typed as mediasoup-client produces them; the schemas
-// above check their shape on arrival.
-export type JoinRequest = { sessionId: string; rtpCapabilities: client.RtpCapabilities };
 export type CreateTransportRequest = z.infer<typeof createTransportRequest>;
 export type ConnectTransportRequest = { transportId: string; dtlsParameters: client.DtlsParameters };
 export type ProduceRequest = Omit<z.infer<typeof produceRequest>, 'rtpParameters'> & {
@@ -153,4 +119,3 @@ export type ProduceRequest = Omit<z.infer<typeof produceRequest>, 'rtpParameters
 };
 export type ToggleTrackRequest = z.infer<typeof toggleTrackRequest>;
 export type ViewportRequest = z.input<typeof viewportRequest>;
-export type LayoutChange = z.input<typeof layoutChange>;

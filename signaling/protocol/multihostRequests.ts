@@ -1,0 +1,39 @@
+// Co-host session payloads as zod schemas: the HTTP bodies of /api/room and
+// the multihost:* socket requests.
+import type { types as client } from 'mediasoup-client';
+import { z } from 'zod';
+import { entityId } from './commonRequests.ts';
+import { layoutKinds } from './layoutGeometry.ts';
+import { sessionTypes } from './multihost.ts';
+import { rtpCapabilities } from './webrtcRequests.ts';
+
+const layoutKind = z.enum(layoutKinds);
+export const layoutChange = z
+  .object({ layout: layoutKind, pinnedUserId: entityId.nullable().default(null) })
+  .transform(({ layout, pinnedUserId }) => ({ kind: layout, pinnedUserId }));
+
+// --- HTTP bodies -------------------------------------------------------------
+
+export const createSessionBody = z.object({
+  title: z.string().trim().min(1, 'must not be empty').max(120),
+  type: z.enum(sessionTypes).default('collaboration'),
+  layout: layoutKind.default('grid'),
+});
+export const inviteBody = z.object({ userId: entityId });
+export const approveBody = z.object({ userId: entityId });
+export const settingsBody = z
+  .object({ title: z.string().trim().min(1).max(120), allowJoinRequests: z.boolean() })
+  .partial()
+  .refine((value) => Object.keys(value).length > 0, 'nothing to change');
+
+// --- Socket requests ---------------------------------------------------------
+
+export const sessionRef = z.object({ sessionId: entityId });
+export const joinRequest = z.object({ sessionId: entityId, rtpCapabilities });
+export const kickRequest = z.object({ userId: entityId });
+
+export type CreateSessionBody = z.infer<typeof createSessionBody>;
+// Media payloads are typed as mediasoup-client produces them; the schemas
+// check their shape on arrival.
+export type JoinRequest = { sessionId: string; rtpCapabilities: client.RtpCapabilities };
+export type LayoutChange = z.input<typeof layoutChange>;

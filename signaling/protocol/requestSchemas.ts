@@ -1,0 +1,81 @@
+// Every client→server event's payload schema, in one map keyed like
+// ClientToServerEvents. The server registers a handler by event name only
+// and the schema comes from here, so a handler can never validate with
+// another event's schema, and an event without a schema does not compile.
+import type { z } from 'zod';
+import { authRefreshRequest } from './auth.ts';
+import {
+  chatHistoryRequest,
+  chatMessageRef,
+  chatModerationTarget,
+  chatMuteRequest,
+  chatReactRequest,
+  chatSendRequest,
+  chatSessionRef,
+  chatSlowModeRequest,
+  chatUserRef,
+} from './chatRequests.ts';
+import { emptyRequest } from './commonRequests.ts';
+import { joinRequest, kickRequest, layoutChange, sessionRef } from './multihostRequests.ts';
+import type { RequestEvent, RequestOf } from './request.ts';
+import { streamRef } from './streamRequests.ts';
+import {
+  connectTransportRequest,
+  consumerRef,
+  createTransportRequest,
+  produceRequest,
+  producerRef,
+  toggleTrackRequest,
+  viewportRequest,
+} from './webrtcRequests.ts';
+
+export const requestSchemas = {
+  'server:info': emptyRequest,
+  'auth:refresh': authRefreshRequest,
+  'webrtc:router-capabilities': sessionRef,
+  'multihost:join': joinRequest,
+  'multihost:leave': emptyRequest,
+  'multihost:change-layout': layoutChange,
+  'multihost:kick': kickRequest,
+  'webrtc:ice-servers': emptyRequest,
+  'webrtc:create-transport': createTransportRequest,
+  'webrtc:connect-transport': connectTransportRequest,
+  'webrtc:produce': produceRequest,
+  'webrtc:close-producer': producerRef,
+  'webrtc:consume': producerRef,
+  'webrtc:resume-consumer': consumerRef,
+  'webrtc:toggle-track': toggleTrackRequest,
+  'webrtc:adapt-quality': viewportRequest,
+  'chat:join': chatSessionRef,
+  'chat:leave': chatSessionRef,
+  'chat:send': chatSendRequest,
+  'chat:history': chatHistoryRequest,
+  'chat:react': chatReactRequest,
+  'chat:delete': chatMessageRef,
+  'chat:pin': chatMessageRef,
+  'chat:unpin': chatSessionRef,
+  'chat:appoint-moderator': chatModerationTarget,
+  'chat:dismiss-moderator': chatModerationTarget,
+  'chat:mute': chatMuteRequest,
+  'chat:unmute': chatModerationTarget,
+  'chat:ban': chatModerationTarget,
+  'chat:unban': chatModerationTarget,
+  'chat:slow-mode': chatSlowModeRequest,
+  'chat:block': chatUserRef,
+  'chat:unblock': chatUserRef,
+  'stream:watch': streamRef,
+  'stream:unwatch': streamRef,
+} satisfies { [E in RequestEvent]: z.ZodType };
+
+/** A request's payload as its handler gets it: parsed, defaults filled in. */
+export type ParsedRequest<E extends RequestEvent> = z.output<(typeof requestSchemas)[E]>;
+
+/**
+ * Compile-time check that each schema accepts what the event map lets a
+ * client send (a field added on one side only breaks the build here).
+ */
+type SchemaAcceptsPayload = {
+  [E in RequestEvent]: RequestOf<E> extends z.input<(typeof requestSchemas)[E]> ? true : E;
+}[RequestEvent];
+const everySchemaAcceptsItsPayload: SchemaAcceptsPayload = true;
+void everySchemaAcceptsItsPayload;
