@@ -10,7 +10,7 @@ import type { ProducerAppData } from '../../sfu/MediaRoomTypes.ts';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, TrackSource } from '../protocol/index.ts';
 import type { SocketData } from '../socket/socketData.ts';
 import type { LayerDecisionOptions } from '../../sfu/quality/layerDecision.ts';
-import { QualityController } from './QualityController.ts';
+import { QualityController } from '../../sfu/quality/QualityController.ts';
 import type { Session } from './Session.ts';
 import type { SessionNotifier } from './SessionNotifier.ts';
 
