@@ -142,7 +142,10 @@ test('a room router has exactly the pool capabilities, and reading them opened n
 });
 
 test('two peers: VP8 simulcast and Opus published by one arrive as RTP at the other', async () => {
-  const { bob, camera, microphone, received, publisher } = await publishingRoom();
+  const { room, bob, camera, microphone, received, publisher } = await publishingRoom();
+  // The speaking observers name the peer from the producer's typed appData.
+  const speaker = once(room, 'activespeaker');
+  const levels = once(room, 'audiolevels');
   assert.is(camera.type, 'simulcast');
   assert.is(camera.rtpParameters.encodings?.length, 3);
   assert.equal(camera.appData, { peerId: 'alice', source: 'camera' });
@@ -167,6 +170,9 @@ test('two peers: VP8 simulcast and Opus published by one arrive as RTP at the ot
   await waitFor('a key frame request', () => (publisher.keyFrameRequests > 0 ? true : undefined), 2000, 20);
   const [stats] = (await bob.consumer(video.id).getStats()).filter((entry) => entry.type === 'outbound-rtp');
   assert.ok((stats?.packetCount ?? 0) > 0, 'mediasoup counted the packets it sent');
+  assert.equal(await speaker, ['alice']);
+  const [[loudest]] = await levels;
+  assert.is(loudest?.peerId, 'alice');
 });
 
 test('closing a peer closes its transports and producers, and the consumers of its tracks', async () => {
