@@ -10,7 +10,7 @@ import { prepareClip } from './media/clip.ts';
 import { Progress } from './progress.ts';
 import { writeReport } from './report/report.ts';
 import { defaultResultsDir, readResults, writeResult } from './results.ts';
-import { prepareCertificate } from './rtc/mediasoupLink.ts';
+import { prepareCertificate } from '../testkit/mediasoupLink.ts';
 import { terminateAllChildren } from './server/childProcess.ts';
 import { runBaselineScenario } from './scenarios/baselineScenario.ts';
 import { runChatScenario } from './scenarios/chatScenario.ts';

@@ -9,8 +9,12 @@ import type {
   ConsumerAppData,
   ConsumerParams,
   MediaPeerEvents,
+  PeerConsumer,
+  PeerProducer,
+  PeerTransport,
   ProducerAppData,
   TrackSource,
+  TransportAppData,
   TransportDirection,
   TransportParams,
 } from './MediaRoomTypes.ts';
@@ -22,7 +26,7 @@ export interface MediaPeerContext {
   speakingObservers: types.RtpObserver[];
   maxIncomingBitrateBps: number;
   initialAvailableOutgoingBitrateBps: number;
-  findProducer(producerId: string): types.Producer | undefined;
+  findProducer(producerId: string): PeerProducer | undefined;
   logger: Logger;
 }
 
@@ -44,11 +48,11 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
   readonly id: string;
   readonly #rtpCapabilities: types.RtpCapabilities;
   readonly #context: MediaPeerContext;
-  readonly #transports = new Map<TransportDirection, types.WebRtcTransport>();
+  readonly #transports = new Map<TransportDirection, PeerTransport>();
   /** Transports whose DTLS parameters the client has sent (connect done). */
   readonly #connectedTransportIds = new Set<string>();
-  readonly #producers = new Map<string, types.Producer>();
-  readonly #consumers = new Map<string, types.Consumer>();
+  readonly #producers = new Map<string, PeerProducer>();
+  readonly #consumers = new Map<string, PeerConsumer>();
   #closed = false;
 
   constructor(id: string, rtpCapabilities: types.RtpCapabilities, context: MediaPeerContext) {
@@ -62,21 +66,21 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     return this.#closed;
   }
 
-  get producers(): ReadonlyMap<string, types.Producer> {
+  get producers(): ReadonlyMap<string, PeerProducer> {
     return this.#producers;
   }
 
-  get consumers(): ReadonlyMap<string, types.Consumer> {
+  get consumers(): ReadonlyMap<string, PeerConsumer> {
     return this.#consumers;
   }
 
-  transport(direction: TransportDirection): types.WebRtcTransport | undefined {
+  transport(direction: TransportDirection): PeerTransport | undefined {
     return this.#transports.get(direction);
   }
 
-  producerOf(source: TrackSource): types.Producer | undefined {
+  producerOf(source: TrackSource): PeerProducer | undefined {
     for (const producer of this.#producers.values()) {
-      if ((producer.appData as ProducerAppData).source === source) return producer;
+      if (producer.appData.source === source) return producer;
     }
     return undefined;
   }
@@ -87,13 +91,14 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
       throw new MediaError('CONFLICT', `a ${direction} transport already exists`);
     }
     const { router, webRtcServer, initialAvailableOutgoingBitrateBps, maxIncomingBitrateBps } = this.#context;
+    const appData: TransportAppData = { peerId: this.id, direction };
     const transport = await router.createWebRtcTransport({
       webRtcServer,
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
       initialAvailableOutgoingBitrate: initialAvailableOutgoingBitrateBps,
-      appData: { peerId: this.id, direction },
+      appData,
     });
     // The peer may have left while the worker was creating the transport.
     if (this.#closed) {
@@ -101,7 +106,14 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
       throw new MediaError('NOT_FOUND', 'the peer left');
     }
     if (direction === 'send') {
-      await transport.setMaxIncomingBitrate(maxIncomingBitrateBps).catch(() => undefined);
+      // Without the limit the host may send more than the room planned for; the transport still works.
+      await transport.setMaxIncomingBitrate(maxIncomingBitrateBps).catch((error: unknown) => {
+        this.#context.logger.warn({ err: error, maxIncomingBitrateBps }, 'setMaxIncomingBitrate failed');
+      });
+      if (this.#closed) {
+        transport.close();
+        throw new MediaError('NOT_FOUND', 'the peer left');
+      }
     }
     this.#transports.set(direction, transport);
     transport.observer.once('close', () => {
@@ -131,12 +143,12 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     try {
       await transport.connect({ dtlsParameters });
     } catch (error) {
-      throw new MediaError('INVALID_INPUT', `bad dtlsParameters: ${(error as Error).message}`);
+      throw new MediaError('INVALID_INPUT', `bad dtlsParameters: ${messageOf(error)}`);
     }
     this.#connectedTransportIds.add(transportId);
   }
 
-  async produce({ transportId, kind, rtpParameters, source }: ProduceRequest): Promise<types.Producer> {
+  async produce({ transportId, kind, rtpParameters, source }: ProduceRequest): Promise<PeerProducer> {
     const transport = this.#transportById(transportId);
     if (transport !== this.#transports.get('send')) {
       throw new MediaError('INVALID_INPUT', 'produce needs the send transport');
@@ -150,12 +162,14 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     if (this.producerOf(source)) {
       throw new MediaError('CONFLICT', `a ${source} track is already published`);
     }
-    let producer: types.Producer;
+    let producer: PeerProducer;
     try {
       const appData: ProducerAppData = { peerId: this.id, source };
       producer = await transport.produce({ kind, rtpParameters, appData });
     } catch (error) {
-      throw new MediaError('INVALID_INPUT', `bad rtpParameters: ${(error as Error).message}`);
+      // Closing the peer closes the transport under a produce in flight: not the client's parameters.
+      if (this.#closed) throw new MediaError('NOT_FOUND', 'the peer left');
+      throw new MediaError('INVALID_INPUT', `bad rtpParameters: ${messageOf(error)}`);
     }
     if (this.#closed) {
       producer.close();
@@ -165,8 +179,15 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     producer.observer.once('close', () => this.#producers.delete(producer.id));
     if (source === 'microphone') {
       for (const observer of this.#context.speakingObservers) {
-        await observer.addProducer({ producerId: producer.id }).catch(() => undefined);
+        // Without it the host's speaking indicator stays dark; the track itself is fine.
+        await observer.addProducer({ producerId: producer.id }).catch((error: unknown) => {
+          this.#context.logger.warn(
+            { err: error, producerId: producer.id, observer: observer.type },
+            'observer.addProducer failed',
+          );
+        });
       }
+      if (this.#closed) throw new MediaError('NOT_FOUND', 'the peer left');
     }
     return producer;
   }
@@ -177,7 +198,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     if (!transport) throw new MediaError('CONFLICT', 'create the recv transport before consuming');
     const producer = this.#context.findProducer(producerId);
     if (!producer) throw new MediaError('NOT_FOUND', `no producer ${producerId}`);
-    const { peerId, source } = producer.appData as ProducerAppData;
+    const { peerId, source } = producer.appData;
     if (peerId === this.id) throw new MediaError('INVALID_INPUT', 'a peer does not consume its own tracks');
     if (!this.#context.router.canConsume({ producerId, rtpCapabilities: this.#rtpCapabilities })) {
       throw new MediaError('INVALID_INPUT', 'the device cannot decode this track');
@@ -188,12 +209,15 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     const appData: ConsumerAppData = { peerId, source };
     // Paused: the client resumes once its side is ready, and resuming
     // requests a key frame, so video starts without a grey picture.
-    const consumer = await transport.consume({
-      producerId,
-      rtpCapabilities: this.#rtpCapabilities,
-      paused: true,
-      appData,
-    });
+    let consumer: PeerConsumer;
+    try {
+      consumer = await transport.consume({ producerId, rtpCapabilities: this.#rtpCapabilities, paused: true, appData });
+    } catch (error) {
+      // The peer left (its transport closed) or the producer closed meanwhile.
+      if (this.#closed) throw new MediaError('NOT_FOUND', 'the peer left');
+      if (producer.closed) throw new MediaError('NOT_FOUND', `no producer ${producerId}`);
+      throw error;
+    }
     if (this.#closed) {
       consumer.close();
       throw new MediaError('NOT_FOUND', 'the peer left');
@@ -225,7 +249,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     await this.#consumerById(consumerId).resume();
   }
 
-  consumer(consumerId: string): types.Consumer {
+  consumer(consumerId: string): PeerConsumer {
     return this.#consumerById(consumerId);
   }
 
@@ -257,7 +281,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     if (this.#closed) throw new MediaError('NOT_FOUND', 'the peer left');
   }
 
-  #transportById(transportId: string): types.WebRtcTransport {
+  #transportById(transportId: string): PeerTransport {
     this.#assertOpen();
     for (const transport of this.#transports.values()) {
       if (transport.id === transportId) return transport;
@@ -265,10 +289,14 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     throw new MediaError('NOT_FOUND', `no transport ${transportId}`);
   }
 
-  #consumerById(consumerId: string): types.Consumer {
+  #consumerById(consumerId: string): PeerConsumer {
     this.#assertOpen();
     const consumer = this.#consumers.get(consumerId);
     if (!consumer) throw new MediaError('NOT_FOUND', `no consumer ${consumerId}`);
     return consumer;
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

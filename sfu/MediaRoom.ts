@@ -7,7 +7,7 @@ import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { MediaError } from './MediaError.ts';
 import { MediaPeer } from './MediaPeer.ts';
-import type { MediaRoomEvents, MediaRoomOptions, ProducerAppData } from './MediaRoomTypes.ts';
+import type { MediaRoomEvents, MediaRoomOptions, PeerProducer } from './MediaRoomTypes.ts';
 import { routerMediaCodecs } from './mediaCodecs.ts';
 import type { MediaWorker } from './WorkerPoolTypes.ts';
 
@@ -62,13 +62,19 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     };
     this.#logger = logger.child({ roomId: options.roomId });
 
+    // The observers' events carry untyped producers (mediasoup does not make
+    // them generic): the room's own producer of the same id has the typed appData.
     activeSpeakerObserver.on('dominantspeaker', ({ producer }) => {
-      this.emit('activespeaker', (producer.appData as ProducerAppData).peerId);
+      const peerId = this.findProducer(producer.id)?.appData.peerId;
+      if (peerId !== undefined) this.emit('activespeaker', peerId);
     });
     audioLevelObserver.on('volumes', (volumes) => {
       this.emit(
         'audiolevels',
-        volumes.map(({ producer, volume }) => ({ peerId: (producer.appData as ProducerAppData).peerId, volume })),
+        volumes.flatMap(({ producer, volume }) => {
+          const peerId = this.findProducer(producer.id)?.appData.peerId;
+          return peerId === undefined ? [] : [{ peerId, volume }];
+        }),
       );
     });
     audioLevelObserver.on('silence', () => this.emit('silence'));
@@ -106,7 +112,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   }
 
   /** A producer of any peer in this room. */
-  findProducer(producerId: string): types.Producer | undefined {
+  findProducer(producerId: string): PeerProducer | undefined {
     for (const peer of this.#peers.values()) {
       const producer = peer.producers.get(producerId);
       if (producer) return producer;

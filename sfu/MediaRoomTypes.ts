@@ -33,9 +33,20 @@ export interface ProducerAppData extends types.AppData {
 }
 
 export interface ConsumerAppData extends types.AppData {
+  /** Peer whose producer this consumes. */
   peerId: string;
   source: TrackSource;
 }
+
+export interface TransportAppData extends types.AppData {
+  /** Peer the transport belongs to. */
+  peerId: string;
+  direction: TransportDirection;
+}
+
+export type PeerProducer = types.Producer<ProducerAppData>;
+export type PeerConsumer = types.Consumer<ConsumerAppData>;
+export type PeerTransport = types.WebRtcTransport<TransportAppData>;
 
 export interface MediaRoomOptions {
   roomId: string;

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { pino } from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MediaError } from './MediaError.ts';
 import { routerMediaCodecs } from './mediaCodecs.ts';
 import { WorkerPool } from './WorkerPool.ts';
 
@@ -16,6 +17,9 @@ test('starts the configured number of live workers, each with a WebRtcServer', a
     assert.ok(health.every((worker) => worker.alive && worker.pid > 0));
     assert.is.not(health[0]!.pid, health[1]!.pid);
     assert.is(pool.counts.workers, 2);
+    // Known at creation; the router that told them is closed again.
+    assert.ok(pool.routerRtpCapabilities.codecs?.some((codec) => codec.mimeType === 'video/VP8'));
+    assert.is(pool.counts.routers, 0);
   } finally {
     pool.close();
   }
@@ -49,6 +53,11 @@ test('a worker that dies is replaced in its slot', async () => {
     await died;
     assert.ok(router.closed, 'the dead worker closed its routers');
     assert.is((await pool.health())[0]!.alive, false);
+    assert.throws(
+      () => pool.leastLoaded(),
+      (error: unknown) => error instanceof MediaError && error.code === 'UNAVAILABLE',
+      'no live worker: UNAVAILABLE',
+    );
     await replaced;
     const [health] = await pool.health();
     assert.ok(health!.alive);

@@ -5,6 +5,8 @@ import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
+import { MediaError } from './MediaError.ts';
+import { routerMediaCodecs } from './mediaCodecs.ts';
 import type { MediaCounts, MediaWorker, WorkerHealth, WorkerPoolEvents, WorkerPoolOptions } from './WorkerPoolTypes.ts';
 
 /** How long a worker may take to answer the liveness probe. */
@@ -26,6 +28,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly #slots: (Slot | undefined)[];
   readonly #counts: MediaCounts = { workers: 0, routers: 0, transports: 0, producers: 0, consumers: 0 };
   readonly #respawnTimers = new Set<NodeJS.Timeout>();
+  #routerRtpCapabilities: types.RtpCapabilities | undefined;
   #closed = false;
 
   static async create(options: WorkerPoolOptions): Promise<WorkerPool> {
@@ -34,6 +37,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       for (let index = 0; index < options.workerCount; index++) {
         await pool.#startSlot(index);
       }
+      pool.#routerRtpCapabilities = await probeRouterRtpCapabilities(pool.leastLoaded().worker);
     } catch (error) {
       pool.close();
       throw error;
@@ -57,10 +61,21 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return this.#counts;
   }
 
+  /**
+   * The RTP capabilities of every room router of this pool, known without
+   * creating a room: a client asks for them before it joins, and a read must
+   * not open a router as a side effect.
+   */
+  get routerRtpCapabilities(): types.RtpCapabilities {
+    // create() sets them before it hands the pool out.
+    if (!this.#routerRtpCapabilities) throw new MediaError('UNAVAILABLE', 'the worker pool is starting');
+    return this.#routerRtpCapabilities;
+  }
+
   /** The live worker with the fewest routers: where a new room goes. */
   leastLoaded(): MediaWorker {
     const [first, ...rest] = this.workers;
-    if (!first) throw new Error('no live mediasoup worker');
+    if (!first) throw new MediaError('UNAVAILABLE', 'no live mediasoup worker');
     return rest.reduce((best, slot) => (slot.routerCount < best.routerCount ? slot : best), first);
   }
 
@@ -69,7 +84,12 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return Promise.all(
       this.#slots.map(async (slot, index) => {
         if (!slot) return { index, pid: 0, alive: false, routers: 0 };
-        return { index, pid: slot.worker.pid, alive: await answersInTime(slot.worker), routers: slot.routerCount };
+        return {
+          index,
+          pid: slot.worker.pid,
+          alive: await answersInTime(slot.worker, this.#logger),
+          routers: slot.routerCount,
+        };
       }),
     );
   }
@@ -96,7 +116,10 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       webRtcServer = await worker.createWebRtcServer({ listenInfos: this.#listenInfos(index) });
     } catch (error) {
       worker.close();
-      throw new Error(`worker ${index}: cannot open its WebRtcServer: ${(error as Error).message}`, { cause: error });
+      throw new Error(
+        `worker ${index}: cannot open its WebRtcServer: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
     const slot = new Slot(index, worker, webRtcServer);
     worker.observer.on('newrouter', (router) => {
@@ -163,7 +186,23 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   }
 }
 
-async function answersInTime(worker: types.Worker): Promise<boolean> {
+/**
+ * A router's capabilities follow from its media codecs alone (mediasoup
+ * derives them in Node, with the same payload types for the same list), and
+ * every room router is created with `routerMediaCodecs` and never updated
+ * (no `updateMediaCodecs`). So one short-lived router on any worker tells
+ * the capabilities of all of them, including those of respawned workers.
+ * A real router rather than mediasoup's internal `ortc` helper: the result
+ * is by construction what `createRouter` gives a room.
+ */
+async function probeRouterRtpCapabilities(worker: types.Worker): Promise<types.RtpCapabilities> {
+  const router = await worker.createRouter({ mediaCodecs: routerMediaCodecs });
+  const { rtpCapabilities } = router;
+  router.close();
+  return rtpCapabilities;
+}
+
+async function answersInTime(worker: types.Worker, logger: Logger): Promise<boolean> {
   if (worker.closed || worker.died) return false;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => {
@@ -171,7 +210,8 @@ async function answersInTime(worker: types.Worker): Promise<boolean> {
   });
   try {
     return await Promise.race([worker.getResourceUsage().then(() => true as const), timeout]);
-  } catch {
+  } catch (error) {
+    logger.warn({ pid: worker.pid, err: error }, 'worker liveness probe failed');
     return false;
   } finally {
     clearTimeout(timer);

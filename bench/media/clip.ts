@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { resolveFfmpeg } from '../../recorder/ffmpegBinary.ts';
 import { opusPacketSamples, readIvfFrames, readOpusPackets } from './containers.ts';
-import { isVp8KeyFrameData, packetizeVp8Frame } from './vp8.ts';
+import { isVp8KeyFrameData, packetizeVp8Frame } from '../../testkit/vp8Payload.ts';
 
 export interface LayerSpec {
   width: number;

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { opusPacketSamples, readIvfFrames, readOggPackets } from './containers.ts';
 import { startsVp8KeyFrame } from '../../recorder/slots/vp8KeyFrame.ts';
-import { packetizeVp8Frame, stampDescriptor, VP8_DESCRIPTOR_LENGTH } from './vp8.ts';
+import { packetizeVp8Frame, stampDescriptor, VP8_DESCRIPTOR_LENGTH } from '../../testkit/vp8Payload.ts';
 
 test('a VP8 frame splits into payloads with one start bit and the data in order', () => {
   const frame = Buffer.alloc(2500, 7);

@@ -5,13 +5,17 @@
 // tell the server the tile size it is shown at.
 import type { JoinResult, PublishedTrack, QualityAdapted } from '../../signaling/protocol/index.ts';
 import type { Clip } from '../media/clip.ts';
-import { openMediasoupLink, type MediasoupLink } from '../rtc/mediasoupLink.ts';
-import { audioProducerParameters, benchReceiveCapabilities, videoProducerParameters } from '../rtc/rtpParameters.ts';
+import { openMediasoupLink, type MediasoupLink } from '../../testkit/mediasoupLink.ts';
+import {
+  audioProducerParameters,
+  syntheticReceiveCapabilities,
+  TRANSPORT_CC_URI,
+  videoProducerParameters,
+} from '../../testkit/rtpParameters.ts';
 import type { MediaClock } from './mediaClock.ts';
 import { Publisher } from './publisher.ts';
 import { openSignalingChannel, RequestFailed, type SignalingChannel } from './signalingChannel.ts';
 import { Subscriber, type ReceivedStream } from './subscriber.ts';
-import { TRANSPORT_CC_URI } from './transportCc.ts';
 
 export type PublishMode = 'audio+video' | 'audio' | 'none';
 
@@ -115,7 +119,7 @@ export class HostPeer {
     const routerCapabilities = await channel.request('webrtc:router-capabilities', { sessionId: plan.sessionId });
     const joined: JoinResult = await channel.request('multihost:join', {
       sessionId: plan.sessionId,
-      rtpCapabilities: benchReceiveCapabilities(routerCapabilities, { transportCc: plan.bandwidthEstimation }),
+      rtpCapabilities: syntheticReceiveCapabilities(routerCapabilities, { transportCc: plan.bandwidthEstimation }),
     });
     this.timeline.joinedAt = performance.now();
 

@@ -15,9 +15,15 @@ import {
   type RtcpPacket,
 } from 'werift';
 import type { Clip, VideoFrame } from '../media/clip.ts';
-import { stampDescriptor } from '../media/vp8.ts';
-import type { MediasoupLink } from '../rtc/mediasoupLink.ts';
-import { AUDIO_LEVEL_EXTENSION_ID, AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE, randomSsrc } from '../rtc/rtpParameters.ts';
+import type { MediasoupLink } from '../../testkit/mediasoupLink.ts';
+import {
+  AUDIO_LEVEL_EXTENSION_ID,
+  AUDIO_PAYLOAD_TYPE,
+  VIDEO_PAYLOAD_TYPE,
+  ntpNow,
+  randomSsrc,
+} from '../../testkit/rtpParameters.ts';
+import { stampDescriptor } from '../../testkit/vp8Payload.ts';
 import type { ClockParticipant } from './mediaClock.ts';
 
 const HISTORY_SIZE = 512;
@@ -320,12 +326,4 @@ export class Publisher implements ClockParticipant {
 function nextKeyFrame(keyFrameIndexes: readonly number[], from: number, frameCount: number): number {
   for (const index of keyFrameIndexes) if (index >= from) return index;
   return keyFrameIndexes[0] ?? from % frameCount;
-}
-
-/** 64-bit NTP time (seconds since 1900 in the high 32 bits). */
-function ntpNow(): bigint {
-  const ms = Date.now() + 2_208_988_800_000;
-  const seconds = BigInt(Math.floor(ms / 1000));
-  const fraction = BigInt(Math.floor(((ms % 1000) / 1000) * 2 ** 32));
-  return (seconds << 32n) | fraction;
 }

@@ -13,8 +13,8 @@ import {
   type RtpPacket,
 } from 'werift';
 import { startsVp8KeyFrame } from '../../recorder/slots/vp8KeyFrame.ts';
-import type { MediasoupLink } from '../rtc/mediasoupLink.ts';
-import { randomSsrc } from '../rtc/rtpParameters.ts';
+import type { MediasoupLink } from '../../testkit/mediasoupLink.ts';
+import { randomSsrc } from '../../testkit/rtpParameters.ts';
 import type { ClockParticipant } from './mediaClock.ts';
 import { StreamStats } from './streamStats.ts';
 import { TransportCcRecorder } from './transportCc.ts';

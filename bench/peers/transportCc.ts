@@ -7,8 +7,6 @@
 // The recorder is pure: arrivals go in, feedback packets (plain RTCP, not
 // yet SRTCP-protected) come out.
 
-export const TRANSPORT_CC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
-
 const STATUS_NOT_RECEIVED = 0;
 const STATUS_SMALL_DELTA = 1;
 const STATUS_LARGE_DELTA = 2;

@@ -9,7 +9,7 @@ import type { MediaPeer } from '../../sfu/MediaPeer.ts';
 import type { ProducerAppData } from '../../sfu/MediaRoomTypes.ts';
 import type { TrackSource } from '../protocol/index.ts';
 import type { LayerDecisionOptions } from '../../sfu/quality/layerDecision.ts';
-import { QualityController } from './QualityController.ts';
+import { QualityController } from '../../sfu/quality/QualityController.ts';
 import type { Session } from './Session.ts';
 import type { SessionPushes } from './SessionPushes.ts';
 

@@ -12,7 +12,7 @@
 // answers come back in batches.
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
-import type { MediaPeer } from '../../sfu/MediaPeer.ts';
+import type { MediaPeer } from '../MediaPeer.ts';
 import {
   decideLayers,
   initialViewerQualityState,
@@ -20,7 +20,7 @@ import {
   type LayerDecision,
   type LayerDecisionOptions,
   type ViewerQualityState,
-} from '../../sfu/quality/layerDecision.ts';
+} from './layerDecision.ts';
 import {
   ACTIVE_SAMPLE_INTERVAL_MS,
   alignedDelayMs,
@@ -28,8 +28,8 @@ import {
   nextSampleDelayMs,
   RTT_READ_INTERVAL_MS,
   type ConsumerReading,
-} from '../../sfu/quality/networkSampling.ts';
-import type { NetworkSample, QualityTier } from '../../sfu/quality/qualityTiers.ts';
+} from './networkSampling.ts';
+import type { NetworkSample, QualityTier } from './qualityTiers.ts';
 
 /** Audio is never adapted; reserve its bitrate (Opus ≈ 40 kbit/s per consumer). */
 const AUDIO_RESERVE_BPS = 40_000;
@@ -248,7 +248,12 @@ export class QualityController {
       if ((outbound?.packetCount ?? 0) > 0) this.#seenSending.add(consumer.id);
       // A flowing consumer that has sent nothing yet is waiting for a key
       // frame whose request (sent on resume) was lost or ignored: ask again.
-      else if (!consumer.paused && !consumer.producerPaused) await consumer.requestKeyFrame().catch(() => undefined);
+      else if (!consumer.paused && !consumer.producerPaused) {
+        // The next sample asks again; a consumer closed meanwhile is forgotten by its event.
+        await consumer.requestKeyFrame().catch((error: unknown) => {
+          this.#logger.warn({ err: error, consumerId: consumer.id }, 'requestKeyFrame failed');
+        });
+      }
       if (!outbound) continue;
       readings.push(outbound);
       // 0: no receiver report with a round trip yet (just resumed); read again at the next sample.

@@ -1,8 +1,9 @@
-// What a synthetic peer tells the server about its media: the receive
-// capabilities it joins with, and the rtpParameters of what it publishes.
-// Pure functions of the router's capabilities and the peer's SSRCs.
+// What a synthetic (werift) peer tells the server about its media: the
+// receive capabilities it joins with, and the rtpParameters of what it
+// publishes. Pure functions of the router's capabilities and the peer's SSRCs.
 import type { types as client } from 'mediasoup-client';
-import { TRANSPORT_CC_URI } from '../peers/transportCc.ts';
+
+export const TRANSPORT_CC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 
 const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 export const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
@@ -13,18 +14,24 @@ export const VIDEO_PAYLOAD_TYPE = 96;
 export const AUDIO_PAYLOAD_TYPE = 111;
 
 /**
- * The router's capabilities narrowed to what the bench receives: Opus and
+ * The router's capabilities narrowed to what a synthetic peer receives: Opus and
  * VP8 with NACK, PLI/FIR and (with `transportCc`) transport-wide congestion
  * control, the MID extension, and no RTX or REMB. With transport-cc the
  * subscriber sends feedback and mediasoup estimates its bandwidth as it
  * does for a browser; without it, no estimator runs and Stagecast's quality
  * controller, having no figure, keeps every tile on the lowest layer.
  * Without RTX, mediasoup retransmits NACKed packets on the media SSRC.
+ * Generic over the capability shapes, so the protocol's (mediasoup-client)
+ * and the server's (mediasoup) types both go in and come out as they were.
  */
-export function benchReceiveCapabilities(
-  router: client.RtpCapabilities,
+export function syntheticReceiveCapabilities<
+  Feedback extends { type: string },
+  Codec extends { mimeType: string; rtcpFeedback?: Feedback[] },
+  Extension extends { uri: string },
+>(
+  router: { codecs?: Codec[]; headerExtensions?: Extension[] },
   { transportCc }: { transportCc: boolean },
-): client.RtpCapabilities {
+): { codecs: Codec[]; headerExtensions: Extension[] } {
   const wanted = new Set(['audio/opus', 'video/vp8']);
   const dropFeedback = new Set(transportCc ? ['goog-remb'] : ['transport-cc', 'goog-remb']);
   const extensions = new Set<string>(transportCc ? [MID_URI, TRANSPORT_CC_URI] : [MID_URI]);
@@ -87,4 +94,12 @@ export function audioProducerParameters(ssrc: number, cname: string) {
 /** A random non-zero 32-bit SSRC. */
 export function randomSsrc(): number {
   return (Math.floor(Math.random() * 0xfffffffe) + 1) >>> 0;
+}
+
+/** 64-bit NTP time (seconds since 1900 in the high 32 bits), for sender reports. */
+export function ntpNow(): bigint {
+  const ms = Date.now() + 2_208_988_800_000;
+  const seconds = BigInt(Math.floor(ms / 1000));
+  const fraction = BigInt(Math.floor(((ms % 1000) / 1000) * 2 ** 32));
+  return (seconds << 32n) | fraction;
 }

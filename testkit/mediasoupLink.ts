@@ -1,4 +1,5 @@
-// The bridge between a synthetic peer and one mediasoup WebRtcTransport.
+// A minimal WebRTC client for tests and the bench: the bridge between a
+// synthetic peer and one mediasoup WebRtcTransport.
 //
 // mediasoup describes its transport the ORTC way (ICE parameters and
 // candidates, DTLS parameters), and werift exposes the same ORTC objects
@@ -7,7 +8,9 @@
 // from the parameters `webrtc:create-transport` returns, with no SDP in
 // between: real ICE connectivity checks against mediasoup's ICE-lite
 // server, a real DTLS 1.2 handshake (fingerprints checked both ways) and
-// SRTP/SRTCP keyed from it. What the peer then sends and receives is plain
+// SRTP/SRTCP keyed from it. It takes the transport's parameters as the
+// server's MediaPeer or the protocol's `webrtc:create-transport` gives them,
+// so sfu tests drive it without the signalling server. What the peer then sends and receives is plain
 // RTP and RTCP through `sendRtp` / `sendRtcp` / `onRtp` / `onRtcp`.
 import {
   IceCandidate,
@@ -23,7 +26,16 @@ import {
   type RtpHeader,
   type RtpPacket,
 } from 'werift';
-import type { TransportOptions } from '../../signaling/protocol/index.ts';
+
+/**
+ * mediasoup's side of the transport: the protocol's TransportOptions and
+ * sfu's TransportParams both fit.
+ */
+export interface RemoteTransportParameters {
+  iceParameters: { usernameFragment: string; password: string };
+  iceCandidates: readonly { foundation: string; address: string; port: number; priority: number; protocol: string }[];
+  dtlsParameters: { fingerprints: readonly { algorithm: string; value: string }[] };
+}
 
 /** What mediasoup needs from our side of the transport (`webrtc:connect-transport`). */
 export interface LocalDtlsParameters {
@@ -85,7 +97,7 @@ export async function prepareCertificate(): Promise<void> {
  * mediasoup transport. Call `connect()` once mediasoup knows our DTLS
  * parameters (after `webrtc:connect-transport`).
  */
-export async function openMediasoupLink(remote: TransportOptions): Promise<MediasoupLink> {
+export async function openMediasoupLink(remote: RemoteTransportParameters): Promise<MediasoupLink> {
   const certificate = await RTCDtlsTransport.SetupCertificate();
   const gatherer = new RTCIceGatherer(loopbackIceOptions);
   await gatherer.gather();
