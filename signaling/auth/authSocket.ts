@@ -13,14 +13,15 @@ import type {
 import { requestRegistrar } from '../socket/registerRequest.ts';
 import type { SocketData } from '../socket/socketData.ts';
 import { refreshSocketIdentity } from './socketIdentity.ts';
+import type { TokenKeys } from './tokenKeys.ts';
 
 type AuthSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 const authRefreshRequest = z.object({ token: z.string().min(1).max(4096) }) satisfies z.ZodType<AuthRefreshRequest>;
 
-export function registerAuthHandlers(socket: AuthSocket, tokenSecret: string, logger: Logger): void {
-  requestRegistrar(socket, logger)('auth:refresh', authRefreshRequest, ({ token }) => {
-    const credential = refreshSocketIdentity(socket.data, token, tokenSecret);
+export function registerAuthHandlers(socket: AuthSocket, tokenKeys: TokenKeys, logger: Logger): void {
+  requestRegistrar(socket, logger)('auth:refresh', authRefreshRequest, async ({ token }) => {
+    const credential = await refreshSocketIdentity(socket.data, token, tokenKeys);
     return { userId: credential.userId, expiresAt: new Date(credential.expiresAtMs).toISOString() };
   });
 }

@@ -7,9 +7,9 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import { expireIdentity, signInExpired } from '../auth/socketIdentity.ts';
 import { AppError, toProtocolError } from '../errors.ts';
+import { RateLimiter } from '../limits/rateLimits.ts';
 import type { Ack, ClientToServerEvents } from '../protocol/index.ts';
 import type { SocketData } from './socketData.ts';
-import { TokenBucket } from './TokenBucket.ts';
 
 export type RequestEvent = keyof ClientToServerEvents;
 export type ResponseOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[1] extends (
@@ -28,7 +28,7 @@ export type RequestHandler<E extends RequestEvent, S extends z.ZodType> = (
 /** Requests one socket may make: a burst of 100, then 20 per second (a 9-host join takes ~30). */
 const BURST = 100;
 const PER_SECOND = 20;
-const bucketBySocket = new WeakMap<Socket, TokenBucket>();
+const requestsBySocket = new RateLimiter('socket-requests', { burst: BURST, perS: PER_SECOND });
 
 /** Binds registerRequest to one socket and logger. */
 export function requestRegistrar(socket: Socket, logger: Logger) {
@@ -36,10 +36,9 @@ export function requestRegistrar(socket: Socket, logger: Logger) {
     registerRequest(socket, event, schema, handler, logger);
 }
 
-function allowed(socket: Socket): boolean {
-  let bucket = bucketBySocket.get(socket);
-  if (!bucket) bucketBySocket.set(socket, (bucket = new TokenBucket(BURST, PER_SECOND)));
-  return bucket.take();
+/** Keyed by socket id: the limiter's store forgets an id once its window passes, so closed sockets leave nothing. */
+async function allowed(socket: Socket): Promise<boolean> {
+  return (await requestsBySocket.take(socket.id)).allowed;
 }
 
 export function registerRequest<E extends RequestEvent, S extends z.ZodType>(
@@ -62,7 +61,7 @@ export function registerRequest<E extends RequestEvent, S extends z.ZodType>(
     // sign-in answer UNAUTHENTICATED, anonymous ones (watching, reading chat) still work.
     expireIdentity(data);
     try {
-      if (!allowed(socket)) throw new AppError('RATE_LIMITED', 'too many requests; slow down');
+      if (!(await allowed(socket))) throw new AppError('RATE_LIMITED', 'too many requests; slow down');
       const payload = args.length > 1 ? args[0] : {};
       if ((JSON.stringify(payload)?.length ?? 0) > MAX_REQUEST_CHARS) {
         throw new AppError('INVALID_INPUT', `request too large (max ${MAX_REQUEST_CHARS} characters)`);
