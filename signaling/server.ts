@@ -158,8 +158,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   // identity check socket.data.identity themselves. It lasts as long as the
   // token (auth:refresh renews it): signaling/auth/socketIdentity.ts.
   io.use((socket, next) => {
-    signInSocket(socket.data, (socket.handshake.auth as { token?: unknown }).token, tokenSecret);
-    next();
+    signInSocket(socket.data, (socket.handshake.auth as { token?: unknown }).token, tokenSecret).then(
+      () => next(),
+      next,
+    );
   });
   io.on('connection', (socket) => {
     const socketLogger = logger.child({ socketId: socket.id, userId: socket.data.identity?.userId });

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../prisma/database.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
 import { roles, signIdentityToken, type Role } from '../auth/identityToken.ts';
+import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { AppError } from '../errors.ts';
 import type { ChangePasswordBody, LoginBody, ProfileChanges, RegisterBody } from '../protocol/accountRequests.ts';
 import type { AccountUser, PublicProfile } from '../protocol/accounts.ts';
@@ -27,16 +28,16 @@ interface UserRow {
 
 export class AccountService {
   readonly #database: Database;
-  readonly #tokenSecret: string;
+  readonly #tokenKeys: TokenKeys;
   readonly #logger: Logger;
   readonly #accessTokenTtlS: number;
   readonly #refreshTokens: RefreshTokens;
   /** Hash checked when no account matches, so a wrong email costs as long as a wrong password. */
   #decoyHash: Promise<string> | undefined;
 
-  constructor(database: Database, tokenSecret: string, logger: Logger, options: AccountServiceOptions = {}) {
+  constructor(database: Database, tokenKeys: TokenKeys, logger: Logger, options: AccountServiceOptions = {}) {
     this.#database = database;
-    this.#tokenSecret = tokenSecret;
+    this.#tokenKeys = tokenKeys;
     this.#logger = logger.child({ component: 'accounts' });
     this.#accessTokenTtlS = options.accessTokenTtlS ?? DEFAULT_ACCESS_TOKEN_TTL_S;
     this.#refreshTokens = new RefreshTokens(
@@ -110,7 +111,7 @@ export class AccountService {
   async updateProfile(userId: string, changes: ProfileChanges): Promise<{ token: string; user: AccountUser }> {
     await this.#findUser(userId);
     const user = await this.#database.user.update({ where: { id: userId }, data: changes });
-    return { token: this.#accessToken(user), user: toAccountUser(user) };
+    return { token: await this.#accessToken(user), user: toAccountUser(user) };
   }
 
   /** Every sign-in of the account is revoked; the caller gets a new one. */
@@ -132,17 +133,17 @@ export class AccountService {
 
   async #signIn(user: UserRow, grant?: SignIn['refresh']): Promise<SignIn> {
     return {
-      token: this.#accessToken(user),
+      token: await this.#accessToken(user),
       expiresInS: this.#accessTokenTtlS,
       user: toAccountUser(user),
       refresh: grant ?? (await this.#refreshTokens.issue(user.id)),
     };
   }
 
-  #accessToken(user: UserRow): string {
+  #accessToken(user: UserRow): Promise<string> {
     return signIdentityToken(
       { userId: user.id, displayName: user.displayName, role: toRole(user.role) },
-      this.#tokenSecret,
+      this.#tokenKeys,
       this.#accessTokenTtlS,
     );
   }

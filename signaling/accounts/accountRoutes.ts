@@ -5,23 +5,26 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { authenticate, requireAccount } from '../auth/authenticate.ts';
+import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
+import { ipRateLimit } from '../limits/ipRateLimit.ts';
+import type { RateLimit } from '../limits/rateLimits.ts';
 import { changePasswordBody, loginBody, profileBody, registerBody } from '../protocol/accountRequests.ts';
 import type { AccountService } from './AccountService.ts';
 import type { SignIn } from './AccountTypes.ts';
-import { ipRateLimit, type IpRateLimitOptions } from './ipRateLimit.ts';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from './refreshCookie.ts';
 
 export interface AccountRoutesOptions {
-  tokenSecret: string;
+  /** The keys that verify access tokens (named for the secret they come from: TOKEN_SECRET). */
+  tokenSecret: TokenKeys;
   /** Mark the refresh cookie Secure (HTTPS only). Set it in production. */
   secureCookies: boolean;
   /** Per-address limits. */
   rateLimits?: {
     /** Routes that check a password or create an account. Default: bursts of 20, then one every 3 s. */
-    credentials?: IpRateLimitOptions;
+    credentials?: RateLimit;
     /** Refresh and sign-out (unguessable tokens, but database writes). Default: bursts of 60, then 1/s. */
-    tokens?: IpRateLimitOptions;
+    tokens?: RateLimit;
   };
 }
 
@@ -29,9 +32,12 @@ const userIdParam = z.string().min(1).max(64);
 
 export function accountRoutes(accounts: AccountService, options: AccountRoutesOptions): Router {
   const router = Router();
-  const credentialLimit = ipRateLimit(options.rateLimits?.credentials ?? { capacity: 20, ratePerS: 1 / 3 });
-  const tokenLimit = ipRateLimit(options.rateLimits?.tokens ?? { capacity: 60, ratePerS: 1 });
-  const caller = (req: Request) => requireAccount(authenticate(req, options.tokenSecret));
+  const credentialLimit = ipRateLimit(
+    'account-credentials',
+    options.rateLimits?.credentials ?? { burst: 20, perS: 1 / 3 },
+  );
+  const tokenLimit = ipRateLimit('account-tokens', options.rateLimits?.tokens ?? { burst: 60, perS: 1 });
+  const caller = async (req: Request) => requireAccount(await authenticate(req, options.tokenSecret));
   const ok = (data: unknown) => ({ ok: true, data });
   const signedIn = (res: Response, signIn: SignIn, status = 200) => {
     setRefreshCookie(res, signIn.refresh, options.secureCookies);
@@ -65,16 +71,16 @@ export function accountRoutes(accounts: AccountService, options: AccountRoutesOp
   });
 
   router.get('/api/auth/user', async (req, res) => {
-    res.set('Cache-Control', 'no-store').json(ok(await accounts.user(caller(req).userId)));
+    res.set('Cache-Control', 'no-store').json(ok(await accounts.user((await caller(req)).userId)));
   });
 
   router.put('/api/auth/profile', async (req, res) => {
-    const { userId } = caller(req);
+    const { userId } = await caller(req);
     res.json(ok(await accounts.updateProfile(userId, parseBody(profileBody, req))));
   });
 
   router.post('/api/auth/change-password', credentialLimit, async (req, res) => {
-    const { userId } = caller(req);
+    const { userId } = await caller(req);
     signedIn(res, await accounts.changePassword(userId, parseBody(changePasswordBody, req)));
   });
 

@@ -11,11 +11,12 @@ import { registerAccount, request, type SignedInAccount } from '../../testkit/ac
 import { signInGuest } from '../../testkit/signalingClient.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
 import { signIdentityToken, verifyIdentityToken } from '../auth/identityToken.ts';
+import { tokenKeys, type TokenKeys } from '../auth/tokenKeys.ts';
 import type { AccountUser, PublicProfile } from '../protocol/accounts.ts';
 
 let server: TestServer;
 let database: Database;
-let tokenSecret: string;
+let serverKeys: TokenKeys;
 /** Shared by the tests that only need some account. */
 let alice: SignedInAccount;
 
@@ -28,7 +29,7 @@ interface SignInBody {
 test.before(async () => {
   server = await startTestServer();
   database = openDatabase(`file:${path.join(server.dataDir, 'stagecast.db')}`);
-  tokenSecret = fs.readFileSync(path.join(server.dataDir, 'token-secret'), 'utf8').trim();
+  serverKeys = tokenKeys(fs.readFileSync(path.join(server.dataDir, 'token-secret'), 'utf8').trim());
   alice = await registerAccount(server.url, { email: 'alice@example.test', displayName: 'Alice' });
 });
 test.after(async () => {
@@ -52,7 +53,7 @@ test('register: 201 with a 15-minute access token and the refresh token only in 
     { email: user.email, displayName: user.displayName, role: user.role },
     { email: 'bob@example.test', displayName: 'Bob', role: 'user' },
   );
-  assert.equal(verifyIdentityToken(token, tokenSecret), { userId: user.userId, displayName: 'Bob', role: 'user' });
+  assert.equal(await verifyIdentityToken(token, serverKeys), { userId: user.userId, displayName: 'Bob', role: 'user' });
   assert.not.match(JSON.stringify(result.body), /refresh/i);
   const cookie = result.refreshSetCookie ?? '';
   for (const attribute of [/HttpOnly/i, /SameSite=Strict/i, /Path=\/api\/auth/i, /Expires=/i]) {
@@ -98,7 +99,7 @@ test('refresh rotates the token every time; reusing a rotated one revokes that w
   const first = alice.refreshToken;
   const second = await request<SignInBody>(server.url, 'POST', '/api/auth/refresh', { refreshToken: first });
   assert.is(second.status, 200);
-  assert.ok(second.body.ok && verifyIdentityToken(second.body.data.token, tokenSecret)?.role === 'user');
+  assert.ok(second.body.ok && (await verifyIdentityToken(second.body.data.token, serverKeys))?.role === 'user');
   assert.ok(second.refreshToken && second.refreshToken !== first);
   const third = await request(server.url, 'POST', '/api/auth/refresh', { refreshToken: second.refreshToken });
   assert.is(third.status, 200);
@@ -153,14 +154,14 @@ test('logout revokes the sign-in; logging out without a cookie is harmless', asy
 
 test('expired, forged and tampered access tokens get 401', async () => {
   const identity = { userId: alice.user.userId, displayName: 'Alice', role: 'user' as const };
-  const expired = signIdentityToken(identity, tokenSecret, 900, Date.now() - 901_000);
-  const forged = signIdentityToken({ ...identity, role: 'admin' }, 'x'.repeat(43), 900);
+  const expired = await signIdentityToken(identity, serverKeys, 900, Date.now() - 901_000);
+  const forged = await signIdentityToken({ ...identity, role: 'admin' }, tokenKeys('x'.repeat(43)), 900);
   const [header, , signature] = alice.token.split('.');
   const escalated = Buffer.from(
     JSON.stringify({ ...identity, sub: identity.userId, name: 'Alice', role: 'admin', exp: 9e9 }),
   );
   const tampered = `${header}.${escalated.toString('base64url')}.${signature}`;
-  const unknownRole = signIdentityToken({ ...identity, role: 'owner' as never }, tokenSecret, 900);
+  const unknownRole = await signIdentityToken({ ...identity, role: 'owner' as never }, serverKeys, 900);
   for (const token of [expired, forged, tampered, unknownRole, 'garbage', `${alice.token}x`]) {
     for (const [method, route] of [
       ['GET', '/api/auth/user'],
@@ -184,7 +185,7 @@ test('a valid token without the needed role gets 403: users cannot top up, guest
   assert.is(errorCode(topUp), 'NOT_ALLOWED');
 
   const guest = await signInGuest(server.url, 'Gus');
-  assert.equal(verifyIdentityToken(guest.token, tokenSecret), { userId: guest.userId, displayName: 'Gus' });
+  assert.equal(await verifyIdentityToken(guest.token, serverKeys), { userId: guest.userId, displayName: 'Gus' });
   for (const route of ['/api/auth/user', '/api/wallet']) {
     const result = await request(server.url, 'GET', route, { token: guest.token });
     assert.is(result.status, 403, route);
@@ -205,7 +206,7 @@ test('profile: update own, fresh token carries the new name; public profile hide
   assert.is(update.status, 200);
   assert.ok(update.body.ok);
   assert.is(update.body.data.user.displayName, 'Alice A.');
-  assert.is(verifyIdentityToken(update.body.data.token, tokenSecret)?.displayName, 'Alice A.');
+  assert.is((await verifyIdentityToken(update.body.data.token, serverKeys))?.displayName, 'Alice A.');
   alice.token = update.body.data.token;
 
   const profile = await request<PublicProfile>(server.url, 'GET', `/api/users/${alice.user.userId}/profile`);
@@ -287,6 +288,14 @@ test('credential routes are rate limited per address; other routes are not', asy
   }
   assert.ok(statuses.includes(429), `statuses: ${statuses.join(' ')}`);
   assert.ok(statuses.every((status) => status === 401 || status === 429));
+  const refused = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'nobody@example.test', password: 'one more' }),
+  });
+  assert.is(refused.status, 429);
+  const retryAfterS = Number(refused.headers.get('retry-after'));
+  assert.ok(retryAfterS >= 1 && retryAfterS <= 3, `Retry-After ${String(refused.headers.get('retry-after'))}`);
   assert.is((await request(server.url, 'GET', '/api/gifts')).status, 200);
   assert.is((await request(server.url, 'GET', '/api/auth/user', { token: alice.token })).status, 200);
 });

@@ -5,10 +5,11 @@ import type { Logger } from 'pino';
 import { requestRegistrar } from '../socket/registerRequest.ts';
 import type { AppSocket } from '../socket/socketData.ts';
 import { refreshSocketIdentity } from './socketIdentity.ts';
+import type { TokenKeys } from './tokenKeys.ts';
 
-export function registerAuthHandlers(socket: AppSocket, tokenSecret: string, logger: Logger): void {
-  requestRegistrar(socket, logger)('auth:refresh', ({ token }) => {
-    const credential = refreshSocketIdentity(socket.data, token, tokenSecret);
+export function registerAuthHandlers(socket: AppSocket, tokenKeys: TokenKeys, logger: Logger): void {
+  requestRegistrar(socket, logger)('auth:refresh', async ({ token }) => {
+    const credential = await refreshSocketIdentity(socket.data, token, tokenKeys);
     return { userId: credential.userId, expiresAt: new Date(credential.expiresAtMs).toISOString() };
   });
 }

@@ -1,18 +1,19 @@
 import type { Request } from 'express';
 import { AppError } from '../errors.ts';
 import { verifyIdentityToken, type Identity, type Role } from './identityToken.ts';
+import type { TokenKeys } from './tokenKeys.ts';
 
 /** The caller of an HTTP request (Authorization: Bearer <token>), or 401. */
-export function authenticate(req: Request, secret: string): Identity {
-  const identity = optionalIdentity(req, secret);
+export async function authenticate(req: Request, keys: TokenKeys): Promise<Identity> {
+  const identity = await optionalIdentity(req, keys);
   if (!identity) throw new AppError('UNAUTHENTICATED', 'sign in first (missing, expired or invalid token)');
   return identity;
 }
 
-export function optionalIdentity(req: Request, secret: string): Identity | undefined {
+export async function optionalIdentity(req: Request, keys: TokenKeys): Promise<Identity | undefined> {
   const header = req.get('authorization') ?? '';
   const match = /^Bearer (\S+)$/.exec(header);
-  return match ? verifyIdentityToken(match[1], secret) : undefined;
+  return match ? verifyIdentityToken(match[1], keys) : undefined;
 }
 
 /** An identity that belongs to an account (guests have no role), or 403. */

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { guestBody } from '../protocol/auth.ts';
 import { parseBody } from '../http/httpErrors.ts';
 import { signIdentityToken } from './identityToken.ts';
+import type { TokenKeys } from './tokenKeys.ts';
 
 const GUEST_TOKEN_TTL_S = 24 * 3600;
 
@@ -11,12 +12,13 @@ const GUEST_TOKEN_TTL_S = 24 * 3600;
  * for a fresh guest user id. Real accounts (a later issue) mint the same
  * token shape, so the rest of the server does not change.
  */
-export function guestRoutes(secret: string): Router {
+export function guestRoutes(tokenKeys: TokenKeys): Router {
   const router = Router();
-  router.post('/api/auth/guest', (req, res) => {
+  router.post('/api/auth/guest', async (req, res) => {
     const { displayName } = parseBody(guestBody, req);
     const user = { userId: `g_${crypto.randomBytes(9).toString('base64url')}`, displayName };
-    res.status(201).json({ ok: true, data: { token: signIdentityToken(user, secret, GUEST_TOKEN_TTL_S), user } });
+    const token = await signIdentityToken(user, tokenKeys, GUEST_TOKEN_TTL_S);
+    res.status(201).json({ ok: true, data: { token, user } });
   });
   return router;
 }

@@ -1,8 +1,14 @@
-// Signed identity tokens (JWT, HS256) minted by this server. A guest picks a
-// display name and gets a token for a fresh user id; an account
+// Signed identity tokens (JWT, HS256, through jose) minted by this server. A
+// guest picks a display name and gets a token for a fresh user id; an account
 // (signaling/accounts) gets a short-lived token of the same shape with a
 // `role` claim, so everything that checks identities works with both.
-import crypto from 'node:crypto';
+// Verification allows HS256 only (no `none`, no algorithm confusion), needs
+// `sub`, `iat` and `exp`, refuses tokens issued in the future, and picks the
+// key by the token's `kid` (signaling/auth/tokenKeys.ts: key rotation).
+import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import type { TokenKeys } from './tokenKeys.ts';
 
 export const roles = ['user', 'admin'] as const;
 export type Role = (typeof roles)[number];
@@ -14,32 +20,42 @@ export interface Identity {
   role?: Role;
 }
 
-interface Claims {
-  sub: string;
-  name: string;
-  role?: Role;
-  iat: number;
-  exp: number;
-}
+const ALGORITHM = 'HS256';
+const MAX_TOKEN_CHARS = 4096;
+/** How far in the future `iat` may be: the clocks of several nodes differ a little. */
+const ISSUED_AT_TOLERANCE_S = 5;
 
-const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+/** The claims, once the signature and `exp` are checked. */
+const claimsSchema = z.object({
+  sub: z.string(),
+  name: z.string(),
+  role: z.enum(roles).optional(),
+  iat: z.number(),
+  exp: z.number(),
+});
 
-export function signIdentityToken(identity: Identity, secret: string, ttlS: number, nowMs = Date.now()): string {
+export async function signIdentityToken(
+  identity: Identity,
+  keys: TokenKeys,
+  ttlS: number,
+  nowMs = Date.now(),
+): Promise<string> {
   const iat = Math.floor(nowMs / 1000);
-  const claims: Claims = {
-    sub: identity.userId,
-    name: identity.displayName,
-    ...(identity.role ? { role: identity.role } : {}),
-    iat,
-    exp: iat + ttlS,
-  };
-  const body = `${header}.${base64url(JSON.stringify(claims))}`;
-  return `${body}.${sign(body, secret)}`;
+  return new SignJWT({ name: identity.displayName, ...(identity.role ? { role: identity.role } : {}) })
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: keys.signing.kid })
+    .setSubject(identity.userId)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttlS)
+    .sign(keys.signing.key);
 }
 
 /** The identity in a valid, unexpired token; undefined for anything else. */
-export function verifyIdentityToken(token: unknown, secret: string, nowMs = Date.now()): Identity | undefined {
-  return readIdentityToken(token, secret, nowMs)?.identity;
+export async function verifyIdentityToken(
+  token: unknown,
+  keys: TokenKeys,
+  nowMs = Date.now(),
+): Promise<Identity | undefined> {
+  return (await readIdentityToken(token, keys, nowMs))?.identity;
 }
 
 /** A valid token's identity and when it stops being valid (sockets outlive a check at connect). */
@@ -50,35 +66,37 @@ export interface VerifiedToken {
 }
 
 /** Like verifyIdentityToken, with the token's expiry. */
-export function readIdentityToken(token: unknown, secret: string, nowMs = Date.now()): VerifiedToken | undefined {
-  if (typeof token !== 'string' || token.length > 4096) return undefined;
-  const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== header) return undefined;
-  const [, payload, signature] = parts as [string, string, string];
-  const expected = Buffer.from(sign(`${header}.${payload}`, secret));
-  const given = Buffer.from(signature);
-  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return undefined;
-  let claims: Partial<Claims>;
+export async function readIdentityToken(
+  token: unknown,
+  keys: TokenKeys,
+  nowMs = Date.now(),
+): Promise<VerifiedToken | undefined> {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_CHARS) return undefined;
+  let payload: unknown;
   try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Partial<Claims>;
-  } catch {
-    return undefined;
+    ({ payload } = await jwtVerify(token, (header: JWTHeaderParameters) => keyNamedBy(header, keys), {
+      algorithms: [ALGORITHM],
+      typ: 'JWT',
+      requiredClaims: ['sub', 'iat', 'exp'],
+      currentDate: new Date(nowMs),
+    }));
+  } catch (error) {
+    // A forged, expired, malformed or foreign token is an answer, not a failure.
+    if (error instanceof errors.JOSEError) return undefined;
+    throw error;
   }
-  if (typeof claims.sub !== 'string' || typeof claims.name !== 'string' || typeof claims.exp !== 'number') {
-    return undefined;
-  }
-  if (claims.role !== undefined && !roles.includes(claims.role)) return undefined;
-  if (claims.exp * 1000 <= nowMs) return undefined;
+  const claims = claimsSchema.safeParse(payload);
+  if (!claims.success || claims.data.iat > nowMs / 1000 + ISSUED_AT_TOLERANCE_S) return undefined;
+  const { sub, name, role, exp } = claims.data;
   return {
-    identity: { userId: claims.sub, displayName: claims.name, ...(claims.role ? { role: claims.role } : {}) },
-    expiresAtMs: claims.exp * 1000,
+    identity: { userId: sub, displayName: name, ...(role ? { role } : {}) },
+    expiresAtMs: exp * 1000,
   };
 }
 
-function sign(data: string, secret: string): string {
-  return crypto.createHmac('sha256', secret).update(data).digest('base64url');
-}
-
-function base64url(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64url');
+/** The verifying key the token names; a token without a known `kid` is refused. */
+function keyNamedBy(header: JWTHeaderParameters, keys: TokenKeys): KeyObject {
+  const key = header.kid === undefined ? undefined : keys.verifying.get(header.kid);
+  if (!key) throw new errors.JWSSignatureVerificationFailed('unknown key id');
+  return key;
 }

@@ -18,6 +18,7 @@ import {
 } from '../../testkit/signalingClient.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
 import { signIdentityToken } from './identityToken.ts';
+import { tokenKeys } from './tokenKeys.ts';
 
 const tokenSecret = 'socket-identity-test-secret-'.padEnd(43, 'x');
 let server: TestServer;
@@ -38,9 +39,10 @@ async function connect(token?: string): Promise<TestClient> {
 }
 
 /** A token for the guest that expires `ttlS` seconds from now (whole seconds, as JWT `exp`), and when. */
-function mintToken(guest: Guest, ttlS: number, secret = tokenSecret) {
+async function mintToken(guest: Guest, ttlS: number, secret = tokenSecret) {
   const nowMs = Date.now();
-  const token = signIdentityToken({ userId: guest.userId, displayName: guest.displayName }, secret, ttlS, nowMs);
+  const identity = { userId: guest.userId, displayName: guest.displayName };
+  const token = await signIdentityToken(identity, tokenKeys(secret), ttlS, nowMs);
   return { token, expiresAtMs: (Math.floor(nowMs / 1000) + ttlS) * 1000 };
 }
 
@@ -58,7 +60,7 @@ async function show(title: string) {
 test('after its token expires a socket still reads the chat but cannot write until auth:refresh', async () => {
   const { hostClient, sessionId } = await show('Expiring');
   const viewer = await signInGuest(server.url, 'Short-lived');
-  const shortLived = mintToken(viewer, 2);
+  const shortLived = await mintToken(viewer, 2);
   const client = await connect(shortLived.token);
   const joined = await client.call('chat:join', { sessionId });
   assert.is(joined.you.userId, viewer.userId, 'signed in at first');
@@ -83,7 +85,7 @@ test('after its token expires a socket still reads the chat but cannot write unt
   await hostClient.call('chat:send', { sessionId, text: 'still reading' });
   await heard;
 
-  const renewed = await client.call('auth:refresh', { token: mintToken(viewer, 60).token });
+  const renewed = await client.call('auth:refresh', { token: (await mintToken(viewer, 60)).token });
   assert.is(renewed.userId, viewer.userId);
   const expiresInS = (Date.parse(renewed.expiresAt) - Date.now()) / 1000;
   assert.ok(expiresInS > 55 && expiresInS <= 61, `expiresAt ${renewed.expiresAt}`);
@@ -99,9 +101,9 @@ test('after its token expires a socket still reads the chat but cannot write unt
 test('auth:refresh refuses forged, expired and other users’ tokens, and anonymous connections', async () => {
   const { sessionId } = await show('Refusals');
   const [owner, other] = await Promise.all([signInGuest(server.url, 'Owner'), signInGuest(server.url, 'Other')]);
-  const client = await connect(mintToken(owner, 60).token);
+  const client = await connect((await mintToken(owner, 60)).token);
 
-  const forged = mintToken(owner, 60, 'some-other-secret-'.padEnd(43, 'y')).token;
+  const forged = (await mintToken(owner, 60, 'some-other-secret-'.padEnd(43, 'y'))).token;
   assert.is(errorCode(await client.request('auth:refresh', { token: forged })), 'UNAUTHENTICATED');
   const [header, , signature] = forged.split('.');
   const claims = Buffer.from(JSON.stringify({ sub: owner.userId, name: 'Owner', iat: 0, exp: 4e9 })).toString(
@@ -109,7 +111,7 @@ test('auth:refresh refuses forged, expired and other users’ tokens, and anonym
   );
   const tampered = `${header}.${claims}.${signature}`;
   assert.is(errorCode(await client.request('auth:refresh', { token: tampered })), 'UNAUTHENTICATED');
-  const expired = signIdentityToken(owner, tokenSecret, 1, Date.now() - 10_000);
+  const expired = await signIdentityToken(owner, tokenKeys(tokenSecret), 1, Date.now() - 10_000);
   assert.is(errorCode(await client.request('auth:refresh', { token: expired })), 'UNAUTHENTICATED');
   assert.is(errorCode(await client.request('auth:refresh', { token: other.token })), 'NOT_ALLOWED');
   assert.is(errorCode(await client.request('auth:refresh', { token: '' })), 'INVALID_INPUT');

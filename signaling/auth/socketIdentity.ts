@@ -7,10 +7,16 @@
 import { AppError } from '../errors.ts';
 import type { SocketCredential, SocketData } from '../socket/socketData.ts';
 import { readIdentityToken } from './identityToken.ts';
+import type { TokenKeys } from './tokenKeys.ts';
 
 /** At connect: a valid token signs the socket in; anything else leaves it anonymous. */
-export function signInSocket(data: SocketData, token: unknown, secret: string, nowMs = Date.now()): void {
-  const verified = readIdentityToken(token, secret, nowMs);
+export async function signInSocket(
+  data: SocketData,
+  token: unknown,
+  keys: TokenKeys,
+  nowMs = Date.now(),
+): Promise<void> {
+  const verified = await readIdentityToken(token, keys, nowMs);
   data.identity = verified?.identity;
   data.credential = verified && { userId: verified.identity.userId, expiresAtMs: verified.expiresAtMs };
 }
@@ -31,13 +37,13 @@ export function signInExpired(data: SocketData): boolean {
  * users, or signing in a socket that connected anonymously, takes a new
  * connection, so what a socket has joined always belongs to one user.
  */
-export function refreshSocketIdentity(
+export async function refreshSocketIdentity(
   data: SocketData,
   token: string,
-  secret: string,
+  keys: TokenKeys,
   nowMs = Date.now(),
-): SocketCredential {
-  const verified = readIdentityToken(token, secret, nowMs);
+): Promise<SocketCredential> {
+  const verified = await readIdentityToken(token, keys, nowMs);
   if (!verified) throw new AppError('UNAUTHENTICATED', 'the token is invalid or has expired');
   if (!data.credential) {
     throw new AppError('NOT_ALLOWED', 'this connection is anonymous: reconnect with the token to sign in');

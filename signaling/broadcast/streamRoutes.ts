@@ -4,6 +4,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { authenticate } from '../auth/authenticate.ts';
+import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { AppError } from '../errors.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
 import type { RecordingStore } from './RecordingStore.ts';
@@ -12,7 +13,7 @@ import type { StreamService } from './StreamService.ts';
 
 const idParam = z.string().min(1).max(64);
 
-export function streamRoutes(streams: StreamService, recordings: RecordingStore, tokenSecret: string): Router {
+export function streamRoutes(streams: StreamService, recordings: RecordingStore, tokenKeys: TokenKeys): Router {
   const router = Router();
   const ok = (data: unknown) => ({ ok: true, data });
   const id = (req: Request) => parseInput(idParam, req.params.id);
@@ -22,7 +23,7 @@ export function streamRoutes(streams: StreamService, recordings: RecordingStore,
   });
 
   router.post('/api/room/:id/stream/record', async (req, res) => {
-    const caller = authenticate(req, tokenSecret);
+    const caller = await authenticate(req, tokenKeys);
     const { action } = parseBody(recordRequest, req);
     res.json(ok(await streams.record(caller, id(req), action)));
   });

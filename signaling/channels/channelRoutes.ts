@@ -4,6 +4,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { authenticate, optionalIdentity, requireAccount } from '../auth/authenticate.ts';
+import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { AppError } from '../errors.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
 import { channelSlug, createChannelBody, updateChannelBody } from '../protocol/channelRequests.ts';
@@ -11,14 +12,14 @@ import type { ChannelService } from './ChannelService.ts';
 
 const idParam = z.string().min(1).max(64);
 
-export function channelRoutes(channels: ChannelService, tokenSecret: string): Router {
+export function channelRoutes(channels: ChannelService, tokenKeys: TokenKeys): Router {
   const router = Router();
   const ok = (data: unknown) => ({ ok: true, data });
-  const account = (req: Request) => requireAccount(authenticate(req, tokenSecret));
+  const account = async (req: Request) => requireAccount(await authenticate(req, tokenKeys));
   const channelId = (req: Request) => parseInput(idParam, req.params.id);
 
   router.post('/api/channels', async (req, res) => {
-    const owner = account(req);
+    const owner = await account(req);
     res.status(201).json(ok(await channels.create(owner, parseBody(createChannelBody, req))));
   });
 
@@ -27,7 +28,7 @@ export function channelRoutes(channels: ChannelService, tokenSecret: string): Ro
     // A malformed slug cannot name a channel: 404 like any unknown one.
     const slug = channelSlug.safeParse(req.params.slug);
     if (!slug.success) throw new AppError('NOT_FOUND', 'no such channel');
-    res.json(ok(await channels.bySlug(slug.data, optionalIdentity(req, tokenSecret))));
+    res.json(ok(await channels.bySlug(slug.data, await optionalIdentity(req, tokenKeys))));
   });
 
   router.get('/api/users/:id/channels', async (req, res) => {
@@ -35,17 +36,17 @@ export function channelRoutes(channels: ChannelService, tokenSecret: string): Ro
   });
 
   router.put('/api/channels/:id', async (req, res) => {
-    const owner = account(req);
+    const owner = await account(req);
     res.json(ok(await channels.update(owner, channelId(req), parseBody(updateChannelBody, req))));
   });
 
   router.post('/api/channels/:id/follow', async (req, res) => {
-    const follower = account(req);
+    const follower = await account(req);
     res.json(ok(await channels.setFollowing(follower, channelId(req), true)));
   });
 
   router.delete('/api/channels/:id/follow', async (req, res) => {
-    const follower = account(req);
+    const follower = await account(req);
     res.json(ok(await channels.setFollowing(follower, channelId(req), false)));
   });
 

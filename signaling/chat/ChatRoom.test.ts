@@ -18,7 +18,6 @@ function room(members: Record<string, Partial<ChatMemberRecord>> = {}, options: 
         { moderator: false, mutedUntil: null, banned: false, ...record },
       ]),
     ),
-    rate: { burst: 3, perS: 1 },
     isHost: (userId) => userId === 'primary' || userId === 'cohost',
   });
 }
@@ -146,28 +145,6 @@ test('slow mode spaces messages per user; hosts and moderators are exempt', () =
   chat.setSlowMode(0);
   assert.is(
     codeOf(() => chat.admitMessage('viewer', at(11))),
-    undefined,
-  );
-});
-
-test('the per-user rate: a burst, then the refill rate', () => {
-  const chat = room();
-  for (let i = 0; i < 3; i++)
-    assert.is(
-      codeOf(() => chat.admitMessage('fast', at(0))),
-      undefined,
-    );
-  assert.is(
-    codeOf(() => chat.admitMessage('fast', at(0.5))),
-    'RATE_LIMITED',
-  );
-  assert.is(
-    codeOf(() => chat.admitMessage('slow', at(0.5))),
-    undefined,
-    'per user',
-  );
-  assert.is(
-    codeOf(() => chat.admitMessage('fast', at(1))),
     undefined,
   );
 });

@@ -1,11 +1,11 @@
 // The moderation state of one session's chat and the rules for changing it:
-// who may write (bans, mutes, slow mode, the per-user rate), who may moderate
-// whom. No I/O: ChatService checks here, persists, then applies the change
-// (so memory never holds what the database refused). Every rule that needs a
-// permission names it first.
+// who may write (bans, mutes, slow mode), who may moderate whom. No I/O:
+// ChatService checks here, persists, then applies the change (so memory never
+// holds what the database refused). Every rule that needs a permission names
+// it first. The per-user message rate is not here: it is a limiter in
+// signaling/limits, whose store can be shared by several nodes.
 import { AppError } from '../errors.ts';
 import type { ChatBadge, ChatMemberState, ChatStanding } from '../protocol/chat.ts';
-import { TokenBucket } from '../socket/TokenBucket.ts';
 
 /** A user's standing; users without one have the default (nothing). */
 export interface ChatMemberRecord {
@@ -20,8 +20,6 @@ export interface ChatRoomInit {
   slowModeSeconds: number;
   pinnedMessageId: string | null;
   members: ReadonlyMap<string, ChatMemberRecord>;
-  /** Per-user message rate: a burst, then `perS`. */
-  rate: { burst: number; perS: number };
   /** Whether a user is a host (primary or co-host) of the session right now. */
   isHost: (userId: string) => boolean;
 }
@@ -37,11 +35,9 @@ export class ChatRoom {
   #slowModeSeconds: number;
   #pinnedMessageId: string | null;
   readonly #members: Map<string, ChatMemberRecord>;
-  readonly #rate: ChatRoomInit['rate'];
   readonly #isHost: (userId: string) => boolean;
   /** When each user's last message was accepted (slow mode). */
   readonly #lastSentAtMs = new Map<string, number>();
-  readonly #bucketsByUser = new Map<string, TokenBucket>();
 
   constructor(init: ChatRoomInit) {
     this.sessionId = init.sessionId;
@@ -49,7 +45,6 @@ export class ChatRoom {
     this.#slowModeSeconds = init.slowModeSeconds;
     this.#pinnedMessageId = init.pinnedMessageId;
     this.#members = new Map(init.members);
-    this.#rate = init.rate;
     this.#isHost = init.isHost;
   }
 
@@ -107,24 +102,25 @@ export class ChatRoom {
     if (until) throw new AppError('NOT_ALLOWED', `you are muted in this chat until ${until.toISOString()}`);
   }
 
-  /**
-   * Admits one message from the user now, or throws: banned, muted, slow
-   * mode (hosts and moderators are exempt), then the per-user rate. An
-   * admitted message counts at once, so concurrent sends cannot slip past.
-   */
-  admitMessage(userId: string, now: Date): void {
+  /** Whether the user may send a message now: not banned, not muted, not held back by slow mode. */
+  assertCanSend(userId: string, now: Date): void {
     this.assertCanWrite(userId, now);
-    const nowMs = now.getTime();
     if (this.#slowModeSeconds > 0 && !this.canModerate(userId) && !this.#isHost(userId)) {
-      const waitMs = (this.#lastSentAtMs.get(userId) ?? -Infinity) + this.#slowModeSeconds * 1000 - nowMs;
+      const waitMs = (this.#lastSentAtMs.get(userId) ?? -Infinity) + this.#slowModeSeconds * 1000 - now.getTime();
       if (waitMs > 0) {
         throw new AppError('RATE_LIMITED', `slow mode: wait ${Math.ceil(waitMs / 1000)} s before your next message`);
       }
     }
-    let bucket = this.#bucketsByUser.get(userId);
-    if (!bucket) this.#bucketsByUser.set(userId, (bucket = new TokenBucket(this.#rate.burst, this.#rate.perS, nowMs)));
-    if (!bucket.take(nowMs)) throw new AppError('RATE_LIMITED', 'you are sending messages too fast');
-    this.#lastSentAtMs.set(userId, nowMs);
+  }
+
+  /**
+   * Admits one message from the user now, or throws (assertCanSend). An
+   * admitted message counts at once, so concurrent sends cannot slip past
+   * slow mode.
+   */
+  admitMessage(userId: string, now: Date): void {
+    this.assertCanSend(userId, now);
+    this.#lastSentAtMs.set(userId, now.getTime());
   }
 
   // --- permissions -----------------------------------------------------------

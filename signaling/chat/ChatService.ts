@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
+import { RateLimiter } from '../limits/rateLimits.ts';
 import type {
   ChatJoinResult,
   ChatMemberState,
@@ -46,21 +47,22 @@ export class ChatService {
   readonly #store: ChatStore;
   readonly #sessions: ChatSessions;
   readonly #pushes: ChatPushes;
-  readonly #config: ChatConfig;
   readonly #filter: WordFilter;
   readonly #logger: Logger;
   readonly #now: () => Date;
   /** Rooms of sessions that have not ended, by session id. */
   readonly #rooms = new Map<string, Promise<ChatRoom>>();
+  /** Messages per user and session: a burst, then the configured rate. */
+  readonly #messageRate: RateLimiter;
 
   constructor(options: ChatServiceOptions) {
     this.#store = options.store;
     this.#sessions = options.sessions;
     this.#pushes = options.pushes;
-    this.#config = options.config;
     this.#filter = createWordFilter(options.config.filteredWords, options.config.filterMode);
     this.#logger = options.logger.child({ component: 'chat' });
     this.#now = options.now ?? (() => new Date());
+    this.#messageRate = new RateLimiter('chat-messages', options.config.rate);
   }
 
   // --- reading -----------------------------------------------------------------
@@ -104,12 +106,19 @@ export class ChatService {
   async send(caller: Identity, sessionId: string, text: string): Promise<ChatMessageView> {
     const room = await this.#room(sessionId);
     this.#assertOpen(sessionId);
-    const now = this.#now();
-    room.assertCanWrite(caller.userId, now);
+    room.assertCanWrite(caller.userId, this.#now());
     const filtered = this.#filter.apply(text);
     if (filtered.matched && this.#filter.mode === 'reject') {
       throw new AppError('INVALID_INPUT', 'the message contains a word this chat does not allow');
     }
+    // Checked before the rate so that refused messages spend none of it.
+    room.assertCanSend(caller.userId, this.#now());
+    if (!(await this.#messageRate.take(`${sessionId}:${caller.userId}`)).allowed) {
+      throw new AppError('RATE_LIMITED', 'you are sending messages too fast');
+    }
+    // Again after the wait: the session may have ended, or another message of the user been admitted.
+    this.#assertOpen(sessionId);
+    const now = this.#now();
     room.admitMessage(caller.userId, now);
     const row = this.#store.insertMessage({
       sessionId,
@@ -274,7 +283,6 @@ export class ChatService {
       sessionId,
       primaryHostId: session.primaryHostId,
       ...state,
-      rate: this.#config.rate,
       isHost: (userId) => this.#sessions.active(sessionId)?.isHost(userId) ?? false,
     });
   }

@@ -19,6 +19,7 @@ import {
 } from '../../testkit/signalingClient.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
 import { signIdentityToken } from '../auth/identityToken.ts';
+import { tokenKeys } from '../auth/tokenKeys.ts';
 import type { ChatMessageView, ChatPage, ReportView } from '../protocol/chat.ts';
 
 let server: TestServer;
@@ -326,7 +327,8 @@ test('reports are stored; only admins list them', async () => {
 
   assert.is((await api(server.url, 'GET', '/api/reports', reporter!.token)).status, 403);
   const secret = fs.readFileSync(path.join(server.dataDir, 'token-secret'), 'utf8').trim();
-  const adminToken = signIdentityToken({ userId: 'admin-1', displayName: 'Admin', role: 'admin' }, secret, 60);
+  const admin = { userId: 'admin-1', displayName: 'Admin', role: 'admin' } as const;
+  const adminToken = await signIdentityToken(admin, tokenKeys(secret), 60);
   const queue = await api<ReportView[]>(server.url, 'GET', '/api/reports?status=open', adminToken);
   assert.is(queue.status, 200);
   assert.ok(queue.body.ok && queue.body.data.some((report) => report.messageId === message.id));

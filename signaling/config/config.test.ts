@@ -58,6 +58,16 @@ test('cross-field rules and secrets', () => {
   assert.is(configError({ DATABASE_URL: 'mysql://u:pw@h/db' }).message.includes('pw'), false);
 });
 
+test('TOKEN_SECRET_PREVIOUS is optional, as long as TOKEN_SECRET, and never echoed back', () => {
+  assert.equal(loadConfig({}).tokenSecret, { current: undefined, previous: undefined });
+  const rotating = loadConfig({ TOKEN_SECRET: 'n'.repeat(32), TOKEN_SECRET_PREVIOUS: 'o'.repeat(32) });
+  assert.equal(rotating.tokenSecret, { current: 'n'.repeat(32), previous: 'o'.repeat(32) });
+  assert.is(
+    configError({ TOKEN_SECRET_PREVIOUS: 'short-old-secret' }).message,
+    'TOKEN_SECRET_PREVIOUS must be at least 32 characters',
+  );
+});
+
 const badValues: [variable: string, value: string][] = [
   ['PORT', 'abc'],
   ['MEDIASOUP_WORKERS', '-2'],

@@ -30,7 +30,8 @@ export interface Config {
   /** Going live starts a VOD recording. */
   recordOnLive: boolean;
   turn: { urls: string[]; secret: string | undefined; credentialTtlS: number };
-  tokenSecret: string | undefined;
+  /** TOKEN_SECRET and, during a rotation, TOKEN_SECRET_PREVIOUS (signaling/auth/tokenSecret.ts). */
+  tokenSecret: { current: string | undefined; previous: string | undefined };
   primaryHostGraceMs: number;
   /** Adaptive quality: pause videos that do not fit a congested link. */
   pauseVideoOnCongestion: boolean;
@@ -66,7 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
     recordOnLive: e.RECORD_ON_LIVE === 'true',
     turn: { urls: e.TURN_URLS, secret: e.TURN_SECRET, credentialTtlS: e.TURN_CREDENTIAL_TTL_S },
-    tokenSecret: e.TOKEN_SECRET,
+    tokenSecret: { current: e.TOKEN_SECRET, previous: e.TOKEN_SECRET_PREVIOUS },
     primaryHostGraceMs: e.PRIMARY_HOST_GRACE_S * 1000,
     pauseVideoOnCongestion: e.VIDEO_PAUSE_ON_CONGESTION === 'true',
     chat,

@@ -77,6 +77,8 @@ export const envSchema = z
 
     /** Signs identity tokens. Default: a random secret kept in DATA_DIR/token-secret. */
     TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** During a secret rotation: the secret being replaced; tokens it signed stay valid while it is set. */
+    TOKEN_SECRET_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Pause a viewer's least important videos when not even their lowest layer fits the link (audio stays). */
     VIDEO_PAUSE_ON_CONGESTION: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
     /** Origins (scheme://host[:port]) allowed to call the API and Socket.io from other sites. Default: none. */

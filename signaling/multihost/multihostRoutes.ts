@@ -3,6 +3,7 @@
 // which checks the permission the action needs.
 import { Router, type Request } from 'express';
 import { authenticate, optionalIdentity } from '../auth/authenticate.ts';
+import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
 import {
   approveBody,
@@ -16,14 +17,14 @@ import { z } from 'zod';
 
 const idParam = z.string().min(1).max(64);
 
-export function multihostRoutes(sessions: SessionService, secret: string): Router {
+export function multihostRoutes(sessions: SessionService, tokenKeys: TokenKeys): Router {
   const router = Router();
-  const caller = (req: Request) => authenticate(req, secret);
+  const caller = (req: Request) => authenticate(req, tokenKeys);
   const sessionId = (req: Request) => parseInput(idParam, req.params.id);
   const ok = (data: unknown) => ({ ok: true, data });
 
   router.post('/api/multihost', async (req, res) => {
-    const identity = caller(req);
+    const identity = await caller(req);
     const session = await sessions.create(identity, parseBody(createSessionBody, req));
     res.status(201).json(ok(session.toState()));
   });
@@ -40,56 +41,56 @@ export function multihostRoutes(sessions: SessionService, secret: string): Route
     res.json(ok({ active, past }));
   });
 
-  router.get('/api/multihost/:id', (req, res) => {
+  router.get('/api/multihost/:id', async (req, res) => {
     const session = sessions.get(sessionId(req));
-    const identity = optionalIdentity(req, secret);
+    const identity = await optionalIdentity(req, tokenKeys);
     // Pending join requests are the primary host's business only.
     const joinRequests = identity?.userId === session.primaryHostId ? session.joinRequests : undefined;
     res.json(ok({ ...session.toState(), ...(joinRequests ? { joinRequests } : {}) }));
   });
 
   router.post('/api/multihost/:id/start', async (req, res) => {
-    res.json(ok((await sessions.start(caller(req), sessionId(req))).toState()));
+    res.json(ok((await sessions.start(await caller(req), sessionId(req))).toState()));
   });
 
-  router.post('/api/multihost/:id/invite', (req, res) => {
-    const identity = caller(req);
+  router.post('/api/multihost/:id/invite', async (req, res) => {
+    const identity = await caller(req);
     sessions.invite(identity, sessionId(req), parseBody(inviteBody, req).userId);
     res.json(ok(null));
   });
 
-  router.post('/api/multihost/:id/accept', (req, res) => {
-    res.json(ok(sessions.accept(caller(req), sessionId(req))));
+  router.post('/api/multihost/:id/accept', async (req, res) => {
+    res.json(ok(sessions.accept(await caller(req), sessionId(req))));
   });
 
-  router.post('/api/multihost/:id/request', (req, res) => {
-    sessions.requestToJoin(caller(req), sessionId(req));
+  router.post('/api/multihost/:id/request', async (req, res) => {
+    sessions.requestToJoin(await caller(req), sessionId(req));
     res.status(202).json(ok(null));
   });
 
-  router.post('/api/multihost/:id/approve', (req, res) => {
-    const identity = caller(req);
+  router.post('/api/multihost/:id/approve', async (req, res) => {
+    const identity = await caller(req);
     res.json(ok(sessions.approve(identity, sessionId(req), parseBody(approveBody, req).userId)));
   });
 
-  router.delete('/api/multihost/:id/hosts/:userId', (req, res) => {
-    const identity = caller(req);
+  router.delete('/api/multihost/:id/hosts/:userId', async (req, res) => {
+    const identity = await caller(req);
     sessions.removeHost(identity, sessionId(req), parseInput(idParam, req.params.userId));
     res.json(ok(null));
   });
 
   router.put('/api/multihost/:id/settings', async (req, res) => {
-    const identity = caller(req);
+    const identity = await caller(req);
     res.json(ok(await sessions.updateSettings(identity, sessionId(req), parseBody(settingsBody, req))));
   });
 
   router.put('/api/multihost/:id/layout', async (req, res) => {
-    const identity = caller(req);
+    const identity = await caller(req);
     res.json(ok(await sessions.changeLayout(identity, sessionId(req), parseBody(layoutChange, req))));
   });
 
   router.post('/api/multihost/:id/end', async (req, res) => {
-    await sessions.end(caller(req), sessionId(req), 'ended-by-host');
+    await sessions.end(await caller(req), sessionId(req), 'ended-by-host');
     res.json(ok(null));
   });
 

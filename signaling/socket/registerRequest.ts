@@ -7,9 +7,9 @@ import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import { expireIdentity, signInExpired } from '../auth/socketIdentity.ts';
 import { AppError, toProtocolError } from '../errors.ts';
+import { RateLimiter } from '../limits/rateLimits.ts';
 import { requestSchemas, type Ack, type ParsedRequest, type RequestEvent, type ResponseOf } from '../protocol/index.ts';
 import type { AppSocket } from './socketData.ts';
-import { TokenBucket } from './TokenBucket.ts';
 
 /** Largest request payload accepted (JSON characters); simulcast rtpParameters are ~3 KB. */
 const MAX_REQUEST_CHARS = 32_768;
@@ -21,7 +21,7 @@ export type RequestHandler<E extends RequestEvent> = (
 /** Requests one socket may make: a burst of 100, then 20 per second (a 9-host join takes ~30). */
 const BURST = 100;
 const PER_SECOND = 20;
-const bucketBySocket = new WeakMap<AppSocket, TokenBucket>();
+const requestsBySocket = new RateLimiter('socket-requests', { burst: BURST, perS: PER_SECOND });
 
 /** Binds registerRequest to one socket and logger. */
 export function requestRegistrar(socket: AppSocket, logger: Logger) {
@@ -29,10 +29,9 @@ export function requestRegistrar(socket: AppSocket, logger: Logger) {
     registerRequest(socket, event, handler, logger);
 }
 
-function allowed(socket: AppSocket): boolean {
-  let bucket = bucketBySocket.get(socket);
-  if (!bucket) bucketBySocket.set(socket, (bucket = new TokenBucket(BURST, PER_SECOND)));
-  return bucket.take();
+/** Keyed by socket id: the limiter's store forgets an id once its window passes, so closed sockets leave nothing. */
+async function allowed(socket: AppSocket): Promise<boolean> {
+  return (await requestsBySocket.take(socket.id)).allowed;
 }
 
 export function registerRequest<E extends RequestEvent>(
@@ -56,7 +55,7 @@ export function registerRequest<E extends RequestEvent>(
     // sign-in answer UNAUTHENTICATED, anonymous ones (watching, reading chat) still work.
     expireIdentity(data);
     try {
-      if (!allowed(socket)) throw new AppError('RATE_LIMITED', 'too many requests; slow down');
+      if (!(await allowed(socket))) throw new AppError('RATE_LIMITED', 'too many requests; slow down');
       const payload = args.length > 1 ? args[0] : {};
       if ((JSON.stringify(payload)?.length ?? 0) > MAX_REQUEST_CHARS) {
         throw new AppError('INVALID_INPUT', `request too large (max ${MAX_REQUEST_CHARS} characters)`);

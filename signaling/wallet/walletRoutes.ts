@@ -3,6 +3,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { authenticate, requireAccount, requireRole } from '../auth/authenticate.ts';
+import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { parseBody } from '../http/httpErrors.ts';
 import type { Ledger } from './Ledger.ts';
 import { idempotencyKeyPattern } from './ledgerKeys.ts';
@@ -14,17 +15,17 @@ export const topUpBody = z.object({
   idempotencyKey: z.string().regex(idempotencyKeyPattern, '1-100 characters of A-Z a-z 0-9 _ -'),
 });
 
-export function walletRoutes(ledger: Ledger, tokenSecret: string): Router {
+export function walletRoutes(ledger: Ledger, tokenKeys: TokenKeys): Router {
   const router = Router();
   const ok = (data: unknown) => ({ ok: true, data });
 
   router.get('/api/wallet', async (req, res) => {
-    const account = requireAccount(authenticate(req, tokenSecret));
+    const account = requireAccount(await authenticate(req, tokenKeys));
     res.set('Cache-Control', 'no-store').json(ok(await ledger.summary(account.userId)));
   });
 
   router.post('/api/wallet/topup', async (req, res) => {
-    const admin = requireRole(authenticate(req, tokenSecret), 'admin');
+    const admin = requireRole(await authenticate(req, tokenKeys), 'admin');
     const { userId, amount, idempotencyKey } = parseBody(topUpBody, req);
     const receipt = await ledger.credit({
       userId,
