@@ -76,7 +76,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   const database = openDatabase(config.databaseUrl);
   await tuneDatabase(database, config.databaseUrl);
   const tokenSecret = loadTokenSecret(config.tokenSecret, config.dataDir);
-  const store = new SessionStore(database);
+  const store = new SessionStore(database, logger);
   const accounts = new AccountService(database, tokenSecret, logger);
   const ledger = new Ledger(database, logger);
   // Sessions cannot survive a restart (their media was in this process).
@@ -100,7 +100,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     logger,
   });
 
-  const recordings = new RecordingStore(database);
+  const recordings = new RecordingStore(database, logger);
   const broadcasts = new BroadcastService(sessions, {
     mediaDir: config.mediaDir,
     minFreeDiskBytes: config.minFreeDiskBytes,
