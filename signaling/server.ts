@@ -133,7 +133,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   app.use(securityHeaders());
   app.use('/api', apiCors(config.http.corsOrigins));
   app.use(express.json({ limit: '64kb' }));
-  app.use(healthRoute(pool, database, startedAt));
+  app.use(healthRoute(pool, database, startedAt, logger));
   app.use(
     metricsRoute(pool, () => ({
       connections: io.engine.clientsCount,
@@ -145,7 +145,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   app.use(accountRoutes(accounts, { tokenSecret, secureCookies: config.nodeEnv === 'production' }));
   app.use(walletRoutes(ledger, tokenSecret));
   app.use(multihostRoutes(sessions, tokenSecret));
-  app.use(hlsRoutes(broadcasts));
+  app.use(hlsRoutes(broadcasts, logger));
   app.use(streamRoutes(streams, recordings, tokenSecret));
   app.use(chatRoutes(chat, tokenSecret));
   app.use(channelRoutes(channels, tokenSecret));

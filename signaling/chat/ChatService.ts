@@ -257,7 +257,8 @@ export class ChatService {
     const loading = this.#loadRoom(sessionId);
     if (this.#sessions.active(sessionId)) {
       this.#rooms.set(sessionId, loading);
-      // A failed load is not cached: the next request tries again.
+      // A failed load is not cached: the next request tries again. (The
+      // error itself reaches the caller, who gets `loading`.)
       loading.catch(() => {
         if (this.#rooms.get(sessionId) === loading) this.#rooms.delete(sessionId);
       });
