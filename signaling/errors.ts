@@ -28,6 +28,9 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
 };
 
 export function toProtocolError(error: unknown): ProtocolError {
+  // An INTERNAL error's message (e.g. which stored row is broken) is for the
+  // log, where both boundaries write it; the caller learns only that it failed.
+  if (error instanceof AppError && error.code === 'INTERNAL') return { code: 'INTERNAL', message: 'internal error' };
   if (error instanceof AppError || error instanceof MediaError) return { code: error.code, message: error.message };
   return { code: 'INTERNAL', message: 'internal error' };
 }

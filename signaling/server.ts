@@ -77,7 +77,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   const database = openDatabase(config.databaseUrl);
   await tuneDatabase(database, config.databaseUrl);
   const tokenSecret = loadTokenSecret(config.tokenSecret, config.dataDir);
-  const store = new SessionStore(database);
+  const store = new SessionStore(database, logger);
   const accounts = new AccountService(database, tokenSecret, logger);
   const ledger = new Ledger(database, logger);
   // Sessions cannot survive a restart (their media was in this process).
@@ -101,7 +101,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     logger,
   });
 
-  const recordings = new RecordingStore(database);
+  const recordings = new RecordingStore(database, logger);
   const broadcasts = new BroadcastService(sessions, {
     mediaDir: config.mediaDir,
     minFreeDiskBytes: config.minFreeDiskBytes,
@@ -134,7 +134,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   app.use(securityHeaders());
   app.use('/api', apiCors(config.http.corsOrigins));
   app.use(express.json({ limit: '64kb' }));
-  app.use(healthRoute(pool, database, startedAt));
+  app.use(healthRoute(pool, database, startedAt, logger));
   app.use(
     metricsRoute(pool, () => ({
       connections: io.engine.clientsCount,
@@ -146,7 +146,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
   app.use(accountRoutes(accounts, { tokenSecret, secureCookies: config.nodeEnv === 'production' }));
   app.use(walletRoutes(ledger, tokenSecret));
   app.use(multihostRoutes(sessions, tokenSecret));
-  app.use(hlsRoutes(broadcasts));
+  app.use(hlsRoutes(broadcasts, logger));
   app.use(streamRoutes(streams, recordings, tokenSecret));
   app.use(chatRoutes(chat, tokenSecret));
   app.use(channelRoutes(channels, tokenSecret));

@@ -2,11 +2,13 @@
 // password. Access tokens are short-lived identity tokens (the format guests
 // get, plus the account's role); refresh tokens rotate (RefreshTokens.ts).
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Database } from '../../prisma/database.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
 import { roles, signIdentityToken, type Role } from '../auth/identityToken.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { AppError } from '../errors.ts';
+import { checkStoredRow } from '../storedRow.ts';
 import type { ChangePasswordBody, LoginBody, ProfileChanges, RegisterBody } from '../protocol/accountRequests.ts';
 import type { AccountUser, PublicProfile } from '../protocol/accounts.ts';
 import type { AccountServiceOptions, SignIn } from './AccountTypes.ts';
@@ -16,7 +18,8 @@ import { RefreshTokens } from './RefreshTokens.ts';
 const DEFAULT_ACCESS_TOKEN_TTL_S = 15 * 60;
 const DEFAULT_REFRESH_TOKEN_TTL_S = 30 * 24 * 3600;
 
-interface UserRow {
+/** A User row as read (without the password hash). */
+export interface UserRow {
   id: string;
   email: string;
   displayName: string;
@@ -93,7 +96,7 @@ export class AccountService {
   }
 
   async user(userId: string): Promise<AccountUser> {
-    return toAccountUser(await this.#findUser(userId));
+    return toAccountUser(await this.#findUser(userId), this.#logger);
   }
 
   async publicProfile(userId: string): Promise<PublicProfile> {
@@ -111,7 +114,7 @@ export class AccountService {
   async updateProfile(userId: string, changes: ProfileChanges): Promise<{ token: string; user: AccountUser }> {
     await this.#findUser(userId);
     const user = await this.#database.user.update({ where: { id: userId }, data: changes });
-    return { token: await this.#accessToken(user), user: toAccountUser(user) };
+    return { token: await this.#accessToken(user), user: toAccountUser(user, this.#logger) };
   }
 
   /** Every sign-in of the account is revoked; the caller gets a new one. */
@@ -135,14 +138,14 @@ export class AccountService {
     return {
       token: await this.#accessToken(user),
       expiresInS: this.#accessTokenTtlS,
-      user: toAccountUser(user),
+      user: toAccountUser(user, this.#logger),
       refresh: grant ?? (await this.#refreshTokens.issue(user.id)),
     };
   }
 
   #accessToken(user: UserRow): Promise<string> {
     return signIdentityToken(
-      { userId: user.id, displayName: user.displayName, role: toRole(user.role) },
+      { userId: user.id, displayName: user.displayName, role: roleOf(user, this.#logger) },
       this.#tokenKeys,
       this.#accessTokenTtlS,
     );
@@ -160,16 +163,25 @@ export class AccountService {
   }
 }
 
-function toRole(role: string): Role {
-  return (roles as readonly string[]).includes(role) ? (role as Role) : 'user';
+/** The column a User row stores as a string. */
+const userColumns = z.object({ role: z.enum(roles) });
+
+/**
+ * The account's role. One outside the set is an INTERNAL error: granting
+ * "user" instead would hide a broken row (and a role this version does not
+ * know may be meant to grant more, or less).
+ */
+function roleOf(user: UserRow, logger: Logger): Role {
+  return checkStoredRow(userColumns, user, `User ${user.id}`, logger).role;
 }
 
-function toAccountUser(user: UserRow): AccountUser {
+/** An account as the API shows it; a row whose role does not parse is an INTERNAL error. */
+export function toAccountUser(user: UserRow, logger: Logger): AccountUser {
   return {
     userId: user.id,
     email: user.email,
     displayName: user.displayName,
-    role: toRole(user.role),
+    role: roleOf(user, logger),
     bio: user.bio,
     avatarUrl: user.avatarUrl,
     createdAt: user.createdAt.toISOString(),

@@ -179,6 +179,8 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
 
   #queueRecording<T>(broadcast: Broadcast, change: () => Promise<T>): Promise<T> {
     const result = broadcast.recordingQueue.then(change);
+    // The queue only orders the changes: a failed one must not stop the next.
+    // Its error is not lost: the caller gets `result` and handles it.
     broadcast.recordingQueue = result.catch(() => undefined);
     return result;
   }

@@ -1,9 +1,13 @@
 // Recording rows: what a VOD recording holds (duration, size, hosts, layout
 // changes), written when it starts, as it changes, and when it closes, so
 // the record survives a crash of the process that made it.
+import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Database } from '../../prisma/database.ts';
+import { layoutKinds } from '../protocol/layoutGeometry.ts';
 import type { RecordingLayoutChange, RecordingStatus, RecordingView } from '../protocol/index.ts';
-import { recordingPlaylistPath } from '../protocol/index.ts';
+import { recordingPlaylistPath, recordingStatuses } from '../protocol/index.ts';
+import { checkStoredRow } from '../storedRow.ts';
 
 export interface RecordingHostEntry {
   userId: string;
@@ -22,7 +26,7 @@ const withSessionAndHosts = {
   hosts: { select: { userId: true, displayName: true }, orderBy: { displayName: 'asc' } },
 } as const;
 
-interface RecordingRow {
+export interface RecordingRow {
   id: string;
   sessionId: string;
   status: string;
@@ -41,9 +45,11 @@ const MAX_LISTED = 100;
 
 export class RecordingStore {
   readonly #database: Database;
+  readonly #logger: Logger;
 
-  constructor(database: Database) {
+  constructor(database: Database, logger: Logger) {
     this.#database = database;
+    this.#logger = logger.child({ component: 'recordings' });
   }
 
   async create(input: {
@@ -95,7 +101,7 @@ export class RecordingStore {
       },
       include: withSessionAndHosts,
     });
-    return toRecordingView(row);
+    return toRecordingView(row, this.#logger);
   }
 
   /** Recordings a stopped process left open; returns their ids (their playlists need closing). */
@@ -111,7 +117,7 @@ export class RecordingStore {
 
   async get(recordingId: string): Promise<RecordingView | undefined> {
     const row = await this.#database.recording.findUnique({ where: { id: recordingId }, include: withSessionAndHosts });
-    return row ? toRecordingView(row) : undefined;
+    return row ? toRecordingView(row, this.#logger) : undefined;
   }
 
   async listForSession(sessionId: string): Promise<RecordingView[]> {
@@ -121,7 +127,7 @@ export class RecordingStore {
       orderBy: { startedAt: 'asc' },
       take: MAX_LISTED,
     });
-    return rows.map(toRecordingView);
+    return rows.map((row) => toRecordingView(row, this.#logger));
   }
 
   /** Recordings a user was a host in (or whose session they created), newest first. */
@@ -132,23 +138,50 @@ export class RecordingStore {
       orderBy: { startedAt: 'desc' },
       take: Math.min(limit, MAX_LISTED),
     });
-    return rows.map(toRecordingView);
+    return rows.map((row) => toRecordingView(row, this.#logger));
   }
 }
 
-function toRecordingView(row: RecordingRow): RecordingView {
+const recordingLayoutChange = z.object({
+  at: z.string(),
+  kind: z.enum(layoutKinds),
+  pinnedUserId: z.string().nullable(),
+}) satisfies z.ZodType<RecordingLayoutChange>;
+
+/** The `layoutChanges` column: JSON text holding the changes in order. */
+const layoutChangesJson = z
+  .string()
+  .transform((text, context): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      context.addIssue({ code: 'custom', message: 'is not JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(recordingLayoutChange));
+
+/** The columns a Recording row stores as strings. */
+const recordingColumns = z.object({
+  status: z.enum(recordingStatuses),
+  layoutChanges: layoutChangesJson,
+});
+
+/** A Recording row as the API shows it; a row whose status or layout changes do not parse is an INTERNAL error. */
+export function toRecordingView(stored: RecordingRow, logger: Logger): RecordingView {
+  const row = checkStoredRow(recordingColumns, stored, `Recording ${stored.id}`, logger);
   return {
     id: row.id,
     sessionId: row.sessionId,
     sessionTitle: row.session.title,
-    status: row.status as RecordingStatus,
+    status: row.status,
     startedAt: row.startedAt.toISOString(),
     endedAt: row.endedAt?.toISOString() ?? null,
     durationS: row.durationMs / 1000,
     sizeBytes: Number(row.sizeBytes),
     segments: row.segments,
     hosts: row.hosts,
-    layoutChanges: JSON.parse(row.layoutChanges) as RecordingLayoutChange[],
+    layoutChanges: row.layoutChanges,
     playlistUrl: recordingPlaylistPath(row.id),
   };
 }

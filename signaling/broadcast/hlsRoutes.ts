@@ -6,6 +6,7 @@
 // for the same few files at once.
 import path from 'node:path';
 import { Router, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
 import type { BroadcastService } from './BroadcastService.ts';
 import { SegmentCache } from './SegmentCache.ts';
 
@@ -21,16 +22,21 @@ const fileKinds: [pattern: RegExp, contentType: string, cacheControl: string][] 
   [/^init_\d{1,6}_[a-z0-9]{1,16}\.mp4$/, 'video/mp4', immutable],
 ];
 
-export function hlsRoutes(broadcasts: BroadcastService): Router {
+export function hlsRoutes(broadcasts: BroadcastService, logger: Logger): Router {
   const router = Router();
   const segments = new SegmentCache();
+  /** A file that cannot be served is a 404 either way; routine failures are not logged. */
+  const unreadable = (error: unknown, file: string) => {
+    if (!isRoutineFailure(error)) logger.warn({ err: error, file }, 'serving an HLS file failed');
+  };
   /** An immutable file from memory; ranges (VOD seeking, CDNs) go to sendFile. */
   const sendCached = async (req: Request, res: Response, root: string, file: string, contentType: string) => {
     if (req.headers.range) return send(res, root, file, contentType, immutable);
     let bytes: Buffer;
     try {
       bytes = await segments.read(path.join(root, file));
-    } catch {
+    } catch (error) {
+      unreadable(error, path.join(root, file));
       return notFound(res);
     }
     res.set({ 'Cache-Control': immutable, 'Access-Control-Allow-Origin': '*', 'Accept-Ranges': 'bytes' });
@@ -41,8 +47,9 @@ export function hlsRoutes(broadcasts: BroadcastService): Router {
     res.set({ 'Cache-Control': cacheControl, 'Access-Control-Allow-Origin': '*' });
     res.type(contentType);
     res.sendFile(file, { root, dotfiles: 'deny', headers: { 'Content-Type': contentType } }, (error) => {
-      if (error && !res.headersSent)
-        res.status(404).json({ ok: false, error: { code: 'NOT_FOUND', message: 'no such file' } });
+      if (!error) return;
+      unreadable(error, path.join(root, file));
+      if (!res.headersSent) res.status(404).json({ ok: false, error: { code: 'NOT_FOUND', message: 'no such file' } });
     });
   };
   const notFound = (res: Response) =>
@@ -71,4 +78,14 @@ export function hlsRoutes(broadcasts: BroadcastService): Router {
     send(res, broadcasts.vodDir(recordingId), file, kind[1], kind[2]);
   });
   return router;
+}
+
+/**
+ * Routine: a file that is not there (yet, or any more), which players ask
+ * for all the time (a segment the recorder has not finished, or has already
+ * dropped from the live window), and a transfer the viewer aborted.
+ */
+function isRoutineFailure(error: unknown): boolean {
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ECONNABORTED';
 }

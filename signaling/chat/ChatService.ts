@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
-import { RateLimiter } from '../limits/rateLimits.ts';
+import { RateLimiter, type RateLimit } from '../limits/rateLimits.ts';
 import type {
   ChatJoinResult,
   ChatMemberState,
@@ -54,6 +54,8 @@ export class ChatService {
   readonly #rooms = new Map<string, Promise<ChatRoom>>();
   /** Messages per user and session: a burst, then the configured rate. */
   readonly #messageRate: RateLimiter;
+  /** That limit as readers are told it (chat:join). */
+  readonly #messageRateLimit: RateLimit;
 
   constructor(options: ChatServiceOptions) {
     this.#store = options.store;
@@ -63,6 +65,7 @@ export class ChatService {
     this.#logger = options.logger.child({ component: 'chat' });
     this.#now = options.now ?? (() => new Date());
     this.#messageRate = new RateLimiter('chat-messages', options.config.rate);
+    this.#messageRateLimit = { ...options.config.rate };
   }
 
   // --- reading -----------------------------------------------------------------
@@ -83,7 +86,7 @@ export class ChatService {
       open: this.#sessions.active(sessionId) !== undefined,
       pinned,
       slowModeSeconds: room.slowModeSeconds,
-      messageRate: { ...this.#config.rate },
+      messageRate: { ...this.#messageRateLimit },
       you: room.standing(caller?.userId, this.#now()),
       ...page,
     };
@@ -267,7 +270,8 @@ export class ChatService {
     const loading = this.#loadRoom(sessionId);
     if (this.#sessions.active(sessionId)) {
       this.#rooms.set(sessionId, loading);
-      // A failed load is not cached: the next request tries again.
+      // A failed load is not cached: the next request tries again. (The
+      // error itself reaches the caller, who gets `loading`.)
       loading.catch(() => {
         if (this.#rooms.get(sessionId) === loading) this.#rooms.delete(sessionId);
       });

@@ -3,9 +3,17 @@
 // live in ChatRoom and ChatService.
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Database } from '../../prisma/database.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
-import { chatReactionEmojis, type ChatReactionEmoji, type ReportView } from '../protocol/chat.ts';
+import {
+  chatReactionEmojis,
+  reportReasons,
+  reportStatuses,
+  type ChatReactionEmoji,
+  type ReportView,
+} from '../protocol/chat.ts';
+import { checkStoredRow } from '../storedRow.ts';
 import { ChatMessageWriter } from './ChatMessageWriter.ts';
 import type { ChatMemberRecord } from './ChatRoom.ts';
 import type { HistoryCursor } from './historyCursor.ts';
@@ -27,11 +35,13 @@ export type NewReport = Omit<ReportView, 'id' | 'status' | 'createdAt'>;
 
 export class ChatStore {
   readonly #database: Database;
+  readonly #logger: Logger;
   /** New messages are written in batches (ChatMessageWriter); message reads flush it first. */
   readonly #writer: ChatMessageWriter;
 
   constructor(database: Database, logger: Logger) {
     this.#database = database;
+    this.#logger = logger;
     this.#writer = new ChatMessageWriter(database, logger);
   }
 
@@ -42,10 +52,10 @@ export class ChatStore {
 
   // --- sessions and rooms --------------------------------------------------------
 
-  findSession(sessionId: string): Promise<{ id: string; primaryHostId: string; status: string } | null> {
+  findSession(sessionId: string): Promise<{ id: string; primaryHostId: string } | null> {
     return this.#database.liveSession.findUnique({
       where: { id: sessionId },
-      select: { id: true, primaryHostId: true, status: true },
+      select: { id: true, primaryHostId: true },
     });
   }
 
@@ -169,9 +179,12 @@ export class ChatStore {
       _count: { _all: true },
     });
     for (const group of groups) {
-      if (!(chatReactionEmojis as readonly string[]).includes(group.emoji)) continue;
+      const emoji = chatReactionEmoji.safeParse(group.emoji);
+      // Only emojis of the set are ever written; should the set shrink, the
+      // old rows stay and are no longer shown (skipped, not an error).
+      if (!emoji.success) continue;
       const forMessage = counts.get(group.messageId) ?? {};
-      forMessage[group.emoji as ChatReactionEmoji] = group._count._all;
+      forMessage[emoji.data] = group._count._all;
       counts.set(group.messageId, forMessage);
     }
     return counts;
@@ -207,7 +220,7 @@ export class ChatStore {
   // --- reports -----------------------------------------------------------------
 
   async insertReport(report: NewReport): Promise<ReportView> {
-    return toReportView(await this.#database.report.create({ data: report }));
+    return toReportView(await this.#database.report.create({ data: report }), this.#logger);
   }
 
   async listReports(status: ReportView['status'], limit: number): Promise<ReportView[]> {
@@ -216,7 +229,7 @@ export class ChatStore {
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit,
     });
-    return rows.map(toReportView);
+    return rows.map((row) => toReportView(row, this.#logger));
   }
 }
 
@@ -230,7 +243,10 @@ const messageColumns = {
   deletedAt: true,
 } as const;
 
-function toReportView(row: {
+const chatReactionEmoji = z.enum(chatReactionEmojis);
+
+/** A Report row as read. */
+export interface ReportRow {
   id: string;
   reporterId: string;
   targetUserId: string;
@@ -241,14 +257,15 @@ function toReportView(row: {
   details: string;
   status: string;
   createdAt: Date;
-}): ReportView {
-  return {
-    ...row,
-    // Both are written only from the closed sets in signaling/protocol/chat.ts.
-    reason: row.reason as ReportView['reason'],
-    status: row.status as ReportView['status'],
-    createdAt: row.createdAt.toISOString(),
-  };
+}
+
+/** The columns a Report row stores as strings. */
+const reportColumns = z.object({ reason: z.enum(reportReasons), status: z.enum(reportStatuses) });
+
+/** A Report row as the API shows it; a row whose reason or status does not parse is an INTERNAL error. */
+export function toReportView(stored: ReportRow, logger: Logger): ReportView {
+  const row = checkStoredRow(reportColumns, stored, `Report ${stored.id}`, logger);
+  return { ...row, createdAt: row.createdAt.toISOString() };
 }
 
 let idMillis = 0;

@@ -7,11 +7,7 @@ import type { ChatService, ChatSessions } from './ChatService.ts';
 export function chatSessionsOf(sessions: SessionService): ChatSessions {
   return {
     active(sessionId) {
-      try {
-        return sessions.get(sessionId);
-      } catch {
-        return undefined; // get() throws NOT_FOUND for sessions that ended or never were
-      }
+      return sessions.find(sessionId); // undefined for sessions that ended or never were
     },
   };
 }

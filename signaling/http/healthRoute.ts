@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { Logger } from 'pino';
 import type { Database } from '../../prisma/database.ts';
 import type { WorkerPool } from '../../sfu/WorkerPool.ts';
 
@@ -7,10 +8,10 @@ import type { WorkerPool } from '../../sfu/WorkerPool.ts';
  * whether the database answers. 200 when all do, 503 otherwise (so a load
  * balancer or orchestrator can act on it).
  */
-export function healthRoute(pool: WorkerPool, database: Database, startedAt: number): Router {
+export function healthRoute(pool: WorkerPool, database: Database, startedAt: number, logger: Logger): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
-    const [workers, databaseUp] = await Promise.all([pool.health(), answers(database)]);
+    const [workers, databaseUp] = await Promise.all([pool.health(), answers(database, logger)]);
     const healthy = databaseUp && workers.every((worker) => worker.alive);
     res
       .status(healthy ? 200 : 503)
@@ -25,11 +26,13 @@ export function healthRoute(pool: WorkerPool, database: Database, startedAt: num
   return router;
 }
 
-async function answers(database: Database): Promise<boolean> {
+async function answers(database: Database, logger: Logger): Promise<boolean> {
   try {
     await database.$queryRaw`SELECT 1`;
     return true;
-  } catch {
+  } catch (error) {
+    // The probe answers "down"; the log says why.
+    logger.warn({ err: error }, 'health check: the database does not answer');
     return false;
   }
 }

@@ -1,13 +1,50 @@
 // Writes sessions to the database, the record that outlives the process
 // (recordings, battles and analytics refer to sessions after they end).
+import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Database } from '../../prisma/database.ts';
+import { layoutKinds } from '../protocol/layoutGeometry.ts';
+import { sessionStatuses, sessionTypes } from '../protocol/multihost.ts';
+import { checkStoredRow, type CheckedRow } from '../storedRow.ts';
 import type { Session } from './Session.ts';
+
+/** A LiveSession row as read. */
+export interface SessionRow {
+  id: string;
+  title: string;
+  type: string;
+  layout: string;
+  status: string;
+  primaryHostId: string;
+  primaryHostName: string;
+  createdAt: Date;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  peakViewers: number;
+}
+
+/** The columns a LiveSession row stores as strings. */
+const sessionColumns = z.object({
+  type: z.enum(sessionTypes),
+  layout: z.enum(layoutKinds),
+  status: z.enum(sessionStatuses),
+});
+
+/** A session's row with its type, layout and status checked. */
+export type StoredSession = CheckedRow<SessionRow, typeof sessionColumns>;
+
+/** Checks a LiveSession row; one whose type, layout or status does not parse is an INTERNAL error. */
+export function toStoredSession(row: SessionRow, logger: Logger): StoredSession {
+  return checkStoredRow(sessionColumns, row, `LiveSession ${row.id}`, logger);
+}
 
 export class SessionStore {
   readonly #database: Database;
+  readonly #logger: Logger;
 
-  constructor(database: Database) {
+  constructor(database: Database, logger: Logger) {
     this.#database = database;
+    this.#logger = logger.child({ component: 'session-store' });
   }
 
   async insert(session: Session, primaryHostName: string): Promise<void> {
@@ -41,8 +78,9 @@ export class SessionStore {
   }
 
   /** A session's row, also after it ended. */
-  async find(sessionId: string) {
-    return this.#database.liveSession.findUnique({ where: { id: sessionId } });
+  async find(sessionId: string): Promise<StoredSession | null> {
+    const row = await this.#database.liveSession.findUnique({ where: { id: sessionId } });
+    return row ? toStoredSession(row, this.#logger) : null;
   }
 
   /** Raises the recorded peak audience (never lowers it). */
@@ -54,12 +92,13 @@ export class SessionStore {
   }
 
   /** Sessions a user created, newest first (ended ones included). */
-  async listByPrimaryHost(userId: string, limit = 50) {
-    return this.#database.liveSession.findMany({
+  async listByPrimaryHost(userId: string, limit = 50): Promise<StoredSession[]> {
+    const rows = await this.#database.liveSession.findMany({
       where: { primaryHostId: userId },
       orderBy: { createdAt: 'desc' },
       take: limit,
     });
+    return rows.map((row) => toStoredSession(row, this.#logger));
   }
 
   /** Sessions left "live" or "scheduled" by a process that stopped: they cannot resume. */

@@ -81,6 +81,9 @@ export interface ChatReactions {
 export const reportReasons = ['spam', 'harassment', 'hate', 'sexual', 'violence', 'other'] as const;
 export type ReportReason = (typeof reportReasons)[number];
 
+export const reportStatuses = ['open', 'resolved', 'dismissed'] as const;
+export type ReportStatus = (typeof reportStatuses)[number];
+
 export interface ReportView {
   id: string;
   reporterId: string;
@@ -90,7 +93,7 @@ export interface ReportView {
   messageText: string | null;
   reason: ReportReason;
   details: string;
-  status: 'open' | 'resolved' | 'dismissed';
+  status: ReportStatus;
   createdAt: string;
 }
 

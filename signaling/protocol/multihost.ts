@@ -7,7 +7,8 @@ export const sessionTypes = ['collaboration', 'interview', 'panel', 'gaming', 'p
 export type SessionType = (typeof sessionTypes)[number];
 
 /** scheduled: created, hosts may join and rehearse; live: on air; ended: final. */
-export type SessionStatus = 'scheduled' | 'live' | 'ended';
+export const sessionStatuses = ['scheduled', 'live', 'ended'] as const;
+export type SessionStatus = (typeof sessionStatuses)[number];
 
 export type HostRole = 'primary' | 'co-host';
 

@@ -11,7 +11,8 @@ import type { LayoutKind } from './layoutGeometry.ts';
 export type StreamStatus = 'offline' | 'live' | 'ending' | 'archived';
 
 /** recording: still growing; archived: closed and playable to the end; interrupted: the server stopped mid-way (closed on restart). */
-export type RecordingStatus = 'recording' | 'archived' | 'interrupted';
+export const recordingStatuses = ['recording', 'archived', 'interrupted'] as const;
+export type RecordingStatus = (typeof recordingStatuses)[number];
 
 export interface RecordingLayoutChange {
   /** ISO time the layout took effect (the first is the recording's start). */

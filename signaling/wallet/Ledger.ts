@@ -17,12 +17,15 @@
 //    (balance >= 0) behind that;
 // 4. then the entries are inserted, each with the balance it left.
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Database } from '../../prisma/database.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
 import { AppError } from '../errors.ts';
+import { checkStoredRow } from '../storedRow.ts';
 import { storedLedgerKey } from './ledgerKeys.ts';
 import {
   InsufficientBalanceError,
+  ledgerKinds,
   MAX_AMOUNT,
   MAX_BALANCE,
   type CreditRequest,
@@ -46,7 +49,8 @@ interface Leg {
   storedKey: string;
 }
 
-interface EntryRow {
+/** A CoinTransaction row as read. */
+export interface EntryRow {
   id: string;
   amount: number;
   kind: string;
@@ -132,7 +136,10 @@ export class Ledger {
       where: { userId },
       include: { transactions: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: limit } },
     });
-    return { balance: wallet?.balance ?? 0, transactions: (wallet?.transactions ?? []).map(toEntry) };
+    return {
+      balance: wallet?.balance ?? 0,
+      transactions: (wallet?.transactions ?? []).map((row) => toEntry(row, this.#logger)),
+    };
   }
 
   /** The balance and the sum of the wallet's entries, which must be equal. */
@@ -158,7 +165,7 @@ export class Ledger {
       try {
         return await this.#database.$transaction((tx) => this.#write(tx, legs, reference), TRANSACTION_OPTIONS);
       } catch (error) {
-        if (error instanceof Replay) return replayReceipt(error);
+        if (error instanceof Replay) return replayReceipt(error, this.#logger);
         const code = prismaErrorCode(error);
         if (code === prismaErrorCodes.uniqueViolation) {
           // A twin committed first after all? (The locks of step 1 rule that out, but the unique key is
@@ -166,7 +173,10 @@ export class Ledger {
           const twin = await this.#database.coinTransaction.findUnique({
             where: { idempotencyKey: legs[0].storedKey },
           });
-          if (twin) return replayReceipt(new Replay(twin, await sameRequest(this.#database, twin, legs, reference)));
+          if (twin) {
+            const replay = new Replay(twin, await sameRequest(this.#database, twin, legs, reference));
+            return replayReceipt(replay, this.#logger);
+          }
         }
         if (code === prismaErrorCodes.transactionConflict && attempt < CONFLICT_RETRIES) {
           this.#logger.warn({ attempt }, 'ledger transaction conflict: retrying');
@@ -178,7 +188,7 @@ export class Ledger {
   }
 
   async #write(tx: Transaction, legs: [Leg, ...Leg[]], reference: string | undefined): Promise<LedgerReceipt> {
-    const [primary] = legs;
+    const [primary, ...others] = legs;
     const inLockOrder = [...legs].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
     const now = new Date();
     for (const leg of inLockOrder) {
@@ -201,22 +211,9 @@ export class Ledger {
       }
     }
 
-    let primaryEntry: EntryRow | undefined;
-    for (const leg of legs) {
-      const wallet = await tx.wallet.findUniqueOrThrow({ where: { userId: leg.userId } });
-      const entry = await tx.coinTransaction.create({
-        data: {
-          walletId: wallet.id,
-          amount: leg.amount,
-          kind: leg.kind,
-          balanceAfter: wallet.balance,
-          idempotencyKey: leg.storedKey,
-          reference: reference ?? null,
-        },
-      });
-      primaryEntry ??= entry;
-    }
-    const entry = toEntry(primaryEntry as EntryRow);
+    const primaryEntry = await insertEntry(tx, primary, reference);
+    for (const leg of others) await insertEntry(tx, leg, reference);
+    const entry = toEntry(primaryEntry, this.#logger);
     return { entry, balance: entry.balanceAfter, replayed: false };
   }
 
@@ -232,6 +229,21 @@ export class Ledger {
       if (prismaErrorCode(error) !== prismaErrorCodes.uniqueViolation) throw error;
     }
   }
+}
+
+/** Writes one leg's entry with the balance its wallet now holds. */
+async function insertEntry(tx: Transaction, leg: Leg, reference: string | undefined): Promise<EntryRow> {
+  const wallet = await tx.wallet.findUniqueOrThrow({ where: { userId: leg.userId } });
+  return tx.coinTransaction.create({
+    data: {
+      walletId: wallet.id,
+      amount: leg.amount,
+      kind: leg.kind,
+      balanceAfter: wallet.balance,
+      idempotencyKey: leg.storedKey,
+      reference: reference ?? null,
+    },
+  });
 }
 
 function checkedAmount(amount: number): number {
@@ -261,17 +273,22 @@ async function sameRequest(
   return true;
 }
 
-function replayReceipt(replay: Replay): LedgerReceipt {
+function replayReceipt(replay: Replay, logger: Logger): LedgerReceipt {
   if (!replay.sameRequest) throw new AppError('CONFLICT', 'idempotencyKey was already used for a different request');
-  const entry = toEntry(replay.entry);
+  const entry = toEntry(replay.entry, logger);
   return { entry, balance: entry.balanceAfter, replayed: true };
 }
 
-function toEntry(row: EntryRow): LedgerEntry {
+/** The column a CoinTransaction row stores as a string. */
+const entryColumns = z.object({ kind: z.enum(ledgerKinds) });
+
+/** A ledger row as the API shows it; a row whose kind does not parse is an INTERNAL error. */
+export function toEntry(stored: EntryRow, logger: Logger): LedgerEntry {
+  const row = checkStoredRow(entryColumns, stored, `CoinTransaction ${stored.id}`, logger);
   return {
     id: row.id,
     amount: row.amount,
-    kind: row.kind as LedgerKind,
+    kind: row.kind,
     balanceAfter: row.balanceAfter,
     reference: row.reference,
     createdAt: row.createdAt.toISOString(),

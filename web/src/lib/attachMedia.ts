@@ -2,11 +2,25 @@
 // element gets a MediaStream of its own, set once per track (re-setting
 // srcObject on every render would restart playback).
 import type { Attachment } from 'svelte/attachments';
+import { warn } from './warn.ts';
+
+/**
+ * Starts playback. Two refusals are expected and stay quiet: autoplay with
+ * sound before the user has interacted with the page (NotAllowedError: the
+ * element waits, muted players show an unmute button) and a play that a new
+ * source or a pause interrupted (AbortError). Anything else is logged.
+ */
+export function startPlayback(element: HTMLMediaElement): void {
+  element.play().catch((error: unknown) => {
+    if (error instanceof DOMException && (error.name === 'NotAllowedError' || error.name === 'AbortError')) return;
+    warn('media playback did not start', error);
+  });
+}
 
 export function playTrack(track: MediaStreamTrack | undefined): Attachment<HTMLMediaElement> {
   return (element) => {
     element.srcObject = track ? new MediaStream([track]) : null;
-    if (track) element.play().catch(() => undefined);
+    if (track) startPlayback(element);
     return () => {
       element.srcObject = null;
     };
@@ -16,7 +30,7 @@ export function playTrack(track: MediaStreamTrack | undefined): Attachment<HTMLM
 export function playStream(stream: MediaStream | undefined): Attachment<HTMLMediaElement> {
   return (element) => {
     element.srcObject = stream ?? null;
-    if (stream) element.play().catch(() => undefined);
+    if (stream) startPlayback(element);
     return () => {
       element.srcObject = null;
     };

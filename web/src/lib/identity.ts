@@ -1,6 +1,7 @@
 // Who this browser is: a guest identity (token + user) kept in localStorage,
 // so a reload or a second visit to a studio link keeps the same host.
 import { callApi } from './httpApi.ts';
+import { warn } from './warn.ts';
 
 export interface StoredIdentity {
   token: string;
@@ -16,7 +17,9 @@ export function loadIdentity(): StoredIdentity | undefined {
     const parsed = JSON.parse(raw) as Partial<StoredIdentity>;
     if (typeof parsed.token !== 'string' || typeof parsed.user?.userId !== 'string') return undefined;
     return parsed as StoredIdentity;
-  } catch {
+  } catch (error) {
+    // Storage blocked (privacy settings) or unreadable: carry on without an identity.
+    warn('reading the stored identity failed', error);
     return undefined;
   }
 }

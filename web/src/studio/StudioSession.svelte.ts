@@ -19,6 +19,7 @@ import type {
 import { ApiError, callApi } from '../lib/httpApi.ts';
 import type { StoredIdentity } from '../lib/identity.ts';
 import { connectSignaling, request, RequestFailed, type SignalingSocket } from '../lib/signaling.ts';
+import { warn } from '../lib/warn.ts';
 import { stopStream } from './localMedia.ts';
 import { MediaConnection, type RemoteTrack } from './MediaConnection.ts';
 import { cameraCodecOptions, cameraEncodings, microphoneCodecOptions, screenEncodings } from './publishSettings.ts';
@@ -275,7 +276,12 @@ export class StudioSession {
 
   /** Leaves the room (the primary host leaving ends the session for everyone). */
   async leave(): Promise<void> {
-    if (this.#joinedOnServer) await request(this.#socket, 'multihost:leave', {}, 3000).catch(() => undefined);
+    if (this.#joinedOnServer) {
+      // Leaving goes ahead regardless: the server also drops this host when the socket closes.
+      await request(this.#socket, 'multihost:leave', {}, 3000).catch((error: unknown) =>
+        warn('telling the server this host left failed', error),
+      );
+    }
     this.#finish('left');
   }
 
@@ -509,7 +515,8 @@ export class StudioSession {
     if (consumers.length === 0 || payload === this.#lastViewport) return;
     this.#lastViewport = payload;
     // Advisory: the server may not adapt layers (or not yet); media flows either way.
-    request(this.#socket, 'webrtc:adapt-quality', { consumers }, 5000).catch(() => {
+    request(this.#socket, 'webrtc:adapt-quality', { consumers }, 5000).catch((error: unknown) => {
+      warn('sending the video sizes for quality adaptation failed (sent again on the next change)', error);
       if (this.#lastViewport === payload) this.#lastViewport = '';
     });
   }
