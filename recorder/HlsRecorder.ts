@@ -425,7 +425,8 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
    */
   #onRunStalled(run: CompositorRun): void {
     if (!this.#linkOf(run)) return;
-    this.#options.logger.warn({ generation: run.generation }, 'FFmpeg output stalled; cameras rejoin at a key frame');
+    // The compositor has logged the stall at warn.
+    this.#options.logger.info({ generation: run.generation }, 'cameras rejoin at a key frame');
     this.#relay.releaseCameras();
   }
 
