@@ -6,27 +6,29 @@
 // while nobody feeds it. A change of hosts, tracks or layout re-routes
 // slots and sends the new tile geometry to FFmpeg's zmq filter
 // (slots/SceneCommander.ts): it shows from the next frame, without a
-// restart. FFmpeg is restarted only when it dies or stops producing, with
-// back-off; the playlists continue across that seam with a discontinuity.
+// restart. The FFmpeg itself is CompositorProcess.ts: restarted only when it
+// dies or stops producing, with back-off; the playlists continue across that
+// seam with a discontinuity. This class routes around its runs: each new run
+// gets the relay's targets and a commander, and its cameras join once it has
+// written its first segment.
 // Tracks the compositor cannot take are left out (readableTracks.ts) and
 // reported as `warning` events; a camera that stalls gets key frame
 // requests (videoStallWatch.ts) and filler until it sends one.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import { MAX_LAYOUT_PEERS } from '../signaling/protocol/layoutGeometry.ts';
 import { DEFAULT_SIMULCAST_LAYERS, tileSpatialLayer } from '../sfu/quality/layerDecision.ts';
-import { reapOnExit } from './childReaper.ts';
-import { freeTcpPort } from './freeTcpPort.ts';
+import { CompositorProcess, type CompositorRun } from './CompositorProcess.ts';
+import { DEFAULT_COMPOSITOR_TIMING } from './CompositorProcessTypes.ts';
+import { AUDIO_PAYLOAD_TYPE, compositorInvocation, VIDEO_PAYLOAD_TYPE } from './compositorInvocation.ts';
 import { drawtextSafe } from './slots/drawtextSafe.ts';
 import { resolveFfmpeg } from './ffmpegBinary.ts';
 import { ffmpegReceiveCapabilities } from './ffmpegReceiveCapabilities.ts';
 import { ffmpegReadableRtpCodecs } from './ffmpegRtpCodecs.ts';
-import { defaultRenditions, hlsOutputArgs } from './hlsOutputArgs.ts';
+import { defaultRenditions } from './hlsOutputArgs.ts';
 import { labelFont } from './labelFont.ts';
-import { outputLagMs } from './outputLag.ts';
 import type {
   Composition,
   HlsRecorderEvents,
@@ -35,14 +37,11 @@ import type {
   RecorderWarning,
 } from './HlsRecorderTypes.ts';
 import { splitReadableTracks } from './readableTracks.ts';
-import { rtpInputSdp, type SdpStream } from './rtpInputSdp.ts';
 import { assignSlots, sceneOf } from './slots/compositionScene.ts';
 import { fillerVp8KeyFrame, OPUS_SILENCE } from './slots/fillerMedia.ts';
 import { SceneCommander } from './slots/SceneCommander.ts';
-import { buildSlotGraph, slotSettings, type SlotScene, type SlotSettings } from './slots/slotGraph.ts';
-import { LOSS_WAIT_MS } from './slots/SlotFeed.ts';
+import { slotSettings, type SlotScene, type SlotSettings } from './slots/slotGraph.ts';
 import { SlotRelay, type SlotSpec } from './slots/SlotRelay.ts';
-import { reserveUdpPortPairs } from './udpPortPair.ts';
 import { watchVideoStalls, type VideoStallWatch } from './videoStallWatch.ts';
 
 export type {
@@ -54,14 +53,13 @@ export type {
   UnreadableCodecWarning,
 } from './HlsRecorderTypes.ts';
 
-/** One FFmpeg run. */
-interface Run {
+/** The recorder's side of one compositor run. */
+interface RunLink {
   generation: number;
-  ffmpeg: ChildProcess;
   commander: SceneCommander;
-  /** The progress watchdog; cleared when the run stops. */
-  timers: NodeJS.Timeout[];
-  stderrTail: string[];
+  /** Resolves when the run's first segment is listed. */
+  firstSegment: Promise<void>;
+  noteFirstSegment: () => void;
 }
 
 /** A host track feeding a slot. */
@@ -74,31 +72,11 @@ interface Feed {
 const SLOT_COUNT = MAX_LAYOUT_PEERS;
 /** What the compositor takes: VP8 cameras (what browsers publish to our routers) and Opus microphones. */
 const SLOT_CODECS = new Set(['video/vp8', 'audio/opus']);
-const AUDIO_PAYLOAD_TYPE = 111;
-const VIDEO_PAYLOAD_TYPE = 96;
 /**
- * How long FFmpeg studies its RTP inputs before composing (µs). Its default,
- * 5 s, would delay the first segment; every slot carries filler key frames
- * from the first packet, so this is plenty.
+ * Cameras of a run that has taken commands but written no segment this long
+ * join anyway (the grace the compositor's watchdog gives a new run).
  */
-const PROBE_US = 500_000;
-const RTP_MAX_DELAY_US = (LOSS_WAIT_MS + 50) * 1000;
-const MIN_RESTART_DELAY_MS = 250;
-/** A run whose playlist stops changing this long gets its cameras rejoined at a key frame... */
-const STALL_RESYNC_MS = 2500;
-/** ...and this long is restarted. */
-const STALL_RESTART_MS = 8000;
-/** Output this far behind real time (outputLag.ts)... */
-const MAX_OUTPUT_LAG_MS = 8000;
-/** ...for this long gets FFmpeg restarted. */
-const LAG_RESTART_AFTER_MS = 5000;
-/** Time a new run gets before its first segment is expected. */
-const FIRST_SEGMENT_GRACE_MS = 10_000;
-/** How long FFmpeg may take to finish its segment after SIGINT before it is killed. */
-const FFMPEG_STOP_GRACE_MS = 3000;
-const MAX_RESTART_DELAY_MS = 10_000;
-/** A run this long counts as healthy: the next failure restarts quickly again. */
-const HEALTHY_RUN_MS = 10_000;
+const CAMERA_JOIN_DEADLINE_MS = DEFAULT_COMPOSITOR_TIMING.firstSegmentGraceMs;
 
 type ResolvedOptions = Required<Omit<HlsRecorderOptions, 'readableCodecs'>> & { readableCodecs: ReadonlySet<string> };
 
@@ -116,11 +94,10 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   #scene: SlotScene = [];
   #settings: SlotSettings = {};
   #stallWatch: VideoStallWatch | undefined;
-  #run: Run | undefined;
-  #generation = 0;
+  readonly #compositor: CompositorProcess;
+  /** The compositor's current run, once it has started. */
+  #run: RunLink | undefined;
   #stopped = false;
-  #restartDelayMs = MIN_RESTART_DELAY_MS;
-  #restartTimer: NodeJS.Timeout | undefined;
   #updating: Promise<void> = Promise.resolve();
   /** Producers already warned about: a warning is given once, not at every update. */
   readonly #warnedProducerIds = new Set<string>();
@@ -161,16 +138,17 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       fs.mkdirSync(options.dir, { recursive: true });
       const created = new HlsRecorder({ ...options, readableCodecs }, relay, transport);
       recorder = created;
-      // A recorder taking over a folder (after a worker died) continues the
-      // numbering, so its files never overwrite ones a playlist still lists.
-      created.#generation = lastGeneration(options.dir);
       await created.#route(composition);
-      await created.#startRun();
+      await created.#compositor.start();
       setImmediate(() => created.#releaseWarnings());
       return created;
     } catch (error) {
       // Nothing left running: consumers, the stall watch, a started FFmpeg.
-      await recorder?.stop().catch(() => undefined);
+      await recorder
+        ?.stop()
+        .catch((stopError: unknown) =>
+          options.logger.warn({ err: stopError }, 'could not stop a recorder that failed to start'),
+        );
       transport?.close();
       relay.close();
       throw error;
@@ -188,6 +166,36 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     this.#transport = transport;
     this.#receiveCapabilities = ffmpegReceiveCapabilities(options.router.rtpCapabilities);
     this.#fontFile = labelFont();
+    const { dir, fps, segmentSeconds, windowSegments, renditions, logger } = this.#options;
+    this.#compositor = new CompositorProcess({
+      ffmpegPath: resolveFfmpeg(),
+      logger,
+      inputPortPairs: 2 * SLOT_COUNT,
+      progressPlaylist: path.join(dir, renditions[0]!.name, 'index.m3u8'),
+      // A recorder taking over a folder (after a worker died) continues the
+      // numbering, so its files never overwrite ones a playlist still lists.
+      lastGeneration: lastGeneration(dir),
+      // Each run starts with the scene of the moment.
+      invocation: ({ generation, inputPorts, commandPort }) =>
+        compositorInvocation({
+          scene: this.#scene,
+          slotCount: SLOT_COUNT,
+          inputPorts,
+          commandPort,
+          generation,
+          sdpFile: path.join(dir, `input_${generation}.sdp`),
+          dir,
+          fps,
+          segmentSeconds,
+          windowSegments,
+          renditions,
+          ...(this.#fontFile ? { fontFile: this.#fontFile } : {}),
+        }),
+    });
+    this.#compositor.on('started', (run) => this.#onRunStarted(run));
+    this.#compositor.on('firstSegment', (run) => this.#linkOf(run)?.noteFirstSegment());
+    this.#compositor.on('stalled', (run) => this.#onRunStalled(run));
+    this.#compositor.on('exited', (run) => this.#onRunExited(run));
   }
 
   /** Tracks of the current composition left out of the recording, and why. */
@@ -197,7 +205,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
 
   /** The running FFmpeg's pid (for operations and fault tests). */
   get ffmpegPid(): number | undefined {
-    return this.#run?.ffmpeg.pid;
+    return this.#compositor.pid;
   }
 
   get router(): types.Router {
@@ -225,10 +233,12 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   /** Stops recording; resolves once FFmpeg has written its last segment and exited. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#restartTimer);
     await this.#updating;
     this.#stallWatch?.stop();
-    await this.#stopRun();
+    this.#relay.setTargets(undefined);
+    this.#run?.commander.close();
+    this.#run = undefined;
+    await this.#compositor.stop();
     // What each slot went through (losses, slips, key frame waits): the
     // first thing to read when a broadcast looked wrong.
     const slots = this.#relay
@@ -290,15 +300,15 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
           continue;
         }
         this.#feeds.set(producerId, { consumer, slot });
-        this.#relay.attach(
-          slot,
-          ssrc,
-          consumer.kind === 'video' ? () => void consumer.requestKeyFrame().catch(() => undefined) : undefined,
-        );
+        this.#relay.attach(slot, ssrc, consumer.kind === 'video' ? () => this.#requestKeyFrame(consumer) : undefined);
         await consumer.resume();
       } catch (error) {
         // The producer went away meanwhile: its host's next update drops it.
-        this.#options.logger.debug({ err: error, producerId }, 'could not consume a host track for the recorder');
+        if (producer.closed) {
+          this.#options.logger.debug({ err: error, producerId }, 'a host track closed before the recorder consumed it');
+        } else {
+          this.#options.logger.warn({ err: error, producerId }, 'could not consume a host track for the recorder');
+        }
       }
     }
     this.#watchStalls();
@@ -338,8 +348,27 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       if (consumer.kind !== 'video' || consumer.type !== 'simulcast' || consumer.closed || !tile) continue;
       const spatialLayer = tileSpatialLayer(tile.height, DEFAULT_SIMULCAST_LAYERS);
       if (consumer.preferredLayers?.spatialLayer === spatialLayer) continue;
-      await consumer.setPreferredLayers({ spatialLayer }).catch(() => undefined);
+      await consumer.setPreferredLayers({ spatialLayer }).catch((error: unknown) => {
+        // A consumer closed meanwhile (its host left) needs no layer.
+        if (consumer.closed) return;
+        this.#options.logger.warn(
+          { err: error, producerId: consumer.producerId, spatialLayer },
+          'could not set the layer the recorder consumes',
+        );
+      });
     }
+  }
+
+  /** The relay asks when a camera slot needs a key frame to (re)join. */
+  #requestKeyFrame(consumer: types.Consumer): void {
+    consumer.requestKeyFrame().catch((error: unknown) => {
+      // A consumer closed meanwhile (its host left) has nothing to send.
+      if (consumer.closed) return;
+      this.#options.logger.warn(
+        { err: error, producerId: consumer.producerId },
+        'could not request a key frame for the recorder',
+      );
+    });
   }
 
   #canvas(): { width: number; height: number } {
@@ -358,6 +387,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     this.#stallWatch = watchVideoStalls(
       cameras.map((feed) => feed.consumer),
       {
+        logger: this.#options.logger,
         onKeyFrameRequest: (consumer, reason) =>
           this.#options.logger.info(
             { producerId: consumer.producerId, reason },
@@ -367,103 +397,50 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     );
   }
 
-  async #startRun(): Promise<void> {
-    const { dir, fps, segmentSeconds, windowSegments, renditions, logger } = this.#options;
-    const generation = ++this.#generation;
-    const reservation = await reserveUdpPortPairs(2 * SLOT_COUNT);
-    const commandPort = await freeTcpPort();
-    // Audio first: FFmpeg's SDP demuxer serves its sockets in SDP order, so
-    // when it falls behind (a busy encoder) a backlog of video starves every
-    // stream listed after it. The microphones are small and cannot starve the
-    // cameras, the other way round they can (the broadcast loses its sound).
-    const streams: SdpStream[] = reservation.ports.map((port, index) =>
-      index < SLOT_COUNT
-        ? {
-            kind: 'audio',
-            port,
-            rtpParameters: {
-              codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO_PAYLOAD_TYPE, clockRate: 48000, channels: 2 }],
-            },
-          }
-        : {
-            kind: 'video',
-            port,
-            rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO_PAYLOAD_TYPE, clockRate: 90000 }] },
-          },
-    );
-    const sdpFile = path.join(dir, `input_${generation}.sdp`);
-    fs.writeFileSync(sdpFile, rtpInputSdp(streams));
-    const graph = buildSlotGraph(this.#scene, {
-      ...this.#canvas(),
-      fps,
-      slotCount: SLOT_COUNT,
-      commandPort,
-      ...(this.#fontFile ? { fontFile: this.#fontFile } : {}),
-    });
-    const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, {
-      renditions,
-      dir,
-      fps,
-      segmentSeconds,
-      windowSegments,
-      generation,
-    });
-    const args = [
-      // Errors only: cameras change size all the time (the senders adapt),
-      // and FFmpeg would warn about it on every frame.
-      ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
-      ...['-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-reorder_queue_size', '64'],
-      ...['-analyzeduration', String(PROBE_US)],
-      // Wait for late (repaired) packets a little longer than the relay
-      // does before it gives a camera up for lost (slots/SlotFeed.ts).
-      ...['-max_delay', String(RTP_MAX_DELAY_US)],
-      // A camera changing size must not rebuild the graph (that would lose
-      // the runtime layout and restart the canvas clock): scale takes any size.
-      ...['-reinit_filter', '0'],
-      ...['-i', sdpFile],
-      ...['-filter_complex', `${graph.filter};${output.filterSuffix}`],
-      ...output.args,
-    ];
-    reservation.release();
-    const ffmpeg = spawn(resolveFfmpeg(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    reapOnExit(ffmpeg);
-    const run: Run = {
-      generation,
-      ffmpeg,
-      commander: new SceneCommander(commandPort, this.#settings, logger),
-      timers: [],
-      stderrTail: [],
+  /**
+   * A new run: filler flows to every slot at once, so FFmpeg finds all its
+   * inputs and builds its graph; once it takes commands, cameras join at
+   * their next key frame.
+   */
+  #onRunStarted(run: CompositorRun): void {
+    // A restart that was under way when stop() began: the compositor stops it.
+    if (this.#stopped) return;
+    let noteFirstSegment: () => void = () => undefined;
+    const firstSegment = new Promise<void>((resolve) => (noteFirstSegment = resolve));
+    const link: RunLink = {
+      generation: run.generation,
+      commander: new SceneCommander(run.commandPort, this.#settings, this.#options.logger),
+      firstSegment,
+      noteFirstSegment,
     };
-    ffmpeg.stderr!.on('data', (chunk: Buffer) => {
-      run.stderrTail.push(...chunk.toString().split('\n').filter(Boolean));
-      run.stderrTail.splice(0, Math.max(0, run.stderrTail.length - 20));
-    });
-    const startedAt = Date.now();
-    ffmpeg.once('exit', (code, signal) => {
-      run.commander.close();
-      if (this.#run !== run || this.#stopped) return;
-      this.#run = undefined;
-      this.#relay.setTargets(undefined);
-      // Back off while FFmpeg keeps failing; a run that lasted resets it.
-      this.#restartDelayMs =
-        Date.now() - startedAt > HEALTHY_RUN_MS
-          ? MIN_RESTART_DELAY_MS
-          : Math.min(this.#restartDelayMs * 2, MAX_RESTART_DELAY_MS);
-      logger.warn(
-        { generation, code, signal, retryInMs: this.#restartDelayMs, stderr: run.stderrTail.join('\n') },
-        'FFmpeg exited; restarting',
-      );
-      this.#restartTimer = setTimeout(() => {
-        this.#updating = this.#updating.then(() => (this.#stopped || this.#run ? undefined : this.#startRun()));
-      }, this.#restartDelayMs);
-    });
-    this.#run = run;
-    run.timers.push(this.#watchProgress(run));
-    // Filler flows to every slot at once, so FFmpeg finds all its inputs
-    // and builds its graph; once it takes commands, cameras join at their
-    // next key frame.
-    this.#relay.setTargets(reservation.ports);
-    void this.#releaseCamerasWhenRunning(run);
+    this.#run = link;
+    this.#relay.setTargets(run.inputPorts);
+    void this.#releaseCamerasWhenRunning(link);
+  }
+
+  /**
+   * Most often one camera that cannot decode (a packet of its key frame lost
+   * in FFmpeg's socket) holds up the picture: filler and a fresh key frame
+   * for every camera unblock it without a restart.
+   */
+  #onRunStalled(run: CompositorRun): void {
+    if (!this.#linkOf(run)) return;
+    // The compositor has logged the stall at warn.
+    this.#options.logger.info({ generation: run.generation }, 'cameras rejoin at a key frame');
+    this.#relay.releaseCameras();
+  }
+
+  /** Nothing is sent to a dead FFmpeg until the compositor's next run starts. */
+  #onRunExited(run: CompositorRun): void {
+    const link = this.#linkOf(run);
+    if (!link) return;
+    link.commander.close();
+    this.#run = undefined;
+    this.#relay.setTargets(undefined);
+  }
+
+  #linkOf(run: CompositorRun): RunLink | undefined {
+    return this.#run?.generation === run.generation ? this.#run : undefined;
   }
 
   /**
@@ -473,89 +450,15 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
    * overflow them, and a camera whose key frame is cut decodes nothing until
    * the next one: the whole picture would wait for it.
    */
-  async #releaseCamerasWhenRunning(run: Run): Promise<void> {
-    await run.commander.connected;
-    const playlist = path.join(this.#options.dir, this.#options.renditions[0]!.name, 'index.m3u8');
-    const deadline = Date.now() + FIRST_SEGMENT_GRACE_MS;
-    while (this.#run === run && Date.now() < deadline && !this.#listsSegmentOf(playlist, run.generation)) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    if (this.#run === run) this.#relay.releaseCameras();
-  }
-
-  /** The playlist lists a segment of this FFmpeg run (its files carry the generation). */
-  #listsSegmentOf(playlist: string, generation: number): boolean {
-    const text = fs.existsSync(playlist) ? fs.readFileSync(playlist, 'utf8') : '';
-    return text.includes(`seg_${generation}_`);
-  }
-
-  /**
-   * FFmpeg can stay alive yet stop producing (an RTP input it cannot get in
-   * step with): when the top rendition's playlist has not changed for
-   * STALL_RESTART_MS after the first segments, kill it and let the exit
-   * handler restart it, so audiences get a short gap rather than a dead
-   * stream. Likewise when its output stays more than MAX_OUTPUT_LAG_MS behind
-   * real time (outputLag.ts): a live show that fell that far behind is
-   * better restarted at the present than played late for the rest of it.
-   */
-  #watchProgress(run: Run): NodeJS.Timeout {
-    const playlist = path.join(this.#options.dir, this.#options.renditions[0]!.name, 'index.m3u8');
-    let lastChange = Date.now() + FIRST_SEGMENT_GRACE_MS;
-    let lastMtimeMs = 0;
-    let laggingSince: number | undefined;
-    let resynced = false;
-    const restart = (reason: string, details: Record<string, unknown>) => {
-      clearInterval(timer);
-      this.#options.logger.warn({ generation: run.generation, ...details }, reason);
-      run.ffmpeg.kill('SIGKILL');
-    };
-    const timer = setInterval(() => {
-      if (this.#run !== run) return clearInterval(timer);
-      const mtimeMs = fs.statSync(playlist, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-      if (mtimeMs === lastMtimeMs) {
-        const stalledMs = Date.now() - lastChange;
-        if (stalledMs > STALL_RESTART_MS) restart('FFmpeg stopped producing segments; restarting it', {});
-        else if (stalledMs > STALL_RESYNC_MS && !resynced) {
-          // Most often one camera that cannot decode (a packet of its key
-          // frame lost in FFmpeg's socket) holds up the picture: filler and
-          // a fresh key frame for every camera unblock it without a restart.
-          resynced = true;
-          this.#options.logger.warn(
-            { generation: run.generation },
-            'FFmpeg output stalled; cameras rejoin at a key frame',
-          );
-          this.#relay.releaseCameras();
-        }
-        return;
-      }
-      resynced = false;
-      lastMtimeMs = mtimeMs;
-      lastChange = Math.max(lastChange, Date.now());
-      const lagMs = outputLagMs(fs.readFileSync(playlist, 'utf8'), Date.now()) ?? 0;
-      laggingSince = lagMs > MAX_OUTPUT_LAG_MS ? (laggingSince ?? Date.now()) : undefined;
-      if (laggingSince !== undefined && Date.now() - laggingSince > LAG_RESTART_AFTER_MS) {
-        restart('FFmpeg fell behind real time; restarting it at the present', { lagMs });
-      }
-    }, 1000);
-    return timer;
-  }
-
-  #stopRun(): Promise<void> {
-    const run = this.#run;
-    if (!run) return Promise.resolve();
-    this.#run = undefined;
-    this.#relay.setTargets(undefined);
-    for (const timer of run.timers) clearTimeout(timer);
-    run.commander.close();
-    if (run.ffmpeg.exitCode !== null || run.ffmpeg.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const killer = setTimeout(() => run.ffmpeg.kill('SIGKILL'), FFMPEG_STOP_GRACE_MS);
-      run.ffmpeg.once('exit', () => {
-        clearTimeout(killer);
-        resolve();
-      });
-      run.ffmpeg.kill('SIGINT'); // lets the HLS muxer finish its segment and playlist
-    });
+  async #releaseCamerasWhenRunning(link: RunLink): Promise<void> {
+    await link.commander.connected;
+    let deadline: NodeJS.Timeout | undefined;
+    await Promise.race([
+      link.firstSegment,
+      new Promise((resolve) => (deadline = setTimeout(resolve, CAMERA_JOIN_DEADLINE_MS))),
+    ]);
+    clearTimeout(deadline);
+    if (this.#run === link) this.#relay.releaseCameras();
   }
 
   #warn(warning: RecorderWarning): void {

@@ -6,9 +6,25 @@
 // recording started mid-broadcast begins with the next segment.
 import fs from 'node:fs';
 import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import { isMissingFile } from './isMissingFile.ts';
 import { parseMediaPlaylist, type PlaylistSegment } from './hlsPlaylist.ts';
 
 const POLL_MS = 250;
+
+/** For callers that pass no logger: failures other than a missing file must still be seen. */
+let fallbackLogger: Logger | undefined;
+function defaultLogger(): Logger {
+  fallbackLogger ??= pino({ name: 'VodArchiver' });
+  return fallbackLogger;
+}
+
+export interface VodArchiverOptions {
+  /** Segments already listed (the past of a running broadcast) are not kept. Default false. */
+  fromNow?: boolean;
+  /** Told about files that could not be read or linked. Default: a pino logger on stdout. */
+  logger?: Logger;
+}
 
 export interface VodSummary {
   playlist: string;
@@ -20,6 +36,7 @@ export interface VodSummary {
 export class VodArchiver {
   readonly #liveDir: string;
   readonly #vodDir: string;
+  readonly #logger: Logger;
   readonly #archived = new Set<string>();
   readonly #skipped = new Set<string>();
   readonly #lines: string[] = [];
@@ -29,13 +46,11 @@ export class VodArchiver {
   #maxDurationS = 1;
   #timer: NodeJS.Timeout;
 
-  /**
-   * Archives `liveDir/index.m3u8` (one rendition) into `vodDir/index.m3u8`.
-   * `fromNow`: segments already listed (the past of a running broadcast) are not kept.
-   */
-  constructor(liveDir: string, vodDir: string, options: { fromNow?: boolean } = {}) {
+  /** Archives `liveDir/index.m3u8` (one rendition) into `vodDir/index.m3u8`. */
+  constructor(liveDir: string, vodDir: string, options: VodArchiverOptions = {}) {
     this.#liveDir = liveDir;
     this.#vodDir = vodDir;
+    this.#logger = options.logger ?? defaultLogger();
     fs.mkdirSync(vodDir, { recursive: true });
     if (options.fromNow) for (const segment of this.#readLive()) this.#skipped.add(segment.uri);
     this.#write(false);
@@ -56,10 +71,13 @@ export class VodArchiver {
   }
 
   #readLive(): PlaylistSegment[] {
+    const file = path.join(this.#liveDir, 'index.m3u8');
     try {
-      return parseMediaPlaylist(fs.readFileSync(path.join(this.#liveDir, 'index.m3u8'), 'utf8'));
-    } catch {
-      return []; // not written yet
+      return parseMediaPlaylist(fs.readFileSync(file, 'utf8'));
+    } catch (error) {
+      // Not written yet (FFmpeg writes it with its first segment): nothing to keep so far.
+      if (!isMissingFile(error)) this.#logger.warn({ err: error, file }, 'VOD: could not read the live playlist');
+      return [];
     }
   }
 
@@ -98,7 +116,9 @@ export class VodArchiver {
       fs.linkSync(path.join(this.#liveDir, uri), target);
       this.#bytes += fs.statSync(target).size;
       return true;
-    } catch {
+    } catch (error) {
+      // Already deleted from the live window (we were late): nothing to keep.
+      if (!isMissingFile(error)) this.#logger.warn({ err: error, uri }, 'VOD: could not keep a segment');
       return false;
     }
   }
@@ -123,13 +143,15 @@ export class VodArchiver {
  * Closes the VOD playlist of a recording whose archiver never finished (the
  * process stopped): what was kept becomes a complete, seekable VOD.
  */
-export function sealVodPlaylist(vodDir: string): void {
+export function sealVodPlaylist(vodDir: string, logger: Logger = defaultLogger()): void {
   const file = path.join(vodDir, 'index.m3u8');
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return; // nothing was kept
+  } catch (error) {
+    // No playlist: nothing was kept, nothing to seal.
+    if (!isMissingFile(error)) logger.warn({ err: error, file }, 'VOD: could not read a playlist to seal');
+    return;
   }
   if (text.includes('#EXT-X-ENDLIST')) return;
   const sealed = `${text.replace('#EXT-X-PLAYLIST-TYPE:EVENT', '#EXT-X-PLAYLIST-TYPE:VOD').trimEnd()}\n#EXT-X-ENDLIST\n`;

@@ -7,7 +7,9 @@ export async function freeTcpPort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
-  const { port } = server.address() as net.AddressInfo;
+  const address = server.address();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  // A TCP server listening on an IP address has an AddressInfo (a string is a pipe's path).
+  if (address === null || typeof address === 'string') throw new Error('a loopback TCP server has no port');
+  return address.port;
 }

@@ -26,6 +26,11 @@ export interface HlsOutputOptions {
   renditions?: readonly Rendition[];
 }
 
+/** The start of every media segment's name of run `generation`: a playlist listing one shows that run is producing. */
+export function hlsSegmentPrefix(generation: number): string {
+  return `seg_${generation}_`;
+}
+
 /** Arguments after the inputs; `videoLabel`/`audioLabel` come from the composition graph. */
 export function hlsOutputArgs(
   videoLabel: string,
@@ -79,7 +84,7 @@ export function hlsOutputArgs(
     ...['-hls_delete_threshold', '2'],
     ...['-master_pl_name', 'master.m3u8'],
     ...['-var_stream_map', renditions.map((r, i) => `v:${i},a:${i},name:${r.name}`).join(' ')],
-    ...['-hls_segment_filename', `${options.dir}/%v/seg_${options.generation}_%05d.m4s`],
+    ...['-hls_segment_filename', `${options.dir}/%v/${hlsSegmentPrefix(options.generation)}%05d.m4s`],
     `${options.dir}/%v/index.m3u8`,
   );
   return { filterSuffix, args };

@@ -34,6 +34,7 @@ export async function reserveUdpPortPairs(count: number, ip = '127.0.0.1'): Prom
         held.push(...pair);
         ports.push(base);
       } catch {
+        // The neighbouring port is taken: this is why we probe, try another pair.
         for (const socket of pair) socket.close();
       } finally {
         if (base !== port) probe.close();

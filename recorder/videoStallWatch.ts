@@ -3,12 +3,15 @@
 // when). The consumer's own packet counter (getStats) is the signal: it is
 // what FFmpeg actually receives, whatever happened upstream.
 import type { types } from 'mediasoup';
+import type { Logger } from 'pino';
 import { VideoStallPolicy, type KeyFrameReason, type VideoStallPolicyOptions } from './videoStallPolicy.ts';
 
 /** How often each consumer's counter is read: a stall is seen within stallMs + this. */
 const SAMPLE_INTERVAL_MS = 100;
 
 export interface VideoStallWatchOptions extends VideoStallPolicyOptions {
+  /** Told what failed when a live consumer could not be read or asked. */
+  logger: Logger;
   /** Told about every key frame request made (for logs and tests). */
   onKeyFrameRequest?: (consumer: types.Consumer, reason: KeyFrameReason) => void;
 }
@@ -21,7 +24,7 @@ export interface VideoStallWatch {
 
 export function watchVideoStalls(
   consumers: readonly types.Consumer[],
-  options: VideoStallWatchOptions = {},
+  options: VideoStallWatchOptions,
 ): VideoStallWatch {
   const watched = consumers
     .filter((consumer) => consumer.kind === 'video')
@@ -46,8 +49,13 @@ export function watchVideoStalls(
       requests++;
       options.onKeyFrameRequest?.(consumer, reason);
       await consumer.requestKeyFrame();
-    } catch {
-      // Closed while asking (the run is being replaced): nothing to watch any more.
+    } catch (error) {
+      // Closed while asking (its host left, or the watch was replaced): nothing to watch any more.
+      if (stopped || consumer.closed) return;
+      options.logger.warn(
+        { err: error, producerId: consumer.producerId },
+        'video stall watch: could not read or ask a camera consumer',
+      );
     } finally {
       entry.sampling = false;
     }

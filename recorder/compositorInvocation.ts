@@ -1,0 +1,116 @@
+// The compositor's FFmpeg command line for one run: the SDP of its slot
+// inputs (rtpInputSdp.ts), the slot graph starting at the current scene
+// (slots/slotGraph.ts) and the HLS ladder (hlsOutputArgs.ts). Pure.
+import type { CompositorInvocation } from './CompositorProcessTypes.ts';
+import { hlsOutputArgs, type Rendition } from './hlsOutputArgs.ts';
+import { rtpInputSdp, type SdpStream } from './rtpInputSdp.ts';
+import { LOSS_WAIT_MS } from './slots/SlotFeed.ts';
+import { buildSlotGraph, type SlotScene } from './slots/slotGraph.ts';
+
+/** The slot relay sends every microphone slot with this payload type... */
+export const AUDIO_PAYLOAD_TYPE = 111;
+/** ...and every camera slot with this one. */
+export const VIDEO_PAYLOAD_TYPE = 96;
+/**
+ * How long FFmpeg studies its RTP inputs before composing (µs). Its default,
+ * 5 s, would delay the first segment; every slot carries filler key frames
+ * from the first packet, so this is plenty.
+ */
+export const PROBE_US = 500_000;
+/**
+ * How long FFmpeg waits for late (repaired) packets (µs): a little longer
+ * than the relay does before it gives a camera up for lost (slots/SlotFeed.ts).
+ */
+export const RTP_MAX_DELAY_US = (LOSS_WAIT_MS + 50) * 1000;
+
+export interface CompositorInvocationOptions {
+  /** What the slots show when the run starts (later changes go through the zmq filter). */
+  scene: SlotScene;
+  /** Slots of each kind. */
+  slotCount: number;
+  /** One RTP port per slot: the microphone slots, then the camera slots. */
+  inputPorts: readonly number[];
+  /** TCP port of the graph's zmq filter. */
+  commandPort: number;
+  /** Run number: its init and media segments carry it (hlsOutputArgs.ts). */
+  generation: number;
+  /** Where the SDP is written (the args read it from there). */
+  sdpFile: string;
+  /** Live HLS folder. */
+  dir: string;
+  fps: number;
+  segmentSeconds: number;
+  windowSegments: number;
+  /** Best first; the canvas is composed at the first one's size. */
+  renditions: readonly Rendition[];
+  /** TrueType font for names on camera-off tiles. */
+  fontFile?: string;
+}
+
+/**
+ * The slot inputs in SDP order. Audio first: FFmpeg's SDP demuxer serves its
+ * sockets in SDP order, so when it falls behind (a busy encoder) a backlog of
+ * video starves every stream listed after it. The microphones are small and
+ * cannot starve the cameras, the other way round they can (the broadcast
+ * loses its sound).
+ */
+export function slotInputStreams(inputPorts: readonly number[], slotCount: number): SdpStream[] {
+  if (inputPorts.length !== 2 * slotCount) {
+    throw new Error(`the compositor needs ${2 * slotCount} input ports, got ${inputPorts.length}`);
+  }
+  return inputPorts.map((port, index) =>
+    index < slotCount
+      ? {
+          kind: 'audio',
+          port,
+          rtpParameters: {
+            codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO_PAYLOAD_TYPE, clockRate: 48000, channels: 2 }],
+          },
+        }
+      : {
+          kind: 'video',
+          port,
+          rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO_PAYLOAD_TYPE, clockRate: 90000 }] },
+        },
+  );
+}
+
+export function compositorInvocation(options: CompositorInvocationOptions): CompositorInvocation {
+  const { dir, fps, segmentSeconds, windowSegments, renditions, generation, slotCount } = options;
+  const canvas = renditions[0];
+  if (!canvas) throw new Error('the compositor needs at least one rendition');
+  const graph = buildSlotGraph(options.scene, {
+    width: canvas.width,
+    height: canvas.height,
+    fps,
+    slotCount,
+    commandPort: options.commandPort,
+    ...(options.fontFile ? { fontFile: options.fontFile } : {}),
+  });
+  const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, {
+    renditions,
+    dir,
+    fps,
+    segmentSeconds,
+    windowSegments,
+    generation,
+  });
+  const args = [
+    // Errors only: cameras change size all the time (the senders adapt),
+    // and FFmpeg would warn about it on every frame.
+    ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
+    ...['-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-reorder_queue_size', '64'],
+    ...['-analyzeduration', String(PROBE_US)],
+    ...['-max_delay', String(RTP_MAX_DELAY_US)],
+    // A camera changing size must not rebuild the graph (that would lose
+    // the runtime layout and restart the canvas clock): scale takes any size.
+    ...['-reinit_filter', '0'],
+    ...['-i', options.sdpFile],
+    ...['-filter_complex', `${graph.filter};${output.filterSuffix}`],
+    ...output.args,
+  ];
+  return {
+    args,
+    inputSdp: { file: options.sdpFile, text: rtpInputSdp(slotInputStreams(options.inputPorts, slotCount)) },
+  };
+}
