@@ -24,8 +24,8 @@ import { ChatService } from './chat/ChatService.ts';
 import { chatSessionsOf, closeChatsWithSessions } from './chat/chatSessions.ts';
 import { registerChatHandlers } from './chat/chatSocket.ts';
 import { ChatStore } from './chat/ChatStore.ts';
-import { registerAuthHandlers } from './auth/authSocket.ts';
-import { signInSocket } from './auth/socketIdentity.ts';
+import { registerAuthHandlers } from './socket/authSocket.ts';
+import { signInSocket } from './socket/socketIdentity.ts';
 import { loadTokenSecret } from './auth/tokenSecret.ts';
 import { AppError } from './errors.ts';
 import { httpErrorHandler } from './http/httpErrors.ts';
@@ -156,7 +156,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
 
   // Anonymous connections are allowed (audiences); requests that need an
   // identity check socket.data.identity themselves. It lasts as long as the
-  // token (auth:refresh renews it): signaling/auth/socketIdentity.ts.
+  // token (auth:refresh renews it): signaling/socket/socketIdentity.ts.
   io.use((socket, next) => {
     signInSocket(socket.data, (socket.handshake.auth as { token?: unknown }).token, tokenSecret).then(
       () => next(),

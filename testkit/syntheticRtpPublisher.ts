@@ -6,14 +6,8 @@
 // sends sender reports (mediasoup needs them to switch simulcast layers).
 // The bench's Publisher replays a real FFmpeg clip at real bitrates; this
 // one is for tests that need media to flow, fast and without FFmpeg.
-import {
-  PictureLossIndication,
-  RtcpPayloadSpecificFeedback,
-  RtcpSenderInfo,
-  RtcpSrPacket,
-  RtpHeader,
-  type RtcpPacket,
-} from 'werift';
+import { RtcpSenderInfo, RtcpSrPacket, RtpHeader, type RtcpPacket } from 'werift';
+import { keyFrameRequestSsrcs } from './keyFrameRequests.ts';
 import type { MediasoupLink } from './mediasoupLink.ts';
 import {
   AUDIO_LEVEL_EXTENSION_ID,
@@ -172,15 +166,7 @@ export class SyntheticRtpPublisher {
   }
 
   #onRtcp(packet: RtcpPacket): void {
-    if (!(packet instanceof RtcpPayloadSpecificFeedback)) return;
-    const feedback = packet.feedback;
-    const ssrcs =
-      feedback instanceof PictureLossIndication
-        ? [feedback.mediaSsrc]
-        : 'fir' in feedback
-          ? feedback.fir.map((entry) => entry.ssrc)
-          : [];
-    for (const ssrc of ssrcs) {
+    for (const ssrc of keyFrameRequestSsrcs(packet)) {
       const layer = this.#layers.find((candidate) => candidate.ssrc === ssrc);
       if (!layer) continue;
       layer.wantsKeyFrame = true;

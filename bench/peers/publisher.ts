@@ -6,8 +6,6 @@
 // sends sender reports once a second.
 import {
   GenericNack,
-  PictureLossIndication,
-  RtcpPayloadSpecificFeedback,
   RtcpSenderInfo,
   RtcpSrPacket,
   RtcpTransportLayerFeedback,
@@ -15,6 +13,7 @@ import {
   type RtcpPacket,
 } from 'werift';
 import type { Clip, VideoFrame } from '../media/clip.ts';
+import { keyFrameRequestSsrcs } from '../../testkit/keyFrameRequests.ts';
 import type { MediasoupLink } from '../../testkit/mediasoupLink.ts';
 import {
   AUDIO_LEVEL_EXTENSION_ID,
@@ -293,15 +292,9 @@ export class Publisher implements ClockParticipant {
   }
 
   #onRtcp(packet: RtcpPacket): void {
-    if (packet instanceof RtcpPayloadSpecificFeedback) {
-      const feedback = packet.feedback;
-      const ssrcs =
-        feedback instanceof PictureLossIndication
-          ? [feedback.mediaSsrc]
-          : 'fir' in feedback
-            ? feedback.fir.map((entry) => entry.ssrc)
-            : [];
-      for (const ssrc of ssrcs) {
+    const keyFrameSsrcs = keyFrameRequestSsrcs(packet);
+    if (keyFrameSsrcs.length > 0) {
+      for (const ssrc of keyFrameSsrcs) {
         const layer = this.#layers.find((candidate) => candidate.ssrc === ssrc);
         if (!layer) continue;
         layer.wantsKeyFrame = true;

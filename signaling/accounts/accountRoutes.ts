@@ -3,7 +3,6 @@
 // calls one AccountService action. The refresh token never appears in a
 // body; access tokens never in a cookie.
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import { authenticate, requireAccount } from '../auth/authenticate.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
@@ -13,6 +12,7 @@ import { changePasswordBody, loginBody, profileBody, registerBody } from '../pro
 import type { AccountService } from './AccountService.ts';
 import type { SignIn } from './AccountTypes.ts';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from './refreshCookie.ts';
+import { entityId } from '../protocol/commonRequests.ts';
 
 export interface AccountRoutesOptions {
   /** The keys that verify access tokens (named for the secret they come from: TOKEN_SECRET). */
@@ -28,7 +28,7 @@ export interface AccountRoutesOptions {
   };
 }
 
-const userIdParam = z.string().min(1).max(64);
+const userIdParam = entityId;
 
 export function accountRoutes(accounts: AccountService, options: AccountRoutesOptions): Router {
   const router = Router();

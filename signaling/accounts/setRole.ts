@@ -4,7 +4,7 @@
 // next sign-in or token refresh (access tokens live 15 minutes).
 import { z } from 'zod';
 import { openDatabase } from '../../prisma/database.ts';
-import { roles } from '../auth/identityToken.ts';
+import { roles } from '../protocol/accounts.ts';
 import { loadConfigOrExit } from '../config/config.ts';
 
 const [email, roleArgument] = process.argv.slice(2);

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { AppError } from '../errors.ts';
-import { verifyIdentityToken, type Identity, type Role } from './identityToken.ts';
+import type { Role } from '../protocol/accounts.ts';
+import { verifyIdentityToken, type Identity } from './identityToken.ts';
 import type { TokenKeys } from './tokenKeys.ts';
 
 /** The caller of an HTTP request (Authorization: Bearer <token>), or 401. */

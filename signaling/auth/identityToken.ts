@@ -8,10 +8,8 @@
 import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { roles, type Role } from '../protocol/accounts.ts';
 import type { TokenKeys } from './tokenKeys.ts';
-
-export const roles = ['user', 'admin'] as const;
-export type Role = (typeof roles)[number];
 
 export interface Identity {
   userId: string;

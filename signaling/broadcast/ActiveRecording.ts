@@ -34,7 +34,10 @@ export class ActiveRecording {
     const hosts = hostsOnStage(state);
     const layout = layoutChangeOf(state, options.now);
     const id = await store.create({ sessionId: state.id, startedAt: options.now, hosts, layout });
-    const archiver = new VodArchiver(place.liveRenditionDir, place.vodDirOf(id), { fromNow: options.fromNow });
+    const archiver = new VodArchiver(place.liveRenditionDir, place.vodDirOf(id), {
+      fromNow: options.fromNow,
+      logger: options.logger,
+    });
     return new ActiveRecording(id, options.now, store, archiver, hosts, layout, options.logger);
   }
 

@@ -2,7 +2,6 @@
 // Reading is public (audiences watch anonymously); recording is the primary
 // host's, checked in StreamService.
 import { Router, type Request } from 'express';
-import { z } from 'zod';
 import { authenticate } from '../auth/authenticate.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { AppError } from '../errors.ts';
@@ -10,8 +9,9 @@ import { parseBody, parseInput } from '../http/httpErrors.ts';
 import type { RecordingStore } from './RecordingStore.ts';
 import { recordRequest } from '../protocol/streamRequests.ts';
 import type { StreamService } from './StreamService.ts';
+import { entityId } from '../protocol/commonRequests.ts';
 
-const idParam = z.string().min(1).max(64);
+const idParam = entityId;
 
 export function streamRoutes(streams: StreamService, recordings: RecordingStore, tokenKeys: TokenKeys): Router {
   const router = Router();

@@ -2,15 +2,15 @@
 // caller (nothing, an account, the channel's owner — checked in
 // ChannelService) and calls one ChannelService action.
 import { Router, type Request } from 'express';
-import { z } from 'zod';
 import { authenticate, optionalIdentity, requireAccount } from '../auth/authenticate.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { AppError } from '../errors.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
 import { channelSlug, createChannelBody, updateChannelBody } from '../protocol/channelRequests.ts';
 import type { ChannelService } from './ChannelService.ts';
+import { entityId } from '../protocol/commonRequests.ts';
 
-const idParam = z.string().min(1).max(64);
+const idParam = entityId;
 
 export function channelRoutes(channels: ChannelService, tokenKeys: TokenKeys): Router {
   const router = Router();

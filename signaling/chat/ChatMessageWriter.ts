@@ -7,7 +7,7 @@
 // is read before it is written; a crash loses at most one interval.
 import type { Logger } from 'pino';
 import type { Database } from '../../prisma/database.ts';
-import type { MessageRow } from './ChatStore.ts';
+import type { MessageRow } from './MessageRow.ts';
 
 /** How long an accepted message may wait for its insert. */
 const FLUSH_INTERVAL_MS = 50;

@@ -20,7 +20,8 @@ import type { ChatConfig } from './chatConfig.ts';
 import type { ChatPushes } from './ChatPushes.ts';
 import { DEFAULT_CHAT_PAGE, type ReportBody } from '../protocol/chatRequests.ts';
 import { ChatRoom, type ChatMemberRecord } from './ChatRoom.ts';
-import type { ChatStore, MessageRow, ReactionCounts } from './ChatStore.ts';
+import type { ChatStore, ReactionCounts } from './ChatStore.ts';
+import type { MessageRow } from './MessageRow.ts';
 import { decodeCursor, encodeCursor } from './historyCursor.ts';
 import { createWordFilter, type WordFilter } from './wordFilter.ts';
 

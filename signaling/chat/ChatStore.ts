@@ -15,18 +15,9 @@ import {
 } from '../protocol/chat.ts';
 import { checkStoredRow } from '../storedRow.ts';
 import { ChatMessageWriter } from './ChatMessageWriter.ts';
+import type { MessageRow } from './MessageRow.ts';
 import type { ChatMemberRecord } from './ChatRoom.ts';
 import type { HistoryCursor } from './historyCursor.ts';
-
-export interface MessageRow {
-  id: string;
-  sessionId: string;
-  userId: string;
-  displayName: string;
-  text: string;
-  createdAt: Date;
-  deletedAt: Date | null;
-}
 
 export type ReactionCounts = Partial<Record<ChatReactionEmoji, number>>;
 

@@ -3,10 +3,9 @@
 // layer's events to the connection and the session's clients, and keeps the
 // session's track list in step with the peer's producers. It knows the
 // connection by id only; pushes go through SessionPushes.
-import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { MediaPeer } from '../../sfu/MediaPeer.ts';
-import type { ProducerAppData } from '../../sfu/MediaRoomTypes.ts';
+import type { PeerProducer } from '../../sfu/MediaRoomTypes.ts';
 import type { TrackSource } from '../protocol/index.ts';
 import type { LayerDecisionOptions } from '../../sfu/quality/layerDecision.ts';
 import { QualityController } from '../../sfu/quality/QualityController.ts';
@@ -60,8 +59,8 @@ export class HostConnection {
   }
 
   /** Records a new producer in the session and tells the other hosts to consume it. */
-  published(producer: types.Producer): void {
-    const { source } = producer.appData as ProducerAppData;
+  published(producer: PeerProducer): void {
+    const { source } = producer.appData;
     const track = { producerId: producer.id, source, kind: producer.kind, paused: producer.paused };
     this.#session.addTrack(this.userId, track);
     producer.observer.once('close', () => {

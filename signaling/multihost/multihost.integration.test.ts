@@ -93,8 +93,14 @@ test('hosts join, publish, consume, toggle and leave; the primary leaving ends t
   });
   assert.is(approve.status, 200);
 
+  // Reading the router's capabilities opens no media room; joining does.
+  const routersBefore = server.pool.counts.routers;
+  await aliceSocket.call('webrtc:router-capabilities', { sessionId: session.id });
+  assert.is(server.pool.counts.routers, routersBefore, 'a read opened a router');
+
   // Alice joins and publishes; Bob joins late and gets her tracks in his join state.
   const a = await joinAsHost(alice!, session.id);
+  assert.is(server.pool.counts.routers, routersBefore + 1);
   assert.is(a.joined.you.role, 'primary');
   const aliceTracks = await publish(a.client);
   const b = await joinAsHost(bob!, session.id);
@@ -392,15 +398,24 @@ test('a worker that dies closes its rooms; hosts are told to rejoin and can', as
   assert.is((await rejoinA).sessionId, session.id);
   await rejoinB;
 
-  // The replacement worker takes a moment; the client retries on UNAVAILABLE.
-  let capabilities;
-  for (let attempt = 0; attempt < 50 && !capabilities; attempt++) {
-    const response = await a.client.request('webrtc:router-capabilities', { sessionId: session.id });
-    if (response.ok) capabilities = response.data;
-    else await new Promise((resolve) => setTimeout(resolve, 100));
+  // Capabilities are the pool's (a read: no room is opened for them).
+  const capabilities = await a.client.call('webrtc:router-capabilities', { sessionId: session.id });
+  // The replacement worker takes a moment: joining opens the room on it, UNAVAILABLE until then (the studio retries).
+  let rejoined;
+  const refusals = new Set<string>();
+  for (let attempt = 0; attempt < 50 && !rejoined; attempt++) {
+    const response = await a.client.request('multihost:join', { sessionId: session.id, rtpCapabilities: capabilities });
+    if (response.ok) rejoined = response.data;
+    else {
+      refusals.add(response.error.code);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
-  assert.ok(capabilities, 'router capabilities after the worker was replaced');
-  const rejoined = await a.client.call('multihost:join', { sessionId: session.id, rtpCapabilities: capabilities! });
+  assert.ok(rejoined, 'joined again after the worker was replaced');
+  assert.ok(
+    [...refusals].every((code) => code === 'UNAVAILABLE'),
+    [...refusals].join(),
+  );
   assert.is(rejoined.session.status, 'scheduled');
   assert.equal(rejoined.session.hosts.find((host) => host.userId === alice!.userId)!.tracks, []);
   await publish(a.client);

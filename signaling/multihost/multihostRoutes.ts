@@ -12,15 +12,13 @@ import {
   layoutChange,
   settingsBody,
 } from '../protocol/multihostRequests.ts';
+import { entityId } from '../protocol/commonRequests.ts';
 import type { SessionService } from './SessionService.ts';
-import { z } from 'zod';
-
-const idParam = z.string().min(1).max(64);
 
 export function multihostRoutes(sessions: SessionService, tokenKeys: TokenKeys): Router {
   const router = Router();
   const caller = (req: Request) => authenticate(req, tokenKeys);
-  const sessionId = (req: Request) => parseInput(idParam, req.params.id);
+  const sessionId = (req: Request) => parseInput(entityId, req.params.id);
   const ok = (data: unknown) => ({ ok: true, data });
 
   router.post('/api/multihost', async (req, res) => {
@@ -34,7 +32,7 @@ export function multihostRoutes(sessions: SessionService, tokenKeys: TokenKeys):
   });
 
   router.get('/api/multihost/user/:userId', async (req, res) => {
-    const userId = parseInput(idParam, req.params.userId);
+    const userId = parseInput(entityId, req.params.userId);
     const active = sessions.listActiveForUser(userId);
     const activeIds = new Set(active.map((session) => session.id));
     const past = (await sessions.store.listByPrimaryHost(userId)).filter((row) => !activeIds.has(row.id));
@@ -75,7 +73,7 @@ export function multihostRoutes(sessions: SessionService, tokenKeys: TokenKeys):
 
   router.delete('/api/multihost/:id/hosts/:userId', async (req, res) => {
     const identity = await caller(req);
-    sessions.removeHost(identity, sessionId(req), parseInput(idParam, req.params.userId));
+    sessions.removeHost(identity, sessionId(req), parseInput(entityId, req.params.userId));
     res.json(ok(null));
   });
 

@@ -9,6 +9,7 @@ import {
   MAX_MUTE_MINUTES,
   MAX_SLOW_MODE_SECONDS,
   reportReasons,
+  reportStatuses,
   type ChatHistoryRequest,
   type ChatMessageRef,
   type ChatModerationTarget,
@@ -19,8 +20,9 @@ import {
   type ChatSlowModeRequest,
   type ChatUserRef,
 } from '../protocol/chat.ts';
+import { entityId } from './commonRequests.ts';
 
-const id = z.string().min(1).max(64);
+const id = entityId;
 export const DEFAULT_CHAT_PAGE = 50;
 
 /**
@@ -88,7 +90,7 @@ export const reportBody = z
     message: 'give either messageId or userId',
   });
 export const reportListQuery = z.object({
-  status: z.enum(['open', 'resolved', 'dismissed']).default('open'),
+  status: z.enum(reportStatuses).default('open'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 

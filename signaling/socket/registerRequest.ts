@@ -5,7 +5,7 @@
 // handler that throws can never take the process down.
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
-import { expireIdentity, signInExpired } from '../auth/socketIdentity.ts';
+import { expireIdentity, signInExpired } from './socketIdentity.ts';
 import { AppError, toProtocolError } from '../errors.ts';
 import { RateLimiter } from '../limits/rateLimits.ts';
 import { requestSchemas, type Ack, type ParsedRequest, type RequestEvent, type ResponseOf } from '../protocol/index.ts';

@@ -6,7 +6,7 @@ import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } fr
 export interface SocketData {
   /**
    * Signed-in identity; undefined for anonymous audience connections, and
-   * once the token behind it has expired (signaling/auth/socketIdentity.ts).
+   * once the token behind it has expired (signaling/socket/socketIdentity.ts).
    */
   identity: Identity | undefined;
   /**

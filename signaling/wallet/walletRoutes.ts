@@ -8,9 +8,10 @@ import { parseBody } from '../http/httpErrors.ts';
 import type { Ledger } from './Ledger.ts';
 import { idempotencyKeyPattern } from './ledgerKeys.ts';
 import { MAX_AMOUNT } from './LedgerTypes.ts';
+import { entityId } from '../protocol/commonRequests.ts';
 
 export const topUpBody = z.object({
-  userId: z.string().min(1).max(64),
+  userId: entityId,
   amount: z.number().int('must be a whole number').min(1).max(MAX_AMOUNT),
   idempotencyKey: z.string().regex(idempotencyKeyPattern, '1-100 characters of A-Z a-z 0-9 _ -'),
 });

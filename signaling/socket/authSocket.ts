@@ -2,10 +2,10 @@
 // hosts and viewers keep their socket — media room, chat rooms — across
 // access-token refreshes instead of reconnecting every 15 minutes.
 import type { Logger } from 'pino';
-import { requestRegistrar } from '../socket/registerRequest.ts';
-import type { AppSocket } from '../socket/socketData.ts';
+import { requestRegistrar } from './registerRequest.ts';
+import type { AppSocket } from './socketData.ts';
 import { refreshSocketIdentity } from './socketIdentity.ts';
-import type { TokenKeys } from './tokenKeys.ts';
+import type { TokenKeys } from '../auth/tokenKeys.ts';
 
 export function registerAuthHandlers(socket: AppSocket, tokenKeys: TokenKeys, logger: Logger): void {
   requestRegistrar(socket, logger)('auth:refresh', async ({ token }) => {

@@ -5,9 +5,9 @@
 // token of the same user. registerRequest calls expireIdentity before every
 // handler, so handlers read socket.data.identity and never check expiry.
 import { AppError } from '../errors.ts';
-import type { SocketCredential, SocketData } from '../socket/socketData.ts';
-import { readIdentityToken } from './identityToken.ts';
-import type { TokenKeys } from './tokenKeys.ts';
+import type { SocketCredential, SocketData } from './socketData.ts';
+import { readIdentityToken } from '../auth/identityToken.ts';
+import type { TokenKeys } from '../auth/tokenKeys.ts';
 
 /** At connect: a valid token signs the socket in; anything else leaves it anonymous. */
 export async function signInSocket(

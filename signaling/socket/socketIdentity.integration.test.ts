@@ -17,8 +17,8 @@ import {
   receivedChatMessages,
 } from '../../testkit/signalingClient.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
-import { signIdentityToken } from './identityToken.ts';
-import { tokenKeys } from './tokenKeys.ts';
+import { signIdentityToken } from '../auth/identityToken.ts';
+import { tokenKeys } from '../auth/tokenKeys.ts';
 
 const tokenSecret = 'socket-identity-test-secret-'.padEnd(43, 'x');
 let server: TestServer;
