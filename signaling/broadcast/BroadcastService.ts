@@ -84,7 +84,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
   /** Closes the recordings a stopped process left open: they become playable VODs, marked interrupted. */
   async closeInterruptedRecordings(now: Date): Promise<number> {
     const ids = await this.#recordings.interruptOrphans(now);
-    for (const id of ids) sealVodPlaylist(this.vodDir(id));
+    for (const id of ids) sealVodPlaylist(this.vodDir(id), this.#logger);
     return ids.length;
   }
 

@@ -8,7 +8,8 @@ import type { Socket } from 'socket.io';
 import { expireIdentity, signInExpired } from './socketIdentity.ts';
 import { AppError, toProtocolError } from '../errors.ts';
 import { RateLimiter } from '../limits/rateLimits.ts';
-import { requestSchemas, type Ack, type ParsedRequest, type RequestEvent, type ResponseOf } from '../protocol/index.ts';
+import type { Ack, ParsedRequest, RequestEvent, ResponseOf } from '../protocol/index.ts';
+import { requestSchemas } from '../protocol/requestSchemas.ts';
 import type { AppSocket } from './socketData.ts';
 
 /** Largest request payload accepted (JSON characters); simulcast rtpParameters are ~3 KB. */
