@@ -36,9 +36,14 @@ export function registerMultihostHandlers(
     ({ sessionId }) => sessions.routerCapabilities(identity(), sessionId) as unknown as client.RtpCapabilities,
   );
 
-  on('multihost:join', ({ sessionId, rtpCapabilities }) =>
-    sessions.join(identity(), socket.id, sessionId, rtpCapabilities as types.RtpCapabilities),
-  );
+  on('multihost:join', async ({ sessionId, rtpCapabilities }) => {
+    const result = await sessions.join(identity(), socket.id, sessionId, rtpCapabilities as types.RtpCapabilities);
+    // A socket that went away while the room was being opened missed its
+    // disconnect's leave (it had not joined yet): leave now, or the host
+    // would look connected with nobody behind it.
+    if (socket.disconnected) await sessions.leave(socket.id, 'disconnected');
+    return result;
+  });
 
   on('multihost:leave', async () => {
     joined();
