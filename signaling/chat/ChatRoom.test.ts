@@ -116,6 +116,26 @@ test('a muted user cannot write until the mute ends; a banned user not at all', 
   });
 });
 
+test('member states list users with a moderation state; an expired mute alone is none', () => {
+  const chat = room({ mod: { moderator: true }, muted: { mutedUntil: at(60) }, banned: { banned: true }, plain: {} });
+  const state = (userId: string, moderator: boolean, mutedUntil: string | null, banned: boolean) => ({
+    sessionId: 's1',
+    userId,
+    moderator,
+    mutedUntil,
+    banned,
+  });
+  assert.equal(chat.memberStates(at(59)), [
+    state('mod', true, null, false),
+    state('muted', false, at(60).toISOString(), false),
+    state('banned', false, null, true),
+  ]);
+  assert.equal(
+    chat.memberStates(at(60)).map((member) => member.userId),
+    ['mod', 'banned'],
+  );
+});
+
 test('slow mode spaces messages per user; hosts and moderators are exempt', () => {
   const chat = room({ mod: { moderator: true } }, { slowModeSeconds: 10 });
   assert.is(

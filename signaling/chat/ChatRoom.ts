@@ -92,6 +92,13 @@ export class ChatRoom {
     };
   }
 
+  /** Every user with a moderation state now (an expired mute alone is none). */
+  memberStates(now: Date): ChatMemberState[] {
+    return [...this.#members.keys()]
+      .map((userId) => this.memberState(userId, now))
+      .filter((state) => state.moderator || state.banned || state.mutedUntil !== null);
+  }
+
   // --- writing -------------------------------------------------------------
 
   /** Banned and muted users cannot write (messages or reactions). */

@@ -82,13 +82,18 @@ export class ChatService {
       this.#page(room, hiddenUserIds, undefined, DEFAULT_CHAT_PAGE),
       this.#pinnedView(room),
     ]);
+    const now = this.#now();
+    const you = room.standing(caller?.userId, now);
     return {
       sessionId,
       open: this.#sessions.active(sessionId) !== undefined,
       pinned,
       slowModeSeconds: room.slowModeSeconds,
+      primaryHostId: room.primaryHostId,
+      // Moderators need them to offer unmute, unban and dismiss after a reload.
+      members: you.canModerate ? room.memberStates(now) : [],
       messageRate: { ...this.#messageRateLimit },
-      you: room.standing(caller?.userId, this.#now()),
+      you,
       ...page,
     };
   }

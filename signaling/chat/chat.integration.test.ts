@@ -160,6 +160,17 @@ test('permissions: viewers delete only their own; appointed moderators moderate;
   );
   const rejoined = await viewerClient.call('chat:join', { sessionId });
   assert.is(rejoined.you.mutedUntil, muted.mutedUntil);
+  assert.equal(rejoined.members, [], 'member states go to moderators only');
+  assert.is(rejoined.primaryHostId, host.userId);
+  // A moderator who (re)joins learns who is moderator and muted, to offer dismiss and unmute.
+  const modJoined = await modClient.call('chat:join', { sessionId });
+  assert.equal(
+    modJoined.members.map(({ userId, moderator, mutedUntil }) => ({ userId, moderator, mutedUntil })),
+    [
+      { userId: mod!.userId, moderator: true, mutedUntil: null },
+      { userId: viewer!.userId, moderator: false, mutedUntil: muted.mutedUntil },
+    ],
+  );
   await modClient.call('chat:unmute', { sessionId, userId: viewer!.userId });
   await viewerClient.call('chat:send', { sessionId, text: 'unmuted' });
 

@@ -57,6 +57,10 @@ export interface ChatJoinResult extends ChatPage {
   open: boolean;
   pinned: ChatMessageView | null;
   slowModeSeconds: number;
+  /** Who outranks everyone (moderation controls are offered only where the server would allow them). */
+  primaryHostId: string;
+  /** To moderators: every user with a moderation state (moderator, muted, banned); to others, empty. */
+  members: ChatMemberState[];
   /** How fast one user may post here: a burst of `burst` messages, then `perS` a second (beside slow mode). */
   messageRate: { burst: number; perS: number };
   you: ChatStanding;
