@@ -6,6 +6,7 @@ import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { MediaError } from './MediaError.ts';
+import { PortInUseError, portInUse } from './PortInUseError.ts';
 import { routerMediaCodecs } from './mediaCodecs.ts';
 import type { MediaCounts, MediaWorker, WorkerHealth, WorkerPoolEvents, WorkerPoolOptions } from './WorkerPoolTypes.ts';
 
@@ -116,6 +117,11 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       webRtcServer = await worker.createWebRtcServer({ listenInfos: this.#listenInfos(index) });
     } catch (error) {
       worker.close();
+      const taken = portInUse(error);
+      if (taken) {
+        const port = taken.port ?? options.webRtcServerPort + index;
+        throw new PortInUseError(taken.protocol, port, index, { cause: error });
+      }
       throw new Error(
         `worker ${index}: cannot open its WebRtcServer: ${error instanceof Error ? error.message : String(error)}`,
         { cause: error },

@@ -14,6 +14,16 @@ export class AppError extends Error {
   }
 }
 
+/** Refused by a rate limit; the HTTP boundary turns `retryAfterMs` into `Retry-After`. */
+export class RateLimitedError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super('RATE_LIMITED', message);
+  }
+}
+
 /** HTTP status for each protocol error code. */
 export const httpStatusByCode: Record<ErrorCode, number> = {
   INVALID_INPUT: 400,

@@ -6,7 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import { authenticate, requireAccount } from '../auth/authenticate.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
-import { ipRateLimit } from '../limits/ipRateLimit.ts';
+import { ipRateLimit, KeyedRateLimit } from '../limits/ipRateLimit.ts';
 import type { RateLimit } from '../limits/rateLimits.ts';
 import { changePasswordBody, loginBody, profileBody, registerBody } from '../protocol/accountRequests.ts';
 import type { AccountService } from './AccountService.ts';
@@ -19,24 +19,61 @@ export interface AccountRoutesOptions {
   tokenSecret: TokenKeys;
   /** Mark the refresh cookie Secure (HTTPS only). Set it in production. */
   secureCookies: boolean;
-  /** Per-address limits. */
-  rateLimits?: {
-    /** Routes that check a password or create an account. Default: bursts of 20, then one every 3 s. */
-    credentials?: RateLimit;
-    /** Refresh and sign-out (unguessable tokens, but database writes). Default: bursts of 60, then 1/s. */
-    tokens?: RateLimit;
-  };
+  /** Overrides of ACCOUNT_RATE_LIMITS. */
+  rateLimits?: Partial<AccountRateLimits>;
 }
+
+/**
+ * Each credential route has its own per-address bucket (a burst of sign-ups
+ * does not lock the address out of signing in), and the routes that check a
+ * password also a per-account one, so guessing one account's password from
+ * many addresses is as slow as from one. The account limit counts every
+ * attempt: someone hammering an account slows its owner's sign-in down to
+ * one try a minute too, the price of not letting a botnet guess.
+ */
+export interface AccountRateLimits {
+  /** Per address. */
+  login: RateLimit;
+  /** Per account (its normalised email, whether or not it exists). */
+  loginPerAccount: RateLimit;
+  /** Per address. */
+  register: RateLimit;
+  /** Per address. */
+  changePassword: RateLimit;
+  /** Per account (user id). */
+  changePasswordPerAccount: RateLimit;
+  /** Refresh and sign-out, per address (unguessable tokens, but database writes). */
+  tokens: RateLimit;
+}
+
+export const ACCOUNT_RATE_LIMITS: AccountRateLimits = {
+  login: { burst: 20, perS: 1 / 3 },
+  loginPerAccount: { burst: 10, perS: 1 / 60 },
+  register: { burst: 20, perS: 1 / 3 },
+  changePassword: { burst: 20, perS: 1 / 3 },
+  changePasswordPerAccount: { burst: 10, perS: 1 / 60 },
+  tokens: { burst: 60, perS: 1 },
+};
 
 const userIdParam = entityId;
 
 export function accountRoutes(accounts: AccountService, options: AccountRoutesOptions): Router {
   const router = Router();
-  const credentialLimit = ipRateLimit(
-    'account-credentials',
-    options.rateLimits?.credentials ?? { burst: 20, perS: 1 / 3 },
+  const limits = { ...ACCOUNT_RATE_LIMITS, ...options.rateLimits };
+  const loginLimit = ipRateLimit('account-login', limits.login);
+  const registerLimit = ipRateLimit('account-register', limits.register);
+  const changePasswordLimit = ipRateLimit('account-change-password', limits.changePassword);
+  const tokenLimit = ipRateLimit('account-tokens', limits.tokens);
+  const loginPerAccount = new KeyedRateLimit(
+    'account-login-per-account',
+    limits.loginPerAccount,
+    'too many sign-in attempts for this account: try again later',
   );
-  const tokenLimit = ipRateLimit('account-tokens', options.rateLimits?.tokens ?? { burst: 60, perS: 1 });
+  const changePasswordPerAccount = new KeyedRateLimit(
+    'account-change-password-per-account',
+    limits.changePasswordPerAccount,
+    'too many password changes for this account: try again later',
+  );
   const caller = async (req: Request) => requireAccount(await authenticate(req, options.tokenSecret));
   const ok = (data: unknown) => ({ ok: true, data });
   const signedIn = (res: Response, signIn: SignIn, status = 200) => {
@@ -47,12 +84,14 @@ export function accountRoutes(accounts: AccountService, options: AccountRoutesOp
       .json(ok({ token: signIn.token, expiresInS: signIn.expiresInS, user: signIn.user }));
   };
 
-  router.post('/api/auth/register', credentialLimit, async (req, res) => {
+  router.post('/api/auth/register', registerLimit, async (req, res) => {
     signedIn(res, await accounts.register(parseBody(registerBody, req)), 201);
   });
 
-  router.post('/api/auth/login', credentialLimit, async (req, res) => {
-    signedIn(res, await accounts.login(parseBody(loginBody, req)));
+  router.post('/api/auth/login', loginLimit, async (req, res) => {
+    const body = parseBody(loginBody, req);
+    await loginPerAccount.take(body.email); // normalised by the schema (trimmed, lower-case)
+    signedIn(res, await accounts.login(body));
   });
 
   router.post('/api/auth/refresh', tokenLimit, async (req, res) => {
@@ -79,8 +118,9 @@ export function accountRoutes(accounts: AccountService, options: AccountRoutesOp
     res.json(ok(await accounts.updateProfile(userId, parseBody(profileBody, req))));
   });
 
-  router.post('/api/auth/change-password', credentialLimit, async (req, res) => {
+  router.post('/api/auth/change-password', changePasswordLimit, async (req, res) => {
     const { userId } = await caller(req);
+    await changePasswordPerAccount.take(userId);
     signedIn(res, await accounts.changePassword(userId, parseBody(changePasswordBody, req)));
   });
 

@@ -3,6 +3,7 @@
 // or lack a role (403), profile and password changes, bad input, guests, and
 // the rate limit on credential routes (last: it spends the address's budget).
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -276,6 +277,101 @@ test('bad input gets 400 INVALID_INPUT and a message naming the field', async ()
     assert.is(errorCode(result), 'INVALID_INPUT');
     assert.match(result.body.ok ? '' : result.body.error.message, message);
   }
+});
+
+/**
+ * A JSON POST from another loopback address (Linux routes all of 127/8 to
+ * lo): the server reads the client's address from the socket (no trusted
+ * proxy), so this is a different client to its limits.
+ */
+function postFrom(
+  localAddress: string,
+  route: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; retryAfter: string | undefined; code: string | undefined }> {
+  const url = new URL(route, server.url);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        localAddress,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          const parsed = JSON.parse(text) as { ok: boolean; error?: { code: string } };
+          const retryAfter = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, retryAfter, code: parsed.error?.code });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+test('sign-in is limited per account across addresses; login, register and change-password have their own buckets', async () => {
+  await registerAccount(server.url, { email: 'victim@example.test' });
+  const bystander = await registerAccount(server.url, { email: 'bystander@example.test' });
+  // Guessing the victim's password from one address until the account's budget is spent.
+  const statuses: number[] = [];
+  for (let i = 0; i < 12 && !statuses.includes(429); i++) {
+    statuses.push(
+      (await postFrom('127.0.0.2', '/api/auth/login', { email: 'victim@example.test', password: `guess ${i}` })).status,
+    );
+  }
+  assert.equal(statuses.slice(0, 10), new Array(10).fill(401), `statuses: ${statuses.join(' ')}`);
+  assert.is(statuses.at(-1), 429, `statuses: ${statuses.join(' ')}`);
+  // Another address may not go on guessing the same account (email normalised: case and spaces).
+  const elsewhere = await postFrom('127.0.0.3', '/api/auth/login', {
+    email: ' Victim@Example.TEST ',
+    password: 'guess',
+  });
+  assert.is(elsewhere.status, 429, 'the account is limited, not only the address');
+  assert.is(elsewhere.code, 'RATE_LIMITED');
+  const retryAfterS = Number(elsewhere.retryAfter);
+  assert.ok(retryAfterS >= 1 && retryAfterS <= 60, `Retry-After ${String(elsewhere.retryAfter)}`);
+  // Another account from the guessing address is fine.
+  const other = await postFrom('127.0.0.2', '/api/auth/login', {
+    email: bystander.email,
+    password: bystander.password,
+  });
+  assert.is(other.status, 200);
+
+  // An address that spent its login budget (on many accounts) may still register and change a password.
+  let loginRefused: Awaited<ReturnType<typeof postFrom>> | undefined;
+  for (let i = 0; i < 25 && !loginRefused; i++) {
+    const result = await postFrom('127.0.0.4', '/api/auth/login', {
+      email: `spray${i}@example.test`,
+      password: 'guess',
+    });
+    if (result.status === 429) loginRefused = result;
+  }
+  assert.ok(loginRefused, 'the address login limit applies');
+  assert.ok(Number(loginRefused.retryAfter) >= 1, `Retry-After ${String(loginRefused.retryAfter)}`);
+  const registered = await postFrom('127.0.0.4', '/api/auth/register', {
+    email: 'newcomer@example.test',
+    password: 'correct horse battery',
+    displayName: 'Newcomer',
+  });
+  assert.is(registered.status, 201, 'register has its own bucket');
+  const changed = await postFrom(
+    '127.0.0.4',
+    '/api/auth/change-password',
+    { currentPassword: bystander.password, newPassword: 'another horse battery' },
+    bystander.token,
+  );
+  assert.is(changed.status, 200, 'change-password has its own bucket');
 });
 
 test('credential routes are rate limited per address; other routes are not', async () => {

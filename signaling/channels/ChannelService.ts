@@ -5,7 +5,7 @@ import type { Database } from '../../prisma/database.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
 import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
-import type { CreateChannelBody, UpdateChannelBody } from '../protocol/channelRequests.ts';
+import { channelIdPattern, type CreateChannelBody, type UpdateChannelBody } from '../protocol/channelRequests.ts';
 import type { ChannelSummary, ChannelView, FollowState, RecordingView, SessionState } from '../protocol/index.ts';
 
 /** Channels one account may own. */
@@ -60,9 +60,10 @@ export class ChannelService {
     }
   }
 
-  /** `viewer` undefined or a guest: `following` is null. */
-  async bySlug(slug: string, viewer: Identity | undefined): Promise<ChannelView> {
-    const row = await this.#database.channel.findUnique({ where: { slug }, include: withOwnerAndCount });
+  /** By id or slug (`ref`). `viewer` undefined or a guest: `following` is null. */
+  async byRef(ref: string, viewer: Identity | undefined): Promise<ChannelView> {
+    const { id } = await this.#find(ref);
+    const row = await this.#database.channel.findUnique({ where: { id }, include: withOwnerAndCount });
     if (!row) throw new AppError('NOT_FOUND', 'no such channel');
     return await this.#view(row, await this.#follows(viewer, row.id));
   }
@@ -76,8 +77,9 @@ export class ChannelService {
     return rows.map(toSummary);
   }
 
-  async update(caller: Identity, channelId: string, changes: UpdateChannelBody): Promise<ChannelView> {
-    const channel = await this.#find(channelId);
+  async update(caller: Identity, ref: string, changes: UpdateChannelBody): Promise<ChannelView> {
+    const channel = await this.#find(ref);
+    const channelId = channel.id;
     if (channel.ownerId !== caller.userId) throw new AppError('NOT_ALLOWED', 'only the owner can change a channel');
     const row = await this.#database.channel.update({
       where: { id: channelId },
@@ -88,8 +90,9 @@ export class ChannelService {
   }
 
   /** Follows or unfollows; both are idempotent. */
-  async setFollowing(caller: Identity, channelId: string, following: boolean): Promise<FollowState> {
-    const channel = await this.#find(channelId);
+  async setFollowing(caller: Identity, ref: string, following: boolean): Promise<FollowState> {
+    const channel = await this.#find(ref);
+    const channelId = channel.id;
     if (following) {
       if (channel.ownerId === caller.userId) throw new AppError('INVALID_INPUT', 'you cannot follow your own channel');
       try {
@@ -106,11 +109,16 @@ export class ChannelService {
     return { channelId, following, followerCount };
   }
 
-  async #find(channelId: string): Promise<{ id: string; ownerId: string }> {
-    const channel = await this.#database.channel.findUnique({
-      where: { id: channelId },
-      select: { id: true, ownerId: true },
-    });
+  /**
+   * A channel by id or slug. New slugs never have an id's shape; a slug
+   * stored before that rule is still found when no channel has it as id.
+   */
+  async #find(ref: string): Promise<{ id: string; ownerId: string }> {
+    const select = { id: true, ownerId: true } as const;
+    const byId = channelIdPattern.test(ref)
+      ? await this.#database.channel.findUnique({ where: { id: ref }, select })
+      : null;
+    const channel = byId ?? (await this.#database.channel.findUnique({ where: { slug: ref }, select }));
     if (!channel) throw new AppError('NOT_FOUND', 'no such channel');
     return channel;
   }

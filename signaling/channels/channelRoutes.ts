@@ -6,7 +6,7 @@ import { authenticate, optionalIdentity, requireAccount } from '../auth/authenti
 import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { AppError } from '../errors.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
-import { channelSlug, createChannelBody, updateChannelBody } from '../protocol/channelRequests.ts';
+import { channelRef, createChannelBody, updateChannelBody } from '../protocol/channelRequests.ts';
 import type { ChannelService } from './ChannelService.ts';
 import { entityId } from '../protocol/commonRequests.ts';
 
@@ -16,7 +16,13 @@ export function channelRoutes(channels: ChannelService, tokenKeys: TokenKeys): R
   const router = Router();
   const ok = (data: unknown) => ({ ok: true, data });
   const account = async (req: Request) => requireAccount(await authenticate(req, tokenKeys));
-  const channelId = (req: Request) => parseInput(idParam, req.params.id);
+  // Every /api/channels/:ref takes the channel's id or its slug (their shapes never overlap).
+  const ref = (req: Request) => {
+    const parsed = channelRef.safeParse(req.params.ref);
+    // A malformed reference cannot name a channel: 404 like any unknown one.
+    if (!parsed.success) throw new AppError('NOT_FOUND', 'no such channel');
+    return parsed.data;
+  };
 
   router.post('/api/channels', async (req, res) => {
     const owner = await account(req);
@@ -24,30 +30,27 @@ export function channelRoutes(channels: ChannelService, tokenKeys: TokenKeys): R
   });
 
   /** Anyone; `following` is filled in for signed-in accounts. */
-  router.get('/api/channels/:slug', async (req, res) => {
-    // A malformed slug cannot name a channel: 404 like any unknown one.
-    const slug = channelSlug.safeParse(req.params.slug);
-    if (!slug.success) throw new AppError('NOT_FOUND', 'no such channel');
-    res.json(ok(await channels.bySlug(slug.data, await optionalIdentity(req, tokenKeys))));
+  router.get('/api/channels/:ref', async (req, res) => {
+    res.json(ok(await channels.byRef(ref(req), await optionalIdentity(req, tokenKeys))));
   });
 
   router.get('/api/users/:id/channels', async (req, res) => {
     res.json(ok(await channels.listOwnedBy(parseInput(idParam, req.params.id))));
   });
 
-  router.put('/api/channels/:id', async (req, res) => {
+  router.put('/api/channels/:ref', async (req, res) => {
     const owner = await account(req);
-    res.json(ok(await channels.update(owner, channelId(req), parseBody(updateChannelBody, req))));
+    res.json(ok(await channels.update(owner, ref(req), parseBody(updateChannelBody, req))));
   });
 
-  router.post('/api/channels/:id/follow', async (req, res) => {
+  router.post('/api/channels/:ref/follow', async (req, res) => {
     const follower = await account(req);
-    res.json(ok(await channels.setFollowing(follower, channelId(req), true)));
+    res.json(ok(await channels.setFollowing(follower, ref(req), true)));
   });
 
-  router.delete('/api/channels/:id/follow', async (req, res) => {
+  router.delete('/api/channels/:ref/follow', async (req, res) => {
     const follower = await account(req);
-    res.json(ok(await channels.setFollowing(follower, channelId(req), false)));
+    res.json(ok(await channels.setFollowing(follower, ref(req), false)));
   });
 
   return router;

@@ -121,6 +121,46 @@ test('follow and unfollow are idempotent and counted; the GET shows the live ses
   assert.is((await request(server.url, 'POST', `/api/channels/${id}/follow`)).status, 401);
 });
 
+test("every /api/channels/:ref route takes the id or the slug; an account's session shows live on its channel", async () => {
+  const host = await registerAccount(server.url, { displayName: 'Either' });
+  const created = await createChannel(host, { slug: 'either-way', title: 'Either way' });
+  assert.ok(created.body.ok);
+  const { id } = created.body.data;
+
+  const byId = await request<ChannelView>(server.url, 'GET', `/api/channels/${id}`);
+  assert.is(byId.status, 200, 'GET by id');
+  assert.is(byId.body.ok && byId.body.data.slug, 'either-way');
+  const follow = await request<FollowState>(server.url, 'POST', '/api/channels/either-way/follow', {
+    token: fan.token,
+  });
+  assert.equal(follow.body, { ok: true, data: { channelId: id, following: true, followerCount: 1 } }, 'follow by slug');
+  const unfollow = await request<FollowState>(server.url, 'DELETE', '/api/channels/Either-Way/follow', {
+    token: fan.token,
+  });
+  assert.equal(unfollow.body, { ok: true, data: { channelId: id, following: false, followerCount: 0 } });
+  const edited = await request<ChannelView>(server.url, 'PUT', '/api/channels/either-way', {
+    token: host.token,
+    body: { title: 'Both ways' },
+  });
+  assert.is(edited.body.ok && edited.body.data.title, 'Both ways', 'edit by slug');
+  const byFan = await request(server.url, 'PUT', '/api/channels/either-way', {
+    token: fan.token,
+    body: { title: 'x' },
+  });
+  assert.is(byFan.status, 403, 'still the owner only');
+  // A slug may never be read as an id.
+  const idShaped = await createChannel(host, { slug: 'c' + 'a1'.repeat(12), title: 'Looks like an id' });
+  assert.is(idShaped.status, 400);
+
+  // A session created with the account's token is the account's: its channel shows it live.
+  const session = await createSession(server.url, host.token, 'On my channel');
+  assert.is(session.primaryHostId, host.user.userId);
+  assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/start`, host.token)).status, 200);
+  const live = await request<ChannelView>(server.url, 'GET', `/api/channels/${id}`);
+  assert.equal(live.body.ok && live.body.data.live.map((state) => [state.id, state.status]), [[session.id, 'live']]);
+  assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/end`, host.token)).status, 200);
+});
+
 test('accounts only; bad input is 400; unknown slugs 404; at most 5 channels', async () => {
   const guest = await signInGuest(server.url, 'Guest');
   const byGuest = await api(server.url, 'POST', '/api/channels', guest.token, { slug: 'guest-tv', title: 'Guest' });

@@ -33,6 +33,8 @@ export interface Config {
   /** TOKEN_SECRET and, during a rotation, TOKEN_SECRET_PREVIOUS (signaling/auth/tokenSecret.ts). */
   tokenSecret: { current: string | undefined; previous: string | undefined };
   primaryHostGraceMs: number;
+  /** JOIN_REQUEST_TTL_S; the default is the protocol's JOIN_REQUEST_TTL_MS (10 minutes). */
+  joinRequestTtlMs: number;
   /** Adaptive quality: pause videos that do not fit a congested link. */
   pauseVideoOnCongestion: boolean;
   chat: ChatConfig;
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     turn: { urls: e.TURN_URLS, secret: e.TURN_SECRET, credentialTtlS: e.TURN_CREDENTIAL_TTL_S },
     tokenSecret: { current: e.TOKEN_SECRET, previous: e.TOKEN_SECRET_PREVIOUS },
     primaryHostGraceMs: e.PRIMARY_HOST_GRACE_S * 1000,
+    joinRequestTtlMs: e.JOIN_REQUEST_TTL_S * 1000,
     pauseVideoOnCongestion: e.VIDEO_PAUSE_ON_CONGESTION === 'true',
     chat,
   };

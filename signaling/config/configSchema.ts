@@ -1,5 +1,6 @@
 // The environment variables Stagecast reads, with their defaults and rules.
 // One schema: `loadConfig` validates it at start, README documents it.
+import { JOIN_REQUEST_TTL_MS } from '../protocol/multihost.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -85,6 +86,9 @@ export const envSchema = z
     CORS_ORIGINS: commaList.pipe(z.array(z.url({ error: 'each entry must be an origin URL' }))).default([]),
     /** Session grace period: how long the session waits for a primary host who dropped (reload). */
     PRIMARY_HOST_GRACE_S: integer(0, 600).default(20),
+
+    /** How long a request to join as host waits for the primary host's answer before it expires. */
+    JOIN_REQUEST_TTL_S: integer(1, 86400).default(JOIN_REQUEST_TTL_MS / 1000),
 
     /** TURN servers handed to clients, e.g. turn:turn.example.com:3478?transport=udp */
     TURN_URLS: commaList.pipe(z.array(turnUrl)).default([]),

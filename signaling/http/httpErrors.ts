@@ -3,7 +3,7 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { AppError, httpStatusByCode, toProtocolError } from '../errors.ts';
+import { AppError, httpStatusByCode, RateLimitedError, toProtocolError } from '../errors.ts';
 
 export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
   return parseInput(schema, req.body ?? {});
@@ -27,6 +27,11 @@ export function httpErrorHandler(logger: Logger): ErrorRequestHandler {
     }
     const body = toProtocolError(appError);
     if (body.code === 'INTERNAL') logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    // Every 429 says when to come back (1 s when the limit did not say).
+    if (body.code === 'RATE_LIMITED' && !res.get('Retry-After')) {
+      const retryAfterMs = error instanceof RateLimitedError ? error.retryAfterMs : 1000;
+      res.set('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+    }
     res.status(httpStatusByCode[body.code]).json({ ok: false, error: body });
   };
 }

@@ -7,9 +7,20 @@ const alice = { userId: 'alice', displayName: 'Alice' };
 const bob = { userId: 'bob', displayName: 'Bob' };
 const now = new Date('2026-11-21T10:00:00Z');
 
-function newSession() {
-  return new Session({ id: 's1', title: 'Show', type: 'podcast', layout: 'grid', creator: alice, now });
+function newSession(joinRequestTtlMs?: number) {
+  return new Session({
+    id: 's1',
+    title: 'Show',
+    type: 'podcast',
+    layout: 'grid',
+    creator: alice,
+    now,
+    ...(joinRequestTtlMs === undefined ? {} : { joinRequestTtlMs }),
+  });
 }
+
+const later = (ms: number) => new Date(now.getTime() + ms);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function codeOf(action: () => unknown): string | undefined {
   try {
@@ -55,8 +66,10 @@ test('invitations: only the primary invites; only the invited accept, once', () 
 
 test('join requests need the setting on and the primary to approve', () => {
   const session = newSession();
-  session.requestToJoin(bob);
-  assert.equal(session.joinRequests, [{ userId: 'bob', displayName: 'Bob' }]);
+  session.requestToJoin(bob, now);
+  assert.equal(session.joinRequests, [
+    { userId: 'bob', displayName: 'Bob', requestedAt: now.toISOString(), expiresAt: later(600_000).toISOString() },
+  ]);
   assert.is(
     codeOf(() => session.approve(bob, 'bob')),
     'NOT_ALLOWED',
@@ -70,7 +83,7 @@ test('join requests need the setting on and the primary to approve', () => {
   assert.equal(session.joinRequests, []);
   session.updateSettings(alice, { allowJoinRequests: false });
   assert.is(
-    codeOf(() => session.requestToJoin({ userId: 'carol', displayName: 'Carol' })),
+    codeOf(() => session.requestToJoin({ userId: 'carol', displayName: 'Carol' }, now)),
     'NOT_ALLOWED',
   );
 });
@@ -87,7 +100,7 @@ test('nine hosts at most', () => {
     'ROOM_FULL',
   );
   assert.is(
-    codeOf(() => session.requestToJoin({ userId: 'h10', displayName: 'H10' })),
+    codeOf(() => session.requestToJoin({ userId: 'h10', displayName: 'H10' }, now)),
     'ROOM_FULL',
   );
 });
@@ -144,6 +157,67 @@ test('tracks follow publish, pause and disconnect', () => {
   assert.equal(session.host('alice').tracks, [{ producerId: 'p1', source: 'camera', kind: 'video', paused: true }]);
   session.setConnected('alice', false);
   assert.equal(session.host('alice').tracks, []);
+});
+
+test('join requests: the primary denies, the requester cancels, either may happen once; asking again starts afresh', () => {
+  const session = newSession();
+  const carol = { userId: 'carol', displayName: 'Carol' };
+  session.requestToJoin(bob, now);
+  session.requestToJoin(carol, now);
+  assert.is(session.requestToJoin(bob, later(5000)).requestedAt, now.toISOString(), 'asking twice: the same request');
+  assert.is(
+    codeOf(() => session.deny(bob, 'carol')),
+    'NOT_ALLOWED',
+  );
+  assert.is(session.deny(alice, 'bob').userId, 'bob');
+  assert.is(
+    codeOf(() => session.deny(alice, 'bob')),
+    'NOT_FOUND',
+  );
+  assert.is(
+    codeOf(() => session.approve(alice, 'bob')),
+    'NOT_FOUND',
+    'a denied request cannot be approved',
+  );
+  assert.is(session.cancelJoinRequest(carol).userId, 'carol');
+  assert.is(
+    codeOf(() => session.cancelJoinRequest(carol)),
+    'NOT_FOUND',
+  );
+  assert.equal(session.joinRequests, []);
+  assert.is(session.joinRequestOf('bob'), undefined);
+  const again = session.requestToJoin(bob, later(1000));
+  assert.is(again.requestedAt, later(1000).toISOString());
+  assert.equal(session.joinRequestOf('bob'), again);
+  session.end(alice, later(2000));
+  assert.equal(session.joinRequests, [], 'the end closes every request');
+});
+
+test('join requests expire after the TTL (and only pending ones: an answered request never expires)', async () => {
+  const session = newSession(40);
+  const expired: string[] = [];
+  session.on('join-request-expired', (request) => expired.push(request.userId));
+  const carol = { userId: 'carol', displayName: 'Carol' };
+  const dave = { userId: 'dave', displayName: 'Dave' };
+  const erin = { userId: 'erin', displayName: 'Erin' };
+  const request = session.requestToJoin(bob, now);
+  assert.is(request.expiresAt, later(40).toISOString());
+  session.requestToJoin(carol, now);
+  session.requestToJoin(dave, now);
+  session.requestToJoin(erin, now);
+  session.approve(alice, 'carol');
+  session.deny(alice, 'dave');
+  session.cancelJoinRequest(erin);
+  await sleep(120);
+  assert.equal(expired, ['bob']);
+  assert.equal(session.joinRequests, []);
+  assert.ok(session.isHost('carol'));
+
+  // The end clears pending timers: nothing fires after it.
+  session.requestToJoin(dave, now);
+  session.end(alice, now);
+  await sleep(120);
+  assert.equal(expired, ['bob']);
 });
 
 test.run();

@@ -9,8 +9,10 @@ import { AppError } from '../errors.ts';
 import type { Identity } from '../auth/identityToken.ts';
 import type { LayoutKind } from '../protocol/layoutGeometry.ts';
 import {
+  JOIN_REQUEST_TTL_MS,
   MAX_HOSTS,
   type HostRole,
+  type JoinRequestState,
   type HostState,
   type LayoutState,
   type PublishedTrack,
@@ -29,6 +31,14 @@ interface HostRecord {
   tracks: Map<string, PublishedTrack>;
 }
 
+/** A pending request to join as host, with the timer that expires it. */
+interface JoinRequestRecord {
+  displayName: string;
+  requestedAt: Date;
+  expiresAt: Date;
+  expiryTimer: NodeJS.Timeout;
+}
+
 export interface NewSession {
   id: string;
   title: string;
@@ -36,10 +46,14 @@ export interface NewSession {
   layout: LayoutKind;
   creator: Identity;
   now: Date;
+  /** How long a join request waits for an answer. Default: JOIN_REQUEST_TTL_MS. */
+  joinRequestTtlMs?: number;
 }
 
 export type SessionEvents = {
   changed: [];
+  /** A join request went unanswered for the whole TTL and is gone. */
+  'join-request-expired': [request: JoinRequestState];
 };
 
 export class Session extends EventEmitter<SessionEvents> {
@@ -57,12 +71,18 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly #hosts = new Map<string, HostRecord>();
   /** Invited users, with the display name of nobody yet: they give theirs on accept. */
   readonly #invitedUserIds = new Set<string>();
-  /** Pending requests to join as host, by user id → display name. */
-  readonly #joinRequests = new Map<string, string>();
+  /**
+   * Pending requests to join as host, by user id. Each owns its expiry
+   * timer; every way out of the map (approve, deny, cancel, expiry, becoming
+   * a host otherwise, the end) goes through #closeJoinRequest, which clears it.
+   */
+  readonly #joinRequests = new Map<string, JoinRequestRecord>();
+  readonly #joinRequestTtlMs: number;
 
-  constructor({ id, title, type, layout, creator, now }: NewSession) {
+  constructor({ id, title, type, layout, creator, now, joinRequestTtlMs = JOIN_REQUEST_TTL_MS }: NewSession) {
     super();
     this.id = id;
+    this.#joinRequestTtlMs = joinRequestTtlMs;
     this.#title = title;
     this.type = type;
     this.primaryHostId = creator.userId;
@@ -91,8 +111,14 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.#hosts.size;
   }
 
-  get joinRequests(): { userId: string; displayName: string }[] {
-    return [...this.#joinRequests].map(([userId, displayName]) => ({ userId, displayName }));
+  get joinRequests(): JoinRequestState[] {
+    return [...this.#joinRequests].map(([userId, record]) => toJoinRequestState(userId, record));
+  }
+
+  /** The user's pending request to join, if any. */
+  joinRequestOf(userId: string): JoinRequestState | undefined {
+    const record = this.#joinRequests.get(userId);
+    return record && toJoinRequestState(userId, record);
   }
 
   isHost(userId: string): boolean {
@@ -150,6 +176,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#assertNotEnded();
     this.#status = 'ended';
     this.#endedAt = now;
+    for (const userId of [...this.#joinRequests.keys()]) this.#closeJoinRequest(userId);
     for (const host of this.#hosts.values()) host.connected = false;
     this.emit('changed');
   }
@@ -171,22 +198,68 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.#addHost(caller, 'co-host');
   }
 
-  requestToJoin(caller: Identity): void {
+  /**
+   * Asks to join as host. Asking again while a request is pending changes
+   * nothing (the same request, the same expiry); after a denial or expiry
+   * the user may ask afresh.
+   */
+  requestToJoin(caller: Identity, now: Date): JoinRequestState {
     this.#assertNotEnded();
     if (this.#hosts.has(caller.userId)) throw new AppError('CONFLICT', 'you are already a host');
     if (!this.#settings.allowJoinRequests) throw new AppError('NOT_ALLOWED', 'this session does not take requests');
     this.#assertRoomForAnotherHost();
-    this.#joinRequests.set(caller.userId, caller.displayName);
+    const pending = this.joinRequestOf(caller.userId);
+    if (pending) return pending;
+    const record: JoinRequestRecord = {
+      displayName: caller.displayName,
+      requestedAt: now,
+      expiresAt: new Date(now.getTime() + this.#joinRequestTtlMs),
+      expiryTimer: setTimeout(() => {
+        if (this.#joinRequests.get(caller.userId) !== record) return;
+        this.#closeJoinRequest(caller.userId);
+        this.emit('join-request-expired', toJoinRequestState(caller.userId, record));
+      }, this.#joinRequestTtlMs),
+    };
+    // A pending request must not keep a stopping server alive.
+    record.expiryTimer.unref();
+    this.#joinRequests.set(caller.userId, record);
+    return toJoinRequestState(caller.userId, record);
   }
 
   approve(caller: Identity, userId: string): HostState {
     this.assertPrimary(caller, 'approve requests');
     this.#assertNotEnded();
-    const displayName = this.#joinRequests.get(userId);
-    if (displayName === undefined) throw new AppError('NOT_FOUND', 'no pending request from that user');
+    const record = this.#pendingRequest(userId);
     this.#assertRoomForAnotherHost();
+    return this.#addHost({ userId, displayName: record.displayName }, 'co-host');
+  }
+
+  /** The primary host says no; the requester may ask again. */
+  deny(caller: Identity, userId: string): JoinRequestState {
+    this.assertPrimary(caller, 'deny requests');
+    this.#assertNotEnded();
+    const request = toJoinRequestState(userId, this.#pendingRequest(userId));
+    this.#closeJoinRequest(userId);
+    return request;
+  }
+
+  /** The requester withdraws their own request. */
+  cancelJoinRequest(caller: Identity): JoinRequestState {
+    this.#assertNotEnded();
+    const request = toJoinRequestState(caller.userId, this.#pendingRequest(caller.userId));
+    this.#closeJoinRequest(caller.userId);
+    return request;
+  }
+
+  #pendingRequest(userId: string): JoinRequestRecord {
+    const record = this.#joinRequests.get(userId);
+    if (!record) throw new AppError('NOT_FOUND', 'no pending request to join (answered, withdrawn or expired)');
+    return record;
+  }
+
+  #closeJoinRequest(userId: string): void {
+    clearTimeout(this.#joinRequests.get(userId)?.expiryTimer);
     this.#joinRequests.delete(userId);
-    return this.#addHost({ userId, displayName }, 'co-host');
   }
 
   removeHost(caller: Identity, userId: string): void {
@@ -279,9 +352,18 @@ export class Session extends EventEmitter<SessionEvents> {
       tracks: new Map(),
     };
     this.#hosts.set(identity.userId, record);
-    this.#joinRequests.delete(identity.userId);
+    this.#closeJoinRequest(identity.userId);
     return toHostState(record);
   }
+}
+
+function toJoinRequestState(userId: string, record: JoinRequestRecord): JoinRequestState {
+  return {
+    userId,
+    displayName: record.displayName,
+    requestedAt: record.requestedAt.toISOString(),
+    expiresAt: record.expiresAt.toISOString(),
+  };
 }
 
 function toHostState(record: HostRecord): HostState {

@@ -15,7 +15,15 @@ import type { Identity } from '../auth/identityToken.ts';
 import type { Config } from '../config/config.ts';
 import { AppError } from '../errors.ts';
 import type { LayoutKind } from '../protocol/layoutGeometry.ts';
-import type { JoinResult, LayoutState, LeaveReason, SessionState, SessionType } from '../protocol/index.ts';
+import type {
+  JoinRequestOutcome,
+  JoinRequestState,
+  JoinResult,
+  LayoutState,
+  LeaveReason,
+  SessionState,
+  SessionType,
+} from '../protocol/index.ts';
 import { mintIceServers } from '../turn/turnCredentials.ts';
 import { audioLevelsWorthPushing, type HostLevel, type LevelsPush } from './audioLevelPushes.ts';
 import { HostConnection } from './HostConnection.ts';
@@ -27,7 +35,7 @@ export interface SessionServiceOptions {
   pool: WorkerPool;
   store: SessionStore;
   pushes: SessionPushes;
-  config: Pick<Config, 'turn' | 'primaryHostGraceMs' | 'pauseVideoOnCongestion'>;
+  config: Pick<Config, 'turn' | 'primaryHostGraceMs' | 'pauseVideoOnCongestion' | 'joinRequestTtlMs'>;
   logger: Logger;
 }
 
@@ -103,7 +111,17 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   // --- lifecycle -------------------------------------------------------------
 
   async create(caller: Identity, input: { title: string; type: SessionType; layout: LayoutKind }): Promise<Session> {
-    const session = new Session({ id: newSessionId(), ...input, creator: caller, now: new Date() });
+    const session = new Session({
+      id: newSessionId(),
+      ...input,
+      creator: caller,
+      now: new Date(),
+      joinRequestTtlMs: this.#config.joinRequestTtlMs,
+    });
+    session.on('join-request-expired', (request) => {
+      this.#pushes.user(request.userId).emit('multihost:request-expired', { sessionId: session.id });
+      this.#joinRequestClosed(session, request.userId, 'expired');
+    });
     await this.#store.insert(session, caller.displayName);
     this.#sessions.set(session.id, session);
     this.#logger.info({ sessionId: session.id, userId: caller.userId }, 'session created');
@@ -129,10 +147,13 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
 
   async end(caller: Identity | undefined, sessionId: string, reason: 'ended-by-host' | 'primary-host-left') {
     const session = this.get(sessionId);
+    const waiting = session.joinRequests;
     session.end(caller, new Date());
     this.#sessions.delete(sessionId);
     this.#clearGrace(sessionId);
     this.#pushes.session(sessionId).emit('multihost:ended', { sessionId, reason });
+    // Those still waiting to be let in are not in the session's channel.
+    for (const request of waiting) this.#pushes.user(request.userId).emit('multihost:ended', { sessionId, reason });
     this.#disconnectAll(session);
     this.emit('ended', session);
     await this.#closeMediaRoom(sessionId);
@@ -155,14 +176,11 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     return session.toState();
   }
 
-  requestToJoin(caller: Identity, sessionId: string): void {
+  requestToJoin(caller: Identity, sessionId: string): JoinRequestState {
     const session = this.get(sessionId);
-    session.requestToJoin(caller);
-    this.#pushes.user(session.primaryHostId).emit('multihost:join-requested', {
-      sessionId,
-      userId: caller.userId,
-      displayName: caller.displayName,
-    });
+    const request = session.requestToJoin(caller, new Date());
+    this.#pushes.user(session.primaryHostId).emit('multihost:join-requested', { sessionId, ...request });
+    return request;
   }
 
   approve(caller: Identity, sessionId: string, userId: string): SessionState {
@@ -170,7 +188,31 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     const host = session.approve(caller, userId);
     this.#pushes.user(userId).emit('multihost:request-approved', { sessionId });
     this.#pushes.session(sessionId).emit('multihost:host-updated', { sessionId, host });
+    this.#joinRequestClosed(session, userId, 'approved');
     return session.toState();
+  }
+
+  /** The primary host turns a request down, with a reason the requester sees (or none). */
+  deny(caller: Identity, sessionId: string, userId: string, reason: string | null): void {
+    const session = this.get(sessionId);
+    session.deny(caller, userId);
+    this.#pushes.user(userId).emit('multihost:request-denied', { sessionId, reason });
+    this.#joinRequestClosed(session, userId, 'denied');
+  }
+
+  /** The requester withdraws their request. */
+  cancelJoinRequest(caller: Identity, sessionId: string): void {
+    const session = this.get(sessionId);
+    session.cancelJoinRequest(caller);
+    this.#pushes.user(caller.userId).emit('multihost:request-cancelled', { sessionId });
+    this.#joinRequestClosed(session, caller.userId, 'cancelled');
+  }
+
+  /** The primary host's request list (every tab) drops the request. */
+  #joinRequestClosed(session: Session, userId: string, outcome: JoinRequestOutcome): void {
+    this.#pushes
+      .user(session.primaryHostId)
+      .emit('multihost:join-request-closed', { sessionId: session.id, userId, outcome });
   }
 
   removeHost(caller: Identity, sessionId: string, userId: string): void {

@@ -3,7 +3,7 @@
 // consume → toggle → leave, the 9-host limit, bad input, and no leaks.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { SessionState } from '../protocol/index.ts';
+import type { JoinRequestState, SessionState } from '../protocol/index.ts';
 import {
   fakeAudioRtpParameters,
   fakeDtlsParameters,
@@ -17,7 +17,7 @@ let server: TestServer;
 const clients: TestClient[] = [];
 
 test.before(async () => {
-  server = await startTestServer({ PRIMARY_HOST_GRACE_S: '1' });
+  server = await startTestServer({ PRIMARY_HOST_GRACE_S: '1', JOIN_REQUEST_TTL_S: '3' });
 });
 test.after(async () => {
   for (const client of clients) client.close();
@@ -422,6 +422,87 @@ test('a worker that dies closes its rooms; hosts are told to rejoin and can', as
   assert.is(server.pool.counts.producers, 2);
   await api(server.url, 'POST', `/api/multihost/${session.id}/end`, alice!.token);
   assert.is(server.pool.counts.routers, 0);
+});
+
+test('join requests: denied with a reason, withdrawn, expired, ended — each pushed live to the requester and the primary host', async () => {
+  const [alice, dave, erin, frank] = await Promise.all(
+    ['Alice', 'Dave', 'Erin', 'Frank'].map((name) => signInGuest(server.url, name)),
+  );
+  const session = await createSession(alice!, 'Requests');
+  const path = `/api/multihost/${session.id}`;
+  const aliceSocket = await connect(alice);
+  const daveSocket = await connect(dave);
+  const erinSocket = await connect(erin);
+  const frankSocket = await connect(frank);
+  const closed = (userId: string) =>
+    aliceSocket.next(
+      'multihost:join-request-closed',
+      (event) => event.sessionId === session.id && event.userId === userId,
+    );
+
+  // Dave asks; he sees his own pending request (a reload keeps it), Alice sees it in her list.
+  const asked = await api<JoinRequestState>(server.url, 'POST', `${path}/request`, dave!.token);
+  assert.is(asked.status, 202);
+  assert.ok(asked.body.ok);
+  const expiresInMs = Date.parse(asked.body.data.expiresAt) - Date.parse(asked.body.data.requestedAt);
+  assert.is(expiresInMs, 3000);
+  const seenByDave = await api<{ yourRequest?: JoinRequestState }>(server.url, 'GET', path, dave!.token);
+  assert.equal(seenByDave.body.ok && seenByDave.body.data.yourRequest, asked.body.data);
+
+  // Only the primary host denies; the reason is trimmed and reaches Dave.
+  assert.is((await api(server.url, 'POST', `${path}/deny`, dave!.token, { userId: dave!.userId })).status, 403);
+  const tooLong = { userId: dave!.userId, reason: 'x'.repeat(201) };
+  assert.is((await api(server.url, 'POST', `${path}/deny`, alice!.token, tooLong)).status, 400);
+  const denied = daveSocket.next('multihost:request-denied');
+  const deniedForAlice = closed(dave!.userId);
+  const deny = { userId: dave!.userId, reason: '  Full panel today  ' };
+  assert.is((await api(server.url, 'POST', `${path}/deny`, alice!.token, deny)).status, 200);
+  assert.equal(await denied, { sessionId: session.id, reason: 'Full panel today' });
+  assert.equal(await deniedForAlice, { sessionId: session.id, userId: dave!.userId, outcome: 'denied' });
+  assert.is((await api(server.url, 'POST', `${path}/deny`, alice!.token, deny)).status, 404, 'answered once');
+  assert.is(
+    (await api(server.url, 'POST', `${path}/approve`, alice!.token, { userId: dave!.userId })).status,
+    404,
+    'a denied request cannot be approved',
+  );
+  const list = await api<{ joinRequests?: unknown[] }>(server.url, 'GET', path, alice!.token);
+  assert.equal(list.body.ok && list.body.data.joinRequests, []);
+
+  // A blank reason is no reason.
+  await api(server.url, 'POST', `${path}/request`, dave!.token);
+  const deniedAgain = daveSocket.next('multihost:request-denied');
+  await api(server.url, 'POST', `${path}/deny`, alice!.token, { userId: dave!.userId, reason: '   ' });
+  assert.is((await deniedAgain).reason, null);
+
+  // Erin withdraws her request: her other tabs and Alice's list hear it.
+  const requested = aliceSocket.next('multihost:join-requested', (event) => event.userId === erin!.userId);
+  await api(server.url, 'POST', `${path}/request`, erin!.token);
+  assert.is((await requested).displayName, 'Erin');
+  const cancelled = erinSocket.next('multihost:request-cancelled');
+  const cancelledForAlice = closed(erin!.userId);
+  assert.is((await api(server.url, 'DELETE', `${path}/request`, erin!.token)).status, 200);
+  assert.equal(await cancelled, { sessionId: session.id });
+  assert.is((await cancelledForAlice).outcome, 'cancelled');
+  assert.is((await api(server.url, 'DELETE', `${path}/request`, erin!.token)).status, 404);
+
+  // Dave asks again and nobody answers: it expires (JOIN_REQUEST_TTL_S=3 here).
+  const expired = daveSocket.next('multihost:request-expired', undefined, 8000);
+  const expiredForAlice = aliceSocket.next(
+    'multihost:join-request-closed',
+    (event) => event.userId === dave!.userId && event.outcome === 'expired',
+    8000,
+  );
+  await api(server.url, 'POST', `${path}/request`, dave!.token);
+  assert.equal(await expired, { sessionId: session.id });
+  await expiredForAlice;
+  const afterExpiry = await api<{ yourRequest?: JoinRequestState }>(server.url, 'GET', path, dave!.token);
+  assert.is(afterExpiry.body.ok && afterExpiry.body.data.yourRequest, undefined);
+
+  // A session that ends tells whoever is still waiting.
+  await api(server.url, 'POST', `${path}/request`, frank!.token);
+  const ended = frankSocket.next('multihost:ended');
+  assert.is((await api(server.url, 'POST', `${path}/end`, alice!.token)).status, 200);
+  assert.equal(await ended, { sessionId: session.id, reason: 'ended-by-host' });
 });
 
 test.run();

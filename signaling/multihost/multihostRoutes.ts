@@ -8,6 +8,7 @@ import { parseBody, parseInput } from '../http/httpErrors.ts';
 import {
   approveBody,
   createSessionBody,
+  denyBody,
   inviteBody,
   layoutChange,
   settingsBody,
@@ -42,9 +43,12 @@ export function multihostRoutes(sessions: SessionService, tokenKeys: TokenKeys):
   router.get('/api/multihost/:id', async (req, res) => {
     const session = sessions.get(sessionId(req));
     const identity = await optionalIdentity(req, tokenKeys);
-    // Pending join requests are the primary host's business only.
+    // Pending join requests are the primary host's business only; a requester sees their own.
     const joinRequests = identity?.userId === session.primaryHostId ? session.joinRequests : undefined;
-    res.json(ok({ ...session.toState(), ...(joinRequests ? { joinRequests } : {}) }));
+    const yourRequest = identity && session.joinRequestOf(identity.userId);
+    res.json(
+      ok({ ...session.toState(), ...(joinRequests ? { joinRequests } : {}), ...(yourRequest ? { yourRequest } : {}) }),
+    );
   });
 
   router.post('/api/multihost/:id/start', async (req, res) => {
@@ -62,8 +66,19 @@ export function multihostRoutes(sessions: SessionService, tokenKeys: TokenKeys):
   });
 
   router.post('/api/multihost/:id/request', async (req, res) => {
-    sessions.requestToJoin(await caller(req), sessionId(req));
-    res.status(202).json(ok(null));
+    res.status(202).json(ok(sessions.requestToJoin(await caller(req), sessionId(req))));
+  });
+
+  router.delete('/api/multihost/:id/request', async (req, res) => {
+    sessions.cancelJoinRequest(await caller(req), sessionId(req));
+    res.json(ok(null));
+  });
+
+  router.post('/api/multihost/:id/deny', async (req, res) => {
+    const identity = await caller(req);
+    const { userId, reason } = parseBody(denyBody, req);
+    sessions.deny(identity, sessionId(req), userId, reason);
+    res.json(ok(null));
   });
 
   router.post('/api/multihost/:id/approve', async (req, res) => {

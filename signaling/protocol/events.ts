@@ -26,6 +26,7 @@ import type {
   EndReason,
   HostState,
   IceServer,
+  JoinRequestOutcome,
   JoinResult,
   LayoutState,
   LeaveReason,
@@ -115,8 +116,24 @@ export interface ServerToClientEvents {
   'multihost:status': (event: { sessionId: string; status: SessionStatus }) => void;
   'multihost:ended': (event: { sessionId: string; reason: EndReason }) => void;
   'multihost:invited': (event: { sessionId: string; title: string; invitedBy: string }) => void;
-  'multihost:join-requested': (event: { sessionId: string; userId: string; displayName: string }) => void;
+  /** To the primary host. */
+  'multihost:join-requested': (event: {
+    sessionId: string;
+    userId: string;
+    displayName: string;
+    requestedAt: string;
+    expiresAt: string;
+  }) => void;
+  /** To the primary host (all tabs): a request left the pending list. */
+  'multihost:join-request-closed': (event: { sessionId: string; userId: string; outcome: JoinRequestOutcome }) => void;
+  /** To the requester (all tabs). */
   'multihost:request-approved': (event: { sessionId: string }) => void;
+  /** To the requester: the primary host said no; `reason` is theirs, or null. */
+  'multihost:request-denied': (event: { sessionId: string; reason: string | null }) => void;
+  /** To the requester: nobody answered in time (JOIN_REQUEST_TTL_MS). */
+  'multihost:request-expired': (event: { sessionId: string }) => void;
+  /** To the requester's other tabs: they withdrew the request. */
+  'multihost:request-cancelled': (event: { sessionId: string }) => void;
   /** The media server behind the session restarted: join again. */
   'multihost:rejoin': (event: { sessionId: string }) => void;
   'webrtc:new-producer': (event: { sessionId: string; userId: string; track: PublishedTrack }) => void;

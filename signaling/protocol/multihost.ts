@@ -61,6 +61,22 @@ export interface SessionState {
   endedAt: string | null;
 }
 
+/** A pending request to join as host expires after this long without an answer (10 minutes; JOIN_REQUEST_TTL_S). */
+export const JOIN_REQUEST_TTL_MS = 10 * 60_000;
+/** Longest reason a primary host may give when denying a request. */
+export const DENY_REASON_MAX_LENGTH = 200;
+
+/** A pending request to join a session as host. */
+export interface JoinRequestState {
+  userId: string;
+  displayName: string;
+  requestedAt: string;
+  expiresAt: string;
+}
+
+/** How a join request left the pending list. */
+export type JoinRequestOutcome = 'approved' | 'denied' | 'cancelled' | 'expired';
+
 export interface IceServer {
   urls: string[];
   username: string;

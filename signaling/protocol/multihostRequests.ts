@@ -4,7 +4,7 @@ import type { types as client } from 'mediasoup-client';
 import { z } from 'zod';
 import { entityId } from './commonRequests.ts';
 import { layoutKinds } from './layoutGeometry.ts';
-import { sessionTypes } from './multihost.ts';
+import { DENY_REASON_MAX_LENGTH, sessionTypes } from './multihost.ts';
 import { rtpCapabilities } from './webrtcRequests.ts';
 
 const layoutKind = z.enum(layoutKinds);
@@ -21,6 +21,16 @@ export const createSessionBody = z.object({
 });
 export const inviteBody = z.object({ userId: entityId });
 export const approveBody = z.object({ userId: entityId });
+/** A blank reason is no reason. */
+export const denyBody = z.object({
+  userId: entityId,
+  reason: z
+    .string()
+    .trim()
+    .max(DENY_REASON_MAX_LENGTH, `must be at most ${DENY_REASON_MAX_LENGTH} characters`)
+    .optional()
+    .transform((reason) => reason || null),
+});
 export const settingsBody = z
   .object({ title: z.string().trim().min(1).max(120), allowJoinRequests: z.boolean() })
   .partial()

@@ -11,6 +11,7 @@
 import type { LayoutKind } from '../../../signaling/protocol/layoutGeometry.ts';
 import type {
   HostState,
+  JoinRequestState,
   QualityAdapted,
   QualityTier,
   SessionState,
@@ -52,7 +53,10 @@ export interface TileViewport {
   main: boolean;
 }
 
-type SessionWithRequests = SessionState & { joinRequests?: JoinRequestEntry[] };
+type SessionWithRequests = SessionState & { joinRequests?: JoinRequestEntry[]; yourRequest?: JoinRequestState };
+
+/** How this user's last request to join was answered, when not by letting them in. */
+export type RequestAnswer = { outcome: 'denied'; reason: string | null } | { outcome: 'expired' };
 
 export class StudioSession {
   readonly sessionId: string;
@@ -63,6 +67,9 @@ export class StudioSession {
   problem = $state<string | undefined>();
   session = $state.raw<SessionState | undefined>();
   joinRequests = $state.raw<JoinRequestEntry[]>([]);
+  /** This user's own pending request (phase 'requested'), and the answer to the last one. */
+  myRequest = $state.raw<JoinRequestState | undefined>();
+  requestAnswer = $state.raw<RequestAnswer | undefined>();
   remoteTracks = $state.raw<RemoteTrack[]>([]);
   /** dBov by user id, of the hosts speaking right now. */
   audioLevels = $state.raw<Record<string, number>>({});
@@ -138,7 +145,9 @@ export class StudioSession {
       if (session.status === 'ended') return this.#finish('ended');
       if (this.inRoom) return;
       const isHost = session.hosts.some((host) => host.userId === this.userId);
-      this.phase = isHost ? 'pre-join' : this.phase === 'requested' ? 'requested' : 'not-host';
+      // The server knows whether a request is still pending (a reload, or one that expired meanwhile).
+      this.myRequest = state.yourRequest;
+      this.phase = isHost ? 'pre-join' : state.yourRequest ? 'requested' : 'not-host';
     } catch (error) {
       this.#fail(error);
     }
@@ -146,12 +155,28 @@ export class StudioSession {
 
   async requestToJoin(): Promise<void> {
     try {
-      await this.#api(`/api/multihost/${encodeURIComponent(this.sessionId)}/request`, { method: 'POST' });
+      this.myRequest = await this.#api<JoinRequestState>(
+        `/api/multihost/${encodeURIComponent(this.sessionId)}/request`,
+        { method: 'POST' },
+      );
       this.phase = 'requested';
+      this.requestAnswer = undefined;
       this.problem = undefined;
     } catch (error) {
       // Approved meanwhile, or already a host from another tab.
       if (error instanceof ApiError && error.code === 'CONFLICT') return this.load();
+      this.#fail(error);
+    }
+  }
+
+  async cancelRequest(): Promise<void> {
+    try {
+      await this.#api(`/api/multihost/${encodeURIComponent(this.sessionId)}/request`, { method: 'DELETE' });
+      this.#requestClosed(undefined);
+      this.problem = undefined;
+    } catch (error) {
+      // Answered meanwhile (approved, denied or expired): the server's state says which.
+      if (error instanceof ApiError && error.code === 'NOT_FOUND') return this.load();
       this.#fail(error);
     }
   }
@@ -229,6 +254,19 @@ export class StudioSession {
       await this.#api(`/api/multihost/${encodeURIComponent(this.sessionId)}/approve`, {
         method: 'POST',
         body: { userId },
+      });
+      this.joinRequests = this.joinRequests.filter((entry) => entry.userId !== userId);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  /** Turns a request down; `reason` (may be blank) is shown to the requester. */
+  async deny(userId: string, reason: string): Promise<void> {
+    try {
+      await this.#api(`/api/multihost/${encodeURIComponent(this.sessionId)}/deny`, {
+        method: 'POST',
+        body: { userId, reason },
       });
       this.joinRequests = this.joinRequests.filter((entry) => entry.userId !== userId);
     } catch (error) {
@@ -570,6 +608,14 @@ export class StudioSession {
     socket.on('multihost:request-approved', (event) => {
       if (mine(event) && (this.phase === 'requested' || this.phase === 'not-host')) void this.load();
     });
+    socket.on('multihost:join-request-closed', (event) => {
+      if (mine(event)) this.joinRequests = this.joinRequests.filter((entry) => entry.userId !== event.userId);
+    });
+    socket.on('multihost:request-denied', (event) => {
+      if (mine(event)) this.#requestClosed({ outcome: 'denied', reason: event.reason });
+    });
+    socket.on('multihost:request-expired', (event) => mine(event) && this.#requestClosed({ outcome: 'expired' }));
+    socket.on('multihost:request-cancelled', (event) => mine(event) && this.#requestClosed(undefined));
     socket.on('multihost:rejoin', (event) => {
       if (!mine(event) || !this.inRoom) return;
       // The server has already dropped this host's media: join at once.
@@ -605,6 +651,14 @@ export class StudioSession {
     socket.on('webrtc:peer-quality-changed', (event) => {
       if (mine(event)) this.peerQuality = { ...this.peerQuality, [event.userId]: event.tier };
     });
+  }
+
+  /** This user's request is no longer pending: back to asking, with the answer if there was one. */
+  #requestClosed(answer: RequestAnswer | undefined): void {
+    if (this.phase !== 'requested' && this.phase !== 'not-host') return;
+    this.phase = 'not-host';
+    this.myRequest = undefined;
+    this.requestAnswer = answer;
   }
 
   #hostUpdated(host: HostState): void {
