@@ -37,7 +37,7 @@ import type { AppServer } from './socket/socketData.ts';
 import { SessionService } from './multihost/SessionService.ts';
 import { SessionStore } from './multihost/SessionStore.ts';
 import type { Logger } from 'pino';
-import { openDatabase, tuneDatabase } from '../prisma/database.ts';
+import { openDatabase, tuneDatabase, type Database } from '../prisma/database.ts';
 import { WorkerPool } from '../sfu/WorkerPool.ts';
 import type { Config } from './config/config.ts';
 import { healthRoute } from './http/healthRoute.ts';
@@ -74,7 +74,42 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     logger,
   });
 
+  try {
+    return await startOnPool(config, logger, pool, { startedAt, version });
+  } catch (error) {
+    // A node that cannot start leaves nothing behind: its workers go with it.
+    pool.close();
+    throw error;
+  }
+}
+
+/** Everything of a node above its media workers; the database is closed again if any of it fails. */
+async function startOnPool(
+  config: Config,
+  logger: Logger,
+  pool: WorkerPool,
+  { startedAt, version }: { startedAt: number; version: string },
+): Promise<StagecastServer> {
   const database = openDatabase(config.databaseUrl);
+  try {
+    return await startOnDatabase(config, logger, pool, database, { startedAt, version });
+  } catch (error) {
+    await database
+      .$disconnect()
+      .catch((closeError: unknown) =>
+        logger.warn({ err: closeError }, 'closing the database after a failed start failed'),
+      );
+    throw error;
+  }
+}
+
+async function startOnDatabase(
+  config: Config,
+  logger: Logger,
+  pool: WorkerPool,
+  database: Database,
+  { startedAt, version }: { startedAt: number; version: string },
+): Promise<StagecastServer> {
   await tuneDatabase(database, config.databaseUrl);
   const tokenSecret = loadTokenSecret(config.tokenSecret, config.dataDir);
   const store = new SessionStore(database, logger);
@@ -173,13 +208,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Stage
     registerStreamHandlers(socket, streams, socketLogger);
   });
 
-  try {
-    await listen(httpServer, config.http.port, config.http.host);
-  } catch (error) {
-    pool.close();
-    await database.$disconnect();
-    throw error;
-  }
+  await listen(httpServer, config.http.port, config.http.host);
   const address = httpServer.address() as AddressInfo;
   const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
   const url = `http://${shownHost}:${address.port}`;
