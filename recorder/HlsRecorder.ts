@@ -1,6 +1,8 @@
 // Records a session's hosts into live HLS with one long-running FFmpeg: a
 // persistent compositor with a fixed set of slots (a camera and a microphone
-// per host the layout can hold). Every host's track is consumed into one
+// per host the layout can hold, and a video and a sound per screen share the
+// stage can show). The tiles and the main one are the studio's
+// (stageEntries, stageFocus in the shared layout geometry), each named. Every host's track is consumed into one
 // PlainTransport that sends to the slot relay (slots/SlotRelay.ts), which
 // hands each slot to FFmpeg as one uninterrupted RTP stream, with filler
 // while nobody feeds it. A change of hosts, tracks or layout re-routes
@@ -18,7 +20,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { types } from 'mediasoup';
-import { MAX_LAYOUT_PEERS } from '../signaling/protocol/layoutGeometry.ts';
+import { stageEntries, stageFocus } from '../signaling/protocol/layoutGeometry.ts';
 import { DEFAULT_SIMULCAST_LAYERS, tileSpatialLayer } from '../sfu/quality/layerDecision.ts';
 import { CompositorProcess, type CompositorRun } from './CompositorProcess.ts';
 import { DEFAULT_COMPOSITOR_TIMING } from './CompositorProcessTypes.ts';
@@ -37,7 +39,7 @@ import type {
   RecorderWarning,
 } from './HlsRecorderTypes.ts';
 import { splitReadableTracks } from './readableTracks.ts';
-import { assignSlots, sceneOf } from './slots/compositionScene.ts';
+import { assignStageSlots, HOST_SLOTS, SCREEN_SLOTS, SLOT_COUNT, sceneOf } from './slots/compositionScene.ts';
 import { fillerVp8KeyFrame, OPUS_SILENCE } from './slots/fillerMedia.ts';
 import { SceneCommander } from './slots/SceneCommander.ts';
 import { slotSettings, type SlotScene, type SlotSettings } from './slots/slotGraph.ts';
@@ -68,8 +70,12 @@ interface Feed {
   slot: number;
 }
 
-/** Slots of each kind: as many hosts as a layout holds. */
-const SLOT_COUNT = MAX_LAYOUT_PEERS;
+/**
+ * A still screen is sent about once a second (Chromium's screencast repeats
+ * an unchanged picture that rarely), so a screen slot waits this long before
+ * it counts as stalled: a still slide must not flicker to filler.
+ */
+const SCREEN_STALL_MS = 2500;
 /** What the compositor takes: VP8 cameras (what browsers publish to our routers) and Opus microphones. */
 const SLOT_CODECS = new Set(['video/vp8', 'audio/opus']);
 /**
@@ -86,14 +92,14 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   readonly #transport: types.PlainTransport;
   readonly #receiveCapabilities: types.RtpCapabilities;
   readonly #fontFile: string | undefined;
-  /** Host → slot, kept while the host is on stage. */
+  /** Tile key (host id, or screenTileKey for a screen) → slot, kept while the tile is on stage. */
   #seats = new Map<string, number>();
   /** Producer id → the consumer feeding its slot. */
   readonly #feeds = new Map<string, Feed>();
   /** What the slots show now; the graph of a new FFmpeg run starts with it. */
   #scene: SlotScene = [];
   #settings: SlotSettings = {};
-  #stallWatch: VideoStallWatch | undefined;
+  #stallWatches: VideoStallWatch[] = [];
   readonly #compositor: CompositorProcess;
   /** The compositor's current run, once it has started. */
   #run: RunLink | undefined;
@@ -116,13 +122,14 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
         filler: OPUS_SILENCE,
         startsAtKeyFrames: false,
       })),
-      ...Array.from({ length: SLOT_COUNT }, (): SlotSpec => ({
+      ...Array.from({ length: SLOT_COUNT }, (_, slot): SlotSpec => ({
         kind: 'video',
         payloadType: VIDEO_PAYLOAD_TYPE,
         clockRate: 90000,
         // VP8 payload descriptor: start of partition 0, then the frame.
         filler: Buffer.concat([Buffer.from([0x10]), keyFrame]),
         startsAtKeyFrames: true,
+        ...(slot >= HOST_SLOTS ? { stallMs: SCREEN_STALL_MS } : {}),
       })),
     ];
     const relay = await SlotRelay.open(specs);
@@ -234,7 +241,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.#updating;
-    this.#stallWatch?.stop();
+    for (const watch of this.#stallWatches) watch.stop();
     this.#relay.setTargets(undefined);
     this.#run?.commander.close();
     this.#run = undefined;
@@ -257,27 +264,33 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   async #route(composition: Composition): Promise<void> {
     const live = (producer: types.Producer | undefined) =>
       producer && !producer.closed && !producer.paused ? producer : undefined;
-    const liveHosts: RecordedHost[] = composition.hosts.slice(0, SLOT_COUNT).map((host) => ({
+    const liveHosts: RecordedHost[] = composition.hosts.slice(0, HOST_SLOTS).map((host) => ({
       hostId: host.hostId,
       ...(host.displayName !== undefined ? { displayName: host.displayName } : {}),
       video: live(host.video),
       audio: live(host.audio),
+      screen: live(host.screen),
+      screenAudio: live(host.screenAudio),
     }));
     const takes = new Set([...this.#options.readableCodecs].filter((codec) => SLOT_CODECS.has(codec)));
     const { hosts, unreadable } = splitReadableTracks(liveHosts, takes);
     this.#currentWarnings = unreadable;
     for (const warning of unreadable) this.#warn(warning);
 
-    this.#seats = assignSlots(
-      this.#seats,
-      hosts.map((host) => host.hostId),
-      SLOT_COUNT,
+    // The stage as the studio shows it: a screen in a codec the compositor
+    // cannot take still has its tile (a card with its name).
+    const entries = stageEntries(
+      liveHosts.map((host) => ({ hostId: host.hostId, sharingScreen: host.screen !== undefined })),
     );
+    this.#seats = assignStageSlots(this.#seats, entries, HOST_SLOTS, SCREEN_SLOTS);
+    const routedById = new Map(hosts.map((host) => [host.hostId, host]));
     const wanted = new Map<string, { producer: types.Producer; slot: number }>();
-    for (const host of hosts) {
-      const seat = this.#seats.get(host.hostId)!;
-      if (host.audio) wanted.set(host.audio.id, { producer: host.audio, slot: seat });
-      if (host.video) wanted.set(host.video.id, { producer: host.video, slot: SLOT_COUNT + seat });
+    for (const entry of entries) {
+      const seat = this.#seats.get(entry.key)!;
+      const host = routedById.get(entry.hostId);
+      const [video, audio] = entry.kind === 'camera' ? [host?.video, host?.audio] : [host?.screen, host?.screenAudio];
+      if (audio) wanted.set(audio.id, { producer: audio, slot: seat });
+      if (video) wanted.set(video.id, { producer: video, slot: SLOT_COUNT + seat });
     }
     for (const [producerId, feed] of this.#feeds) {
       const keep = wanted.get(producerId);
@@ -313,19 +326,23 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     }
     this.#watchStalls();
 
+    const namesById = new Map(liveHosts.map((host) => [host.hostId, drawtextSafe(host.displayName ?? '')]));
     this.#scene = sceneOf(
       {
-        hosts: composition.hosts.slice(0, SLOT_COUNT).map((host) => {
-          const routed = hosts.find((candidate) => candidate.hostId === host.hostId);
-          const label = host.displayName !== undefined ? drawtextSafe(host.displayName) : '';
+        hosts: entries.map((entry) => {
+          const host = routedById.get(entry.hostId);
+          const video = entry.kind === 'camera' ? host?.video : host?.screen;
+          const name = namesById.get(entry.hostId) ?? '';
+          // As the studio captions a screen share.
+          const label = entry.kind === 'screen' ? (name ? `${name} (screen)` : 'Screen') : name;
           return {
-            hostId: host.hostId,
-            camera: routed?.video !== undefined && this.#feeds.has(routed.video.id),
+            hostId: entry.key,
+            camera: video !== undefined && this.#feeds.has(video.id),
             ...(label ? { label } : {}),
           };
         }),
         layout: composition.layout,
-        ...(composition.focusHostId ? { focusHostId: composition.focusHostId } : {}),
+        ...focusOf(entries, composition),
       },
       this.#seats,
       this.#canvas(),
@@ -338,8 +355,10 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   /**
    * Each simulcast camera is consumed at the layer its tile needs (the same
    * rule as viewers' tiles in the studio): four hosts in a grid are four
-   * 360p streams to decode, not four 720p ones. A tile that grows asks for
-   * the larger layer, which mediasoup switches to at its next key frame.
+   * 360p streams to decode, not four 720p ones. Screen shares too (a
+   * single-layer share simply stays at its one layer). A tile that grows
+   * asks for the larger layer, which mediasoup switches to at its next key
+   * frame.
    */
   async #fitLayers(): Promise<void> {
     for (const feed of this.#feeds.values()) {
@@ -380,21 +399,28 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     return slotSettings(scene, { slotCount: SLOT_COUNT, ...(this.#fontFile ? { fontFile: this.#fontFile } : {}) });
   }
 
-  /** Key frames for cameras that stop (the relay shows filler meanwhile). */
+  /** Key frames for cameras and screens that stop (the relay shows filler meanwhile). */
   #watchStalls(): void {
-    this.#stallWatch?.stop();
-    const cameras = [...this.#feeds.values()].filter((feed) => feed.consumer.kind === 'video');
-    this.#stallWatch = watchVideoStalls(
-      cameras.map((feed) => feed.consumer),
-      {
-        logger: this.#options.logger,
-        onKeyFrameRequest: (consumer, reason) =>
-          this.#options.logger.info(
-            { producerId: consumer.producerId, reason },
-            'video input stalled: key frame requested',
-          ),
-      },
-    );
+    for (const watch of this.#stallWatches) watch.stop();
+    const videos = [...this.#feeds.values()].filter((feed) => feed.consumer.kind === 'video');
+    const isScreen = (feed: Feed) => feed.slot - SLOT_COUNT >= HOST_SLOTS;
+    const watch = (feeds: Feed[], stallMs?: number) =>
+      watchVideoStalls(
+        feeds.map((feed) => feed.consumer),
+        {
+          logger: this.#options.logger,
+          ...(stallMs !== undefined ? { stallMs } : {}),
+          onKeyFrameRequest: (consumer, reason) =>
+            this.#options.logger.info(
+              { producerId: consumer.producerId, reason },
+              'video input stalled: key frame requested',
+            ),
+        },
+      );
+    this.#stallWatches = [
+      watch(videos.filter((feed) => !isScreen(feed))),
+      watch(videos.filter(isScreen), SCREEN_STALL_MS),
+    ];
   }
 
   /**
@@ -474,6 +500,12 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     this.#heldWarnings = undefined;
     for (const warning of held) this.emit('warning', warning);
   }
+}
+
+/** The main tile outside grid, as the studio picks it (stageFocus). */
+function focusOf(entries: ReturnType<typeof stageEntries>, composition: Composition): { focusHostId?: string } {
+  const focus = stageFocus(entries, composition.pinnedHostId, composition.focusHostId);
+  return focus ? { focusHostId: focus } : {};
 }
 
 /** The highest FFmpeg run number whose init segment is in the folder (0: none). */

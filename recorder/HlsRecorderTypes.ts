@@ -7,17 +7,24 @@ import type { Rendition } from './hlsOutputArgs.ts';
 
 export interface RecordedHost {
   hostId: string;
-  /** Written on the tile while the camera is off (so the audience knows who is talking). */
+  /** Written on the host's tiles (a name tag; the camera-off card; "<name> (screen)"). */
   displayName?: string;
   /** Camera producer; absent or paused = camera off. */
   video?: types.Producer;
   /** Microphone producer; absent or paused = muted. */
   audio?: types.Producer;
+  /** Screen share (source 'screen'); absent or paused = not sharing. A tile of its own (stageEntries). */
+  screen?: types.Producer;
+  /** The screen share's sound (source 'screen-audio'): mixed like a microphone while the screen is on stage. */
+  screenAudio?: types.Producer;
 }
 
 export interface Composition {
   hosts: RecordedHost[];
   layout: LayoutKind;
+  /** The pinned host: their camera is the main tile outside grid, even over a shared screen. */
+  pinnedHostId?: string;
+  /** The active speaker (or the primary host): the main tile when nobody is pinned and no screen is shared (stageFocus). */
   focusHostId?: string;
 }
 
@@ -47,6 +54,7 @@ export interface UnreadableCodecWarning {
   code: 'UNREADABLE_CODEC';
   hostId: string;
   kind: types.MediaKind;
+  source: 'camera' | 'microphone' | 'screen' | 'screen-audio';
   producerId: string;
   /** As the producer has it, e.g. `video/AV1`. */
   mimeType: string;

@@ -32,7 +32,16 @@ function rtpUrl(transport: types.PlainTransport): string {
 
 export async function startFfmpegRtpSource(
   router: types.Router,
-  options: { seconds?: number; size?: string; hue?: number; appData?: types.AppData } = {},
+  options: {
+    seconds?: number;
+    size?: string;
+    hue?: number;
+    /** A solid colour (`0xff00ff`) instead of the moving test pattern: easy to find in a decoded frame. */
+    colour?: string;
+    /** Sources of the two producers (appData.source). Default camera and microphone. */
+    sources?: { video: string; audio: string };
+    appData?: types.AppData;
+  } = {},
 ): Promise<FfmpegRtpSource> {
   const videoSsrc = nextSsrc++;
   const audioSsrc = nextSsrc++;
@@ -44,7 +53,7 @@ export async function startFfmpegRtpSource(
       codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
       encodings: [{ ssrc: videoSsrc }],
     },
-    appData: { source: 'camera', ...options.appData },
+    appData: { source: options.sources?.video ?? 'camera', ...options.appData },
   });
   const audioProducer = await audioIn.produce({
     kind: 'audio',
@@ -52,7 +61,7 @@ export async function startFfmpegRtpSource(
       codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
       encodings: [{ ssrc: audioSsrc }],
     },
-    appData: { source: 'microphone', ...options.appData },
+    appData: { source: options.sources?.audio ?? 'microphone', ...options.appData },
   });
   const seconds = options.seconds ?? 30;
   const ffmpeg: ChildProcess = spawn(
@@ -63,7 +72,9 @@ export async function startFfmpegRtpSource(
         '-f',
         'lavfi',
         '-i',
-        `testsrc=size=${options.size ?? '320x240'}:rate=30:duration=${seconds},hue=h=${options.hue ?? 0}`,
+        options.colour
+          ? `color=c=${options.colour}:size=${options.size ?? '320x240'}:rate=30:duration=${seconds}`
+          : `testsrc=size=${options.size ?? '320x240'}:rate=30:duration=${seconds},hue=h=${options.hue ?? 0}`,
       ],
       ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
       ...['-map', '0:v', '-c:v', 'libvpx', '-b:v', '400k', '-deadline', 'realtime', '-cpu-used', '8', '-g', '15'],

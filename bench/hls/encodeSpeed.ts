@@ -1,8 +1,8 @@
 // How fast the recorder's FFmpeg work can run, in multiples of real time.
 // Live RTP input never runs faster than 1×, so capacity is measured offline:
-// the production compositor graph (recorder/slots/slotGraph.ts: all nine
-// slots, N of them showing hosts in a grid on the top rendition's canvas, the
-// others fed filler as live) and the production HLS ladder
+// the production compositor graph (recorder/slots/slotGraph.ts: all its
+// slots — nine hosts, two screens —, N of them showing named hosts in a grid
+// on the top rendition's canvas, the others fed filler as live) and the production HLS ladder
 // (recorder/hlsOutputArgs.ts), fed by the bench clip's pre-encoded files
 // (720p VP8 + Opus, what a host publishes) as fast as FFmpeg reads them. `speed` is FFmpeg's own figure (-progress); CPU comes
 // from -benchmark (user + system seconds of the whole FFmpeg).
@@ -12,9 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveFfmpeg } from '../../recorder/ffmpegBinary.ts';
 import { defaultRenditions, hlsOutputArgs, type Rendition } from '../../recorder/hlsOutputArgs.ts';
-import { assignSlots, sceneOf } from '../../recorder/slots/compositionScene.ts';
+import { labelFont } from '../../recorder/labelFont.ts';
+import { assignSlots, HOST_SLOTS, SLOT_COUNT, sceneOf } from '../../recorder/slots/compositionScene.ts';
 import { buildSlotGraph, PLACEHOLDER } from '../../recorder/slots/slotGraph.ts';
-import { MAX_LAYOUT_PEERS } from '../../signaling/protocol/layoutGeometry.ts';
 
 export interface EncodeSpeedPlan {
   hosts: number;
@@ -52,15 +52,17 @@ export async function measureEncodeSpeed(plan: EncodeSpeedPlan): Promise<EncodeS
     const hostIds = Array.from({ length: plan.hosts }, (_, host) => `host${host + 1}`);
     const canvas = { width: renditions[0]!.width, height: renditions[0]!.height };
     const scene = sceneOf(
-      { hosts: hostIds.map((hostId) => ({ hostId, camera: true })), layout: 'grid' },
-      assignSlots(new Map(), hostIds, MAX_LAYOUT_PEERS),
+      { hosts: hostIds.map((hostId) => ({ hostId, camera: true, label: hostId })), layout: 'grid' },
+      assignSlots(new Map(), hostIds, HOST_SLOTS),
       canvas,
-      MAX_LAYOUT_PEERS,
+      SLOT_COUNT,
     );
+    const fontFile = labelFont();
     const graph = buildSlotGraph(scene, {
       ...canvas,
       fps,
-      slotCount: MAX_LAYOUT_PEERS,
+      slotCount: SLOT_COUNT,
+      ...(fontFile ? { fontFile } : {}),
       inputOf: (kind, slot) =>
         kind === 'video'
           ? `${slot < plan.hosts ? 2 * slot : filler}:v:0`

@@ -427,6 +427,18 @@ test('filler stops while a camera feeds the slot and resumes 500 ms after its la
   assertOneStream(wire.sent);
 });
 
+test('a screen slot (stallMs 2500) keeps a still share on air through a second without packets', () => {
+  // Chromium sends an unchanged screen about once a second: that is no stall.
+  const { wire } = cameraFeeding(1000, new Wire(videoFeed({ stallMs: 2500 })));
+  play(wire, 1000, 2000);
+  assert.equal(wire.fillers(), [], 'no filler a second after its last frame');
+  assert.ok(wire.feed.sourceActive(3459));
+  assert.is(wire.tick(3459), 0);
+  assert.is(wire.tick(3460), 1, 'at 2.5 s it counts as stalled');
+  assert.ok(wire.feed.awaitingKeyFrame);
+  assertOneStream(wire.sent);
+});
+
 test('a stalled camera comes back only at its next key frame, after the filler, without a jump', () => {
   const { wire, camera } = cameraFeeding(1000);
   play(wire, 1000, 2000);

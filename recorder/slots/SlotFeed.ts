@@ -20,6 +20,8 @@ export interface SlotFeedOptions {
   filler?: Buffer;
   /** VP8: a new source starts (and a stalled one resumes) at a key frame only. */
   startsAtKeyFrames: boolean;
+  /** Video: a source silent this long is replaced by filler until its next key frame. Default VIDEO_STALL_MS (500). */
+  stallMs?: number;
   /** The instant (ms, the relay's clock) the slot timeline counts from. */
   epochMs: number;
   /** Wall-clock ms of the relay's clock origin, for sender reports. */
@@ -113,6 +115,10 @@ export class SlotFeed {
     this.#options = options;
   }
 
+  get #stallMs(): number {
+    return this.#options.stallMs ?? VIDEO_STALL_MS;
+  }
+
   get kind(): 'audio' | 'video' {
     return this.#options.kind;
   }
@@ -133,7 +139,7 @@ export class SlotFeed {
 
   /** The source sent packets lately (a key frame request that got no answer is worth repeating). */
   sourceActive(nowMs: number): boolean {
-    return this.#source !== undefined && nowMs - this.#source.lastPacketMs < VIDEO_STALL_MS;
+    return this.#source !== undefined && nowMs - this.#source.lastPacketMs < this.#stallMs;
   }
 
   /** A new decoder reads this slot (FFmpeg restarted): hold the camera back until its next key frame. */
@@ -228,7 +234,7 @@ export class SlotFeed {
       return this.#fillAudio(nowMs, filler);
     }
     if (source && !source.waiting) {
-      if (nowMs - source.lastPacketMs < VIDEO_STALL_MS) return [];
+      if (nowMs - source.lastPacketMs < this.#stallMs) return [];
       // The camera stopped: show filler until it sends a key frame again.
       source.waiting = this.#options.startsAtKeyFrames;
       source.interrupted = true;

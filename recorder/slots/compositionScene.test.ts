@@ -5,8 +5,16 @@
 // layout itself must only move pictures between the slots.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { computeLayout } from '../../signaling/protocol/layoutGeometry.ts';
-import { assignSlots, sceneOf, type SceneHost } from './compositionScene.ts';
+import { computeLayout, stageEntries, stageFocus } from '../../signaling/protocol/layoutGeometry.ts';
+import {
+  assignSlots,
+  assignStageSlots,
+  HOST_SLOTS,
+  SCREEN_SLOTS,
+  SLOT_COUNT,
+  sceneOf,
+  type SceneHost,
+} from './compositionScene.ts';
 import type { SlotView } from './slotGraph.ts';
 
 const SLOTS = 4;
@@ -100,6 +108,44 @@ test('through any churn of joins and leaves, seats stay distinct and in range, a
     }
     seats = next;
   }
+});
+
+// ---- screens: slots of their own, the main tile outside grid ----
+
+const stage = (...hosts: [string, boolean?][]) =>
+  stageEntries(hosts.map(([hostId, sharingScreen = false]) => ({ hostId, sharingScreen })));
+
+test('the compositor has a slot per host and per screen the stage shows', () => {
+  assert.equal([HOST_SLOTS, SCREEN_SLOTS, SLOT_COUNT], [9, 2, 11]);
+});
+
+test('screens sit in the screen slots after the host slots, and keep them while shown', () => {
+  const first = assignStageSlots(new Map(), stage(['a'], ['b', true]), HOST_SLOTS, SCREEN_SLOTS);
+  assert.equal(first, seatsOf({ a: 0, b: 1, 'b:screen': 9 }));
+  // A second sharer takes the other screen slot; the first keeps theirs, and nobody's camera moves.
+  const second = assignStageSlots(first, stage(['c', true], ['a'], ['b', true]), HOST_SLOTS, SCREEN_SLOTS);
+  assert.equal(second, seatsOf({ c: 2, a: 0, b: 1, 'b:screen': 9, 'c:screen': 10 }));
+  // The first stops sharing: the slot is free for the next share.
+  const third = assignStageSlots(second, stage(['c', true], ['a', true], ['b']), HOST_SLOTS, SCREEN_SLOTS);
+  assert.equal(third, seatsOf({ c: 2, a: 0, b: 1, 'c:screen': 10, 'a:screen': 9 }));
+});
+
+test('spotlight with a shared screen: the screen slot shows the main area, the sharer small', () => {
+  const entries = stage(['a'], ['b', true]);
+  const seats = assignStageSlots(new Map(), entries, HOST_SLOTS, SCREEN_SLOTS);
+  const tiles = entries.map((entry): SceneHost => ({ hostId: entry.key, camera: true }));
+  const focus = stageFocus(entries, null, 'a');
+  const scene = sceneOf(
+    { hosts: tiles, layout: 'spotlight', ...(focus ? { focusHostId: focus } : {}) },
+    seats,
+    CANVAS,
+    SLOT_COUNT,
+  );
+  const area = (view: SlotView | undefined) => view!.tile.width * view!.tile.height;
+  assert.equal(scene[9]!.tile, { x: 0, y: 0, width: CANVAS.width, height: 560 });
+  assert.ok(area(scene[1]) * 8 < area(scene[9]), 'the sharer is a thumbnail');
+  assert.ok(area(scene[0]) * 8 < area(scene[9]));
+  assert.is(scene[10], undefined);
 });
 
 // ---- sceneOf ----

@@ -1,13 +1,30 @@
 // From "who is on stage, in which layout" to what each compositor slot
 // shows. Hosts keep their slot for as long as they are on stage, so a layout
-// change only moves pictures and never re-routes media. Pure.
-import { computeLayout, type LayoutKind } from '../../signaling/protocol/layoutGeometry.ts';
+// change only moves pictures and never re-routes media. The tiles are the
+// stage's (stageEntries in the shared layout geometry): cameras sit in the
+// host slots, screen shares in the screen slots after them. Pure.
+import {
+  computeLayout,
+  MAX_LAYOUT_PEERS,
+  MAX_STAGE_SCREENS,
+  type LayoutKind,
+  type StageEntry,
+} from '../../signaling/protocol/layoutGeometry.ts';
 import type { SlotScene, SlotView } from './slotGraph.ts';
 
+/** The compositor's host slots (camera + microphone): as many hosts as a layout holds... */
+export const HOST_SLOTS = MAX_LAYOUT_PEERS;
+/** ...then its screen slots (screen + its sound): as many shares as the stage shows. */
+export const SCREEN_SLOTS = MAX_STAGE_SCREENS;
+/** Slots of each kind (audio, video). */
+export const SLOT_COUNT = HOST_SLOTS + SCREEN_SLOTS;
+
 export interface SceneHost {
+  /** The tile's layout key: a host id (camera) or screenTileKey(hostId) (screen share). */
   hostId: string;
+  /** The tile's video is on air (else it is a card with the name). */
   camera: boolean;
-  /** Filter-safe name for the camera-off tile. */
+  /** Filter-safe name tag (drawtextSafe), written on the tile. */
   label?: string;
 }
 
@@ -41,6 +58,26 @@ export function assignSlots(
     taken.add(free);
   }
   return seats;
+}
+
+/**
+ * Slots for the stage's tiles: cameras (with their microphones) in slots
+ * [0, hostSlots), screen shares (with their sound) in [hostSlots,
+ * hostSlots + screenSlots); each keeps its slot while on stage (assignSlots).
+ */
+export function assignStageSlots(
+  previous: ReadonlyMap<string, number>,
+  entries: readonly StageEntry[],
+  hostSlots: number,
+  screenSlots: number,
+): Map<string, number> {
+  const keysOf = (kind: StageEntry['kind']) => entries.filter((entry) => entry.kind === kind).map((entry) => entry.key);
+  const cameras = assignSlots(previous, keysOf('camera'), hostSlots);
+  const previousScreens = new Map(
+    [...previous].filter(([, slot]) => slot >= hostSlots).map(([key, slot]) => [key, slot - hostSlots]),
+  );
+  const screens = assignSlots(previousScreens, keysOf('screen'), screenSlots);
+  return new Map([...cameras, ...[...screens].map(([key, slot]): [string, number] => [key, hostSlots + slot])]);
 }
 
 export function sceneOf(

@@ -5,15 +5,37 @@
 import { spawn } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { computeLayout, MAX_LAYOUT_PEERS } from '../../signaling/protocol/layoutGeometry.ts';
+import {
+  computeLayout,
+  MAX_LAYOUT_PEERS,
+  screenTileKey,
+  stageEntries,
+  stageFocus,
+} from '../../signaling/protocol/layoutGeometry.ts';
 import { freePort } from '../../testkit/freePort.ts';
 import { waitFor } from '../../testkit/waitFor.ts';
 import { resolveFfmpeg } from '../ffmpegBinary.ts';
 import { labelFont } from '../labelFont.ts';
 import { ZmtpClient } from '../zmtpClient.ts';
-import { assignSlots, sceneOf, type SceneHost } from './compositionScene.ts';
+import {
+  assignSlots,
+  assignStageSlots,
+  HOST_SLOTS,
+  SCREEN_SLOTS,
+  SLOT_COUNT,
+  sceneOf,
+  type SceneHost,
+} from './compositionScene.ts';
 import { drawtextSafe } from './drawtextSafe.ts';
-import { BACKGROUND, buildSlotGraph, PLACEHOLDER, slotCommands, slotSettings, type SlotScene } from './slotGraph.ts';
+import {
+  BACKGROUND,
+  buildSlotGraph,
+  PLACEHOLDER,
+  slotCommands,
+  slotSettings,
+  TAG_BOX,
+  type SlotScene,
+} from './slotGraph.ts';
 
 const canvas = { width: 1280, height: 720 };
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
@@ -65,14 +87,42 @@ test('picture-in-picture overlays sit on the top layer with an opaque box behind
   }
 });
 
-test('a camera-off host is a placeholder with its name; without a font, no names', () => {
+test('a camera-off host is a placeholder with its name in the middle; without a font, no names', () => {
   const named = slotSettings(scene(hosts(2, [1]), 'grid'), { slotCount: MAX_LAYOUT_PEERS, fontFile: FONT });
   assert.is(named['overlay@o0_1']!.enable, '0');
   assert.equal([named['drawbox@b0_1']!.enable, named['drawbox@b0_1']!.color], ['1', PLACEHOLDER]);
   assert.equal([named['drawtext@t0_1']!.enable, named['drawtext@t0_1']!.text], ['1', 'Host 1']);
-  assert.is(named['drawtext@t0_0']!.enable, '0', 'a host on camera carries no name');
+  assert.match(named['drawtext@t0_1']!.x!, /\(\d+-text_w\)\/2$/, 'centred');
+  assert.is(named['drawtext@t0_1']!.box, '0');
   const unnamed = slotSettings(scene(hosts(2, [1]), 'grid'), { slotCount: MAX_LAYOUT_PEERS });
   assert.not.ok(Object.keys(unnamed).some((target) => target.startsWith('drawtext@')));
+});
+
+test('every tile on camera carries a name tag in its bottom-left corner, on a dark box, on its own layer', () => {
+  const grid = slotSettings(scene(hosts(2), 'grid', 0), { slotCount: MAX_LAYOUT_PEERS, fontFile: FONT });
+  const [first] = computeLayout('grid', canvas, ['h0', 'h1'], { gap: 0 });
+  const { x, y, height } = first!.rect;
+  const tag = grid['drawtext@t0_0']!;
+  assert.equal([tag.enable, tag.text, tag.box, tag.boxcolor], ['1', 'Host 0', '1', TAG_BOX]);
+  const pad = Number(tag.boxborderw);
+  assert.ok(pad >= 4);
+  assert.is(tag.x, `${x}+${2 * pad}`);
+  assert.is(tag.y, `${y}+${height}-text_h-${2 * pad}`);
+  assert.is(grid['drawtext@t1_0']!.enable, '0', 'not on the other layer');
+  // Picture-in-picture: the overlays' tags are drawn with them, on top.
+  const pip = slotSettings(scene(hosts(3), 'pip'), { slotCount: MAX_LAYOUT_PEERS, fontFile: FONT });
+  assert.equal(
+    [pip['drawtext@t0_0']!.enable, pip['drawtext@t1_1']!.enable, pip['drawtext@t0_1']!.enable],
+    ['1', '1', '0'],
+  );
+  // The name is drawn after the picture, so the picture cannot cover it.
+  const { filter } = buildSlotGraph(scene(hosts(2), 'grid'), {
+    ...canvas,
+    fps: 30,
+    slotCount: MAX_LAYOUT_PEERS,
+    fontFile: FONT,
+  });
+  assert.match(filter, /overlay@o0_0=[^;[]*,drawtext@t0_0=/);
 });
 
 test('commands: everything for a new FFmpeg, nothing for the same scene, only the difference for a change', () => {
@@ -87,15 +137,63 @@ test('commands: everything for a new FFmpeg, nothing for the same scene, only th
   assert.ok(change.includes("overlay@o0_1 enable '0'"), JSON.stringify(change));
   assert.ok(change.includes(`drawbox@b0_1 color '${PLACEHOLDER}'`));
   assert.ok(
-    change.some((command) => /^drawtext@t0_1 reinit 'text=Host 1:fontsize=\d+:x=[^']+:y=[^']+'$/.test(command)),
+    change.some((command) =>
+      /^drawtext@t0_1 reinit 'text=Host 1:fontsize=\d+:x=[^']+:y=[^']+:box=0:boxcolor=[^']+:boxborderw=0'$/.test(
+        command,
+      ),
+    ),
+    JSON.stringify(change),
   );
-  assert.ok(change.includes("drawtext@t0_1 enable '1'"));
+  assert.not.ok(
+    change.some((command) => command.startsWith('drawtext@t0_1 enable')),
+    'the name was already shown',
+  );
   assert.not.ok(change.some((command) => command.startsWith('overlay@o0_0') || command.startsWith('scale@')));
 
-  // Turning the camera back on hides the name without rewriting it.
+  // Turning the camera back on turns the name back into a tag.
   const back = slotCommands(cameraOff, grid);
-  assert.ok(back.includes("drawtext@t0_1 enable '0'"));
-  assert.not.ok(back.some((command) => command.includes('reinit')));
+  assert.ok(back.some((command) => /^drawtext@t0_1 reinit 'text=Host 1:.*:box=1:/.test(command)));
+
+  // A host leaving hides their name without rewriting it.
+  const left = slotCommands(grid, slotSettings(scene(hosts(1), 'grid'), options));
+  assert.ok(left.includes("drawtext@t0_1 enable '0'"));
+  assert.not.ok(left.some((command) => command.startsWith('drawtext@t0_1 reinit')));
+});
+
+/** A scene with the recorder's slots: hosts' cameras, and screens (named as the recorder names them) for `sharing`. */
+function stageScene(list: SceneHost[], layout: 'grid' | 'spotlight' | 'sidebar' | 'pip', sharing: string[] = []) {
+  const entries = stageEntries(
+    list.map((host) => ({ hostId: host.hostId, sharingScreen: sharing.includes(host.hostId) })),
+  );
+  const labels = new Map(list.map((host) => [host.hostId, host]));
+  const tiles = entries.map((entry) =>
+    entry.kind === 'camera'
+      ? labels.get(entry.hostId)!
+      : { hostId: entry.key, camera: true, label: `${labels.get(entry.hostId)!.label} (screen)` },
+  );
+  const seats = assignStageSlots(new Map(), entries, HOST_SLOTS, SCREEN_SLOTS);
+  const focus = stageFocus(entries, null, 'h0');
+  return sceneOf({ hosts: tiles, layout, ...(focus ? { focusHostId: focus } : {}) }, seats, canvas, SLOT_COUNT);
+}
+
+test('a shared screen is drawn from a screen slot in the main area, named, with its sharer small', () => {
+  const shown = stageScene(hosts(2), 'spotlight', ['h1']);
+  assert.is(shown.length, SLOT_COUNT);
+  const screen = shown[HOST_SLOTS]!;
+  const tiles = computeLayout('spotlight', canvas, ['h0', 'h1', screenTileKey('h1')], {
+    gap: 8,
+    focusPeerId: screenTileKey('h1'),
+  });
+  assert.equal(screen.tile, tiles[2]!.rect);
+  assert.is(screen.label, 'Host 1 (screen)');
+  assert.ok(shown[1]!.tile.height < screen.tile.height / 3, 'the sharer is a thumbnail');
+  const settings = slotSettings(shown, { slotCount: SLOT_COUNT, fontFile: FONT });
+  assert.is(settings[`overlay@o0_${HOST_SLOTS}`]!.enable, '1');
+  assert.equal(
+    [settings[`drawtext@t0_${HOST_SLOTS}`]!.enable, settings[`drawtext@t0_${HOST_SLOTS}`]!.text],
+    ['1', 'Host 1 (screen)'],
+  );
+  assert.is(settings[`overlay@o0_${HOST_SLOTS + 1}`]!.enable, '0', 'the second screen slot is free');
 });
 
 test('the real FFmpeg builds the graph and takes every command of a run of layout changes', async () => {
@@ -103,13 +201,15 @@ test('the real FFmpeg builds the graph and takes every command of a run of layou
   const commandPort = await freePort();
   const hostile = drawtextSafe(`Zoë O'Brien: [x];%{pts} \\ 'q'`);
   const scenes = [
-    scene(hosts(4), 'grid'),
-    scene([...hosts(3, [1]), { hostId: 'h9', camera: false, label: hostile }], 'pip'),
-    scene(hosts(9, [2, 5]), 'spotlight'),
-    scene(hosts(5), 'sidebar'),
-    scene([], 'grid'),
+    stageScene(hosts(4), 'grid'),
+    stageScene([...hosts(3, [1]), { hostId: 'h9', camera: false, label: hostile }], 'pip'),
+    stageScene(hosts(2), 'spotlight', ['h0', 'h1']),
+    stageScene(hosts(9, [2, 5]), 'spotlight'),
+    stageScene(hosts(5), 'sidebar', ['h3']),
+    stageScene(hosts(2), 'grid', ['h1']),
+    stageScene([], 'grid'),
   ];
-  const options = { slotCount: MAX_LAYOUT_PEERS, ...(fontFile ? { fontFile } : {}) };
+  const options = { slotCount: SLOT_COUNT, ...(fontFile ? { fontFile } : {}) };
   const graph = buildSlotGraph(scenes[0]!, {
     width: 640,
     height: 360,

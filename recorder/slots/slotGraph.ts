@@ -1,7 +1,8 @@
 // The persistent compositor's FFmpeg filter graph. Its shape never changes:
-// one input per slot (a camera and a microphone each), and for every slot and
-// each of two layers (tiles, then picture-in-picture on top) a box, a name
-// and an overlay. What the audience sees is set by the filters' options —
+// one input per slot (a video and a sound each: a host's camera and
+// microphone, or a screen share and its sound), and for every slot and each
+// of two layers (tiles, then picture-in-picture on top) a box, an overlay and
+// a name (drawn last, so a tag sits on top of the picture). What the audience sees is set by the filters' options —
 // sizes, positions, colours, names, on/off — which start as the first scene
 // and are changed at run time through the `zmq` filter (slotCommands), so a
 // layout change needs no restart. Pure.
@@ -14,7 +15,11 @@ export interface SlotView {
   layer: 0 | 1;
   /** The camera is on (else the tile is a placeholder with the name). */
   camera: boolean;
-  /** Written on the placeholder; already filter-safe (drawtextSafe). */
+  /**
+   * The tile's name, already filter-safe (drawtextSafe): a tag in the
+   * bottom-left corner over the picture (as the studio's caption), or
+   * centred on the placeholder.
+   */
   label?: string;
 }
 
@@ -30,7 +35,7 @@ export interface SlotGraphOptions {
   commandPort?: number;
   /** FFmpeg stream specifier of a slot's input. Default: the recorder's SDP (audio slots, then video slots). */
   inputOf?: (kind: 'audio' | 'video', slot: number) => string;
-  /** TrueType font for names on camera-off tiles; without one, no names are drawn. */
+  /** TrueType font for the tiles' names; without one, no names are drawn. */
   fontFile?: string;
 }
 
@@ -39,6 +44,8 @@ export type SlotSettings = Record<string, Record<string, string>>;
 
 export const BACKGROUND = '0x101418';
 export const PLACEHOLDER = '0x2a3340';
+/** Behind a name tag on a picture: dark enough to read white text on any camera. */
+export const TAG_BOX = '0x000000@0.55';
 const LAYERS = [0, 1] as const;
 /** A hidden slot's camera is scaled to this (its overlays are off anyway). */
 const HIDDEN_SIZE = '16';
@@ -72,11 +79,11 @@ export function buildSlotGraph(
         ? `,${instance('drawtext', `t${layer}_${k}`, settings, { fontfile: options.fontFile, fontcolor: 'white' })}`
         : '';
       chains.push(
-        `[canvas${canvas}]${instance('drawbox', `b${layer}_${k}`, settings, { t: 'fill' })}${text}[boxed${layer}_${k}]`,
+        `[canvas${canvas}]${instance('drawbox', `b${layer}_${k}`, settings, { t: 'fill' })}[boxed${layer}_${k}]`,
         `[boxed${layer}_${k}][cam${layer}_${k}]${instance('overlay', `o${layer}_${k}`, settings, {
           eof_action: 'repeat',
           shortest: '0',
-        })}[canvas${++canvas}]`,
+        })}${text}[canvas${++canvas}]`,
       );
     }
   }
@@ -124,19 +131,55 @@ export function slotSettings(
         color: here?.camera ? BACKGROUND : PLACEHOLDER,
         enable: here && (!here.camera || layer === 1) ? '1' : '0',
       };
-      if (options.fontFile) {
-        const label = here && !here.camera ? here.label : undefined;
-        settings[`drawtext@t${layer}_${k}`] = {
-          text: label ?? '',
-          fontsize: String(Math.max(12, Math.round(h / 12))),
-          x: `${x}+(${w}-text_w)/2`,
-          y: `${y}+(${h}-text_h)/2`,
-          enable: label ? '1' : '0',
-        };
-      }
+      if (options.fontFile) settings[`drawtext@t${layer}_${k}`] = nameSettings(here, { x, y, width: w, height: h });
     }
   }
   return settings;
+}
+
+/**
+ * A tile's name: on a picture, a tag in the bottom-left corner on a dark box
+ * (the studio's caption); on a placeholder, large in the middle.
+ */
+function nameSettings(view: SlotView | undefined, tile: Rect): Record<string, string> {
+  const { x, y, width: w, height: h } = tile;
+  const label = view?.label;
+  if (!view || !label) {
+    return {
+      text: '',
+      fontsize: '12',
+      x: String(x),
+      y: String(y),
+      box: '0',
+      boxcolor: TAG_BOX,
+      boxborderw: '0',
+      enable: '0',
+    };
+  }
+  if (!view.camera) {
+    return {
+      text: label,
+      fontsize: String(Math.max(12, Math.round(h / 12))),
+      x: `${x}+(${w}-text_w)/2`,
+      y: `${y}+(${h}-text_h)/2`,
+      box: '0',
+      boxcolor: TAG_BOX,
+      boxborderw: '0',
+      enable: '1',
+    };
+  }
+  const fontSize = Math.min(24, Math.max(12, Math.round(h / 16)));
+  const pad = Math.max(4, Math.round(fontSize / 3));
+  return {
+    text: label,
+    fontsize: String(fontSize),
+    x: `${x}+${2 * pad}`,
+    y: `${y}+${h}-text_h-${2 * pad}`,
+    box: '1',
+    boxcolor: TAG_BOX,
+    boxborderw: String(pad),
+    enable: '1',
+  };
 }
 
 /**

@@ -233,8 +233,13 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
         );
         broadcast.recorder.on('warning', (warning) => {
           const host = session.toState().hosts.find((candidate) => candidate.userId === warning.hostId);
-          const what = warning.kind === 'video' ? 'camera' : 'microphone';
-          const message = `${host?.displayName ?? 'A host'}'s ${what} (${warning.mimeType}) cannot be broadcast: the audience ${warning.kind === 'video' ? 'sees the camera off' : 'does not hear it'}`;
+          const what = {
+            camera: 'camera',
+            microphone: 'microphone',
+            screen: 'screen share',
+            'screen-audio': 'screen sound',
+          }[warning.source];
+          const message = `${host?.displayName ?? 'A host'}'s ${what} (${warning.mimeType}) cannot be broadcast: the audience ${warning.kind === 'video' ? `sees the ${what} off` : 'does not hear it'}`;
           this.#logger.warn({ sessionId: session.id, ...warning }, message);
           this.emit('warning', {
             sessionId: session.id,

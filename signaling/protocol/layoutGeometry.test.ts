@@ -1,6 +1,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { computeLayout, fitInside, gridDimensions, isLayoutKind, layoutKinds } from './layoutGeometry.ts';
+import {
+  computeLayout,
+  fitInside,
+  gridDimensions,
+  isLayoutKind,
+  layoutKinds,
+  MAX_STAGE_SCREENS,
+  screenTileKey,
+  stageEntries,
+  stageFocus,
+} from './layoutGeometry.ts';
 import type { Rect, Tile } from './layoutGeometry.ts';
 
 const canvases = [
@@ -256,6 +266,87 @@ test('isLayoutKind accepts exactly the four layouts', () => {
   assert.ok(layoutKinds.every(isLayoutKind));
   assert.not.ok(isLayoutKind('mosaic'));
   assert.not.ok(isLayoutKind(undefined));
+});
+
+// ---- the stage: which tiles, which one is main (the studio and the recorder share this) ----
+
+const onStage = (...hosts: [string, boolean?][]) =>
+  hosts.map(([hostId, sharingScreen = false]) => ({ hostId, sharingScreen }));
+
+test('stage: every camera in session order, a screen share right after its host', () => {
+  const entries = stageEntries(onStage(['a'], ['b', true], ['c']));
+  assert.equal(
+    entries.map((entry) => [entry.key, entry.hostId, entry.kind]),
+    [
+      ['a', 'a', 'camera'],
+      ['b', 'b', 'camera'],
+      ['b:screen', 'b', 'screen'],
+      ['c', 'c', 'camera'],
+    ],
+  );
+  assert.is(screenTileKey('b'), 'b:screen');
+});
+
+test(`stage: at most ${MAX_STAGE_SCREENS} screens, the first sharers; cameras before screens on a full canvas`, () => {
+  const three = stageEntries(onStage(['a', true], ['b', true], ['c', true]));
+  assert.equal(
+    three.filter((entry) => entry.kind === 'screen').map((entry) => entry.hostId),
+    ['a', 'b'],
+  );
+  const nine = stageEntries(Array.from({ length: 9 }, (_, i) => ({ hostId: `h${i}`, sharingScreen: i === 0 })));
+  assert.is(nine.length, 9);
+  assert.ok(nine.every((entry) => entry.kind === 'camera'));
+  const eight = stageEntries(Array.from({ length: 8 }, (_, i) => ({ hostId: `h${i}`, sharingScreen: i >= 6 })));
+  assert.equal(
+    eight.map((entry) => entry.key),
+    ['h0', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h6:screen', 'h7'],
+  );
+});
+
+test('stage focus: the pinned host, else a shared screen, else the active speaker', () => {
+  const entries = stageEntries(onStage(['a'], ['b', true]));
+  assert.is(stageFocus(entries, null, 'a'), 'b:screen', 'a screen outranks the active speaker');
+  assert.is(stageFocus(entries, 'a', 'b'), 'a', 'a pin outranks the screen');
+  assert.is(stageFocus(entries, 'gone', 'a'), 'b:screen');
+  const cameras = stageEntries(onStage(['a'], ['b']));
+  assert.is(stageFocus(cameras, null, 'b'), 'b');
+  assert.is(stageFocus(cameras, 'gone', null), undefined, 'the layout takes the first tile');
+});
+
+for (const kind of ['spotlight', 'sidebar', 'pip'] as const) {
+  test(`${kind}: a shared screen takes the main area, its sharer's camera goes small`, () => {
+    const entries = stageEntries(onStage(['a'], ['b', true]));
+    const focusPeerId = stageFocus(entries, null, 'a');
+    const tiles = computeLayout(
+      kind,
+      { width: 1280, height: 720 },
+      entries.map((entry) => entry.key),
+      { gap: 8, ...(focusPeerId ? { focusPeerId } : {}) },
+    );
+    const byKey = new Map(tiles.map((tile) => [tile.peerId, tile]));
+    assert.is(byKey.get('b:screen')?.role, 'main');
+    assert.is(byKey.get('b')?.role, 'thumbnail');
+    assert.ok(area(byKey.get('b')!.rect) * 4 < area(byKey.get('b:screen')!.rect), 'the camera is small');
+  });
+}
+
+test('grid: a shared screen is a cell of its own, as large as the cameras', () => {
+  const entries = stageEntries(onStage(['a', true], ['b']));
+  const tiles = computeLayout(
+    'grid',
+    { width: 1280, height: 720 },
+    entries.map((entry) => entry.key),
+    { gap: 8 },
+  );
+  assert.equal(
+    tiles.map((tile) => [tile.peerId, tile.role]),
+    [
+      ['a', 'cell'],
+      ['a:screen', 'cell'],
+      ['b', 'cell'],
+    ],
+  );
+  assert.equal(tiles[1]!.rect.width, tiles[0]!.rect.width);
 });
 
 test.run();

@@ -119,6 +119,70 @@ export function computeLayout(
   );
 }
 
+/** At most this many screen shares are on stage at once (the recorder composes two). */
+export const MAX_STAGE_SCREENS = 2;
+
+/** A host on stage, in session order (primary first). */
+export interface StageHost {
+  hostId: string;
+  sharingScreen: boolean;
+}
+
+/** One tile of the stage: a host's camera (shown even when off) or their screen share. */
+export interface StageEntry {
+  /** The layout's peer id: the host id for a camera, screenTileKey(hostId) for a screen. */
+  key: string;
+  hostId: string;
+  kind: 'camera' | 'screen';
+}
+
+/** The layout peer id of a host's screen share. */
+export function screenTileKey(hostId: string): string {
+  return `${hostId}:screen`;
+}
+
+/**
+ * What the stage shows — the studio and the recorder alike: every host's
+ * camera in session order, each screen share right after its host's camera.
+ * At most MAX_STAGE_SCREENS screens (the first sharers in session order),
+ * and once the canvas is full cameras come before screens: nine hosts never
+ * lose a tile to a share.
+ */
+export function stageEntries(hosts: readonly StageHost[]): StageEntry[] {
+  const entries: StageEntry[] = [];
+  let screens = 0;
+  for (const { hostId, sharingScreen } of hosts) {
+    entries.push({ key: hostId, hostId, kind: 'camera' });
+    if (sharingScreen && screens < MAX_STAGE_SCREENS) {
+      entries.push({ key: screenTileKey(hostId), hostId, kind: 'screen' });
+      screens++;
+    }
+  }
+  if (entries.length <= MAX_LAYOUT_PEERS) return entries;
+  const cameras = entries.filter((entry) => entry.kind === 'camera');
+  const kept = new Set([...cameras, ...entries.filter((entry) => entry.kind === 'screen')].slice(0, MAX_LAYOUT_PEERS));
+  return entries.filter((entry) => kept.has(entry));
+}
+
+/**
+ * The main tile outside grid: the pinned host's camera, else a screen share
+ * (a shared screen is what everyone should read; the sharer's camera goes
+ * small), else the active speaker. Undefined lets the layout take the first
+ * tile.
+ */
+export function stageFocus(
+  entries: readonly StageEntry[],
+  pinnedHostId: string | null | undefined,
+  activeSpeakerId: string | null | undefined,
+): string | undefined {
+  const has = (key: string | null | undefined): key is string =>
+    key !== null && key !== undefined && entries.some((entry) => entry.key === key);
+  if (has(pinnedHostId)) return pinnedHostId;
+  const screen = entries.find((entry) => entry.kind === 'screen');
+  if (screen) return screen.key;
+  return has(activeSpeakerId) ? activeSpeakerId : undefined;
+}
+
 /** Equal cells, the whole grid centred; a short last row is centred too (as Zoom and Meet do). */
 function gridRects(count: number, width: number, height: number, gap: number): Rect[] {
   const { columns, rows } = gridDimensions(count);

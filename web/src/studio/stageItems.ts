@@ -1,8 +1,10 @@
 // What the stage shows: one tile per host in the room (camera), plus one per
-// screen share, in the session's host order (primary first). Pure, so the
-// ordering and focus rules are testable without a DOM.
+// screen share, in the session's host order (primary first). Which tiles and
+// which one is the main tile is the shared rule (layoutGeometry.ts:
+// stageEntries, stageFocus) the recorder composes the broadcast with, so the
+// studio and the audience see the same picture. Pure.
 import type { HostState, LayoutState } from '../../../signaling/protocol/index.ts';
-import { MAX_LAYOUT_PEERS } from '../../../signaling/protocol/layoutGeometry.ts';
+import { stageEntries, stageFocus } from '../../../signaling/protocol/layoutGeometry.ts';
 
 export interface StageItem {
   /** The layout's peer id: the user id for a camera, `<userId>:screen` for a screen share. */
@@ -22,21 +24,22 @@ export interface StageInput {
 }
 
 export function stageItems({ hosts, selfUserId, selfInRoom, selfSharingScreen }: StageInput): StageItem[] {
-  const items: StageItem[] = [];
-  for (const host of hosts) {
-    const isSelf = host.userId === selfUserId;
-    if (!(isSelf ? selfInRoom : host.connected)) continue;
-    const base = { userId: host.userId, displayName: host.displayName, isSelf };
-    items.push({ ...base, key: host.userId, kind: 'camera' });
-    const sharing = isSelf ? selfSharingScreen : host.tracks.some((track) => track.source === 'screen');
-    if (sharing) items.push({ ...base, key: `${host.userId}:screen`, kind: 'screen' });
-  }
-  // Cameras before screens once the canvas is full: nine hosts never lose a tile to a share.
-  if (items.length <= MAX_LAYOUT_PEERS) return items;
-  const cameras = items.filter((item) => item.kind === 'camera');
-  const screens = items.filter((item) => item.kind === 'screen');
-  const kept = new Set([...cameras, ...screens].slice(0, MAX_LAYOUT_PEERS));
-  return items.filter((item) => kept.has(item));
+  const onStage = hosts.filter((host) => (host.userId === selfUserId ? selfInRoom : host.connected));
+  const byId = new Map(onStage.map((host) => [host.userId, host]));
+  const entries = stageEntries(
+    onStage.map((host) => ({
+      hostId: host.userId,
+      sharingScreen:
+        host.userId === selfUserId ? selfSharingScreen : host.tracks.some((track) => track.source === 'screen'),
+    })),
+  );
+  return entries.map((entry) => ({
+    key: entry.key,
+    userId: entry.hostId,
+    displayName: byId.get(entry.hostId)?.displayName ?? '',
+    kind: entry.kind,
+    isSelf: entry.hostId === selfUserId,
+  }));
 }
 
 /**
@@ -48,9 +51,9 @@ export function focusKey(
   layout: LayoutState,
   activeSpeakerId: string | null,
 ): string | undefined {
-  const has = (key: string | null) => key !== null && items.some((item) => item.key === key);
-  if (has(layout.pinnedUserId)) return layout.pinnedUserId ?? undefined;
-  const screen = items.find((item) => item.kind === 'screen');
-  if (screen) return screen.key;
-  return has(activeSpeakerId) ? (activeSpeakerId ?? undefined) : undefined;
+  return stageFocus(
+    items.map((item) => ({ key: item.key, hostId: item.userId, kind: item.kind })),
+    layout.pinnedUserId,
+    activeSpeakerId,
+  );
 }

@@ -121,4 +121,15 @@ test('with nine hosts on stage, a screen share never pushes a camera off the can
   assert.ok(items.every((item) => item.kind === 'camera'));
 });
 
+test('the stage shows at most two screen shares, as the broadcast does (shared stage rule)', () => {
+  const sharing = [{ producerId: 's', source: 'screen' as const, kind: 'video' as const, paused: false }];
+  const hosts = ['a', 'b', 'c'].map((userId) => host(userId, { tracks: sharing }));
+  const items = stageItems({ hosts, selfUserId: 'x', selfInRoom: false, selfSharingScreen: false });
+  assert.equal(
+    items.map((item) => item.key),
+    ['a', 'a:screen', 'b', 'b:screen', 'c'],
+  );
+  assert.is(items[1]?.displayName, 'A');
+});
+
 test.run();
