@@ -25,6 +25,8 @@ interface HostRecord {
   displayName: string;
   role: HostRole;
   connected: boolean;
+  /** While the session waits for this host to come back (the primary host dropped): when it stops waiting. */
+  awayUntil: Date | null;
   /** Tracks by producer id, kept in publish order. */
   tracks: Map<string, PublishedTrack>;
 }
@@ -150,7 +152,10 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#assertNotEnded();
     this.#status = 'ended';
     this.#endedAt = now;
-    for (const host of this.#hosts.values()) host.connected = false;
+    for (const host of this.#hosts.values()) {
+      host.connected = false;
+      host.awayUntil = null;
+    }
     this.emit('changed');
   }
 
@@ -225,8 +230,18 @@ export class Session extends EventEmitter<SessionEvents> {
     const host = this.#hosts.get(userId);
     if (!host) return;
     host.connected = connected;
-    if (!connected) host.tracks.clear();
+    if (connected) host.awayUntil = null;
+    else host.tracks.clear();
     this.emit('changed');
+  }
+
+  /**
+   * The session waits for a dropped host until `until` (null: no longer).
+   * Not a change to what the audience sees: no `changed`.
+   */
+  setAway(userId: string, until: Date | null): void {
+    const host = this.#hosts.get(userId);
+    if (host) host.awayUntil = until;
   }
 
   addTrack(userId: string, track: PublishedTrack): void {
@@ -276,6 +291,7 @@ export class Session extends EventEmitter<SessionEvents> {
       displayName: identity.displayName,
       role,
       connected: false,
+      awayUntil: null,
       tracks: new Map(),
     };
     this.#hosts.set(identity.userId, record);
@@ -290,6 +306,7 @@ function toHostState(record: HostRecord): HostState {
     displayName: record.displayName,
     role: record.role,
     connected: record.connected,
+    awayUntil: record.awayUntil?.toISOString() ?? null,
     tracks: [...record.tracks.values()].map((track) => ({ ...track })),
   };
 }
