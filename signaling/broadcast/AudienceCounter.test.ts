@@ -24,6 +24,24 @@ test('counts each watcher once, per session, with the peak', () => {
   counter.close();
 });
 
+test('an ended session stops counting and reporting, and keeps its peak until forgotten', async () => {
+  const reports: [string, number][] = [];
+  const counter = new AudienceCounter((sessionId, viewers) => reports.push([sessionId, viewers]), 20);
+  counter.watch('s1', 'a');
+  counter.watch('s1', 'b');
+  counter.watch('s2', 'a');
+  counter.stopCounting('s1');
+  assert.is(counter.viewers('s1'), 0);
+  assert.is(counter.peakViewers('s1'), 2, 'the peak is kept to be saved');
+  assert.is(counter.viewers('s2'), 1, 'other sessions go on');
+  counter.leaveAll('b'); // watched only the ended session: nothing to report
+  await sleep(60);
+  assert.equal(reports, [['s2', 1]], 'no count is reported for the ended session');
+  counter.forgetPeak('s1');
+  assert.is(counter.peakViewers('s1'), 0);
+  counter.close();
+});
+
 test('a burst of changes is reported once per session, with the final figures', async () => {
   const reports: [string, number, number][] = [];
   const counter = new AudienceCounter((sessionId, viewers, peak) => reports.push([sessionId, viewers, peak]), 30);

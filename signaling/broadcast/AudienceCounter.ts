@@ -58,6 +58,24 @@ export class AudienceCounter {
     return this.#peakBySession.get(sessionId) ?? 0;
   }
 
+  /**
+   * The session is over: its watchers stop counting and no further count is
+   * reported for it. The peak stays until `forgetPeak` (it is saved first).
+   */
+  stopCounting(sessionId: string): void {
+    for (const watcherId of this.#watchersBySession.get(sessionId) ?? []) {
+      const sessions = this.#sessionsByWatcher.get(watcherId);
+      sessions?.delete(sessionId);
+      if (sessions?.size === 0) this.#sessionsByWatcher.delete(watcherId);
+    }
+    this.#watchersBySession.delete(sessionId);
+    this.#changed.delete(sessionId);
+  }
+
+  forgetPeak(sessionId: string): void {
+    this.#peakBySession.delete(sessionId);
+  }
+
   /** Starts the peak afresh (a session going live again) without dropping who is watching. */
   resetPeak(sessionId: string): void {
     this.#peakBySession.set(sessionId, this.viewers(sessionId));

@@ -40,6 +40,7 @@ export class StreamService {
   readonly #recordings: RecordingStore;
   readonly #audience: AudienceCounter;
   readonly #logger: Logger;
+  #awayPushes: Promise<void> = Promise.resolve();
 
   constructor(options: StreamServiceOptions) {
     this.#sessions = options.sessions;
@@ -52,8 +53,19 @@ export class StreamService {
       options.viewerReportIntervalMs,
     );
     options.broadcasts.on('status', (sessionId, status, recording) => {
-      pushes.status({ sessionId, status, recording });
+      // The count stops at the end: nobody watches a stream that is over.
+      if (status !== 'live') this.#audience.stopCounting(sessionId);
+      pushes.status({ sessionId, status, recording, hostReconnectingUntil: this.#hostReconnectingUntil(sessionId) });
       if (status === 'archived') void this.#savePeak(sessionId);
+    });
+    options.sessions.on('ended', (session) => this.#audience.stopCounting(session.id));
+    options.sessions.on('primaryAway', (session, until) => {
+      // In order: "away" must not overtake "back" while it reads the recording.
+      this.#awayPushes = this.#awayPushes
+        .then(() => this.#pushHostAway(pushes, session.id, until))
+        .catch((error: unknown) =>
+          this.#logger.error({ err: error, sessionId: session.id }, 'telling the audience the host is away failed'),
+        );
     });
     options.broadcasts.on('warning', (warning) => pushes.warning(warning));
   }
@@ -78,6 +90,7 @@ export class StreamService {
       viewers: this.#audience.viewers(sessionId),
       peakViewers: Math.max(this.#audience.peakViewers(sessionId), facts.storedPeakViewers),
       hlsUrl: status === 'live' ? livePlaylistPath(sessionId) : null,
+      hostReconnectingUntil: this.#hostReconnectingUntil(sessionId),
       recording: recordings.find((recording) => recording.id === active?.id) ?? null,
       recordings,
     };
@@ -96,6 +109,8 @@ export class StreamService {
   /** Counts an audience page as watching; answers with the stream's state. */
   async watch(sessionId: string, watcherId: string): Promise<StreamStats> {
     const stats = await this.stats(sessionId); // NOT_FOUND before counting anyone
+    // An ended session (or one ending) counts nobody: its audience is gone.
+    if (!this.#sessions.find(sessionId) || stats.status === 'ending' || stats.status === 'archived') return stats;
     this.#audience.watch(sessionId, watcherId);
     const peakViewers = Math.max(stats.peakViewers, this.#audience.peakViewers(sessionId));
     return { ...stats, viewers: this.#audience.viewers(sessionId), peakViewers };
@@ -112,6 +127,22 @@ export class StreamService {
 
   close(): void {
     this.#audience.close();
+  }
+
+  /** While the session waits for its dropped primary host: until when (ISO); else null. */
+  #hostReconnectingUntil(sessionId: string): string | null {
+    const session = this.#sessions.find(sessionId);
+    return session ? session.host(session.primaryHostId).awayUntil : null;
+  }
+
+  /** The stream's status again, with the host's absence (or return); the recording as it is. */
+  async #pushHostAway(pushes: StreamPushes, sessionId: string, until: Date | null): Promise<void> {
+    const session = this.#sessions.find(sessionId);
+    if (!session) return;
+    const active = this.#broadcasts.recordingOf(sessionId);
+    const recording = active ? ((await this.#recordings.get(active.id)) ?? null) : null;
+    const status = this.#broadcasts.statusOf(sessionId) ?? (session.status === 'live' ? 'live' : 'offline');
+    pushes.status({ sessionId, status, recording, hostReconnectingUntil: until?.toISOString() ?? null });
   }
 
   async #facts(sessionId: string): Promise<SessionFacts> {
@@ -151,6 +182,7 @@ export class StreamService {
   async #savePeak(sessionId: string): Promise<void> {
     try {
       await this.#sessions.store.savePeakViewers(sessionId, this.#audience.peakViewers(sessionId));
+      this.#audience.forgetPeak(sessionId);
     } catch (error) {
       this.#logger.error({ err: error, sessionId }, 'saving the peak audience failed');
     }

@@ -22,6 +22,7 @@ function host(userId: string, tracks: PublishedTrack[], connected = true): HostS
     displayName: `Name ${userId}`,
     role: 'co-host',
     connected,
+    awayUntil: null,
     tracks: tracks.map((t) => ({ ...t, producerId: `${userId}-${t.producerId}` })),
   };
 }

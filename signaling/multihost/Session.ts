@@ -27,6 +27,8 @@ interface HostRecord {
   displayName: string;
   role: HostRole;
   connected: boolean;
+  /** While the session waits for this host to come back (the primary host dropped): when it stops waiting. */
+  awayUntil: Date | null;
   /** Tracks by producer id, kept in publish order. */
   tracks: Map<string, PublishedTrack>;
 }
@@ -177,7 +179,10 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#status = 'ended';
     this.#endedAt = now;
     for (const userId of [...this.#joinRequests.keys()]) this.#closeJoinRequest(userId);
-    for (const host of this.#hosts.values()) host.connected = false;
+    for (const host of this.#hosts.values()) {
+      host.connected = false;
+      host.awayUntil = null;
+    }
     this.emit('changed');
   }
 
@@ -298,8 +303,18 @@ export class Session extends EventEmitter<SessionEvents> {
     const host = this.#hosts.get(userId);
     if (!host) return;
     host.connected = connected;
-    if (!connected) host.tracks.clear();
+    if (connected) host.awayUntil = null;
+    else host.tracks.clear();
     this.emit('changed');
+  }
+
+  /**
+   * The session waits for a dropped host until `until` (null: no longer).
+   * Not a change to what the audience sees: no `changed`.
+   */
+  setAway(userId: string, until: Date | null): void {
+    const host = this.#hosts.get(userId);
+    if (host) host.awayUntil = until;
   }
 
   addTrack(userId: string, track: PublishedTrack): void {
@@ -349,6 +364,7 @@ export class Session extends EventEmitter<SessionEvents> {
       displayName: identity.displayName,
       role,
       connected: false,
+      awayUntil: null,
       tracks: new Map(),
     };
     this.#hosts.set(identity.userId, record);
@@ -372,6 +388,7 @@ function toHostState(record: HostRecord): HostState {
     displayName: record.displayName,
     role: record.role,
     connected: record.connected,
+    awayUntil: record.awayUntil?.toISOString() ?? null,
     tracks: [...record.tracks.values()].map((track) => ({ ...track })),
   };
 }

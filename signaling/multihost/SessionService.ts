@@ -44,6 +44,8 @@ export type SessionServiceEvents = {
   live: [session: Session];
   /** A session ended (by its host, or its primary host left). */
   ended: [session: Session];
+  /** The session waits for its dropped primary host until `until`; null: it is back (or the wait is over). */
+  primaryAway: [session: Session, until: Date | null];
 };
 
 export class SessionService extends EventEmitter<SessionServiceEvents> {
@@ -283,8 +285,10 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     if (!hosts) this.#connections.set(sessionId, (hosts = new Map()));
     hosts.set(caller.userId, connection);
     this.#connectionsById.set(connectionId, connection);
+    const wasAway = session.host(caller.userId).awayUntil !== null;
     session.setConnected(caller.userId, true);
     if (caller.userId === session.primaryHostId) this.#clearGrace(sessionId);
+    if (wasAway) this.emit('primaryAway', session, null);
 
     // Told to the others before the joiner hears the session: it has the state in its result.
     this.#pushes.session(sessionId).emit('multihost:joined', { sessionId, host: session.host(caller.userId) });
@@ -315,8 +319,15 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
       await this.end(undefined, session.id, 'primary-host-left');
       return;
     }
-    // A dropped primary host may be reloading: wait before ending for everyone.
+    // A dropped primary host may be reloading: wait before ending for everyone,
+    // and tell the hosts and the audience how long.
     this.#clearGrace(session.id);
+    const until = new Date(Date.now() + this.#config.primaryHostGraceMs);
+    session.setAway(connection.userId, until);
+    this.#pushes
+      .session(session.id)
+      .emit('multihost:host-updated', { sessionId: session.id, host: session.host(connection.userId) });
+    this.emit('primaryAway', session, until);
     const timer = setTimeout(() => {
       this.#graceTimers.delete(session.id);
       if (this.#sessions.get(session.id) !== session) return;

@@ -32,6 +32,12 @@ export interface HostState {
   role: HostRole;
   /** In the room with media right now (false: accepted but away, or reloading). */
   connected: boolean;
+  /**
+   * ISO time until which the session waits for this host to come back, while
+   * it does (the primary host's connection dropped: at that time the session
+   * ends); null otherwise.
+   */
+  awayUntil: string | null;
   tracks: PublishedTrack[];
 }
 

@@ -51,6 +51,12 @@ export interface StreamStats {
   peakViewers: number;
   /** Master playlist of the live stream while live, else null. */
   hlsUrl: string | null;
+  /**
+   * ISO time until which the session waits for its primary host, whose
+   * connection dropped (reloading, network): "the host is reconnecting";
+   * the session ends then unless they are back. Null otherwise.
+   */
+  hostReconnectingUntil: string | null;
   /** The recording being made now, if any. */
   recording: RecordingView | null;
   /** Every recording of the session, oldest first. */
@@ -86,6 +92,8 @@ export interface StreamStatusChange {
   sessionId: string;
   status: StreamStatus;
   recording: RecordingView | null;
+  /** As in StreamStats: the primary host is reconnecting until then (also pushed when it changes). */
+  hostReconnectingUntil: string | null;
 }
 
 /** The live master playlist's path for a session. */

@@ -5,9 +5,11 @@
 // MediaConnection.
 //
 // Phases: loading → not-host → requested → pre-join → joining → joined;
-// joined ⇄ reconnecting (socket dropped, transport failed, media worker
-// died); any → left | removed | ended | not-found | signed-out, which are
-// final for this instance (the page makes a new one to join again).
+// loading → joining when this tab was in the room before (a reload: the
+// devices chosen then are used again, no device check); joined ⇄
+// reconnecting (socket dropped, transport failed, media worker died); any →
+// left | removed | ended | not-found | signed-out, which are final for this
+// instance (the page makes a new one to join again).
 import type { LayoutKind } from '../../../signaling/protocol/layoutGeometry.ts';
 import type {
   HostState,
@@ -21,9 +23,17 @@ import { ApiError, callApi } from '../lib/httpApi.ts';
 import type { StoredIdentity } from '../lib/identity.ts';
 import { connectSignaling, request, RequestFailed, type SignalingSocket } from '../lib/signaling.ts';
 import { warn } from '../lib/warn.ts';
-import { stopStream } from './localMedia.ts';
+import { captureWithFallback, stopStream } from './localMedia.ts';
 import { MediaConnection, type RemoteTrack } from './MediaConnection.ts';
 import { cameraCodecOptions, cameraEncodings, microphoneCodecOptions, screenEncodings } from './publishSettings.ts';
+import {
+  devicesOf,
+  forgetDevices,
+  loadRememberedDevices,
+  rememberDevices,
+  replacementNotice,
+  type RememberedDevices,
+} from './rememberedDevices.ts';
 import * as update from './sessionUpdates.ts';
 import { StudioAudience } from './StudioAudience.svelte.ts';
 import type { ReceiveStats, SendStats, StudioPhase, StudioTimings } from '../../../signaling/protocol/index.ts';
@@ -65,6 +75,8 @@ export class StudioSession {
   phase = $state<StudioPhase>('loading');
   /** What went wrong last (shown to the host); cleared on success. */
   problem = $state<string | undefined>();
+  /** Something the host should know that is not a failure (a device replaced on rejoining). */
+  notice = $state<string | undefined>();
   session = $state.raw<SessionState | undefined>();
   joinRequests = $state.raw<JoinRequestEntry[]>([]);
   /** This user's own pending request (phase 'requested'), and the answer to the last one. */
@@ -147,6 +159,8 @@ export class StudioSession {
       const isHost = session.hosts.some((host) => host.userId === this.userId);
       // The server knows whether a request is still pending (a reload, or one that expired meanwhile).
       this.myRequest = state.yourRequest;
+      const remembered = isHost ? loadRememberedDevices(sessionStorage, this.sessionId) : undefined;
+      if (remembered) return void this.#rejoin(remembered);
       this.phase = isHost ? 'pre-join' : state.yourRequest ? 'requested' : 'not-host';
     } catch (error) {
       this.#fail(error);
@@ -187,10 +201,40 @@ export class StudioSession {
       stopStream(stream);
       return;
     }
+    this.#enterRoom(stream);
+  }
+
+  /**
+   * This tab was in the room (a reload): join again at once with the devices
+   * used then, on or off as they were; a device that is gone is replaced by
+   * the default one, and the host is told. Only a capture that fails
+   * altogether (permission withdrawn) falls back to the device check.
+   */
+  async #rejoin(remembered: RememberedDevices): Promise<void> {
+    this.phase = 'joining';
+    let captured: Awaited<ReturnType<typeof captureWithFallback>>;
+    try {
+      captured = await captureWithFallback({ cameraId: remembered.cameraId, microphoneId: remembered.microphoneId });
+    } catch (error) {
+      if (this.phase !== 'joining') return;
+      this.phase = 'pre-join';
+      this.problem = `Cannot use the camera or microphone you chose before: ${(error as Error).message}`;
+      return;
+    }
+    const { stream, replaced } = captured;
+    if (this.phase !== 'joining') return stopStream(stream);
+    this.notice = replacementNotice(remembered, replaced, stream);
+    stream.getVideoTracks().forEach((track) => (track.enabled = remembered.cameraOn));
+    stream.getAudioTracks().forEach((track) => (track.enabled = remembered.micOn));
+    this.#enterRoom(stream);
+  }
+
+  #enterRoom(stream: MediaStream): void {
     this.#localStream = stream;
     this.localCamera = stream.getVideoTracks().length ? new MediaStream(stream.getVideoTracks()) : undefined;
     this.micOn = stream.getAudioTracks().some((track) => track.enabled);
     this.cameraOn = stream.getVideoTracks().some((track) => track.enabled);
+    this.#rememberDevices();
     this.timings.joinStartedAt = performance.now();
     this.phase = 'joining';
     // A socket still connecting starts the join from its `connect` handler.
@@ -199,12 +243,21 @@ export class StudioSession {
 
   async setMicrophone(on: boolean): Promise<void> {
     this.micOn = on;
+    this.#rememberDevices();
     await this.#setSourceEnabled('microphone', on);
   }
 
   async setCamera(on: boolean): Promise<void> {
     this.cameraOn = on;
+    this.#rememberDevices();
     await this.#setSourceEnabled('camera', on);
+  }
+
+  /** For a reload of this tab: rejoin with the same devices, as they are now. */
+  #rememberDevices(): void {
+    const stream = this.#localStream;
+    if (!stream) return;
+    rememberDevices(sessionStorage, this.sessionId, devicesOf(stream, { cameraOn: this.cameraOn, micOn: this.micOn }));
   }
 
   async startScreenShare(): Promise<void> {
@@ -312,15 +365,21 @@ export class StudioSession {
     }
   }
 
-  /** Leaves the room (the primary host leaving ends the session for everyone). */
+  /** Leaves the room (the primary host leaving ends the session for everyone: the show has ended). */
   async leave(): Promise<void> {
+    const endsTheShow = this.isPrimary;
     if (this.#joinedOnServer) {
       // Leaving goes ahead regardless: the server also drops this host when the socket closes.
       await request(this.#socket, 'multihost:leave', {}, 3000).catch((error: unknown) =>
         warn('telling the server this host left failed', error),
       );
+    } else if (endsTheShow) {
+      // Not in the room right now (reconnecting): the server would only wait for this host; end it as asked.
+      await this.#api(`/api/multihost/${encodeURIComponent(this.sessionId)}/end`, { method: 'POST' }).catch(
+        (error: unknown) => warn('ending the session failed', error),
+      );
     }
-    this.#finish('left');
+    this.#finish(endsTheShow ? 'ended' : 'left');
   }
 
   /** The stage's tiles changed (layout, resize, hosts): tell the server what each video needs. */
@@ -570,7 +629,8 @@ export class StudioSession {
     };
 
     socket.on('connect', () => {
-      if (MEDIA_PHASES.has(this.phase)) void this.#connect();
+      // A rejoin still capturing its devices connects once it has them.
+      if (MEDIA_PHASES.has(this.phase) && this.#localStream) void this.#connect();
       else if (this.phase === 'requested' || this.phase === 'not-host') void this.load();
     });
     socket.on('disconnect', (reason) => {
@@ -670,6 +730,8 @@ export class StudioSession {
 
   #finish(phase: 'left' | 'removed' | 'ended'): void {
     this.#teardown();
+    // Out of the room for good: a reload of this tab starts with the device check again.
+    forgetDevices(sessionStorage, this.sessionId);
     this.phase = phase;
   }
 

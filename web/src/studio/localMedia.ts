@@ -67,3 +67,42 @@ export function captureCameraAndMicrophone(choice: DeviceChoice): Promise<MediaS
 export function stopStream(stream: MediaStream | undefined): void {
   stream?.getTracks().forEach((track) => track.stop());
 }
+
+/** A device that is gone (unplugged, or its id changed): another one may do. */
+const isMissingDevice = (error: unknown) =>
+  error instanceof DOMException && (error.name === 'OverconstrainedError' || error.name === 'NotFoundError');
+
+/**
+ * Captures with the devices chosen before; when one of them is gone, the
+ * default one takes its place. Says which were replaced. Other failures
+ * (permission refused) are thrown as they are.
+ */
+export async function captureWithFallback(
+  choice: DeviceChoice,
+): Promise<{ stream: MediaStream; replaced: ('camera' | 'microphone')[] }> {
+  const attempts: [DeviceChoice, ('camera' | 'microphone')[]][] = [
+    [choice, []],
+    [{ cameraId: choice.cameraId, microphoneId: undefined }, ['microphone']],
+    [{ cameraId: undefined, microphoneId: choice.microphoneId }, ['camera']],
+    [{ cameraId: undefined, microphoneId: undefined }, ['camera', 'microphone']],
+  ];
+  let lastError: unknown;
+  const tried = new Set<string>();
+  for (const [attempt, replaced] of attempts) {
+    const key = `${attempt.cameraId ?? ''}|${attempt.microphoneId ?? ''}`;
+    if (tried.has(key)) continue;
+    tried.add(key);
+    try {
+      const stream = await captureCameraAndMicrophone(attempt);
+      // Only what was asked for and then dropped counts as replaced.
+      return {
+        stream,
+        replaced: replaced.filter((kind) => (kind === 'camera' ? choice.cameraId : choice.microphoneId)),
+      };
+    } catch (error) {
+      if (!isMissingDevice(error)) throw error;
+      lastError = error;
+    }
+  }
+  throw lastError;
+}

@@ -5,11 +5,20 @@ import * as assert from 'uvu/assert';
 import type { HostState, SessionState } from '../../../signaling/protocol/index.ts';
 import { parseCaptureSize } from './localMedia.ts';
 import { cameraEncodings } from './publishSettings.ts';
+import { forgetDevices, loadRememberedDevices, rememberDevices } from './rememberedDevices.ts';
 import * as update from './sessionUpdates.ts';
 import { focusKey, stageItems } from './stageItems.ts';
 
 function host(userId: string, overrides: Partial<HostState> = {}): HostState {
-  return { userId, displayName: userId.toUpperCase(), role: 'co-host', connected: true, tracks: [], ...overrides };
+  return {
+    userId,
+    displayName: userId.toUpperCase(),
+    role: 'co-host',
+    connected: true,
+    awayUntil: null,
+    tracks: [],
+    ...overrides,
+  };
 }
 
 function session(hosts: HostState[]): SessionState {
@@ -130,6 +139,48 @@ test('the stage shows at most two screen shares, as the broadcast does (shared s
     ['a', 'a:screen', 'b', 'b:screen', 'c'],
   );
   assert.is(items[1]?.displayName, 'A');
+});
+
+/** sessionStorage's interface over a Map (Node has none). */
+function memoryStorage(): Storage {
+  const items = new Map<string, string>();
+  return {
+    get length() {
+      return items.size;
+    },
+    clear: () => items.clear(),
+    getItem: (key) => items.get(key) ?? null,
+    key: (index) => [...items.keys()][index] ?? null,
+    removeItem: (key) => void items.delete(key),
+    setItem: (key, value) => void items.set(key, String(value)),
+  };
+}
+
+test('the devices a host joined with are remembered per session until forgotten', () => {
+  const storage = memoryStorage();
+  assert.is(loadRememberedDevices(storage, 's1'), undefined, 'never joined: the device check');
+  const devices = {
+    cameraId: 'cam-2',
+    microphoneId: 'mic-1',
+    cameraLabel: 'USB camera',
+    microphoneLabel: undefined,
+    cameraOn: false,
+    micOn: true,
+  };
+  rememberDevices(storage, 's1', devices);
+  assert.equal(loadRememberedDevices(storage, 's1'), devices);
+  assert.is(loadRememberedDevices(storage, 's2'), undefined, 'another session starts with the check');
+  storage.setItem('stagecast.studio.s3', '{not json');
+  assert.is(loadRememberedDevices(storage, 's3'), undefined, 'a damaged entry asks again');
+  forgetDevices(storage, 's1');
+  assert.is(loadRememberedDevices(storage, 's1'), undefined);
+});
+
+test('a primary host who comes back is no longer away', () => {
+  const away = session([host('a', { role: 'primary', connected: false, awayUntil: '2026-01-01T00:00:20.000Z' })]);
+  const back = update.upsertHost(away, host('a', { role: 'primary' }));
+  assert.is(back.hosts[0]?.awayUntil, null);
+  assert.is(back.hosts[0]?.connected, true);
 });
 
 test.run();
