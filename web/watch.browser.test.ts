@@ -95,6 +95,14 @@ test('an audience page plays two live hosts through a layout change and an encod
   contexts.push(audience);
   const page = await audience.newPage();
   page.on('pageerror', (error) => report(`audience page error: ${String(error)}`));
+  // Normal use logs nothing: no console errors, no failed requests (a 404 logs one in Chromium).
+  const problemsWhileStarting: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problemsWhileStarting.push(`console: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problemsWhileStarting.push(`HTTP ${response.status()} ${response.url()}`);
+  });
   await page.goto(`${server.url}/watch/${session.id}`, { waitUntil: 'load' });
   await page.waitForSelector(byTestId('not-started'), { timeout: 10_000 });
   await page.waitForFunction(
@@ -108,6 +116,7 @@ test('an audience page plays two live hosts through a layout change and an encod
   await page.waitForSelector(byTestId('live-badge'), { timeout: 10_000 });
   await assertPlays(page, 3, 'live');
   report(`first 3 s played ${((Date.now() - wentLiveAt) / 1000).toFixed(1)} s after going live`);
+  assert.equal([...problemsWhileStarting], [], 'the audience page waited for the stream without errors');
   // The hosts see their audience and that the show is recorded.
   const studio = hosts[0]!.page;
   await studio.waitForSelector(byTestId('recording-indicator'), { timeout: 10_000 });

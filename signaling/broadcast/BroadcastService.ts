@@ -41,13 +41,22 @@ interface Broadcast {
   onChanged: () => void;
   /** Recompositions run one after another (each may restart FFmpeg). */
   queue: Promise<void>;
+  /** The live master playlist exists: players can start (before it, they would only get 404s). */
+  playable: boolean;
+  /** Looks for the master playlist until it exists. */
+  playableWatch: NodeJS.Timeout | undefined;
 }
+
+/** How often a new broadcast looks for its master playlist (FFmpeg writes it with the first segments). */
+const PLAYABLE_POLL_MS = 200;
 
 export type BroadcastEvents = {
   /** The stream went live, began ending or was archived; or a recording started or stopped. */
   status: [sessionId: string, status: StreamStatus, recording: RecordingView | null];
   /** The recorder left out a host's track it cannot read (once per track). */
   warning: [warning: StreamWarning];
+  /** The live stream can be played from now on (its master playlist exists). */
+  playable: [sessionId: string];
 };
 
 export interface BroadcastOptions {
@@ -103,6 +112,12 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     return this.#broadcasts.get(sessionId)?.status;
   }
 
+  /** Whether the live stream can be played yet (its master playlist exists). */
+  isPlayable(sessionId: string): boolean {
+    const broadcast = this.#broadcasts.get(sessionId);
+    return broadcast?.status === 'live' && broadcast.playable;
+  }
+
   /** The recording in progress: its id and start. */
   recordingOf(sessionId: string): { id: string; startedAt: Date } | undefined {
     return this.#broadcasts.get(sessionId)?.recording;
@@ -151,7 +166,16 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
       timer: undefined,
       onChanged: () => undefined,
       queue: Promise.resolve(),
+      playable: false,
+      playableWatch: undefined,
     };
+    const masterPlaylist = path.join(this.liveDir(session.id), 'master.m3u8');
+    broadcast.playableWatch = setInterval(() => {
+      if (broadcast.status !== 'live' || !fs.existsSync(masterPlaylist)) return;
+      clearInterval(broadcast.playableWatch);
+      broadcast.playable = true;
+      this.emit('playable', session.id);
+    }, PLAYABLE_POLL_MS);
     broadcast.onChanged = () => {
       broadcast.recording?.observe(session.toState(), new Date());
       clearTimeout(broadcast.timer);
@@ -264,6 +288,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     if (!broadcast || broadcast.status === 'ending') return;
     broadcast.status = 'ending';
     clearTimeout(broadcast.timer);
+    clearInterval(broadcast.playableWatch);
     broadcast.session.off('changed', broadcast.onChanged);
     this.emit('status', sessionId, 'ending', null);
     try {

@@ -131,6 +131,19 @@ export class RecordingStore {
   }
 
   /** Recordings a user was a host in (or whose session they created), newest first. */
+  /**
+   * Whether `userId` is someone whose recordings page means anything: an
+   * account, or a guest who hosted a session or was on stage in a recording.
+   */
+  async isKnownHost(userId: string): Promise<boolean> {
+    const [account, hosted, onStage] = await Promise.all([
+      this.#database.user.count({ where: { id: userId } }),
+      this.#database.liveSession.count({ where: { primaryHostId: userId } }),
+      this.#database.recordingHost.count({ where: { userId } }),
+    ]);
+    return account + hosted + onStage > 0;
+  }
+
   async listForHost(userId: string, limit = MAX_LISTED): Promise<RecordingView[]> {
     const rows = await this.#database.recording.findMany({
       where: { OR: [{ hosts: { some: { userId } } }, { session: { primaryHostId: userId } }] },

@@ -55,19 +55,33 @@ export class StreamService {
     options.broadcasts.on('status', (sessionId, status, recording) => {
       // The count stops at the end: nobody watches a stream that is over.
       if (status !== 'live') this.#audience.stopCounting(sessionId);
-      pushes.status({ sessionId, status, recording, hostReconnectingUntil: this.#hostReconnectingUntil(sessionId) });
+      pushes.status({
+        sessionId,
+        status,
+        recording,
+        hostReconnectingUntil: this.#hostReconnectingUntil(sessionId),
+        hlsUrl: this.#hlsUrlOf(sessionId, status),
+      });
       if (status === 'archived') void this.#savePeak(sessionId);
     });
     options.sessions.on('ended', (session) => this.#audience.stopCounting(session.id));
     options.sessions.on('primaryAway', (session, until) => {
       // In order: "away" must not overtake "back" while it reads the recording.
       this.#awayPushes = this.#awayPushes
-        .then(() => this.#pushHostAway(pushes, session.id, until))
+        .then(() => this.#pushStatus(pushes, session.id, until))
         .catch((error: unknown) =>
           this.#logger.error({ err: error, sessionId: session.id }, 'telling the audience the host is away failed'),
         );
     });
     options.broadcasts.on('warning', (warning) => pushes.warning(warning));
+    options.broadcasts.on('playable', (sessionId) => {
+      // Same queue as the host's comings and goings: pushes of one stream stay in order.
+      this.#awayPushes = this.#awayPushes
+        .then(() => this.#pushStatus(pushes, sessionId, this.#hostAwayUntil(sessionId)))
+        .catch((error: unknown) =>
+          this.#logger.error({ err: error, sessionId }, 'telling the audience the stream is playable failed'),
+        );
+    });
   }
 
   async stats(sessionId: string): Promise<StreamStats> {
@@ -89,7 +103,7 @@ export class StreamService {
       durationS: startedMs === undefined ? 0 : Math.max(0, (endedMs - startedMs) / 1000),
       viewers: this.#audience.viewers(sessionId),
       peakViewers: Math.max(this.#audience.peakViewers(sessionId), facts.storedPeakViewers),
-      hlsUrl: status === 'live' ? livePlaylistPath(sessionId) : null,
+      hlsUrl: this.#hlsUrlOf(sessionId, status),
       hostReconnectingUntil: this.#hostReconnectingUntil(sessionId),
       recording: recordings.find((recording) => recording.id === active?.id) ?? null,
       recordings,
@@ -129,20 +143,36 @@ export class StreamService {
     this.#audience.close();
   }
 
+  /** The live playlist, once players can start on it. */
+  #hlsUrlOf(sessionId: string, status: StreamStatus): string | null {
+    return status === 'live' && this.#broadcasts.isPlayable(sessionId) ? livePlaylistPath(sessionId) : null;
+  }
+
+  #hostAwayUntil(sessionId: string): Date | null {
+    const until = this.#hostReconnectingUntil(sessionId);
+    return until === null ? null : new Date(until);
+  }
+
   /** While the session waits for its dropped primary host: until when (ISO); else null. */
   #hostReconnectingUntil(sessionId: string): string | null {
     const session = this.#sessions.find(sessionId);
     return session ? session.host(session.primaryHostId).awayUntil : null;
   }
 
-  /** The stream's status again, with the host's absence (or return); the recording as it is. */
-  async #pushHostAway(pushes: StreamPushes, sessionId: string, until: Date | null): Promise<void> {
+  /** The stream's status again (the host away or back, the stream playable); the recording as it is. */
+  async #pushStatus(pushes: StreamPushes, sessionId: string, until: Date | null): Promise<void> {
     const session = this.#sessions.find(sessionId);
     if (!session) return;
     const active = this.#broadcasts.recordingOf(sessionId);
     const recording = active ? ((await this.#recordings.get(active.id)) ?? null) : null;
     const status = this.#broadcasts.statusOf(sessionId) ?? (session.status === 'live' ? 'live' : 'offline');
-    pushes.status({ sessionId, status, recording, hostReconnectingUntil: until?.toISOString() ?? null });
+    pushes.status({
+      sessionId,
+      status,
+      recording,
+      hostReconnectingUntil: until?.toISOString() ?? null,
+      hlsUrl: this.#hlsUrlOf(sessionId, status),
+    });
   }
 
   async #facts(sessionId: string): Promise<SessionFacts> {

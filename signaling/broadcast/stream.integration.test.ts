@@ -73,8 +73,13 @@ test('a stream goes offline → live → ending → archived, counts its viewers
   assert.is((await first.next('stream:viewers', (count) => count.viewers === 2)).peakViewers, 2);
 
   const wentLive = first.next('stream:status', (change) => change.status === 'live', 10_000);
+  // The playlist is announced once it exists: pages never poll a 404.
+  const playable = first.next('stream:status', (change) => change.hlsUrl !== null, 20_000);
   assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/start`, alice.token)).status, 200);
-  await wentLive;
+  assert.is((await wentLive).hlsUrl, null, 'live before the first segment: no playlist yet');
+  const announced = await playable;
+  assert.is(announced.hlsUrl, `/media/live/${session.id}/master.m3u8`);
+  assert.is((await fetch(`${server.url}${announced.hlsUrl}`)).status, 200, 'the announced playlist is there');
   const live = await waitForStats(session.id, (stats) => stats.recording !== null, 'the recording on going live');
   assert.is(live.status, 'live');
   assert.is(live.hlsUrl, `/media/live/${session.id}/master.m3u8`);
@@ -143,6 +148,7 @@ test('a stream goes offline → live → ending → archived, counts its viewers
   const single = await api<RecordingView>(server.url, 'GET', `/api/recordings/${two.id}`);
   assert.is(single.body.ok && single.body.data.sessionTitle, 'Lifecycle');
   assert.is((await api(server.url, 'GET', '/api/recordings/nope')).status, 404);
+  assert.is((await api(server.url, 'GET', '/api/users/nobody/recordings')).status, 404, 'no such host');
   const past = await api<{ past: { id: string; peakViewers: number }[] }>(
     server.url,
     'GET',

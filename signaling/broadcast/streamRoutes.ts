@@ -33,7 +33,10 @@ export function streamRoutes(streams: StreamService, recordings: RecordingStore,
   });
 
   router.get('/api/users/:id/recordings', async (req, res) => {
-    res.json(ok(await recordings.listForHost(id(req))));
+    const userId = id(req);
+    const [listed, known] = await Promise.all([recordings.listForHost(userId), recordings.isKnownHost(userId)]);
+    if (!known) throw new AppError('NOT_FOUND', 'no such host');
+    res.json(ok(listed));
   });
 
   router.get('/api/recordings/:id', async (req, res) => {

@@ -49,7 +49,11 @@ export interface StreamStats {
   /** Audience members watching now (open audience pages). */
   viewers: number;
   peakViewers: number;
-  /** Master playlist of the live stream while live, else null. */
+  /**
+   * Master playlist of the live stream once it can be played (a moment after
+   * going live: FFmpeg writes it with its first segments); else null. Pages
+   * wait for it in `stream:status` instead of polling the playlist.
+   */
   hlsUrl: string | null;
   /**
    * ISO time until which the session waits for its primary host, whose
@@ -94,6 +98,8 @@ export interface StreamStatusChange {
   recording: RecordingView | null;
   /** As in StreamStats: the primary host is reconnecting until then (also pushed when it changes). */
   hostReconnectingUntil: string | null;
+  /** As in StreamStats: set once the live stream can be played (pushed again when it becomes playable). */
+  hlsUrl: string | null;
 }
 
 /** The live master playlist's path for a session. */
