@@ -40,6 +40,8 @@ export async function startFfmpegRtpSource(
     colour?: string;
     /** Sources of the two producers (appData.source). Default camera and microphone. */
     sources?: { video: string; audio: string };
+    /** Video frames a second (default 30); a still shared screen sends about one. */
+    fps?: number;
     appData?: types.AppData;
   } = {},
 ): Promise<FfmpegRtpSource> {
@@ -73,8 +75,8 @@ export async function startFfmpegRtpSource(
         'lavfi',
         '-i',
         options.colour
-          ? `color=c=${options.colour}:size=${options.size ?? '320x240'}:rate=30:duration=${seconds}`
-          : `testsrc=size=${options.size ?? '320x240'}:rate=30:duration=${seconds},hue=h=${options.hue ?? 0}`,
+          ? `color=c=${options.colour}:size=${options.size ?? '320x240'}:rate=${options.fps ?? 30}:duration=${seconds}`
+          : `testsrc=size=${options.size ?? '320x240'}:rate=${options.fps ?? 30}:duration=${seconds},hue=h=${options.hue ?? 0}`,
       ],
       ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
       ...['-map', '0:v', '-c:v', 'libvpx', '-b:v', '400k', '-deadline', 'realtime', '-cpu-used', '8', '-g', '15'],
