@@ -297,6 +297,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
       session: session.toState(),
       you: { userId: caller.userId, role: session.roleOf(caller.userId) ?? 'co-host' },
       iceServers: mintIceServers(this.#config.turn, caller.userId, Date.now()),
+      primaryHostGraceS: this.#config.primaryHostGraceMs / 1000,
     };
     return result;
   }

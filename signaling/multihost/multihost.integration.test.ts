@@ -102,6 +102,7 @@ test('hosts join, publish, consume, toggle and leave; the primary leaving ends t
   const a = await joinAsHost(alice!, session.id);
   assert.is(server.pool.counts.routers, routersBefore + 1);
   assert.is(a.joined.you.role, 'primary');
+  assert.is(a.joined.primaryHostGraceS, 1, 'the join says how long a dropped primary host has');
   const aliceTracks = await publish(a.client);
   const b = await joinAsHost(bob!, session.id);
   assert.is(b.joined.you.role, 'co-host');

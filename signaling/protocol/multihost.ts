@@ -93,6 +93,12 @@ export interface JoinResult {
   session: SessionState;
   you: { userId: string; role: HostRole };
   iceServers: IceServer[];
+  /**
+   * How long the session waits for its primary host after their connection
+   * drops before it ends (s): a primary host who cannot hear the server
+   * meanwhile still knows how long they have.
+   */
+  primaryHostGraceS: number;
 }
 
 export interface TransportOptions {

@@ -79,6 +79,8 @@ export class StudioSession {
   notice = $state<string | undefined>();
   session = $state.raw<SessionState | undefined>();
   joinRequests = $state.raw<JoinRequestEntry[]>([]);
+  /** From the join: how long the session waits for a primary host whose connection dropped. */
+  #primaryHostGraceS: number | undefined;
   /** This user's own pending request (phase 'requested'), and the answer to the last one. */
   myRequest = $state.raw<JoinRequestState | undefined>();
   requestAnswer = $state.raw<RequestAnswer | undefined>();
@@ -444,6 +446,7 @@ export class StudioSession {
       });
       if (stale()) return;
       this.#joinedOnServer = true;
+      this.#primaryHostGraceS = joined.primaryHostGraceS;
       this.session = joined.session;
       void this.audience.refresh();
       await media.openTransports(joined.iceServers);
@@ -471,6 +474,18 @@ export class StudioSession {
       if (joinSent && !joinRefused) this.#joinedOnServer = true;
       this.#reconnect(error instanceof Error ? error.message : String(error));
     }
+  }
+
+  /**
+   * A primary host whose connection dropped cannot hear the server say how
+   * long the session waits: count it here from the grace the join gave
+   * (the server's own deadline replaces it on rejoining).
+   */
+  #noteOwnAbsence(): void {
+    const session = this.session;
+    if (!session || session.primaryHostId !== this.userId || this.#primaryHostGraceS === undefined) return;
+    const awayUntil = new Date(Date.now() + this.#primaryHostGraceS * 1000).toISOString();
+    this.session = update.hostAway(session, this.userId, awayUntil);
   }
 
   /**
@@ -636,6 +651,7 @@ export class StudioSession {
     socket.on('disconnect', (reason) => {
       this.#joinedOnServer = false;
       if (this.inRoom) {
+        this.#noteOwnAbsence();
         this.phase = 'reconnecting';
         this.#attempt++;
         this.#closeMedia();

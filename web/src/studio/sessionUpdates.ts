@@ -28,6 +28,11 @@ export function upsertHost(session: SessionState, host: HostState): SessionState
   };
 }
 
+/** A host whose connection dropped, for whom the session waits until `awayUntil` (ISO). */
+export function hostAway(session: SessionState, userId: string, awayUntil: string): SessionState {
+  return mapHost(session, userId, (host) => ({ ...host, connected: false, awayUntil }));
+}
+
 /** A removed host is gone; one that left or dropped stays a host, without media. */
 export function hostLeft(session: SessionState, userId: string, reason: LeaveReason): SessionState {
   if (reason === 'removed') {

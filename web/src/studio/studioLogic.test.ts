@@ -176,6 +176,14 @@ test('the devices a host joined with are remembered per session until forgotten'
   assert.is(loadRememberedDevices(storage, 's1'), undefined);
 });
 
+test('a primary host whose own connection dropped counts down locally, until the server says they are back', () => {
+  const joined = session([host('a', { role: 'primary' })]);
+  const dropped = update.hostAway(joined, 'a', '2026-01-01T00:00:20.000Z');
+  assert.is(dropped.hosts[0]?.awayUntil, '2026-01-01T00:00:20.000Z');
+  assert.is(dropped.hosts[0]?.connected, false);
+  assert.is(update.hostAway(joined, 'nobody', '2026-01-01T00:00:20.000Z'), joined, 'only hosts');
+});
+
 test('a primary host who comes back is no longer away', () => {
   const away = session([host('a', { role: 'primary', connected: false, awayUntil: '2026-01-01T00:00:20.000Z' })]);
   const back = update.upsertHost(away, host('a', { role: 'primary' }));
