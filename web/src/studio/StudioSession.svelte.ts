@@ -484,7 +484,8 @@ export class StudioSession {
   #noteOwnAbsence(): void {
     const session = this.session;
     if (!session || session.primaryHostId !== this.userId || this.#primaryHostGraceS === undefined) return;
-    const awayUntil = new Date(Date.now() + this.#primaryHostGraceS * 1000).toISOString();
+    // A timestamp, not a held Date: nothing mutates it.
+    const awayUntil = new Date(Date.now() + this.#primaryHostGraceS * 1000).toISOString(); // eslint-disable-line svelte/prefer-svelte-reactivity
     this.session = update.hostAway(session, this.userId, awayUntil);
   }
 
