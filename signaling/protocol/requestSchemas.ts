@@ -74,8 +74,11 @@ export type ParsedRequest<E extends RequestEvent> = z.output<(typeof requestSche
  * Compile-time check that each schema accepts what the event map lets a
  * client send (a field added on one side only breaks the build here).
  */
-type SchemaAcceptsPayload = {
-  [E in RequestEvent]: RequestOf<E> extends z.input<(typeof requestSchemas)[E]> ? true : E;
+type EventsWhoseSchemaRefusesThePayload = {
+  [E in RequestEvent]: RequestOf<E> extends z.input<(typeof requestSchemas)[E]> ? never : E;
 }[RequestEvent];
-const everySchemaAcceptsItsPayload: SchemaAcceptsPayload = true;
+// `never` when every schema fits; otherwise the error names the events that drifted.
+const everySchemaAcceptsItsPayload: [EventsWhoseSchemaRefusesThePayload] extends [never]
+  ? true
+  : EventsWhoseSchemaRefusesThePayload = true;
 void everySchemaAcceptsItsPayload;
