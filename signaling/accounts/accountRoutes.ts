@@ -6,7 +6,9 @@ import { Router, type Request, type Response } from 'express';
 import { authenticate, requireAccount } from '../auth/authenticate.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
-import { ipRateLimit, KeyedRateLimit } from '../limits/ipRateLimit.ts';
+import { AppError } from '../errors.ts';
+import { FailedAttemptLimit, type FailureLimit } from '../limits/FailedAttemptLimit.ts';
+import { ipRateLimit } from '../limits/ipRateLimit.ts';
 import type { RateLimit } from '../limits/rateLimits.ts';
 import { changePasswordBody, loginBody, profileBody, registerBody } from '../protocol/accountRequests.ts';
 import type { AccountService } from './AccountService.ts';
@@ -26,32 +28,31 @@ export interface AccountRoutesOptions {
 /**
  * Each credential route has its own per-address bucket (a burst of sign-ups
  * does not lock the address out of signing in), and the routes that check a
- * password also a per-account one, so guessing one account's password from
- * many addresses is as slow as from one. The account limit counts every
- * attempt: someone hammering an account slows its owner's sign-in down to
- * one try a minute too, the price of not letting a botnet guess.
+ * password also count wrong passwords per account, so guessing one account's
+ * password from many addresses is as slow as from one. Only failures count,
+ * and a success forgets them (FailedAttemptLimit.ts).
  */
 export interface AccountRateLimits {
   /** Per address. */
   login: RateLimit;
-  /** Per account (its normalised email, whether or not it exists). */
-  loginPerAccount: RateLimit;
+  /** Wrong passwords per account (its normalised email, whether or not it exists). */
+  loginPerAccount: FailureLimit;
   /** Per address. */
   register: RateLimit;
   /** Per address. */
   changePassword: RateLimit;
-  /** Per account (user id). */
-  changePasswordPerAccount: RateLimit;
+  /** Wrong current passwords per account (user id). */
+  changePasswordPerAccount: FailureLimit;
   /** Refresh and sign-out, per address (unguessable tokens, but database writes). */
   tokens: RateLimit;
 }
 
 export const ACCOUNT_RATE_LIMITS: AccountRateLimits = {
   login: { burst: 20, perS: 1 / 3 },
-  loginPerAccount: { burst: 10, perS: 1 / 60 },
+  loginPerAccount: { failures: 10, windowS: 600 },
   register: { burst: 20, perS: 1 / 3 },
   changePassword: { burst: 20, perS: 1 / 3 },
-  changePasswordPerAccount: { burst: 10, perS: 1 / 60 },
+  changePasswordPerAccount: { failures: 10, windowS: 600 },
   tokens: { burst: 60, perS: 1 },
 };
 
@@ -64,16 +65,17 @@ export function accountRoutes(accounts: AccountService, options: AccountRoutesOp
   const registerLimit = ipRateLimit('account-register', limits.register);
   const changePasswordLimit = ipRateLimit('account-change-password', limits.changePassword);
   const tokenLimit = ipRateLimit('account-tokens', limits.tokens);
-  const loginPerAccount = new KeyedRateLimit(
-    'account-login-per-account',
+  const loginPerAccount = new FailedAttemptLimit(
+    'account-login-failures',
     limits.loginPerAccount,
-    'too many sign-in attempts for this account: try again later',
+    'too many wrong passwords for this account: try again later',
   );
-  const changePasswordPerAccount = new KeyedRateLimit(
-    'account-change-password-per-account',
+  const changePasswordPerAccount = new FailedAttemptLimit(
+    'account-change-password-failures',
     limits.changePasswordPerAccount,
-    'too many password changes for this account: try again later',
+    'too many wrong passwords for this account: try again later',
   );
+  const wrongPassword = (error: unknown) => error instanceof AppError && error.code === 'UNAUTHENTICATED';
   const caller = async (req: Request) => requireAccount(await authenticate(req, options.tokenSecret));
   const ok = (data: unknown) => ({ ok: true, data });
   const signedIn = (res: Response, signIn: SignIn, status = 200) => {
@@ -90,8 +92,8 @@ export function accountRoutes(accounts: AccountService, options: AccountRoutesOp
 
   router.post('/api/auth/login', loginLimit, async (req, res) => {
     const body = parseBody(loginBody, req);
-    await loginPerAccount.take(body.email); // normalised by the schema (trimmed, lower-case)
-    signedIn(res, await accounts.login(body));
+    // The email is normalised by the schema (trimmed, lower-case).
+    signedIn(res, await loginPerAccount.attempt(body.email, () => accounts.login(body), wrongPassword));
   });
 
   router.post('/api/auth/refresh', tokenLimit, async (req, res) => {
@@ -120,8 +122,11 @@ export function accountRoutes(accounts: AccountService, options: AccountRoutesOp
 
   router.post('/api/auth/change-password', changePasswordLimit, async (req, res) => {
     const { userId } = await caller(req);
-    await changePasswordPerAccount.take(userId);
-    signedIn(res, await accounts.changePassword(userId, parseBody(changePasswordBody, req)));
+    const change = parseBody(changePasswordBody, req);
+    signedIn(
+      res,
+      await changePasswordPerAccount.attempt(userId, () => accounts.changePassword(userId, change), wrongPassword),
+    );
   });
 
   router.get('/api/users/:id/profile', async (req, res) => {

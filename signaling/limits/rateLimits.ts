@@ -28,9 +28,9 @@ export type Admission = { allowed: true } | { allowed: false; retryAfterMs: numb
 /** The burst window, in bucket fill times: larger keeps the long-run rate closer to perS, smaller refills the burst sooner. */
 const BURST_REFILL_FACTOR = 10;
 
-type LimiterOptions = ConstructorParameters<typeof RateLimiterMemory>[0];
+export type LimiterOptions = ConstructorParameters<typeof RateLimiterMemory>[0];
 
-function storeLimiter(options: LimiterOptions): RateLimiterAbstract {
+export function storeLimiter(options: LimiterOptions): RateLimiterAbstract {
   return new RateLimiterMemory(options);
   // Cluster: return new RateLimiterRedis({ ...options, storeClient: redis }); // redis: an ioredis client
 }

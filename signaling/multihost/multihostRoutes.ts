@@ -5,6 +5,7 @@ import { Router, type Request } from 'express';
 import { authenticate, optionalIdentity } from '../auth/authenticate.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
+import { KeyedRateLimit } from '../limits/ipRateLimit.ts';
 import {
   approveBody,
   createSessionBody,
@@ -16,8 +17,16 @@ import {
 import { entityId } from '../protocol/commonRequests.ts';
 import type { SessionService } from './SessionService.ts';
 
+/** Join requests one user may make to one session: a few (a cancel and a new ask), then one a minute. */
+const JOIN_REQUESTS_PER_USER = { burst: 4, perS: 1 / 60 };
+
 export function multihostRoutes(sessions: SessionService, tokenKeys: TokenKeys): Router {
   const router = Router();
+  const joinRequestsPerUser = new KeyedRateLimit(
+    'join-requests',
+    JOIN_REQUESTS_PER_USER,
+    'you asked to join this session several times already: wait a minute before asking again',
+  );
   const caller = (req: Request) => authenticate(req, tokenKeys);
   const sessionId = (req: Request) => parseInput(entityId, req.params.id);
   const ok = (data: unknown) => ({ ok: true, data });
@@ -66,7 +75,11 @@ export function multihostRoutes(sessions: SessionService, tokenKeys: TokenKeys):
   });
 
   router.post('/api/multihost/:id/request', async (req, res) => {
-    res.status(202).json(ok(sessions.requestToJoin(await caller(req), sessionId(req))));
+    const identity = await caller(req);
+    const id = sessionId(req);
+    // Asking again after a denial is allowed, but not as a way to flood the host.
+    await joinRequestsPerUser.take(`${id}:${identity.userId}`);
+    res.status(202).json(ok(sessions.requestToJoin(identity, id)));
   });
 
   router.delete('/api/multihost/:id/request', async (req, res) => {
