@@ -242,6 +242,16 @@ test('ending asks first, then shows the recording; the audience count stops; the
   await primary.page.click(byTestId('leave'));
   await primary.page.waitForSelector(byTestId('end-confirm'), { timeout: STEP_TIMEOUT_MS });
   assert.match(await textOf(primary.page, 'end-confirm'), 'Leave and end');
+  // A real modal: the rest of the page is inert, focus starts inside.
+  assert.ok(
+    await primary.page.$eval(byTestId('end-confirm'), (dialog) => dialog.matches(':modal')),
+    'the confirmation is modal',
+  );
+  assert.is(
+    await primary.page.evaluate(() => document.activeElement?.getAttribute('data-testid')),
+    'end-cancel',
+    'focus starts on the safe answer',
+  );
   await primary.page.click(byTestId('end-cancel'));
   await primary.page.waitForSelector(byTestId('end-confirm'), { hidden: true, timeout: STEP_TIMEOUT_MS });
 
@@ -250,7 +260,14 @@ test('ending asks first, then shows the recording; the audience count stops; the
   const question = await textOf(primary.page, 'end-confirm');
   assert.match(question, "audience's stream ends");
   assert.match(question, 'recording is finished and kept');
-  await primary.page.click(byTestId('end-cancel'));
+  // Escape cancels, and focus goes back to the button that asked.
+  await primary.page.keyboard.press('Escape');
+  await primary.page.waitForSelector(byTestId('end-confirm'), { hidden: true, timeout: STEP_TIMEOUT_MS });
+  assert.is(
+    await primary.page.evaluate(() => document.activeElement?.getAttribute('data-testid')),
+    'end-session',
+    'focus is back on "End session"',
+  );
   await sleep(1000);
   assert.is(await sessionStatus(), 'live', 'cancelled: still live');
   assert.is(await primary.page.evaluate(() => window.stagecastStudio?.phase()), 'joined');

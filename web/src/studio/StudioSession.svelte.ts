@@ -5,8 +5,8 @@
 // MediaConnection.
 //
 // Phases: loading → not-host → requested → pre-join → joining → joined;
-// loading → joining when this tab was in the room before (a reload: the
-// devices chosen then are used again, no device check); joined ⇄
+// loading → joining when this page is a reload of a tab that was in the room
+// moments before (the devices chosen then are used again, no device check); joined ⇄
 // reconnecting (socket dropped, transport failed, media worker died); any →
 // left | removed | ended | not-found | signed-out, which are final for this
 // instance (the page makes a new one to join again).
@@ -37,6 +37,10 @@ import {
 import * as update from './sessionUpdates.ts';
 import { StudioAudience } from './StudioAudience.svelte.ts';
 import type { ReceiveStats, SendStats, StudioPhase, StudioTimings } from '../../../signaling/protocol/index.ts';
+
+/** Whether this page load is a reload of the tab (not a link, history, a new or duplicated tab). */
+const isReload = (): boolean =>
+  (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.type === 'reload';
 
 const FINAL_PHASES: ReadonlySet<StudioPhase> = new Set(['left', 'removed', 'ended', 'not-found', 'signed-out']);
 /** Phases in which this host has (or is getting) media in the room. */
@@ -130,6 +134,7 @@ export class StudioSession {
     this.#socket = connectSignaling({ token: identity.token });
     this.audience = new StudioAudience(this.#socket, sessionId, identity.token);
     this.#listen();
+    window.addEventListener('pagehide', this.#onPageHide);
   }
 
   get userId(): string {
@@ -161,8 +166,11 @@ export class StudioSession {
       const isHost = session.hosts.some((host) => host.userId === this.userId);
       // The server knows whether a request is still pending (a reload, or one that expired meanwhile).
       this.myRequest = state.yourRequest;
-      const remembered = isHost ? loadRememberedDevices(sessionStorage, this.sessionId) : undefined;
-      if (remembered) return void this.#rejoin(remembered);
+      const remembered = loadRememberedDevices(sessionStorage, this.sessionId, {
+        reload: isReload(),
+        now: Date.now(),
+      });
+      if (remembered && isHost) return void this.#rejoin(remembered);
       this.phase = isHost ? 'pre-join' : state.yourRequest ? 'requested' : 'not-host';
     } catch (error) {
       this.#fail(error);
@@ -259,7 +267,19 @@ export class StudioSession {
   #rememberDevices(): void {
     const stream = this.#localStream;
     if (!stream) return;
-    rememberDevices(sessionStorage, this.sessionId, devicesOf(stream, { cameraOn: this.cameraOn, micOn: this.micOn }));
+    rememberDevices(sessionStorage, this.sessionId, devicesOf(stream, { cameraOn: this.cameraOn, micOn: this.micOn }), {
+      savedAt: Date.now(),
+      graceS: this.#primaryHostGraceS,
+    });
+  }
+
+  /** The page is going away (a reload, maybe): the devices are remembered as of now. */
+  readonly #onPageHide = (): void => {
+    if (this.inRoom) this.#rememberDevices();
+  };
+
+  dismissNotice(): void {
+    this.notice = undefined;
   }
 
   async startScreenShare(): Promise<void> {
@@ -370,16 +390,26 @@ export class StudioSession {
   /** Leaves the room (the primary host leaving ends the session for everyone: the show has ended). */
   async leave(): Promise<void> {
     const endsTheShow = this.isPrimary;
+    let told = false;
     if (this.#joinedOnServer) {
       // Leaving goes ahead regardless: the server also drops this host when the socket closes.
-      await request(this.#socket, 'multihost:leave', {}, 3000).catch((error: unknown) =>
-        warn('telling the server this host left failed', error),
+      told = await request(this.#socket, 'multihost:leave', {}, 3000).then(
+        () => true,
+        (error: unknown) => (warn('telling the server this host left failed', error), false),
       );
-    } else if (endsTheShow) {
-      // Not in the room right now (reconnecting): the server would only wait for this host; end it as asked.
-      await this.#api(`/api/multihost/${encodeURIComponent(this.sessionId)}/end`, { method: 'POST' }).catch(
-        (error: unknown) => warn('ending the session failed', error),
-      );
+    }
+    if (endsTheShow && !told) {
+      // Not in the room right now (reconnecting), or the leave went unanswered: the server would
+      // only see a dropped connection and wait for this host; end the show as asked.
+      try {
+        await this.#api(`/api/multihost/${encodeURIComponent(this.sessionId)}/end`, { method: 'POST' });
+      } catch (error) {
+        // Gone already: the leave did end it after all.
+        if (error instanceof ApiError && error.code === 'NOT_FOUND') return this.#finish('ended');
+        // Still in the room (or reconnecting): the host sees why and can try again.
+        this.problem = `The show could not be ended: ${error instanceof Error ? error.message : String(error)}`;
+        return;
+      }
     }
     this.#finish(endsTheShow ? 'ended' : 'left');
   }
@@ -421,7 +451,10 @@ export class StudioSession {
 
   /** Closes everything: the page is going away. */
   destroy(): void {
+    window.removeEventListener('pagehide', this.#onPageHide);
     this.#teardown();
+    // Leaving the studio in the app (a link, history): coming back later starts with the device check.
+    forgetDevices(sessionStorage, this.sessionId);
     this.#socket.removeAllListeners();
     this.#socket.disconnect();
   }
@@ -448,6 +481,8 @@ export class StudioSession {
       this.#joinedOnServer = true;
       this.#primaryHostGraceS = joined.primaryHostGraceS;
       this.session = joined.session;
+      // Requests made while this primary host was away were pushed to no one: ask for them.
+      if (joined.session.primaryHostId === this.userId) void this.#refreshJoinRequests();
       void this.audience.refresh();
       await media.openTransports(joined.iceServers);
       if (stale()) return;
@@ -473,6 +508,15 @@ export class StudioSession {
       const joinRefused = error instanceof RequestFailed && error.code !== 'CONFLICT';
       if (joinSent && !joinRefused) this.#joinedOnServer = true;
       this.#reconnect(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  async #refreshJoinRequests(): Promise<void> {
+    try {
+      const state = await this.#api<SessionWithRequests>(`/api/multihost/${encodeURIComponent(this.sessionId)}`);
+      if (!this.#isFinal() && state.joinRequests) this.joinRequests = state.joinRequests;
+    } catch (error) {
+      warn('reading the pending join requests failed (new ones still arrive)', error);
     }
   }
 
@@ -749,6 +793,7 @@ export class StudioSession {
     this.#teardown();
     // Out of the room for good: a reload of this tab starts with the device check again.
     forgetDevices(sessionStorage, this.sessionId);
+    this.notice = undefined;
     this.phase = phase;
   }
 

@@ -1,9 +1,11 @@
 // What a host chose when they last joined a session from this tab: camera,
 // microphone, and whether each was on. Kept in the tab's sessionStorage per
-// session, so a reload (or a dropped connection) rejoins at once with the
-// same devices instead of stopping at the device check, while another tab
-// still starts with the check. Forgotten when the host leaves or the session
-// ends.
+// session, so a reload rejoins at once with the same devices instead of
+// stopping at the device check, while another tab still starts with the
+// check. Only a reload soon after the tab was in the room uses them (within
+// the session's wait for a dropped host, plus a margin): a duplicated tab, a
+// visit hours later or by a link starts with the device check. Forgotten when
+// the host leaves, the session ends or the studio page closes.
 
 export interface RememberedDevices {
   cameraId: string | undefined;
@@ -14,13 +16,41 @@ export interface RememberedDevices {
   micOn: boolean;
 }
 
+/** How long past the session's wait for a dropped host a reload still rejoins by itself. */
+export const REJOIN_MARGIN_MS = 2 * 60_000;
+
+/** When the tab was last in the room, and how long the session waits for a dropped host (from the join). */
+export interface RememberedAt {
+  savedAt: number;
+  graceS: number | undefined;
+}
+
 const keyOf = (sessionId: string) => `stagecast.studio.${sessionId}`;
 
 const optionalString = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
 
-export function loadRememberedDevices(storage: Storage, sessionId: string): RememberedDevices | undefined {
+/**
+ * The devices to rejoin with at once, if this page load is a reload (`reload`)
+ * of a tab that was in the room recently enough (`now`, ms since the epoch);
+ * otherwise undefined, and the entry is forgotten (it is for no later load).
+ */
+export function loadRememberedDevices(
+  storage: Storage,
+  sessionId: string,
+  load: { reload: boolean; now: number },
+): RememberedDevices | undefined {
   const raw = storage.getItem(keyOf(sessionId));
   if (!raw) return undefined;
+  const devices = parse(raw);
+  if (!devices || !load.reload || !recent(devices, load.now)) {
+    forgetDevices(storage, sessionId);
+    return undefined;
+  }
+  const { savedAt: _savedAt, graceS: _graceS, ...remembered } = devices;
+  return remembered;
+}
+
+function parse(raw: string): (RememberedDevices & RememberedAt) | undefined {
   try {
     const value = JSON.parse(raw) as Record<string, unknown>;
     return {
@@ -30,14 +60,27 @@ export function loadRememberedDevices(storage: Storage, sessionId: string): Reme
       microphoneLabel: optionalString(value.microphoneLabel),
       cameraOn: value.cameraOn !== false,
       micOn: value.micOn !== false,
+      savedAt: typeof value.savedAt === 'number' ? value.savedAt : Number.NaN,
+      graceS: typeof value.graceS === 'number' && value.graceS >= 0 ? value.graceS : undefined,
     };
   } catch {
     return undefined; // not ours, or damaged: the device check asks again
   }
 }
 
-export function rememberDevices(storage: Storage, sessionId: string, devices: RememberedDevices): void {
-  storage.setItem(keyOf(sessionId), JSON.stringify(devices));
+/** Saved no longer ago than the session's wait plus the margin (not in the future: a clock set back asks again). */
+function recent({ savedAt, graceS }: RememberedAt, now: number): boolean {
+  const age = now - savedAt;
+  return age >= 0 && age <= (graceS ?? 0) * 1000 + REJOIN_MARGIN_MS;
+}
+
+export function rememberDevices(
+  storage: Storage,
+  sessionId: string,
+  devices: RememberedDevices,
+  at: RememberedAt,
+): void {
+  storage.setItem(keyOf(sessionId), JSON.stringify({ ...devices, ...at }));
 }
 
 export function forgetDevices(storage: Storage, sessionId: string): void {

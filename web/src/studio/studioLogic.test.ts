@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import type { HostState, SessionState } from '../../../signaling/protocol/index.ts';
 import { parseCaptureSize } from './localMedia.ts';
 import { cameraEncodings } from './publishSettings.ts';
-import { forgetDevices, loadRememberedDevices, rememberDevices } from './rememberedDevices.ts';
+import { forgetDevices, loadRememberedDevices, REJOIN_MARGIN_MS, rememberDevices } from './rememberedDevices.ts';
 import * as update from './sessionUpdates.ts';
 import { focusKey, stageItems } from './stageItems.ts';
 
@@ -158,7 +158,9 @@ function memoryStorage(): Storage {
 
 test('the devices a host joined with are remembered per session until forgotten', () => {
   const storage = memoryStorage();
-  assert.is(loadRememberedDevices(storage, 's1'), undefined, 'never joined: the device check');
+  const now = 1_000_000_000;
+  const reload = { reload: true, now };
+  assert.is(loadRememberedDevices(storage, 's1', reload), undefined, 'never joined: the device check');
   const devices = {
     cameraId: 'cam-2',
     microphoneId: 'mic-1',
@@ -167,13 +169,61 @@ test('the devices a host joined with are remembered per session until forgotten'
     cameraOn: false,
     micOn: true,
   };
-  rememberDevices(storage, 's1', devices);
-  assert.equal(loadRememberedDevices(storage, 's1'), devices);
-  assert.is(loadRememberedDevices(storage, 's2'), undefined, 'another session starts with the check');
+  rememberDevices(storage, 's1', devices, { savedAt: now - 1000, graceS: 20 });
+  assert.equal(loadRememberedDevices(storage, 's1', reload), devices);
+  assert.is(loadRememberedDevices(storage, 's2', reload), undefined, 'another session starts with the check');
   storage.setItem('stagecast.studio.s3', '{not json');
-  assert.is(loadRememberedDevices(storage, 's3'), undefined, 'a damaged entry asks again');
+  assert.is(loadRememberedDevices(storage, 's3', reload), undefined, 'a damaged entry asks again');
   forgetDevices(storage, 's1');
-  assert.is(loadRememberedDevices(storage, 's1'), undefined);
+  assert.is(loadRememberedDevices(storage, 's1', reload), undefined);
+});
+
+test('remembered devices rejoin only on a reload, soon after the tab was in the room', () => {
+  const storage = memoryStorage();
+  const devices = {
+    cameraId: 'cam-1',
+    microphoneId: 'mic-1',
+    cameraLabel: undefined,
+    microphoneLabel: undefined,
+    cameraOn: true,
+    micOn: true,
+  };
+  const savedAt = 1_000_000_000;
+  const waitMs = 20_000 + REJOIN_MARGIN_MS;
+  const remember = (graceS: number | undefined) => rememberDevices(storage, 's1', devices, { savedAt, graceS });
+
+  remember(20);
+  assert.is(
+    loadRememberedDevices(storage, 's1', { reload: false, now: savedAt + 1000 }),
+    undefined,
+    'a link, history or a duplicated tab: the device check',
+  );
+  assert.is(storage.getItem('stagecast.studio.s1'), null, 'and forgotten: a reload later does not join either');
+
+  remember(20);
+  assert.equal(
+    loadRememberedDevices(storage, 's1', { reload: true, now: savedAt + waitMs }),
+    devices,
+    'within the wait',
+  );
+  remember(20);
+  assert.is(
+    loadRememberedDevices(storage, 's1', { reload: true, now: savedAt + waitMs + 1 }),
+    undefined,
+    'a reload hours later: the device check',
+  );
+  assert.is(storage.getItem('stagecast.studio.s1'), null);
+
+  remember(undefined);
+  assert.is(
+    loadRememberedDevices(storage, 's1', { reload: true, now: savedAt + REJOIN_MARGIN_MS + 1 }),
+    undefined,
+    'no wait known (never joined): the margin only',
+  );
+  remember(20);
+  assert.is(loadRememberedDevices(storage, 's1', { reload: true, now: savedAt - 1 }), undefined, 'from the future');
+  storage.setItem('stagecast.studio.s1', JSON.stringify(devices));
+  assert.is(loadRememberedDevices(storage, 's1', { reload: true, now: savedAt }), undefined, 'no time: too old');
 });
 
 test('a primary host whose own connection dropped counts down locally, until the server says they are back', () => {
