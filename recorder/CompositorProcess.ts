@@ -205,7 +205,7 @@ export class CompositorProcess extends EventEmitter<CompositorProcessEvents> {
     };
     const progressWatch = setInterval(() => {
       if (this.#run !== run) return clearInterval(progressWatch);
-      const mtimeMs = fs.statSync(this.#options.progressPlaylist, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      const mtimeMs = this.#playlistMtimeMs(run);
       if (mtimeMs === lastMtimeMs) {
         const stalledMs = Date.now() - lastChange;
         if (stalledMs > timing.stallRestartMs) restart('FFmpeg stopped producing segments; restarting it', {});
@@ -228,6 +228,17 @@ export class CompositorProcess extends EventEmitter<CompositorProcessEvents> {
       }
     }, timing.watchIntervalMs);
     run.timers.push(firstSegmentPoll, progressWatch);
+  }
+
+  /** When the progress playlist last changed; 0 while it does not exist (or cannot be read: logged, counted as no progress). */
+  #playlistMtimeMs(run: ActiveRun): number {
+    try {
+      return fs.statSync(this.#options.progressPlaylist, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    } catch (error) {
+      // Inside a timer an exception would take the node down; the stall watchdog handles a lasting failure.
+      this.#logger.warn({ err: error, generation: run.info.generation }, 'cannot read the progress playlist');
+      return 0;
+    }
   }
 
   /** Emits `firstSegment` once the playlist lists a segment of this run (its files carry the generation). */

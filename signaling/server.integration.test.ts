@@ -85,7 +85,24 @@ test('a client flooding requests is rate limited, others are not', async () => {
 
 test('security headers everywhere; CORS only for the configured origins', async () => {
   const page = await fetch(`${server.url}/`);
-  assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+  // The policy as it was before helmet, exactly (helmet's defaults would add directives).
+  assert.is(
+    page.headers.get('content-security-policy'),
+    [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data: blob:",
+      "media-src 'self' blob:",
+      "worker-src 'self' blob:",
+      "connect-src 'self' ws: wss:",
+      "frame-ancestors 'none'",
+      "base-uri 'self'",
+      "form-action 'self'",
+    ].join(';'),
+  );
+  assert.is(page.headers.get('referrer-policy'), 'strict-origin-when-cross-origin');
+  assert.is(page.headers.get('cross-origin-opener-policy'), 'same-origin');
   assert.is(page.headers.get('x-content-type-options'), 'nosniff');
   assert.is(page.headers.get('x-frame-options'), 'DENY');
 

@@ -12,6 +12,11 @@ export function registerStreamHandlers(socket: AppSocket, streams: StreamService
 
   on('stream:watch', async ({ sessionId }) => {
     const stats = await streams.watch(sessionId, socket.id);
+    // Gone while the stats were read: its disconnect has already uncounted it, so uncount again.
+    if (socket.disconnected) {
+      streams.leaveAll(socket.id);
+      return stats;
+    }
     await socket.join(audienceChannel(sessionId));
     return stats;
   });

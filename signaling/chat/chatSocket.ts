@@ -31,6 +31,8 @@ export function registerChatHandlers(socket: AppSocket, chat: ChatService, logge
     const caller = socket.data.identity;
     const hidden = caller ? await chat.blockedIds(caller.userId) : [];
     const result = await chat.open(caller, sessionId, hidden);
+    // Gone meanwhile: joining rooms now would leave them in the adapter for good.
+    if (socket.disconnected) return result;
     // Blocked users' messages skip this socket from now on (ChatNotifier).
     if (hidden.length > 0) await socket.join(hidden.map(hiddenFromChannel));
     await socket.join(channel);
