@@ -79,9 +79,14 @@ export class ChatService {
   ): Promise<ChatJoinResult> {
     const room = await this.#room(sessionId);
     const [page, pinned] = await Promise.all([
-      this.#page(room, hiddenUserIds, undefined, DEFAULT_CHAT_PAGE),
+      this.#page(room, caller, hiddenUserIds, undefined, DEFAULT_CHAT_PAGE),
       this.#pinnedView(room),
     ]);
+    const pinnedOutsidePage = pinned && !page.messages.some((message) => message.id === pinned.id);
+    const myReactions =
+      caller && pinnedOutsidePage
+        ? [...page.myReactions, ...(await this.#store.reactionsBy(caller.userId, [pinned.id]))]
+        : page.myReactions;
     const now = this.#now();
     const you = room.standing(caller?.userId, now);
     return {
@@ -95,6 +100,7 @@ export class ChatService {
       messageRate: { ...this.#messageRateLimit },
       you,
       ...page,
+      myReactions,
     };
   }
 
@@ -107,7 +113,7 @@ export class ChatService {
     const cursor = before === undefined ? undefined : decodeCursor(before);
     const room = await this.#room(sessionId);
     const hidden = caller ? await this.#store.blockedBy(caller.userId) : [];
-    return this.#page(room, hidden, cursor, limit);
+    return this.#page(room, caller, hidden, cursor, limit);
   }
 
   // --- writing -----------------------------------------------------------------
@@ -337,16 +343,22 @@ export class ChatService {
 
   async #page(
     room: ChatRoom,
+    caller: Identity | undefined,
     hiddenUserIds: readonly string[],
     before: ReturnType<typeof decodeCursor> | undefined,
     limit: number,
   ): Promise<ChatPage> {
     const { rows, more } = await this.#store.page(room.sessionId, { before, limit, hiddenUserIds });
-    const counts = await this.#store.reactionCounts(rows.map((row) => row.id));
+    const ids = rows.map((row) => row.id);
+    const [counts, myReactions] = await Promise.all([
+      this.#store.reactionCounts(ids),
+      caller ? this.#store.reactionsBy(caller.userId, ids) : [],
+    ]);
     const oldest = rows.at(-1);
     return {
       messages: rows.reverse().map((row) => this.#view(room, row, counts.get(row.id) ?? {})),
       nextBefore: more && oldest ? encodeCursor(oldest) : null,
+      myReactions,
     };
   }
 

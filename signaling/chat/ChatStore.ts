@@ -10,6 +10,7 @@ import {
   chatReactionEmojis,
   reportReasons,
   reportStatuses,
+  type ChatOwnReaction,
   type ChatReactionEmoji,
   type ReportView,
 } from '../protocol/chat.ts';
@@ -159,6 +160,19 @@ export class ChatStore {
     } catch (error) {
       if (prismaErrorCode(error) !== prismaErrorCodes.uniqueViolation) throw error;
     }
+  }
+
+  /** The reactions one user gave to these messages. */
+  async reactionsBy(userId: string, messageIds: readonly string[]): Promise<ChatOwnReaction[]> {
+    if (messageIds.length === 0) return [];
+    const rows = await this.#database.chatReaction.findMany({
+      where: { userId, messageId: { in: [...messageIds] } },
+      select: { messageId: true, emoji: true },
+    });
+    return rows.flatMap(({ messageId, emoji }) => {
+      const parsed = chatReactionEmoji.safeParse(emoji);
+      return parsed.success ? [{ messageId, emoji: parsed.data }] : []; // emojis no longer in the set: skipped
+    });
   }
 
   async reactionCounts(messageIds: readonly string[]): Promise<Map<string, ReactionCounts>> {

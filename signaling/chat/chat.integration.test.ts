@@ -208,6 +208,12 @@ test('pins and reactions are pushed to every reader', async () => {
   const late = await reader(undefined, sessionId);
   const lateJoin = await late.call('chat:join', { sessionId });
   assert.equal(lateJoin.pinned?.reactions, { '🎉': 1 });
+  // Only the one who reacted is told it is theirs (after a reload too): in chat:join and in history.
+  const mine = [{ messageId: message.id, emoji: '🎉' }];
+  assert.equal((await viewerClient.call('chat:join', { sessionId })).myReactions, mine);
+  assert.equal((await viewerClient.call('chat:history', { sessionId })).myReactions, mine);
+  assert.equal((await hostClient.call('chat:join', { sessionId })).myReactions, []);
+  assert.equal(lateJoin.myReactions, []);
 
   const unpinned = viewerClient.next('chat:pinned', (event) => event.message === null);
   await hostClient.call('chat:unpin', { sessionId });

@@ -36,6 +36,14 @@ export interface ChatPage {
   messages: ChatMessageView[];
   /** Pass as `before` for the next (older) page; null when there is none. */
   nextBefore: string | null;
+  /** The caller's own reactions to these messages (in chat:join, to the pinned one too); empty when anonymous. */
+  myReactions: ChatOwnReaction[];
+}
+
+/** One reaction the caller gave (told only to them: message views go to everyone). */
+export interface ChatOwnReaction {
+  messageId: string;
+  emoji: ChatReactionEmoji;
 }
 
 /** The caller's standing in a session's chat. */

@@ -51,7 +51,7 @@ export class ChatState {
   roles = $state.raw<ChatRoles>({ primaryHostId: '', members: {} });
   /** Users this reader blocked: id → name (when seen). */
   blocked = $state.raw<Record<string, string | null>>({});
-  /** Reactions this reader gave during this visit ("messageId emoji"): a second click takes one back. */
+  /** Reactions this reader gave ("messageId emoji"; the server's word on joining, then this visit's): a second click takes one back. */
   readonly myReactions = new SvelteSet<string>();
   /** When this reader's last message went out (ms since epoch): slow mode counts from it, even if turned on since. */
   lastSentMs = $state(0);
@@ -67,6 +67,8 @@ export class ChatState {
   readonly #token: string | undefined;
   #rate = { burst: 5, perS: 1 };
   #budget = $state.raw<SendBudget | undefined>();
+  /** The latest chat:join sent: only its answer is applied (an older one may arrive after it). */
+  #joins = 0;
   readonly #cleanups: (() => void)[] = [];
 
   constructor(socket: SignalingSocket, sessionId: string, identity: StoredIdentity | undefined) {
@@ -250,13 +252,16 @@ export class ChatState {
   }
 
   async #join(): Promise<void> {
+    const sequence = ++this.#joins;
     let joined: ChatJoinResult;
     try {
       joined = await request(this.#socket, 'chat:join', { sessionId: this.sessionId });
     } catch (error) {
-      this.problem = describe(error);
+      if (sequence === this.#joins) this.problem = describe(error);
       return;
     }
+    // A later join was sent meanwhile (reconnect, unblock, appointed): its answer is the one that counts.
+    if (sequence !== this.#joins) return;
     this.messages = joined.messages;
     this.pinned = joined.pinned;
     this.open = joined.open;
@@ -267,6 +272,8 @@ export class ChatState {
       primaryHostId: joined.primaryHostId,
       members: Object.fromEntries(joined.members.map((member) => [member.userId, member])),
     };
+    this.myReactions.clear();
+    for (const { messageId, emoji } of joined.myReactions) this.myReactions.add(`${messageId} ${emoji}`);
     this.loaded = true;
   }
 
