@@ -120,6 +120,8 @@ async function startOnDatabase(
 
   const app = express();
   app.disable('x-powered-by');
+  // Client addresses (rate limits) come from X-Forwarded-For only through the proxies the operator names.
+  if (config.http.trustProxy !== undefined) app.set('trust proxy', config.http.trustProxy);
   const httpServer = http.createServer(app);
   const io: AppServer = new SocketServer(httpServer, {
     serveClient: false,

@@ -413,4 +413,22 @@ test('credential routes are rate limited per address; other routes are not', asy
   assert.is((await request(server.url, 'GET', '/api/auth/user', { token: alice.token })).status, 200);
 });
 
+test('behind a trusted proxy, each client has its own address budget (TRUST_PROXY)', async () => {
+  const proxied = await startTestServer({ TRUST_PROXY: 'loopback' });
+  try {
+    const loginFrom = (client: string, i: number) =>
+      fetch(`${proxied.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+        body: JSON.stringify({ email: `someone${i}@example.test`, password: 'guess' }),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 30 && !statuses.includes(429); i++) statuses.push((await loginFrom('203.0.113.7', i)).status);
+    assert.is(statuses.at(-1), 429, 'one client spent its budget');
+    assert.is((await loginFrom('198.51.100.9', 99)).status, 401, 'another client behind the same proxy is not limited');
+  } finally {
+    await proxied.close();
+  }
+});
+
 test.run();

@@ -6,7 +6,13 @@ import { envSchema, resolveDataPaths } from './configSchema.ts';
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
-  http: { host: string; port: number; corsOrigins: string[] };
+  http: {
+    host: string;
+    port: number;
+    corsOrigins: string[];
+    /** Express `trust proxy`: a hop count or addresses/subnets/keywords; undefined trusts none. */
+    trustProxy: number | string | undefined;
+  };
   logLevel: string;
   mediasoup: {
     workerCount: number;
@@ -49,7 +55,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
   const chat = loadChatConfig(env);
   return {
     nodeEnv: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, corsOrigins: e.CORS_ORIGINS.map((origin) => new URL(origin).origin) },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      corsOrigins: e.CORS_ORIGINS.map((origin) => new URL(origin).origin),
+      trustProxy:
+        e.TRUST_PROXY === undefined ? undefined : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
+    },
     logLevel: e.LOG_LEVEL,
     mediasoup: {
       workerCount: e.MEDIASOUP_WORKERS,

@@ -82,6 +82,18 @@ export const envSchema = z
     TOKEN_SECRET_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Pause a viewer's least important videos when not even their lowest layer fits the link (audio stays). */
     VIDEO_PAUSE_ON_CONGESTION: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+    /**
+     * Which proxies in front of the node to believe about the client's address
+     * (X-Forwarded-For), as Express's `trust proxy`: a hop count (`1`),
+     * `loopback`, or comma-separated addresses/subnets. Unset: none, the
+     * socket's address is the client's (behind a proxy, every client would
+     * share the proxy's address and its rate limits).
+     */
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .regex(/^[0-9a-fA-F.:/, ]+$|^(loopback|linklocal|uniquelocal)$/, 'must be a hop count, loopback, or addresses')
+      .optional(),
     /** Origins (scheme://host[:port]) allowed to call the API and Socket.io from other sites. Default: none. */
     CORS_ORIGINS: commaList.pipe(z.array(z.url({ error: 'each entry must be an origin URL' }))).default([]),
     /** Session grace period: how long the session waits for a primary host who dropped (reload). */
