@@ -10,9 +10,9 @@
 // (a consumer's layers changing, its score falling) bring the next sample
 // forward, and all viewers' samples fall on a shared grid so the worker's
 // answers come back in batches.
-import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { MediaPeer } from '../MediaPeer.ts';
+import type { PeerConsumer } from '../MediaRoomTypes.ts';
 import {
   decideLayers,
   initialViewerQualityState,
@@ -182,11 +182,14 @@ export class QualityController {
     const audioCount = this.#media.consumers.size - videoConsumers.length;
     const input = { consumers: tiles, reservedBitrateBps: audioCount * AUDIO_RESERVE_BPS };
     const sample = withSample ? await this.#sample(videoConsumers) : undefined;
+    // Closed while the worker answered (the host left): nothing to decide, nobody to tell.
+    if (this.#closed) return ACTIVE_SAMPLE_INTERVAL_MS;
     const result = decideLayers(this.#state, { ...input, ...(sample ? { sample } : {}) }, Date.now(), this.#options);
     this.#state = result.state;
     for (const decision of result.decisions) {
-      if (decision.changed) await this.#apply(decision);
+      if (decision.changed && !this.#closed) await this.#apply(decision);
     }
+    if (this.#closed) return ACTIVE_SAMPLE_INTERVAL_MS;
     const tier = result.decisions[0]?.tier ?? null;
     if (tier && tier !== this.#tier) {
       this.#logger.info({ tier, previous: this.#tier, sample }, 'viewer network tier changed');
@@ -221,7 +224,7 @@ export class QualityController {
       }
       if (this.#clientResumed.has(consumer.id)) await consumer.resume();
     }
-    this.#listener.adapted(decision);
+    if (!this.#closed) this.#listener.adapted(decision);
   }
 
   /**
@@ -231,7 +234,7 @@ export class QualityController {
    * packet, and those whose score fell (their reports' loss covers viewers
    * without transport-cc).
    */
-  async #sample(videoConsumers: types.Consumer[]): Promise<NetworkSample | undefined> {
+  async #sample(videoConsumers: PeerConsumer[]): Promise<NetworkSample | undefined> {
     const transport = this.#media.transport('recv');
     if (!transport) return undefined;
     const [transportStats] = await transport.getStats();
@@ -267,7 +270,7 @@ export class QualityController {
   }
 
   /** Flowing video consumers not yet seen sending a packet. */
-  #awaitingMedia(videoConsumers: types.Consumer[]): types.Consumer[] {
+  #awaitingMedia(videoConsumers: PeerConsumer[]): PeerConsumer[] {
     return videoConsumers.filter(
       (consumer) => !consumer.paused && !consumer.producerPaused && !this.#seenSending.has(consumer.id),
     );
