@@ -32,6 +32,8 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   ROOM_FULL: 409,
+  INSUFFICIENT_COINS: 409,
+  BATTLE_NOT_ACTIVE: 409,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,

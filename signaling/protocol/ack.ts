@@ -9,6 +9,10 @@ export const errorCodes = [
   'UNAUTHENTICATED',
   'ROOM_FULL',
   'CONFLICT',
+  /** A gift or purchase costs more coins than the wallet holds. */
+  'INSUFFICIENT_COINS',
+  /** A battle request (a gift to a side, joining) for a battle that is not live. */
+  'BATTLE_NOT_ACTIVE',
   'RATE_LIMITED',
   'UNAVAILABLE',
   'INTERNAL',

@@ -6,6 +6,15 @@ import type { types as client } from 'mediasoup-client';
 import type { AckCallback } from './ack.ts';
 import type { AuthRefreshRequest, AuthRefreshResult } from './auth.ts';
 import type {
+  BattleGiftPush,
+  BattleInviteRequest,
+  BattleRef,
+  BattleState,
+  QuickMatchRequest,
+  QuickMatchResult,
+} from './battles.ts';
+import type { GiftReceipt, GiftRequest, GiftsPush, GiftTypeView } from './gifts.ts';
+import type {
   ChatHistoryRequest,
   ChatJoinResult,
   ChatMemberState,
@@ -104,6 +113,24 @@ export interface ClientToServerEvents {
   /** Anyone (also anonymous): opens the audience view of a session; counted as a viewer until unwatch or disconnect. */
   'stream:watch': Request<StreamRef, StreamStats>;
   'stream:unwatch': Request<StreamRef, null>;
+  /** Anyone: the gift catalogue. */
+  'gift:catalogue': Request<Empty, GiftTypeView[]>;
+  /** Signed-in accounts: coins to a live session's primary host (in a battle: scores for that side). */
+  'gift:send': Request<GiftRequest, GiftReceipt>;
+  /** A live session's primary host invites another live session's primary host. */
+  'pk-battle:invite': Request<BattleInviteRequest, BattleState>;
+  /** The invited primary host. */
+  'pk-battle:accept': Request<BattleRef, BattleState>;
+  'pk-battle:decline': Request<BattleRef, BattleState>;
+  /** Either side's primary host: withdraws an invitation, or forfeits a battle under way. */
+  'pk-battle:cancel': Request<BattleRef, BattleState>;
+  /** Anyone: a battle by id. */
+  'pk-battle:get': Request<BattleRef, BattleState>;
+  /** Anyone: the battle a session is in now (also its result phase), or null. */
+  'pk-battle:current': Request<StreamRef, BattleState | null>;
+  /** A live session's primary host: pairs it with the next session that asks. */
+  'pk-battle:quick-match': Request<QuickMatchRequest, QuickMatchResult>;
+  'pk-battle:leave-queue': Request<StreamRef, null>;
 }
 
 /** Pushes the server sends. */
@@ -160,6 +187,25 @@ export interface ServerToClientEvents {
   'stream:status': (event: StreamStatusChange) => void;
   /** To the hosts only. */
   'stream:warning': (event: StreamWarning) => void;
+  /** Gifts to a session not in a battle, to its audience and hosts, a few times a second. */
+  'gift:received': (event: GiftsPush) => void;
+  /** To the invited primary host (all tabs). */
+  'pk-battle:invited': (event: { battle: BattleState }) => void;
+  /**
+   * To both sessions' hosts and audiences on every phase change: created
+   * (invited), declined, expired, cancelled, countdown, started (live),
+   * result, ended — the state says which.
+   */
+  'pk-battle:created': (event: { battle: BattleState }) => void;
+  'pk-battle:declined': (event: { battle: BattleState }) => void;
+  'pk-battle:expired': (event: { battle: BattleState }) => void;
+  'pk-battle:cancelled': (event: { battle: BattleState }) => void;
+  'pk-battle:countdown': (event: { battle: BattleState }) => void;
+  'pk-battle:started': (event: { battle: BattleState }) => void;
+  /** Scores and gift streaks while live, at most ten times a second. */
+  'pk-battle:gift': (event: BattleGiftPush) => void;
+  'pk-battle:result': (event: { battle: BattleState }) => void;
+  'pk-battle:ended': (event: { battle: BattleState }) => void;
 }
 
 /** Between signalling nodes (Redis adapter). */

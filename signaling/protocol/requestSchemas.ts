@@ -4,6 +4,8 @@
 // another event's schema, and an event without a schema does not compile.
 import type { z } from 'zod';
 import { authRefreshRequest } from './auth.ts';
+import { battleInviteRequest, battleRef, quickMatchRequest } from './battleRequests.ts';
+import { giftRequest } from './giftRequests.ts';
 import {
   chatHistoryRequest,
   chatMessageRef,
@@ -65,6 +67,16 @@ export const requestSchemas = {
   'chat:unblock': chatUserRef,
   'stream:watch': streamRef,
   'stream:unwatch': streamRef,
+  'gift:catalogue': emptyRequest,
+  'gift:send': giftRequest,
+  'pk-battle:invite': battleInviteRequest,
+  'pk-battle:accept': battleRef,
+  'pk-battle:decline': battleRef,
+  'pk-battle:cancel': battleRef,
+  'pk-battle:get': battleRef,
+  'pk-battle:current': streamRef,
+  'pk-battle:quick-match': quickMatchRequest,
+  'pk-battle:leave-queue': streamRef,
 } satisfies { [E in RequestEvent]: z.ZodType };
 
 /** A request's payload as its handler gets it: parsed, defaults filled in. */
