@@ -90,15 +90,19 @@ export class RedisLeaderboard implements Leaderboard {
     // A command fails after one retry instead of ioredis's twenty: a gift
     // must not wait on a Redis that is down (the database has it).
     const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    redis.on('error', (error: Error) => options.logger?.warn({ err: error }, 'leaderboard Redis connection error'));
+    // The cause of a failed first connection comes as an 'error' event; connect() only says "Connection is closed".
+    let connectError: Error | undefined;
+    const onConnectError = (error: Error) => (connectError = error);
+    redis.on('error', onConnectError);
     try {
       await redis.connect();
     } catch (error) {
       redis.disconnect();
-      throw new Error(`cannot reach Redis at REDIS_URL for the leaderboards: ${(error as Error).message}`, {
-        cause: error,
-      });
+      const reason = (connectError ?? (error as Error)).message;
+      throw new Error(`cannot reach Redis at REDIS_URL for the leaderboards: ${reason}`, { cause: error });
     }
+    redis.off('error', onConnectError);
+    redis.on('error', (error: Error) => options.logger?.warn({ err: error }, 'leaderboard Redis connection error'));
     return new RedisLeaderboard(redis, options.keyPrefix ?? 'stagecast:lb');
   }
 

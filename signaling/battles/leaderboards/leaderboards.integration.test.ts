@@ -10,10 +10,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openDatabase, type Database } from '../../../prisma/database.ts';
 import { migrateDatabase } from '../../../prisma/migrateDatabase.ts';
+import { freePort } from '../../../testkit/freePort.ts';
 import { startRedis, type RedisServer } from '../../../testkit/redis.ts';
+import { createLogger } from '../../log/logger.ts';
 import { leaderboardPeriods, type Leaderboards } from '../../protocol/battles.ts';
 import { InProcessLeaderboard } from './InProcessLeaderboard.ts';
 import type { Leaderboard, LeaderboardGift } from './Leaderboard.ts';
+import { leaderboardFromConfig } from './leaderboardFromConfig.ts';
 import { RedisLeaderboard } from './RedisLeaderboard.ts';
 
 /** Thursday of ISO week 2031-W01, which runs from Monday 30 December 2030 to Sunday 5 January 2031. */
@@ -354,6 +357,26 @@ redisOnly('dated buckets expire a period after they end, all-time never; names i
     inspect.disconnect();
     await board.close();
   }
+});
+redisOnly('the configuration chooses the store; an unreachable REDIS_URL fails at start', async () => {
+  const context = await setUp();
+  const logger = createLogger('silent');
+  const inMemory = await leaderboardFromConfig({ redisUrl: undefined }, logger);
+  assert.instance(inMemory, InProcessLeaderboard);
+  const shared = await leaderboardFromConfig({ redisUrl: context.redis.url }, logger);
+  assert.instance(shared, RedisLeaderboard);
+  await Promise.all([inMemory.close(), shared.close()]);
+  const started = Date.now();
+  const port = await freePort();
+  const failure = await leaderboardFromConfig({ redisUrl: `redis://127.0.0.1:${port}` }, logger).then(
+    (): Error => assert.unreachable('connected to nothing') as never,
+    (error: unknown) => error as Error,
+  );
+  assert.match(
+    failure.message,
+    `cannot reach Redis at REDIS_URL for the leaderboards: connect ECONNREFUSED 127.0.0.1:${port}`,
+  );
+  assert.ok(Date.now() - started < 5000, 'fails fast');
 });
 redisOnly.run();
 
