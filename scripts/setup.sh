@@ -31,6 +31,7 @@ if [ "$mode" = test ]; then
   [ -n "${CHROMIUM_PATH:-}" ] || [ -x /usr/lib/chromium/chromium ] || packages+=(chromium)
   command -v turnserver >/dev/null || packages+=(coturn)
   [ -n "${POSTGRES_BIN_DIR:-}" ] || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || packages+=(postgresql)
+  command -v redis-server >/dev/null || packages+=(redis-server)
 fi
 [ ${#packages[@]} -eq 0 ] || ensure_apt_packages "${packages[@]}"
 

@@ -1,0 +1,180 @@
+// Starts a throwaway Redis server for a test: loopback only, a free port, no
+// persistence (no RDB snapshots, no AOF), its working folder and log in a temp
+// folder. `stop()` stops exactly that server (by its PID) and removes the
+// folder; a test process that dies first kills it on exit too.
+//   const redis = await startRedis(); … redis.url … await redis.stop();
+// Needs Debian's `redis-server` (scripts/setup.sh installs it for `npm test`).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from './freePort.ts';
+
+export interface RedisServer {
+  /** redis://127.0.0.1:PORT */
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Where redis-server logs (read it when a test fails). */
+  readonly logFile: string;
+  /** Stops this server (by its PID) and removes its folder. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+export function resolveRedisServer(env: NodeJS.ProcessEnv = process.env): string {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.join(dir, 'redis-server');
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      // Not in this folder; try the next.
+    }
+  }
+  throw new Error('redis-server not found on PATH: apt-get install redis-server (`npm test` set-up does this)');
+}
+
+export async function startRedis(): Promise<RedisServer> {
+  const bin = resolveRedisServer();
+  // A free port can be taken between choosing and binding it: try a few.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(bin, await freePort());
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startOn(bin: string, port: number): Promise<RedisServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-redis-'));
+  const logFile = path.join(dir, 'redis.log');
+  const args = [
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--dir',
+    dir,
+    '--logfile',
+    logFile,
+    '--daemonize',
+    'no',
+    // Throwaway data: nothing is written to disk.
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ];
+  const child = spawn(bin, args, { stdio: 'ignore' });
+
+  let exited = false;
+  const exitedPromise = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    });
+    // spawn failures (ENOENT, EACCES) emit 'error' and no 'exit'.
+    child.once('error', () => {
+      exited = true;
+      resolve();
+    });
+  });
+  const pid = child.pid;
+
+  const killOnExit = () => {
+    if (pid !== undefined && !exited) signal(pid, 'SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', killOnExit);
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    process.removeListener('exit', killOnExit);
+    if (pid !== undefined && !exited) {
+      signal(pid, 'SIGTERM');
+      if (!(await settlesWithin(exitedPromise, STOP_TIMEOUT_MS)) && !exited) {
+        signal(pid, 'SIGKILL');
+        await settlesWithin(exitedPromise, STOP_TIMEOUT_MS);
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    if (pid === undefined) throw new Error('could not spawn it');
+    await waitUntilAnswering(port, () => exited);
+  } catch (error) {
+    const log = readTail(logFile);
+    await stop();
+    throw new Error(`redis-server did not start on 127.0.0.1:${port}: ${(error as Error).message}\n${log}`, {
+      cause: error,
+    });
+  }
+  return { url: `redis://127.0.0.1:${port}`, port, pid, logFile, stop };
+}
+
+/** Ready means a PING is answered with PONG. */
+async function waitUntilAnswering(port: number, hasExited: () => boolean): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (hasExited()) throw new Error('redis-server exited');
+    if (await pongFrom(port, 500)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no PONG within ${READY_TIMEOUT_MS} ms`);
+}
+
+function pongFrom(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (answered: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answered);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (data) => {
+      reply += data.toString('latin1');
+      // A server still loading answers -LOADING: not ready yet.
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+    socket.on('error', () => done(false));
+  });
+}
+
+/** Signals our child; ESRCH only means it exited before its 'exit' event reached us. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function readTail(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
+  } catch {
+    return '';
+  }
+}
