@@ -13,6 +13,7 @@ import { battleRoutes } from './battles/battleRoutes.ts';
 import { BattleService } from './battles/BattleService.ts';
 import { registerBattleHandlers } from './battles/battleSocket.ts';
 import { BattleStore } from './battles/BattleStore.ts';
+import { leaderboardFromConfig } from './battles/leaderboards/leaderboardFromConfig.ts';
 import { GiftNotifier } from './gifts/GiftNotifier.ts';
 import { giftRoutes } from './gifts/giftRoutes.ts';
 import { GiftService } from './gifts/GiftService.ts';
@@ -131,6 +132,8 @@ async function startOnDatabase(
   const provider = databaseProvider(config.databaseUrl);
   const battleStore = new BattleStore(database, provider, ledger, logger);
   await battleStore.closeInterrupted(new Date());
+  const leaderboards = await leaderboardFromConfig(config, logger);
+  await leaderboards.rebuild(database, new Date());
 
   const app = express();
   app.disable('x-powered-by');
@@ -157,6 +160,7 @@ async function startOnDatabase(
     sessions,
     store: battleStore,
     pushes: battlePushes,
+    leaderboard: leaderboards,
     openMedia: (battle, hooks) => BattleMedia.open(battle, sessions, battlePushes, logger, hooks),
     timeScale: config.battleTimeScale,
     logger,
@@ -170,9 +174,6 @@ async function startOnDatabase(
     logger,
   });
 
-  const leaderboards = {
-    top: (): Promise<never> => Promise.reject(new AppError('UNAVAILABLE', 'leaderboards: not wired yet')),
-  };
   const recordings = new RecordingStore(database, logger);
   const broadcasts = new BroadcastService(sessions, {
     mediaDir: config.mediaDir,
@@ -267,6 +268,7 @@ async function startOnDatabase(
       await io.close(); // also closes httpServer
       pool.close();
       await chatStore.flush();
+      await leaderboards.close();
       await database.$disconnect();
     },
   };

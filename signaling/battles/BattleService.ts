@@ -33,6 +33,7 @@ import { canHappen, isFinal, nextPhase, type BattleEvent } from './battlePhase.t
 import type { BattlePhaseEvent, BattlePushes } from './BattlePushes.ts';
 import type { BattleStore } from './BattleStore.ts';
 import type { OpponentHost } from './BattleMedia.ts';
+import type { Leaderboard } from './leaderboards/Leaderboard.ts';
 
 /** A battle's media between its two sessions, open from the countdown to the end (BattleMedia). */
 export interface BattleMediaLink {
@@ -55,6 +56,7 @@ export interface BattleServiceOptions {
   store: BattleStore;
   pushes: BattlePushes;
   openMedia: OpenBattleMedia;
+  leaderboard: Leaderboard;
   /** BATTLE_TIME_SCALE: clocks run this many times faster (tests, bench). Default 1. */
   timeScale?: number;
   logger: Logger;
@@ -99,6 +101,7 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
   readonly #store: BattleStore;
   readonly #pushes: BattlePushes;
   readonly #openMedia: OpenBattleMedia;
+  readonly #leaderboard: Leaderboard;
   readonly #scale: number;
   readonly #logger: Logger;
   readonly #battles = new Map<string, ActiveBattle>();
@@ -113,6 +116,7 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     this.#store = options.store;
     this.#pushes = options.pushes;
     this.#openMedia = options.openMedia;
+    this.#leaderboard = options.leaderboard;
     this.#scale = options.timeScale ?? 1;
     this.#logger = options.logger.child({ component: 'battles' });
     this.#sessions.on('ended', (session) => this.#onSessionEnded(session));
@@ -172,6 +176,18 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     // The scores the pushes show; the result reads the database's (the same sums).
     side.score += gift.value;
     active.feed.add(gift, look);
+    this.#leaderboard
+      .recordGift({
+        senderId: gift.senderId,
+        senderName: gift.senderName,
+        hostId: side.hostId,
+        hostName: side.hostName,
+        value: gift.value,
+        at: new Date(gift.createdAt),
+      })
+      .catch((error: unknown) =>
+        this.#logger.warn({ err: error }, 'the leaderboard missed a gift (the next rebuild has it)'),
+      );
     this.emit('scores', snapshot(active.state));
   }
 
@@ -258,7 +274,8 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
   /** Closes what a previous run left unfinished (its sessions have ended with it). */
   async recoverInterrupted(): Promise<void> {
     const closed = await this.#store.closeInterrupted(new Date());
-    if (closed > 0) this.#logger.warn({ battles: closed }, 'battles left unfinished by the last run closed as interrupted');
+    if (closed > 0)
+      this.#logger.warn({ battles: closed }, 'battles left unfinished by the last run closed as interrupted');
   }
 
   /** Server shutdown: every battle ends as interrupted (no winner from a stopping server). */
@@ -356,7 +373,10 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
       next.winnerSessionId = result.winnerSessionId;
       next.sides.forEach((side, position) => {
         if (side.score !== result.scores[position]) {
-          this.#logger.warn({ battleId: next.id, position, pushed: side.score, stored: result.scores[position] }, 'live score differed from the record');
+          this.#logger.warn(
+            { battleId: next.id, position, pushed: side.score, stored: result.scores[position] },
+            'live score differed from the record',
+          );
         }
         side.score = result.scores[position]!;
         side.outcome = result.outcomes[position]!;
@@ -371,10 +391,15 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     active.timer = undefined;
     if (transition.phase === 'countdown') active.media = this.#startMedia(active);
     if (isFinal(transition.phase)) this.#finish(active);
+    if (transition.phase === 'ended' && from === 'result') this.#recordResults(next);
     else this.#schedule(active);
     this.#pushes.phase(phaseEvents[transition.phase], snapshot(next));
     this.emit('changed', snapshot(next));
-    this.#logger.info({ battleId: next.id, from, to: next.phase, event, endReason: next.endReason }, 'battle %s', next.phase);
+    this.#logger.info(
+      { battleId: next.id, from, to: next.phase, event, endReason: next.endReason },
+      'battle %s',
+      next.phase,
+    );
     return snapshot(next);
   }
 
@@ -396,7 +421,9 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
         void this.#act(state.id, async (current) => {
           if (!canHappen(current.state.phase, event) || current.state !== state) return current.state;
           return this.#transition(current, event);
-        }).catch((error: unknown) => this.#logger.error({ err: error, battleId: state.id, event }, 'battle timer failed'));
+        }).catch((error: unknown) =>
+          this.#logger.error({ err: error, battleId: state.id, event }, 'battle timer failed'),
+        );
       },
       Math.max(0, Date.parse(when) - Date.now()),
     );
@@ -431,6 +458,18 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     );
   }
 
+  #recordResults(battle: BattleState): void {
+    const at = new Date(battle.endedAt ?? Date.now());
+    for (const side of battle.sides) {
+      if (side.outcome === null) continue;
+      this.#leaderboard
+        .recordBattleResult({ hostId: side.hostId, hostName: side.hostName, outcome: side.outcome, at })
+        .catch((error: unknown) =>
+          this.#logger.warn({ err: error }, 'the leaderboard missed a result (the next rebuild has it)'),
+        );
+    }
+  }
+
   #finish(active: ActiveBattle): void {
     active.mediaLink = undefined;
     void active.media?.then((link) => link?.close());
@@ -455,7 +494,9 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
       if (!canHappen(active.state.phase, 'session-ended')) return active.state;
       const side = active.state.sides.findIndex((candidate) => candidate.sessionId === session.id);
       return this.#transition(active, 'session-ended', side === 0 ? 0 : 1);
-    }).catch((error: unknown) => this.#logger.error({ err: error, battleId }, 'ending a battle with its session failed'));
+    }).catch((error: unknown) =>
+      this.#logger.error({ err: error, battleId }, 'ending a battle with its session failed'),
+    );
   }
 
   // --- checks ------------------------------------------------------------------

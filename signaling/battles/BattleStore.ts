@@ -98,11 +98,7 @@ export class BattleStore {
    * result pays. The status change waits for a gift batch in flight (it
    * locks the same row), so the scores read here are final.
    */
-  async finish(
-    state: BattleState,
-    forfeitedSide: 0 | 1 | null,
-    now: Date,
-  ): Promise<BattleResult | undefined> {
+  async finish(state: BattleState, forfeitedSide: 0 | 1 | null, now: Date): Promise<BattleResult | undefined> {
     const hostIds = state.sides.map((side) => side.hostId);
     for (const hostId of hostIds) await this.#ledger.ensureWallet(hostId);
     return this.#database.$transaction(async (tx) => {

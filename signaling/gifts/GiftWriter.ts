@@ -99,7 +99,11 @@ export class GiftWriter {
         const userIds = batch.flatMap(({ gift }) => [gift.senderId, gift.receiverId]);
         await ensureWallets(this.#database, userIds);
         const outcomes = await this.#database.$transaction(
-          (tx) => this.#writeWithin(tx, batch.map(({ gift }) => gift)),
+          (tx) =>
+            this.#writeWithin(
+              tx,
+              batch.map(({ gift }) => gift),
+            ),
           TRANSACTION_OPTIONS,
         );
         batch.forEach((queued, index) => {
@@ -137,7 +141,9 @@ export class GiftWriter {
     const earlierByKey = new Map(earlier.map((row) => [`${row.senderId}:${row.clientGiftId}`, row]));
     // A resend is answered as the first send was: with the balance its ledger entry left.
     const sentEntries = await tx.coinTransaction.findMany({
-      where: { idempotencyKey: { in: earlier.map((row) => storedLedgerKey('gift_sent', row.senderId, row.clientGiftId)) } },
+      where: {
+        idempotencyKey: { in: earlier.map((row) => storedLedgerKey('gift_sent', row.senderId, row.clientGiftId)) },
+      },
       select: { idempotencyKey: true, balanceAfter: true },
     });
     const balanceAfterSending = new Map(sentEntries.map((entry) => [entry.idempotencyKey, entry.balanceAfter]));

@@ -88,7 +88,10 @@ export async function applyTransfers(
       const missing = transfer.amount - sender.balance;
       return {
         ok: false,
-        error: new AppError('INSUFFICIENT_COINS', `not enough coins: this costs ${transfer.amount}, ${missing} more than you have`),
+        error: new AppError(
+          'INSUFFICIENT_COINS',
+          `not enough coins: this costs ${transfer.amount}, ${missing} more than you have`,
+        ),
       };
     }
     if (receiver.balance > MAX_BALANCE - transfer.amount) {
