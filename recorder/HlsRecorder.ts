@@ -13,6 +13,12 @@
 // seam with a discontinuity. This class routes around its runs: each new run
 // gets the relay's targets and a commander, and its cameras join once it has
 // written its first segment.
+// A PK battle (Composition.battle) swaps the layout for the battle split
+// (the same geometry as the studio: own side left, the opponent's hosts,
+// piped into this router, right; both sides' microphones mixed) and shows
+// the graph's battle overlay: the score bar, the clock and the result
+// banners, kept current by a ticker and setBattleScores — commands to the
+// running FFmpeg like any layout change.
 // Tracks the compositor cannot take are left out (readableTracks.ts) and
 // reported as `warning` events; a camera that stalls gets key frame
 // requests (videoStallWatch.ts) and filler until it sends one.
@@ -20,7 +26,8 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { types } from 'mediasoup';
-import { stageEntries, stageFocus } from '../signaling/protocol/layoutGeometry.ts';
+import { BATTLE_HOSTS_PER_SIDE } from '../signaling/protocol/battles.ts';
+import { stageEntries, stageFocus, type StageEntry } from '../signaling/protocol/layoutGeometry.ts';
 import { DEFAULT_SIMULCAST_LAYERS, tileSpatialLayer } from '../sfu/quality/layerDecision.ts';
 import { CompositorProcess, type CompositorRun } from './CompositorProcess.ts';
 import { DEFAULT_COMPOSITOR_TIMING } from './CompositorProcessTypes.ts';
@@ -39,6 +46,14 @@ import type {
   RecorderWarning,
 } from './HlsRecorderTypes.ts';
 import { splitReadableTracks } from './readableTracks.ts';
+import { overlaySettings } from './slots/battleOverlayGraph.ts';
+import {
+  battleOverlayOf,
+  battleSceneOf,
+  battleTileKey,
+  type BattleHud,
+  type BattleOverlay,
+} from './slots/battleScene.ts';
 import { assignStageSlots, HOST_SLOTS, SCREEN_SLOTS, SLOT_COUNT, sceneOf } from './slots/compositionScene.ts';
 import { fillerVp8KeyFrame, OPUS_SILENCE } from './slots/fillerMedia.ts';
 import { SceneCommander } from './slots/SceneCommander.ts';
@@ -50,6 +65,7 @@ export type {
   Composition,
   HlsRecorderEvents,
   HlsRecorderOptions,
+  RecordedBattle,
   RecordedHost,
   RecorderWarning,
   UnreadableCodecWarning,
@@ -83,6 +99,11 @@ const SLOT_CODECS = new Set(['video/vp8', 'audio/opus']);
  * join anyway (the grace the compositor's watchdog gives a new run).
  */
 const CAMERA_JOIN_DEADLINE_MS = DEFAULT_COMPOSITOR_TIMING.firstSegmentGraceMs;
+/**
+ * The battle overlay is worked out again this often (only what changed is
+ * sent): the clock turns at most this late after each second.
+ */
+const BATTLE_TICK_MS = 250;
 
 type ResolvedOptions = Required<Omit<HlsRecorderOptions, 'readableCodecs'>> & { readableCodecs: ReadonlySet<string> };
 
@@ -98,7 +119,15 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   readonly #feeds = new Map<string, Feed>();
   /** What the slots show now; the graph of a new FFmpeg run starts with it. */
   #scene: SlotScene = [];
+  /** The slots' part of #settings. */
+  #slotSettings: SlotSettings = {};
+  /** The slots' and the battle overlay's options: what FFmpeg is to show now. */
   #settings: SlotSettings = {};
+  /** The battle on air (as routed), else undefined. */
+  #battleHud: BattleHud | undefined;
+  /** The latest scores given (update or setBattleScores), [own, opponent]. */
+  #battleScores: [number, number] = [0, 0];
+  #battleTicker: NodeJS.Timeout | undefined;
   #stallWatches: VideoStallWatch[] = [];
   readonly #compositor: CompositorProcess;
   /** The compositor's current run, once it has started. */
@@ -145,6 +174,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       fs.mkdirSync(options.dir, { recursive: true });
       const created = new HlsRecorder({ ...options, readableCodecs }, relay, transport);
       recorder = created;
+      created.#noteBattleScores(composition);
       await created.#route(composition);
       await created.#compositor.start();
       setImmediate(() => created.#releaseWarnings());
@@ -197,6 +227,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
           windowSegments,
           renditions,
           ...(this.#fontFile ? { fontFile: this.#fontFile } : {}),
+          ...(this.#battleHud ? { overlay: this.#overlayNow() } : {}),
         }),
     });
     this.#compositor.on('started', (run) => this.#onRunStarted(run));
@@ -229,6 +260,9 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
    * Resolves once FFmpeg has been sent the change.
    */
   update(composition: Composition): Promise<void> {
+    // Scores count from the call, not from when the queued update runs: a
+    // setBattleScores made meanwhile is newer than the update's own.
+    this.#noteBattleScores(composition);
     this.#updating = this.#updating.then(async () => {
       if (this.#stopped) return;
       await this.#route(composition);
@@ -237,10 +271,24 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     return this.#updating;
   }
 
+  /**
+   * New battle scores (own, opponent): the score bar's split and numbers
+   * change from the next frame. Only commands to the running compositor, no
+   * re-routing: call it at every score change. Without a battle on air it
+   * changes nothing (a battle's `update` brings its scores).
+   */
+  setBattleScores(own: number, opponent: number): void {
+    if (this.#stopped) return;
+    this.#battleScores = [own, opponent];
+    this.#showOverlay();
+  }
+
   /** Stops recording; resolves once FFmpeg has written its last segment and exited. */
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.#updating;
+    clearInterval(this.#battleTicker);
+    this.#battleTicker = undefined;
     for (const watch of this.#stallWatches) watch.stop();
     this.#relay.setTargets(undefined);
     this.#run?.commander.close();
@@ -264,14 +312,25 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   async #route(composition: Composition): Promise<void> {
     const live = (producer: types.Producer | undefined) =>
       producer && !producer.closed && !producer.paused ? producer : undefined;
-    const liveHosts: RecordedHost[] = composition.hosts.slice(0, HOST_SLOTS).map((host) => ({
-      hostId: host.hostId,
+    const { battle } = composition;
+    // In a battle each tile is a camera (keyed by battleTileKey): screen shares are off stage.
+    const liveHostOf = (host: RecordedHost, key: string, withScreen: boolean): RecordedHost => ({
+      hostId: key,
       ...(host.displayName !== undefined ? { displayName: host.displayName } : {}),
       video: live(host.video),
       audio: live(host.audio),
-      screen: live(host.screen),
-      screenAudio: live(host.screenAudio),
-    }));
+      screen: withScreen ? live(host.screen) : undefined,
+      screenAudio: withScreen ? live(host.screenAudio) : undefined,
+    });
+    const ownSide = battle
+      ? composition.hosts
+          .slice(0, BATTLE_HOSTS_PER_SIDE)
+          .map((host) => liveHostOf(host, battleTileKey('own', host.hostId), false))
+      : composition.hosts.slice(0, HOST_SLOTS).map((host) => liveHostOf(host, host.hostId, true));
+    const opponentSide = (battle?.opponents ?? [])
+      .slice(0, BATTLE_HOSTS_PER_SIDE)
+      .map((host) => liveHostOf(host, battleTileKey('opponent', host.hostId), false));
+    const liveHosts = [...ownSide, ...opponentSide];
     const takes = new Set([...this.#options.readableCodecs].filter((codec) => SLOT_CODECS.has(codec)));
     const { hosts, unreadable } = splitReadableTracks(liveHosts, takes);
     this.#currentWarnings = unreadable;
@@ -279,9 +338,9 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
 
     // The stage as the studio shows it: a screen in a codec the compositor
     // cannot take still has its tile (a card with its name).
-    const entries = stageEntries(
-      liveHosts.map((host) => ({ hostId: host.hostId, sharingScreen: host.screen !== undefined })),
-    );
+    const entries: StageEntry[] = battle
+      ? liveHosts.map((host) => ({ key: host.hostId, hostId: host.hostId, kind: 'camera' }))
+      : stageEntries(liveHosts.map((host) => ({ hostId: host.hostId, sharingScreen: host.screen !== undefined })));
     this.#seats = assignStageSlots(this.#seats, entries, HOST_SLOTS, SCREEN_SLOTS);
     const routedById = new Map(hosts.map((host) => [host.hostId, host]));
     const wanted = new Map<string, { producer: types.Producer; slot: number }>();
@@ -327,28 +386,42 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     this.#watchStalls();
 
     const namesById = new Map(liveHosts.map((host) => [host.hostId, drawtextSafe(host.displayName ?? '')]));
-    this.#scene = sceneOf(
-      {
-        hosts: entries.map((entry) => {
-          const host = routedById.get(entry.hostId);
-          const video = entry.kind === 'camera' ? host?.video : host?.screen;
-          const name = namesById.get(entry.hostId) ?? '';
-          // As the studio captions a screen share.
-          const label = entry.kind === 'screen' ? (name ? `${name} (screen)` : 'Screen') : name;
-          return {
-            hostId: entry.key,
-            camera: video !== undefined && this.#feeds.has(video.id),
-            ...(label ? { label } : {}),
-          };
-        }),
-        layout: composition.layout,
-        ...focusOf(entries, composition),
-      },
-      this.#seats,
-      this.#canvas(),
-      SLOT_COUNT,
-    );
-    this.#settings = this.#settingsOf(this.#scene);
+    const sceneHosts = entries.map((entry) => {
+      const host = routedById.get(entry.hostId);
+      const video = entry.kind === 'camera' ? host?.video : host?.screen;
+      const name = namesById.get(entry.hostId) ?? '';
+      // As the studio captions a screen share.
+      const label = entry.kind === 'screen' ? (name ? `${name} (screen)` : 'Screen') : name;
+      return {
+        hostId: entry.key,
+        camera: video !== undefined && this.#feeds.has(video.id),
+        ...(label ? { label } : {}),
+      };
+    });
+    this.#scene = battle
+      ? battleSceneOf(
+          { own: sceneHosts.slice(0, ownSide.length), opponent: sceneHosts.slice(ownSide.length) },
+          this.#seats,
+          this.#canvas(),
+          SLOT_COUNT,
+        )
+      : sceneOf(
+          { hosts: sceneHosts, layout: composition.layout, ...focusOf(entries, composition) },
+          this.#seats,
+          this.#canvas(),
+          SLOT_COUNT,
+        );
+    this.#battleHud = battle && {
+      ownName: drawtextSafe(battle.ownName),
+      opponentName: drawtextSafe(battle.opponentName),
+      phase: battle.phase,
+      startsAt: battle.startsAt,
+      endsAt: battle.endsAt,
+      winner: battle.winner,
+    };
+    this.#slotSettings = this.#settingsOf(this.#scene);
+    this.#composeSettings();
+    this.#keepBattleTicking();
     await this.#fitLayers();
   }
 
@@ -397,6 +470,39 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
 
   #settingsOf(scene: SlotScene): SlotSettings {
     return slotSettings(scene, { slotCount: SLOT_COUNT, ...(this.#fontFile ? { fontFile: this.#fontFile } : {}) });
+  }
+
+  #noteBattleScores(composition: Composition): void {
+    if (composition.battle) this.#battleScores = [...composition.battle.scores];
+  }
+
+  /** The battle overlay at this moment (none outside battles). */
+  #overlayNow(): BattleOverlay | undefined {
+    return this.#battleHud && battleOverlayOf(this.#battleHud, this.#battleScores, Date.now(), this.#canvas());
+  }
+
+  #composeSettings(): void {
+    this.#settings = {
+      ...this.#slotSettings,
+      ...overlaySettings(this.#overlayNow(), this.#fontFile ? { fontFile: this.#fontFile } : {}),
+    };
+  }
+
+  /** Sends the overlay as it is now (the commander sends only what changed). */
+  #showOverlay(): void {
+    this.#composeSettings();
+    this.#run?.commander.set(this.#settings);
+  }
+
+  /** The clock ticks in the picture while a battle is on air. */
+  #keepBattleTicking(): void {
+    if (this.#battleHud && !this.#battleTicker) {
+      this.#battleTicker = setInterval(() => this.#showOverlay(), BATTLE_TICK_MS);
+      this.#battleTicker.unref();
+    } else if (!this.#battleHud && this.#battleTicker) {
+      clearInterval(this.#battleTicker);
+      this.#battleTicker = undefined;
+    }
   }
 
   /** Key frames for cameras and screens that stop (the relay shows filler meanwhile). */

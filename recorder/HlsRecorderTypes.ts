@@ -19,13 +19,49 @@ export interface RecordedHost {
   screenAudio?: types.Producer;
 }
 
+/**
+ * A PK battle on air: the battle layout (own side left, opponent right), the
+ * score bar, the clock and the result banners replace the session's layout
+ * until it is cleared (an update without `battle`).
+ */
+export interface RecordedBattle {
+  /**
+   * The opponent session's hosts, its primary host first (at most
+   * BATTLE_HOSTS_PER_SIDE are shown). Their producers are the ones piped
+   * into this session's router. Only cameras and microphones are used.
+   */
+  opponents: RecordedHost[];
+  /** The sides' names on the timer band (own left, opponent right). */
+  ownName: string;
+  opponentName: string;
+  phase: 'countdown' | 'live' | 'result';
+  /** Epoch ms: the end of the countdown (scoring starts). */
+  startsAt: number;
+  /** Epoch ms: scoring stops (the clock shows the time left until then). */
+  endsAt: number;
+  /** Epoch ms: the result banner goes (for the record; the caller clears the battle). */
+  resultUntil?: number;
+  /** [own, opponent]; later changes through `setBattleScores`, which costs no re-routing. */
+  scores: [number, number];
+  /** Set in the result phase (null there: no result, e.g. interrupted). */
+  winner: 'own' | 'opponent' | 'draw' | null;
+}
+
 export interface Composition {
+  /**
+   * The session's hosts in session order. With `battle` set, the first is
+   * the side's large tile (its primary host) and at most
+   * BATTLE_HOSTS_PER_SIDE are shown, cameras and microphones only (screen
+   * shares are off stage during a battle).
+   */
   hosts: RecordedHost[];
   layout: LayoutKind;
   /** The pinned host: their camera is the main tile outside grid, even over a shared screen. */
   pinnedHostId?: string;
   /** The active speaker (or the primary host): the main tile when nobody is pinned and no screen is shared (stageFocus). */
   focusHostId?: string;
+  /** A battle on air (else the session's own layout). */
+  battle?: RecordedBattle;
 }
 
 export interface HlsRecorderOptions {

@@ -5,6 +5,7 @@ import type { CompositorInvocation } from './CompositorProcessTypes.ts';
 import { hlsOutputArgs, type Rendition } from './hlsOutputArgs.ts';
 import { rtpInputSdp, type SdpStream } from './rtpInputSdp.ts';
 import { LOSS_WAIT_MS } from './slots/SlotFeed.ts';
+import type { BattleOverlay } from './slots/battleScene.ts';
 import { buildSlotGraph, type SlotScene } from './slots/slotGraph.ts';
 
 /** The slot relay sends every microphone slot with this payload type... */
@@ -45,6 +46,8 @@ export interface CompositorInvocationOptions {
   renditions: readonly Rendition[];
   /** TrueType font for names on camera-off tiles. */
   fontFile?: string;
+  /** The battle overlay when the run starts (none: hidden; later changes go through the zmq filter). */
+  overlay?: BattleOverlay;
 }
 
 /**
@@ -86,6 +89,7 @@ export function compositorInvocation(options: CompositorInvocationOptions): Comp
     slotCount,
     commandPort: options.commandPort,
     ...(options.fontFile ? { fontFile: options.fontFile } : {}),
+    ...(options.overlay ? { overlay: options.overlay } : {}),
   });
   const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, {
     renditions,

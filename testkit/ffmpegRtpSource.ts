@@ -42,6 +42,8 @@ export async function startFfmpegRtpSource(
     sources?: { video: string; audio: string };
     /** Video frames a second (default 30); a still shared screen sends about one. */
     fps?: number;
+    /** The microphone's tone (default 440 Hz): tell two hosts apart in a mix. */
+    toneHz?: number;
     appData?: types.AppData;
   } = {},
 ): Promise<FfmpegRtpSource> {
@@ -78,7 +80,7 @@ export async function startFfmpegRtpSource(
           ? `color=c=${options.colour}:size=${options.size ?? '320x240'}:rate=${options.fps ?? 30}:duration=${seconds}`
           : `testsrc=size=${options.size ?? '320x240'}:rate=${options.fps ?? 30}:duration=${seconds},hue=h=${options.hue ?? 0}`,
       ],
-      ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
+      ...['-f', 'lavfi', '-i', `sine=frequency=${options.toneHz ?? 440}:sample_rate=48000:duration=${seconds}`],
       ...['-map', '0:v', '-c:v', 'libvpx', '-b:v', '400k', '-deadline', 'realtime', '-cpu-used', '8', '-g', '15'],
       ...['-ssrc', String(videoSsrc), '-payload_type', '101', '-f', 'rtp', rtpUrl(videoIn)],
       ...['-map', '1:a', '-c:a', 'libopus', '-ac', '2', '-b:a', '64k'],

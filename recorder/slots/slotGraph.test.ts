@@ -17,6 +17,8 @@ import { waitFor } from '../../testkit/waitFor.ts';
 import { resolveFfmpeg } from '../ffmpegBinary.ts';
 import { labelFont } from '../labelFont.ts';
 import { ZmtpClient } from '../zmtpClient.ts';
+import { overlaySettings } from './battleOverlayGraph.ts';
+import { battleOverlayOf, battleSceneOf, battleTileKey, type BattleHud } from './battleScene.ts';
 import {
   assignSlots,
   assignStageSlots,
@@ -196,10 +198,46 @@ test('a shared screen is drawn from a screen slot in the main area, named, with 
   assert.is(settings[`overlay@o0_${HOST_SLOTS + 1}`]!.enable, '0', 'the second screen slot is free');
 });
 
+/** A battle between the first `own` of hosts(…) and `opponent` hosts, its overlay at `now`. */
+function battleFrame(own: number, opponent: number, hud: BattleHud, scores: [number, number], now: number) {
+  const ownHosts = hosts(own);
+  const opponentHosts = hosts(opponent, [1]).map((host) => ({
+    ...host,
+    hostId: battleTileKey('opponent', host.hostId),
+  }));
+  const seats = assignSlots(
+    new Map(),
+    [...ownHosts, ...opponentHosts].map((host) => host.hostId),
+    HOST_SLOTS,
+  );
+  const shown = battleSceneOf(
+    { own: ownHosts, opponent: opponentHosts },
+    seats,
+    { width: 640, height: 360 },
+    SLOT_COUNT,
+  );
+  return { scene: shown, overlay: battleOverlayOf(hud, scores, now, { width: 640, height: 360 }) };
+}
+
 test('the real FFmpeg builds the graph and takes every command of a run of layout changes', async () => {
   const fontFile = labelFont();
   const commandPort = await freePort();
   const hostile = drawtextSafe(`Zoë O'Brien: [x];%{pts} \\ 'q'`);
+  const hud: BattleHud = {
+    ownName: 'Alice',
+    opponentName: hostile,
+    phase: 'countdown',
+    startsAt: 10_000,
+    endsAt: 70_000,
+    winner: null,
+  };
+  const battles = [
+    battleFrame(1, 1, hud, [0, 0], 7_500),
+    battleFrame(4, 4, { ...hud, phase: 'live' }, [120, 40], 20_000),
+    battleFrame(2, 3, { ...hud, phase: 'live' }, [120, 400], 21_000),
+    battleFrame(2, 3, { ...hud, phase: 'result', winner: 'opponent' }, [120, 400], 71_000),
+    battleFrame(1, 1, { ...hud, phase: 'result', winner: 'draw' }, [5, 5], 71_000),
+  ];
   const scenes = [
     stageScene(hosts(4), 'grid'),
     stageScene([...hosts(3, [1]), { hostId: 'h9', camera: false, label: hostile }], 'pip'),
@@ -210,6 +248,16 @@ test('the real FFmpeg builds the graph and takes every command of a run of layou
     stageScene([], 'grid'),
   ];
   const options = { slotCount: SLOT_COUNT, ...(fontFile ? { fontFile } : {}) };
+  // Layouts, then a battle from its countdown to its result, then the layouts again.
+  const frames = [
+    ...scenes.map((shown) => ({ scene: shown, overlay: undefined })),
+    ...battles,
+    ...scenes.slice(0, 2).map((shown) => ({ scene: shown, overlay: undefined })),
+  ];
+  const settingsOf = (frame: (typeof frames)[number]) => ({
+    ...slotSettings(frame.scene, options),
+    ...overlaySettings(frame.overlay, options),
+  });
   const graph = buildSlotGraph(scenes[0]!, {
     width: 640,
     height: 360,
@@ -225,7 +273,7 @@ test('the real FFmpeg builds the graph and takes every command of a run of layou
       ...['-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15'],
       ...['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'],
       ...['-filter_complex', graph.filter, '-map', graph.videoLabel, '-map', graph.audioLabel],
-      ...['-t', '6', '-f', 'null', '-'],
+      ...['-t', '7', '-f', 'null', '-'],
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -239,9 +287,9 @@ test('the real FFmpeg builds the graph and takes every command of a run of layou
       () => ZmtpClient.connect(commandPort).catch(() => undefined),
       10_000,
     );
-    let previous = slotSettings(scenes[0]!, options);
-    for (const next of scenes.slice(1)) {
-      const settings = slotSettings(next, options);
+    let previous = settingsOf(frames[0]!);
+    for (const next of frames.slice(1)) {
+      const settings = settingsOf(next);
       const commands = slotCommands(previous, settings);
       const replies = await Promise.all(commands.map((command) => client!.request(command)));
       const refused = commands.filter((_, i) => replies[i]!.code !== 0);

@@ -5,8 +5,11 @@
 // a name (drawn last, so a tag sits on top of the picture). What the audience sees is set by the filters' options —
 // sizes, positions, colours, names, on/off — which start as the first scene
 // and are changed at run time through the `zmq` filter (slotCommands), so a
-// layout change needs no restart. Pure.
+// layout change needs no restart. Over all slots sits the battle overlay
+// (battleOverlayGraph.ts), hidden outside battles. Pure.
 import type { Rect } from '../../signaling/protocol/layoutGeometry.ts';
+import { overlayFilters, overlaySettings } from './battleOverlayGraph.ts';
+import type { BattleOverlay } from './battleScene.ts';
 
 /** What one slot shows; undefined = nobody in it. */
 export interface SlotView {
@@ -37,6 +40,8 @@ export interface SlotGraphOptions {
   inputOf?: (kind: 'audio' | 'video', slot: number) => string;
   /** TrueType font for the tiles' names; without one, no names are drawn. */
   fontFile?: string;
+  /** The battle overlay when the run starts (none: hidden). */
+  overlay?: BattleOverlay;
 }
 
 /** Every runtime-settable option of the graph: filter instance → option → value. */
@@ -56,7 +61,7 @@ export function buildSlotGraph(
 ): { filter: string; videoLabel: '[vout]'; audioLabel: '[aout]' } {
   const { width, height, fps, slotCount } = options;
   const inputOf = options.inputOf ?? ((kind, slot) => `0:${kind === 'audio' ? slot : slotCount + slot}`);
-  const settings = slotSettings(scene, options);
+  const settings = { ...slotSettings(scene, options), ...overlaySettings(options.overlay, options) };
   const chains: string[] = [];
   const slots = [...Array(slotCount).keys()];
   for (const k of slots) {
@@ -87,6 +92,15 @@ export function buildSlotGraph(
       );
     }
   }
+  const overlay = overlayFilters(options.fontFile !== undefined).map(([name, id]) =>
+    instance(
+      name,
+      id,
+      settings,
+      name === 'drawbox' ? { t: 'fill' } : { fontfile: options.fontFile!, fontcolor: 'white' },
+    ),
+  );
+  chains.push(`[canvas${canvas}]${overlay.join(',')}[canvas${++canvas}]`);
   chains.push(`[canvas${canvas}]format=yuv420p[vout]`);
 
   // Every microphone slot is mixed (an empty one carries silence). Each voice
@@ -197,7 +211,7 @@ export function slotCommands(previous: SlotSettings | undefined, next: SlotSetti
       const changed = Object.keys(text).some((key) => before?.[key] !== text[key]);
       if (changed && enable === '1') {
         const argument = Object.entries(text)
-          .map(([key, value]) => `${key}=${value}`)
+          .map(([key, value]) => `${key}=${key === 'text' ? optionEscaped(value) : value}`)
           .join(':');
         commands.push(`${target} reinit '${argument}'`);
       }
@@ -216,7 +230,17 @@ function instance(name: string, id: string, settings: SlotSettings, fixed: Recor
   const target = `${name}@${id}`;
   const options = Object.entries({ ...settings[target], ...fixed }).map(
     // drawtext needs some text even while hidden.
-    ([option, value]) => `${option}=${option === 'text' ? `'${value || '-'}'` : value}`,
+    ([option, value]) => `${option}=${option === 'text' ? `'${optionEscaped(value || '-')}'` : value}`,
   );
   return `${target}=${options.join(':')}`;
+}
+
+/**
+ * A text as an option value inside a quoted filter argument or command
+ * argument (the outer quotes keep it whole; inside them a backslash is
+ * literal, and the options parser then reads `\:` as a colon): the clock's
+ * "4:59". Texts never hold quotes (drawtextSafe, or our own words).
+ */
+function optionEscaped(text: string): string {
+  return text.replace(/[\\:]/g, (mark) => `\\${mark}`);
 }
