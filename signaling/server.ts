@@ -180,6 +180,7 @@ async function startOnDatabase(
     minFreeDiskBytes: config.minFreeDiskBytes,
     recordOnLive: config.recordOnLive,
     recordings,
+    battles,
     logger,
   });
   await broadcasts.closeInterruptedRecordings(new Date());

@@ -143,6 +143,14 @@ export class BattleMedia implements BattleMediaLink {
     });
   }
 
+  /** The opponent's producer `sourceProducerId` as forwarded into `sessionId`'s router. */
+  forwardedInto(sessionId: string, sourceProducerId: string): PeerProducer | undefined {
+    if (this.#closed) return undefined;
+    return this.#directions
+      .find((candidate) => candidate.target.id === sessionId)
+      ?.pipe.forwarded.get(sourceProducerId);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -34,11 +34,15 @@ import type { BattlePhaseEvent, BattlePushes } from './BattlePushes.ts';
 import type { BattleStore } from './BattleStore.ts';
 import type { OpponentHost } from './BattleMedia.ts';
 import type { Leaderboard } from './leaderboards/Leaderboard.ts';
+import type { PeerProducer } from '../../sfu/MediaRoomTypes.ts';
+import type { BattleCompositionView } from '../broadcast/compositionOf.ts';
 
 /** A battle's media between its two sessions, open from the countdown to the end (BattleMedia). */
 export interface BattleMediaLink {
   /** The opponent's hosts and their tracks in this session's router (for the compositor). */
   opponentsIn(sessionId: string): OpponentHost[];
+  /** The opponent's producer (its id in the opponent's router) as forwarded into this session's router. */
+  forwardedInto(sessionId: string, sourceProducerId: string): PeerProducer | undefined;
   close(): void;
 }
 
@@ -150,6 +154,23 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
   opponentsIn(sessionId: string): OpponentHost[] {
     const battleId = this.#battleOfSession.get(sessionId);
     return (battleId === undefined ? undefined : this.#battles.get(battleId))?.mediaLink?.opponentsIn(sessionId) ?? [];
+  }
+
+  /** What the broadcast composes of the battle a session is in (BroadcastService's BattlePictures). */
+  viewFor(sessionId: string): BattleCompositionView | undefined {
+    const battleId = this.#battleOfSession.get(sessionId);
+    const active = battleId === undefined ? undefined : this.#battles.get(battleId);
+    const link = active?.mediaLink;
+    if (!active || !link) return undefined;
+    const opponentSide = active.state.sides.find((side) => side.sessionId !== sessionId);
+    // The opponent's session ended (it forfeited): its picture is gone with it.
+    const opponent = opponentSide && this.#sessions.find(opponentSide.sessionId);
+    if (!opponent) return undefined;
+    return {
+      battle: snapshot(active.state),
+      opponent: opponent.toState(),
+      findOpponentProducer: (producerId) => link.forwardedInto(sessionId, producerId),
+    };
   }
 
   listForHost(userId: string): Promise<BattleState[]> {

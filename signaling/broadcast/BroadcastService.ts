@@ -15,9 +15,9 @@ import { sealVodPlaylist } from '../../recorder/VodArchiver.ts';
 import { AppError } from '../errors.ts';
 import type { Session } from '../multihost/Session.ts';
 import type { SessionService } from '../multihost/SessionService.ts';
-import type { RecordingView, StreamStatus, StreamWarning } from '../protocol/index.ts';
+import type { BattleState, RecordingView, StreamStatus, StreamWarning } from '../protocol/index.ts';
 import { ActiveRecording } from './ActiveRecording.ts';
-import { compositionKey, compositionOf } from './compositionOf.ts';
+import { compositionKey, compositionOf, type BattleCompositionView } from './compositionOf.ts';
 import type { RecordingStore } from './RecordingStore.ts';
 
 /**
@@ -65,7 +65,16 @@ export interface BroadcastOptions {
   /** Going live starts a recording. */
   recordOnLive: boolean;
   recordings: RecordingStore;
+  /** Battles the sessions are in: the broadcast switches to the battle picture (optional in tests). */
+  battles?: BattlePictures;
   logger: Logger;
+}
+
+/** What the broadcast needs of battles (BattleService). */
+export interface BattlePictures {
+  /** The battle picture of a session now, or undefined when it is not in one. */
+  viewFor(sessionId: string): BattleCompositionView | undefined;
+  on(event: 'changed' | 'scores', listener: (battle: BattleState) => void): unknown;
 }
 
 export class BroadcastService extends EventEmitter<BroadcastEvents> {
@@ -76,6 +85,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
   readonly #vodDir: string;
   readonly #logger: Logger;
   readonly #broadcasts = new Map<string, Broadcast>();
+  readonly #battles: BattlePictures | undefined;
 
   constructor(sessions: SessionService, options: BroadcastOptions) {
     super();
@@ -86,6 +96,18 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     this.#liveDir = path.join(options.mediaDir, 'live');
     this.#vodDir = path.join(options.mediaDir, 'vod');
     this.#logger = options.logger.child({ component: 'broadcast' });
+    this.#battles = options.battles;
+    // A phase change or the opponent's tracks changing re-composes both sessions' pictures.
+    this.#battles?.on('changed', (battle) => {
+      for (const side of battle.sides) this.#broadcasts.get(side.sessionId)?.onChanged();
+    });
+    // Scores change only the overlay's commands: nothing is re-routed.
+    this.#battles?.on('scores', (battle) => {
+      battle.sides.forEach((side, position) => {
+        const opponent = battle.sides[position === 0 ? 1 : 0];
+        this.#broadcasts.get(side.sessionId)?.recorder?.setBattleScores(side.score, opponent.score);
+      });
+    });
     sessions.on('live', (session) => this.#start(session));
     sessions.on('ended', (session) => void this.#stop(session.id));
   }
@@ -243,7 +265,11 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     try {
       const room = await this.#sessions.openMediaRoom(session);
       if (broadcast.status !== 'live') return;
-      const composition = compositionOf(session.toState(), (producerId) => room.findProducer(producerId));
+      const composition = compositionOf(
+        session.toState(),
+        (producerId) => room.findProducer(producerId),
+        this.#battles?.viewFor(session.id),
+      );
       const key = compositionKey(composition);
       // A new router (the worker died and hosts rejoined) needs a new recorder.
       if (broadcast.recorder && broadcast.recorder.router !== room.router) {
