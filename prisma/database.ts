@@ -8,6 +8,8 @@ import { PrismaClient as PostgresClient } from './generated/postgres/client.ts';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
 
 export type Database = SqliteClient;
+/** The client an interactive transaction's callback gets. */
+export type DatabaseTransaction = Parameters<Parameters<Database['$transaction']>[0]>[0];
 export type DatabaseProvider = 'sqlite' | 'postgresql';
 
 export function databaseProvider(databaseUrl: string): DatabaseProvider {

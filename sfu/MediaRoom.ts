@@ -2,6 +2,11 @@
 // peers' media. Ownership is a tree (router → transports → producers and
 // consumers): closing the room closes the router and everything under it,
 // and a worker that dies closes its rooms the same way.
+//
+// Guest producers are the other half of a PK battle: the opponent room's
+// producers piped into this router (sfu/RouterPipe.ts). This room's peers
+// consume them like any peer's producer, but the room does not own them:
+// the pipe creates and closes them, the room only lists them until they close.
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
@@ -23,6 +28,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   readonly #options: Required<MediaRoomOptions>;
   readonly #logger: Logger;
   readonly #peers = new Map<string, MediaPeer>();
+  readonly #guestProducers = new Map<string, PeerProducer>();
   #closed = false;
 
   static async create(worker: MediaWorker, options: MediaRoomOptions, logger: Logger): Promise<MediaRoom> {
@@ -93,6 +99,11 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return this.#peers;
   }
 
+  /** Producers piped in from another room, by id; appData.peerId names the other room's host. */
+  get guestProducers(): ReadonlyMap<string, PeerProducer> {
+    return this.#guestProducers;
+  }
+
   /** Adds a peer's media node; it is removed again when the peer closes. */
   addPeer(peerId: string, rtpCapabilities: types.RtpCapabilities): MediaPeer {
     if (this.#closed) throw new MediaError('UNAVAILABLE', 'the room is closed');
@@ -111,13 +122,28 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return peer;
   }
 
-  /** A producer of any peer in this room. */
+  /**
+   * Lists a producer created on this room's router by a pipe from another
+   * room, so this room's peers can consume it; it leaves the list when it
+   * closes. Not added to the speaking observers: they tell who speaks in
+   * this session, and the opponent is not one of its hosts.
+   */
+  addGuestProducer(producer: PeerProducer): void {
+    if (this.#closed) throw new MediaError('UNAVAILABLE', 'the room is closed');
+    if (producer.closed) throw new MediaError('NOT_FOUND', `producer ${producer.id} is closed`);
+    if (this.findProducer(producer.id))
+      throw new MediaError('CONFLICT', `producer ${producer.id} is already in the room`);
+    this.#guestProducers.set(producer.id, producer);
+    producer.observer.once('close', () => this.#guestProducers.delete(producer.id));
+  }
+
+  /** A producer of any peer in this room, or a guest producer. */
   findProducer(producerId: string): PeerProducer | undefined {
     for (const peer of this.#peers.values()) {
       const producer = peer.producers.get(producerId);
       if (producer) return producer;
     }
-    return undefined;
+    return this.#guestProducers.get(producerId);
   }
 
   close(): void {
@@ -131,6 +157,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     this.#closed = true;
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
+    // The router took them with it (their transport closed).
+    this.#guestProducers.clear();
     this.#logger.info({ reason }, 'media room closed');
     this.emit('close', reason);
   }

@@ -74,11 +74,18 @@ class VideoLayer extends Stream {
 export interface SyntheticRtpPublisherOptions {
   /** Bytes of one frame per simulcast layer, lowest layer first. Default: 3 layers of 200, 600 and 1800 bytes. */
   layerFrameBytes?: readonly number[];
+  /**
+   * A key frame on every layer at this interval, as encoders do. Default 1000 ms;
+   * Infinity sends key frames only when asked (and the first frame), so a test
+   * can tell that a key frame request went through.
+   */
+  keyFrameIntervalMs?: number;
 }
 
 export class SyntheticRtpPublisher {
   readonly #link: MediasoupLink;
   readonly #layers: VideoLayer[];
+  readonly #keyFrameIntervalMs: number;
   readonly #audio = new Stream();
   readonly #startedAt = performance.now();
   readonly #timers: NodeJS.Timeout[] = [];
@@ -90,6 +97,7 @@ export class SyntheticRtpPublisher {
   constructor(link: MediasoupLink, options: SyntheticRtpPublisherOptions = {}) {
     this.#link = link;
     this.#layers = (options.layerFrameBytes ?? [200, 600, 1800]).map((bytes) => new VideoLayer(bytes));
+    this.#keyFrameIntervalMs = options.keyFrameIntervalMs ?? KEY_FRAME_INTERVAL_MS;
     link.onRtcp((packet) => this.#onRtcp(packet));
   }
 
@@ -128,7 +136,7 @@ export class SyntheticRtpPublisher {
     const nowMs = performance.now();
     const elapsedMs = nowMs - this.#startedAt;
     const frameNumber = this.#frameNumber++;
-    const periodic = nowMs - this.#lastKeyFrameAt >= KEY_FRAME_INTERVAL_MS;
+    const periodic = nowMs - this.#lastKeyFrameAt >= this.#keyFrameIntervalMs;
     if (periodic) this.#lastKeyFrameAt = nowMs;
     for (const layer of this.#layers) {
       const keyFrame = periodic || layer.wantsKeyFrame;

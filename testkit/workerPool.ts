@@ -5,9 +5,9 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { WorkerPool } from '../sfu/WorkerPool.ts';
 
-export function startLoopbackWorkerPool(rtcMinPort: number, logger?: Logger): Promise<WorkerPool> {
+export function startLoopbackWorkerPool(rtcMinPort: number, logger?: Logger, workerCount = 1): Promise<WorkerPool> {
   return WorkerPool.create({
-    workerCount: 1,
+    workerCount,
     listenIp: '127.0.0.1',
     webRtcServerPort: 0,
     rtcMinPort,

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { Router } from 'express';
+import { GUEST_ID_PREFIX } from '../protocol/accounts.ts';
 import { guestBody } from '../protocol/auth.ts';
 import { parseBody } from '../http/httpErrors.ts';
 import { signIdentityToken } from './identityToken.ts';
@@ -16,7 +17,7 @@ export function guestRoutes(tokenKeys: TokenKeys): Router {
   const router = Router();
   router.post('/api/auth/guest', async (req, res) => {
     const { displayName } = parseBody(guestBody, req);
-    const user = { userId: `g_${crypto.randomBytes(9).toString('base64url')}`, displayName };
+    const user = { userId: `${GUEST_ID_PREFIX}${crypto.randomBytes(9).toString('base64url')}`, displayName };
     const token = await signIdentityToken(user, tokenKeys, GUEST_TOKEN_TTL_S);
     res.status(201).json({ ok: true, data: { token, user } });
   });

@@ -41,6 +41,8 @@ export interface Config {
   primaryHostGraceMs: number;
   /** JOIN_REQUEST_TTL_S; the default is the protocol's JOIN_REQUEST_TTL_MS (10 minutes). */
   joinRequestTtlMs: number;
+  /** BATTLE_TIME_SCALE: battles' clocks run this many times faster (tests, bench). */
+  battleTimeScale: number;
   /** Adaptive quality: pause videos that do not fit a congested link. */
   pauseVideoOnCongestion: boolean;
   chat: ChatConfig;
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     tokenSecret: { current: e.TOKEN_SECRET, previous: e.TOKEN_SECRET_PREVIOUS },
     primaryHostGraceMs: e.PRIMARY_HOST_GRACE_S * 1000,
     joinRequestTtlMs: e.JOIN_REQUEST_TTL_S * 1000,
+    battleTimeScale: e.BATTLE_TIME_SCALE,
     pauseVideoOnCongestion: e.VIDEO_PAUSE_ON_CONGESTION === 'true',
     chat,
   };

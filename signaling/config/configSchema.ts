@@ -102,6 +102,13 @@ export const envSchema = z
     /** How long a request to join as host waits for the primary host's answer before it expires. */
     JOIN_REQUEST_TTL_S: integer(1, 86400).default(JOIN_REQUEST_TTL_MS / 1000),
 
+    /**
+     * Battles' clocks (invitation, countdown, duration, result) run this many
+     * times faster: for tests and the bench only (a 1-minute battle in 3 s at
+     * 20). Pushes still carry the real instants. Default 1.
+     */
+    BATTLE_TIME_SCALE: integer(1, 100).default(1),
+
     /** TURN servers handed to clients, e.g. turn:turn.example.com:3478?transport=udp */
     TURN_URLS: commaList.pipe(z.array(turnUrl)).default([]),
     /** Shared secret with coturn (use-auth-secret) for short-lived REST credentials. */

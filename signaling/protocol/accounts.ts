@@ -26,3 +26,11 @@ export interface PublicProfile {
   avatarUrl: string | null;
   createdAt: string;
 }
+
+/** Guests' user ids start with this (accounts' ids are cuids and never do). */
+export const GUEST_ID_PREFIX = 'g_';
+
+/** A guest has no account: no wallet, no gifts, no battles. */
+export function isGuestUserId(userId: string): boolean {
+  return userId.startsWith(GUEST_ID_PREFIX);
+}

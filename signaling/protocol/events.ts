@@ -205,6 +205,13 @@ export interface ServerToClientEvents {
   /** Scores and gift streaks while live, at most ten times a second. */
   'pk-battle:gift': (event: BattleGiftPush) => void;
   'pk-battle:result': (event: { battle: BattleState }) => void;
+  /**
+   * To a session's hosts: the opponent session's hosts and their tracks, with
+   * producer ids valid in this session's router (consumed with
+   * `webrtc:consume`); sent when the battle's media starts and whenever the
+   * opponent's tracks change; `hosts: []` when it stops.
+   */
+  'pk-battle:opponent-hosts': (event: { battleId: string; sessionId: string; hosts: HostState[] }) => void;
   'pk-battle:ended': (event: { battle: BattleState }) => void;
   /**
    * To a battling session's hosts: the opponent session's hosts with their

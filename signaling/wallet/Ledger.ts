@@ -18,7 +18,7 @@
 // 4. then the entries are inserted, each with the balance it left.
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Database } from '../../prisma/database.ts';
+import type { Database, DatabaseTransaction } from '../../prisma/database.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
 import { AppError } from '../errors.ts';
 import { checkStoredRow } from '../storedRow.ts';
@@ -38,7 +38,7 @@ import {
   type WalletSummary,
 } from './LedgerTypes.ts';
 
-type Transaction = Parameters<Parameters<Database['$transaction']>[0]>[0];
+type Transaction = DatabaseTransaction;
 
 /** One wallet's side of a request. The first leg is the caller's. */
 interface Leg {
@@ -94,6 +94,30 @@ export class Ledger {
       storedKey: storedLedgerKey(request.kind, request.userId, request.idempotencyKey),
     };
     return this.#post([leg], request.reference);
+  }
+
+  /**
+   * A credit written inside the caller's transaction, with what it pays for
+   * (a battle's reward with its result): both commit or neither. The caller
+   * takes the wallet's lock by writing it first (this does, when it is the
+   * first write). A replay (same key) writes nothing and answers as before.
+   * The wallet must exist: call ensureWallet before the transaction (on
+   * SQLite a write outside it would wait for its lock).
+   */
+  async creditWithin(tx: DatabaseTransaction, request: CreditRequest): Promise<LedgerReceipt> {
+    const amount = checkedAmount(request.amount);
+    const leg = {
+      userId: request.userId,
+      amount,
+      kind: request.kind,
+      storedKey: storedLedgerKey(request.kind, request.userId, request.idempotencyKey),
+    };
+    try {
+      return await this.#write(tx, [leg], request.reference);
+    } catch (error) {
+      if (error instanceof Replay) return replayReceipt(error, this.#logger);
+      throw error;
+    }
   }
 
   topUp(userId: string, amount: number, idempotencyKey: string): Promise<LedgerReceipt> {
@@ -215,6 +239,11 @@ export class Ledger {
     for (const leg of others) await insertEntry(tx, leg, reference);
     const entry = toEntry(primaryEntry, this.#logger);
     return { entry, balance: entry.balanceAfter, replayed: false };
+  }
+
+  /** Makes the user's wallet if it is missing (before a creditWithin). Unknown users: NOT_FOUND. */
+  ensureWallet(userId: string): Promise<void> {
+    return this.#ensureWallet(userId);
   }
 
   /** Wallets are made at sign-up; this covers accounts from before wallets. Unknown users: 404. */

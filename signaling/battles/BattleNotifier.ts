@@ -1,0 +1,35 @@
+// The Socket.io side of BattlePushes: the sessions' audience rooms, their
+// hosts' rooms, and a user's room for the invitation.
+import { audienceChannel } from '../broadcast/StreamNotifier.ts';
+import { sessionChannel, userChannel } from '../multihost/SessionNotifier.ts';
+import type { BattleGiftPush, BattleState, HostState } from '../protocol/index.ts';
+import type { AppServer } from '../socket/socketData.ts';
+import type { BattlePhaseEvent, BattlePushes } from './BattlePushes.ts';
+
+export class BattleNotifier implements BattlePushes {
+  readonly #io: AppServer;
+
+  constructor(io: AppServer) {
+    this.#io = io;
+  }
+
+  invited(userId: string, battle: BattleState): void {
+    this.#io.to(userChannel(userId)).emit('pk-battle:invited', { battle });
+  }
+
+  phase(event: BattlePhaseEvent, battle: BattleState): void {
+    this.#everyone(battle.sides.map((side) => side.sessionId)).emit(event, { battle });
+  }
+
+  gifts(sessionIds: readonly string[], push: BattleGiftPush): void {
+    this.#everyone(sessionIds).emit('pk-battle:gift', push);
+  }
+
+  opponentHosts(sessionId: string, battleId: string, hosts: HostState[]): void {
+    this.#io.to(sessionChannel(sessionId)).emit('pk-battle:opponent-hosts', { battleId, sessionId, hosts });
+  }
+
+  #everyone(sessionIds: readonly string[]) {
+    return this.#io.to(sessionIds.flatMap((sessionId) => [audienceChannel(sessionId), sessionChannel(sessionId)]));
+  }
+}

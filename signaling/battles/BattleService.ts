@@ -1,0 +1,495 @@
+// PK battles: two live sessions head to head. This service owns each
+// battle's state machine (battlePhase.ts) and its timers, writes every phase
+// change to the database before announcing it (BattleStore), opens and
+// closes the battle's media (the sessions' tracks piped into each other's
+// routers, BattleMedia), keeps the live scores for the pushes (the database
+// keeps the exact ones: GiftWriter raises them with the coins), and ends a
+// battle cleanly whatever happens to its sessions. It takes plain values
+// and holds no sockets (BattlePushes).
+//
+// Changes to one battle run one after another (a queue per battle): a timer
+// that fires while a host's cancel is being written finds the new phase.
+import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { Identity } from '../auth/identityToken.ts';
+import { AppError } from '../errors.ts';
+import { GiftFeed, type GiftLook } from '../gifts/GiftFeed.ts';
+import type { BattleGifts } from '../gifts/GiftService.ts';
+import type { Session } from '../multihost/Session.ts';
+import type { SessionService } from '../multihost/SessionService.ts';
+import {
+  BATTLE_COUNTDOWN_S,
+  BATTLE_INVITE_TTL_S,
+  BATTLE_RESULT_S,
+  isGuestUserId,
+  type BattleInviteRequest,
+  type BattleState,
+  type GiftView,
+  type QuickMatchRequest,
+  type QuickMatchResult,
+} from '../protocol/index.ts';
+import { canHappen, isFinal, nextPhase, type BattleEvent } from './battlePhase.ts';
+import type { BattlePhaseEvent, BattlePushes } from './BattlePushes.ts';
+import type { BattleStore } from './BattleStore.ts';
+
+/** A battle's media between its two sessions, open from the countdown to the end. */
+export interface BattleMediaLink {
+  close(): void;
+}
+
+export type OpenBattleMedia = (battle: BattleState) => Promise<BattleMediaLink>;
+
+export interface BattleServiceOptions {
+  sessions: SessionService;
+  store: BattleStore;
+  pushes: BattlePushes;
+  openMedia: OpenBattleMedia;
+  /** BATTLE_TIME_SCALE: clocks run this many times faster (tests, bench). Default 1. */
+  timeScale?: number;
+  logger: Logger;
+}
+
+export type BattleServiceEvents = {
+  /** A battle's phase changed (the compositor switches layouts on it). */
+  changed: [battle: BattleState];
+  /** A live battle's scores changed. */
+  scores: [battle: BattleState];
+};
+
+interface ActiveBattle {
+  state: BattleState;
+  timer: NodeJS.Timeout | undefined;
+  media: Promise<BattleMediaLink | undefined> | undefined;
+  feed: GiftFeed;
+  /** Changes to this battle, one after another. */
+  queue: Promise<unknown>;
+}
+
+interface QueuedSession {
+  sessionId: string;
+  durationS: number;
+}
+
+const phaseEvents: Record<BattleState['phase'], BattlePhaseEvent> = {
+  invited: 'pk-battle:created',
+  declined: 'pk-battle:declined',
+  expired: 'pk-battle:expired',
+  cancelled: 'pk-battle:cancelled',
+  countdown: 'pk-battle:countdown',
+  live: 'pk-battle:started',
+  result: 'pk-battle:result',
+  ended: 'pk-battle:ended',
+};
+
+export class BattleService extends EventEmitter<BattleServiceEvents> implements BattleGifts {
+  readonly #sessions: SessionService;
+  readonly #store: BattleStore;
+  readonly #pushes: BattlePushes;
+  readonly #openMedia: OpenBattleMedia;
+  readonly #scale: number;
+  readonly #logger: Logger;
+  readonly #battles = new Map<string, ActiveBattle>();
+  /** Sessions in a battle that has not ended (also its invitation and result), by session id. */
+  readonly #battleOfSession = new Map<string, string>();
+  #quickMatchQueue: QueuedSession[] = [];
+  #closing = false;
+
+  constructor(options: BattleServiceOptions) {
+    super();
+    this.#sessions = options.sessions;
+    this.#store = options.store;
+    this.#pushes = options.pushes;
+    this.#openMedia = options.openMedia;
+    this.#scale = options.timeScale ?? 1;
+    this.#logger = options.logger.child({ component: 'battles' });
+    this.#sessions.on('ended', (session) => this.#onSessionEnded(session));
+  }
+
+  // --- lookup ----------------------------------------------------------------
+
+  async get(battleId: string): Promise<BattleState> {
+    const active = this.#battles.get(battleId);
+    if (active) return snapshot(active.state);
+    const stored = await this.#store.find(battleId);
+    if (!stored) throw new AppError('NOT_FOUND', 'no such battle');
+    return stored;
+  }
+
+  /** The battle a session is in (from the invitation to the end of the result phase), or null. */
+  current(sessionId: string): BattleState | null {
+    const battleId = this.#battleOfSession.get(sessionId);
+    const active = battleId === undefined ? undefined : this.#battles.get(battleId);
+    return active ? snapshot(active.state) : null;
+  }
+
+  /** Battles under way or showing their result. */
+  listActive(): BattleState[] {
+    return [...this.#battles.values()]
+      .filter(({ state }) => state.phase === 'countdown' || state.phase === 'live' || state.phase === 'result')
+      .map(({ state }) => snapshot(state));
+  }
+
+  listForHost(userId: string): Promise<BattleState[]> {
+    return this.#store.listForHost(userId);
+  }
+
+  get store(): BattleStore {
+    return this.#store;
+  }
+
+  // --- BattleGifts -------------------------------------------------------------
+
+  liveBattleOf(sessionId: string): { id: string; sides: BattleState['sides'] } | undefined {
+    const battleId = this.#battleOfSession.get(sessionId);
+    const active = battleId === undefined ? undefined : this.#battles.get(battleId);
+    return active?.state.phase === 'live' ? { id: active.state.id, sides: active.state.sides } : undefined;
+  }
+
+  giftAccepted(gift: GiftView, look: GiftLook): void {
+    const active = gift.battleId === null ? undefined : this.#battles.get(gift.battleId);
+    if (!active) return;
+    const side = active.state.sides.find((candidate) => candidate.sessionId === gift.sessionId);
+    if (!side) return;
+    // The scores the pushes show; the result reads the database's (the same sums).
+    side.score += gift.value;
+    active.feed.add(gift, look);
+    this.emit('scores', snapshot(active.state));
+  }
+
+  // --- requests ----------------------------------------------------------------
+
+  async invite(caller: Identity, request: Required<BattleInviteRequest>): Promise<BattleState> {
+    const own = this.#battleReadySession(caller, request.sessionId);
+    if (request.opponentSessionId === request.sessionId) {
+      throw new AppError('INVALID_INPUT', 'a session cannot battle itself');
+    }
+    const opponent = this.#opponentSession(caller, request.opponentSessionId);
+    const state = this.#newState(own, opponent, caller.userId, request.durationS);
+    const active = await this.#register(state);
+    this.#pushes.invited(opponent.primaryHostId, snapshot(state));
+    this.#pushes.phase('pk-battle:created', snapshot(state));
+    this.#schedule(active);
+    this.#logger.info({ battleId: state.id, sessions: [own.id, opponent.id] }, 'battle invitation sent');
+    return snapshot(state);
+  }
+
+  accept(caller: Identity, battleId: string): Promise<BattleState> {
+    return this.#act(battleId, async (active) => {
+      const invited = active.state.sides[1];
+      if (this.#sessions.find(invited.sessionId)?.primaryHostId !== caller.userId) {
+        throw new AppError('NOT_ALLOWED', 'only the invited host can accept this battle');
+      }
+      for (const side of active.state.sides) {
+        if (this.#sessions.find(side.sessionId)?.status !== 'live') {
+          throw new AppError('CONFLICT', `${side.sessionTitle} is no longer live`);
+        }
+      }
+      return this.#transition(active, 'accept');
+    });
+  }
+
+  decline(caller: Identity, battleId: string): Promise<BattleState> {
+    return this.#act(battleId, async (active) => {
+      if (this.#sessions.find(active.state.sides[1].sessionId)?.primaryHostId !== caller.userId) {
+        throw new AppError('NOT_ALLOWED', 'only the invited host can decline this battle');
+      }
+      return this.#transition(active, 'decline');
+    });
+  }
+
+  /** Either side's primary host: withdraws or turns down an invitation, or forfeits. */
+  cancel(caller: Identity, battleId: string): Promise<BattleState> {
+    return this.#act(battleId, async (active) => {
+      const side = active.state.sides.findIndex(
+        (candidate) => this.#sessions.find(candidate.sessionId)?.primaryHostId === caller.userId,
+      );
+      if (side < 0) throw new AppError('NOT_ALLOWED', "only the battling sessions' primary hosts can cancel a battle");
+      if (active.state.phase === 'invited' && side === 1) return this.#transition(active, 'decline');
+      if (active.state.phase === 'result') throw new AppError('CONFLICT', 'the battle is already over');
+      return this.#transition(active, 'cancel', side === 0 ? 0 : 1);
+    });
+  }
+
+  /** Pairs the session with the first live session already waiting, or queues it. */
+  async quickMatch(caller: Identity, request: Required<QuickMatchRequest>): Promise<QuickMatchResult> {
+    const own = this.#battleReadySession(caller, request.sessionId);
+    this.#quickMatchQueue = this.#quickMatchQueue.filter((queued) => queued.sessionId !== own.id);
+    while (this.#quickMatchQueue.length > 0) {
+      const waiting = this.#quickMatchQueue.shift()!;
+      const opponent = this.#sessions.find(waiting.sessionId);
+      if (!opponent || opponent.status !== 'live' || this.#battleOfSession.has(opponent.id)) continue;
+      if (opponent.primaryHostId === caller.userId) continue;
+      const state = this.#newState(opponent, own, opponent.primaryHostId, waiting.durationS);
+      const active = await this.#register(state);
+      this.#pushes.phase('pk-battle:created', snapshot(state));
+      const battle = await this.#act(state.id, () => this.#transition(active, 'accept'));
+      return { status: 'matched', battle };
+    }
+    this.#quickMatchQueue.push({ sessionId: own.id, durationS: request.durationS });
+    return { status: 'waiting' };
+  }
+
+  leaveQueue(caller: Identity, sessionId: string): void {
+    this.#sessions.get(sessionId).assertPrimary(caller, 'leave the quick-match queue');
+    this.#quickMatchQueue = this.#quickMatchQueue.filter((queued) => queued.sessionId !== sessionId);
+  }
+
+  // --- start-up and shutdown ---------------------------------------------------
+
+  /** Closes what a previous run left unfinished (its sessions have ended with it). */
+  async recoverInterrupted(): Promise<void> {
+    const closed = await this.#store.closeInterrupted(new Date());
+    if (closed > 0) this.#logger.warn({ battles: closed }, 'battles left unfinished by the last run closed as interrupted');
+  }
+
+  /** Server shutdown: every battle ends as interrupted (no winner from a stopping server). */
+  async closeAll(): Promise<void> {
+    this.#closing = true;
+    await Promise.all(
+      [...this.#battles.keys()].map((battleId) =>
+        this.#act(battleId, (active) => this.#transition(active, 'interrupt')).catch((error: unknown) =>
+          this.#logger.warn({ err: error, battleId }, 'interrupting a battle at shutdown failed'),
+        ),
+      ),
+    );
+  }
+
+  // --- the machine ---------------------------------------------------------------
+
+  async #register(state: BattleState): Promise<ActiveBattle> {
+    for (const side of state.sides) {
+      if (this.#battleOfSession.has(side.sessionId)) {
+        throw new AppError('CONFLICT', `${side.sessionTitle} is already in a battle`);
+      }
+    }
+    const active: ActiveBattle = {
+      state,
+      timer: undefined,
+      media: undefined,
+      queue: Promise.resolve(),
+      feed: new GiftFeed((streaks, omitted) =>
+        this.#pushes.gifts(
+          state.sides.map((side) => side.sessionId),
+          {
+            battleId: state.id,
+            scores: [active.state.sides[0].score, active.state.sides[1].score],
+            streaks,
+            omitted,
+            serverTime: new Date().toISOString(),
+          },
+        ),
+      ),
+    };
+    // Claimed before the write: a second invitation meanwhile sees the session taken.
+    for (const side of state.sides) this.#battleOfSession.set(side.sessionId, state.id);
+    this.#battles.set(state.id, active);
+    try {
+      await this.#store.insert(state);
+    } catch (error) {
+      this.#forget(active);
+      throw error;
+    }
+    return active;
+  }
+
+  /** Runs a change to one battle after the changes before it. */
+  #act<T>(battleId: string, change: (active: ActiveBattle) => Promise<T>): Promise<T> {
+    const active = this.#battles.get(battleId);
+    if (!active) {
+      return this.#store.find(battleId).then((stored) => {
+        throw stored
+          ? new AppError('CONFLICT', `the battle is ${stored.phase}`)
+          : new AppError('NOT_FOUND', 'no such battle');
+      });
+    }
+    const result = active.queue.then(() => {
+      if (this.#battles.get(battleId) !== active) throw new AppError('CONFLICT', 'the battle is over');
+      return change(active);
+    });
+    active.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async #transition(active: ActiveBattle, event: BattleEvent, bySide?: 0 | 1): Promise<BattleState> {
+    const from = active.state.phase;
+    const transition = nextPhase(from, event);
+    const now = Date.now();
+    const next: BattleState = {
+      ...active.state,
+      sides: [{ ...active.state.sides[0] }, { ...active.state.sides[1] }],
+      phase: transition.phase,
+      endReason: transition.endReason ?? active.state.endReason,
+    };
+    if (transition.phase === 'countdown') {
+      const startsAt = now + this.#ms(BATTLE_COUNTDOWN_S);
+      next.startsAt = new Date(startsAt).toISOString();
+      next.endsAt = new Date(startsAt + this.#ms(next.durationS)).toISOString();
+    }
+    if (isFinal(transition.phase)) next.endedAt = new Date(now).toISOString();
+
+    if (transition.phase === 'result') {
+      next.resultUntil = new Date(now + this.#ms(BATTLE_RESULT_S)).toISOString();
+      if (next.endsAt && Date.parse(next.endsAt) > now) next.endsAt = new Date(now).toISOString();
+      const forfeited = event === 'time-up' ? null : (bySide ?? null);
+      const result = await this.#store.finish(next, forfeited, new Date(now));
+      if (!result) throw new AppError('CONFLICT', 'the battle changed meanwhile');
+      next.winnerSessionId = result.winnerSessionId;
+      next.sides.forEach((side, position) => {
+        if (side.score !== result.scores[position]) {
+          this.#logger.warn({ battleId: next.id, position, pushed: side.score, stored: result.scores[position] }, 'live score differed from the record');
+        }
+        side.score = result.scores[position]!;
+        side.outcome = result.outcomes[position]!;
+        side.mvp = result.mvps[position]!;
+      });
+    } else if (!(await this.#store.movePhase(next, from))) {
+      throw new AppError('CONFLICT', 'the battle changed meanwhile');
+    }
+
+    active.state = next;
+    clearTimeout(active.timer);
+    active.timer = undefined;
+    if (transition.phase === 'countdown') active.media = this.#startMedia(active);
+    if (transition.phase !== 'live') active.feed.touch();
+    if (isFinal(transition.phase)) this.#finish(active);
+    else this.#schedule(active);
+    this.#pushes.phase(phaseEvents[transition.phase], snapshot(next));
+    this.emit('changed', snapshot(next));
+    this.#logger.info({ battleId: next.id, from, to: next.phase, event, endReason: next.endReason }, 'battle %s', next.phase);
+    return snapshot(next);
+  }
+
+  /** The timer of the current phase: each phase has at most one, cleared on every transition. */
+  #schedule(active: ActiveBattle): void {
+    const { state } = active;
+    const at: Partial<Record<BattleState['phase'], [string | null, BattleEvent]>> = {
+      invited: [state.respondBy, 'expire'],
+      countdown: [state.startsAt, 'countdown-over'],
+      live: [state.endsAt, 'time-up'],
+      result: [state.resultUntil, 'result-over'],
+    };
+    const due = at[state.phase];
+    if (!due || due[0] === null) return;
+    const [when, event] = due;
+    active.timer = setTimeout(
+      () => {
+        active.timer = undefined;
+        void this.#act(state.id, async (current) => {
+          if (!canHappen(current.state.phase, event) || current.state !== state) return current.state;
+          return this.#transition(current, event);
+        }).catch((error: unknown) => this.#logger.error({ err: error, battleId: state.id, event }, 'battle timer failed'));
+      },
+      Math.max(0, Date.parse(when) - Date.now()),
+    );
+  }
+
+  #startMedia(active: ActiveBattle): Promise<BattleMediaLink | undefined> {
+    return this.#openMedia(snapshot(active.state)).then(
+      (link) => {
+        // Ended while the pipes were being made.
+        if (this.#battles.get(active.state.id) !== active) link.close();
+        return link;
+      },
+      (error: unknown) => {
+        this.#logger.error({ err: error, battleId: active.state.id }, 'the battle media could not be opened');
+        void this.#act(active.state.id, (current) => this.#transition(current, 'interrupt')).catch(() => undefined);
+        return undefined;
+      },
+    );
+  }
+
+  #finish(active: ActiveBattle): void {
+    void active.media?.then((link) => link?.close());
+    this.#forget(active);
+  }
+
+  #forget(active: ActiveBattle): void {
+    clearTimeout(active.timer);
+    active.feed.close();
+    if (this.#battles.get(active.state.id) === active) this.#battles.delete(active.state.id);
+    for (const side of active.state.sides) {
+      if (this.#battleOfSession.get(side.sessionId) === active.state.id) this.#battleOfSession.delete(side.sessionId);
+    }
+  }
+
+  #onSessionEnded(session: Session): void {
+    this.#quickMatchQueue = this.#quickMatchQueue.filter((queued) => queued.sessionId !== session.id);
+    if (this.#closing) return;
+    const battleId = this.#battleOfSession.get(session.id);
+    if (battleId === undefined) return;
+    void this.#act(battleId, async (active) => {
+      if (!canHappen(active.state.phase, 'session-ended')) return active.state;
+      const side = active.state.sides.findIndex((candidate) => candidate.sessionId === session.id);
+      return this.#transition(active, 'session-ended', side === 0 ? 0 : 1);
+    }).catch((error: unknown) => this.#logger.error({ err: error, battleId }, 'ending a battle with its session failed'));
+  }
+
+  // --- checks ------------------------------------------------------------------
+
+  /** The caller's own live session, ready to battle. */
+  #battleReadySession(caller: Identity, sessionId: string): Session {
+    if (caller.role === undefined || isGuestUserId(caller.userId)) {
+      throw new AppError('UNAUTHENTICATED', 'sign in with an account to battle');
+    }
+    const session = this.#sessions.get(sessionId);
+    session.assertPrimary(caller, 'start a battle');
+    if (session.status !== 'live') throw new AppError('CONFLICT', 'go live before starting a battle');
+    if (this.#battleOfSession.has(session.id)) throw new AppError('CONFLICT', 'your session is already in a battle');
+    return session;
+  }
+
+  #opponentSession(caller: Identity, sessionId: string): Session {
+    const opponent = this.#sessions.find(sessionId);
+    if (!opponent) throw new AppError('NOT_FOUND', 'no such session (it may have ended)');
+    if (opponent.status !== 'live') throw new AppError('CONFLICT', 'that session is not live');
+    if (opponent.primaryHostId === caller.userId) throw new AppError('INVALID_INPUT', 'you cannot battle yourself');
+    if (isGuestUserId(opponent.primaryHostId)) {
+      throw new AppError('NOT_ALLOWED', "that session's host is a guest: battles need accounts on both sides");
+    }
+    if (this.#battleOfSession.has(opponent.id)) throw new AppError('CONFLICT', 'that session is already in a battle');
+    return opponent;
+  }
+
+  #newState(own: Session, opponent: Session, invitedBy: string, durationS: number): BattleState {
+    const now = Date.now();
+    const sideOf = (session: Session) => ({
+      sessionId: session.id,
+      sessionTitle: session.title,
+      hostId: session.primaryHostId,
+      hostName: session.host(session.primaryHostId).displayName,
+      score: 0,
+      outcome: null,
+      mvp: null,
+    });
+    return {
+      id: crypto.randomBytes(9).toString('base64url'),
+      phase: 'invited',
+      durationS,
+      invitedBy,
+      createdAt: new Date(now).toISOString(),
+      respondBy: new Date(now + this.#ms(BATTLE_INVITE_TTL_S)).toISOString(),
+      startsAt: null,
+      endsAt: null,
+      resultUntil: null,
+      endedAt: null,
+      endReason: null,
+      winnerSessionId: null,
+      sides: [sideOf(own), sideOf(opponent)],
+      serverTime: new Date(now).toISOString(),
+    };
+  }
+
+  #ms(seconds: number): number {
+    return Math.round((seconds * 1000) / this.#scale);
+  }
+}
+
+/** A copy to hand out, stamped with the server's clock. */
+function snapshot(state: BattleState): BattleState {
+  return {
+    ...state,
+    sides: [{ ...state.sides[0] }, { ...state.sides[1] }],
+    serverTime: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,257 @@
+// Writes gifts in batches, each batch one database transaction: the coins
+// move (signaling/wallet/transferBatch.ts), the Gift rows are inserted and
+// battle sides' scores rise, all or nothing. A gift is answered only once its
+// batch has committed. The next batch is whatever queued while the previous
+// one was writing (group commit), so under load a commit carries hundreds of
+// gifts and on a quiet stream each gift commits on its own at once.
+//
+// Exactness:
+// - a resend (same sender and clientGiftId) is answered with the first gift's
+//   row and moves nothing: queued twins share one promise, committed ones are
+//   found under the wallet locks, and the unique keys (Gift and the ledger)
+//   settle a race with another node — the batch is then retried and finds it;
+// - a battle gift counts only while its battle row says `live` and before its
+//   `endsAt`, checked (and on PostgreSQL locked) in the same transaction, so
+//   ending a battle waits for the batch and its final scores are the sum of
+//   the gifts it accepted.
+import crypto from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Database, DatabaseProvider, DatabaseTransaction } from '../../prisma/database.ts';
+import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
+import { AppError } from '../errors.ts';
+import type { GiftView } from '../protocol/index.ts';
+import { storedLedgerKey } from '../wallet/ledgerKeys.ts';
+import { applyTransfers, ensureWallets, lockWallets } from '../wallet/transferBatch.ts';
+
+/** A gift to write, checked by GiftService (who may send, to whom, the value). */
+export interface PendingGift {
+  senderId: string;
+  senderName: string;
+  clientGiftId: string;
+  receiverId: string;
+  sessionId: string;
+  battleId: string | null;
+  giftTypeId: string;
+  quantity: number;
+  unitValue: number;
+}
+
+export interface WrittenGift {
+  gift: GiftView;
+  /** The sender's balance right after the gift. */
+  balance: number;
+  /** The clientGiftId was used before: nothing moved now. */
+  replayed: boolean;
+}
+
+interface Queued {
+  gift: PendingGift;
+  resolve: (written: WrittenGift) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Gifts per transaction at most (a few statements each, many rows per statement). */
+const MAX_BATCH = 400;
+const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
+
+export class GiftWriter {
+  readonly #database: Database;
+  readonly #provider: DatabaseProvider;
+  readonly #logger: Logger;
+  #queue: Queued[] = [];
+  #writing = false;
+  /** Requests in the queue or in the batch being written, by `<sender>:<clientGiftId>`. */
+  readonly #inFlight = new Map<string, Promise<WrittenGift>>();
+
+  constructor(database: Database, provider: DatabaseProvider, logger: Logger) {
+    this.#database = database;
+    this.#provider = provider;
+    this.#logger = logger.child({ component: 'gift-writer' });
+  }
+
+  write(gift: PendingGift): Promise<WrittenGift> {
+    const key = `${gift.senderId}:${gift.clientGiftId}`;
+    const twin = this.#inFlight.get(key);
+    if (twin) return twin.then((written) => replayOf(written, gift));
+    const promise = new Promise<WrittenGift>((resolve, reject) => this.#queue.push({ gift, resolve, reject }));
+    this.#inFlight.set(key, promise);
+    const forget = () => this.#inFlight.delete(key);
+    promise.then(forget, forget);
+    if (!this.#writing) void this.#drain();
+    return promise;
+  }
+
+  async #drain(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, MAX_BATCH);
+        await this.#writeBatch(batch);
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  async #writeBatch(batch: Queued[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const userIds = batch.flatMap(({ gift }) => [gift.senderId, gift.receiverId]);
+        await ensureWallets(this.#database, userIds);
+        const outcomes = await this.#database.$transaction(
+          (tx) => this.#writeWithin(tx, batch.map(({ gift }) => gift)),
+          TRANSACTION_OPTIONS,
+        );
+        batch.forEach((queued, index) => {
+          const outcome = outcomes[index]!;
+          if (outcome instanceof Error) queued.reject(outcome);
+          else queued.resolve(outcome);
+        });
+        return;
+      } catch (error) {
+        const code = prismaErrorCode(error);
+        const retry =
+          attempt < 3 && (code === prismaErrorCodes.uniqueViolation || code === prismaErrorCodes.transactionConflict);
+        if (retry) {
+          this.#logger.warn({ attempt, code, gifts: batch.length }, 'gift batch conflicted: retrying');
+          continue;
+        }
+        this.#logger.error({ err: error, gifts: batch.length }, 'writing a gift batch failed: nothing was written');
+        for (const queued of batch) queued.reject(new AppError('UNAVAILABLE', 'the gift could not be sent: try again'));
+        return;
+      }
+    }
+  }
+
+  async #writeWithin(tx: DatabaseTransaction, gifts: PendingGift[]): Promise<(WrittenGift | AppError)[]> {
+    const now = new Date();
+    await lockWallets(
+      tx,
+      gifts.flatMap((gift) => [gift.senderId, gift.receiverId]),
+      this.#provider,
+    );
+
+    const earlier = await tx.gift.findMany({
+      where: { clientGiftId: { in: [...new Set(gifts.map((gift) => gift.clientGiftId))] } },
+    });
+    const earlierByKey = new Map(earlier.map((row) => [`${row.senderId}:${row.clientGiftId}`, row]));
+    // A resend is answered as the first send was: with the balance its ledger entry left.
+    const sentEntries = await tx.coinTransaction.findMany({
+      where: { idempotencyKey: { in: earlier.map((row) => storedLedgerKey('gift_sent', row.senderId, row.clientGiftId)) } },
+      select: { idempotencyKey: true, balanceAfter: true },
+    });
+    const balanceAfterSending = new Map(sentEntries.map((entry) => [entry.idempotencyKey, entry.balanceAfter]));
+
+    const liveBattles = new Set<string>();
+    for (const battleId of new Set(gifts.flatMap((gift) => (gift.battleId ? [gift.battleId] : [])))) {
+      // A write, so that on PostgreSQL the battle's row stays locked until this commits.
+      const live = await tx.battle.updateMany({
+        where: { id: battleId, status: 'live', endsAt: { gt: now } },
+        data: { status: 'live' },
+      });
+      if (live.count === 1) liveBattles.add(battleId);
+    }
+
+    const results: (WrittenGift | AppError | undefined)[] = gifts.map((gift) => {
+      const row = earlierByKey.get(`${gift.senderId}:${gift.clientGiftId}`);
+      if (row) {
+        const balance = balanceAfterSending.get(storedLedgerKey('gift_sent', row.senderId, row.clientGiftId)) ?? 0;
+        return replayOfRow(row, gift, balance);
+      }
+      if (gift.battleId && !liveBattles.has(gift.battleId)) {
+        return new AppError('BATTLE_NOT_ACTIVE', 'the battle is over: the gift was not sent');
+      }
+      return undefined;
+    });
+    const toWrite = gifts.flatMap((gift, index) => (results[index] === undefined ? [{ gift, index }] : []));
+    const outcomes = await applyTransfers(
+      tx,
+      toWrite.map(({ gift }) => ({
+        fromUserId: gift.senderId,
+        toUserId: gift.receiverId,
+        amount: gift.unitValue * gift.quantity,
+        idempotencyKey: gift.clientGiftId,
+        reference: `gift:${gift.giftTypeId}`,
+      })),
+    );
+
+    const rows: GiftRow[] = [];
+    const scores = new Map<string, { battleId: string; sessionId: string; value: number }>();
+    toWrite.forEach(({ gift, index }, position) => {
+      const outcome = outcomes[position]!;
+      if (!outcome.ok) {
+        results[index] = outcome.error;
+        return;
+      }
+      const row: GiftRow = {
+        id: crypto.randomUUID(),
+        ...gift,
+        value: gift.unitValue * gift.quantity,
+        createdAt: now,
+      };
+      rows.push(row);
+      results[index] = { gift: viewOf(row), balance: outcome.senderBalance, replayed: false };
+      if (gift.battleId) {
+        const key = `${gift.battleId}:${gift.sessionId}`;
+        const side = scores.get(key) ?? { battleId: gift.battleId, sessionId: gift.sessionId, value: 0 };
+        side.value += row.value;
+        scores.set(key, side);
+      }
+    });
+    if (rows.length > 0) await tx.gift.createMany({ data: rows });
+    for (const { battleId, sessionId, value } of scores.values()) {
+      await tx.battleSide.updateMany({ where: { battleId, sessionId }, data: { score: { increment: value } } });
+    }
+    return results.map((result) => result ?? new AppError('INTERNAL', 'gift not processed'));
+  }
+}
+
+/** A Gift row as written and read. */
+export interface GiftRow {
+  id: string;
+  senderId: string;
+  senderName: string;
+  clientGiftId: string;
+  receiverId: string;
+  sessionId: string;
+  battleId: string | null;
+  giftTypeId: string;
+  quantity: number;
+  unitValue: number;
+  value: number;
+  createdAt: Date;
+}
+
+export function viewOf(row: GiftRow): GiftView {
+  return {
+    id: row.id,
+    clientGiftId: row.clientGiftId,
+    senderId: row.senderId,
+    senderName: row.senderName,
+    receiverId: row.receiverId,
+    sessionId: row.sessionId,
+    battleId: row.battleId,
+    giftTypeId: row.giftTypeId,
+    quantity: row.quantity,
+    value: row.value,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** The same key for another gift is a client bug, not a resend. */
+function sameGift(row: Pick<GiftRow, 'sessionId' | 'giftTypeId' | 'quantity'>, gift: PendingGift): boolean {
+  return row.sessionId === gift.sessionId && row.giftTypeId === gift.giftTypeId && row.quantity === gift.quantity;
+}
+
+function replayOfRow(row: GiftRow, gift: PendingGift, balance: number): WrittenGift | AppError {
+  if (!sameGift(row, gift)) return new AppError('CONFLICT', 'clientGiftId was already used for a different gift');
+  return { gift: viewOf(row), balance, replayed: true };
+}
+
+function replayOf(written: WrittenGift, gift: PendingGift): WrittenGift {
+  const { sessionId, giftTypeId, quantity } = written.gift;
+  if (!sameGift({ sessionId, giftTypeId, quantity }, gift)) {
+    throw new AppError('CONFLICT', 'clientGiftId was already used for a different gift');
+  }
+  return { ...written, replayed: true };
+}

@@ -1,0 +1,130 @@
+// Many coin transfers in one database transaction: what lets a thousand gifts
+// a second through SQLite's single writer (one commit per batch instead of
+// one per gift; signaling/gifts/GiftWriter.ts). Same rules as Ledger.ts:
+// the wallets are locked first (lockWallets), balances are read under the
+// locks, a transfer the sender cannot afford is refused on its own without
+// touching the others, every entry records the balance it left, and the
+// idempotency keys are the ledger's (`gift_sent:<sender>:<key>`, unique).
+import type { DatabaseProvider, DatabaseTransaction, Database } from '../../prisma/database.ts';
+import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
+import { AppError } from '../errors.ts';
+import { storedLedgerKey } from './ledgerKeys.ts';
+import { MAX_BALANCE } from './LedgerTypes.ts';
+
+export interface BatchTransfer {
+  fromUserId: string;
+  toUserId: string;
+  amount: number;
+  /** The caller's key (a gift's clientGiftId), scoped by the sender like Ledger.transfer's. */
+  idempotencyKey: string;
+  reference: string;
+}
+
+export type TransferOutcome = { ok: true; senderBalance: number } | { ok: false; error: AppError };
+
+/** Gives every user a wallet (outside the transaction: creating one is not part of any transfer). */
+export async function ensureWallets(database: Database, userIds: Iterable<string>): Promise<void> {
+  const wanted = [...new Set(userIds)];
+  const existing = await database.wallet.findMany({ where: { userId: { in: wanted } }, select: { userId: true } });
+  const have = new Set(existing.map((row) => row.userId));
+  for (const userId of wanted.filter((id) => !have.has(id))) {
+    try {
+      await database.wallet.create({ data: { userId } });
+    } catch (error) {
+      // Made concurrently: just as good.
+      if (prismaErrorCode(error) !== prismaErrorCodes.uniqueViolation) throw error;
+    }
+  }
+}
+
+/**
+ * Takes the wallets' locks before anything is read: on SQLite the first
+ * write takes the database's one writer lock; on PostgreSQL each row's lock,
+ * in user-id order so two batches cannot deadlock.
+ */
+export async function lockWallets(
+  tx: DatabaseTransaction,
+  userIds: Iterable<string>,
+  provider: DatabaseProvider,
+): Promise<void> {
+  const sorted = [...new Set(userIds)].sort();
+  const now = new Date();
+  if (provider === 'sqlite') {
+    await tx.wallet.updateMany({ where: { userId: { in: sorted } }, data: { updatedAt: now } });
+    return;
+  }
+  for (const userId of sorted) await tx.wallet.updateMany({ where: { userId }, data: { updatedAt: now } });
+}
+
+/**
+ * Applies the transfers in order, inside a transaction holding the wallets'
+ * locks. Refused transfers (too few coins, a full wallet) write nothing and
+ * leave the rest alone.
+ */
+export async function applyTransfers(
+  tx: DatabaseTransaction,
+  transfers: readonly BatchTransfer[],
+): Promise<TransferOutcome[]> {
+  const userIds = [...new Set(transfers.flatMap((transfer) => [transfer.fromUserId, transfer.toUserId]))];
+  const wallets = await tx.wallet.findMany({ where: { userId: { in: userIds } } });
+  const walletOf = new Map(wallets.map((wallet) => [wallet.userId, { id: wallet.id, balance: wallet.balance }]));
+  const startBalance = new Map(wallets.map((wallet) => [wallet.userId, wallet.balance]));
+  const entries: {
+    walletId: string;
+    amount: number;
+    kind: 'gift_sent' | 'gift_received';
+    balanceAfter: number;
+    idempotencyKey: string;
+    reference: string;
+  }[] = [];
+  const outcomes = transfers.map((transfer): TransferOutcome => {
+    const sender = walletOf.get(transfer.fromUserId);
+    const receiver = walletOf.get(transfer.toUserId);
+    if (!sender || !receiver) return { ok: false, error: new AppError('NOT_FOUND', 'no wallet for this user') };
+    if (transfer.fromUserId === transfer.toUserId) {
+      return { ok: false, error: new AppError('INVALID_INPUT', 'you cannot send gifts to yourself') };
+    }
+    if (sender.balance < transfer.amount) {
+      const missing = transfer.amount - sender.balance;
+      return {
+        ok: false,
+        error: new AppError('INSUFFICIENT_COINS', `not enough coins: this costs ${transfer.amount}, ${missing} more than you have`),
+      };
+    }
+    if (receiver.balance > MAX_BALANCE - transfer.amount) {
+      return { ok: false, error: new AppError('CONFLICT', "the host's wallet is full") };
+    }
+    sender.balance -= transfer.amount;
+    receiver.balance += transfer.amount;
+    const keyOf = (kind: 'gift_sent' | 'gift_received') =>
+      storedLedgerKey(kind, transfer.fromUserId, transfer.idempotencyKey);
+    entries.push(
+      {
+        walletId: sender.id,
+        amount: -transfer.amount,
+        kind: 'gift_sent',
+        balanceAfter: sender.balance,
+        idempotencyKey: keyOf('gift_sent'),
+        reference: transfer.reference,
+      },
+      {
+        walletId: receiver.id,
+        amount: transfer.amount,
+        kind: 'gift_received',
+        balanceAfter: receiver.balance,
+        idempotencyKey: keyOf('gift_received'),
+        reference: transfer.reference,
+      },
+    );
+    return { ok: true, senderBalance: sender.balance };
+  });
+  if (entries.length === 0) return outcomes;
+  // Increments, not the computed balances: under the locks they are the same,
+  // and the CHECK (balance >= 0) of the migrations stays the last word.
+  for (const [userId, wallet] of walletOf) {
+    const delta = wallet.balance - startBalance.get(userId)!;
+    if (delta !== 0) await tx.wallet.update({ where: { userId }, data: { balance: { increment: delta } } });
+  }
+  await tx.coinTransaction.createMany({ data: entries });
+  return outcomes;
+}
