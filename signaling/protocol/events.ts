@@ -213,13 +213,6 @@ export interface ServerToClientEvents {
    */
   'pk-battle:opponent-hosts': (event: { battleId: string; sessionId: string; hosts: HostState[] }) => void;
   'pk-battle:ended': (event: { battle: BattleState }) => void;
-  /**
-   * To a battling session's hosts: the opponent session's hosts with their
-   * tracks (producer ids valid in this session's router, consumed with
-   * `webrtc:consume`), when the battle goes live and whenever they change;
-   * `hosts: []` when the battle's media stops.
-   */
-  'pk-battle:opponent-hosts': (event: { battleId: string; sessionId: string; hosts: HostState[] }) => void;
 }
 
 /** Between signalling nodes (Redis adapter). */
