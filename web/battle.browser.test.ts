@@ -60,8 +60,9 @@ test.before(async () => {
   admin.token = refreshed.body.data.token;
 
   // Two sessions, each live with its host's studio page.
-  alice = await signInGuest(server.url, 'Alice');
-  bob = await signInGuest(server.url, 'Bob');
+  // Battles are for accounts (guests cannot battle).
+  alice = asHost(await registerAccount(server.url, { displayName: 'Alice' }));
+  bob = asHost(await registerAccount(server.url, { displayName: 'Bob' }));
   sessionA = await createSession(server.url, alice.token, 'Alice show');
   sessionB = await createSession(server.url, bob.token, 'Bob show');
   hostA = await openHostPage(browser, 'Alice', `${server.url}/studio/${sessionA.id}?capture=${CAPTURE}`, alice);
@@ -82,6 +83,11 @@ test.after(async () => {
   await browser?.close();
   await server?.close();
 });
+
+/** An account as the studio pages keep an identity. */
+function asHost(account: SignedInAccount): Guest {
+  return { token: account.token, userId: account.user.userId, displayName: account.user.displayName };
+}
 
 async function topUp(account: SignedInAccount, amount: number, key: string): Promise<void> {
   const result = await request(server.url, 'POST', '/api/wallet/topup', {
