@@ -7,6 +7,17 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Server as SocketServer } from 'socket.io';
 import { accountRoutes } from './accounts/accountRoutes.ts';
+import { BattleMedia } from './battles/BattleMedia.ts';
+import { BattleNotifier } from './battles/BattleNotifier.ts';
+import { battleRoutes } from './battles/battleRoutes.ts';
+import { BattleService } from './battles/BattleService.ts';
+import { registerBattleHandlers } from './battles/battleSocket.ts';
+import { BattleStore } from './battles/BattleStore.ts';
+import { GiftNotifier } from './gifts/GiftNotifier.ts';
+import { giftRoutes } from './gifts/giftRoutes.ts';
+import { GiftService } from './gifts/GiftService.ts';
+import { registerGiftHandlers } from './gifts/giftSocket.ts';
+import { GiftWriter } from './gifts/GiftWriter.ts';
 import { AccountService } from './accounts/AccountService.ts';
 import { guestRoutes } from './auth/guestRoutes.ts';
 import { BroadcastService } from './broadcast/BroadcastService.ts';
@@ -37,7 +48,7 @@ import type { AppServer } from './socket/socketData.ts';
 import { SessionService } from './multihost/SessionService.ts';
 import { SessionStore } from './multihost/SessionStore.ts';
 import type { Logger } from 'pino';
-import { openDatabase, tuneDatabase, type Database } from '../prisma/database.ts';
+import { databaseProvider, openDatabase, tuneDatabase, type Database } from '../prisma/database.ts';
 import { WorkerPool } from '../sfu/WorkerPool.ts';
 import type { Config } from './config/config.ts';
 import { healthRoute } from './http/healthRoute.ts';
@@ -115,8 +126,11 @@ async function startOnDatabase(
   const store = new SessionStore(database, logger);
   const accounts = new AccountService(database, tokenSecret, logger);
   const ledger = new Ledger(database, logger);
-  // Sessions cannot survive a restart (their media was in this process).
+  // Sessions cannot survive a restart (their media was in this process), nor can their battles.
   await store.endOrphans(new Date());
+  const provider = databaseProvider(config.databaseUrl);
+  const battleStore = new BattleStore(database, provider, ledger, logger);
+  await battleStore.closeInterrupted(new Date());
 
   const app = express();
   app.disable('x-powered-by');
@@ -138,6 +152,27 @@ async function startOnDatabase(
     logger,
   });
 
+  const battlePushes = new BattleNotifier(io);
+  const battles = new BattleService({
+    sessions,
+    store: battleStore,
+    pushes: battlePushes,
+    openMedia: (battle, hooks) => BattleMedia.open(battle, sessions, battlePushes, logger, hooks),
+    timeScale: config.battleTimeScale,
+    logger,
+  });
+  const gifts = new GiftService({
+    writer: new GiftWriter(database, provider, logger),
+    ledger,
+    sessions,
+    battles,
+    pushes: new GiftNotifier(io),
+    logger,
+  });
+
+  const leaderboards = {
+    top: (): Promise<never> => Promise.reject(new AppError('UNAVAILABLE', 'leaderboards: not wired yet')),
+  };
   const recordings = new RecordingStore(database, logger);
   const broadcasts = new BroadcastService(sessions, {
     mediaDir: config.mediaDir,
@@ -183,6 +218,8 @@ async function startOnDatabase(
   app.use(accountRoutes(accounts, { tokenSecret, secureCookies: config.nodeEnv === 'production' }));
   app.use(walletRoutes(ledger, tokenSecret));
   app.use(multihostRoutes(sessions, tokenSecret));
+  app.use(giftRoutes(gifts, tokenSecret));
+  app.use(battleRoutes(battles, gifts, leaderboards, tokenSecret));
   app.use(hlsRoutes(broadcasts, logger));
   app.use(streamRoutes(streams, recordings, tokenSecret));
   app.use(chatRoutes(chat, tokenSecret));
@@ -208,6 +245,8 @@ async function startOnDatabase(
     registerMultihostHandlers(socket, sessions, config.turn, socketLogger);
     registerChatHandlers(socket, chat, socketLogger);
     registerStreamHandlers(socket, streams, socketLogger);
+    registerGiftHandlers(socket, gifts, socketLogger);
+    registerBattleHandlers(socket, battles, socketLogger);
   });
 
   await listen(httpServer, config.http.port, config.http.host);
@@ -219,6 +258,9 @@ async function startOnDatabase(
     url,
     pool,
     async close() {
+      // Battles first: a stopping server interrupts them (no forfeit when the sessions end next).
+      await battles.closeAll();
+      gifts.close();
       await broadcasts.stopAll();
       streams.close();
       await sessions.closeAll();

@@ -32,13 +32,23 @@ import {
 import { canHappen, isFinal, nextPhase, type BattleEvent } from './battlePhase.ts';
 import type { BattlePhaseEvent, BattlePushes } from './BattlePushes.ts';
 import type { BattleStore } from './BattleStore.ts';
+import type { OpponentHost } from './BattleMedia.ts';
 
-/** A battle's media between its two sessions, open from the countdown to the end. */
+/** A battle's media between its two sessions, open from the countdown to the end (BattleMedia). */
 export interface BattleMediaLink {
+  /** The opponent's hosts and their tracks in this session's router (for the compositor). */
+  opponentsIn(sessionId: string): OpponentHost[];
   close(): void;
 }
 
-export type OpenBattleMedia = (battle: BattleState) => Promise<BattleMediaLink>;
+export interface BattleMediaHooks {
+  /** A session's media room closed under the battle (its worker died). */
+  lost(): void;
+  /** The opponent's tracks in a router changed. */
+  changed(): void;
+}
+
+export type OpenBattleMedia = (battle: BattleState, hooks: BattleMediaHooks) => Promise<BattleMediaLink>;
 
 export interface BattleServiceOptions {
   sessions: SessionService;
@@ -61,6 +71,8 @@ interface ActiveBattle {
   state: BattleState;
   timer: NodeJS.Timeout | undefined;
   media: Promise<BattleMediaLink | undefined> | undefined;
+  /** Once open. */
+  mediaLink: BattleMediaLink | undefined;
   feed: GiftFeed;
   /** Changes to this battle, one after another. */
   queue: Promise<unknown>;
@@ -128,6 +140,12 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     return [...this.#battles.values()]
       .filter(({ state }) => state.phase === 'countdown' || state.phase === 'live' || state.phase === 'result')
       .map(({ state }) => snapshot(state));
+  }
+
+  /** The opponent's hosts in a battling session's router, while the battle's media is open. */
+  opponentsIn(sessionId: string): OpponentHost[] {
+    const battleId = this.#battleOfSession.get(sessionId);
+    return (battleId === undefined ? undefined : this.#battles.get(battleId))?.mediaLink?.opponentsIn(sessionId) ?? [];
   }
 
   listForHost(userId: string): Promise<BattleState[]> {
@@ -267,6 +285,7 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
       state,
       timer: undefined,
       media: undefined,
+      mediaLink: undefined,
       queue: Promise.resolve(),
       feed: new GiftFeed((streaks, omitted) =>
         this.#pushes.gifts(
@@ -351,7 +370,6 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     clearTimeout(active.timer);
     active.timer = undefined;
     if (transition.phase === 'countdown') active.media = this.#startMedia(active);
-    if (transition.phase !== 'live') active.feed.touch();
     if (isFinal(transition.phase)) this.#finish(active);
     else this.#schedule(active);
     this.#pushes.phase(phaseEvents[transition.phase], snapshot(next));
@@ -385,10 +403,24 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
   }
 
   #startMedia(active: ActiveBattle): Promise<BattleMediaLink | undefined> {
-    return this.#openMedia(snapshot(active.state)).then(
+    const battleId = active.state.id;
+    const hooks: BattleMediaHooks = {
+      lost: () => {
+        this.#logger.warn({ battleId }, 'a battling session lost its media room: the battle is interrupted');
+        void this.#act(battleId, async (current) =>
+          canHappen(current.state.phase, 'interrupt') ? this.#transition(current, 'interrupt') : current.state,
+        ).catch(() => undefined);
+      },
+      changed: () => {
+        if (this.#battles.get(battleId) === active) this.emit('changed', snapshot(active.state));
+      },
+    };
+    return this.#openMedia(snapshot(active.state), hooks).then(
       (link) => {
         // Ended while the pipes were being made.
-        if (this.#battles.get(active.state.id) !== active) link.close();
+        if (this.#battles.get(battleId) !== active) link.close();
+        else active.mediaLink = link;
+        this.emit('changed', snapshot(active.state));
         return link;
       },
       (error: unknown) => {
@@ -400,6 +432,7 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
   }
 
   #finish(active: ActiveBattle): void {
+    active.mediaLink = undefined;
     void active.media?.then((link) => link?.close());
     this.#forget(active);
   }

@@ -21,6 +21,7 @@ export class HostConnection {
   readonly quality: QualityController;
   readonly #session: Session;
   readonly #pushes: SessionPushes;
+  readonly #onPublished: (producer: PeerProducer) => void;
 
   constructor(
     session: Session,
@@ -29,7 +30,9 @@ export class HostConnection {
     pushes: SessionPushes,
     logger: Logger,
     qualityOptions: Partial<LayerDecisionOptions> = {},
+    onPublished: (producer: PeerProducer) => void = () => undefined,
   ) {
+    this.#onPublished = onPublished;
     this.userId = media.id;
     this.sessionId = session.id;
     this.connectionId = connectionId;
@@ -73,6 +76,7 @@ export class HostConnection {
     this.#pushes
       .session(this.#session.id, this.connectionId)
       .emit('webrtc:new-producer', { sessionId: this.#session.id, userId: this.userId, track });
+    this.#onPublished(producer);
   }
 
   /** Camera/mic off and on: pauses the producer (no media flows) and shows it to everyone. */

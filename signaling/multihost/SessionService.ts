@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { MediaRoom } from '../../sfu/MediaRoom.ts';
+import type { PeerProducer } from '../../sfu/MediaRoomTypes.ts';
 import type { WorkerPool } from '../../sfu/WorkerPool.ts';
 import type { Identity } from '../auth/identityToken.ts';
 import type { Config } from '../config/config.ts';
@@ -46,6 +47,8 @@ export type SessionServiceEvents = {
   ended: [session: Session];
   /** The session waits for its dropped primary host until `until`; null: it is back (or the wait is over). */
   primaryAway: [session: Session, until: Date | null];
+  /** A host published a track in the session's media room (battles forward it to the opponent). */
+  trackPublished: [session: Session, producer: PeerProducer];
 };
 
 export class SessionService extends EventEmitter<SessionServiceEvents> {
@@ -278,9 +281,15 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
 
     const media = room.addPeer(caller.userId, rtpCapabilities);
     const logger = this.#logger.child({ sessionId, userId: caller.userId });
-    const connection = new HostConnection(session, connectionId, media, this.#pushes, logger, {
-      pauseWhenNothingFits: this.#config.pauseVideoOnCongestion,
-    });
+    const connection = new HostConnection(
+      session,
+      connectionId,
+      media,
+      this.#pushes,
+      logger,
+      { pauseWhenNothingFits: this.#config.pauseVideoOnCongestion },
+      (producer) => this.emit('trackPublished', session, producer),
+    );
     let hosts = this.#connections.get(sessionId);
     if (!hosts) this.#connections.set(sessionId, (hosts = new Map()));
     hosts.set(caller.userId, connection);
