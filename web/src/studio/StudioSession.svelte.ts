@@ -19,6 +19,8 @@ import type {
   SessionState,
   TrackSource,
 } from '../../../signaling/protocol/index.ts';
+import { BattleWatch } from '../battle/BattleWatch.svelte.ts';
+import { GiftFeed } from '../gifts/GiftFeed.svelte.ts';
 import { ApiError, callApi } from '../lib/httpApi.ts';
 import type { StoredIdentity } from '../lib/identity.ts';
 import { connectSignaling, request, RequestFailed, type SignalingSocket } from '../lib/signaling.ts';
@@ -113,6 +115,16 @@ export class StudioSession {
 
   /** Viewer count and recording state of the stream. */
   readonly audience: StudioAudience;
+  /** The battle this session is in (pushes, clock, the primary host's requests). */
+  readonly battle: BattleWatch;
+  /** Gift streaks to this session (and in a battle, to both sides). */
+  readonly gifts: GiftFeed;
+  /**
+   * In a battle: the opponent session's hosts and their tracks, piped into
+   * this session's router (`pk-battle:opponent-hosts`); consumed like the
+   * co-hosts' tracks. Empty outside a battle's media.
+   */
+  opponentHosts = $state.raw<HostState[]>([]);
   readonly #socket: SignalingSocket;
   #media: MediaConnection | undefined;
   #localStream: MediaStream | undefined;
@@ -133,6 +145,8 @@ export class StudioSession {
     this.identity = identity;
     this.#socket = connectSignaling({ token: identity.token });
     this.audience = new StudioAudience(this.#socket, sessionId, identity.token);
+    this.battle = new BattleWatch(this.#socket, sessionId);
+    this.gifts = new GiftFeed(this.#socket, sessionId);
     this.#listen();
     window.addEventListener('pagehide', this.#onPageHide);
   }
@@ -455,6 +469,8 @@ export class StudioSession {
     this.#teardown();
     // Leaving the studio in the app (a link, history): coming back later starts with the device check.
     forgetDevices(sessionStorage, this.sessionId);
+    this.battle.destroy();
+    this.gifts.destroy();
     this.#socket.removeAllListeners();
     this.#socket.disconnect();
   }
@@ -614,12 +630,12 @@ export class StudioSession {
     }
   }
 
-  /** Consumes every track of the other hosts not consumed yet; closes consumers of tracks gone. */
+  /** Consumes every track of the other hosts (and a battle opponent's) not consumed yet; closes consumers of tracks gone. */
   #syncConsumers(): void {
     const media = this.#media;
     const session = this.session;
     if (!media?.canConsume || !session) return;
-    const wanted = update.remoteProducerIds(session, this.userId);
+    const wanted = update.wantedProducerIds(session, this.opponentHosts, this.userId);
     for (const producerId of wanted) {
       if (!media.isConsuming(producerId)) void this.#consume(media, producerId);
     }
@@ -771,6 +787,18 @@ export class StudioSession {
     });
     socket.on('webrtc:peer-quality-changed', (event) => {
       if (mine(event)) this.peerQuality = { ...this.peerQuality, [event.userId]: event.tier };
+    });
+
+    // The opponent's hosts in a battle: their tracks are consumed (and closed when gone) like co-hosts'.
+    socket.on('pk-battle:opponent-hosts', (event) => {
+      // Sent only to this session's hosts, for the battle it is in (possibly before its phase push arrives).
+      this.opponentHosts = event.hosts;
+      this.#syncConsumers();
+    });
+    socket.on('pk-battle:ended', ({ battle }) => {
+      if (this.battle.battle?.id !== battle.id || this.opponentHosts.length === 0) return;
+      this.opponentHosts = [];
+      this.#syncConsumers();
     });
   }
 

@@ -101,3 +101,16 @@ export function remoteProducerIds(session: SessionState, selfUserId: string): Re
       .flatMap((host) => host.tracks.map((track) => track.producerId)),
   );
 }
+
+/**
+ * What this host should be consuming: its co-hosts' producers and, in a
+ * battle, the opponent's hosts' (piped into this session's router).
+ */
+export function wantedProducerIds(
+  session: SessionState,
+  opponentHosts: readonly HostState[],
+  selfUserId: string,
+): ReadonlySet<string> {
+  const opponents = opponentHosts.flatMap((host) => host.tracks.map((track) => track.producerId));
+  return new Set([...remoteProducerIds(session, selfUserId), ...opponents]);
+}

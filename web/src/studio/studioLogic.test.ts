@@ -90,6 +90,13 @@ test('track pushes update one host and deduplicate a producer announced twice', 
   assert.equal(state.hosts[1]?.tracks, []);
 });
 
+test("in a battle the opponent's hosts' tracks are consumed too, and dropped when their media stops", () => {
+  const state = session([host('a'), host('b', { tracks: [camera('p1')] })]);
+  const opponents = [host('x', { role: 'primary', tracks: [camera('px')] }), host('y', { tracks: [camera('py')] })];
+  assert.equal([...update.wantedProducerIds(state, opponents, 'a')].sort(), ['p1', 'px', 'py']);
+  assert.equal([...update.wantedProducerIds(state, [], 'a')], ['p1']);
+});
+
 test('a removed host disappears (and is unpinned); one who left stays, without media', () => {
   let state = session([host('a'), host('b', { tracks: [camera('p1')] }), host('c')]);
   state = update.layoutChanged(state, { kind: 'spotlight', pinnedUserId: 'c' });
