@@ -4,7 +4,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { LedgerReceipt } from '../signaling/wallet/LedgerTypes.ts';
 import { registerAccount, request, type SignedInAccount } from './accountClient.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -31,7 +30,7 @@ export async function makeAdmin(baseUrl: string, databaseEnv: Record<string, str
 
 export async function topUp(baseUrl: string, admin: SignedInAccount, userId: string, amount: number): Promise<number> {
   topUps += 1;
-  const result = await request<LedgerReceipt>(baseUrl, 'POST', '/api/wallet/topup', {
+  const result = await request<{ balance: number }>(baseUrl, 'POST', '/api/wallet/topup', {
     token: admin.token,
     body: { userId, amount, idempotencyKey: `test-topup-${process.pid}-${topUps}` },
   });
