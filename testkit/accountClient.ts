@@ -15,13 +15,15 @@ export async function request<T = unknown>(
   baseUrl: string,
   method: string,
   path: string,
-  options: { token?: string; refreshToken?: string; body?: unknown } = {},
+  options: { token?: string; refreshToken?: string; body?: unknown; forwardedFor?: string } = {},
 ): Promise<HttpResult<T>> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: {
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...(options.refreshToken ? { cookie: `${REFRESH_COOKIE}=${options.refreshToken}` } : {}),
+      // Through a server with TRUST_PROXY=loopback: many users from many addresses (per-address limits).
+      ...(options.forwardedFor ? { 'x-forwarded-for': options.forwardedFor } : {}),
       ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
     },
     body:
@@ -49,13 +51,14 @@ let accountCount = 0;
 /** Registers a fresh account (unique email) and returns its tokens. */
 export async function registerAccount(
   baseUrl: string,
-  fields: { email?: string; password?: string; displayName?: string } = {},
+  fields: { email?: string; password?: string; displayName?: string; forwardedFor?: string } = {},
 ): Promise<SignedInAccount> {
   accountCount += 1;
   const email = fields.email ?? `user${accountCount}-${process.pid}@example.test`;
   const password = fields.password ?? 'correct horse battery';
   const result = await request<{ token: string; user: AccountUser }>(baseUrl, 'POST', '/api/auth/register', {
     body: { email, password, displayName: fields.displayName ?? `User ${accountCount}` },
+    ...(fields.forwardedFor ? { forwardedFor: fields.forwardedFor } : {}),
   });
   if (!result.body.ok || !result.refreshToken) throw new Error(`register failed: ${JSON.stringify(result.body)}`);
   return {
