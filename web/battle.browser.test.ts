@@ -12,7 +12,10 @@ import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { battleLayout } from '../signaling/protocol/battleLayout.ts';
 import type { SessionState } from '../signaling/protocol/index.ts';
+import { colourDistance, frameColours, rgbOf, type Region } from '../testkit/frameColours.ts';
+import { waitFor } from '../testkit/waitFor.ts';
 import { registerAccount, request, type SignedInAccount } from '../testkit/accountClient.ts';
 import { launchChromium } from '../testkit/chromium.ts';
 import { createSession } from '../testkit/sessions.ts';
@@ -175,6 +178,66 @@ async function text(page: Page, selector: string): Promise<string> {
   return page.$eval(selector, (element) => element.textContent?.trim() ?? '');
 }
 
+/** The broadcast's canvas (720p) and where the battle picture puts the score bar on it. */
+const BAR = battleLayout({ width: 1280, height: 720 }, ['own'], ['opponent']).scoreBar;
+const OWN_BAR = rgbOf('ff2d6f');
+const OPPONENT_BAR = rgbOf('2d7dff');
+/** Colours after H.264 and yuv420p: close, not equal. */
+const SAME_COLOUR = 60;
+
+/** A small patch of the score bar at `share` of its width. */
+function barPatch(share: number): Region {
+  return {
+    x: BAR.x + Math.round(BAR.width * share) - 4,
+    y: BAR.y + Math.round(BAR.height / 2) - 4,
+    width: 8,
+    height: 8,
+  };
+}
+
+/** The newest segment of a session's 720p HLS rendition, over HTTP as a player gets it. */
+async function newestSegment(sessionId: string): Promise<{ name: string; init: Buffer; media: Buffer } | undefined> {
+  const base = `${server.url}/media/live/${sessionId}/720p`;
+  const playlist = await fetch(`${base}/index.m3u8`);
+  if (!playlist.ok) return undefined;
+  const text = await playlist.text();
+  const init = [...text.matchAll(/#EXT-X-MAP:URI="([^"]+)"/g)].at(-1)?.[1];
+  const name = text
+    .split('\n')
+    .filter((line) => line.endsWith('.m4s'))
+    .at(-1);
+  if (!init || !name) return undefined;
+  const [initBytes, mediaBytes] = await Promise.all(
+    [init, name].map(async (file) => Buffer.from(await (await fetch(`${base}/${file}`)).arrayBuffer())),
+  );
+  return { name, init: initBytes!, media: mediaBytes! };
+}
+
+/** Waits until the audience's picture of a session shows the score bar with these colours at these shares. */
+async function waitForHlsBar(sessionId: string, what: string, expected: [number, ReturnType<typeof rgbOf>][]) {
+  let seen: unknown[] = [];
+  await waitFor(
+    `${what} in the HLS picture`,
+    async () => {
+      const segment = await newestSegment(sessionId);
+      if (!segment) return undefined;
+      seen = await Promise.all(
+        expected.map(async ([share]) => (await frameColours(segment.init, segment.media, barPatch(share))).at(-1)),
+      );
+      return expected.every(([, colour], index) => {
+        const got = seen[index] as number[] | undefined;
+        return got !== undefined && colourDistance(got, colour) <= SAME_COLOUR;
+      })
+        ? segment.name
+        : undefined;
+    },
+    30_000,
+    500,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}; last colours ${JSON.stringify(seen)}`);
+  });
+}
+
 test('two studios battle: invite, accept, split with the opponent decoding, gifts move both score bars, the winner', async () => {
   const viewer = await registerAccount(server.url, { displayName: 'Vera' });
   await topUp(viewer, 1000, 'battle-viewer-1000');
@@ -226,6 +289,16 @@ test('two studios battle: invite, accept, split with the opponent decoding, gift
     const other = sides.find((tile) => tile.userId === opponent.userId);
     assert.ok(own && other && own.left < other.left, `${host.name}: own side left, opponent right`);
   }
+  // The audience's picture (HLS) switched too: the score bar, even at 0–0, own colour left, the opponent's right.
+  await waitForHlsBar(sessionA.id, "A's split bar at 0–0", [
+    [0.25, OWN_BAR],
+    [0.75, OPPONENT_BAR],
+  ]);
+  await waitForHlsBar(sessionB.id, "B's split bar at 0–0", [
+    [0.25, OWN_BAR],
+    [0.75, OPPONENT_BAR],
+  ]);
+  const segmentAtStart = (await newestSegment(sessionA.id))?.name;
   const clock = await text(hostA.page, byTestId('battle-clock-time'));
   assert.match(clock, /^[01]:\d\d$/, `the clock counts the minute down (${clock})`);
 
@@ -259,6 +332,9 @@ test('two studios battle: invite, accept, split with the opponent decoding, gift
     ),
   );
   assert.ok(Math.abs(shareA - 10 / 60) < 0.01, `Alice's part of the bar is her share of the scores (${shareA})`);
+  // In the broadcast too: at 10–50 A's part ends at a sixth, so a quarter in is the opponent's colour; B's the reverse.
+  await waitForHlsBar(sessionA.id, "A's bar at 10–50", [[0.25, OPPONENT_BAR]]);
+  await waitForHlsBar(sessionB.id, "B's bar at 50–10", [[0.75, OWN_BAR]]);
 
   // Time up: the result banner names Bob, with the viewer as MVP of both sides.
   await hostA.page.waitForSelector(byTestId('battle-result'), { timeout: BATTLE_OVER_MS });
@@ -287,6 +363,9 @@ test('two studios battle: invite, accept, split with the opponent decoding, gift
     byTestId('battle-header'),
   );
   await hostA.page.waitForSelector(byTestId('battle-open'), { timeout: STEP_TIMEOUT_MS });
+  // The audience's stream went on through the battle and after it.
+  const segmentAfter = (await newestSegment(sessionA.id))?.name;
+  assert.ok(segmentAtStart && segmentAfter && segmentAfter > segmentAtStart, `${segmentAtStart} → ${segmentAfter}`);
 });
 
 test('errors in words: a declined invitation, a guest and a viewer without coins at the gift panel', async () => {
