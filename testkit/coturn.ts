@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './freePort.ts';
+import { readTail, resolveOnPath, superviseDaemon } from './testDaemon.ts';
 
 export interface Coturn {
   /** UDP and TCP listening port on 127.0.0.1. */
@@ -33,7 +34,6 @@ export interface CoturnOptions {
 }
 
 const READY_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 5_000;
 // Relay ports come from above Linux's default ephemeral range (32768–60999), so
 // sockets the OS hands out elsewhere (freePort, mediasoup) do not take them.
 // The window is random so that concurrent test processes rarely share one; if
@@ -43,17 +43,7 @@ const RELAY_FIRST_PORT = 61_000;
 const RELAY_LAST_PORT = 65_535;
 
 export function resolveTurnserver(env: NodeJS.ProcessEnv = process.env): string {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, 'turnserver');
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return file;
-    } catch {
-      // Not in this folder; try the next.
-    }
-  }
-  throw new Error('turnserver not found on PATH: apt-get install coturn (`npm test` set-up does this)');
+  return resolveOnPath('turnserver', 'coturn', env);
 }
 
 export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> {
@@ -94,45 +84,12 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
   const child = spawn(bin, args, { stdio: ['ignore', outputFd, outputFd] });
   fs.closeSync(outputFd);
 
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exitedPromise = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      resolve();
-    });
-    // spawn failures (ENOENT, EACCES) emit 'error' and no 'exit'.
-    child.once('error', () => {
-      exited ??= { code: null, signal: null };
-      resolve();
-    });
-  });
-  const pid = child.pid;
-
-  // If the test process dies without calling stop(), do not leave coturn behind.
-  const killOnExit = () => {
-    if (pid !== undefined && !exited) signal(pid, 'SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', killOnExit);
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    process.removeListener('exit', killOnExit);
-    if (pid !== undefined && !exited) {
-      signal(pid, 'SIGTERM');
-      if (!(await settlesWithin(exitedPromise, STOP_TIMEOUT_MS)) && !exited) {
-        signal(pid, 'SIGKILL');
-        await settlesWithin(exitedPromise, STOP_TIMEOUT_MS);
-      }
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
+  const daemon = superviseDaemon(child, dir);
+  const { pid, stop } = daemon;
 
   try {
     if (pid === undefined) throw new Error('could not spawn it');
-    await waitUntilAnswering(port, () => exited !== undefined);
+    await waitUntilAnswering(port, daemon.hasExited);
   } catch (error) {
     const log = readTail(logFile) || readTail(path.join(dir, 'output.txt'));
     await stop();
@@ -192,32 +149,5 @@ async function stunBindingAnswered(port: number, timeoutMs: number): Promise<boo
     });
   } finally {
     socket.close();
-  }
-}
-
-/** Signals our child; ESRCH only means it exited before its 'exit' event reached us. */
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
-}
-
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function readTail(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
-  } catch {
-    return '';
   }
 }

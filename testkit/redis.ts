@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './freePort.ts';
+import { readTail, resolveOnPath, superviseDaemon } from './testDaemon.ts';
 
 export interface RedisServer {
   /** redis://127.0.0.1:PORT */
@@ -23,20 +24,9 @@ export interface RedisServer {
 }
 
 const READY_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 5_000;
 
 export function resolveRedisServer(env: NodeJS.ProcessEnv = process.env): string {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, 'redis-server');
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return file;
-    } catch {
-      // Not in this folder; try the next.
-    }
-  }
-  throw new Error('redis-server not found on PATH: apt-get install redis-server (`npm test` set-up does this)');
+  return resolveOnPath('redis-server', 'redis-server', env);
 }
 
 export async function startRedis(): Promise<RedisServer> {
@@ -73,44 +63,12 @@ async function startOn(bin: string, port: number): Promise<RedisServer> {
   ];
   const child = spawn(bin, args, { stdio: 'ignore' });
 
-  let exited = false;
-  const exitedPromise = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    });
-    // spawn failures (ENOENT, EACCES) emit 'error' and no 'exit'.
-    child.once('error', () => {
-      exited = true;
-      resolve();
-    });
-  });
-  const pid = child.pid;
-
-  const killOnExit = () => {
-    if (pid !== undefined && !exited) signal(pid, 'SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', killOnExit);
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    process.removeListener('exit', killOnExit);
-    if (pid !== undefined && !exited) {
-      signal(pid, 'SIGTERM');
-      if (!(await settlesWithin(exitedPromise, STOP_TIMEOUT_MS)) && !exited) {
-        signal(pid, 'SIGKILL');
-        await settlesWithin(exitedPromise, STOP_TIMEOUT_MS);
-      }
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
+  const daemon = superviseDaemon(child, dir);
+  const { pid, stop } = daemon;
 
   try {
     if (pid === undefined) throw new Error('could not spawn it');
-    await waitUntilAnswering(port, () => exited);
+    await waitUntilAnswering(port, daemon.hasExited);
   } catch (error) {
     const log = readTail(logFile);
     await stop();
@@ -118,7 +76,7 @@ async function startOn(bin: string, port: number): Promise<RedisServer> {
       cause: error,
     });
   }
-  return { url: `redis://127.0.0.1:${port}`, port, pid, logFile, stop };
+  return { url: `redis://127.0.0.1:${port}`, port, pid: pid!, logFile, stop };
 }
 
 /** Ready means a PING is answered with PONG. */
@@ -150,31 +108,4 @@ function pongFrom(port: number, timeoutMs: number): Promise<boolean> {
     });
     socket.on('error', () => done(false));
   });
-}
-
-/** Signals our child; ESRCH only means it exited before its 'exit' event reached us. */
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
-}
-
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function readTail(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
-  } catch {
-    return '';
-  }
 }

@@ -18,7 +18,12 @@ export class BattleNotifier implements BattlePushes {
   }
 
   phase(event: BattlePhaseEvent, battle: BattleState): void {
-    this.#everyone(battle.sides.map((side) => side.sessionId)).emit(event, { battle });
+    // Also every tab of both primary hosts (one emit: a socket in several of these rooms hears it once).
+    const rooms = [
+      ...this.#rooms(battle.sides.map((side) => side.sessionId)),
+      ...battle.sides.map((side) => userChannel(side.hostId)),
+    ];
+    this.#io.to(rooms).emit(event, { battle });
   }
 
   gifts(sessionIds: readonly string[], push: BattleGiftPush): void {
@@ -30,6 +35,10 @@ export class BattleNotifier implements BattlePushes {
   }
 
   #everyone(sessionIds: readonly string[]) {
-    return this.#io.to(sessionIds.flatMap((sessionId) => [audienceChannel(sessionId), sessionChannel(sessionId)]));
+    return this.#io.to(this.#rooms(sessionIds));
+  }
+
+  #rooms(sessionIds: readonly string[]): string[] {
+    return sessionIds.flatMap((sessionId) => [audienceChannel(sessionId), sessionChannel(sessionId)]);
   }
 }

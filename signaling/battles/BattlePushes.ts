@@ -16,7 +16,7 @@ export type BattlePhaseEvent =
 export interface BattlePushes {
   /** To the invited primary host's every connection. */
   invited(userId: string, battle: BattleState): void;
-  /** To both sessions' hosts and audiences. */
+  /** To both sessions' hosts and audiences, and every connection of both primary hosts. */
   phase(event: BattlePhaseEvent, battle: BattleState): void;
   /** Scores and gift streaks, to both sessions' hosts and audiences. */
   gifts(sessionIds: readonly string[], push: BattleGiftPush): void;

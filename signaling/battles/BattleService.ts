@@ -455,8 +455,11 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     const hooks: BattleMediaHooks = {
       lost: () => {
         this.#logger.warn({ battleId }, 'a battling session lost its media room: the battle is interrupted');
+        // In the result phase the contest is decided: the surviving side keeps its banner until the end.
         void this.#act(battleId, async (current) =>
-          canHappen(current.state.phase, 'interrupt') ? this.#transition(current, 'interrupt') : current.state,
+          current.state.phase === 'countdown' || current.state.phase === 'live'
+            ? this.#transition(current, 'interrupt')
+            : current.state,
         ).catch(() => undefined);
       },
       changed: () => {

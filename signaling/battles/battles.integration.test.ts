@@ -362,6 +362,33 @@ test('forfeits: a host cancelling or a session ending gives the other side the w
   await endBoth(b);
 });
 
+test('quick match: the first session waits, the next one is paired with it; leaving the queue works', async () => {
+  const [a, b] = await twoLiveSessions();
+  const c = await startLiveSession(server.url, 'Cy');
+  const [socketA, socketB, socketC] = [await hostSocket(a), await hostSocket(b), await hostSocket(c)];
+  // C waits and leaves again; A waits; B's request is paired with A (not with C, gone from the queue).
+  assert.equal(await socketC.call('pk-battle:quick-match', { sessionId: c.session.id }), { status: 'waiting' });
+  assert.is(await socketC.call('pk-battle:leave-queue', { sessionId: c.session.id }), null);
+  assert.equal(await socketA.call('pk-battle:quick-match', { sessionId: a.session.id, durationS: 60 }), {
+    status: 'waiting',
+  });
+  const countdown = socketA.next('pk-battle:countdown');
+  const matched = await socketB.call('pk-battle:quick-match', { sessionId: b.session.id });
+  assert.is(matched.status, 'matched');
+  if (matched.status !== 'matched') return;
+  assert.equal(
+    matched.battle.sides.map((side) => side.sessionId),
+    [a.session.id, b.session.id],
+  );
+  assert.is(matched.battle.durationS, 60, "the waiting session's duration");
+  assert.is((await countdown).battle.id, matched.battle.id);
+  assert.is(await socketC.call('pk-battle:current', { sessionId: c.session.id }), null);
+  assert.is((await socketC.call('pk-battle:current', { sessionId: a.session.id }))?.id, matched.battle.id);
+  // Someone else's session cannot queue.
+  assert.is(errorCode(await socketC.request('pk-battle:quick-match', { sessionId: a.session.id })), 'NOT_ALLOWED');
+  await endBoth(a, b, c);
+});
+
 test('a server stopping mid-battle closes it as interrupted with the exact scores, and the next start finds it so', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-battle-restart-'));
   const first = await startTestServer({ BATTLE_TIME_SCALE: '1', DATA_DIR: dataDir });

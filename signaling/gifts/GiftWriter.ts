@@ -213,17 +213,8 @@ export class GiftWriter {
 }
 
 /** A Gift row as written and read. */
-export interface GiftRow {
+export interface GiftRow extends PendingGift {
   id: string;
-  senderId: string;
-  senderName: string;
-  clientGiftId: string;
-  receiverId: string;
-  sessionId: string;
-  battleId: string | null;
-  giftTypeId: string;
-  quantity: number;
-  unitValue: number;
   value: number;
   createdAt: Date;
 }
