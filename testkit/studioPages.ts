@@ -1,6 +1,7 @@
-// Drives host-studio pages in Chromium for browser tests: open a page per
-// host (its own browser context: own identity, own fake devices), join, and
-// check that media from other hosts arrives (decoded frames, audio packets).
+// Drives host-studio pages (and other pages of the app) in Chromium for
+// browser tests: open a page per host (its own browser context: own identity,
+// own fake devices), join, and check that media from other hosts arrives
+// (decoded frames, audio packets).
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import * as assert from 'uvu/assert';
 import type { ReceiveStats } from '../signaling/protocol/index.ts';
@@ -24,12 +25,22 @@ export function report(line: string): void {
 }
 
 export async function openHostPage(browser: Browser, name: string, url: string, guest?: Guest): Promise<HostPage> {
+  return openPage(browser, name, url, { guest });
+}
+
+/** Any page of the app in its own browser context, signed in as `guest` if given (a studio-sized screen by default). */
+export async function openPage(
+  browser: Browser,
+  name: string,
+  url: string,
+  { guest, viewport = { width: 1100, height: 760 } }: { guest?: Guest; viewport?: { width: number; height: number } },
+): Promise<HostPage> {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
-  await page.setViewport({ width: 1100, height: 760 });
+  await page.setViewport(viewport);
   page.on('pageerror', (error) => report(`${name} page error: ${String(error)}`));
   if (guest) {
-    // Signed in already: the identity the studio keeps in localStorage.
+    // Signed in already: the identity the app keeps in localStorage.
     const origin = new URL(url).origin;
     await page.goto(`${origin}/404-for-storage`, { waitUntil: 'domcontentloaded' });
     await page.evaluate(

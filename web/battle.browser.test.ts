@@ -6,9 +6,6 @@
 // B); both studios' score bars follow, the result banner names the winner,
 // and both studios return to their own layout. Then the errors in words:
 // a declined invitation, a guest and a viewer without coins at the gift panel.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -16,8 +13,9 @@ import { battleLayout } from '../signaling/protocol/battleLayout.ts';
 import type { SessionState } from '../signaling/protocol/index.ts';
 import { colourDistance, frameColours, rgbOf, type Region } from '../testkit/frameColours.ts';
 import { waitFor } from '../testkit/waitFor.ts';
-import { registerAccount, request, type SignedInAccount } from '../testkit/accountClient.ts';
+import { registerAccount, type SignedInAccount } from '../testkit/accountClient.ts';
 import { launchChromium } from '../testkit/chromium.ts';
+import { makeAdmin, topUp } from '../testkit/coins.ts';
 import { createSession } from '../testkit/sessions.ts';
 import { api, signInGuest, type Guest } from '../testkit/signalingClient.ts';
 import {
@@ -25,7 +23,7 @@ import {
   byTestId,
   joinAsHost,
   openHostPage,
-  report,
+  openPage,
   STEP_TIMEOUT_MS,
   type HostPage,
 } from '../testkit/studioPages.ts';
@@ -49,23 +47,12 @@ let admin: SignedInAccount;
 test.before(async () => {
   server = await startTestServer();
   browser = await launchChromium();
-  admin = await registerAccount(server.url, { email: 'battle-admin@example.test', displayName: 'Admin' });
-  await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', 'signaling/accounts/setRole.ts', 'battle-admin@example.test', 'admin'],
-    { cwd: path.resolve(import.meta.dirname, '..'), env: { ...process.env, DATA_DIR: server.dataDir } },
-  );
-  // The role arrives with the next token.
-  const refreshed = await request<{ token: string }>(server.url, 'POST', '/api/auth/refresh', {
-    refreshToken: admin.refreshToken,
-  });
-  if (!refreshed.body.ok) throw new Error('refreshing the admin token failed');
-  admin.token = refreshed.body.data.token;
+  admin = await makeAdmin(server.url, { DATA_DIR: server.dataDir });
 
   // Two sessions, each live with its host's studio page.
   // Battles are for accounts (guests cannot battle).
-  alice = asHost(await registerAccount(server.url, { displayName: 'Alice' }));
-  bob = asHost(await registerAccount(server.url, { displayName: 'Bob' }));
+  alice = identityOf(await registerAccount(server.url, { displayName: 'Alice' }));
+  bob = identityOf(await registerAccount(server.url, { displayName: 'Bob' }));
   sessionA = await createSession(server.url, alice.token, 'Alice show');
   sessionB = await createSession(server.url, bob.token, 'Bob show');
   hostA = await openHostPage(browser, 'Alice', `${server.url}/studio/${sessionA.id}?capture=${CAPTURE}`, alice);
@@ -87,39 +74,49 @@ test.after(async () => {
   await server?.close();
 });
 
-/** An account as the studio pages keep an identity. */
-function asHost(account: SignedInAccount): Guest {
+/** An account as the pages keep an identity (signed in). */
+function identityOf(account: SignedInAccount): Guest {
   return { token: account.token, userId: account.user.userId, displayName: account.user.displayName };
 }
 
-async function topUp(account: SignedInAccount, amount: number, key: string): Promise<void> {
-  const result = await request(server.url, 'POST', '/api/wallet/topup', {
-    token: admin.token,
-    body: { userId: account.user.userId, amount, idempotencyKey: key },
+/** A watch page on a phone-sized screen in its own context, signed in as `identity`. */
+async function openWatchPage(sessionId: string, identity: Guest): Promise<Page> {
+  const watcher = await openPage(browser, 'watch', `${server.url}/watch/${sessionId}`, {
+    guest: identity,
+    viewport: { width: 360, height: 740 },
   });
-  assert.ok(result.body.ok, `top-up: ${JSON.stringify(result.body)}`);
+  contexts.push(watcher.context);
+  await watcher.page.waitForSelector(byTestId('gift-panel'), { timeout: STEP_TIMEOUT_MS });
+  return watcher.page;
 }
 
-/** A watch page in its own context, signed in as `identity` (or anonymous). */
-async function openWatchPage(
-  sessionId: string,
-  identity?: { token: string; userId: string; displayName: string },
-): Promise<Page> {
-  const context = await browser.createBrowserContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.setViewport({ width: 360, height: 740 });
-  page.on('pageerror', (error) => report(`watch page error: ${String(error)}`));
-  if (identity) {
-    await page.goto(`${server.url}/404-for-storage`, { waitUntil: 'domcontentloaded' });
-    await page.evaluate(
-      (stored) => localStorage.setItem('stagecast.identity', stored),
-      JSON.stringify({ token: identity.token, user: { userId: identity.userId, displayName: identity.displayName } }),
-    );
-  }
-  await page.goto(`${server.url}/watch/${sessionId}`, { waitUntil: 'load' });
-  await page.waitForSelector(byTestId('gift-panel'), { timeout: STEP_TIMEOUT_MS });
-  return page;
+/** A host sees `pattern` in a gift streak bubble. */
+async function waitForStreak(page: Page, pattern: RegExp): Promise<void> {
+  await page.waitForFunction(
+    (selector, source) =>
+      Array.from(document.querySelectorAll(selector)).some((bubble) =>
+        new RegExp(source).test(bubble.textContent ?? ''),
+      ),
+    { timeout: STEP_TIMEOUT_MS, polling: 100 },
+    byTestId('gift-streak'),
+    pattern.source,
+  );
+}
+
+/** Host A opens Battle and invites B's session (its own is not offered), for `minutes` if given. */
+async function inviteB(minutes?: number): Promise<void> {
+  await hostA.page.waitForSelector(byTestId('battle-open'), { timeout: STEP_TIMEOUT_MS });
+  await hostA.page.click(byTestId('battle-open'));
+  const opponentOption = `${byTestId('battle-opponent')}[data-session-id="${sessionB.id}"]`;
+  await hostA.page.waitForSelector(opponentOption, { timeout: STEP_TIMEOUT_MS });
+  assert.is(
+    await hostA.page.$(`${byTestId('battle-opponent')}[data-session-id="${sessionA.id}"]`),
+    null,
+    'its own session is not offered',
+  );
+  await hostA.page.click(opponentOption);
+  if (minutes !== undefined) await hostA.page.select(byTestId('battle-duration'), String(minutes));
+  await hostA.page.click(byTestId('battle-invite'));
 }
 
 async function scoreBar(page: Page, within: string): Promise<{ own: number; opponent: number }> {
@@ -240,23 +237,12 @@ async function waitForHlsBar(sessionId: string, what: string, expected: [number,
 
 test('two studios battle: invite, accept, split with the opponent decoding, gifts move both score bars, the winner', async () => {
   const viewer = await registerAccount(server.url, { displayName: 'Vera' });
-  await topUp(viewer, 1000, 'battle-viewer-1000');
-  const watch = await openWatchPage(sessionA.id, { token: viewer.token, ...viewer.user });
+  await topUp(server.url, admin, viewer.user.userId, 1000);
+  const watch = await openWatchPage(sessionA.id, identityOf(viewer));
   await watch.waitForSelector(`${byTestId('gift-balance')}[data-balance="1000"]`, { timeout: STEP_TIMEOUT_MS });
 
   // Host A opens Battle, picks B's session, 1 minute, and invites.
-  await hostA.page.waitForSelector(byTestId('battle-open'), { timeout: STEP_TIMEOUT_MS });
-  await hostA.page.click(byTestId('battle-open'));
-  const opponentOption = `${byTestId('battle-opponent')}[data-session-id="${sessionB.id}"]`;
-  await hostA.page.waitForSelector(opponentOption, { timeout: STEP_TIMEOUT_MS });
-  assert.is(
-    await hostA.page.$(`${byTestId('battle-opponent')}[data-session-id="${sessionA.id}"]`),
-    null,
-    'its own session is not offered',
-  );
-  await hostA.page.click(opponentOption);
-  await hostA.page.select(byTestId('battle-duration'), '1');
-  await hostA.page.click(byTestId('battle-invite'));
+  await inviteB(1);
   await hostA.page.waitForSelector(byTestId('battle-pending'), { timeout: STEP_TIMEOUT_MS });
 
   // Host B sees the invitation, with the seconds left to answer, and accepts by clicking.
@@ -311,14 +297,7 @@ test('two studios battle: invite, accept, split with the opponent decoding, gift
   await waitForScores(hostA.page, 'battle-stage', 10, 0);
   await waitForScores(hostB.page, 'battle-stage', 0, 10);
   // Hosts see the streak bubble.
-  await hostB.page.waitForFunction(
-    (selector) =>
-      Array.from(document.querySelectorAll(selector)).some((bubble) =>
-        /Vera sent Rose ×10/.test(bubble.textContent ?? ''),
-      ),
-    { timeout: STEP_TIMEOUT_MS, polling: 100 },
-    byTestId('gift-streak'),
-  );
+  await waitForStreak(hostB.page, /Vera sent Rose ×10/);
   await watch.click(`${byTestId('gift-side-option')}[data-session-id="${sessionB.id}"]`);
   await clickGift(watch, 'heart', 10);
   await watch.waitForSelector(`${byTestId('gift-balance')}[data-balance="940"]`, { timeout: STEP_TIMEOUT_MS });
@@ -370,11 +349,7 @@ test('two studios battle: invite, accept, split with the opponent decoding, gift
 
 test('errors in words: a declined invitation, a guest and a viewer without coins at the gift panel', async () => {
   // A invites B again; B declines; A is told.
-  await hostA.page.click(byTestId('battle-open'));
-  const opponentOption = `${byTestId('battle-opponent')}[data-session-id="${sessionB.id}"]`;
-  await hostA.page.waitForSelector(opponentOption, { timeout: STEP_TIMEOUT_MS });
-  await hostA.page.click(opponentOption);
-  await hostA.page.click(byTestId('battle-invite'));
+  await inviteB();
   await hostB.page.waitForSelector(byTestId('battle-invitation'), { timeout: STEP_TIMEOUT_MS });
   await hostB.page.click(byTestId('battle-decline'));
   await hostA.page.waitForFunction(
@@ -393,8 +368,8 @@ test('errors in words: a declined invitation, a guest and a viewer without coins
 
   // An account with 3 coins asks for a Heart ×1 (5): told 2 coins are missing and where the balance is.
   const poor = await registerAccount(server.url, { displayName: 'Penny' });
-  await topUp(poor, 3, 'battle-poor-3');
-  const poorPage = await openWatchPage(sessionA.id, { token: poor.token, ...poor.user });
+  await topUp(server.url, admin, poor.user.userId, 3);
+  const poorPage = await openWatchPage(sessionA.id, identityOf(poor));
   await poorPage.waitForSelector(`${byTestId('gift-balance')}[data-balance="3"]`, { timeout: STEP_TIMEOUT_MS });
   await clickGift(poorPage, 'heart', 1);
   await poorPage.waitForSelector(byTestId('gift-problem'), { timeout: STEP_TIMEOUT_MS });
@@ -403,14 +378,7 @@ test('errors in words: a declined invitation, a guest and a viewer without coins
   await clickGift(poorPage, 'rose', 1);
   await poorPage.waitForSelector(`${byTestId('gift-balance')}[data-balance="2"]`, { timeout: STEP_TIMEOUT_MS });
   // Host A sees it as a streak bubble (outside a battle: gift:received).
-  await hostA.page.waitForFunction(
-    (selector) =>
-      Array.from(document.querySelectorAll(selector)).some((bubble) =>
-        /Penny sent Rose ×1/.test(bubble.textContent ?? ''),
-      ),
-    { timeout: STEP_TIMEOUT_MS, polling: 100 },
-    byTestId('gift-streak'),
-  );
+  await waitForStreak(hostA.page, /Penny sent Rose ×1/);
 });
 
 test.run();

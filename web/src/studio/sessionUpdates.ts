@@ -93,6 +93,12 @@ export function trackOf(host: HostState, source: TrackSource): PublishedTrack | 
   return host.tracks.find((track) => track.source === source);
 }
 
+/** Whether a host (if known) sends `source` now: published and not paused. */
+export function isSending(host: HostState | undefined, source: TrackSource): boolean {
+  const track = host && trackOf(host, source);
+  return track !== undefined && !track.paused;
+}
+
 /** The producers of every host but `selfUserId`: what this host should be consuming. */
 export function remoteProducerIds(session: SessionState, selfUserId: string): ReadonlySet<string> {
   return new Set(
