@@ -264,8 +264,9 @@ async function startOnDatabase(
       await battles.closeAll();
       gifts.close();
       await broadcasts.stopAll();
-      streams.close();
       await sessions.closeAll();
+      // After the sessions: their ends write the peak audiences, which must land before the database closes.
+      await streams.close();
       await io.close(); // also closes httpServer
       pool.close();
       await chatStore.flush();

@@ -17,6 +17,8 @@ export class SceneCommander {
   #applied: SlotSettings | undefined;
   #client: ZmtpClient | undefined;
   #closed = false;
+  /** A batch of commands awaits FFmpeg's answers. */
+  #inFlight = false;
   #connectedOnce: () => void = () => undefined;
   /** Resolves once FFmpeg took the first command connection (its graph is built). */
   readonly connected: Promise<void> = new Promise((resolve) => (this.#connectedOnce = resolve));
@@ -59,7 +61,11 @@ export class SceneCommander {
 
   #flush(): void {
     const client = this.#client;
-    if (!client) return;
+    // One batch in flight at a time: FFmpeg answers at its next frame, so a
+    // battle clock ticking while FFmpeg is slow would otherwise pile up
+    // batches (and watchdogs). The scene changed meanwhile is sent when the
+    // batch in flight is answered.
+    if (!client || this.#inFlight) return;
     const commands = slotCommands(this.#applied, this.#desired);
     this.#applied = this.#desired;
     if (commands.length === 0) return;
@@ -71,12 +77,18 @@ export class SceneCommander {
         () => undefined, // the connection dropped: the next one sends the whole scene
       ),
     );
-    // FFmpeg answers at its next frame. A connection that stays silent is
-    // not to be trusted with the scene: drop it, and the next one gets all.
+    // A connection that stays silent is not to be trusted with the scene:
+    // drop it, and the next one gets all.
     const watchdog = setTimeout(() => {
       this.#logger.warn({ commands: commands.length }, 'the compositor did not answer; reconnecting');
       client.close();
     }, REPLY_TIMEOUT_MS);
-    void Promise.all(replies).finally(() => clearTimeout(watchdog));
+    this.#inFlight = true;
+    void Promise.all(replies).finally(() => {
+      clearTimeout(watchdog);
+      this.#inFlight = false;
+      // Whatever changed meanwhile, to the connection there is now (a new one gets the whole scene).
+      this.#flush();
+    });
   }
 }

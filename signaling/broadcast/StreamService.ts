@@ -42,6 +42,8 @@ export class StreamService {
   readonly #logger: Logger;
   #awayPushes: Promise<void> = Promise.resolve();
 
+  /** Peak audiences being written: shutdown waits for them before the database closes. */
+  readonly #pendingSaves = new Set<Promise<void>>();
   constructor(options: StreamServiceOptions) {
     this.#sessions = options.sessions;
     this.#broadcasts = options.broadcasts;
@@ -62,7 +64,11 @@ export class StreamService {
         hostReconnectingUntil: this.#hostReconnectingUntil(sessionId),
         hlsUrl: this.#hlsUrlOf(sessionId, status),
       });
-      if (status === 'archived') void this.#savePeak(sessionId);
+      if (status === 'archived') {
+        const saving = this.#savePeak(sessionId);
+        this.#pendingSaves.add(saving);
+        void saving.finally(() => this.#pendingSaves.delete(saving));
+      }
     });
     options.sessions.on('ended', (session) => this.#audience.stopCounting(session.id));
     options.sessions.on('primaryAway', (session, until) => {
@@ -139,8 +145,10 @@ export class StreamService {
     this.#audience.leaveAll(watcherId);
   }
 
-  close(): void {
+  /** Stops counting, and waits for the writes already started (the database closes next). */
+  async close(): Promise<void> {
     this.#audience.close();
+    await Promise.all([...this.#pendingSaves, this.#awayPushes]);
   }
 
   /** The live playlist, once players can start on it. */
