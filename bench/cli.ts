@@ -111,13 +111,13 @@ export interface BattleOptions extends CommonOptions {
   scenario: 'battle';
   /** Signed-in viewer sockets, half watching each side; they send the gifts. */
   viewers: number;
-  /** Gift requests in the gift phase (resends included). */
+  /** New gifts in the gift phase (the resends come on top). */
   gifts: number;
-  /** Gift requests per second, all viewers together. */
+  /** New gifts per second, all viewers together. */
   rate: number;
   /** Battles started one after another (opponent media and HLS samples); gifts go to the last. */
   battles: number;
-  /** Share of gift requests that resend an earlier clientGiftId, in %. */
+  /** Share of gifts followed by a resend of an earlier clientGiftId, in % (extra requests). */
   resendPct: number;
 }
 
@@ -336,9 +336,9 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         battles: number('battles', 3, 1, 10),
         resendPct: number('resend-pct', 5, 0, 50, true),
       };
-      if (battle.rate / battle.viewers > MAX_GIFTS_PER_VIEWER_PER_S) {
+      if ((battle.rate / battle.viewers) * (1 + battle.resendPct / 100) > MAX_GIFTS_PER_VIEWER_PER_S) {
         throw new UsageError(
-          `--rate / --viewers must be at most ${MAX_GIFTS_PER_VIEWER_PER_S} (a socket may make 20 requests/s)`,
+          `--rate / --viewers (with the resends) must be at most ${MAX_GIFTS_PER_VIEWER_PER_S} requests/s per viewer (a socket may make 20)`,
         );
       }
       if (battle.gifts / battle.rate > MAX_GIFT_PHASE_S) {

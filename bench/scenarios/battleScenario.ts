@@ -25,9 +25,10 @@
 //    cancelled (and waited out to `ended`).
 // 4. The last battle, once live: gift request i leaves at start + i/R from
 //    viewer i mod V, to the side that viewer watches (`gift:send` with the
-//    battleId, one rose = 1 coin, so scores count gifts); P % of the
-//    requests resend that viewer's previous clientGiftId (counted apart).
-//    Each viewer stays under 16 requests/s (the server allows a socket 20).
+//    battleId, one rose = 1 coin, so scores count gifts); P % of the gifts
+//    are followed by a resend of that viewer's previous clientGiftId (extra
+//    requests, counted apart). Each viewer stays under 16 requests/s (the
+//    server allows a socket 20).
 //    Then the battle is cancelled and its final scores read with
 //    GET /api/pk-battles/:id once ended: `lost` (acked gifts missing from
 //    them) and `doubled` (scores above the acked gifts), per side, summed.
@@ -373,7 +374,7 @@ async function giftPhase(plan: GiftPhasePlan) {
   const serverPid = workerPid === undefined ? undefined : parentPid(workerPid);
   const ffmpegCpu = serverPid === undefined ? undefined : startFfmpegCpuWindow(serverPid);
   const window = await startWindow(target, () => []);
-  /** Each viewer's latest new clientGiftId (what a resend repeats). */
+  /** Each viewer's latest clientGiftId (a resend repeats the one before). */
   const lastGiftId: (string | undefined)[] = new Array(viewerCount);
   const ackMs: number[] = [];
   const acks: Promise<void>[] = [];
@@ -383,14 +384,8 @@ async function giftPhase(plan: GiftPhasePlan) {
   let firstSentAt: number | undefined;
   let lastAnsweredAt = startAt;
   let next = 0;
-  const send = (seq: number) => {
-    const viewer = seq % viewerCount;
+  const request = (viewer: number, clientGiftId: string, resend: boolean) => {
     const side = (viewer % 2) as Side;
-    // P % of the requests, evenly spread, resend the viewer's previous gift (when it has one).
-    const resendDue = Math.floor(((seq + 1) * options.resendPct) / 100) > Math.floor((seq * options.resendPct) / 100);
-    const resend = resendDue && lastGiftId[viewer] !== undefined;
-    const clientGiftId = resend ? lastGiftId[viewer]! : `b${runId}-${seq}`;
-    if (!resend) lastGiftId[viewer] = clientGiftId;
     const sentAt = performance.now();
     firstSentAt ??= sentAt;
     const index = book.send({ viewer, side, clientGiftId, value: 1, sentAt, resend });
@@ -411,6 +406,15 @@ async function giftPhase(plan: GiftPhasePlan) {
           book.answer(index, { ok: false, code: error instanceof RequestFailed ? error.code : 'ERROR' }),
       ),
     );
+  };
+  const send = (seq: number) => {
+    const viewer = seq % viewerCount;
+    const previous = lastGiftId[viewer];
+    lastGiftId[viewer] = `b${runId}-${seq}`;
+    request(viewer, lastGiftId[viewer], false);
+    // P % of the gifts, evenly spread, are followed by a resend of the viewer's previous one (when it has one).
+    const resendDue = Math.floor(((seq + 1) * options.resendPct) / 100) > Math.floor((seq * options.resendPct) / 100);
+    if (resendDue && previous !== undefined) request(viewer, previous, true);
   };
   const showProgress = setInterval(() => {
     progress.update({
