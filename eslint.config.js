@@ -18,6 +18,7 @@ const signalingButProtocol = { from: './signaling', except: ['./protocol'] };
 /** Bench measurement helpers that time or read the recorder's own pieces (FFmpeg graph, playlists, VP8 key frames). */
 const benchRecorderHelpers = [
   'bench/hls/avDrift.ts',
+  'bench/hls/battleBarInOutput.ts',
   'bench/hls/changeToOutput.ts',
   'bench/hls/encodeSpeed.ts',
   'bench/hls/firstPlayable.ts',

@@ -249,6 +249,34 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
   assert.type(change.listedMs, 'number', `layoutChangeToOutputMs ${JSON.stringify(change)}`);
 });
 
+test('battle: two live sessions battle, viewers gift; no gift lost or doubled, with every figure', async () => {
+  // Its own server (BATTLE_TIME_SCALE, and its database for the admin that tops the viewers up).
+  const result = await bench('battle', '--viewers', '10', '--gifts', '50', '--rate', '25', '--battles', '1');
+  assertCommonFields(result, 'battle');
+  for (const field of ['giftsSent', 'giftsAccepted', 'acceptedPerSec', 'nodeCpuPct', 'generatorCpuPct']) {
+    assert.type(result[field], 'number', field);
+  }
+  assert.is(result.lost, 0, 'an accepted gift is missing from the final scores');
+  assert.is(result.doubled, 0, 'a gift was counted twice');
+  assert.is(result.doubleWrites, 0);
+  // 50 gifts and a resend after 5 % of them: all answered, each resend as the first send.
+  assert.is(result.giftsSent, 50);
+  assert.is(result.giftsAccepted, result.giftsSent);
+  assert.equal(result.errors, {});
+  const resends = result.resends as { sent: number; replayed: number };
+  assert.ok(resends.sent > 0 && resends.replayed === resends.sent, `resends ${JSON.stringify(resends)}`);
+  const final = result.finalScores as [number, number];
+  assert.is(final[0] + final[1], result.giftsAccepted);
+  assertPercentiles(result.scoreVisibleMs, 'scoreVisibleMs');
+  assert.type((result.scoreVisibleMs as { p99: number }).p99, 'number');
+  assert.is(result.scoreNeverSeen, 0, 'every watcher saw every gift in a score');
+  // Each host peer received the opponent's video, and the HLS picture split.
+  assertPercentiles(result.opponentFirstMediaMs, 'opponentFirstMediaMs');
+  assert.is(result.opponentMediaSamples, 2);
+  assertPercentiles(result.hlsBattleLayoutMs, 'hlsBattleLayoutMs');
+  assert.is(result.hlsBattleLayoutSamples, 1, `hlsErrors ${JSON.stringify(result.hlsErrors)}`);
+});
+
 test('report: the results become one HTML page with charts', async () => {
   const result = await bench('report');
   const html = fs.readFileSync(String(result.file), 'utf8');

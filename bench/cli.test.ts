@@ -46,4 +46,19 @@ test('unknown scenarios, flags and non-loopback URLs are usage errors', () => {
   assert.is(parseCli(['rooms', '--url', 'http://127.0.0.1:3000/']).url, 'http://127.0.0.1:3000');
 });
 
+test('battle takes its flags, and keeps each viewer under the per-socket request rate', () => {
+  const battle = parseCli(['battle', '--viewers', '10', '--gifts', '50', '--rate', '25', '--battles', '1']);
+  assert.is(battle.scenario, 'battle');
+  if (battle.scenario !== 'battle') return;
+  assert.equal([battle.viewers, battle.gifts, battle.rate, battle.battles, battle.resendPct], [10, 50, 25, 1, 5]);
+  const defaults = parseCli(['battle']);
+  assert.equal(
+    defaults.scenario === 'battle' && [defaults.viewers, defaults.gifts, defaults.rate, defaults.battles],
+    [1000, 5000, 1000, 3],
+  );
+  assert.throws(() => parseCli(['battle', '--viewers', '10', '--rate', '200']), /at most 16/);
+  assert.throws(() => parseCli(['battle', '--gifts', '100000', '--rate', '1000']), /at most 60 s/);
+  assert.throws(() => parseCli(['battle', '--battles', '0']), /between 1 and 10/);
+});
+
 test.run();

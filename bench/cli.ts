@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { FanoutRamp } from './scenarios/fanout.ts';
 
-export const scenarioNames = ['rooms', 'join-storm', 'fanout', 'baseline', 'chat', 'hls', 'report'] as const;
+export const scenarioNames = ['rooms', 'join-storm', 'fanout', 'baseline', 'chat', 'hls', 'battle', 'report'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export interface CommonOptions {
@@ -107,8 +107,34 @@ export interface HlsOptions extends CommonOptions {
   rendition: string | undefined;
 }
 
+export interface BattleOptions extends CommonOptions {
+  scenario: 'battle';
+  /** Signed-in viewer sockets, half watching each side; they send the gifts. */
+  viewers: number;
+  /** New gifts in the gift phase (the resends come on top). */
+  gifts: number;
+  /** New gifts per second, all viewers together. */
+  rate: number;
+  /** Battles started one after another (opponent media and HLS samples); gifts go to the last. */
+  battles: number;
+  /** Share of gifts followed by a resend of an earlier clientGiftId, in % (extra requests). */
+  resendPct: number;
+}
+
+/** Each viewer stays under this many gifts a second: the server allows a socket 20 requests/s (after a burst of 100). */
+export const MAX_GIFTS_PER_VIEWER_PER_S = 16;
+/** The gift phase must fit in one battle (BATTLE_MAX_DURATION_S at the started server's BATTLE_TIME_SCALE). */
+export const MAX_GIFT_PHASE_S = 60;
+
 export type BenchOptions =
-  RoomsOptions | JoinStormOptions | FanoutOptions | BaselineOptions | ChatOptions | HlsOptions | ReportOptions;
+  | RoomsOptions
+  | JoinStormOptions
+  | FanoutOptions
+  | BaselineOptions
+  | ChatOptions
+  | HlsOptions
+  | BattleOptions
+  | ReportOptions;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -130,6 +156,7 @@ scenarios
   chat        --viewers V (1000) --rate M (100) --duration S (20) [--senders K (from CHAT_PER_S)]
   hls         --hosts H (4) --viewers V (100) --duration S (30) [--encode-seconds 10] [--rendition NAME]
               [--no-glass: skip the Chromium glass-to-glass pages]
+  battle      --viewers V (1000) --gifts N (5000) --rate R (1000) [--battles K (3)] [--resend-pct P (5)]
   report      writes bench/results/report.html from the JSON files there
 
 common
@@ -169,6 +196,9 @@ const optionSpec = {
   'encode-seconds': { type: 'string' },
   'no-glass': { type: 'boolean' },
   rendition: { type: 'string' },
+  gifts: { type: 'string' },
+  battles: { type: 'string' },
+  'resend-pct': { type: 'string' },
   url: { type: 'string' },
   out: { type: 'string' },
   workers: { type: 'string' },
@@ -297,6 +327,24 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         glass: !values['no-glass'],
         rendition,
       };
+    }
+    case 'battle': {
+      const battle = {
+        viewers: number('viewers', 1000, 2, 5000),
+        gifts: number('gifts', 5000, 1, 100_000),
+        rate: number('rate', 1000, 1, 5000, true),
+        battles: number('battles', 3, 1, 10),
+        resendPct: number('resend-pct', 5, 0, 50, true),
+      };
+      if ((battle.rate / battle.viewers) * (1 + battle.resendPct / 100) > MAX_GIFTS_PER_VIEWER_PER_S) {
+        throw new UsageError(
+          `--rate / --viewers (with the resends) must be at most ${MAX_GIFTS_PER_VIEWER_PER_S} requests/s per viewer (a socket may make 20)`,
+        );
+      }
+      if (battle.gifts / battle.rate > MAX_GIFT_PHASE_S) {
+        throw new UsageError(`--gifts / --rate must be at most ${MAX_GIFT_PHASE_S} s (the gift phase is one battle)`);
+      }
+      return { scenario: name, ...common, ...battle };
     }
     case 'report':
       return { scenario: name, ...common };

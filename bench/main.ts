@@ -13,6 +13,7 @@ import { defaultResultsDir, readResults, writeResult } from './results.ts';
 import { prepareCertificate } from '../testkit/mediasoupLink.ts';
 import { terminateAllChildren } from './server/childProcess.ts';
 import { runBaselineScenario } from './scenarios/baselineScenario.ts';
+import { runBattleScenario } from './scenarios/battleScenario.ts';
 import { runChatScenario } from './scenarios/chatScenario.ts';
 import { createRunContext } from './scenarios/context.ts';
 import { runFanoutScenario } from './scenarios/fanoutScenario.ts';
@@ -90,6 +91,9 @@ async function main(argv: string[]): Promise<number> {
         break;
       case 'hls':
         ({ params, figures } = await runHlsScenario(options, context));
+        break;
+      case 'battle':
+        ({ params, figures } = await runBattleScenario(options, context));
         break;
     }
   } finally {

@@ -104,6 +104,13 @@ const CAMERA_JOIN_DEADLINE_MS = DEFAULT_COMPOSITOR_TIMING.firstSegmentGraceMs;
  * sent): the clock turns at most this late after each second.
  */
 const BATTLE_TICK_MS = 250;
+/**
+ * New scores reach the picture at most this often (the first at once): gifts
+ * can change them a thousand times a second, and each change costs a diff of
+ * the whole scene here and drawtext reinits in FFmpeg; unthrottled, the
+ * commands piled up faster than FFmpeg answered them.
+ */
+const BATTLE_SCORE_INTERVAL_MS = 100;
 
 type ResolvedOptions = Required<Omit<HlsRecorderOptions, 'readableCodecs'>> & { readableCodecs: ReadonlySet<string> };
 
@@ -128,6 +135,8 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   /** The latest scores given (update or setBattleScores), [own, opponent]. */
   #battleScores: [number, number] = [0, 0];
   #battleTicker: NodeJS.Timeout | undefined;
+  #scoreTimer: NodeJS.Timeout | undefined;
+  #scoresShownAt = -Infinity;
   #stallWatches: VideoStallWatch[] = [];
   readonly #compositor: CompositorProcess;
   /** The compositor's current run, once it has started. */
@@ -280,7 +289,16 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   setBattleScores(own: number, opponent: number): void {
     if (this.#stopped) return;
     this.#battleScores = [own, opponent];
-    this.#showOverlay();
+    if (this.#scoreTimer) return;
+    const show = () => {
+      this.#scoreTimer = undefined;
+      if (this.#stopped) return;
+      this.#scoresShownAt = Date.now();
+      this.#showOverlay();
+    };
+    const waitMs = this.#scoresShownAt + BATTLE_SCORE_INTERVAL_MS - Date.now();
+    if (waitMs <= 0) show();
+    else this.#scoreTimer = setTimeout(show, waitMs);
   }
 
   /** Stops recording; resolves once FFmpeg has written its last segment and exited. */
@@ -289,6 +307,8 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     await this.#updating;
     clearInterval(this.#battleTicker);
     this.#battleTicker = undefined;
+    clearTimeout(this.#scoreTimer);
+    this.#scoreTimer = undefined;
     for (const watch of this.#stallWatches) watch.stop();
     this.#relay.setTargets(undefined);
     this.#run?.commander.close();

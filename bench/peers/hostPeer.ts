@@ -3,7 +3,13 @@
 // recv transports (ICE + DTLS through werift) → produce camera (simulcast)
 // and microphone → consume every remote track (paused, then resumed) and
 // tell the server the tile size it is shown at.
-import type { JoinResult, PublishedTrack, QualityAdapted } from '../../signaling/protocol/index.ts';
+import type {
+  JoinResult,
+  PublishedTrack,
+  PushEvent,
+  QualityAdapted,
+  ServerToClientEvents,
+} from '../../signaling/protocol/index.ts';
 import type { Clip } from '../media/clip.ts';
 import { openMediasoupLink, type MediasoupLink } from '../../testkit/mediasoupLink.ts';
 import {
@@ -142,6 +148,17 @@ export class HostPeer {
     if (plan.publish !== 'none') await this.#publish(channel);
     this.timeline.publishedAt = performance.now();
     await recvConnected;
+  }
+
+  /** Listens to a push on this host's socket (after `join()`). */
+  on<E extends PushEvent>(event: E, listener: ServerToClientEvents[E]): void {
+    if (!this.#channel) throw new Error('join first');
+    this.#channel.on(event, listener);
+  }
+
+  /** Consumes a track the server told about otherwise (a battle opponent's, piped into this session's router). */
+  consumeTrack(track: PublishedTrack): void {
+    this.#consumeLater(track);
   }
 
   async close(): Promise<void> {

@@ -37,6 +37,8 @@ export interface BenchTarget {
   /** Event-loop delay and open consumers as the server reports them, when it does. */
   serverFigures(): Promise<ServerFigures>;
   memoryMb(): Promise<{ nodeRssMb: number | undefined; workerRssMb: number | undefined }>;
+  /** Where the server keeps its records (DATA_DIR or DATABASE_URL), for scripts such as setRole; when known. */
+  readonly databaseEnv?: Record<string, string> | undefined;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,8 @@ export interface TargetOptions {
   signalingCpu?: string;
   /** Start each session (Stagecast then broadcasts it to HLS with FFmpeg). */
   live?: boolean;
+  /** More environment for a server the bench starts (e.g. BATTLE_TIME_SCALE); ignored with `url`. */
+  env?: Record<string, string>;
 }
 
 interface PinPlan {
@@ -99,6 +103,7 @@ export async function startStagecastTarget(options: TargetOptions): Promise<Benc
       LOG_LEVEL: 'warn',
       // The bench's primary hosts leave last; a short grace keeps teardown quick.
       PRIMARY_HOST_GRACE_S: '1',
+      ...options.env,
     };
     delete env.DATABASE_URL;
     delete env.REDIS_URL;
@@ -107,7 +112,8 @@ export async function startStagecastTarget(options: TargetOptions): Promise<Benc
       await migrate(env);
       child = await startChild({
         command: process.execPath,
-        args: ['--import', 'tsx', 'signaling/main.ts'],
+        // BENCH_SERVER_CPU_PROF=DIR: the server writes a V8 CPU profile there when it stops (where its time went).
+        args: [...cpuProfileArgs(), '--import', 'tsx', 'signaling/main.ts'],
         env,
         cwd: repoRoot,
         readyPattern: /Stagecast is running at (http:\/\/\S+)/,
@@ -133,6 +139,14 @@ export async function startStagecastTarget(options: TargetOptions): Promise<Benc
     kind: 'stagecast',
     url: baseUrl,
     pinned,
+    // A server we did not start: the database this process was told of (the same variables), if any.
+    databaseEnv: dataDir
+      ? { DATA_DIR: dataDir }
+      : process.env.DATABASE_URL
+        ? { DATABASE_URL: process.env.DATABASE_URL }
+        : process.env.DATA_DIR
+          ? { DATA_DIR: process.env.DATA_DIR }
+          : undefined,
     async nodeCpuSeconds() {
       if (child) return processCpuSeconds(child.pid);
       // A server we did not start: its own process metrics (prom-client's default set).
@@ -262,4 +276,9 @@ export async function startBaselineTarget(options: Omit<TargetOptions, 'url'>): 
     }),
     close: () => child.stop(),
   };
+}
+
+function cpuProfileArgs(): string[] {
+  const dir = process.env.BENCH_SERVER_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
 }

@@ -85,6 +85,10 @@ export class GiftWriter {
     this.#writing = true;
     try {
       while (this.#queue.length > 0) {
+        // SQLite answers synchronously, so a batch's statements run as one
+        // chain of microtasks: without this turn of the event loop between
+        // batches, requests, acks and score pushes waited for the whole queue.
+        await new Promise((resolve) => setImmediate(resolve));
         const batch = this.#queue.splice(0, MAX_BATCH);
         await this.#writeBatch(batch);
       }

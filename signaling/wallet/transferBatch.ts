@@ -124,9 +124,16 @@ export async function applyTransfers(
   if (entries.length === 0) return outcomes;
   // Increments, not the computed balances: under the locks they are the same,
   // and the CHECK (balance >= 0) of the migrations stays the last word.
+  // One statement per distinct change, not per wallet: a batch's senders
+  // mostly change by the same few amounts, and each statement costs the
+  // database client far more than its rows do.
+  const usersByDelta = new Map<number, string[]>();
   for (const [userId, wallet] of walletOf) {
     const delta = wallet.balance - startBalance.get(userId)!;
-    if (delta !== 0) await tx.wallet.update({ where: { userId }, data: { balance: { increment: delta } } });
+    if (delta !== 0) usersByDelta.set(delta, [...(usersByDelta.get(delta) ?? []), userId]);
+  }
+  for (const [delta, userIds] of usersByDelta) {
+    await tx.wallet.updateMany({ where: { userId: { in: userIds } }, data: { balance: { increment: delta } } });
   }
   await tx.coinTransaction.createMany({ data: entries });
   return outcomes;
