@@ -234,7 +234,7 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
   assert.is(result.viewers, 3);
   assert.is(result.viewersWithSegments, 3, 'every viewer fetched segments');
   assert.ok((result.segmentsFetched as number) >= 3, `segments fetched: ${String(result.segmentsFetched)}`);
-  assert.is(result.fetchErrors, 0);
+  assert.is(result.fetchErrors, 0, `fetch errors: ${JSON.stringify(result.fetchErrorMessages)}`);
   assertPercentiles(result.segmentFetchMs, 'segmentFetchMs');
   assert.ok((result.segmentFetchMs as { p50: number }).p50 > 0, 'segment fetches were timed');
   const encodeSpeed = result.encodeSpeed as Record<string, unknown>;
