@@ -69,7 +69,7 @@ export interface BattleServiceOptions {
 export type BattleServiceEvents = {
   /** A battle's phase changed (the compositor switches layouts on it). */
   changed: [battle: BattleState];
-  /** A live battle's scores changed. */
+  /** A live battle's scores changed (paced like the gift pushes, ≤ 10 a second). */
   scores: [battle: BattleState];
 };
 
@@ -209,7 +209,6 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
       .catch((error: unknown) =>
         this.#logger.warn({ err: error }, 'the leaderboard missed a gift (the next rebuild has it)'),
       );
-    this.emit('scores', snapshot(active.state));
   }
 
   // --- requests ----------------------------------------------------------------
@@ -325,7 +324,8 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
       media: undefined,
       mediaLink: undefined,
       queue: Promise.resolve(),
-      feed: new GiftFeed((streaks, omitted) =>
+      // The feed paces the scores for everyone (≤ 10 a second): the audiences' push and the compositors' overlay.
+      feed: new GiftFeed((streaks, omitted) => {
         this.#pushes.gifts(
           state.sides.map((side) => side.sessionId),
           {
@@ -335,8 +335,9 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
             omitted,
             serverTime: new Date().toISOString(),
           },
-        ),
-      ),
+        );
+        this.emit('scores', snapshot(active.state));
+      }),
     };
     // Claimed before the write: a second invitation meanwhile sees the session taken.
     for (const side of state.sides) this.#battleOfSession.set(side.sessionId, state.id);
