@@ -43,6 +43,7 @@ import { AppError } from './errors.ts';
 import { httpErrorHandler } from './http/httpErrors.ts';
 import { apiCors, securityHeaders } from './http/securityHeaders.ts';
 import { multihostRoutes } from './multihost/multihostRoutes.ts';
+import { registerMeshHandlers } from './multihost/meshSocket.ts';
 import { registerMultihostHandlers } from './multihost/multihostSocket.ts';
 import { SessionNotifier, userChannel } from './multihost/SessionNotifier.ts';
 import type { AppServer } from './socket/socketData.ts';
@@ -245,6 +246,7 @@ async function startOnDatabase(
     registerServerInfo(socket, pool, version, socketLogger);
     registerAuthHandlers(socket, tokenSecret, socketLogger);
     registerMultihostHandlers(socket, sessions, config.turn, socketLogger);
+    registerMeshHandlers(socket, sessions, socketLogger);
     registerChatHandlers(socket, chat, socketLogger);
     registerStreamHandlers(socket, streams, socketLogger);
     registerGiftHandlers(socket, gifts, socketLogger);

@@ -9,3 +9,24 @@ export function listedSegments(playlist: string): string[] {
     .split('\n')
     .filter((line) => line.endsWith('.m4s'));
 }
+
+/** The newest segment of a live session's 720p HLS rendition (and its init segment), over HTTP as a player gets it. */
+export async function newestLiveSegment(
+  baseUrl: string,
+  sessionId: string,
+): Promise<{ name: string; init: Buffer; media: Buffer } | undefined> {
+  const base = `${baseUrl}/media/live/${sessionId}/720p`;
+  const playlist = await fetch(`${base}/index.m3u8`);
+  if (!playlist.ok) return undefined;
+  const text = await playlist.text();
+  const init = [...text.matchAll(/#EXT-X-MAP:URI="([^"]+)"/g)].at(-1)?.[1];
+  const name = text
+    .split('\n')
+    .filter((line) => line.endsWith('.m4s'))
+    .at(-1);
+  if (!init || !name) return undefined;
+  const [initBytes, mediaBytes] = await Promise.all(
+    [init, name].map(async (file) => Buffer.from(await (await fetch(`${base}/${file}`)).arrayBuffer())),
+  );
+  return { name, init: initBytes!, media: mediaBytes! };
+}

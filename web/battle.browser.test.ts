@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert';
 import { battleLayout } from '../signaling/protocol/battleLayout.ts';
 import type { SessionState } from '../signaling/protocol/index.ts';
 import { colourDistance, frameColours, rgbOf, type Region } from '../testkit/frameColours.ts';
+import { newestLiveSegment } from '../testkit/hlsFiles.ts';
 import { waitFor } from '../testkit/waitFor.ts';
 import { registerAccount, type SignedInAccount } from '../testkit/accountClient.ts';
 import { launchChromium } from '../testkit/chromium.ts';
@@ -192,31 +193,13 @@ function barPatch(share: number): Region {
   };
 }
 
-/** The newest segment of a session's 720p HLS rendition, over HTTP as a player gets it. */
-async function newestSegment(sessionId: string): Promise<{ name: string; init: Buffer; media: Buffer } | undefined> {
-  const base = `${server.url}/media/live/${sessionId}/720p`;
-  const playlist = await fetch(`${base}/index.m3u8`);
-  if (!playlist.ok) return undefined;
-  const text = await playlist.text();
-  const init = [...text.matchAll(/#EXT-X-MAP:URI="([^"]+)"/g)].at(-1)?.[1];
-  const name = text
-    .split('\n')
-    .filter((line) => line.endsWith('.m4s'))
-    .at(-1);
-  if (!init || !name) return undefined;
-  const [initBytes, mediaBytes] = await Promise.all(
-    [init, name].map(async (file) => Buffer.from(await (await fetch(`${base}/${file}`)).arrayBuffer())),
-  );
-  return { name, init: initBytes!, media: mediaBytes! };
-}
-
 /** Waits until the audience's picture of a session shows the score bar with these colours at these shares. */
 async function waitForHlsBar(sessionId: string, what: string, expected: [number, ReturnType<typeof rgbOf>][]) {
   let seen: unknown[] = [];
   await waitFor(
     `${what} in the HLS picture`,
     async () => {
-      const segment = await newestSegment(sessionId);
+      const segment = await newestLiveSegment(server.url, sessionId);
       if (!segment) return undefined;
       seen = await Promise.all(
         expected.map(async ([share]) => (await frameColours(segment.init, segment.media, barPatch(share))).at(-1)),
@@ -284,7 +267,7 @@ test('two studios battle: invite, accept, split with the opponent decoding, gift
     [0.25, OWN_BAR],
     [0.75, OPPONENT_BAR],
   ]);
-  const segmentAtStart = (await newestSegment(sessionA.id))?.name;
+  const segmentAtStart = (await newestLiveSegment(server.url, sessionA.id))?.name;
   const clock = await text(hostA.page, byTestId('battle-clock-time'));
   assert.match(clock, /^[01]:\d\d$/, `the clock counts the minute down (${clock})`);
 
@@ -343,7 +326,7 @@ test('two studios battle: invite, accept, split with the opponent decoding, gift
   );
   await hostA.page.waitForSelector(byTestId('battle-open'), { timeout: STEP_TIMEOUT_MS });
   // The audience's stream went on through the battle and after it.
-  const segmentAfter = (await newestSegment(sessionA.id))?.name;
+  const segmentAfter = (await newestLiveSegment(server.url, sessionA.id))?.name;
   assert.ok(segmentAtStart && segmentAfter && segmentAfter > segmentAtStart, `${segmentAtStart} → ${segmentAfter}`);
 });
 

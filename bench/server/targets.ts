@@ -103,6 +103,8 @@ export async function startStagecastTarget(options: TargetOptions): Promise<Benc
       LOG_LEVEL: 'warn',
       // The bench's primary hosts leave last; a short grace keeps teardown quick.
       PRIMARY_HOST_GRACE_S: '1',
+      // The synthetic peers speak mediasoup only: rooms go through the SFU unless a scenario asks for the mesh.
+      MESH_MAX_HOSTS: '0',
       ...options.env,
     };
     delete env.DATABASE_URL;

@@ -210,6 +210,7 @@ export class BattleMedia implements BattleMediaLink {
           source: guest.appData.source,
           kind: guest.kind,
           paused: guest.paused,
+          via: 'sfu' as const,
         })),
       }));
   }

@@ -13,7 +13,7 @@ const producer = (id: string) => producers.get(id) ?? producers.set(id, { id } a
 
 function track(source: PublishedTrack['source'], paused = false): PublishedTrack {
   const kind = source === 'camera' || source === 'screen' ? 'video' : 'audio';
-  return { producerId: `${source}-p`, source, kind, paused };
+  return { producerId: `${source}-p`, source, kind, paused, via: 'sfu' };
 }
 
 function host(userId: string, tracks: PublishedTrack[], connected = true): HostState {
@@ -38,6 +38,7 @@ function state(hosts: HostState[], overrides: Partial<SessionState> = {}): Sessi
     layout: { kind: 'spotlight', pinnedUserId: null },
     settings: { allowJoinRequests: true },
     activeSpeakerId: null,
+    mediaMode: 'sfu',
     createdAt: '2026-01-01T00:00:00.000Z',
     startedAt: null,
     endedAt: null,

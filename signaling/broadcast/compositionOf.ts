@@ -91,7 +91,10 @@ function connectedHosts(
 
 function recordedHost(host: HostState, findProducer: (producerId: string) => types.Producer | undefined): RecordedHost {
   const live = (source: TrackSource) => {
-    const track = host.tracks.find((candidate) => candidate.source === source && !candidate.paused);
+    // Peer-to-peer tracks are not on the router (a live session is never a mesh, but may still be switching).
+    const track = host.tracks.find(
+      (candidate) => candidate.source === source && !candidate.paused && candidate.via === 'sfu',
+    );
     return track ? findProducer(track.producerId) : undefined;
   };
   const video = live('camera');

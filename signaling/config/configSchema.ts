@@ -1,6 +1,11 @@
 // The environment variables Stagecast reads, with their defaults and rules.
 // One schema: `loadConfig` validates it at start, README documents it.
-import { JOIN_REQUEST_TTL_MS } from '../protocol/multihost.ts';
+import {
+  JOIN_REQUEST_TTL_MS,
+  MAX_HOSTS,
+  MESH_MAX_HOSTS_DEFAULT,
+  MESH_RETURN_DELAY_MS_DEFAULT,
+} from '../protocol/multihost.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -108,6 +113,14 @@ export const envSchema = z
      * 20). Pushes still carry the real instants. Default 1.
      */
     BATTLE_TIME_SCALE: integer(1, 100).default(1),
+
+    /**
+     * Rooms with at most this many hosts that are not live run peer to peer
+     * (no media on the server); 0 turns the mesh off (docs/mesh.md).
+     */
+    MESH_MAX_HOSTS: integer(0, MAX_HOSTS).default(MESH_MAX_HOSTS_DEFAULT),
+    /** A room that fits a mesh again returns to it after this long (a reload does not flap). */
+    MESH_RETURN_DELAY_MS: integer(0, 600_000).default(MESH_RETURN_DELAY_MS_DEFAULT),
 
     /** TURN servers handed to clients, e.g. turn:turn.example.com:3478?transport=udp */
     TURN_URLS: commaList.pipe(z.array(turnUrl)).default([]),

@@ -4,6 +4,7 @@
 // session's track list in step with the peer's producers. It knows the
 // connection by id only; pushes go through SessionPushes.
 import type { Logger } from 'pino';
+import { AppError } from '../errors.ts';
 import type { MediaPeer } from '../../sfu/MediaPeer.ts';
 import type { PeerProducer } from '../../sfu/MediaRoomTypes.ts';
 import type { TrackSource } from '../protocol/index.ts';
@@ -64,14 +65,26 @@ export class HostConnection {
   /** Records a new producer in the session and tells the other hosts to consume it. */
   published(producer: PeerProducer): void {
     const { source } = producer.appData;
-    const track = { producerId: producer.id, source, kind: producer.kind, paused: producer.paused };
+    const track = {
+      producerId: producer.id,
+      source,
+      kind: producer.kind,
+      paused: producer.paused,
+      via: 'sfu' as const,
+    };
     this.#session.addTrack(this.userId, track);
     producer.observer.once('close', () => {
       this.#session.removeTrack(this.userId, producer.id);
       if (this.media.closed) return; // leaving: `multihost:left` tells everyone at once
+      const sessionId = this.#session.id;
       this.#pushes
-        .session(this.#session.id, this.connectionId)
-        .emit('webrtc:producer-closed', { sessionId: this.#session.id, userId: this.userId, producerId: producer.id });
+        .session(sessionId, this.connectionId)
+        .emit('webrtc:producer-closed', { sessionId, userId: this.userId, producerId: producer.id });
+      // Back to the mesh: the same source is still sent peer to peer, and listed so.
+      const host = this.#session.host(this.userId);
+      if (host.tracks.some((listed) => listed.source === source)) {
+        this.#pushes.session(sessionId).emit('multihost:host-updated', { sessionId, host });
+      }
     });
     this.#pushes
       .session(this.#session.id, this.connectionId)
@@ -81,12 +94,24 @@ export class HostConnection {
 
   /** Camera/mic off and on: pauses the producer (no media flows) and shows it to everyone. */
   async toggle(source: TrackSource, enabled: boolean): Promise<void> {
-    await this.media.setSourcePaused(source, !enabled);
-    const producer = this.media.producerOf(source);
-    if (producer) this.#session.setTrackPaused(this.userId, producer.id, !enabled);
+    // Peer to peer (mesh) there is no producer: only the listing changes.
+    if (this.media.producerOf(source)) await this.media.setSourcePaused(source, !enabled);
+    else if (!this.#session.host(this.userId).tracks.some((track) => track.source === source)) {
+      throw new AppError('NOT_FOUND', `no ${source} track is published`);
+    }
+    this.#session.setSourcePaused(this.userId, source, !enabled);
     this.#pushes
       .session(this.#session.id)
       .emit('webrtc:track-toggled', { sessionId: this.#session.id, userId: this.userId, source, enabled });
+  }
+
+  /** What this host sends peer to peer (mesh): listed in the session for everyone. */
+  setMeshTracks(tracks: { source: TrackSource; kind: 'audio' | 'video'; paused: boolean }[]): void {
+    if (!this.#session.setMeshTracks(this.userId, tracks)) return;
+    const sessionId = this.#session.id;
+    this.#pushes
+      .session(sessionId)
+      .emit('multihost:host-updated', { sessionId, host: this.#session.host(this.userId) });
   }
 
   close(): void {

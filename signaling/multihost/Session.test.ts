@@ -152,9 +152,11 @@ test('status: scheduled → live → ended, and nothing changes after the end', 
 test('tracks follow publish, pause and disconnect', () => {
   const session = newSession();
   session.setConnected('alice', true);
-  session.addTrack('alice', { producerId: 'p1', source: 'camera', kind: 'video', paused: false });
-  session.setTrackPaused('alice', 'p1', true);
-  assert.equal(session.host('alice').tracks, [{ producerId: 'p1', source: 'camera', kind: 'video', paused: true }]);
+  session.addTrack('alice', { producerId: 'p1', source: 'camera', kind: 'video', paused: false, via: 'sfu' });
+  session.setSourcePaused('alice', 'camera', true);
+  assert.equal(session.host('alice').tracks, [
+    { producerId: 'p1', source: 'camera', kind: 'video', paused: true, via: 'sfu' },
+  ]);
   session.setConnected('alice', false);
   assert.equal(session.host('alice').tracks, []);
 });

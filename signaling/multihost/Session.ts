@@ -3,9 +3,13 @@
 // No I/O: SessionService applies a change, then persists and broadcasts it.
 // Every method that needs a permission names it first. A `changed` event
 // follows every change to what the audience sees (hosts, tracks, layout,
-// speaker, status), so the recorder recomposes without polling.
+// speaker, status), so the recorder recomposes without polling. The media
+// mode (mesh or SFU, meshRule.ts) follows the hosts in the room and the
+// status: to the SFU at once, back to the mesh after a delay, with a
+// `media-mode` event each time.
 import { EventEmitter } from 'node:events';
 import { AppError } from '../errors.ts';
+import { fitsMesh, initialMediaMode, type MeshLimits } from './meshRule.ts';
 import type { Identity } from '../auth/identityToken.ts';
 import type { LayoutKind } from '../protocol/layoutGeometry.ts';
 import {
@@ -15,7 +19,10 @@ import {
   type JoinRequestState,
   type HostState,
   type LayoutState,
+  type MediaMode,
+  meshTrackId,
   type PublishedTrack,
+  type TrackSource,
   type SessionSettings,
   type SessionState,
   type SessionStatus,
@@ -29,8 +36,10 @@ interface HostRecord {
   connected: boolean;
   /** While the session waits for this host to come back (the primary host dropped): when it stops waiting. */
   awayUntil: Date | null;
-  /** Tracks by producer id, kept in publish order. */
+  /** Tracks on the session's router, by producer id, kept in publish order. */
   tracks: Map<string, PublishedTrack>;
+  /** Tracks the host sends peer to peer (mesh), by source: listed where the router has none of that source. */
+  meshTracks: Map<TrackSource, PublishedTrack>;
 }
 
 /** A pending request to join as host, with the timer that expires it. */
@@ -50,12 +59,16 @@ export interface NewSession {
   now: Date;
   /** How long a join request waits for an answer. Default: JOIN_REQUEST_TTL_MS. */
   joinRequestTtlMs?: number;
+  /** When the session runs peer to peer. Default: never (maxHosts 0). */
+  mesh?: MeshLimits;
 }
 
 export type SessionEvents = {
   changed: [];
   /** A join request went unanswered for the whole TTL and is gone. */
   'join-request-expired': [request: JoinRequestState];
+  /** The media moved between peer to peer and the server. */
+  'media-mode': [mode: MediaMode];
 };
 
 export class Session extends EventEmitter<SessionEvents> {
@@ -80,11 +93,26 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   readonly #joinRequests = new Map<string, JoinRequestRecord>();
   readonly #joinRequestTtlMs: number;
+  readonly #mesh: MeshLimits;
+  #mediaMode: MediaMode;
+  /** Set while the room fits a mesh again and waits out MESH_RETURN_DELAY_MS. */
+  #meshReturnTimer: NodeJS.Timeout | undefined;
 
-  constructor({ id, title, type, layout, creator, now, joinRequestTtlMs = JOIN_REQUEST_TTL_MS }: NewSession) {
+  constructor({
+    id,
+    title,
+    type,
+    layout,
+    creator,
+    now,
+    joinRequestTtlMs = JOIN_REQUEST_TTL_MS,
+    mesh = { maxHosts: 0, returnDelayMs: 0 },
+  }: NewSession) {
     super();
     this.id = id;
     this.#joinRequestTtlMs = joinRequestTtlMs;
+    this.#mesh = mesh;
+    this.#mediaMode = initialMediaMode(mesh);
     this.#title = title;
     this.type = type;
     this.primaryHostId = creator.userId;
@@ -107,6 +135,10 @@ export class Session extends EventEmitter<SessionEvents> {
 
   get settings(): SessionSettings {
     return this.#settings;
+  }
+
+  get mediaMode(): MediaMode {
+    return this.#mediaMode;
   }
 
   get hostCount(): number {
@@ -170,6 +202,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#status = 'live';
     this.#startedAt = now;
     this.emit('changed');
+    this.#reconsiderMediaMode();
   }
 
   /** Ends the session; `caller` undefined means the server ends it (primary host gone). */
@@ -183,6 +216,8 @@ export class Session extends EventEmitter<SessionEvents> {
       host.connected = false;
       host.awayUntil = null;
     }
+    clearTimeout(this.#meshReturnTimer);
+    this.#meshReturnTimer = undefined;
     this.emit('changed');
   }
 
@@ -275,6 +310,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.#layout.pinnedUserId === userId) this.#layout = { ...this.#layout, pinnedUserId: null };
     if (this.#activeSpeakerId === userId) this.#activeSpeakerId = null;
     this.emit('changed');
+    this.#reconsiderMediaMode();
   }
 
   changeLayout(caller: Identity, layout: LayoutState): void {
@@ -304,8 +340,12 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!host) return;
     host.connected = connected;
     if (connected) host.awayUntil = null;
-    else host.tracks.clear();
+    else {
+      host.tracks.clear();
+      host.meshTracks.clear();
+    }
     this.emit('changed');
+    this.#reconsiderMediaMode();
   }
 
   /**
@@ -326,11 +366,33 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.#hosts.get(userId)?.tracks.delete(producerId)) this.emit('changed');
   }
 
-  setTrackPaused(userId: string, producerId: string, paused: boolean): void {
-    const track = this.#hosts.get(userId)?.tracks.get(producerId);
-    if (!track || track.paused === paused) return;
-    track.paused = paused;
+  /** Camera or microphone off and on, whichever way the track travels. */
+  setSourcePaused(userId: string, source: TrackSource, paused: boolean): void {
+    const host = this.#hosts.get(userId);
+    if (!host) return;
+    const tracks = [...host.tracks.values(), ...host.meshTracks.values()].filter((track) => track.source === source);
+    if (tracks.every((track) => track.paused === paused)) return;
+    for (const track of tracks) track.paused = paused;
     this.emit('changed');
+  }
+
+  /**
+   * What a host sends peer to peer now (the full list). Returns whether the
+   * host's listed tracks changed.
+   */
+  setMeshTracks(userId: string, tracks: { source: TrackSource; kind: 'audio' | 'video'; paused: boolean }[]): boolean {
+    const host = this.#hosts.get(userId);
+    if (!host) return false;
+    const before = JSON.stringify(toHostState(host).tracks);
+    host.meshTracks = new Map(
+      tracks.map(({ source, kind, paused }) => [
+        source,
+        { producerId: meshTrackId(userId, source), source, kind, paused, via: 'mesh' as const },
+      ]),
+    );
+    const changed = JSON.stringify(toHostState(host).tracks) !== before;
+    if (changed) this.emit('changed');
+    return changed;
   }
 
   setActiveSpeaker(userId: string | null): boolean {
@@ -352,10 +414,43 @@ export class Session extends EventEmitter<SessionEvents> {
       layout: { ...this.#layout },
       settings: { ...this.#settings },
       activeSpeakerId: this.#activeSpeakerId,
+      mediaMode: this.#mediaMode,
       createdAt: this.createdAt.toISOString(),
       startedAt: this.#startedAt?.toISOString() ?? null,
       endedAt: this.#endedAt?.toISOString() ?? null,
     };
+  }
+
+  /**
+   * To the SFU as soon as the room no longer fits a mesh; back only once it
+   * has fitted for the whole return delay (checked again when the delay ends).
+   */
+  #reconsiderMediaMode(): void {
+    const fits = fitsMesh(this.#mesh, this.#status, this.#hostsInRoom());
+    if (!fits) {
+      clearTimeout(this.#meshReturnTimer);
+      this.#meshReturnTimer = undefined;
+      if (this.#mediaMode === 'mesh') this.#setMediaMode('sfu');
+      return;
+    }
+    if (this.#mediaMode === 'mesh' || this.#meshReturnTimer) return;
+    this.#meshReturnTimer = setTimeout(() => {
+      this.#meshReturnTimer = undefined;
+      if (fitsMesh(this.#mesh, this.#status, this.#hostsInRoom())) this.#setMediaMode('mesh');
+    }, this.#mesh.returnDelayMs);
+    // A pending return must not keep a stopping server alive.
+    this.#meshReturnTimer.unref();
+  }
+
+  #setMediaMode(mode: MediaMode): void {
+    this.#mediaMode = mode;
+    this.emit('media-mode', mode);
+  }
+
+  #hostsInRoom(): number {
+    let count = 0;
+    for (const host of this.#hosts.values()) if (host.connected) count++;
+    return count;
   }
 
   #addHost(identity: Identity, role: HostRole): HostState {
@@ -366,6 +461,7 @@ export class Session extends EventEmitter<SessionEvents> {
       connected: false,
       awayUntil: null,
       tracks: new Map(),
+      meshTracks: new Map(),
     };
     this.#hosts.set(identity.userId, record);
     this.#closeJoinRequest(identity.userId);
@@ -389,6 +485,15 @@ function toHostState(record: HostRecord): HostState {
     role: record.role,
     connected: record.connected,
     awayUntil: record.awayUntil?.toISOString() ?? null,
-    tracks: [...record.tracks.values()].map((track) => ({ ...track })),
+    tracks: listedTracks(record),
   };
+}
+
+/** The router's tracks, then the peer-to-peer ones of sources the router does not have. */
+function listedTracks(record: HostRecord): PublishedTrack[] {
+  const onRouter = [...record.tracks.values()];
+  const meshOnly = [...record.meshTracks.values()].filter(
+    (track) => !onRouter.some((routed) => routed.source === track.source),
+  );
+  return [...onRouter, ...meshOnly].map((track) => ({ ...track }));
 }

@@ -29,14 +29,14 @@ import { mintIceServers } from '../turn/turnCredentials.ts';
 import { audioLevelsWorthPushing, type HostLevel, type LevelsPush } from './audioLevelPushes.ts';
 import { HostConnection } from './HostConnection.ts';
 import { Session } from './Session.ts';
-import type { SessionPushes } from './SessionPushes.ts';
+import type { PushTarget, SessionPushes } from './SessionPushes.ts';
 import type { SessionStore } from './SessionStore.ts';
 
 export interface SessionServiceOptions {
   pool: WorkerPool;
   store: SessionStore;
   pushes: SessionPushes;
-  config: Pick<Config, 'turn' | 'primaryHostGraceMs' | 'pauseVideoOnCongestion' | 'joinRequestTtlMs'>;
+  config: Pick<Config, 'turn' | 'primaryHostGraceMs' | 'pauseVideoOnCongestion' | 'joinRequestTtlMs' | 'mesh'>;
   logger: Logger;
 }
 
@@ -122,6 +122,11 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
       creator: caller,
       now: new Date(),
       joinRequestTtlMs: this.#config.joinRequestTtlMs,
+      mesh: this.#config.mesh,
+    });
+    session.on('media-mode', (mode) => {
+      this.#logger.info({ sessionId: session.id, mode }, 'media mode changed');
+      this.#pushes.session(session.id).emit('multihost:mode', { sessionId: session.id, mode });
     });
     session.on('join-request-expired', (request) => {
       this.#pushes.user(request.userId).emit('multihost:request-expired', { sessionId: session.id });
@@ -316,6 +321,23 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     const connection = this.#connectionsById.get(connectionId);
     if (!connection) throw new AppError('CONFLICT', 'join a session first');
     return { session: this.get(connection.sessionId), connection };
+  }
+
+  /**
+   * Relays a mesh negotiation message (offer, answer, ICE candidate) from a
+   * joined host to another host joined to the same session — in either
+   * media mode, since a mesh keeps negotiating while the room switches.
+   */
+  relayToHost(
+    connectionId: string,
+    toUserId: string,
+    deliver: (target: PushTarget, from: { sessionId: string; fromUserId: string }) => void,
+  ): void {
+    const { session, connection } = this.connectionOf(connectionId);
+    if (toUserId === connection.userId) throw new AppError('INVALID_INPUT', 'a host does not negotiate with itself');
+    const target = this.#connections.get(session.id)?.get(toUserId);
+    if (!target) throw new AppError('NOT_FOUND', 'that user is not a host in this session right now');
+    deliver(this.#pushes.connection(target.connectionId), { sessionId: session.id, fromUserId: connection.userId });
   }
 
   /** A host leaves (request or disconnect). The primary host leaving ends the session. */

@@ -39,6 +39,7 @@ import type {
   JoinResult,
   LayoutState,
   LeaveReason,
+  MediaMode,
   PublishedTrack,
   QualityAdapted,
   QualityTier,
@@ -48,6 +49,7 @@ import type {
   TransportOptions,
 } from './multihost.ts';
 import type { JoinRequest, LayoutChange } from './multihostRequests.ts';
+import type { MeshCandidate, MeshCandidateRequest, MeshDescriptionRequest, MeshTracksRequest } from './meshRequests.ts';
 import type {
   ConnectTransportRequest,
   CreateTransportRequest,
@@ -88,6 +90,12 @@ export interface ClientToServerEvents {
   'webrtc:toggle-track': Request<ToggleTrackRequest, null>;
   /** The client's tiles for its video consumers: drives layer selection. */
   'webrtc:adapt-quality': Request<ViewportRequest, null>;
+  /** Mesh: relayed to another host of the caller's session (perfect negotiation on the clients). */
+  'webrtc:offer': Request<MeshDescriptionRequest, null>;
+  'webrtc:answer': Request<MeshDescriptionRequest, null>;
+  'webrtc:ice-candidate': Request<MeshCandidateRequest, null>;
+  /** Mesh: the tracks this host sends peer to peer (listed in the session as `via: 'mesh'`). */
+  'webrtc:mesh-tracks': Request<MeshTracksRequest, null>;
   /** Joins the session's chat (anyone, also anonymous): recent history and the chat's state. */
   'chat:join': Request<ChatSessionRef, ChatJoinResult>;
   'chat:leave': Request<ChatSessionRef, null>;
@@ -171,6 +179,12 @@ export interface ServerToClientEvents {
   'webrtc:audio-levels': (event: { sessionId: string; levels: { userId: string; volume: number }[] }) => void;
   'webrtc:quality-adapted': (event: QualityAdapted) => void;
   'webrtc:peer-quality-changed': (event: { sessionId: string; userId: string; tier: QualityTier }) => void;
+  /** Mesh, to one host: another host of the session offers, answers or sends a candidate. */
+  'webrtc:offer': (event: { sessionId: string; fromUserId: string; sdp: string }) => void;
+  'webrtc:answer': (event: { sessionId: string; fromUserId: string; sdp: string }) => void;
+  'webrtc:ice-candidate': (event: { sessionId: string; fromUserId: string; candidates: MeshCandidate[] }) => void;
+  /** The session's media moved between peer to peer and the server (SessionState.mediaMode). */
+  'multihost:mode': (event: { sessionId: string; mode: MediaMode }) => void;
   /** New messages of one chat, oldest first, batched over a few tens of milliseconds. */
   'chat:messages': (event: { sessionId: string; messages: ChatMessageView[] }) => void;
   'chat:message-deleted': (event: { sessionId: string; messageId: string }) => void;

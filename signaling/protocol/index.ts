@@ -20,6 +20,7 @@ export * from './events.ts';
 export type * from './giftRequests.ts';
 export * from './gifts.ts';
 export * from './layoutGeometry.ts';
+export type * from './meshRequests.ts';
 export * from './multihost.ts';
 export type * from './multihostRequests.ts';
 export * from './request.ts';

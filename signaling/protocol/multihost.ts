@@ -18,12 +18,47 @@ export const MAX_HOSTS = 9;
 export const trackSources = ['camera', 'microphone', 'screen', 'screen-audio'] as const;
 export type TrackSource = (typeof trackSources)[number];
 
+/**
+ * How a session's media travels: `mesh`, peer to peer between its hosts (a
+ * small room that is not live: the server carries no media), or `sfu`,
+ * through the session's mediasoup router (docs/mesh.md).
+ */
+export type MediaMode = 'mesh' | 'sfu';
+
+/** Sessions with at most this many hosts in the room run as a mesh while not live (MESH_MAX_HOSTS; 0: never). */
+export const MESH_MAX_HOSTS_DEFAULT = 4;
+/** A room that fits a mesh again goes back to it only after this long (MESH_RETURN_DELAY_MS): a reload does not flap. */
+export const MESH_RETURN_DELAY_MS_DEFAULT = 5000;
+
+/**
+ * Longest session description relayed (characters). Chromium's offer for a
+ * camera, a microphone and a screen share with audio is ~10 KB (every codec
+ * it can receive, once per media section); a peer has nothing larger to say.
+ */
+export const MAX_SDP_LENGTH = 24_000;
+/** Longest ICE candidate line relayed. */
+export const MAX_ICE_CANDIDATE_LENGTH = 1024;
+/** Most ICE candidates in one relayed message. */
+export const MAX_ICE_CANDIDATES_PER_MESSAGE = 32;
+
 export interface PublishedTrack {
+  /**
+   * The mediasoup producer's id when `via` is `sfu`; for a track sent only
+   * peer to peer (`mesh`), `mesh:<userId>:<source>`, which names it and
+   * cannot be consumed.
+   */
   producerId: string;
   source: TrackSource;
   kind: 'audio' | 'video';
   /** Paused by its host (camera off / muted). */
   paused: boolean;
+  /** Where the track can be received: from the session's router, or only from its host's peer connection. */
+  via: MediaMode;
+}
+
+/** The id a host's track of `source` has while it is sent peer to peer only. */
+export function meshTrackId(userId: string, source: TrackSource): string {
+  return `mesh:${userId}:${source}`;
 }
 
 export interface HostState {
@@ -62,6 +97,8 @@ export interface SessionState {
   layout: LayoutState;
   settings: SessionSettings;
   activeSpeakerId: string | null;
+  /** How the hosts' media travels now; `multihost:mode` announces a change. */
+  mediaMode: MediaMode;
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;

@@ -18,6 +18,7 @@ import {
   chatUserRef,
 } from './chatRequests.ts';
 import { emptyRequest } from './commonRequests.ts';
+import { meshCandidateRequest, meshDescriptionRequest, meshTracksRequest } from './meshRequests.ts';
 import { joinRequest, kickRequest, layoutChange, sessionRef } from './multihostRequests.ts';
 import type { RequestEvent, RequestOf } from './request.ts';
 import { streamRef } from './streamRequests.ts';
@@ -48,6 +49,10 @@ export const requestSchemas = {
   'webrtc:resume-consumer': consumerRef,
   'webrtc:toggle-track': toggleTrackRequest,
   'webrtc:adapt-quality': viewportRequest,
+  'webrtc:offer': meshDescriptionRequest,
+  'webrtc:answer': meshDescriptionRequest,
+  'webrtc:ice-candidate': meshCandidateRequest,
+  'webrtc:mesh-tracks': meshTracksRequest,
   'chat:join': chatSessionRef,
   'chat:leave': chatSessionRef,
   'chat:send': chatSendRequest,

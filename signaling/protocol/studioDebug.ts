@@ -2,7 +2,7 @@
 // the bench and debugging in the console: its phase, what it receives and
 // sends, and how long joining took. A contract between the web app and its
 // out-of-page readers (testkit, bench), so it lives with the protocol.
-import type { TrackSource } from './multihost.ts';
+import type { MediaMode, TrackSource } from './multihost.ts';
 
 export type StudioPhase =
   | 'loading'
@@ -29,9 +29,13 @@ export interface StudioTimings {
   firstFrameAfterConsumeMs: Record<string, number>;
 }
 
-/** What this browser receives from one consumer (RTCRtpReceiver inbound-rtp). */
+/** What this browser receives of one track (RTCRtpReceiver inbound-rtp): a consumer, or peer to peer. */
 export interface ReceiveStats {
+  /** The consumer's id; for a track received peer to peer, its `mesh:<userId>:<source>` id. */
   consumerId: string;
+  via: MediaMode;
+  /** The stage plays this one (while a room switches, a track may arrive both ways for a moment). */
+  shown: boolean;
   userId: string;
   source: TrackSource;
   kind: 'audio' | 'video';
@@ -42,9 +46,12 @@ export interface ReceiveStats {
   quality?: { tier: string; spatialLayer: number | null; paused: boolean };
 }
 
-/** One RTP stream this browser sends (a simulcast camera has one per layer). */
+/** One RTP stream this browser sends (a simulcast camera has one per layer; a mesh one per peer). */
 export interface SendStats {
   source: TrackSource;
+  via: MediaMode;
+  /** Peer to peer: the host it goes to. */
+  toUserId?: string;
   kind: 'audio' | 'video';
   rid: string | undefined;
   frameWidth: number | undefined;
@@ -60,6 +67,20 @@ export interface StudioDebugHook {
   timings(): StudioTimings;
   /** ICE candidate type (host, srflx, relay) of each transport's selected path. */
   candidateTypes(): Promise<{ send: string | undefined; recv: string | undefined }>;
+  /** How the room's media travels now, as this studio knows it. */
+  mediaMode(): MediaMode;
+  /** Mesh: the local ICE candidate type of each peer link's selected path, by the other host's user id. */
+  meshCandidateTypes(): Promise<Record<string, string | undefined>>;
+  /** Each tile's frames shown on screen, and the longest wait between two since `resetTileFrames` (ms). */
+  tileFrames(): Record<string, TileFrames>;
+  resetTileFrames(): void;
+}
+
+/** Frames a stage tile presented (requestVideoFrameCallback), keyed `<userId>:<source>`. */
+export interface TileFrames {
+  frames: number;
+  /** Longest time between two presented frames (or since the count was reset). */
+  longestGapMs: number;
 }
 
 declare global {

@@ -8,6 +8,7 @@ import type { IceServer, TrackSource } from '../../../signaling/protocol/index.t
 import { request, type SignalingSocket } from '../lib/signaling.ts';
 import type { ReceiveStats, SendStats } from '../../../signaling/protocol/index.ts';
 import { iceTransportPolicy } from './networkOptions.ts';
+import { findStats, optionalNumber, optionalString, selectedCandidateType } from './rtcStats.ts';
 
 /** A consumed track of another host, ready to attach to a media element. */
 export interface RemoteTrack {
@@ -125,6 +126,11 @@ export class MediaConnection {
     return producer;
   }
 
+  /** Whether anything of this host is published on the SFU. */
+  get hasProducers(): boolean {
+    return this.#producers.size > 0;
+  }
+
   producer(source: TrackSource): types.Producer | undefined {
     return this.#producers.get(source);
   }
@@ -212,15 +218,8 @@ export class MediaConnection {
 
   /** The ICE candidate type each transport's selected path uses locally (relay when through TURN). */
   async candidateTypes(): Promise<{ send: string | undefined; recv: string | undefined }> {
-    const typeOf = async (transport: types.Transport | undefined) => {
-      if (!transport) return undefined;
-      const entries = [...(await transport.getStats()).values()] as Record<string, unknown>[];
-      const pair = entries.find(
-        (entry) => entry.type === 'candidate-pair' && entry.nominated && entry.state === 'succeeded',
-      );
-      const local = entries.find((entry) => entry.id === pair?.localCandidateId);
-      return typeof local?.candidateType === 'string' ? local.candidateType : undefined;
-    };
+    const typeOf = async (transport: types.Transport | undefined) =>
+      transport && selectedCandidateType(await transport.getStats());
     return { send: await typeOf(this.#sendTransport), recv: await typeOf(this.#recvTransport) };
   }
 
@@ -230,6 +229,8 @@ export class MediaConnection {
         const inbound = findStats(await consumer.getStats(), 'inbound-rtp');
         return {
           consumerId: consumer.id,
+          via: 'sfu' as const,
+          shown: false,
           userId: consumer.appData.userId,
           source: consumer.appData.source,
           kind: consumer.kind,
@@ -247,6 +248,7 @@ export class MediaConnection {
       [...this.#producers].map(async ([source, producer]) =>
         findStats(await producer.getStats(), 'outbound-rtp').map((outbound) => ({
           source,
+          via: 'sfu' as const,
           kind: producer.kind,
           rid: optionalString(outbound.rid),
           frameWidth: optionalNumber(outbound.frameWidth),
@@ -284,22 +286,4 @@ export class MediaConnection {
   #assertOpen(): void {
     if (this.#closed) throw new Error('not connected');
   }
-}
-
-type StatsEntry = Record<string, unknown>;
-
-function findStats(report: RTCStatsReport, type: string): StatsEntry[] {
-  const found: StatsEntry[] = [];
-  report.forEach((entry: StatsEntry) => {
-    if (entry.type === type) found.push(entry);
-  });
-  return found;
-}
-
-function optionalNumber(value: unknown): number | undefined {
-  return typeof value === 'number' ? value : undefined;
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }

@@ -13,12 +13,15 @@
 import type { LayoutKind } from '../../../signaling/protocol/layoutGeometry.ts';
 import type {
   HostState,
+  IceServer,
   JoinRequestState,
+  MediaMode,
   QualityAdapted,
   QualityTier,
   SessionState,
   TrackSource,
 } from '../../../signaling/protocol/index.ts';
+import { meshTrackId } from '../../../signaling/protocol/index.ts';
 import { BattleWatch } from '../battle/BattleWatch.svelte.ts';
 import { GiftFeed } from '../gifts/GiftFeed.svelte.ts';
 import { ApiError, callApi } from '../lib/httpApi.ts';
@@ -26,7 +29,20 @@ import type { StoredIdentity } from '../lib/identity.ts';
 import { connectSignaling, request, RequestFailed, type SignalingSocket } from '../lib/signaling.ts';
 import { warn } from '../lib/warn.ts';
 import { captureWithFallback, stopStream } from './localMedia.ts';
-import { MediaConnection, type RemoteTrack } from './MediaConnection.ts';
+import { MediaConnection } from './MediaConnection.ts';
+import {
+  meshLinkTier,
+  producersToConsume,
+  receivesAllVia,
+  shownTracks,
+  speakingLevels,
+  SWITCH_TIMEOUT_MS,
+  SwitchProgress,
+  type ReceivedTrack,
+} from './mediaSwitch.ts';
+import { MeshNetwork } from './MeshNetwork.ts';
+import type { LocalTracks, PeerMessage } from './MeshPeer.ts';
+import { iceTransportPolicy } from './networkOptions.ts';
 import { cameraCodecOptions, cameraEncodings, microphoneCodecOptions, screenEncodings } from './publishSettings.ts';
 import {
   devicesOf,
@@ -53,6 +69,13 @@ const RETRY_DELAY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 15_000;
 /** Tile reports are coalesced: a resize or layout switch sends one. */
 const VIEWPORT_DEBOUNCE_MS = 300;
+/** How often tracks that have not shown media yet are checked (a switch swaps a tile on the first). */
+const READY_POLL_MS = 50;
+/** Mesh only (the SFU measures for itself): how often speaking and link quality are read from the peers. */
+const MESH_LEVELS_MS = 300;
+const MESH_QUALITY_MS = 2000;
+/** A join starts with no peer-to-peer tracks listed. */
+const NOTHING_ANNOUNCED = '[]';
 
 export interface JoinRequestEntry {
   userId: string;
@@ -90,7 +113,15 @@ export class StudioSession {
   /** This user's own pending request (phase 'requested'), and the answer to the last one. */
   myRequest = $state.raw<JoinRequestState | undefined>();
   requestAnswer = $state.raw<RequestAnswer | undefined>();
-  remoteTracks = $state.raw<RemoteTrack[]>([]);
+  /**
+   * How the room's media travels now (the server decides: `multihost:mode`).
+   * While it switches, both paths may deliver a host's track for a moment.
+   */
+  mediaMode = $state<MediaMode>('sfu');
+  /** Every track received from the other hosts, through the SFU and peer to peer. */
+  #received = $state.raw<ReceivedTrack[]>([]);
+  /** What the stage plays: one track per host and source (mediaSwitch.ts: shownTracks). */
+  readonly remoteTracks = $derived(shownTracks(this.#received, this.mediaMode));
   /** dBov by user id, of the hosts speaking right now. */
   audioLevels = $state.raw<Record<string, number>>({});
   /** By consumer id: the layer the server forwards to this host. */
@@ -139,6 +170,19 @@ export class StudioSession {
   #viewportTimer: ReturnType<typeof setTimeout> | undefined;
   #tiles: TileViewport[] = [];
   #lastViewport = '';
+  /** This host's peer-to-peer links while the room is (or is leaving) a mesh. */
+  #mesh: MeshNetwork | undefined;
+  #iceServers: IceServer[] = [];
+  /** performance.now() of the last mode change: a switch stuck longer than SWITCH_TIMEOUT_MS closes the old path. */
+  #modeChangedAt = 0;
+  /** What each end of each link said it receives the other through. */
+  readonly #switch = new SwitchProgress();
+  /** The mesh tracks last announced to the server (webrtc:mesh-tracks). */
+  #announcedMeshTracks = NOTHING_ANNOUNCED;
+  #publishing: Promise<void> | undefined;
+  #readyTimer: ReturnType<typeof setTimeout> | undefined;
+  #switchTimer: ReturnType<typeof setInterval> | undefined;
+  #meshStatsTimers: ReturnType<typeof setInterval>[] = [];
 
   constructor(sessionId: string, identity: StoredIdentity) {
     this.sessionId = sessionId;
@@ -313,7 +357,11 @@ export class StudioSession {
     video.addEventListener('ended', () => void this.stopScreenShare());
     this.#screenStream = stream;
     this.localScreen = new MediaStream([video]);
-    if (this.#media) await this.#publishScreen(this.#media).catch((error: unknown) => this.#report(error));
+    this.#updateMeshTracks();
+    const media = this.#media;
+    if (media && (this.mediaMode === 'sfu' || media.producer('camera'))) {
+      await this.#publishScreen(media).catch((error: unknown) => this.#report(error));
+    }
   }
 
   async stopScreenShare(): Promise<void> {
@@ -322,6 +370,7 @@ export class StudioSession {
     this.#screenStream = undefined;
     this.localScreen = undefined;
     stopStream(stream);
+    this.#updateMeshTracks();
     const media = this.#media;
     if (!media) return;
     await Promise.all([media.unpublish('screen'), media.unpublish('screen-audio')]).catch((error: unknown) =>
@@ -450,17 +499,33 @@ export class StudioSession {
 
   async stats(): Promise<{ remote: ReceiveStats[]; local: SendStats[] }> {
     const media = this.#media;
+    const mesh = this.#mesh;
     if (!media) return { remote: [], local: [] };
-    const [remote, local] = await Promise.all([media.receiveStats(), media.sendStats()]);
-    return {
-      remote: remote.map((entry) => {
-        const adapted = this.receiveQuality[entry.consumerId];
-        if (!adapted) return entry;
-        const { tier, spatialLayer, paused } = adapted;
-        return { ...entry, quality: { tier, spatialLayer, paused } };
-      }),
-      local,
-    };
+    const [sfuRemote, sfuLocal, meshRemote, meshLocal] = await Promise.all([
+      media.receiveStats(),
+      media.sendStats(),
+      mesh?.receiveStats() ?? [],
+      mesh?.sendStats() ?? [],
+    ]);
+    const shownIds = this.remoteTracks.map((track) => track.consumerId);
+    const remote = [...sfuRemote, ...meshRemote].map((entry) => {
+      const adapted = this.receiveQuality[entry.consumerId];
+      const quality = adapted && {
+        tier: adapted.tier,
+        spatialLayer: adapted.spatialLayer,
+        paused: adapted.paused,
+      };
+      return { ...entry, shown: shownIds.includes(entry.consumerId), ...(quality && { quality }) };
+    });
+    // What the stage plays first: a reader looking for "the" track of a host finds that one.
+    remote.sort((a, b) => Number(b.shown) - Number(a.shown));
+    return { remote, local: [...sfuLocal, ...meshLocal] };
+  }
+
+  async meshCandidateTypes(): Promise<Record<string, string | undefined>> {
+    const peers = this.#mesh?.peers ?? [];
+    const types = await Promise.all(peers.map((peer) => peer.candidateType()));
+    return Object.fromEntries(peers.map((peer, index) => [peer.remoteUserId, types[index]]));
   }
 
   /** Closes everything: the page is going away. */
@@ -488,6 +553,8 @@ export class StudioSession {
       });
       if (stale()) return media.close();
       this.#media = media;
+      // Listening for the others' offers before the join is answered (MeshNetwork).
+      this.#mesh = this.#createMesh();
       joinSent = true;
       const joined = await request(this.#socket, 'multihost:join', {
         sessionId: this.sessionId,
@@ -500,11 +567,14 @@ export class StudioSession {
       // Requests made while this primary host was away were pushed to no one: ask for them.
       if (joined.session.primaryHostId === this.userId) void this.#refreshJoinRequests();
       void this.audience.refresh();
+      this.#iceServers = joined.iceServers;
+      this.#setMediaMode(joined.session.mediaMode);
       await media.openTransports(joined.iceServers);
       if (stale()) return;
       // Receiving first: the others' pictures appear while ours is still being set up.
       this.#syncConsumers();
-      await this.#publishLocal(media);
+      // On the SFU, publish; in a mesh the links carry this host's tracks (#syncMesh).
+      if (this.mediaMode === 'sfu') await this.#ensurePublished(media);
       if (stale()) return;
       this.phase = 'joined';
       this.#failedAttempts = 0;
@@ -573,10 +643,32 @@ export class StudioSession {
     }, delay);
   }
 
+  /** Publishes this host's tracks on the SFU, once (a second call waits for the first). */
+  #ensurePublished(media: MediaConnection): Promise<void> {
+    if (!this.#publishing) {
+      const publishing = this.#publishLocal(media);
+      this.#publishing = publishing;
+      // A failed publish may be tried again (a rejoin, the next switch).
+      publishing.catch(() => {
+        if (this.#publishing === publishing) this.#publishing = undefined;
+      });
+    }
+    return this.#publishing;
+  }
+
+  /** Closes this host's producers: the room is a mesh again and every other host receives it peer to peer. */
+  async #unpublishAll(media: MediaConnection): Promise<void> {
+    this.#publishing = undefined;
+    const sources = ['microphone', 'camera', 'screen', 'screen-audio'] as const;
+    await Promise.all(sources.map((source) => media.unpublish(source))).catch((error: unknown) =>
+      warn('closing the producers after moving to the mesh failed', error),
+    );
+  }
+
   async #publishLocal(media: MediaConnection): Promise<void> {
     const stream = this.#localStream;
-    const microphone = stream?.getAudioTracks()[0];
-    const camera = stream?.getVideoTracks()[0];
+    const microphone = media.producer('microphone') ? undefined : stream?.getAudioTracks()[0];
+    const camera = media.producer('camera') ? undefined : stream?.getVideoTracks()[0];
     await Promise.all([
       microphone &&
         media.publish('microphone', microphone, { codecOptions: microphoneCodecOptions }).then(async (producer) => {
@@ -597,8 +689,8 @@ export class StudioSession {
 
   async #publishScreen(media: MediaConnection): Promise<void> {
     const stream = this.#screenStream;
-    const video = stream?.getVideoTracks()[0];
-    const audio = stream?.getAudioTracks()[0];
+    const video = media.producer('screen') ? undefined : stream?.getVideoTracks()[0];
+    const audio = media.producer('screen-audio') ? undefined : stream?.getAudioTracks()[0];
     await Promise.all([
       video && media.publish('screen', video, { encodings: screenEncodings }),
       audio && media.publish('screen-audio', audio, { codecOptions: microphoneCodecOptions }),
@@ -612,17 +704,17 @@ export class StudioSession {
 
   async #setSourceEnabled(source: 'camera' | 'microphone', enabled: boolean): Promise<void> {
     const producer = this.#media?.producer(source);
-    if (!producer) {
-      // Not publishing yet: the track's state is picked up when it is.
-      const stream = this.#localStream;
-      const tracks = source === 'camera' ? stream?.getVideoTracks() : stream?.getAudioTracks();
-      tracks?.forEach((track) => (track.enabled = enabled));
-      return;
-    }
+    // The track itself too: a producer published later (a switch to the SFU) starts as it is.
+    const stream = this.#localStream;
+    const tracks = source === 'camera' ? stream?.getVideoTracks() : stream?.getAudioTracks();
+    tracks?.forEach((track) => (track.enabled = enabled));
+    this.#updateMeshTracks();
+    // Not publishing yet: the track's state is picked up when it is.
+    if (!producer && !this.#mesh) return;
     // Locally first (nothing more leaves this browser), then the server pauses
-    // the producer and tells everyone.
-    if (enabled) producer.resume();
-    else producer.pause();
+    // the producer (if any) and tells everyone.
+    if (enabled) producer?.resume();
+    else producer?.pause();
     try {
       await request(this.#socket, 'webrtc:toggle-track', { source, enabled });
     } catch (error) {
@@ -635,7 +727,13 @@ export class StudioSession {
     const media = this.#media;
     const session = this.session;
     if (!media?.canConsume || !session) return;
-    const wanted = update.wantedProducerIds(session, this.opponentHosts, this.userId);
+    const wanted = producersToConsume(
+      update.wantedProducerIds(session, this.opponentHosts, this.userId),
+      session.hosts,
+      this.userId,
+      this.mediaMode,
+      this.#received,
+    );
     for (const producerId of wanted) {
       if (!media.isConsuming(producerId)) void this.#consume(media, producerId);
     }
@@ -644,6 +742,7 @@ export class StudioSession {
       const consumerId = media.closeConsumerOf(producerId);
       if (consumerId) this.#forgetRemote(consumerId);
     }
+    this.#syncMesh();
   }
 
   async #consume(media: MediaConnection, producerId: string): Promise<void> {
@@ -651,7 +750,11 @@ export class StudioSession {
     try {
       const remote = await media.consume(producerId);
       if (!remote || media !== this.#media) return;
-      this.remoteTracks = [...this.remoteTracks.filter((known) => known.producerId !== producerId), remote];
+      this.#received = [
+        ...this.#received.filter((known) => known.producerId !== producerId),
+        { ...remote, via: 'sfu', ready: false },
+      ];
+      this.#watchReadiness();
       if (remote.source === 'camera') this.#cameraConsumedAt[remote.userId] ??= startedAt;
       if (remote.kind === 'video') this.#scheduleViewport();
     } catch (error) {
@@ -662,7 +765,7 @@ export class StudioSession {
   }
 
   #forgetRemote(consumerId: string): void {
-    this.remoteTracks = this.remoteTracks.filter((remote) => remote.consumerId !== consumerId);
+    this.#received = this.#received.filter((remote) => remote.consumerId !== consumerId);
     if (consumerId in this.receiveQuality) {
       const { [consumerId]: _gone, ...rest } = this.receiveQuality;
       this.receiveQuality = rest;
@@ -676,9 +779,11 @@ export class StudioSession {
 
   #sendViewport(): void {
     if (this.phase !== 'joined' && this.phase !== 'joining') return;
+    this.#sendMeshViewports();
     const consumers = this.#tiles.flatMap((tile) => {
-      const remote = this.remoteTracks.find(
-        (track) => track.kind === 'video' && track.userId === tile.userId && track.source === tile.source,
+      const remote = this.#received.find(
+        (track) =>
+          track.via === 'sfu' && track.kind === 'video' && track.userId === tile.userId && track.source === tile.source,
       );
       if (!remote) return [];
       const height = Math.max(0, Math.min(4320, Math.round(tile.height)));
@@ -692,6 +797,249 @@ export class StudioSession {
       warn('sending the video sizes for quality adaptation failed (sent again on the next change)', error);
       if (this.#lastViewport === payload) this.#lastViewport = '';
     });
+  }
+
+  // --- mesh and switching (docs/mesh.md) ---------------------------------------------
+
+  #setMediaMode(mode: MediaMode): void {
+    if (this.mediaMode === mode) return;
+    this.mediaMode = mode;
+    this.#modeChangedAt = performance.now();
+    this.#switch.forgetTold();
+    // Until the old path is closed, check the switch's progress every second (and its timeout).
+    clearInterval(this.#switchTimer);
+    this.#switchTimer = setInterval(() => this.#syncMesh(), 1000);
+  }
+
+  #switchTimedOut(): boolean {
+    return performance.now() - this.#modeChangedAt > SWITCH_TIMEOUT_MS;
+  }
+
+  /**
+   * Brings the links and this host's producers in line with the mode: in a
+   * mesh, a link to every other host in the room, and the producers closed
+   * once every host receives this one peer to peer; on the SFU, everything
+   * published, and each link closed once both its ends receive each other
+   * through the server. A timeout closes a stuck old path anyway.
+   */
+  #syncMesh(): void {
+    const media = this.#media;
+    const session = this.session;
+    // Not before the transports exist (the join's answer is still being set up).
+    if (!media?.canConsume || !session || !this.#joinedOnServer) return;
+    const others = session.hosts.filter((host) => host.userId !== this.userId && host.connected);
+    const via = this.mediaMode;
+
+    if (via === 'mesh') {
+      const mesh = (this.#mesh ??= this.#createMesh());
+      // Known before opening: the offers that arrived early are handled by `open`.
+      mesh.setKnownHosts(session.hosts.map((host) => host.userId));
+      if (!mesh.opened) this.#openMesh(mesh);
+      mesh.connectTo(others.map((host) => host.userId));
+    } else {
+      void this.#ensurePublished(media).catch((error: unknown) => this.#report(error));
+    }
+
+    const mesh = this.#mesh;
+    if (mesh) {
+      if (via === 'sfu') mesh.setKnownHosts([]);
+      for (const peer of mesh.peers) {
+        const host = others.find((other) => other.userId === peer.remoteUserId);
+        if (!host) {
+          mesh.drop(peer.remoteUserId);
+          continue;
+        }
+        // Tell the other end once this end has everything through the room's path.
+        if (this.#switch.told(host.userId) !== via && receivesAllVia(this.#received, host, via)) {
+          if (peer.send({ type: 'receiving', via })) this.#switch.noteTold(host.userId, via);
+        }
+        const bothMoved = this.#switch.told(host.userId) === 'sfu' && this.#switch.heard(host.userId) === 'sfu';
+        if (via === 'sfu' && (bothMoved || this.#switchTimedOut())) mesh.drop(host.userId);
+      }
+      if (via === 'sfu' && (mesh.peers.length === 0 || !mesh.opened)) this.#closeMesh();
+    }
+
+    if (via === 'mesh' && mesh && media.hasProducers) {
+      const everyoneMoved = others.every((host) => this.#switch.heard(host.userId) === 'mesh');
+      if (everyoneMoved || this.#switchTimedOut()) void this.#unpublishAll(media);
+    }
+    const settled = via === 'sfu' ? !this.#mesh : !media.hasProducers;
+    if (settled) {
+      clearInterval(this.#switchTimer);
+      this.#switchTimer = undefined;
+    }
+  }
+
+  #createMesh(): MeshNetwork {
+    return new MeshNetwork(this.#socket, this.sessionId, this.userId, {
+      track: (userId, source, track) => {
+        const kind = track.kind === 'audio' ? 'audio' : 'video';
+        const id = meshTrackId(userId, source);
+        this.#received = [
+          ...this.#received.filter((known) => known.consumerId !== id),
+          { consumerId: id, producerId: id, userId, source, kind, track, via: 'mesh', ready: false },
+        ];
+        if (source === 'camera') this.#cameraConsumedAt[userId] ??= performance.now();
+        this.#watchReadiness();
+      },
+      trackGone: (userId, source) => {
+        const id = meshTrackId(userId, source);
+        this.#received = this.#received.filter((known) => known.consumerId !== id);
+      },
+      message: (userId, message) => this.#onPeerMessage(userId, message),
+      linkChanged: () => this.#syncMesh(),
+    });
+  }
+
+  #openMesh(mesh: MeshNetwork): void {
+    mesh.open({
+      iceServers: this.#iceServers.map(({ urls, username, credential }) => ({ urls, username, credential })),
+      iceTransportPolicy: iceTransportPolicy(),
+    });
+    mesh.setLocalTracks(this.#meshLocalTracks());
+    this.#announceMeshTracks();
+    this.#meshStatsTimers = [
+      setInterval(() => this.#readMeshLevels(), MESH_LEVELS_MS),
+      setInterval(() => void this.#readMeshQuality(), MESH_QUALITY_MS),
+    ];
+  }
+
+  #closeMesh(): void {
+    const mesh = this.#mesh;
+    if (!mesh) return;
+    this.#mesh = undefined;
+    mesh.close();
+    this.#meshStatsTimers.forEach(clearInterval);
+    this.#meshStatsTimers = [];
+    this.#switch.clear();
+    this.#received = this.#received.filter((track) => track.via !== 'mesh');
+    if (this.#joinedOnServer && this.mediaMode === 'sfu') this.#announceMeshTracks();
+  }
+
+  #onPeerMessage(userId: string, message: PeerMessage): void {
+    if (message.type === 'receiving') {
+      this.#switch.noteHeard(userId, message.via);
+      this.#syncMesh();
+    }
+  }
+
+  /** What this host sends to its links: each source's track, null while it is off. */
+  #meshLocalTracks(): LocalTracks {
+    const stream = this.#localStream;
+    const camera = stream?.getVideoTracks()[0];
+    const microphone = stream?.getAudioTracks()[0];
+    const screen = this.#screenStream?.getVideoTracks()[0];
+    const screenAudio = this.#screenStream?.getAudioTracks()[0];
+    return {
+      ...(camera && { camera: this.cameraOn ? camera : null }),
+      ...(microphone && { microphone: this.micOn ? microphone : null }),
+      ...(screen && { screen }),
+      ...(screenAudio && { 'screen-audio': screenAudio }),
+    };
+  }
+
+  /** The local tracks changed (toggle, screen share): the links send them, the session lists them. */
+  #updateMeshTracks(): void {
+    if (!this.#mesh?.opened) return;
+    this.#mesh.setLocalTracks(this.#meshLocalTracks());
+    this.#announceMeshTracks();
+  }
+
+  /** Tells the server what this host sends peer to peer (nothing once the mesh is closed). */
+  #announceMeshTracks(): void {
+    const local = this.#mesh?.opened ? this.#meshLocalTracks() : {};
+    const tracks = Object.entries(local).map(([source, track]) => ({
+      source: source as TrackSource,
+      kind: source === 'camera' || source === 'screen' ? ('video' as const) : ('audio' as const),
+      paused: track === null,
+    }));
+    const payload = JSON.stringify(tracks);
+    if (payload === this.#announcedMeshTracks) return;
+    this.#announcedMeshTracks = payload;
+    request(this.#socket, 'webrtc:mesh-tracks', { tracks }).catch((error: unknown) => {
+      if (this.#announcedMeshTracks === payload) this.#announcedMeshTracks = '';
+      warn('listing the peer-to-peer tracks failed (listed again on the next change)', error);
+    });
+  }
+
+  /** Each link is told how large this host shows the other's videos (the sender encodes for it). */
+  #sendMeshViewports(): void {
+    for (const peer of this.#mesh?.peers ?? []) {
+      const heights: Partial<Record<'camera' | 'screen', number>> = {};
+      for (const tile of this.#tiles) {
+        if (tile.userId !== peer.remoteUserId || (tile.source !== 'camera' && tile.source !== 'screen')) continue;
+        heights[tile.source] = tile.visible ? Math.round(tile.height) : 0;
+      }
+      peer.sendViewport(heights);
+    }
+  }
+
+  /** Polls the tracks that have shown no media yet; a switch swaps a tile on its new path's first frame. */
+  #watchReadiness(): void {
+    if (this.#readyTimer) return;
+    this.#readyTimer = setTimeout(() => {
+      this.#readyTimer = undefined;
+      void this.#checkReadiness();
+    }, READY_POLL_MS);
+  }
+
+  async #checkReadiness(): Promise<void> {
+    const waiting = this.#received.filter((track) => !track.ready);
+    if (waiting.length === 0) return;
+    const sfuStats = waiting.some((track) => track.via === 'sfu') ? await this.#media?.receiveStats() : [];
+    const arrived: string[] = [];
+    for (const track of waiting) {
+      const stats =
+        track.via === 'sfu'
+          ? sfuStats?.find((entry) => entry.consumerId === track.consumerId)
+          : await this.#mesh?.peer(track.userId)?.receiverStats(track.source);
+      const frames = Number(stats?.framesDecoded ?? 0);
+      const packets = Number(stats?.packetsReceived ?? 0);
+      if (track.kind === 'video' ? frames > 0 : packets > 0) arrived.push(track.consumerId);
+    }
+    if (arrived.length > 0) {
+      this.#received = this.#received.map((track) =>
+        arrived.includes(track.consumerId) ? { ...track, ready: true } : track,
+      );
+      this.#syncConsumers();
+    }
+    if (this.#received.some((track) => !track.ready)) this.#watchReadiness();
+  }
+
+  /** Speaking rings and the active speaker from the links' receivers (no SFU observer in a mesh). */
+  #readMeshLevels(): void {
+    const mesh = this.#mesh;
+    const session = this.session;
+    if (!mesh || !session || this.mediaMode !== 'mesh') return;
+    const levels = speakingLevels(
+      mesh.peers.map((peer) => ({ userId: peer.remoteUserId, level: peer.microphoneLevel() })),
+    );
+    this.audioLevels = levels;
+    const loudest = Object.entries(levels).sort(([, a], [, b]) => b - a)[0]?.[0];
+    if (loudest && loudest !== session.activeSpeakerId) this.session = update.activeSpeakerChanged(session, loudest);
+  }
+
+  /** Quality badges from each link's round trip and loss (the server rates SFU peers itself). */
+  async #readMeshQuality(): Promise<void> {
+    const mesh = this.#mesh;
+    if (!mesh || this.mediaMode !== 'mesh') return;
+    const tiers: Record<string, QualityTier> = {};
+    for (const peer of mesh.peers) {
+      let roundTripMs: number | undefined;
+      let lost = 0;
+      let received = 0;
+      (await peer.getStats()).forEach((entry: Record<string, unknown>) => {
+        if (entry.type === 'candidate-pair' && entry.nominated && typeof entry.currentRoundTripTime === 'number') {
+          roundTripMs = entry.currentRoundTripTime * 1000;
+        }
+        if (entry.type === 'inbound-rtp') {
+          lost += Number(entry.packetsLost ?? 0);
+          received += Number(entry.packetsReceived ?? 0);
+        }
+      });
+      tiers[peer.remoteUserId] = meshLinkTier(roundTripMs, received + lost > 0 ? lost / (received + lost) : 0);
+    }
+    this.peerQuality = { ...this.peerQuality, ...tiers };
   }
 
   // --- pushes --------------------------------------------------------------------
@@ -737,6 +1085,11 @@ export class StudioSession {
       (event) => mine(event) && apply((s) => update.settingsChanged(s, event.title, event.settings)),
     );
     socket.on('multihost:status', (event) => mine(event) && apply((s) => update.statusChanged(s, event.status)));
+    socket.on('multihost:mode', (event) => {
+      if (!mine(event)) return;
+      this.#setMediaMode(event.mode);
+      apply((s) => ({ ...s, mediaMode: event.mode }));
+    });
     socket.on('multihost:ended', (event) => mine(event) && this.#finish('ended'));
     socket.on('multihost:join-requested', (event) => {
       if (!mine(event) || this.joinRequests.some((entry) => entry.userId === event.userId)) return;
@@ -840,9 +1193,16 @@ export class StudioSession {
   }
 
   #closeMedia(): void {
+    this.#closeMesh();
+    clearInterval(this.#switchTimer);
+    this.#switchTimer = undefined;
+    clearTimeout(this.#readyTimer);
+    this.#readyTimer = undefined;
+    this.#publishing = undefined;
+    this.#announcedMeshTracks = NOTHING_ANNOUNCED;
     this.#media?.close();
     this.#media = undefined;
-    this.remoteTracks = [];
+    this.#received = [];
     this.receiveQuality = {};
     this.#lastViewport = '';
   }

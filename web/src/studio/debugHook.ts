@@ -2,6 +2,7 @@
 // what this studio receives and sends, and how long joining took. Installed
 // while a studio is mounted, removed when it goes.
 import type { StudioSession } from './StudioSession.svelte.ts';
+import { resetTileFrames, tileFrames } from './tileFrames.ts';
 import type { StudioDebugHook } from '../../../signaling/protocol/index.ts';
 
 /** Installs the hook for `studio`; the returned function removes it (if still this studio's). */
@@ -11,6 +12,10 @@ export function installDebugHook(studio: StudioSession): () => void {
     stats: () => studio.stats(),
     timings: () => structuredClone(studio.timings),
     candidateTypes: () => studio.candidateTypes(),
+    mediaMode: () => studio.mediaMode,
+    meshCandidateTypes: () => studio.meshCandidateTypes(),
+    tileFrames: () => tileFrames(),
+    resetTileFrames: () => resetTileFrames(),
   };
   window.stagecastStudio = hook;
   return () => {

@@ -19,7 +19,7 @@ const SCALES_BY_LAYERS: Record<number, readonly number[]> = { 3: [4, 2, 1], 2: [
 const SCALABILITY_MODE = 'L1T3';
 
 /** Bitrate cap by the height a layer encodes at (180p/360p/720p ≈ 150k/500k/1.5M). */
-function layerBitrate(height: number): number {
+export function layerBitrate(height: number): number {
   if (height <= 90) return 80_000;
   if (height <= 180) return 150_000;
   if (height <= 360) return 500_000;

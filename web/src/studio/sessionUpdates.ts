@@ -46,10 +46,14 @@ export function hostLeft(session: SessionState, userId: string, reason: LeaveRea
   return mapHost(session, userId, (host) => ({ ...host, connected: false, tracks: [] }));
 }
 
+/** A host has one track per source: a producer replaces the same source sent peer to peer (a switch to the SFU). */
 export function trackPublished(session: SessionState, userId: string, track: PublishedTrack): SessionState {
   return mapHost(session, userId, (host) => ({
     ...host,
-    tracks: [...host.tracks.filter((existing) => existing.producerId !== track.producerId), track],
+    tracks: [
+      ...host.tracks.filter((existing) => existing.producerId !== track.producerId && existing.source !== track.source),
+      track,
+    ],
   }));
 }
 
@@ -99,12 +103,12 @@ export function isSending(host: HostState | undefined, source: TrackSource): boo
   return track !== undefined && !track.paused;
 }
 
-/** The producers of every host but `selfUserId`: what this host should be consuming. */
+/** The producers of every host but `selfUserId` (on the router: not those sent only peer to peer). */
 export function remoteProducerIds(session: SessionState, selfUserId: string): ReadonlySet<string> {
   return new Set(
     session.hosts
       .filter((host) => host.userId !== selfUserId)
-      .flatMap((host) => host.tracks.map((track) => track.producerId)),
+      .flatMap((host) => host.tracks.filter((track) => track.via === 'sfu').map((track) => track.producerId)),
   );
 }
 

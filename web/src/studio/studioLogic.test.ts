@@ -32,6 +32,7 @@ function session(hosts: HostState[]): SessionState {
     layout: { kind: 'grid', pinnedUserId: null },
     settings: { allowJoinRequests: true },
     activeSpeakerId: null,
+    mediaMode: 'sfu',
     createdAt: '2026-01-01T00:00:00.000Z',
     startedAt: null,
     endedAt: null,
@@ -39,7 +40,7 @@ function session(hosts: HostState[]): SessionState {
 }
 
 const camera = (producerId: string, paused = false) =>
-  ({ producerId, source: 'camera', kind: 'video', paused }) as const;
+  ({ producerId, source: 'camera', kind: 'video', paused, via: 'sfu' }) as const;
 
 test('a 720p camera sends three simulcast layers of ¼, ½ and full size with rising bitrates', () => {
   const encodings = cameraEncodings(1280, 720);
@@ -114,7 +115,7 @@ test('the stage shows hosts in the room in session order, plus screen shares', (
   const hosts = [
     host('a'),
     host('b', { connected: false }),
-    host('c', { tracks: [{ producerId: 's', source: 'screen', kind: 'video', paused: false }] }),
+    host('c', { tracks: [{ producerId: 's', source: 'screen', kind: 'video', paused: false, via: 'sfu' }] }),
   ];
   const items = stageItems({ hosts, selfUserId: 'a', selfInRoom: true, selfSharingScreen: false });
   assert.equal(
@@ -138,7 +139,9 @@ test('with nine hosts on stage, a screen share never pushes a camera off the can
 });
 
 test('the stage shows at most two screen shares, as the broadcast does (shared stage rule)', () => {
-  const sharing = [{ producerId: 's', source: 'screen' as const, kind: 'video' as const, paused: false }];
+  const sharing = [
+    { producerId: 's', source: 'screen' as const, kind: 'video' as const, paused: false, via: 'sfu' as const },
+  ];
   const hosts = ['a', 'b', 'c'].map((userId) => host(userId, { tracks: sharing }));
   const items = stageItems({ hosts, selfUserId: 'x', selfInRoom: false, selfSharingScreen: false });
   assert.equal(

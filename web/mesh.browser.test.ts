@@ -1,0 +1,356 @@
+// Mesh rooms end to end (docs/mesh.md): real Chromium pages as hosts of a
+// session on a real Stagecast node with MESH_MAX_HOSTS=4. Up to four hosts
+// that are not live talk peer to peer (the server's routers carry nothing of
+// theirs); a fifth host, or going live, moves the room to the SFU without a
+// frozen tile; the room returns to the mesh after the delay.
+import type { Browser } from 'puppeteer-core';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { MediaMode } from '../signaling/protocol/index.ts';
+import { launchChromium } from '../testkit/chromium.ts';
+import { addCoHost, createSession } from '../testkit/sessions.ts';
+import { signInGuest, type Guest } from '../testkit/signalingClient.ts';
+import {
+  assertReceivesFrom,
+  joinAsHost,
+  openHostPage,
+  report,
+  STEP_TIMEOUT_MS,
+  type HostPage,
+} from '../testkit/studioPages.ts';
+import { startTestServer, type TestServer } from '../testkit/testServer.ts';
+import { waitFor } from '../testkit/waitFor.ts';
+import { computeLayout } from '../signaling/protocol/layoutGeometry.ts';
+import { startCoturn, type Coturn } from '../testkit/coturn.ts';
+import { colourDistance, frameColours, rgbOf } from '../testkit/frameColours.ts';
+import { newestLiveSegment } from '../testkit/hlsFiles.ts';
+import { solidColourClip } from '../testkit/solidClip.ts';
+import { byTestId } from '../testkit/studioPages.ts';
+
+const CAPTURE = '320x180@15';
+const RETURN_DELAY_MS = 1500;
+
+let server: TestServer;
+let browser: Browser;
+
+test.before(async () => {
+  server = await startTestServer({ MESH_MAX_HOSTS: '4', MESH_RETURN_DELAY_MS: String(RETURN_DELAY_MS) });
+  browser = await launchChromium();
+});
+
+test.after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+interface Room {
+  sessionId: string;
+  primary: Guest;
+  pages: HostPage[];
+  guests: Guest[];
+}
+
+async function openRoom(
+  names: string[],
+  on = { server: () => server, browser: () => browser },
+  query = '',
+): Promise<Room> {
+  const base = on.server().url;
+  const guests = await Promise.all(names.map((name) => signInGuest(base, name)));
+  const primary = guests[0]!;
+  const session = await createSession(base, primary.token, 'Mesh room');
+  for (const guest of guests.slice(1)) await addCoHost(base, primary.token, guest, session.id);
+  const pages: HostPage[] = [];
+  for (const [index, guest] of guests.entries()) {
+    const page = await openHostPage(
+      on.browser(),
+      names[index]!,
+      `${base}/studio/${session.id}?capture=${CAPTURE}${query}`,
+      guest,
+    );
+    if (process.env.MESH_DEBUG)
+      page.page.on('console', (message) => report(`${names[index]} console: ${message.text()}`));
+    pages.push(page);
+  }
+  return { sessionId: session.id, primary, pages, guests };
+}
+
+async function closeRoom(room: Room): Promise<void> {
+  for (const page of room.pages) await page.context.close().catch(() => undefined);
+}
+
+async function modeOf(host: HostPage): Promise<MediaMode | undefined> {
+  return host.page.evaluate(() => window.stagecastStudio?.mediaMode());
+}
+
+async function waitForMode(pages: HostPage[], mode: MediaMode): Promise<void> {
+  for (const host of pages) {
+    await host.page.waitForFunction(
+      (wanted) => window.stagecastStudio?.mediaMode() === wanted,
+      {
+        timeout: STEP_TIMEOUT_MS,
+        polling: 100,
+      },
+      mode,
+    );
+  }
+}
+
+test('two hosts in a mesh decode each other peer to peer; the routers carry nothing of theirs', async () => {
+  const room = await openRoom(['Ada', 'Grace']);
+  try {
+    await Promise.all(room.pages.map((host) => joinAsHost(host)));
+    await waitForMode(room.pages, 'mesh');
+    for (const host of room.pages)
+      await assertReceivesFrom(
+        host,
+        room.pages.filter((other) => other !== host),
+      );
+    const stats = await room.pages[0]!.page.evaluate(async () => (await window.stagecastStudio?.stats())?.remote ?? []);
+    assert.ok(stats.length > 0 && stats.every((entry) => entry.via === 'mesh'), JSON.stringify(stats));
+    const counts = server.pool.counts;
+    report(
+      `mesh of 2: routers ${counts.routers}, transports ${counts.transports}, producers ${counts.producers}, consumers ${counts.consumers}`,
+    );
+    assert.is(counts.producers, 0, 'no producers on the server');
+    assert.is(counts.consumers, 0, 'no consumers on the server');
+    assert.is(await modeOf(room.pages[0]!), 'mesh');
+  } finally {
+    await closeRoom(room);
+  }
+});
+
+/** Every other host's camera tile on `host`'s stage: frames presented and the longest gap (ms) since the reset. */
+async function remoteTileFrames(host: HostPage, others: HostPage[]) {
+  const frames = await host.page.evaluate(() => window.stagecastStudio?.tileFrames() ?? {});
+  return others.map((other) => ({
+    name: other.name,
+    ...(frames[`${other.userId}:camera`] ?? { frames: 0, longestGapMs: NaN }),
+  }));
+}
+
+/** All pages receive everything through `via` only (the other path's tracks are closed). */
+async function waitUntilOnlyVia(pages: HostPage[], via: MediaMode, others: number): Promise<void> {
+  for (const host of pages) {
+    const summary = async () =>
+      JSON.stringify(
+        (await host.page.evaluate(async () => (await window.stagecastStudio?.stats())?.remote ?? [])).map(
+          (entry) => `${entry.via}:${entry.userId}:${entry.source}:${entry.framesDecoded}/${entry.packetsReceived}`,
+        ),
+      );
+    await host.page
+      .waitForFunction(
+        (wanted, count) =>
+          window.stagecastStudio
+            ?.stats()
+            .then(({ remote }) => remote.length >= count * 2 && remote.every((entry) => entry.via === wanted)),
+        { timeout: 30_000, polling: 250 },
+        via,
+        others,
+      )
+      .catch(async (error: unknown) => {
+        throw new Error(`${host.name} still receives through both paths: ${await summary()} (${String(error)})`);
+      });
+  }
+}
+
+test('four hosts in a mesh; a fifth moves all five to the SFU with no frozen tile; back to the mesh after it leaves', async () => {
+  const room = await openRoom(['Ada', 'Grace', 'Linus', 'Barbara', 'Edsger']);
+  const [four, fifth] = [room.pages.slice(0, 4), room.pages[4]!];
+  try {
+    // 3 hosts, then 4: a mesh each time, nothing on the server.
+    await Promise.all(four.slice(0, 3).map((host) => joinAsHost(host)));
+    await waitForMode(four.slice(0, 3), 'mesh');
+    for (const host of four.slice(0, 3))
+      await assertReceivesFrom(
+        host,
+        four.slice(0, 3).filter((other) => other !== host),
+      );
+    await joinAsHost(four[3]!);
+    for (const host of four)
+      await assertReceivesFrom(
+        host,
+        four.filter((other) => other !== host),
+      );
+    let counts = server.pool.counts;
+    report(`mesh of 4: producers ${counts.producers}, consumers ${counts.consumers}`);
+    assert.is(counts.producers, 0, 'no producers on the server for a mesh of 4');
+    assert.is(counts.consumers, 0, 'no consumers on the server for a mesh of 4');
+    assert.equal(
+      await Promise.all(
+        four.map((host) => host.page.$eval(byTestId('media-mode'), (element) => element.textContent?.trim())),
+      ),
+      ['Peer to peer', 'Peer to peer', 'Peer to peer', 'Peer to peer'],
+      'the studio shows the mode',
+    );
+
+    // The fifth host: everyone moves to the SFU while every tile keeps playing.
+    await Promise.all(four.map((host) => host.page.evaluate(() => window.stagecastStudio?.resetTileFrames())));
+    const before = await Promise.all(
+      four.map((host) =>
+        remoteTileFrames(
+          host,
+          four.filter((other) => other !== host),
+        ),
+      ),
+    );
+    await joinAsHost(fifth);
+    await waitForMode(room.pages, 'sfu');
+    await waitUntilOnlyVia(room.pages, 'sfu', 4);
+    for (const host of room.pages)
+      await assertReceivesFrom(
+        host,
+        room.pages.filter((other) => other !== host),
+      );
+    const after = await Promise.all(
+      four.map((host) =>
+        remoteTileFrames(
+          host,
+          four.filter((other) => other !== host),
+        ),
+      ),
+    );
+    const gaps = after.flatMap((tiles, index) =>
+      tiles.map((tile, t) => ({
+        on: four[index]!.name,
+        of: tile.name,
+        gap: tile.longestGapMs,
+        frames: tile.frames - before[index]![t]!.frames,
+      })),
+    );
+    report(
+      `switch to the SFU, longest gap per tile (ms): ${gaps.map((g) => `${g.on}←${g.of} ${g.gap} (${g.frames} frames)`).join(', ')}`,
+    );
+    for (const { on, of, gap, frames } of gaps) {
+      assert.ok(frames > 0, `${on}'s tile of ${of} kept showing frames`);
+      assert.ok(gap <= 1000, `${on}'s tile of ${of} froze for ${gap} ms during the switch`);
+    }
+    counts = server.pool.counts;
+    assert.is(counts.producers, 10, 'five cameras and five microphones on the SFU');
+
+    // The fifth leaves: after the delay, the four are a mesh again and the server carries nothing.
+    await Promise.all(four.map((host) => host.page.evaluate(() => window.stagecastStudio?.resetTileFrames())));
+    await fifth.context.close();
+    room.pages.pop();
+    await new Promise((resolve) => setTimeout(resolve, RETURN_DELAY_MS / 2));
+    assert.is(await modeOf(four[0]!), 'sfu', 'not back before the delay');
+    await waitForMode(four, 'mesh');
+    await waitUntilOnlyVia(four, 'mesh', 3);
+    await waitFor(
+      'the server to carry nothing again',
+      () => {
+        const { producers, consumers } = server.pool.counts;
+        return producers === 0 && consumers === 0 ? true : undefined;
+      },
+      20_000,
+    );
+    for (const host of four)
+      await assertReceivesFrom(
+        host,
+        four.filter((other) => other !== host),
+      );
+    const back = await Promise.all(
+      four.map((host) =>
+        remoteTileFrames(
+          host,
+          four.filter((other) => other !== host),
+        ),
+      ),
+    );
+    report(
+      `back to the mesh, longest gap per tile (ms): ${back
+        .flat()
+        .map((tile) => tile.longestGapMs)
+        .join(', ')}`,
+    );
+  } finally {
+    await closeRoom(room);
+  }
+});
+
+test("going live from a mesh: the room moves to the SFU and the HLS picture has both hosts' cameras", async () => {
+  const magenta = solidColourClip('ff00ff');
+  const liveBrowser = await launchChromium({ fakeVideoFile: magenta.file });
+  const room = await openRoom(['Ada', 'Grace'], { server: () => server, browser: () => liveBrowser });
+  try {
+    await Promise.all(room.pages.map((host) => joinAsHost(host)));
+    await waitForMode(room.pages, 'mesh');
+    await assertReceivesFrom(room.pages[1]!, [room.pages[0]!]);
+    await room.pages[0]!.page.click(byTestId('go-live'));
+    await waitForMode(room.pages, 'sfu');
+    for (const host of room.pages)
+      await assertReceivesFrom(
+        host,
+        room.pages.filter((other) => other !== host),
+      );
+    // Both hosts' tiles in the broadcast's grid show the magenta camera.
+    const tiles = computeLayout(
+      'grid',
+      { width: 1280, height: 720 },
+      room.guests.map((guest) => guest.userId),
+    );
+    let seen: number[][] = [];
+    await waitFor(
+      'both cameras in the HLS picture',
+      async () => {
+        const segment = await newestLiveSegment(server.url, room.sessionId);
+        if (!segment) return undefined;
+        seen = await Promise.all(
+          tiles.map(async ({ rect }) => {
+            const centre = {
+              x: Math.round(rect.x + rect.width / 2) - 8,
+              y: Math.round(rect.y + rect.height / 2) - 8,
+              width: 16,
+              height: 16,
+            };
+            return (await frameColours(segment.init, segment.media, centre)).at(-1) ?? [];
+          }),
+        );
+        return seen.every((colour) => colour.length === 3 && colourDistance(colour, rgbOf('ff00ff')) <= 60)
+          ? true
+          : undefined;
+      },
+      40_000,
+      500,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the tiles' centres were ${JSON.stringify(seen)}`);
+    });
+  } finally {
+    await closeRoom(room);
+    await liveBrowser.close();
+    magenta.remove();
+  }
+});
+
+test('a mesh pair forced through a real coturn (relay-only ICE) exchanges media', async () => {
+  let coturn: Coturn | undefined;
+  let turnServer: TestServer | undefined;
+  let room: Room | undefined;
+  try {
+    coturn = await startCoturn();
+    const withTurn = await startTestServer({
+      MESH_MAX_HOSTS: '4',
+      TURN_URLS: coturn.urls.join(','),
+      TURN_SECRET: coturn.secret,
+    });
+    turnServer = withTurn;
+    room = await openRoom(['Ada', 'Grace'], { server: () => withTurn, browser: () => browser }, '&relay=1');
+    await Promise.all(room.pages.map((host) => joinAsHost(host)));
+    await waitForMode(room.pages, 'mesh');
+    for (const host of room.pages)
+      await assertReceivesFrom(
+        host,
+        room.pages.filter((other) => other !== host),
+      );
+    const types = await room.pages[0]!.page.evaluate(() => window.stagecastStudio?.meshCandidateTypes());
+    report(`mesh link candidate types: ${JSON.stringify(types)}`);
+    assert.equal(Object.values(types ?? {}), ['relay'], 'the link goes through TURN');
+    assert.is(withTurn.pool.counts.producers, 0);
+  } finally {
+    if (room) await closeRoom(room);
+    await turnServer?.close();
+    await coturn?.stop();
+  }
+});
+
+test.run();

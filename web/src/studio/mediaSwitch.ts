@@ -1,0 +1,128 @@
+// The rules of a room switching between mesh and SFU without a frozen tile
+// (make-before-break, docs/mesh.md): while both paths deliver a host's
+// track, a tile shows the one already decoding, preferring the room's
+// current mode; a link or a producer of the old path closes only once the
+// new path delivers everything the other side publishes. Pure: unit-tested.
+import type { HostState, MediaMode, QualityTier, TrackSource } from '../../../signaling/protocol/index.ts';
+import type { RemoteTrack } from './MediaConnection.ts';
+
+/** A track received from another host, through the SFU (a consumer) or peer to peer. */
+export interface ReceivedTrack extends RemoteTrack {
+  via: MediaMode;
+  /** Media has arrived (a decoded frame, an audio packet): safe to show instead of the other path's. */
+  ready: boolean;
+}
+
+/** How long a switch waits for the new path before it closes the old one anyway. */
+export const SWITCH_TIMEOUT_MS = 10_000;
+
+/**
+ * One track per host, source and kind: the ready one on the room's current
+ * path, else the ready one on the other path, else whatever has arrived.
+ */
+export function shownTracks(received: readonly ReceivedTrack[], mode: MediaMode): ReceivedTrack[] {
+  const byKey = new Map<string, ReceivedTrack>();
+  const rank = (track: ReceivedTrack) => (track.ready ? 2 : 0) + (track.via === mode ? 1 : 0);
+  for (const track of received) {
+    const key = `${track.userId}:${track.source}:${track.kind}`;
+    const best = byKey.get(key);
+    if (!best || rank(track) > rank(best)) byKey.set(key, track);
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * Whether this host receives everything `host` publishes through `via`: a
+ * ready track for each source it sends (a paused source only needs to be
+ * there: it sends nothing to be ready with).
+ */
+export function receivesAllVia(received: readonly ReceivedTrack[], host: HostState, via: MediaMode): boolean {
+  return host.tracks.every((listed) =>
+    received.some(
+      (track) =>
+        track.userId === host.userId &&
+        track.source === listed.source &&
+        track.via === via &&
+        (track.ready || listed.paused),
+    ),
+  );
+}
+
+/** The sources a host publishes that are not paused. */
+export function sendingSources(host: HostState): TrackSource[] {
+  return host.tracks.filter((track) => !track.paused).map((track) => track.source);
+}
+
+/** A peer link's tier from its round trip and the share of packets lost (the badges' scale). */
+export function meshLinkTier(roundTripMs: number | undefined, lossFraction: number): QualityTier {
+  const rtt = roundTripMs ?? 0;
+  if (rtt < 150 && lossFraction < 0.01) return 'excellent';
+  if (rtt < 300 && lossFraction < 0.03) return 'good';
+  if (rtt < 600 && lossFraction < 0.08) return 'fair';
+  return 'poor';
+}
+
+/** dBov above which a host counts as speaking (the SFU's audio level observer uses the same). */
+export const SPEAKING_THRESHOLD_DBOV = -60;
+
+/** Receivers' audio levels (0–1, linear) as the speaking map the stage reads: dBov of those speaking. */
+export function speakingLevels(levels: readonly { userId: string; level: number }[]): Record<string, number> {
+  const speaking: Record<string, number> = {};
+  for (const { userId, level } of levels) {
+    const dbov = level > 0 ? 20 * Math.log10(level) : -127;
+    if (dbov > SPEAKING_THRESHOLD_DBOV) speaking[userId] = Math.round(dbov);
+  }
+  return speaking;
+}
+
+/**
+ * The SFU producers to consume: in a mesh, none of a host whose tracks all
+ * arrive peer to peer already (moving back to the mesh drops the server's copy).
+ */
+export function producersToConsume(
+  wanted: ReadonlySet<string>,
+  hosts: readonly HostState[],
+  selfUserId: string,
+  mode: MediaMode,
+  received: readonly ReceivedTrack[],
+): Set<string> {
+  const result = new Set(wanted);
+  if (mode !== 'mesh') return result;
+  for (const host of hosts) {
+    if (host.userId === selfUserId || !receivesAllVia(received, host, 'mesh')) continue;
+    for (const track of host.tracks) result.delete(track.producerId);
+  }
+  return result;
+}
+
+/** What the two ends of each link have said about the path each receives the other through. */
+export class SwitchProgress {
+  readonly #told = new Map<string, MediaMode>();
+  readonly #heard = new Map<string, MediaMode>();
+
+  told(userId: string): MediaMode | undefined {
+    return this.#told.get(userId);
+  }
+
+  heard(userId: string): MediaMode | undefined {
+    return this.#heard.get(userId);
+  }
+
+  noteTold(userId: string, via: MediaMode): void {
+    this.#told.set(userId, via);
+  }
+
+  noteHeard(userId: string, via: MediaMode): void {
+    this.#heard.set(userId, via);
+  }
+
+  /** A new switch: this end has told nobody about it yet (what the others said stays until they say more). */
+  forgetTold(): void {
+    this.#told.clear();
+  }
+
+  clear(): void {
+    this.#told.clear();
+    this.#heard.clear();
+  }
+}
