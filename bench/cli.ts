@@ -4,7 +4,17 @@
 import { parseArgs } from 'node:util';
 import type { FanoutRamp } from './scenarios/fanout.ts';
 
-export const scenarioNames = ['rooms', 'join-storm', 'fanout', 'baseline', 'chat', 'hls', 'battle', 'report'] as const;
+export const scenarioNames = [
+  'rooms',
+  'join-storm',
+  'fanout',
+  'baseline',
+  'chat',
+  'hls',
+  'battle',
+  'mesh',
+  'report',
+] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export interface CommonOptions {
@@ -121,6 +131,16 @@ export interface BattleOptions extends CommonOptions {
   resendPct: number;
 }
 
+export interface MeshOptions extends CommonOptions {
+  scenario: 'mesh';
+  /** Rooms per host count and mode (join times), and switches measured (freeze). */
+  rounds: number;
+  /** The pages' fake camera, `WxH@fps` (the studio's `?capture=`). */
+  browserCapture: string;
+  /** Seconds the 4-host room's worker CPU is measured, in each mode. */
+  holdS: number;
+}
+
 /** Each viewer stays under this many gifts a second: the server allows a socket 20 requests/s (after a burst of 100). */
 export const MAX_GIFTS_PER_VIEWER_PER_S = 16;
 /** The gift phase must fit in one battle (BATTLE_MAX_DURATION_S at the started server's BATTLE_TIME_SCALE). */
@@ -134,6 +154,7 @@ export type BenchOptions =
   | ChatOptions
   | HlsOptions
   | BattleOptions
+  | MeshOptions
   | ReportOptions;
 
 export class UsageError extends Error {
@@ -157,6 +178,8 @@ scenarios
   hls         --hosts H (4) --viewers V (100) --duration S (30) [--encode-seconds 10] [--rendition NAME]
               [--no-glass: skip the Chromium glass-to-glass pages]
   battle      --viewers V (1000) --gifts N (5000) --rate R (1000) [--battles K (3)] [--resend-pct P (5)]
+  mesh        [--rounds R (3)] [--browser-capture 320x180@15] [--hold S (8)]: Chromium studio pages,
+              2–4 hosts peer to peer vs through the SFU, and a fifth host's switch to the SFU
   report      writes bench/results/report.html from the JSON files there
 
 common
@@ -172,6 +195,7 @@ common
 
 const optionSpec = {
   rooms: { type: 'string' },
+  rounds: { type: 'string' },
   hosts: { type: 'string' },
   duration: { type: 'string' },
   'tile-height': { type: 'string' },
@@ -326,6 +350,19 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         encodeSeconds: number('encode-seconds', 10, 1, 60),
         glass: !values['no-glass'],
         rendition,
+      };
+    }
+    case 'mesh': {
+      const browserCapture = values['browser-capture'] ?? '320x180@15';
+      if (!/^\d{2,4}x\d{2,4}(@\d{1,2})?$/.test(browserCapture)) {
+        throw new UsageError('--browser-capture must be WxH or WxH@fps');
+      }
+      return {
+        scenario: name,
+        ...common,
+        rounds: number('rounds', 3, 1, 20),
+        browserCapture,
+        holdS: number('hold', 8, 2, 120),
       };
     }
     case 'battle': {

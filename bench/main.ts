@@ -14,6 +14,7 @@ import { prepareCertificate } from '../testkit/mediasoupLink.ts';
 import { terminateAllChildren } from './server/childProcess.ts';
 import { runBaselineScenario } from './scenarios/baselineScenario.ts';
 import { runBattleScenario } from './scenarios/battleScenario.ts';
+import { runMeshScenario } from './scenarios/meshScenario.ts';
 import { runChatScenario } from './scenarios/chatScenario.ts';
 import { createRunContext } from './scenarios/context.ts';
 import { runFanoutScenario } from './scenarios/fanoutScenario.ts';
@@ -94,6 +95,9 @@ async function main(argv: string[]): Promise<number> {
         break;
       case 'battle':
         ({ params, figures } = await runBattleScenario(options, context));
+        break;
+      case 'mesh':
+        ({ params, figures } = await runMeshScenario(options, context));
         break;
     }
   } finally {

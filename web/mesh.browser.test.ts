@@ -34,7 +34,13 @@ let server: TestServer;
 let browser: Browser;
 
 test.before(async () => {
-  server = await startTestServer({ MESH_MAX_HOSTS: '4', MESH_RETURN_DELAY_MS: String(RETURN_DELAY_MS) });
+  // Five pages on two cores starve each other, and the SFU's congestion estimates say so; this test is
+  // about the switch, so the server keeps videos at their lowest layer rather than pausing them.
+  server = await startTestServer({
+    MESH_MAX_HOSTS: '4',
+    MESH_RETURN_DELAY_MS: String(RETURN_DELAY_MS),
+    VIDEO_PAUSE_ON_CONGESTION: 'false',
+  });
   browser = await launchChromium();
 });
 
@@ -96,7 +102,7 @@ async function waitForMode(pages: HostPage[], mode: MediaMode): Promise<void> {
   }
 }
 
-test('two hosts in a mesh decode each other peer to peer; the routers carry nothing of theirs', async () => {
+test('two hosts in a mesh decode each other peer to peer, toggle, share a screen and speak; the routers carry nothing', async () => {
   const room = await openRoom(['Ada', 'Grace']);
   try {
     await Promise.all(room.pages.map((host) => joinAsHost(host)));
@@ -115,6 +121,41 @@ test('two hosts in a mesh decode each other peer to peer; the routers carry noth
     assert.is(counts.producers, 0, 'no producers on the server');
     assert.is(counts.consumers, 0, 'no consumers on the server');
     assert.is(await modeOf(room.pages[0]!), 'mesh');
+
+    // What works on the SFU works here: camera off and on, a screen share, speaking rings.
+    const [ada, grace] = room.pages as [HostPage, HostPage];
+    const tileOf = (userId: string, camera: 'on' | 'off') =>
+      `${byTestId('tile')}[data-user-id="${userId}"][data-camera="${camera}"]`;
+    await ada.page.click(byTestId('toggle-camera'));
+    await grace.page.waitForSelector(tileOf(ada.userId, 'off'), { timeout: 5000 });
+    await ada.page.click(byTestId('toggle-camera'));
+    await grace.page.waitForSelector(tileOf(ada.userId, 'on'), { timeout: 5000 });
+    await assertReceivesFrom(grace, [ada]);
+    await grace.page.waitForSelector(`${byTestId('tile')}[data-user-id="${ada.userId}"][data-speaking="yes"]`, {
+      timeout: STEP_TIMEOUT_MS,
+    });
+
+    await ada.page.click(byTestId('toggle-screen'));
+    await grace.page.waitForSelector(`${byTestId('screen-tile')}[data-user-id="${ada.userId}"]`, {
+      timeout: STEP_TIMEOUT_MS,
+    });
+    await waitFor(
+      "Ada's screen share decoding at Grace, peer to peer",
+      async () => {
+        const remote = await grace.page.evaluate(async () => (await window.stagecastStudio?.stats())?.remote ?? []);
+        const screen = remote.find((entry) => entry.source === 'screen' && entry.userId === ada.userId);
+        return screen && screen.via === 'mesh' && screen.framesDecoded > 0 ? true : undefined;
+      },
+      STEP_TIMEOUT_MS,
+      250,
+    );
+    await ada.page.click(byTestId('toggle-screen'));
+    await grace.page.waitForFunction(
+      (userId) => !document.querySelector(`[data-testid="screen-tile"][data-user-id="${userId}"]`),
+      { timeout: STEP_TIMEOUT_MS, polling: 200 },
+      ada.userId,
+    );
+    assert.is(server.pool.counts.producers, 0, 'still nothing on the server');
   } finally {
     await closeRoom(room);
   }
@@ -184,47 +225,43 @@ test('four hosts in a mesh; a fifth moves all five to the SFU with no frozen til
       'the studio shows the mode',
     );
 
+    // What two cores shared by these pages cost anyway: each page's longest gap over a few seconds without a
+    // switch. A tile fails if the switch freezes it for over a second beyond that.
+    const others = (host: HostPage) => four.filter((other) => other !== host);
+    await Promise.all(four.map((host) => host.page.evaluate(() => window.stagecastStudio?.resetTileFrames())));
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    const steady = await Promise.all(four.map((host) => remoteTileFrames(host, others(host))));
+    const steadyWorst = steady.map((tiles) => Math.max(...tiles.map((tile) => tile.longestGapMs)));
+
     // The fifth host: everyone moves to the SFU while every tile keeps playing.
     await Promise.all(four.map((host) => host.page.evaluate(() => window.stagecastStudio?.resetTileFrames())));
-    const before = await Promise.all(
-      four.map((host) =>
-        remoteTileFrames(
-          host,
-          four.filter((other) => other !== host),
-        ),
-      ),
-    );
+    const before = await Promise.all(four.map((host) => remoteTileFrames(host, others(host))));
     await joinAsHost(fifth);
     await waitForMode(room.pages, 'sfu');
     await waitUntilOnlyVia(room.pages, 'sfu', 4);
-    for (const host of room.pages)
-      await assertReceivesFrom(
-        host,
-        room.pages.filter((other) => other !== host),
-      );
-    const after = await Promise.all(
-      four.map((host) =>
-        remoteTileFrames(
-          host,
-          four.filter((other) => other !== host),
-        ),
-      ),
-    );
+    const after = await Promise.all(four.map((host) => remoteTileFrames(host, others(host))));
     const gaps = after.flatMap((tiles, index) =>
       tiles.map((tile, t) => ({
         on: four[index]!.name,
         of: tile.name,
         gap: tile.longestGapMs,
         frames: tile.frames - before[index]![t]!.frames,
+        limit: 1000 + steadyWorst[index]!,
       })),
     );
     report(
-      `switch to the SFU, longest gap per tile (ms): ${gaps.map((g) => `${g.on}←${g.of} ${g.gap} (${g.frames} frames)`).join(', ')}`,
+      `switch to the SFU, longest gap per tile (ms): ${gaps.map((g) => `${g.on}←${g.of} ${g.gap} (${g.frames} frames)`).join(', ')}; ` +
+        `without a switch, each page's worst: ${steadyWorst.join(', ')}`,
     );
-    for (const { on, of, gap, frames } of gaps) {
+    for (const { on, of, gap, frames, limit } of gaps) {
       assert.ok(frames > 0, `${on}'s tile of ${of} kept showing frames`);
-      assert.ok(gap <= 1000, `${on}'s tile of ${of} froze for ${gap} ms during the switch`);
+      assert.ok(gap <= limit, `${on}'s tile of ${of} froze for ${gap} ms during the switch (limit ${limit} ms)`);
     }
+    for (const host of room.pages)
+      await assertReceivesFrom(
+        host,
+        room.pages.filter((other) => other !== host),
+      );
     counts = server.pool.counts;
     assert.is(counts.producers, 10, 'five cameras and five microphones on the SFU');
 

@@ -217,6 +217,14 @@ test('when the media worker dies, every page shows Reconnecting… and rejoins a
     });
   }
   report(`all hosts rejoined ${Date.now() - killedAt} ms after the worker was killed`);
+  // They rejoined at the same moment: each stage still shows all three (a push that overtook a join's answer counts).
+  for (const host of hosts) {
+    await host.page.waitForFunction(
+      (count) => document.querySelectorAll('[data-testid="tile"]').length === count,
+      { timeout: 5000, polling: 200 },
+      hosts.length,
+    );
+  }
   // The fresh transports start with a low bandwidth estimate, and the server's quality controller may hold
   // video back until it grows; audio must flow regardless.
   for (const host of hosts) {

@@ -5,9 +5,9 @@
 // session reports, and the tracks a host lists while peer to peer.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MAX_SDP_LENGTH } from '../protocol/index.ts';
+import { MAX_SDP_LENGTH, type SessionState } from '../protocol/index.ts';
 import { addCoHost, createSession, errorCode } from '../../testkit/sessions.ts';
-import { connectClient, signInGuest, type Guest, type TestClient } from '../../testkit/signalingClient.ts';
+import { api, connectClient, signInGuest, type Guest, type TestClient } from '../../testkit/signalingClient.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
 
 let server: TestServer;
@@ -131,12 +131,9 @@ test('peer-to-peer tracks are listed in the session, toggled like producers, and
   const toggled = a.client.next('webrtc:track-toggled', (event) => event.userId === grace.userId);
   await g.client.call('webrtc:toggle-track', { source: 'camera', enabled: false });
   assert.is((await toggled).enabled, false);
-  const state = await a.client
-    .call('webrtc:router-capabilities', { sessionId: session.id })
-    .then(() => fetch(`${server.url}/api/multihost/${session.id}`).then((response) => response.json()));
-  const listed = (state as { hosts: { userId: string; tracks: { source: string; paused: boolean }[] }[] }).hosts.find(
-    (entry) => entry.userId === grace.userId,
-  );
+  const { body } = await api<SessionState>(server.url, 'GET', `/api/multihost/${session.id}`, grace.token);
+  assert.ok(body.ok, JSON.stringify(body));
+  const listed = body.data.hosts.find((entry) => entry.userId === grace.userId);
   assert.equal(listed?.tracks.find((track) => track.source === 'camera')?.paused, true);
   assert.is(
     errorCode(

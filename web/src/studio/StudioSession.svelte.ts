@@ -74,6 +74,8 @@ const READY_POLL_MS = 50;
 /** Mesh only (the SFU measures for itself): how often speaking and link quality are read from the peers. */
 const MESH_LEVELS_MS = 300;
 const MESH_QUALITY_MS = 2000;
+/** While a switch is under way: how often its progress is checked. */
+const SWITCH_CHECK_MS = 250;
 /** A join starts with no peer-to-peer tracks listed. */
 const NOTHING_ANNOUNCED = '[]';
 
@@ -180,7 +182,10 @@ export class StudioSession {
   /** The mesh tracks last announced to the server (webrtc:mesh-tracks). */
   #announcedMeshTracks = NOTHING_ANNOUNCED;
   #publishing: Promise<void> | undefined;
+  /** The session's pushes while a join awaits its answer (replayed over the answer's state). */
+  #changesDuringJoin: ((session: SessionState) => SessionState)[] | undefined;
   #readyTimer: ReturnType<typeof setTimeout> | undefined;
+  #checkingReadiness = false;
   #switchTimer: ReturnType<typeof setInterval> | undefined;
   #meshStatsTimers: ReturnType<typeof setInterval>[] = [];
 
@@ -556,6 +561,7 @@ export class StudioSession {
       // Listening for the others' offers before the join is answered (MeshNetwork).
       this.#mesh = this.#createMesh();
       joinSent = true;
+      this.#changesDuringJoin = [];
       const joined = await request(this.#socket, 'multihost:join', {
         sessionId: this.sessionId,
         rtpCapabilities: media.rtpCapabilities,
@@ -563,7 +569,11 @@ export class StudioSession {
       if (stale()) return;
       this.#joinedOnServer = true;
       this.#primaryHostGraceS = joined.primaryHostGraceS;
-      this.session = joined.session;
+      // Pushes can overtake the join's answer (another host's join finishing meanwhile): each sets an
+      // absolute value, so replaying them over the answer's snapshot gives the newest state.
+      const overtaken = this.#changesDuringJoin ?? [];
+      this.#changesDuringJoin = undefined;
+      this.session = overtaken.reduce((session, change) => change(session), joined.session);
       // Requests made while this primary host was away were pushed to no one: ask for them.
       if (joined.session.primaryHostId === this.userId) void this.#refreshJoinRequests();
       void this.audience.refresh();
@@ -806,9 +816,9 @@ export class StudioSession {
     this.mediaMode = mode;
     this.#modeChangedAt = performance.now();
     this.#switch.forgetTold();
-    // Until the old path is closed, check the switch's progress every second (and its timeout).
+    // Until the old path is closed, check the switch's progress (and its timeout) a few times a second.
     clearInterval(this.#switchTimer);
-    this.#switchTimer = setInterval(() => this.#syncMesh(), 1000);
+    this.#switchTimer = setInterval(() => this.#syncMesh(), SWITCH_CHECK_MS);
   }
 
   #switchTimedOut(): boolean {
@@ -853,8 +863,8 @@ export class StudioSession {
         if (this.#switch.told(host.userId) !== via && receivesAllVia(this.#received, host, via)) {
           if (peer.send({ type: 'receiving', via })) this.#switch.noteTold(host.userId, via);
         }
-        const bothMoved = this.#switch.told(host.userId) === 'sfu' && this.#switch.heard(host.userId) === 'sfu';
-        if (via === 'sfu' && (bothMoved || this.#switchTimedOut())) mesh.drop(host.userId);
+        const done = this.#switch.linkDone(host.userId, performance.now());
+        if (via === 'sfu' && (done || this.#switchTimedOut())) mesh.drop(host.userId);
       }
       if (via === 'sfu' && (mesh.peers.length === 0 || !mesh.opened)) this.#closeMesh();
     }
@@ -976,10 +986,15 @@ export class StudioSession {
 
   /** Polls the tracks that have shown no media yet; a switch swaps a tile on its new path's first frame. */
   #watchReadiness(): void {
-    if (this.#readyTimer) return;
+    // One check at a time: the next is scheduled when this one is done.
+    if (this.#readyTimer || this.#checkingReadiness) return;
     this.#readyTimer = setTimeout(() => {
       this.#readyTimer = undefined;
-      void this.#checkReadiness();
+      this.#checkingReadiness = true;
+      void this.#checkReadiness().finally(() => {
+        this.#checkingReadiness = false;
+        if (this.#received.some((track) => !track.ready)) this.#watchReadiness();
+      });
     }, READY_POLL_MS);
   }
 
@@ -995,7 +1010,10 @@ export class StudioSession {
           : await this.#mesh?.peer(track.userId)?.receiverStats(track.source);
       const frames = Number(stats?.framesDecoded ?? 0);
       const packets = Number(stats?.packetsReceived ?? 0);
-      if (track.kind === 'video' ? frames > 0 : packets > 0) arrived.push(track.consumerId);
+      // A video the SFU holds back (congestion, a hidden tile) will show no frame: waiting for one would only
+      // keep the old path open until the switch's timeout.
+      const heldBack = track.via === 'sfu' && this.receiveQuality[track.consumerId]?.paused === true;
+      if (track.kind === 'video' ? frames > 0 || heldBack : packets > 0) arrived.push(track.consumerId);
     }
     if (arrived.length > 0) {
       this.#received = this.#received.map((track) =>
@@ -1003,7 +1021,6 @@ export class StudioSession {
       );
       this.#syncConsumers();
     }
-    if (this.#received.some((track) => !track.ready)) this.#watchReadiness();
   }
 
   /** Speaking rings and the active speaker from the links' receivers (no SFU observer in a mesh). */
@@ -1048,6 +1065,7 @@ export class StudioSession {
     const socket = this.#socket;
     const mine = (event: { sessionId: string }) => event.sessionId === this.sessionId;
     const apply = (change: (session: SessionState) => SessionState) => {
+      this.#changesDuringJoin?.push(change);
       if (this.session) this.session = change(this.session);
       this.#syncConsumers();
     };
@@ -1164,7 +1182,9 @@ export class StudioSession {
   }
 
   #hostUpdated(host: HostState): void {
-    if (this.session) this.session = update.upsertHost(this.session, host);
+    const change = (session: SessionState) => update.upsertHost(session, host);
+    this.#changesDuringJoin?.push(change);
+    if (this.session) this.session = change(this.session);
     this.#syncConsumers();
   }
 
@@ -1199,6 +1219,7 @@ export class StudioSession {
     clearTimeout(this.#readyTimer);
     this.#readyTimer = undefined;
     this.#publishing = undefined;
+    this.#changesDuringJoin = undefined;
     this.#announcedMeshTracks = NOTHING_ANNOUNCED;
     this.#media?.close();
     this.#media = undefined;

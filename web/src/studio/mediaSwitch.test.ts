@@ -3,11 +3,13 @@ import * as assert from 'uvu/assert';
 import type { HostState } from '../../../signaling/protocol/index.ts';
 import { meshCameraEncoding } from './meshEncoding.ts';
 import {
+  LINK_CLOSE_GRACE_MS,
   meshLinkTier,
   producersToConsume,
   receivesAllVia,
   shownTracks,
   speakingLevels,
+  SwitchProgress,
   type ReceivedTrack,
 } from './mediaSwitch.ts';
 
@@ -91,6 +93,18 @@ test('link tiers, speaking levels and the camera encoding for one receiver', () 
     { scaleResolutionDownBy: 1, maxBitrate: 150_000 },
     'never above the capture',
   );
+});
+
+test('a link closes a grace period after both its ends receive each other through the SFU', () => {
+  const progress = new SwitchProgress();
+  progress.noteTold('b', 'sfu');
+  assert.not.ok(progress.linkDone('b', 0), 'the other end has not said so');
+  progress.noteHeard('b', 'sfu');
+  assert.not.ok(progress.linkDone('b', 100));
+  assert.not.ok(progress.linkDone('b', 100 + LINK_CLOSE_GRACE_MS - 1));
+  assert.ok(progress.linkDone('b', 100 + LINK_CLOSE_GRACE_MS));
+  progress.forgetTold();
+  assert.not.ok(progress.linkDone('b', 10_000), 'a new switch starts over');
 });
 
 test.run();

@@ -15,6 +15,12 @@ export interface ReceivedTrack extends RemoteTrack {
 
 /** How long a switch waits for the new path before it closes the old one anyway. */
 export const SWITCH_TIMEOUT_MS = 10_000;
+/**
+ * A link stays this long after both its ends receive each other through the
+ * SFU: "ready" is a decoded frame, and the tile takes over at its first frame
+ * on screen, which a busy page presents some hundreds of milliseconds later.
+ */
+export const LINK_CLOSE_GRACE_MS = 1000;
 
 /**
  * One track per host, source and kind: the ready one on the room's current
@@ -99,6 +105,8 @@ export function producersToConsume(
 export class SwitchProgress {
   readonly #told = new Map<string, MediaMode>();
   readonly #heard = new Map<string, MediaMode>();
+  /** When both ends of a link had said they receive each other through the SFU. */
+  readonly #bothOnSfuSince = new Map<string, number>();
 
   told(userId: string): MediaMode | undefined {
     return this.#told.get(userId);
@@ -116,13 +124,29 @@ export class SwitchProgress {
     this.#heard.set(userId, via);
   }
 
+  /**
+   * Whether the link to `userId` may close now: both ends receive each other
+   * through the SFU, for LINK_CLOSE_GRACE_MS already.
+   */
+  linkDone(userId: string, nowMs: number): boolean {
+    if (this.#told.get(userId) !== 'sfu' || this.#heard.get(userId) !== 'sfu') {
+      this.#bothOnSfuSince.delete(userId);
+      return false;
+    }
+    const since = this.#bothOnSfuSince.get(userId) ?? nowMs;
+    this.#bothOnSfuSince.set(userId, since);
+    return nowMs - since >= LINK_CLOSE_GRACE_MS;
+  }
+
   /** A new switch: this end has told nobody about it yet (what the others said stays until they say more). */
   forgetTold(): void {
     this.#told.clear();
+    this.#bothOnSfuSince.clear();
   }
 
   clear(): void {
     this.#told.clear();
     this.#heard.clear();
+    this.#bothOnSfuSince.clear();
   }
 }
