@@ -6,7 +6,6 @@
 import type { Browser } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { MediaMode } from '../signaling/protocol/index.ts';
 import { launchChromium } from '../testkit/chromium.ts';
 import { addCoHost, createSession } from '../testkit/sessions.ts';
 import { signInGuest, type Guest } from '../testkit/signalingClient.ts';
@@ -20,6 +19,7 @@ import {
 } from '../testkit/studioPages.ts';
 import { startTestServer, type TestServer } from '../testkit/testServer.ts';
 import { waitFor } from '../testkit/waitFor.ts';
+import { cameraTileFrames, modeOf, resetTileFrames, waitForMode, waitForVia } from '../testkit/meshPages.ts';
 import { computeLayout } from '../signaling/protocol/layoutGeometry.ts';
 import { startCoturn, type Coturn } from '../testkit/coturn.ts';
 import { colourDistance, frameColours, rgbOf } from '../testkit/frameColours.ts';
@@ -85,33 +85,25 @@ async function closeRoom(room: Room): Promise<void> {
   for (const page of room.pages) await page.context.close().catch(() => undefined);
 }
 
-async function modeOf(host: HostPage): Promise<MediaMode | undefined> {
-  return host.page.evaluate(() => window.stagecastStudio?.mediaMode());
+/** Every page joins at once; the room is a mesh and everyone decodes and hears everyone. */
+async function joinAllInMesh(pages: HostPage[]): Promise<void> {
+  await Promise.all(pages.map((host) => joinAsHost(host)));
+  await waitForMode(pages, 'mesh', STEP_TIMEOUT_MS);
+  await assertEveryoneReceives(pages);
 }
 
-async function waitForMode(pages: HostPage[], mode: MediaMode): Promise<void> {
-  for (const host of pages) {
-    await host.page.waitForFunction(
-      (wanted) => window.stagecastStudio?.mediaMode() === wanted,
-      {
-        timeout: STEP_TIMEOUT_MS,
-        polling: 100,
-      },
-      mode,
+async function assertEveryoneReceives(pages: HostPage[]): Promise<void> {
+  for (const host of pages)
+    await assertReceivesFrom(
+      host,
+      pages.filter((other) => other !== host),
     );
-  }
 }
 
 test('two hosts in a mesh decode each other peer to peer, toggle, share a screen and speak; the routers carry nothing', async () => {
   const room = await openRoom(['Ada', 'Grace']);
   try {
-    await Promise.all(room.pages.map((host) => joinAsHost(host)));
-    await waitForMode(room.pages, 'mesh');
-    for (const host of room.pages)
-      await assertReceivesFrom(
-        host,
-        room.pages.filter((other) => other !== host),
-      );
+    await joinAllInMesh(room.pages);
     const stats = await room.pages[0]!.page.evaluate(async () => (await window.stagecastStudio?.stats())?.remote ?? []);
     assert.ok(stats.length > 0 && stats.every((entry) => entry.via === 'mesh'), JSON.stringify(stats));
     const counts = server.pool.counts;
@@ -161,58 +153,16 @@ test('two hosts in a mesh decode each other peer to peer, toggle, share a screen
   }
 });
 
-/** Every other host's camera tile on `host`'s stage: frames presented and the longest gap (ms) since the reset. */
-async function remoteTileFrames(host: HostPage, others: HostPage[]) {
-  const frames = await host.page.evaluate(() => window.stagecastStudio?.tileFrames() ?? {});
-  return others.map((other) => ({
-    name: other.name,
-    ...(frames[`${other.userId}:camera`] ?? { frames: 0, longestGapMs: NaN }),
-  }));
-}
-
-/** All pages receive everything through `via` only (the other path's tracks are closed). */
-async function waitUntilOnlyVia(pages: HostPage[], via: MediaMode, others: number): Promise<void> {
-  for (const host of pages) {
-    const summary = async () =>
-      JSON.stringify(
-        (await host.page.evaluate(async () => (await window.stagecastStudio?.stats())?.remote ?? [])).map(
-          (entry) => `${entry.via}:${entry.userId}:${entry.source}:${entry.framesDecoded}/${entry.packetsReceived}`,
-        ),
-      );
-    await host.page
-      .waitForFunction(
-        (wanted, count) =>
-          window.stagecastStudio
-            ?.stats()
-            .then(({ remote }) => remote.length >= count * 2 && remote.every((entry) => entry.via === wanted)),
-        { timeout: 30_000, polling: 250 },
-        via,
-        others,
-      )
-      .catch(async (error: unknown) => {
-        throw new Error(`${host.name} still receives through both paths: ${await summary()} (${String(error)})`);
-      });
-  }
-}
-
 test('four hosts in a mesh; a fifth moves all five to the SFU with no frozen tile; back to the mesh after it leaves', async () => {
   const room = await openRoom(['Ada', 'Grace', 'Linus', 'Barbara', 'Edsger']);
   const [four, fifth] = [room.pages.slice(0, 4), room.pages[4]!];
   try {
     // 3 hosts, then 4: a mesh each time, nothing on the server.
     await Promise.all(four.slice(0, 3).map((host) => joinAsHost(host)));
-    await waitForMode(four.slice(0, 3), 'mesh');
-    for (const host of four.slice(0, 3))
-      await assertReceivesFrom(
-        host,
-        four.slice(0, 3).filter((other) => other !== host),
-      );
+    await waitForMode(four.slice(0, 3), 'mesh', STEP_TIMEOUT_MS);
+    await assertEveryoneReceives(four.slice(0, 3));
     await joinAsHost(four[3]!);
-    for (const host of four)
-      await assertReceivesFrom(
-        host,
-        four.filter((other) => other !== host),
-      );
+    await assertEveryoneReceives(four);
     let counts = server.pool.counts;
     report(`mesh of 4: producers ${counts.producers}, consumers ${counts.consumers}`);
     assert.is(counts.producers, 0, 'no producers on the server for a mesh of 4');
@@ -225,54 +175,46 @@ test('four hosts in a mesh; a fifth moves all five to the SFU with no frozen til
       'the studio shows the mode',
     );
 
-    // What two cores shared by these pages cost anyway: each page's longest gap over a few seconds without a
-    // switch. A tile fails if the switch freezes it for over a second beyond that.
+    // The fifth host: everyone moves to the SFU while every tile keeps playing. The pages share two
+    // cores with the server: a page that stalls stalls every tile, its own preview too, which never
+    // switches paths. A tile fails if it froze for over a second beyond its page's preview.
     const others = (host: HostPage) => four.filter((other) => other !== host);
-    await Promise.all(four.map((host) => host.page.evaluate(() => window.stagecastStudio?.resetTileFrames())));
-    await new Promise((resolve) => setTimeout(resolve, 4000));
-    const steady = await Promise.all(four.map((host) => remoteTileFrames(host, others(host))));
-    const steadyWorst = steady.map((tiles) => Math.max(...tiles.map((tile) => tile.longestGapMs)));
-
-    // The fifth host: everyone moves to the SFU while every tile keeps playing.
-    await Promise.all(four.map((host) => host.page.evaluate(() => window.stagecastStudio?.resetTileFrames())));
-    const before = await Promise.all(four.map((host) => remoteTileFrames(host, others(host))));
+    await resetTileFrames(four);
+    const before = await Promise.all(four.map((host) => cameraTileFrames(host, others(host))));
     await joinAsHost(fifth);
-    await waitForMode(room.pages, 'sfu');
-    await waitUntilOnlyVia(room.pages, 'sfu', 4);
-    const after = await Promise.all(four.map((host) => remoteTileFrames(host, others(host))));
+    await waitForMode(room.pages, 'sfu', STEP_TIMEOUT_MS);
+    await waitForVia(room.pages, 'sfu', 4, 30_000);
+    const after = await Promise.all(four.map((host) => cameraTileFrames(host, others(host))));
+    const previews = await Promise.all(four.map(async (host) => (await cameraTileFrames(host, [host]))[0]!));
     const gaps = after.flatMap((tiles, index) =>
       tiles.map((tile, t) => ({
         on: four[index]!.name,
         of: tile.name,
         gap: tile.longestGapMs,
         frames: tile.frames - before[index]![t]!.frames,
-        limit: 1000 + steadyWorst[index]!,
+        limit: 1000 + previews[index]!.longestGapMs,
       })),
     );
     report(
       `switch to the SFU, longest gap per tile (ms): ${gaps.map((g) => `${g.on}←${g.of} ${g.gap} (${g.frames} frames)`).join(', ')}; ` +
-        `without a switch, each page's worst: ${steadyWorst.join(', ')}`,
+        `each page's own preview: ${previews.map((preview) => preview.longestGapMs).join(', ')}`,
     );
     for (const { on, of, gap, frames, limit } of gaps) {
       assert.ok(frames > 0, `${on}'s tile of ${of} kept showing frames`);
       assert.ok(gap <= limit, `${on}'s tile of ${of} froze for ${gap} ms during the switch (limit ${limit} ms)`);
     }
-    for (const host of room.pages)
-      await assertReceivesFrom(
-        host,
-        room.pages.filter((other) => other !== host),
-      );
+    await assertEveryoneReceives(room.pages);
     counts = server.pool.counts;
     assert.is(counts.producers, 10, 'five cameras and five microphones on the SFU');
 
     // The fifth leaves: after the delay, the four are a mesh again and the server carries nothing.
-    await Promise.all(four.map((host) => host.page.evaluate(() => window.stagecastStudio?.resetTileFrames())));
+    await resetTileFrames(four);
     await fifth.context.close();
     room.pages.pop();
     await new Promise((resolve) => setTimeout(resolve, RETURN_DELAY_MS / 2));
     assert.is(await modeOf(four[0]!), 'sfu', 'not back before the delay');
-    await waitForMode(four, 'mesh');
-    await waitUntilOnlyVia(four, 'mesh', 3);
+    await waitForMode(four, 'mesh', STEP_TIMEOUT_MS);
+    await waitForVia(four, 'mesh', 3, 30_000);
     await waitFor(
       'the server to carry nothing again',
       () => {
@@ -281,14 +223,10 @@ test('four hosts in a mesh; a fifth moves all five to the SFU with no frozen til
       },
       20_000,
     );
-    for (const host of four)
-      await assertReceivesFrom(
-        host,
-        four.filter((other) => other !== host),
-      );
+    await assertEveryoneReceives(four);
     const back = await Promise.all(
       four.map((host) =>
-        remoteTileFrames(
+        cameraTileFrames(
           host,
           four.filter((other) => other !== host),
         ),
@@ -311,15 +249,11 @@ test("going live from a mesh: the room moves to the SFU and the HLS picture has 
   const room = await openRoom(['Ada', 'Grace'], { server: () => server, browser: () => liveBrowser });
   try {
     await Promise.all(room.pages.map((host) => joinAsHost(host)));
-    await waitForMode(room.pages, 'mesh');
+    await waitForMode(room.pages, 'mesh', STEP_TIMEOUT_MS);
     await assertReceivesFrom(room.pages[1]!, [room.pages[0]!]);
     await room.pages[0]!.page.click(byTestId('go-live'));
-    await waitForMode(room.pages, 'sfu');
-    for (const host of room.pages)
-      await assertReceivesFrom(
-        host,
-        room.pages.filter((other) => other !== host),
-      );
+    await waitForMode(room.pages, 'sfu', STEP_TIMEOUT_MS);
+    await assertEveryoneReceives(room.pages);
     // Both hosts' tiles in the broadcast's grid show the magenta camera.
     const tiles = computeLayout(
       'grid',
@@ -372,13 +306,7 @@ test('a mesh pair forced through a real coturn (relay-only ICE) exchanges media'
     });
     turnServer = withTurn;
     room = await openRoom(['Ada', 'Grace'], { server: () => withTurn, browser: () => browser }, '&relay=1');
-    await Promise.all(room.pages.map((host) => joinAsHost(host)));
-    await waitForMode(room.pages, 'mesh');
-    for (const host of room.pages)
-      await assertReceivesFrom(
-        host,
-        room.pages.filter((other) => other !== host),
-      );
+    await joinAllInMesh(room.pages);
     const types = await room.pages[0]!.page.evaluate(() => window.stagecastStudio?.meshCandidateTypes());
     report(`mesh link candidate types: ${JSON.stringify(types)}`);
     assert.equal(Object.values(types ?? {}), ['relay'], 'the link goes through TURN');

@@ -17,7 +17,10 @@
 //    others, the longest time between two frames presented on screen
 //    (requestVideoFrameCallback, the debug hook's `tileFrames`) from just
 //    before the join until every page receives only through the SFU: 12
-//    samples per round. `tilesOnSfuMs`: from the join until every stage of
+//    samples per round. `previewFreezeMs`: each page's own preview (which
+//    never switches) over the same time, and `migrationFreezeBeyondPreviewMs`
+//    each tile's gap less its page's preview gap: what the switch itself
+//    cost, apart from the page stalling as a whole. `tilesOnSfuMs`: from the join until every stage of
 //    the four plays the SFU's tracks; `switchToSfuMs`: until the links are
 //    closed too. `steadyFreezeMs` is the same measure over a window
 //    of the same length without a switch (what two cores shared by five
@@ -26,6 +29,7 @@
 import type { Browser } from 'puppeteer-core';
 import type { MediaMode } from '../../signaling/protocol/index.ts';
 import { launchChromium } from '../../testkit/chromium.ts';
+import { cameraTileFrames, resetTileFrames, waitForVia } from '../../testkit/meshPages.ts';
 import { addCoHost, createSession } from '../../testkit/sessions.ts';
 import { signInGuest } from '../../testkit/signalingClient.ts';
 import { joinAsHost, openHostPage, type HostPage } from '../../testkit/studioPages.ts';
@@ -99,6 +103,8 @@ export async function runMeshScenario(options: MeshOptions, context: RunContext)
     const back: number[] = [];
     const switchMs: number[] = [];
     const tilesSwitchedMs: number[] = [];
+    const preview: number[] = [];
+    const beyondPreview: number[] = [];
     for (let roundIndex = 0; roundIndex < options.rounds; roundIndex++) {
       progress.note(`[mesh] a fifth host joins a 4-host mesh, round ${roundIndex + 1}/${options.rounds}`);
       const room = await open('mesh', 5);
@@ -107,25 +113,28 @@ export async function runMeshScenario(options: MeshOptions, context: RunContext)
       try {
         await Promise.all(four.map((host) => joinAsHost(host)));
         await firstFrameTimes(four);
-        await waitForOnlyVia(four, 'mesh', 3);
+        await waitForVia(four, 'mesh', 3, STEP_TIMEOUT_MS);
         const startedAt = performance.now();
         await resetTileFrames(four);
         await joinAsHost(fifth);
-        await waitForShownVia(four, 'sfu', 4);
+        await waitForVia(four, 'sfu', 4, STEP_TIMEOUT_MS, true);
         tilesSwitchedMs.push(performance.now() - startedAt);
-        await waitForOnlyVia(room.pages, 'sfu', 4);
+        await waitForVia(room.pages, 'sfu', 4, STEP_TIMEOUT_MS);
         const switchedAfter = performance.now() - startedAt;
         switchMs.push(switchedAfter);
-        migration.push(...(await longestGaps(four)));
+        const tiles = await tileGaps(four);
+        migration.push(...tiles.map((tile) => tile.gapMs));
+        beyondPreview.push(...tiles.map((tile) => Math.max(0, tile.gapMs - tile.previewGapMs)));
+        preview.push(...new Set(tiles.map((tile) => tile.previewGapMs)));
         // The same length of time without a switch, on the SFU now.
         await resetTileFrames(four);
         await sleep(switchedAfter);
-        steady.push(...(await longestGaps(four)));
+        steady.push(...(await tileGaps(four)).map((tile) => tile.gapMs));
 
         await resetTileFrames(four);
         await fifth.context.close();
-        await waitForOnlyVia(four, 'mesh', 3);
-        back.push(...(await longestGaps(four)));
+        await waitForVia(four, 'mesh', 3, STEP_TIMEOUT_MS);
+        back.push(...(await tileGaps(four)).map((tile) => tile.gapMs));
       } finally {
         await closeRoom(room);
       }
@@ -144,6 +153,8 @@ export async function runMeshScenario(options: MeshOptions, context: RunContext)
         meshJoinToFirstFrameMs: bySize(joinToFirstFrame.mesh),
         sfuJoinToFirstFrameMs: bySize(joinToFirstFrame.sfu),
         migrationFreezeMs: summarize(migration),
+        previewFreezeMs: summarize(preview),
+        migrationFreezeBeyondPreviewMs: summarize(beyondPreview),
         steadyFreezeMs: summarize(steady),
         returnFreezeMs: summarize(back),
         tilesOnSfuMs: summarize(tilesSwitchedMs),
@@ -197,50 +208,21 @@ async function firstFrameTimes(pages: HostPage[]): Promise<number[]> {
   return samples;
 }
 
-/** Until every page receives every other host through `via` only (the other path's tracks closed). */
-async function waitForOnlyVia(pages: HostPage[], via: MediaMode, others: number): Promise<void> {
-  for (const host of pages) {
-    await host.page.waitForFunction(
-      (wanted: MediaMode, count: number) =>
-        window.stagecastStudio
-          ?.stats()
-          .then(({ remote }) => remote.length >= count * 2 && remote.every((entry) => entry.via === wanted)),
-      { timeout: STEP_TIMEOUT_MS, polling: 100 },
-      via,
-      others,
-    );
-  }
-}
-
-/** Until every page's stage plays every other host's tracks from `via` (the other path may still be open). */
-async function waitForShownVia(pages: HostPage[], via: MediaMode, others: number): Promise<void> {
-  for (const host of pages) {
-    await host.page.waitForFunction(
-      (wanted: MediaMode, count: number) =>
-        window.stagecastStudio?.stats().then(({ remote }) => {
-          const shown = remote.filter((entry) => entry.shown);
-          return shown.length >= count * 2 && shown.every((entry) => entry.via === wanted);
-        }),
-      { timeout: STEP_TIMEOUT_MS, polling: 100 },
-      via,
-      others,
-    );
-  }
-}
-
-async function resetTileFrames(pages: HostPage[]): Promise<void> {
-  await Promise.all(pages.map((host) => host.page.evaluate(() => window.stagecastStudio?.resetTileFrames())));
-}
-
-/** The longest gap of each page's tiles of the other given pages' cameras since the last reset. */
-async function longestGaps(pages: HostPage[]): Promise<number[]> {
+/**
+ * Each page's tiles of the other given pages' cameras since the last reset:
+ * the longest gap, and the longest gap of the page's own preview over the same
+ * time (it never switches paths: a page that stalls stalls it too).
+ */
+async function tileGaps(pages: HostPage[]): Promise<{ gapMs: number; previewGapMs: number }[]> {
   const perPage = await Promise.all(
     pages.map(async (host) => {
-      const frames = await host.page.evaluate(() => window.stagecastStudio?.tileFrames() ?? {});
-      return pages
-        .filter((other) => other !== host)
-        .map((other) => frames[`${other.userId}:camera`]?.longestGapMs ?? Number.NaN);
+      const [previewTile] = await cameraTileFrames(host, [host]);
+      const remote = await cameraTileFrames(
+        host,
+        pages.filter((other) => other !== host),
+      );
+      return remote.map((tile) => ({ gapMs: tile.longestGapMs, previewGapMs: previewTile?.longestGapMs ?? 0 }));
     }),
   );
-  return perPage.flat().filter(Number.isFinite);
+  return perPage.flat().filter((tile) => Number.isFinite(tile.gapMs));
 }

@@ -104,6 +104,10 @@ export class MeshPeer {
       if (this.#pc.iceConnectionState === 'failed') this.#pc.restartIce();
     };
     this.#pc.onconnectionstatechange = () => this.#events.connection(this.#pc.connectionState);
+    // A sender's encodings exist once negotiated: the size the other host asked for applies from then.
+    this.#pc.onsignalingstatechange = () => {
+      if (this.#pc.signalingState === 'stable') void this.#applyCameraEncoding();
+    };
     this.#pc.ontrack = ({ track, streams }) => this.#onTrack(track, streams[0]);
   }
 

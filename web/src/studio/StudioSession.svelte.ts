@@ -69,8 +69,14 @@ const RETRY_DELAY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 15_000;
 /** Tile reports are coalesced: a resize or layout switch sends one. */
 const VIEWPORT_DEBOUNCE_MS = 300;
-/** How often tracks that have not shown media yet are checked (a switch swaps a tile on the first). */
+/** How often tracks that have not shown media yet are checked. */
 const READY_POLL_MS = 50;
+/**
+ * Decoded frames that make a video ready to replace the other path's: a few,
+ * not one, since a stream that has just started can stall after its first
+ * key frame on a busy page (a third of a second at 15 fps).
+ */
+const READY_FRAMES = 5;
 /** Mesh only (the SFU measures for itself): how often speaking and link quality are read from the peers. */
 const MESH_LEVELS_MS = 300;
 const MESH_QUALITY_MS = 2000;
@@ -897,7 +903,8 @@ export class StudioSession {
         this.#received = this.#received.filter((known) => known.consumerId !== id);
       },
       message: (userId, message) => this.#onPeerMessage(userId, message),
-      linkChanged: () => this.#syncMesh(),
+      // Not from inside the network's own calls (a drop reports its link's end).
+      linkChanged: () => queueMicrotask(() => this.#syncMesh()),
     });
   }
 
@@ -927,10 +934,9 @@ export class StudioSession {
   }
 
   #onPeerMessage(userId: string, message: PeerMessage): void {
-    if (message.type === 'receiving') {
-      this.#switch.noteHeard(userId, message.via);
-      this.#syncMesh();
-    }
+    if (message.type !== 'receiving') return;
+    this.#switch.noteHeard(userId, message.via);
+    this.#syncMesh();
   }
 
   /** What this host sends to its links: each source's track, null while it is off. */
@@ -1013,7 +1019,7 @@ export class StudioSession {
       // A video the SFU holds back (congestion, a hidden tile) will show no frame: waiting for one would only
       // keep the old path open until the switch's timeout.
       const heldBack = track.via === 'sfu' && this.receiveQuality[track.consumerId]?.paused === true;
-      if (track.kind === 'video' ? frames > 0 || heldBack : packets > 0) arrived.push(track.consumerId);
+      if (track.kind === 'video' ? frames >= READY_FRAMES || heldBack : packets > 0) arrived.push(track.consumerId);
     }
     if (arrived.length > 0) {
       this.#received = this.#received.map((track) =>
