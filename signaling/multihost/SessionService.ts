@@ -324,20 +324,23 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   }
 
   /**
-   * Relays a mesh negotiation message (offer, answer, ICE candidate) from a
-   * joined host to another host joined to the same session — in either
-   * media mode, since a mesh keeps negotiating while the room switches.
+   * Where a mesh negotiation message (offer, answer, ICE candidate) from a
+   * joined host to another host goes: that host's connection, if it is
+   * joined to the same session — in either media mode, since a mesh keeps
+   * negotiating while the room switches — and who it is from.
    */
-  relayToHost(
+  relayTarget(
     connectionId: string,
     toUserId: string,
-    deliver: (target: PushTarget, from: { sessionId: string; fromUserId: string }) => void,
-  ): void {
+  ): { target: PushTarget; from: { sessionId: string; fromUserId: string } } {
     const { session, connection } = this.connectionOf(connectionId);
     if (toUserId === connection.userId) throw new AppError('INVALID_INPUT', 'a host does not negotiate with itself');
     const target = this.#connections.get(session.id)?.get(toUserId);
     if (!target) throw new AppError('NOT_FOUND', 'that user is not a host in this session right now');
-    deliver(this.#pushes.connection(target.connectionId), { sessionId: session.id, fromUserId: connection.userId });
+    return {
+      target: this.#pushes.connection(target.connectionId),
+      from: { sessionId: session.id, fromUserId: connection.userId },
+    };
   }
 
   /** A host leaves (request or disconnect). The primary host leaving ends the session. */

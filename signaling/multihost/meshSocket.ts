@@ -1,6 +1,6 @@
 // Socket.io handlers for a mesh session's peer-to-peer negotiation: offers,
 // answers and ICE candidates relayed to one other host of the caller's
-// session (SessionService.relayToHost checks who may talk to whom), and the
+// session (SessionService.relayTarget checks who may talk to whom), and the
 // tracks a host sends peer to peer. Sizes are capped by the schemas
 // (meshRequests.ts); a relay flood is refused by its own budget, on top of
 // the socket's, so that one host cannot keep another busy renegotiating.
@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import { RateLimiter } from '../limits/rateLimits.ts';
 import { requestRegistrar } from '../socket/registerRequest.ts';
 import type { AppSocket } from '../socket/socketData.ts';
+import type { PushTarget } from './SessionPushes.ts';
 import type { SessionService } from './SessionService.ts';
 
 /**
@@ -21,14 +22,17 @@ const relaysByConnection = new RateLimiter('mesh-relay', { burst: 60, perS: 15 }
 export function registerMeshHandlers(socket: AppSocket, sessions: SessionService, logger: Logger): void {
   const on = requestRegistrar(socket, logger);
 
-  const relay = async (toUserId: string, deliver: Parameters<SessionService['relayToHost']>[2]) => {
+  const relay = async (
+    toUserId: string,
+    deliver: (target: PushTarget, from: { sessionId: string; fromUserId: string }) => void,
+  ) => {
     // Who may talk to whom first: a refused message does not spend the budget.
-    sessions.connectionOf(socket.id);
+    const { target, from } = sessions.relayTarget(socket.id, toUserId);
     const admission = await relaysByConnection.take(socket.id);
     if (!admission.allowed) {
       throw new AppError('RATE_LIMITED', `too many negotiation messages; retry in ${admission.retryAfterMs} ms`);
     }
-    sessions.relayToHost(socket.id, toUserId, deliver);
+    deliver(target, from);
     return null;
   };
 

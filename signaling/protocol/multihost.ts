@@ -18,6 +18,11 @@ export const MAX_HOSTS = 9;
 export const trackSources = ['camera', 'microphone', 'screen', 'screen-audio'] as const;
 export type TrackSource = (typeof trackSources)[number];
 
+/** A camera or screen share is video; a microphone or screen audio is audio. */
+export function kindOfSource(source: TrackSource): 'audio' | 'video' {
+  return source === 'camera' || source === 'screen' ? 'video' : 'audio';
+}
+
 /**
  * How a session's media travels: `mesh`, peer to peer between its hosts (a
  * small room that is not live: the server carries no media), or `sfu`,

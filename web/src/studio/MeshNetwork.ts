@@ -10,6 +10,7 @@
 // joiner has its answer (and the ICE servers in it). Until `open`, messages
 // wait in order.
 import {
+  kindOfSource,
   meshTrackId,
   type MeshCandidate,
   type ReceiveStats,
@@ -53,10 +54,6 @@ export class MeshNetwork {
     socket.on('webrtc:offer', this.#onOffer);
     socket.on('webrtc:answer', this.#onAnswer);
     socket.on('webrtc:ice-candidate', this.#onCandidate);
-  }
-
-  get closed(): boolean {
-    return this.#closed;
   }
 
   get opened(): boolean {
@@ -138,7 +135,7 @@ export class MeshNetwork {
           source,
           via: 'mesh' as const,
           toUserId: peer.remoteUserId,
-          kind: source === 'camera' || source === 'screen' ? ('video' as const) : ('audio' as const),
+          kind: kindOfSource(source),
           rid: optionalString(outbound?.rid),
           frameWidth: optionalNumber(outbound?.frameWidth),
           frameHeight: optionalNumber(outbound?.frameHeight),

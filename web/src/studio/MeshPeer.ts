@@ -111,14 +111,6 @@ export class MeshPeer {
     this.#pc.ontrack = ({ track, streams }) => this.#onTrack(track, streams[0]);
   }
 
-  get connected(): boolean {
-    return this.#pc.connectionState === 'connected';
-  }
-
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   /** The tracks received from the other host, by source. */
   get received(): ReadonlyMap<TrackSource, MediaStreamTrack> {
     return this.#received;
@@ -312,8 +304,7 @@ export class MeshPeer {
 
   /** Inbound stats of one received source (its receiver's inbound-rtp entry). */
   async receiverStats(source: TrackSource): Promise<StatsEntry | undefined> {
-    const track = this.#received.get(source);
-    const receiver = track && this.#pc.getReceivers().find((candidate) => candidate.track === track);
+    const receiver = this.#receiverOf(source);
     return receiver && findStats(await receiver.getStats(), 'inbound-rtp')[0];
   }
 
@@ -324,9 +315,12 @@ export class MeshPeer {
 
   /** The audio level (0–1) of the other host's microphone, from the receiver's last packets. */
   microphoneLevel(): number {
-    const track = this.#received.get('microphone');
-    const receiver = track && this.#pc.getReceivers().find((candidate) => candidate.track === track);
-    return receiver?.getSynchronizationSources()[0]?.audioLevel ?? 0;
+    return this.#receiverOf('microphone')?.getSynchronizationSources()[0]?.audioLevel ?? 0;
+  }
+
+  #receiverOf(source: TrackSource): RTCRtpReceiver | undefined {
+    const track = this.#received.get(source);
+    return track && this.#pc.getReceivers().find((candidate) => candidate.track === track);
   }
 
   async sendStats(): Promise<{ source: TrackSource; outbound: StatsEntry | undefined }[]> {

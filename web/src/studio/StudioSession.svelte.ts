@@ -21,7 +21,7 @@ import type {
   SessionState,
   TrackSource,
 } from '../../../signaling/protocol/index.ts';
-import { meshTrackId } from '../../../signaling/protocol/index.ts';
+import { kindOfSource, meshTrackId, trackSources } from '../../../signaling/protocol/index.ts';
 import { BattleWatch } from '../battle/BattleWatch.svelte.ts';
 import { GiftFeed } from '../gifts/GiftFeed.svelte.ts';
 import { ApiError, callApi } from '../lib/httpApi.ts';
@@ -964,11 +964,10 @@ export class StudioSession {
   /** Tells the server what this host sends peer to peer (nothing once the mesh is closed). */
   #announceMeshTracks(): void {
     const local = this.#mesh?.opened ? this.#meshLocalTracks() : {};
-    const tracks = Object.entries(local).map(([source, track]) => ({
-      source: source as TrackSource,
-      kind: source === 'camera' || source === 'screen' ? ('video' as const) : ('audio' as const),
-      paused: track === null,
-    }));
+    const tracks = trackSources.flatMap((source) => {
+      const track = local[source];
+      return track === undefined ? [] : [{ source, kind: kindOfSource(source), paused: track === null }];
+    });
     const payload = JSON.stringify(tracks);
     if (payload === this.#announcedMeshTracks) return;
     this.#announcedMeshTracks = payload;

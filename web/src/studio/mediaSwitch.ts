@@ -3,7 +3,7 @@
 // track, a tile shows the one already decoding, preferring the room's
 // current mode; a link or a producer of the old path closes only once the
 // new path delivers everything the other side publishes. Pure: unit-tested.
-import type { HostState, MediaMode, QualityTier, TrackSource } from '../../../signaling/protocol/index.ts';
+import type { HostState, MediaMode, QualityTier } from '../../../signaling/protocol/index.ts';
 import type { RemoteTrack } from './MediaConnection.ts';
 
 /** A track received from another host, through the SFU (a consumer) or peer to peer. */
@@ -52,11 +52,6 @@ export function receivesAllVia(received: readonly ReceivedTrack[], host: HostSta
         (track.ready || listed.paused),
     ),
   );
-}
-
-/** The sources a host publishes that are not paused. */
-export function sendingSources(host: HostState): TrackSource[] {
-  return host.tracks.filter((track) => !track.paused).map((track) => track.source);
 }
 
 /** A peer link's tier from its round trip and the share of packets lost (the badges' scale). */
