@@ -16,6 +16,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { reapOnExit } from './childReaper.ts';
 import {
@@ -26,7 +27,7 @@ import {
   type CompositorTiming,
 } from './CompositorProcessTypes.ts';
 import { freeTcpPort } from './freeTcpPort.ts';
-import { hlsSegmentPrefix } from './hlsOutputArgs.ts';
+import { FIRST_OUTPUT_FD, hlsSegmentPrefix } from './hlsOutputArgs.ts';
 import { isMissingFile } from './isMissingFile.ts';
 import { outputLagMs } from './outputLag.ts';
 import { reserveUdpPortPairs } from './udpPortPair.ts';
@@ -119,7 +120,8 @@ export class CompositorProcess extends EventEmitter<CompositorProcessEvents> {
       if (invocation.inputSdp) fs.writeFileSync(invocation.inputSdp.file, invocation.inputSdp.text);
       // Freed right before FFmpeg binds them (udpPortPair.ts).
       reservation.release();
-      child = spawn(this.#options.ffmpegPath, invocation.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const outputs: 'pipe'[] = Array.from({ length: invocation.outputPipes ?? 0 }, () => 'pipe');
+      child = spawn(this.#options.ffmpegPath, invocation.args, { stdio: ['ignore', 'ignore', 'pipe', ...outputs] });
       reapOnExit(child);
     } finally {
       reservation.release();
@@ -146,7 +148,8 @@ export class CompositorProcess extends EventEmitter<CompositorProcessEvents> {
     child.once('exit', (code, signal) => this.#onExit(run, code, signal));
     this.#run = run;
     this.#watch(run);
-    this.emit('started', run.info);
+    const outputs = child.stdio.slice(FIRST_OUTPUT_FD).filter((stream): stream is Readable => stream !== null);
+    this.emit('started', run.info, outputs);
   }
 
   #onExit(run: ActiveRun, code: number | null, signal: NodeJS.Signals | null): void {

@@ -1,6 +1,7 @@
 // The CompositorProcess's contract: how it is told what to run, when it
 // gives up on a run, and the events the recorder reacts to. The class is in
 // CompositorProcess.ts.
+import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 
 /** What a run is given before its FFmpeg starts: fresh ports and its number. */
@@ -19,6 +20,8 @@ export interface CompositorInvocation {
   args: readonly string[];
   /** Written to `file` before FFmpeg starts (the SDP of its RTP inputs, which args name). */
   inputSdp?: { file: string; text: string };
+  /** Pipes FFmpeg writes its outputs to (fd 3 onwards), handed over with `started`. Default 0. */
+  outputPipes?: number;
 }
 
 /** A run that has started (its FFmpeg is spawned). */
@@ -87,7 +90,7 @@ export interface CompositorProcessOptions {
    * starts with what the caller holds now.
    */
   invocation: (run: CompositorRunPorts) => CompositorInvocation;
-  /** The media playlist whose changes show the run is producing (the top rendition's). */
+  /** The media playlist whose changes show the run is producing (the top rendition's, written by the packager). */
   progressPlaylist: string;
   /** The first run is numbered one more (a recorder taking over a folder continues its numbering). Default 0. */
   lastGeneration?: number;
@@ -96,8 +99,8 @@ export interface CompositorProcessOptions {
 }
 
 export type CompositorProcessEvents = {
-  /** A run's FFmpeg is up: the first one and every restart. */
-  started: [run: CompositorRun];
+  /** A run's FFmpeg is up: the first one and every restart; `outputs` are its output pipes, in order. */
+  started: [run: CompositorRun, outputs: readonly Readable[]];
   /** The run's playlist lists its first segment. */
   firstSegment: [run: CompositorRun];
   /** The run's output has not changed for `stallResyncMs`; a restart follows at `stallRestartMs`. */

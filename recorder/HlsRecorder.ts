@@ -38,6 +38,7 @@ import { ffmpegReceiveCapabilities } from './ffmpegReceiveCapabilities.ts';
 import { ffmpegReadableRtpCodecs } from './ffmpegRtpCodecs.ts';
 import { defaultRenditions } from './hlsOutputArgs.ts';
 import { labelFont } from './labelFont.ts';
+import { LiveLadder } from './llhls/LiveLadder.ts';
 import type {
   Composition,
   HlsRecorderEvents,
@@ -120,6 +121,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   readonly #transport: types.PlainTransport;
   readonly #receiveCapabilities: types.RtpCapabilities;
   readonly #fontFile: string | undefined;
+  readonly #ladder: LiveLadder;
   /** Tile key (host id, or screenTileKey for a screen) → slot, kept while the tile is on stage. */
   #seats = new Map<string, number>();
   /** Producer id → the consumer feeding its slot. */
@@ -207,12 +209,30 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     transport: types.PlainTransport,
   ) {
     super();
-    this.#options = { fps: 30, segmentSeconds: 1, windowSegments: 6, renditions: defaultRenditions, ...options };
+    this.#options = {
+      fps: 30,
+      segmentSeconds: 1,
+      windowSegments: 6,
+      partSeconds: 0.2,
+      lowLatency: true,
+      renditions: defaultRenditions,
+      ...options,
+    };
     this.#relay = relay;
     this.#transport = transport;
     this.#receiveCapabilities = ffmpegReceiveCapabilities(options.router.rtpCapabilities);
     this.#fontFile = labelFont();
-    const { dir, fps, segmentSeconds, windowSegments, renditions, logger } = this.#options;
+    const { dir, fps, segmentSeconds, windowSegments, partSeconds, lowLatency, renditions, logger } = this.#options;
+    this.#ladder = new LiveLadder({
+      dir,
+      renditions,
+      fps,
+      segmentSeconds,
+      windowSegments,
+      partSeconds,
+      lowLatency,
+      logger,
+    });
     this.#compositor = new CompositorProcess({
       ffmpegPath: resolveFfmpeg(),
       logger,
@@ -230,16 +250,19 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
           commandPort,
           generation,
           sdpFile: path.join(dir, `input_${generation}.sdp`),
-          dir,
           fps,
           segmentSeconds,
-          windowSegments,
+          partSeconds,
           renditions,
           ...(this.#fontFile ? { fontFile: this.#fontFile } : {}),
           ...(this.#battleHud ? { overlay: this.#overlayNow() } : {}),
         }),
     });
-    this.#compositor.on('started', (run) => this.#onRunStarted(run));
+    this.#compositor.on('started', (run, outputs) => {
+      // Read even by a recorder that is stopping: FFmpeg blocks on a full pipe and would not finish.
+      this.#ladder.startRun(run.generation, outputs, Date.now());
+      this.#onRunStarted(run);
+    });
     this.#compositor.on('firstSegment', (run) => this.#linkOf(run)?.noteFirstSegment());
     this.#compositor.on('stalled', (run) => this.#onRunStalled(run));
     this.#compositor.on('exited', (run) => this.#onRunExited(run));
@@ -257,6 +280,11 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
 
   get router(): types.Router {
     return this.#options.router;
+  }
+
+  /** The live ladder as packaged: low-latency playlists and parts are served from it. */
+  get liveHls(): LiveLadder {
+    return this.#ladder;
   }
 
   get masterPlaylist(): string {
@@ -314,6 +342,8 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     this.#run?.commander.close();
     this.#run = undefined;
     await this.#compositor.stop();
+    // Its pipes may still hold the last parts: the last segments are written once they have ended.
+    await this.#ladder.runEnded();
     // What each slot went through (losses, slips, key frame waits): the
     // first thing to read when a broadcast looked wrong.
     const slots = this.#relay

@@ -75,6 +75,10 @@ export interface HlsRecorderOptions {
   segmentSeconds?: number;
   /** Default 6. */
   windowSegments?: number;
+  /** Length of a low-latency part, rounded to whole frames. Default 0.2. */
+  partSeconds?: number;
+  /** Offer low-latency HLS (master-ll.m3u8); the plain playlists are written either way. Default true. */
+  lowLatency?: boolean;
   /** The HLS ladder, best first; the canvas is composed at the first one's size. Default: 720p + 360p. */
   renditions?: readonly Rendition[];
   /**

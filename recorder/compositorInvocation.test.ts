@@ -22,10 +22,9 @@ const options: CompositorInvocationOptions = {
   commandPort: 5555,
   generation: 7,
   sdpFile: '/tmp/live/input_7.sdp',
-  dir: '/tmp/live',
   fps: 15,
   segmentSeconds: 1,
-  windowSegments: 6,
+  partSeconds: 0.2,
   renditions: [
     { name: 'high', width: 640, height: 360, videoBitrateKbps: 800 },
     { name: 'low', width: 320, height: 180, videoBitrateKbps: 300 },
@@ -86,10 +85,19 @@ test('input options: late packets wait longer than the relay does, camera size c
   assert.ok(args.indexOf('-reinit_filter') < args.indexOf('-i'));
 });
 
-test('the run’s files carry its number', () => {
-  const { args } = compositorInvocation(options);
-  assert.is(valueAfter(args, '-hls_segment_filename'), '/tmp/live/%v/seg_7_%05d.m4s');
-  assert.is(valueAfter(args, '-hls_fmp4_init_filename'), 'init_7_%v.mp4');
+test('one fragmented MP4 pipe per rendition, cut into parts of whole frames, a key frame every segment', () => {
+  const { args, outputPipes } = compositorInvocation(options);
+  assert.is(outputPipes, 2);
+  assert.equal(
+    args.filter((arg) => arg.startsWith('pipe:')),
+    ['pipe:3', 'pipe:4'],
+  );
+  // 0.2 s at 15 fps is 3 frames (200 ms): cut a millisecond short of it.
+  assert.is(valueAfter(args, '-frag_duration'), '199000');
+  assert.is(valueAfter(args, '-g'), '15');
+  assert.match(valueAfter(args, '-movflags') ?? '', 'empty_moov');
+  // Each output has its own encoder settings (options precede the output they apply to).
+  assert.is(args.filter((arg) => arg === '-c:v').length, 2);
 });
 
 test('names are drawn when a font is given', () => {

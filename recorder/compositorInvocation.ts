@@ -1,6 +1,6 @@
 // The compositor's FFmpeg command line for one run: the SDP of its slot
 // inputs (rtpInputSdp.ts), the slot graph starting at the current scene
-// (slots/slotGraph.ts) and the HLS ladder (hlsOutputArgs.ts). Pure.
+// (slots/slotGraph.ts) and the ladder's outputs (hlsOutputArgs.ts). Pure.
 import type { CompositorInvocation } from './CompositorProcessTypes.ts';
 import { hlsOutputArgs, type Rendition } from './hlsOutputArgs.ts';
 import { rtpInputSdp, type SdpStream } from './rtpInputSdp.ts';
@@ -37,11 +37,10 @@ export interface CompositorInvocationOptions {
   generation: number;
   /** Where the SDP is written (the args read it from there). */
   sdpFile: string;
-  /** Live HLS folder. */
-  dir: string;
   fps: number;
   segmentSeconds: number;
-  windowSegments: number;
+  /** Length of an LL-HLS part. */
+  partSeconds: number;
   /** Best first; the canvas is composed at the first one's size. */
   renditions: readonly Rendition[];
   /** TrueType font for names on camera-off tiles. */
@@ -79,7 +78,7 @@ export function slotInputStreams(inputPorts: readonly number[], slotCount: numbe
 }
 
 export function compositorInvocation(options: CompositorInvocationOptions): CompositorInvocation {
-  const { dir, fps, segmentSeconds, windowSegments, renditions, generation, slotCount } = options;
+  const { fps, segmentSeconds, partSeconds, renditions, slotCount } = options;
   const canvas = renditions[0];
   if (!canvas) throw new Error('the compositor needs at least one rendition');
   const graph = buildSlotGraph(options.scene, {
@@ -91,14 +90,7 @@ export function compositorInvocation(options: CompositorInvocationOptions): Comp
     ...(options.fontFile ? { fontFile: options.fontFile } : {}),
     ...(options.overlay ? { overlay: options.overlay } : {}),
   });
-  const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, {
-    renditions,
-    dir,
-    fps,
-    segmentSeconds,
-    windowSegments,
-    generation,
-  });
+  const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, { renditions, fps, segmentSeconds, partSeconds });
   const args = [
     // Errors only: cameras change size all the time (the senders adapt),
     // and FFmpeg would warn about it on every frame.
@@ -115,6 +107,7 @@ export function compositorInvocation(options: CompositorInvocationOptions): Comp
   ];
   return {
     args,
+    outputPipes: output.outputCount,
     inputSdp: { file: options.sdpFile, text: rtpInputSdp(slotInputStreams(options.inputPorts, slotCount)) },
   };
 }

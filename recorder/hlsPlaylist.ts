@@ -34,3 +34,8 @@ export function parseMediaPlaylist(text: string): PlaylistSegment[] {
   }
   return segments;
 }
+
+/** The media sequence number of a playlist's first segment (0 when not given, as the spec says). */
+export function mediaSequenceOf(text: string): number {
+  return Number(/^#EXT-X-MEDIA-SEQUENCE:(\d+)/m.exec(text)?.[1] ?? 0);
+}

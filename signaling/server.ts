@@ -23,6 +23,7 @@ import { AccountService } from './accounts/AccountService.ts';
 import { guestRoutes } from './auth/guestRoutes.ts';
 import { BroadcastService } from './broadcast/BroadcastService.ts';
 import { hlsRoutes } from './broadcast/hlsRoutes.ts';
+import { LiveEdgeHolds } from './broadcast/LiveEdgeHolds.ts';
 import { RecordingStore } from './broadcast/RecordingStore.ts';
 import { StreamNotifier } from './broadcast/StreamNotifier.ts';
 import { streamRoutes } from './broadcast/streamRoutes.ts';
@@ -180,6 +181,8 @@ async function startOnDatabase(
     mediaDir: config.mediaDir,
     minFreeDiskBytes: config.minFreeDiskBytes,
     recordOnLive: config.recordOnLive,
+    lowLatencyHls: config.lowLatencyHls,
+    hlsPartSeconds: config.hlsPartSeconds,
     recordings,
     battles,
     logger,
@@ -223,7 +226,8 @@ async function startOnDatabase(
   app.use(multihostRoutes(sessions, tokenSecret));
   app.use(giftRoutes(gifts, tokenSecret));
   app.use(battleRoutes(battles, gifts, leaderboards, tokenSecret));
-  app.use(hlsRoutes(broadcasts, logger));
+  const liveEdgeHolds = new LiveEdgeHolds();
+  app.use(hlsRoutes(broadcasts, logger, liveEdgeHolds));
   app.use(streamRoutes(streams, recordings, tokenSecret));
   app.use(chatRoutes(chat, tokenSecret));
   app.use(channelRoutes(channels, tokenSecret));
@@ -266,6 +270,8 @@ async function startOnDatabase(
       await battles.closeAll();
       gifts.close();
       await broadcasts.stopAll();
+      // Held LL-HLS requests would keep the HTTP server from closing.
+      liveEdgeHolds.close();
       await sessions.closeAll();
       // After the sessions: their ends write the peak audiences, which must land before the database closes.
       await streams.close();

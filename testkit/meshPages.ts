@@ -69,6 +69,10 @@ export async function cameraTileFrames(
   const frames = await host.page.evaluate(() => window.stagecastStudio?.tileFrames() ?? {});
   return others.map((other) => ({
     name: other.name,
-    ...(frames[`${other.userId}:camera`] ?? { frames: 0, longestGapMs: Number.NaN }),
+    ...(frames[`${other.userId}:camera`] ?? {
+      frames: 0,
+      longestGapMs: Number.NaN,
+      swaps: { ready: 0, oldEnded: 0, oldMuted: 0, timedOut: 0 },
+    }),
   }));
 }

@@ -116,6 +116,15 @@ test('an audience page plays two live hosts through a layout change and an encod
   await page.waitForSelector(byTestId('live-badge'), { timeout: 10_000 });
   await assertPlays(page, 3, 'live');
   report(`first 3 s played ${((Date.now() - wentLiveAt) / 1000).toFixed(1)} s after going live`);
+  // Low-latency HLS: the page plays the parts of the LL playlist (the server offers it by default).
+  const lowLatency = await page.evaluate(() => ({
+    on: window.stagecastPlayer?.lowLatency(),
+    parts: window.stagecastPlayer?.partsLoaded() ?? 0,
+    latency: window.stagecastPlayer?.latency(),
+  }));
+  report(`low-latency HLS: ${lowLatency.parts} parts loaded, ${lowLatency.latency?.toFixed(2)} s behind the edge`);
+  assert.ok(lowLatency.on, 'the audience plays the low-latency playlist');
+  assert.ok(lowLatency.parts > 0, 'hls.js loaded parts');
   assert.equal([...problemsWhileStarting], [], 'the audience page waited for the stream without errors');
   // The hosts see their audience and that the show is recorded.
   const studio = hosts[0]!.page;
@@ -175,6 +184,10 @@ test('an audience page plays two live hosts through a layout change and an encod
   await assertPlays(page, 4, 'after FFmpeg was killed');
   const fatal = await page.evaluate(() => window.stagecastPlayer?.fatalErrors() ?? -1);
   report(`hls.js fatal errors during the show (all recovered): ${fatal}`);
+  assert.ok(
+    await page.evaluate(() => window.stagecastPlayer?.lowLatency()),
+    'still low-latency across the encoder restart (its discontinuity)',
+  );
 
   // The end: the audience sees it, then the recording, which plays.
   assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/end`, alice.token)).status, 200);

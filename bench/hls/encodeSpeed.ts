@@ -7,9 +7,7 @@
 // (720p VP8 + Opus, what a host publishes) as fast as FFmpeg reads them. `speed` is FFmpeg's own figure (-progress); CPU comes
 // from -benchmark (user + system seconds of the whole FFmpeg).
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { resolveFfmpeg } from '../../recorder/ffmpegBinary.ts';
 import { defaultRenditions, hlsOutputArgs, type Rendition } from '../../recorder/hlsOutputArgs.ts';
 import { labelFont } from '../../recorder/labelFont.ts';
@@ -39,65 +37,60 @@ export interface EncodeSpeed {
 export async function measureEncodeSpeed(plan: EncodeSpeedPlan): Promise<EncodeSpeed> {
   const fps = plan.fps ?? 30;
   const renditions = plan.renditions ?? defaultRenditions;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-bench-encode-'));
-  try {
-    const inputArgs: string[] = [];
-    for (let host = 0; host < plan.hosts; host++) {
-      inputArgs.push('-stream_loop', '-1', '-i', plan.videoFile, '-stream_loop', '-1', '-i', plan.audioFile);
-    }
-    // Empty slots get what the relay sends them live: a small still picture and silence.
-    const filler = 2 * plan.hosts;
-    inputArgs.push('-f', 'lavfi', '-i', `color=c=${PLACEHOLDER}:s=64x36:r=15`);
-    inputArgs.push('-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo');
-    const hostIds = Array.from({ length: plan.hosts }, (_, host) => `host${host + 1}`);
-    const canvas = { width: renditions[0]!.width, height: renditions[0]!.height };
-    const scene = sceneOf(
-      { hosts: hostIds.map((hostId) => ({ hostId, camera: true, label: hostId })), layout: 'grid' },
-      assignSlots(new Map(), hostIds, HOST_SLOTS),
-      canvas,
-      SLOT_COUNT,
-    );
-    const fontFile = labelFont();
-    const graph = buildSlotGraph(scene, {
-      ...canvas,
-      fps,
-      slotCount: SLOT_COUNT,
-      ...(fontFile ? { fontFile } : {}),
-      inputOf: (kind, slot) =>
-        kind === 'video'
-          ? `${slot < plan.hosts ? 2 * slot : filler}:v:0`
-          : `${slot < plan.hosts ? 2 * slot + 1 : filler + 1}:a:0`,
-    });
-    const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, {
-      dir,
-      fps,
-      segmentSeconds: 1,
-      windowSegments: 6,
-      generation: 1,
-      renditions,
-    });
-    for (const rendition of renditions) fs.mkdirSync(path.join(dir, rendition.name), { recursive: true });
-    const args = [
-      ...['-hide_banner', '-loglevel', 'info', '-nostdin', '-nostats', '-benchmark', '-progress', 'pipe:1'],
-      ...inputArgs,
-      ...['-filter_complex', `${graph.filter};${output.filterSuffix}`],
-      ...['-t', String(plan.seconds)],
-      ...output.args,
-    ];
-    return await runFfmpeg(args, Math.max(60_000, plan.seconds * plan.hosts * 10_000));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+  const inputArgs: string[] = [];
+  for (let host = 0; host < plan.hosts; host++) {
+    inputArgs.push('-stream_loop', '-1', '-i', plan.videoFile, '-stream_loop', '-1', '-i', plan.audioFile);
   }
+  // Empty slots get what the relay sends them live: a small still picture and silence.
+  const filler = 2 * plan.hosts;
+  inputArgs.push('-f', 'lavfi', '-i', `color=c=${PLACEHOLDER}:s=64x36:r=15`);
+  inputArgs.push('-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo');
+  const hostIds = Array.from({ length: plan.hosts }, (_, host) => `host${host + 1}`);
+  const canvas = { width: renditions[0]!.width, height: renditions[0]!.height };
+  const scene = sceneOf(
+    { hosts: hostIds.map((hostId) => ({ hostId, camera: true, label: hostId })), layout: 'grid' },
+    assignSlots(new Map(), hostIds, HOST_SLOTS),
+    canvas,
+    SLOT_COUNT,
+  );
+  const fontFile = labelFont();
+  const graph = buildSlotGraph(scene, {
+    ...canvas,
+    fps,
+    slotCount: SLOT_COUNT,
+    ...(fontFile ? { fontFile } : {}),
+    inputOf: (kind, slot) =>
+      kind === 'video'
+        ? `${slot < plan.hosts ? 2 * slot : filler}:v:0`
+        : `${slot < plan.hosts ? 2 * slot + 1 : filler + 1}:a:0`,
+  });
+  const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, {
+    fps,
+    segmentSeconds: 1,
+    partSeconds: 0.2,
+    renditions,
+    durationS: plan.seconds,
+  });
+  const args = [
+    ...['-hide_banner', '-loglevel', 'info', '-nostdin', '-nostats', '-benchmark', '-progress', 'pipe:1'],
+    ...inputArgs,
+    ...['-filter_complex', `${graph.filter};${output.filterSuffix}`],
+    ...output.args,
+  ];
+  return await runFfmpeg(args, output.outputCount, Math.max(60_000, plan.seconds * plan.hosts * 10_000));
 }
 
-function runFfmpeg(args: string[], timeoutMs: number): Promise<EncodeSpeed> {
+function runFfmpeg(args: string[], outputPipes: number, timeoutMs: number): Promise<EncodeSpeed> {
   return new Promise((resolve) => {
     const startedAt = performance.now();
-    const ffmpeg = spawn(resolveFfmpeg(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const outputs: 'pipe'[] = Array.from({ length: outputPipes }, () => 'pipe');
+    const ffmpeg = spawn(resolveFfmpeg(), args, { stdio: ['ignore', 'pipe', 'pipe', ...outputs] });
+    // The ladder's fragmented MP4: read and dropped (packaging is not FFmpeg's work).
+    for (const output of ffmpeg.stdio.slice(3)) (output as Readable | null)?.resume();
     let progress = '';
     let stderr = '';
-    ffmpeg.stdout.on('data', (chunk: Buffer) => (progress = (progress + chunk.toString()).slice(-4000)));
-    ffmpeg.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)));
+    ffmpeg.stdout!.on('data', (chunk: Buffer) => (progress = (progress + chunk.toString()).slice(-4000)));
+    ffmpeg.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)));
     const killer = setTimeout(() => ffmpeg.kill('SIGKILL'), timeoutMs);
     ffmpeg.once('close', (code, signal) => {
       clearTimeout(killer);

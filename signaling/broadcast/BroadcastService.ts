@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { defaultRenditions } from '../../recorder/hlsOutputArgs.ts';
 import { resolveFfmpeg } from '../../recorder/ffmpegBinary.ts';
 import { HlsRecorder } from '../../recorder/HlsRecorder.ts';
+import type { LiveLadder } from '../../recorder/llhls/LiveLadder.ts';
 import { sealVodPlaylist } from '../../recorder/VodArchiver.ts';
 import { AppError } from '../errors.ts';
 import type { Session } from '../multihost/Session.ts';
@@ -64,6 +65,10 @@ export interface BroadcastOptions {
   minFreeDiskBytes: number;
   /** Going live starts a recording. */
   recordOnLive: boolean;
+  /** Offer low-latency HLS (the recorder's master-ll.m3u8). Default true. */
+  lowLatencyHls?: boolean;
+  /** Length of a low-latency part (s). Default: the recorder's. */
+  hlsPartSeconds?: number;
   recordings: RecordingStore;
   /** Battles the sessions are in: the broadcast switches to the battle picture (optional in tests). */
   battles?: BattlePictures;
@@ -86,6 +91,8 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
   readonly #logger: Logger;
   readonly #broadcasts = new Map<string, Broadcast>();
   readonly #battles: BattlePictures | undefined;
+  readonly #lowLatencyHls: boolean;
+  readonly #hlsPartSeconds: number | undefined;
 
   constructor(sessions: SessionService, options: BroadcastOptions) {
     super();
@@ -97,6 +104,8 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     this.#vodDir = path.join(options.mediaDir, 'vod');
     this.#logger = options.logger.child({ component: 'broadcast' });
     this.#battles = options.battles;
+    this.#lowLatencyHls = options.lowLatencyHls ?? true;
+    this.#hlsPartSeconds = options.hlsPartSeconds;
     // A phase change or the opponent's tracks changing re-composes both sessions' pictures.
     this.#battles?.on('changed', (battle) => {
       for (const side of battle.sides) this.#broadcasts.get(side.sessionId)?.onChanged();
@@ -132,6 +141,16 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
   /** 'live' or 'ending' while there is a broadcast; undefined otherwise. */
   statusOf(sessionId: string): 'live' | 'ending' | undefined {
     return this.#broadcasts.get(sessionId)?.status;
+  }
+
+  /** Low-latency HLS is offered to audiences. */
+  get lowLatencyHls(): boolean {
+    return this.#lowLatencyHls;
+  }
+
+  /** The live ladder of a session's running recorder: low-latency playlists and parts come from it. */
+  liveHls(sessionId: string): LiveLadder | undefined {
+    return this.#lowLatencyHls ? this.#broadcasts.get(sessionId)?.recorder?.liveHls : undefined;
   }
 
   /** Whether the live stream can be played yet (its master playlist exists). */
@@ -278,7 +297,13 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
       }
       if (!broadcast.recorder) {
         broadcast.recorder = await HlsRecorder.start(
-          { router: room.router, dir: this.liveDir(session.id), logger: this.#logger.child({ sessionId: session.id }) },
+          {
+            router: room.router,
+            dir: this.liveDir(session.id),
+            logger: this.#logger.child({ sessionId: session.id }),
+            lowLatency: this.#lowLatencyHls,
+            ...(this.#hlsPartSeconds !== undefined ? { partSeconds: this.#hlsPartSeconds } : {}),
+          },
           composition,
         );
         broadcast.recorder.on('warning', (warning) => {

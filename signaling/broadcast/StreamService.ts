@@ -8,7 +8,7 @@ import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
 import type { SessionService } from '../multihost/SessionService.ts';
 import type { RecordingView, StreamStats, StreamStatus } from '../protocol/index.ts';
-import { livePlaylistPath } from '../protocol/index.ts';
+import { livePlaylistPath, lowLatencyPlaylistPath } from '../protocol/index.ts';
 import { AudienceCounter } from './AudienceCounter.ts';
 import type { BroadcastService } from './BroadcastService.ts';
 import type { RecordingStore } from './RecordingStore.ts';
@@ -63,6 +63,7 @@ export class StreamService {
         recording,
         hostReconnectingUntil: this.#hostReconnectingUntil(sessionId),
         hlsUrl: this.#hlsUrlOf(sessionId, status),
+        llHlsUrl: this.#llHlsUrlOf(sessionId, status),
       });
       if (status === 'archived') {
         const saving = this.#savePeak(sessionId);
@@ -110,6 +111,7 @@ export class StreamService {
       viewers: this.#audience.viewers(sessionId),
       peakViewers: Math.max(this.#audience.peakViewers(sessionId), facts.storedPeakViewers),
       hlsUrl: this.#hlsUrlOf(sessionId, status),
+      llHlsUrl: this.#llHlsUrlOf(sessionId, status),
       hostReconnectingUntil: this.#hostReconnectingUntil(sessionId),
       recording: recordings.find((recording) => recording.id === active?.id) ?? null,
       recordings,
@@ -156,6 +158,13 @@ export class StreamService {
     return status === 'live' && this.#broadcasts.isPlayable(sessionId) ? livePlaylistPath(sessionId) : null;
   }
 
+  /** The low-latency playlist, when offered and players can start on it. */
+  #llHlsUrlOf(sessionId: string, status: StreamStatus): string | null {
+    return this.#broadcasts.lowLatencyHls && this.#hlsUrlOf(sessionId, status) !== null
+      ? lowLatencyPlaylistPath(sessionId)
+      : null;
+  }
+
   #hostAwayUntil(sessionId: string): Date | null {
     const until = this.#hostReconnectingUntil(sessionId);
     return until === null ? null : new Date(until);
@@ -180,6 +189,7 @@ export class StreamService {
       recording,
       hostReconnectingUntil: until?.toISOString() ?? null,
       hlsUrl: this.#hlsUrlOf(sessionId, status),
+      llHlsUrl: this.#llHlsUrlOf(sessionId, status),
     });
   }
 

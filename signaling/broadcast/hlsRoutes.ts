@@ -3,11 +3,23 @@
 // repeat), ranges work. Names are matched against what the recorder writes,
 // so nothing else under the media folder (and no `..`) can be reached.
 // Live segments are served from memory (SegmentCache): a live audience asks
-// for the same few files at once.
+// for the same few files at once. Low-latency HLS (docs/ll-hls.md): its
+// playlists and parts come from the recorder's packager in memory; a
+// blocking reload or a request for the hinted part is held until the live
+// edge reaches it (LiveEdgeHolds), within three target durations.
 import path from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import {
+  LOW_LATENCY_MASTER,
+  LOW_LATENCY_MEDIA_PLAYLIST,
+  PLAIN_MASTER,
+  type LiveLadder,
+} from '../../recorder/llhls/LiveLadder.ts';
+import { partPositionOf, type LiveRendition } from '../../recorder/llhls/LiveRendition.ts';
 import type { BroadcastService } from './BroadcastService.ts';
+import type { LiveEdgeHolds } from './LiveEdgeHolds.ts';
+import { lowLatencyQuery } from './lowLatencyQuery.ts';
 import { SegmentCache } from './SegmentCache.ts';
 
 /** Session and recording ids. */
@@ -15,14 +27,16 @@ const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
 const renditionPattern = /^[a-z0-9]{1,16}$/;
 
 const immutable = 'public, max-age=31536000, immutable';
+const playlistType = 'application/vnd.apple.mpegurl';
+const partPattern = /^part_\d{1,6}_\d{1,9}_\d{1,3}\.m4s$/;
 
 const fileKinds: [pattern: RegExp, contentType: string, cacheControl: string][] = [
-  [/^index\.m3u8$/, 'application/vnd.apple.mpegurl', 'no-cache'],
+  [/^index\.m3u8$/, playlistType, 'no-cache'],
   [/^seg_\d{1,6}_\d{1,9}\.m4s$/, 'video/iso.segment', immutable],
   [/^init_\d{1,6}_[a-z0-9]{1,16}\.mp4$/, 'video/mp4', immutable],
 ];
 
-export function hlsRoutes(broadcasts: BroadcastService, logger: Logger): Router {
+export function hlsRoutes(broadcasts: BroadcastService, logger: Logger, holds: LiveEdgeHolds): Router {
   const router = Router();
   const segments = new SegmentCache();
   /** A file that cannot be served is a 404 either way; routine failures are not logged. */
@@ -54,11 +68,79 @@ export function hlsRoutes(broadcasts: BroadcastService, logger: Logger): Router 
   };
   const notFound = (res: Response) =>
     res.status(404).json({ ok: false, error: { code: 'NOT_FOUND', message: 'no such stream file' } });
+  const badRequest = (res: Response, message: string) =>
+    res.status(400).json({ ok: false, error: { code: 'INVALID_INPUT', message } });
+  const unavailable = (res: Response) =>
+    res
+      .status(503)
+      .set('Retry-After', '1')
+      .json({ ok: false, error: { code: 'UNAVAILABLE', message: 'the live edge did not get there in time' } });
 
-  router.get('/media/live/:sessionId/master.m3u8', (req, res) => {
-    const { sessionId } = req.params;
+  router.get('/media/live/:sessionId/:master', (req, res, next) => {
+    const { sessionId, master } = req.params;
+    if (master !== PLAIN_MASTER && master !== LOW_LATENCY_MASTER) return next();
     if (!idPattern.test(sessionId)) return notFound(res);
-    send(res, broadcasts.liveDir(sessionId), 'master.m3u8', 'application/vnd.apple.mpegurl', 'no-cache');
+    send(res, broadcasts.liveDir(sessionId), master, playlistType, 'no-cache');
+  });
+
+  /** The rendition's packager, when low-latency HLS is on and the session is broadcasting. */
+  const liveRendition = (sessionId: string, name: string): [LiveLadder, LiveRendition] | undefined => {
+    const ladder = idPattern.test(sessionId) ? broadcasts.liveHls(sessionId) : undefined;
+    const rendition = ladder?.rendition(name);
+    return ladder && rendition ? [ladder, rendition] : undefined;
+  };
+
+  router.get(`/media/live/:sessionId/:rendition/${LOW_LATENCY_MEDIA_PLAYLIST}`, async (req, res) => {
+    const { sessionId, rendition: name } = req.params;
+    const live = liveRendition(sessionId, name);
+    const lastMsn = live?.[1].lastMsn;
+    if (!live || lastMsn === undefined) return notFound(res);
+    const [ladder, rendition] = live;
+    const query = lowLatencyQuery.safeParse(req.query);
+    if (!query.success) return badRequest(res, query.error.issues[0]?.message ?? 'bad query');
+    const { _HLS_msn: msn, _HLS_part: part, _HLS_skip: skip } = query.data;
+    if (msn !== undefined) {
+      // The spec: more than two segments ahead of the playlist is a 400, not a hold.
+      if (msn > lastMsn + 2) return badRequest(res, `_HLS_msn ${msn} is beyond the live edge (${lastMsn})`);
+      if (part !== undefined && part > ladder.maxPartIndex) return badRequest(res, `_HLS_part ${part} is too large`);
+      const reached = await holds.wait(
+        rendition,
+        () => rendition.hasReached(msn, part),
+        ladder.blockingHoldMs,
+        whilePlayerWaits(res),
+      );
+      if (res.closed) return;
+      if (!reached) return unavailable(res);
+    }
+    const text = ladder.lowLatencyPlaylist(name, skip !== undefined);
+    if (text === undefined) return notFound(res);
+    res.set({ 'Cache-Control': 'no-cache', 'Access-Control-Allow-Origin': '*' });
+    res.type(playlistType);
+    res.end(text);
+  });
+
+  router.get('/media/live/:sessionId/:rendition/:file', async (req, res, next) => {
+    const { sessionId, rendition: name, file } = req.params;
+    if (!partPattern.test(file)) return next();
+    const live = liveRendition(sessionId, name);
+    if (!live) return notFound(res);
+    const [ladder, rendition] = live;
+    let bytes = rendition.part(file);
+    // The part of the preload hint is held until it is written (the spec asks servers to).
+    if (!bytes && file === rendition.nextPartUri && partPositionOf(file)) {
+      const written = await holds.wait(
+        rendition,
+        () => rendition.part(file) !== undefined,
+        ladder.blockingHoldMs,
+        whilePlayerWaits(res),
+      );
+      if (res.closed) return;
+      bytes = written ? rendition.part(file) : undefined;
+    }
+    if (!bytes) return notFound(res);
+    res.set({ 'Cache-Control': immutable, 'Access-Control-Allow-Origin': '*' });
+    res.type('video/iso.segment');
+    res.end(bytes);
   });
 
   router.get('/media/live/:sessionId/:rendition/:file', (req, res) => {
@@ -85,6 +167,13 @@ export function hlsRoutes(broadcasts: BroadcastService, logger: Logger): Router 
  * for all the time (a segment the recorder has not finished, or has already
  * dropped from the live window), and a transfer the viewer aborted.
  */
+/** Aborts when the player closes the connection before the answer (a held request then ends at once). */
+function whilePlayerWaits(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => controller.abort());
+  return controller.signal;
+}
+
 function isRoutineFailure(error: unknown): boolean {
   const code = error instanceof Error && 'code' in error ? error.code : undefined;
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ECONNABORTED';

@@ -35,6 +35,10 @@ export interface Config {
   minFreeDiskBytes: number;
   /** Going live starts a VOD recording. */
   recordOnLive: boolean;
+  /** Low-latency HLS offered (LL_HLS). */
+  lowLatencyHls: boolean;
+  /** Length of a low-latency part (s). */
+  hlsPartSeconds: number;
   turn: { urls: string[]; secret: string | undefined; credentialTtlS: number };
   /** TOKEN_SECRET and, during a rotation, TOKEN_SECRET_PREVIOUS (signaling/auth/tokenSecret.ts). */
   tokenSecret: { current: string | undefined; previous: string | undefined };
@@ -84,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     mediaDir: paths.mediaDir,
     minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
     recordOnLive: e.RECORD_ON_LIVE === 'true',
+    lowLatencyHls: e.LL_HLS === 'true',
+    hlsPartSeconds: e.LL_HLS_PART_MS / 1000,
     turn: { urls: e.TURN_URLS, secret: e.TURN_SECRET, credentialTtlS: e.TURN_CREDENTIAL_TTL_S },
     tokenSecret: { current: e.TOKEN_SECRET, previous: e.TOKEN_SECRET_PREVIOUS },
     primaryHostGraceMs: e.PRIMARY_HOST_GRACE_S * 1000,

@@ -80,6 +80,10 @@ export const envSchema = z
     MIN_FREE_DISK_MB: integer(0, 100_000_000).default(1024),
     /** Going live also starts a VOD recording (the primary host can stop and restart it). */
     RECORD_ON_LIVE: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+    /** Offer audiences low-latency HLS (parts, blocking reload); plain HLS is served either way. */
+    LL_HLS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+    /** Length of a low-latency part (ms), rounded to whole frames at 30 fps. */
+    LL_HLS_PART_MS: integer(100, 1000).default(200),
 
     /** Signs identity tokens. Default: a random secret kept in DATA_DIR/token-secret. */
     TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

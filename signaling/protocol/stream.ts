@@ -55,6 +55,8 @@ export interface StreamStats {
    * wait for it in `stream:status` instead of polling the playlist.
    */
   hlsUrl: string | null;
+  /** The low-latency master playlist (LL-HLS), with `hlsUrl` when the server offers it (LL_HLS); else null. */
+  llHlsUrl: string | null;
   /**
    * ISO time until which the session waits for its primary host, whose
    * connection dropped (reloading, network): "the host is reconnecting";
@@ -100,10 +102,15 @@ export interface StreamStatusChange {
   hostReconnectingUntil: string | null;
   /** As in StreamStats: set once the live stream can be played (pushed again when it becomes playable). */
   hlsUrl: string | null;
+  /** As in StreamStats. */
+  llHlsUrl: string | null;
 }
 
 /** The live master playlist's path for a session. */
 export const livePlaylistPath = (sessionId: string) => `/media/live/${encodeURIComponent(sessionId)}/master.m3u8`;
+/** The live low-latency master playlist's path for a session. */
+export const lowLatencyPlaylistPath = (sessionId: string) =>
+  `/media/live/${encodeURIComponent(sessionId)}/master-ll.m3u8`;
 /** A recording's playlist path. */
 export const recordingPlaylistPath = (recordingId: string) =>
   `/media/vod/${encodeURIComponent(recordingId)}/index.m3u8`;

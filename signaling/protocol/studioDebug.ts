@@ -81,7 +81,17 @@ export interface TileFrames {
   frames: number;
   /** Longest time between two presented frames (or since the count was reset). */
   longestGapMs: number;
+  /**
+   * Why the tile's track was swapped for another of the same host (a mesh ⇄ SFU switch) since the
+   * reset: `ready`, the new track had its first frame while the old one still played (make-before-break);
+   * `oldEnded`, the old path was closed first (a break-before-make: the switch's order failed);
+   * `oldMuted`, nothing arrived on the old one for a while (its sender's page stalled: no path had frames);
+   * `timedOut`, none of these within 10 s.
+   */
+  swaps: Record<TileSwapReason, number>;
 }
+
+export type TileSwapReason = 'ready' | 'oldEnded' | 'oldMuted' | 'timedOut';
 
 declare global {
   interface Window {

@@ -28,6 +28,7 @@ import { ApiError, callApi } from '../lib/httpApi.ts';
 import type { StoredIdentity } from '../lib/identity.ts';
 import { connectSignaling, request, RequestFailed, type SignalingSocket } from '../lib/signaling.ts';
 import { warn } from '../lib/warn.ts';
+import { tileShows } from './shownTileTracks.ts';
 import { captureWithFallback, stopStream } from './localMedia.ts';
 import { MediaConnection } from './MediaConnection.ts';
 import {
@@ -69,8 +70,15 @@ const RETRY_DELAY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 15_000;
 /** Tile reports are coalesced: a resize or layout switch sends one. */
 const VIEWPORT_DEBOUNCE_MS = 300;
-/** How often tracks that have not shown media yet are checked. */
+/**
+ * How often tracks that have not shown media yet are checked while a mesh
+ * runs (only a switch between paths needs to know): quickly after a track
+ * arrives, slowly once none has for a while (a camera that is off shows no
+ * frames for as long as it is off, and getStats is not free on a busy page).
+ */
 const READY_POLL_MS = 50;
+const READY_POLL_SLOW_MS = 500;
+const READY_FAST_POLLS = 60;
 /**
  * Decoded frames that make a video ready to replace the other path's: a few,
  * not one, since a stream that has just started can stall after its first
@@ -82,6 +90,8 @@ const MESH_LEVELS_MS = 300;
 const MESH_QUALITY_MS = 2000;
 /** While a switch is under way: how often its progress is checked. */
 const SWITCH_CHECK_MS = 250;
+/** A consume that failed is tried again this much later (unless a push brings a sync sooner). */
+const CONSUME_RETRY_MS = 2000;
 /** A join starts with no peer-to-peer tracks listed. */
 const NOTHING_ANNOUNCED = '[]';
 
@@ -191,6 +201,9 @@ export class StudioSession {
   /** The session's pushes while a join awaits its answer (replayed over the answer's state). */
   #changesDuringJoin: ((session: SessionState) => SessionState)[] | undefined;
   #readyTimer: ReturnType<typeof setTimeout> | undefined;
+  #consumeRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Readiness checks since a track last arrived or turned ready (the poll slows down after a while). */
+  #readyPolls = 0;
   #checkingReadiness = false;
   #switchTimer: ReturnType<typeof setInterval> | undefined;
   #meshStatsTimers: ReturnType<typeof setInterval>[] = [];
@@ -738,6 +751,15 @@ export class StudioSession {
     }
   }
 
+  /** After a failed consume (a busy server or page timing out): syncs again, once, a moment later. */
+  #retryConsumersSoon(): void {
+    if (this.#consumeRetryTimer) return;
+    this.#consumeRetryTimer = setTimeout(() => {
+      this.#consumeRetryTimer = undefined;
+      this.#syncConsumers();
+    }, CONSUME_RETRY_MS);
+  }
+
   /** Consumes every track of the other hosts (and a battle opponent's) not consumed yet; closes consumers of tracks gone. */
   #syncConsumers(): void {
     const media = this.#media;
@@ -776,7 +798,11 @@ export class StudioSession {
     } catch (error) {
       // A producer that closed meanwhile is not a problem: its close push follows.
       if (error instanceof RequestFailed && error.code === 'NOT_FOUND') return;
-      if (media === this.#media) this.#report(error);
+      if (media !== this.#media) return;
+      // Tried again shortly (consumers are otherwise synced on pushes only, and a quiet room sends none);
+      // the tile waits meanwhile, which is all a host would see.
+      warn('receiving a track failed; trying again', error);
+      this.#retryConsumersSoon();
     }
   }
 
@@ -866,7 +892,7 @@ export class StudioSession {
           continue;
         }
         // Tell the other end once this end has everything through the room's path.
-        if (this.#switch.told(host.userId) !== via && receivesAllVia(this.#received, host, via)) {
+        if (this.#switch.told(host.userId) !== via && this.#showsAllVia(host, via)) {
           if (peer.send({ type: 'receiving', via })) this.#switch.noteTold(host.userId, via);
         }
         const done = this.#switch.linkDone(host.userId, performance.now());
@@ -884,6 +910,16 @@ export class StudioSession {
       clearInterval(this.#switchTimer);
       this.#switchTimer = undefined;
     }
+  }
+
+  /** Everything `host` publishes arrives through `via`, and every tile of theirs on screen shows it. */
+  #showsAllVia(host: HostState, via: MediaMode): boolean {
+    if (!receivesAllVia(this.#received, host, via)) return false;
+    return this.#received.every((track) => {
+      if (track.userId !== host.userId || track.via !== via || track.kind !== 'video') return true;
+      const showing = tileShows(`${track.userId}:${track.source}`);
+      return showing === undefined || showing === track.track.id;
+    });
   }
 
   #createMesh(): MeshNetwork {
@@ -915,6 +951,8 @@ export class StudioSession {
     });
     mesh.setLocalTracks(this.#meshLocalTracks());
     this.#announceMeshTracks();
+    // The SFU's tracks, if any, need to be known ready before the links may replace them.
+    this.#watchReadiness();
     this.#meshStatsTimers = [
       setInterval(() => this.#readMeshLevels(), MESH_LEVELS_MS),
       setInterval(() => void this.#readMeshQuality(), MESH_QUALITY_MS),
@@ -989,18 +1027,25 @@ export class StudioSession {
     }
   }
 
-  /** Polls the tracks that have shown no media yet; a switch swaps a tile on its new path's first frame. */
-  #watchReadiness(): void {
+  /**
+   * Polls the tracks that have shown no media yet, while a mesh is open: a switch swaps a tile on its new
+   * path's first frame and closes the old path once everything shows on the new one. A room that only
+   * ever uses the SFU has one path per track and nothing to poll for.
+   */
+  #watchReadiness(news = true): void {
+    if (news) this.#readyPolls = 0;
     // One check at a time: the next is scheduled when this one is done.
-    if (this.#readyTimer || this.#checkingReadiness) return;
+    if (this.#readyTimer || this.#checkingReadiness || !this.#mesh?.opened) return;
+    const delay = this.#readyPolls < READY_FAST_POLLS ? READY_POLL_MS : READY_POLL_SLOW_MS;
     this.#readyTimer = setTimeout(() => {
       this.#readyTimer = undefined;
+      this.#readyPolls++;
       this.#checkingReadiness = true;
       void this.#checkReadiness().finally(() => {
         this.#checkingReadiness = false;
-        if (this.#received.some((track) => !track.ready)) this.#watchReadiness();
+        if (this.#received.some((track) => !track.ready)) this.#watchReadiness(false);
       });
-    }, READY_POLL_MS);
+    }, delay);
   }
 
   async #checkReadiness(): Promise<void> {
@@ -1021,6 +1066,7 @@ export class StudioSession {
       if (track.kind === 'video' ? frames >= READY_FRAMES || heldBack : packets > 0) arrived.push(track.consumerId);
     }
     if (arrived.length > 0) {
+      this.#readyPolls = 0;
       this.#received = this.#received.map((track) =>
         arrived.includes(track.consumerId) ? { ...track, ready: true } : track,
       );
@@ -1223,6 +1269,8 @@ export class StudioSession {
     this.#switchTimer = undefined;
     clearTimeout(this.#readyTimer);
     this.#readyTimer = undefined;
+    clearTimeout(this.#consumeRetryTimer);
+    this.#consumeRetryTimer = undefined;
     this.#publishing = undefined;
     this.#changesDuringJoin = undefined;
     this.#announcedMeshTracks = NOTHING_ANNOUNCED;

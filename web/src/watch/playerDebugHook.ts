@@ -9,6 +9,10 @@ export interface PlayerDebugHook {
   levels(): { heights: number[]; playing: number };
   /** Seconds behind the live edge (NaN for VOD). */
   latency(): number;
+  /** Playing the low-latency playlist. */
+  lowLatency(): boolean;
+  /** Parts (LL-HLS partial segments) buffered so far. */
+  partsLoaded(): number;
 }
 
 declare global {

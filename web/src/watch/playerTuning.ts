@@ -1,5 +1,6 @@
-// hls.js settings for our streams: ~1 s fMP4 segments, a playlist that
-// advances every second, and a live window of a few segments. Live play
+// hls.js settings for our streams: ~1 s fMP4 segments of 200 ms parts, a
+// playlist that advances every part (low-latency) or every second (plain),
+// and a live window of a few segments. Live play
 // stays close to the edge (glass-to-glass is measured by the `hls` bench);
 // VOD buffers more and never chases an edge.
 import type { HlsConfig } from 'hls.js';
@@ -15,8 +16,40 @@ export const LIVE_SYNC_S = 1.5;
  */
 export const FORGIVE_STALL_AFTER_MS = 10_000;
 
+/** Retries that outlast an encoder restart (shared by both live tunings). */
+const livePlaylistLoadPolicy: Partial<HlsConfig>['playlistLoadPolicy'] = {
+  default: {
+    maxTimeToFirstByteMs: 5000,
+    maxLoadTimeMs: 8000,
+    timeoutRetry: { maxNumRetry: 6, retryDelayMs: 500, maxRetryDelayMs: 2000 },
+    errorRetry: { maxNumRetry: 10, retryDelayMs: 500, maxRetryDelayMs: 2000 },
+  },
+};
+
+/**
+ * Low-latency HLS (master-ll.m3u8: parts, blocking reload): hls.js keeps the
+ * playlist's PART-HOLD-BACK (three parts) from the edge. Behind that it
+ * catches up by playing up to 15 % fast (inaudible on speech); further than
+ * LOW_LATENCY_MAX_DRIFT_S behind (a background tab, a long stall) the player
+ * jumps forward (HlsPlayer.svelte: hls.js's own limit is counted in target
+ * durations and would make it ignore the hold-back). A stall adds half a
+ * second to the distance (liveSyncOnStallIncrease), which
+ * FORGIVE_STALL_AFTER_MS takes back.
+ */
+export const LOW_LATENCY_MAX_DRIFT_S = 3;
+
+export const lowLatencyTuning: Partial<HlsConfig> = {
+  lowLatencyMode: true,
+  maxLiveSyncPlaybackRate: 1.15,
+  liveSyncOnStallIncrease: 0.5,
+  maxBufferLength: 4,
+  backBufferLength: 10,
+  playlistLoadPolicy: livePlaylistLoadPolicy,
+};
+
+/** Plain HLS (LL_HLS=false, or as a fallback): whole segments only. */
 export const liveTuning: Partial<HlsConfig> = {
-  // Our playlists have no EXT-X-PART; low-latency mode still makes hls.js
+  // The playlists have no EXT-X-PART; low-latency mode still makes hls.js
   // reload the playlist promptly and honour the small sync duration.
   lowLatencyMode: true,
   liveSyncDuration: LIVE_SYNC_S,
@@ -28,14 +61,7 @@ export const liveTuning: Partial<HlsConfig> = {
   backBufferLength: 10,
   // A restarted encoder (a new init segment, a discontinuity) leaves the
   // playlist briefly behind: keep retrying instead of giving up.
-  playlistLoadPolicy: {
-    default: {
-      maxTimeToFirstByteMs: 5000,
-      maxLoadTimeMs: 8000,
-      timeoutRetry: { maxNumRetry: 6, retryDelayMs: 500, maxRetryDelayMs: 2000 },
-      errorRetry: { maxNumRetry: 10, retryDelayMs: 500, maxRetryDelayMs: 2000 },
-    },
-  },
+  playlistLoadPolicy: livePlaylistLoadPolicy,
 };
 
 export const vodTuning: Partial<HlsConfig> = {
