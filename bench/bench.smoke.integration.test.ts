@@ -225,6 +225,10 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
     'segmentFetchMs',
     'serverCpuPctPer100Viewers',
     'glassToGlassMs',
+    'glassToGlassPlainMs',
+    'partFetchMs',
+    'blockedReloadHoldMs',
+    'partDurationMs',
   ]) {
     assert.ok(field in result, `missing ${field}`);
   }
@@ -232,11 +236,19 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
   assert.type(result.firstPlayableMs, 'number');
   assert.equal(result.renditions, ['720p', '360p']);
   assert.is(result.viewers, 3);
-  assert.is(result.viewersWithSegments, 3, 'every viewer fetched segments');
-  assert.ok((result.segmentsFetched as number) >= 3, `segments fetched: ${String(result.segmentsFetched)}`);
+  // The crowd plays low-latency HLS by default: parts through blocking reloads.
+  assert.is(result.lowLatency, true);
+  assert.is(result.viewersWithSegments, 3, 'every viewer fetched media');
+  assert.ok((result.partsFetched as number) >= 3, `parts fetched: ${String(result.partsFetched)}`);
   assert.is(result.fetchErrors, 0, `fetch errors: ${JSON.stringify(result.fetchErrorMessages)}`);
-  assertPercentiles(result.segmentFetchMs, 'segmentFetchMs');
-  assert.ok((result.segmentFetchMs as { p50: number }).p50 > 0, 'segment fetches were timed');
+  assertPercentiles(result.partFetchMs, 'partFetchMs');
+  assertPercentiles(result.blockedReloadHoldMs, 'blockedReloadHoldMs');
+  assert.ok((result.blockedReloadHoldMs as { p50: number }).p50 > 0, 'blocking reloads were timed');
+  const partDuration = result.partDurationMs as { p50: number };
+  assert.ok(partDuration.p50 > 150 && partDuration.p50 < 300, `parts of about 200 ms: ${JSON.stringify(partDuration)}`);
+  // The keeper plays plain HLS throughout: whole segments.
+  assertPercentiles(result.segmentFetchMsOneViewer, 'segmentFetchMsOneViewer');
+  assert.ok((result.segmentFetchMsOneViewer as { p50: number }).p50 > 0, 'segment fetches were timed');
   const encodeSpeed = result.encodeSpeed as Record<string, unknown>;
   for (const hosts of ['1', '4', '9']) assert.ok((encodeSpeed[hosts] as number) > 0, `encodeSpeed.${hosts}`);
   // The flash/beep host is read back from the HLS output: marks paired, drift within a second.
@@ -244,6 +256,7 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
   assert.ok(drift && drift.samples > 0 && Math.abs(drift.p50) < 500, `avDriftMs ${JSON.stringify(drift)}`);
   assert.type(result.serverCpuPctPer100Viewers, 'number');
   assert.is(result.glassToGlassMs, null);
+  assert.is(result.glassToGlassPlainMs, null);
   // A layout change reached the output: a segment of the new composition was listed.
   const change = result.layoutChangeToOutputMs as { listedMs: number | null; error?: string };
   assert.type(change.listedMs, 'number', `layoutChangeToOutputMs ${JSON.stringify(change)}`);

@@ -115,6 +115,8 @@ export interface HlsOptions extends CommonOptions {
   glass: boolean;
   /** Rendition the viewers play; undefined: the best (first in the master playlist). */
   rendition: string | undefined;
+  /** The viewer crowd plays low-latency HLS (`--ll`, the default) or plain (`--no-ll`). */
+  lowLatency: boolean;
 }
 
 export interface BattleOptions extends CommonOptions {
@@ -176,7 +178,8 @@ scenarios
   baseline    rooms flags and fanout flags; [--no-fanout] skips the fanout ramps
   chat        --viewers V (1000) --rate M (100) --duration S (20) [--senders K (from CHAT_PER_S)]
   hls         --hosts H (4) --viewers V (100) --duration S (30) [--encode-seconds 10] [--rendition NAME]
-              [--no-glass: skip the Chromium glass-to-glass pages]
+              [--no-glass: skip the Chromium glass-to-glass pages] [--ll (default) | --no-ll: the
+              viewers play low-latency or plain HLS; glass to glass is read for both either way]
   battle      --viewers V (1000) --gifts N (5000) --rate R (1000) [--battles K (3)] [--resend-pct P (5)]
   mesh        [--rounds R (3)] [--browser-capture 320x180@15] [--hold S (8)]: Chromium studio pages,
               2–4 hosts peer to peer vs through the SFU, and a fifth host's switch to the SFU
@@ -219,6 +222,8 @@ const optionSpec = {
   senders: { type: 'string' },
   'encode-seconds': { type: 'string' },
   'no-glass': { type: 'boolean' },
+  ll: { type: 'boolean' },
+  'no-ll': { type: 'boolean' },
   rendition: { type: 'string' },
   gifts: { type: 'string' },
   battles: { type: 'string' },
@@ -350,6 +355,7 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         encodeSeconds: number('encode-seconds', 10, 1, 60),
         glass: !values['no-glass'],
         rendition,
+        lowLatency: lowLatencyOption(values.ll, values['no-ll']),
       };
     }
     case 'mesh': {
@@ -406,4 +412,10 @@ function numberReader(values: Values) {
 
 function assertUnreachable(value: never): never {
   throw new Error(`unhandled scenario ${String(value)}`);
+}
+
+/** `--ll` / `--no-ll` (default: low-latency); both at once is a mistake. */
+function lowLatencyOption(on: boolean | undefined, off: boolean | undefined): boolean {
+  if (on && off) throw new UsageError('--ll and --no-ll exclude each other');
+  return !off;
 }

@@ -49,7 +49,11 @@ export async function waitForVia(
       )
       .catch(async (error: unknown) => {
         const remote = await host.page.evaluate(async () => (await window.stagecastStudio?.stats())?.remote ?? []);
-        const seen = remote.map((entry) => `${entry.via}:${entry.userId}:${entry.source}:${entry.framesDecoded}`);
+        const seen = remote.map(
+          (entry) =>
+            `${entry.via}:${entry.userId}:${entry.source}:${entry.framesDecoded}f:${entry.packetsReceived}p` +
+            `${entry.shown ? ':shown' : ''}${entry.quality?.paused ? ':paused' : ''}`,
+        );
         throw new Error(
           `${host.name} does not receive through ${via} only: ${JSON.stringify(seen)} (${String(error)})`,
         );

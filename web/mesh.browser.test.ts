@@ -215,7 +215,9 @@ test('four hosts in a mesh; a fifth moves all five to the SFU with no frozen til
     report(
       `switch to the SFU, longest gap per tile (ms): ${tiles.map((tile) => `${tile.on}←${tile.name} ${tile.longestGapMs} (${tile.frames} frames)`).join(', ')}; ` +
         `each page's own preview: ${previews.map((preview) => preview.longestGapMs).join(', ')}; ` +
-        `swaps by reason: ${swapReasons(tiles.map((tile) => tile.swaps))}`,
+        `swaps by reason: ${swapReasons(tiles.map((tile) => tile.swaps))}; links closed: ${JSON.stringify(
+          await Promise.all(four.map((host) => host.page.evaluate(() => window.stagecastStudio?.meshLinksClosed()))),
+        )}`,
     );
     for (const { on, name, frames, swaps } of tiles) {
       assert.ok(frames > 0, `${on}'s tile of ${name} kept showing frames`);

@@ -77,6 +77,10 @@ test('a 9-host room: every host decodes the 8 other cameras and hears the 8 micr
       );
     }
     const elapsedS = (Date.now() - measuredFrom) / 1000;
+    const refreshes = await Promise.all(
+      pages.map((page) => page.page.evaluate(() => window.stagecastStudio?.roomViewRefreshes() ?? 0)),
+    );
+    report(`room views found out of date and refreshed from the server, per page: ${refreshes.join(', ')}`);
     const workerCpuPct = ((cpuSecondsOf(worker!.worker.pid) - workerCpuBefore) / elapsedS) * 100;
     const nodeCpu = process.cpuUsage(nodeCpuBefore);
     const nodeCpuPct = ((nodeCpu.user + nodeCpu.system) / 1e6 / elapsedS) * 100;

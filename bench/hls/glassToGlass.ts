@@ -140,6 +140,8 @@ export interface GlassToGlassRun {
   unreadableFrames: number;
   /** hls.js's own idea of its distance from the live edge at the end, seconds. */
   playerLatencyS: number | null;
+  /** The page played the low-latency playlist (null: no player). */
+  playerLowLatency: boolean | null;
   /** hls.js fatal errors on the audience page. */
   playerFatalErrors: number | null;
   error?: string;
@@ -152,19 +154,28 @@ interface PageState {
   error?: string;
 }
 
+/** Which playlist an audience page plays: the low-latency one (the default) or the plain one (`?ll=0`). */
+export type AudienceVariant = 'lowLatency' | 'plain';
+
+/** One audience page's readings. */
+class AudienceReadings {
+  readonly samples: number[] = [];
+  readonly samplesByPhase = new Map<string, number[]>();
+  frames = 0;
+  failures = 0;
+  error: string | undefined;
+
+  constructor(readonly page: Page) {}
+}
+
 export class GlassToGlass {
   readonly #browser: Browser;
   readonly #forgetExitHook: () => void;
   readonly #url: string;
   readonly #sessionId: string;
   readonly hostUserId: string;
-  #audience: Page | undefined;
-  readonly #samples: number[] = [];
-  readonly #samplesByPhase = new Map<string, number[]>();
+  readonly #audiences = new Map<AudienceVariant, AudienceReadings>();
   #phase = 'start';
-  #frames = 0;
-  #failures = 0;
-  #error: string | undefined;
 
   /** Launches Chromium, opens the studio as the host of `token` with the time camera, and joins. */
   static async join(url: string, sessionId: string, token: string): Promise<GlassToGlass> {
@@ -206,40 +217,46 @@ export class GlassToGlass {
     this.hostUserId = hostUserId;
   }
 
-  /** Opens the audience page and reads the time code from `region` of the composed picture (`canvasWidth` wide). */
-  async watch(region: Rect, canvasWidth: number): Promise<void> {
+  /**
+   * Opens an audience page playing `variant` and reads the time code from `region` of the composed
+   * picture (`canvasWidth` wide). Several variants can watch at once, each read on its own.
+   */
+  async watch(region: Rect, canvasWidth: number, variant: AudienceVariant = 'lowLatency'): Promise<void> {
     const context = await this.#browser.createBrowserContext();
     const page = await context.newPage();
     await page.setViewport({ width: 1280, height: 800 });
-    page.on('pageerror', (error) => (this.#error ??= `audience page: ${String(error)}`));
-    await page.goto(`${this.#url}/watch/${this.#sessionId}`, { waitUntil: 'load' });
+    const readings = new AudienceReadings(page);
+    page.on('pageerror', (error) => (readings.error ??= `audience page: ${String(error)}`));
+    await page.goto(`${this.#url}/watch/${this.#sessionId}${variant === 'plain' ? '?ll=0' : ''}`, {
+      waitUntil: 'load',
+    });
     await page.waitForSelector('[data-testid="watch-video"]', { timeout: STEP_TIMEOUT_MS });
     await page.evaluate(timeReaderScript(region, canvasWidth));
-    this.#audience = page;
+    this.#audiences.set(variant, readings);
   }
 
-  /** Moves the page's readings here (call now and then: the page keeps a bounded number). */
+  /** Moves the pages' readings here (call now and then: a page keeps a bounded number). */
   async collect(): Promise<void> {
-    const page = this.#audience;
-    if (!page) return;
-    const state = (await page
-      .evaluate(
-        `(() => {
+    for (const readings of this.#audiences.values()) {
+      const state = (await readings.page
+        .evaluate(
+          `(() => {
         const state = window.__stagecastGlass;
         if (!state) return undefined;
         const taken = { samples: state.samples.splice(0), frames: state.frames, failures: state.failures, error: state.error };
         return taken;
       })()`,
-      )
-      .catch(() => undefined)) as PageState | undefined;
-    if (!state) return;
-    this.#samples.push(...state.samples);
-    const phase = this.#samplesByPhase.get(this.#phase) ?? [];
-    phase.push(...state.samples);
-    this.#samplesByPhase.set(this.#phase, phase);
-    this.#frames = state.frames;
-    this.#failures = state.failures;
-    if (state.error) this.#error ??= state.error;
+        )
+        .catch(() => undefined)) as PageState | undefined;
+      if (!state) continue;
+      readings.samples.push(...state.samples);
+      const phase = readings.samplesByPhase.get(this.#phase) ?? [];
+      phase.push(...state.samples);
+      readings.samplesByPhase.set(this.#phase, phase);
+      readings.frames = state.frames;
+      readings.failures = state.failures;
+      if (state.error) readings.error ??= state.error;
+    }
   }
 
   /** Readings collected from now on count for `name` (what was read so far goes to the phase before). */
@@ -248,29 +265,34 @@ export class GlassToGlass {
     this.#phase = name;
   }
 
-  async result(): Promise<GlassToGlassRun> {
+  /** The readings of `variant`'s page (an empty run if it was never opened). */
+  async result(variant: AudienceVariant = 'lowLatency'): Promise<GlassToGlassRun> {
     await this.collect();
-    const player = this.#audience
-      ? ((await this.#audience
+    const readings = this.#audiences.get(variant);
+    const player = readings
+      ? ((await readings.page
           .evaluate(
-            `(() => window.stagecastPlayer ? { latency: window.stagecastPlayer.latency(), fatal: window.stagecastPlayer.fatalErrors() } : undefined)()`,
+            `(() => window.stagecastPlayer ? { latency: window.stagecastPlayer.latency(), fatal: window.stagecastPlayer.fatalErrors(), lowLatency: window.stagecastPlayer.lowLatency() } : undefined)()`,
           )
-          .catch(() => undefined)) as { latency: number; fatal: number } | undefined)
+          .catch(() => undefined)) as { latency: number; fatal: number; lowLatency: boolean } | undefined)
       : undefined;
+    const samples = readings?.samples ?? [];
+    const error = readings ? readings.error : `no ${variant} audience page`;
     return {
-      latencyMs: this.#samples.length > 0 ? summarize(this.#samples, 0) : null,
-      samples: this.#samples.length,
+      latencyMs: samples.length > 0 ? summarize(samples, 0) : null,
+      samples: samples.length,
       byPhase: Object.fromEntries(
-        [...this.#samplesByPhase].map(([name, samples]) => [
+        [...(readings?.samplesByPhase ?? [])].map(([name, phaseSamples]) => [
           name,
-          { latencyMs: samples.length > 0 ? summarize(samples, 0) : null, samples: samples.length },
+          { latencyMs: phaseSamples.length > 0 ? summarize(phaseSamples, 0) : null, samples: phaseSamples.length },
         ]),
       ),
-      framesRead: this.#frames,
-      unreadableFrames: this.#failures,
+      framesRead: readings?.frames ?? 0,
+      unreadableFrames: readings?.failures ?? 0,
       playerLatencyS: player && Number.isFinite(player.latency) ? Math.round(player.latency * 100) / 100 : null,
       playerFatalErrors: player ? player.fatal : null,
-      ...(this.#error ? { error: this.#error } : {}),
+      playerLowLatency: player ? player.lowLatency : null,
+      ...(error ? { error } : {}),
     };
   }
 

@@ -2,10 +2,14 @@
 // decoding. It reads the master playlist once, picks a rendition, then polls
 // that rendition's media playlist every target duration and fetches each new
 // segment (and the init segment whenever it changes), starting near the live
-// edge as a player does. Each request is timed from sending it to the last
-// byte of the body. Its own HTTP/1.1 keep-alive connection, like a browser.
+// edge as a player does. A low-latency viewer reads master-ll.m3u8 and,
+// like hls.js in low-latency mode, asks for the playlist with the next part
+// (`_HLS_msn`/`_HLS_part`: the server holds the request until it exists)
+// and fetches each new part. Each request is timed from sending it to the
+// last byte of the body. Its own HTTP/1.1 keep-alive connection, like a browser.
 import http from 'node:http';
 import { parseMediaPlaylist } from '../../recorder/hlsPlaylist.ts';
+import { lowLatencyParts, type ListedPart } from './lowLatencyParts.ts';
 
 /** A request that has not finished in this time counts as an error. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -32,6 +36,15 @@ export interface ViewerCounters {
   errorMessages: string[];
   /** Times the viewer found its next segment gone from the window (it fell behind and jumped to the edge). */
   fellBehind: number;
+  /** Low-latency: each part's fetch, request → last byte. */
+  partFetchMs: number[];
+  /** Low-latency: each blocking playlist request, sent → answered (the hold plus the transfer). */
+  blockedReloadHoldMs: number[];
+  /** Low-latency: the DURATION of every part fetched (s × 1000). */
+  partDurationMs: number[];
+  partsFetched: number;
+  /** Low-latency: blocking requests the server gave up on (503 after three target durations). */
+  holdTimeouts: number;
 }
 
 export interface KeptSegment {
@@ -47,6 +60,8 @@ export interface HlsViewerOptions {
   rendition?: string;
   /** Keep segment bodies (the A/V sync analysis reads them); at most this many, oldest dropped. */
   keepSegments?: number;
+  /** Play the low-latency playlist (parts, blocking reload). */
+  lowLatency?: boolean;
   counters: ViewerCounters;
 }
 
@@ -60,6 +75,11 @@ export function emptyCounters(): ViewerCounters {
     errors: 0,
     errorMessages: [],
     fellBehind: 0,
+    partFetchMs: [],
+    blockedReloadHoldMs: [],
+    partDurationMs: [],
+    partsFetched: 0,
+    holdTimeouts: 0,
   };
 }
 
@@ -86,6 +106,11 @@ export class HlsViewer {
       mediaPath = await this.#pickRendition();
       if (mediaPath === undefined) await this.#sleep(1000, stopAtMs);
     }
+    if (this.#options.lowLatency && mediaPath !== undefined) {
+      await this.#playLowLatency(mediaPath, stopAtMs);
+      this.#agent.destroy();
+      return;
+    }
     let targetDurationMs = 1000;
     while (!this.#stopped && mediaPath !== undefined && performance.now() < stopAtMs) {
       const pollStartedAt = performance.now();
@@ -108,7 +133,7 @@ export class HlsViewer {
   /** The media playlist path (`720p/index.m3u8`), or undefined when the master is not there yet. */
   async #pickRendition(): Promise<string | undefined> {
     const master = await this.#fetch(
-      `${this.#options.liveUrl}/master.m3u8`,
+      `${this.#options.liveUrl}/${this.#options.lowLatency ? 'master-ll.m3u8' : 'master.m3u8'}`,
       this.#options.counters.playlistFetchMs,
       true,
     );
@@ -166,15 +191,88 @@ export class HlsViewer {
     }
   }
 
+  /**
+   * Low-latency play: one plain request for the edge, then a blocking request for the part after the
+   * newest fetched, and every new part (its init when it changes), until the stop.
+   */
+  async #playLowLatency(mediaPath: string, stopAtMs: number): Promise<void> {
+    const { counters } = this.#options;
+    const folder = mediaPath.slice(0, mediaPath.lastIndexOf('/'));
+    let last: ListedPart | undefined;
+    while (!this.#stopped && performance.now() < stopAtMs) {
+      const blocking = last !== undefined;
+      const query = last ? `?_HLS_msn=${last.msn}&_HLS_part=${last.index + 1}` : '';
+      const playlist = await this.#fetch(
+        `${this.#options.liveUrl}/${mediaPath}${query}`,
+        blocking ? counters.blockedReloadHoldMs : counters.playlistFetchMs,
+        true,
+        (status) => {
+          if (status === 503) counters.holdTimeouts++;
+        },
+      );
+      if (!playlist?.body) {
+        await this.#sleep(200, stopAtMs);
+        continue;
+      }
+      const parts = lowLatencyParts(playlist.body.toString('utf8'));
+      let next: number;
+      if (!last) {
+        // A player starts at the newest part it can decode from: the last independent one.
+        next = Math.max(
+          0,
+          parts.findLastIndex((part) => part.independent),
+        );
+      } else {
+        const at = parts.findIndex((part) => part.uri === last!.uri);
+        if (at >= 0) next = at + 1;
+        else {
+          counters.fellBehind++;
+          next = Math.max(
+            0,
+            parts.findLastIndex((part) => part.independent),
+          );
+        }
+      }
+      for (const part of parts.slice(next)) {
+        if (this.#stopped || performance.now() >= stopAtMs) return;
+        if (part.initUri && !this.#fetchedInits.has(part.initUri)) {
+          const init = await this.#fetch(
+            `${this.#options.liveUrl}/${folder}/${part.initUri}`,
+            counters.initFetchMs,
+            false,
+          );
+          if (!init) break;
+          this.#fetchedInits.set(part.initUri, undefined);
+        }
+        const fetched = await this.#fetch(
+          `${this.#options.liveUrl}/${folder}/${part.uri}`,
+          counters.partFetchMs,
+          false,
+        );
+        if (!fetched) break;
+        counters.partsFetched++;
+        counters.partDurationMs.push(part.durationS * 1000);
+        last = part;
+      }
+    }
+  }
+
   /** GET; the time goes to `timings` on success; undefined (and an error counted) on failure. */
-  async #fetch(url: string, timings: number[], keepBody: boolean): Promise<FetchTiming | undefined> {
+  async #fetch(
+    url: string,
+    timings: number[],
+    keepBody: boolean,
+    onStatus?: (status: number) => void,
+  ): Promise<FetchTiming | undefined> {
     const { counters } = this.#options;
     try {
       const result = await get(url, this.#agent, keepBody);
       counters.bytes += result.bytes;
+      onStatus?.(result.status);
       if (result.status !== 200) {
-        // A playlist or segment not there yet (the broadcast is starting) is not the server failing.
-        if (result.status !== 404) countError(counters, `HTTP ${result.status}`);
+        // A playlist or segment not there yet (the broadcast is starting) is not the server failing,
+        // nor is a blocking reload the server gave up on (503, counted as a hold timeout).
+        if (result.status !== 404 && result.status !== 503) countError(counters, `HTTP ${result.status}`);
         return undefined;
       }
       timings.push(result.ms);

@@ -13,9 +13,12 @@ export interface CrowdPlan {
   /** Everyone plays this long after the ramp. */
   durationMs: number;
   rendition: string | undefined;
+  /** Viewers play the low-latency playlist (parts, blocking reload). */
+  lowLatency: boolean;
 }
 
 export type CrowdMessage =
+  /** `segmentsFetched` counts parts too (low-latency viewers fetch parts). */
   | { type: 'progress'; segmentsFetched: number; errors: number }
   | { type: 'done'; counters: ViewerCounters; viewersWithSegments: number; seconds: number };
 

@@ -13,7 +13,12 @@ async function runCrowd(plan: CrowdPlan): Promise<void> {
   const stopAtMs = startedAt + plan.rampMs + plan.durationMs;
   const crowd = Array.from({ length: plan.viewers }, () => {
     const counters = emptyCounters();
-    const viewer = new HlsViewer({ liveUrl: plan.liveUrl, rendition: plan.rendition, counters });
+    const viewer = new HlsViewer({
+      liveUrl: plan.liveUrl,
+      rendition: plan.rendition,
+      lowLatency: plan.lowLatency,
+      counters,
+    });
     return { viewer, counters };
   });
   port.on('message', (message: { type: 'stop' }) => {
@@ -22,7 +27,7 @@ async function runCrowd(plan: CrowdPlan): Promise<void> {
   const progress = setInterval(() => {
     const message: CrowdMessage = {
       type: 'progress',
-      segmentsFetched: crowd.reduce((sum, { counters }) => sum + counters.segmentsFetched, 0),
+      segmentsFetched: crowd.reduce((sum, { counters }) => sum + counters.segmentsFetched + counters.partsFetched, 0),
       errors: crowd.reduce((sum, { counters }) => sum + counters.errors, 0),
     };
     port.postMessage(message);
@@ -40,7 +45,7 @@ async function runCrowd(plan: CrowdPlan): Promise<void> {
   const done: CrowdMessage = {
     type: 'done',
     counters: merged,
-    viewersWithSegments: all.filter((counters) => counters.segmentsFetched > 0).length,
+    viewersWithSegments: all.filter((counters) => counters.segmentsFetched > 0 || counters.partsFetched > 0).length,
     seconds: (performance.now() - startedAt) / 1000,
   };
   port.postMessage(done);
@@ -56,6 +61,11 @@ function merge(all: readonly ViewerCounters[]): ViewerCounters {
     merged.bytes += counters.bytes;
     merged.errors += counters.errors;
     merged.fellBehind += counters.fellBehind;
+    merged.partFetchMs.push(...counters.partFetchMs);
+    merged.blockedReloadHoldMs.push(...counters.blockedReloadHoldMs);
+    merged.partDurationMs.push(...counters.partDurationMs);
+    merged.partsFetched += counters.partsFetched;
+    merged.holdTimeouts += counters.holdTimeouts;
     for (const message of counters.errorMessages) {
       if (merged.errorMessages.length < 20) merged.errorMessages.push(message);
     }

@@ -62,6 +62,7 @@ export async function runHlsScenario(options: HlsOptions, context: RunContext) {
     encodeSeconds: options.encodeSeconds,
     glass: options.glass,
     rendition: options.rendition ?? 'best',
+    lowLatency: options.lowLatency,
     workers: options.workers,
     target: options.url ?? 'started',
   };
@@ -167,7 +168,14 @@ async function runLive(
     if (glass) {
       const region = layout && cameraRect(layout, CANVAS, glass.hostUserId);
       if (!region) glassError = 'the glass host has no tile in the composition';
-      else await glass.watch(region, CANVAS.width).catch((error: unknown) => (glassError = errorMessage(error)));
+      else {
+        // Both playlists in the same run, on the same picture: the low-latency one and the plain one.
+        for (const variant of ['lowLatency', 'plain'] as const) {
+          await glass
+            .watch(region, CANVAS.width, variant)
+            .catch((error: unknown) => (glassError = errorMessage(error)));
+        }
+      }
     }
     await glass?.phase('withoutViewers');
     let glassCollectedAt = performance.now();
@@ -200,6 +208,7 @@ async function runLive(
         rampMs: VIEWER_RAMP_MS,
         durationMs: options.durationS * 1000,
         rendition: options.rendition,
+        lowLatency: options.lowLatency,
       });
       const running = crowd;
       await glass?.phase('withViewers');
@@ -228,7 +237,8 @@ async function runLive(
     keeper.stop();
     await keeperRun;
     const drift = await analyseDrift(layout, keeper, await primaryHostId(target, ticket.sessionId));
-    const glassRun: GlassToGlassRun | undefined = glass ? await glass.result() : undefined;
+    const glassRun: GlassToGlassRun | undefined = glass ? await glass.result('lowLatency') : undefined;
+    const glassPlainRun: GlassToGlassRun | undefined = glass ? await glass.result('plain') : undefined;
     if (glassRun && glassError) glassRun.error ??= glassError;
     // Last, as it changes the picture the other measurements read: a layout change on stage.
     const before = await compositionLayout(target, ticket.sessionId);
@@ -269,7 +279,13 @@ async function runLive(
       },
       viewers: options.viewers,
       viewersWithSegments: crowdResult?.viewersWithSegments ?? 0,
+      lowLatency: options.lowLatency,
       segmentFetchMs: summarize(counters.segmentFetchMs, 1),
+      partFetchMs: summarize(counters.partFetchMs, 1),
+      blockedReloadHoldMs: summarize(counters.blockedReloadHoldMs, 1),
+      partDurationMs: summarize(counters.partDurationMs, 1),
+      partsFetched: counters.partsFetched,
+      holdTimeouts: counters.holdTimeouts,
       segmentFetchMsOneViewer: summarize(oneViewerFetchMs, 1),
       playlistFetchMs: summarize(counters.playlistFetchMs, 1),
       initFetchMs: summarize(counters.initFetchMs, 1),
@@ -293,8 +309,11 @@ async function runLive(
         withViewers: roundOrNull(busy?.generatorCpuPct),
       },
       layoutChangeToOutputMs: layoutChange,
+      // Low-latency HLS (the audience page's default) and plain HLS (`?ll=0`), read at the same time.
       glassToGlassMs: glassRun?.latencyMs ?? null,
+      glassToGlassPlainMs: glassPlainRun?.latencyMs ?? null,
       glassToGlass: glassRun ?? (glassError ? { error: glassError } : null),
+      glassToGlassPlain: glassPlainRun ?? null,
       publishers: {
         skippedMs: Math.round(peers.reduce((sum, peer) => sum + (peer.publisher?.stats.skippedMs ?? 0), 0)),
         keyFrameRequests: peers.reduce((sum, peer) => sum + (peer.publisher?.stats.keyFrameRequests ?? 0), 0),
@@ -305,6 +324,8 @@ async function runLive(
     };
     progress.note(
       `[${label}] segment fetch p95 ${figures.segmentFetchMs.p95} ms over ${figures.segmentsFetched} segments, ` +
+        `part fetch p95 ${figures.partFetchMs.p95} ms over ${figures.partsFetched} parts, ` +
+        `glass to glass LL ${JSON.stringify(figures.glassToGlassMs)} plain ${JSON.stringify(figures.glassToGlassPlainMs)}, ` +
         `A/V drift ${JSON.stringify(figures.avDriftMs)}, server CPU per 100 viewers ${figures.serverCpuPctPer100Viewers}%`,
     );
     return figures;

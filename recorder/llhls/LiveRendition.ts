@@ -130,7 +130,8 @@ export class LiveRendition {
     const run = this.#run;
     if (!run) throw new Error('a fragment before its init section');
     const info = readFragment(bytes, run.init);
-    if (info.independent && this.#current && this.#current.parts.length > 0) this.#closeCurrent();
+    // Held requests hear of the closed segment together with the new part (one change, not two).
+    if (info.independent && this.#current && this.#current.parts.length > 0) this.#closeCurrent(false);
     if (!this.#current) {
       // A run's output starts with a key frame; a segment must too.
       if (!info.independent) return;
@@ -236,7 +237,7 @@ export class LiveRendition {
     return first === undefined ? undefined : this.#segments[msn - first];
   }
 
-  #closeCurrent(): void {
+  #closeCurrent(notify = true): void {
     const segment = this.#current;
     if (!segment) return;
     this.#current = undefined;
@@ -250,7 +251,7 @@ export class LiveRendition {
     } catch (error) {
       // The parts were served; the plain playlist just will not list it.
       this.#options.logger.warn({ err: error, segment: segment.uri }, 'writing a live segment failed');
-      this.#changed();
+      if (notify) this.#changed();
       return;
     }
     this.#segments.push(segment);
@@ -266,7 +267,7 @@ export class LiveRendition {
     } catch (error) {
       this.#options.logger.warn({ err: error, rendition: this.#options.name }, 'writing the live playlist failed');
     }
-    this.#changed();
+    if (notify) this.#changed();
   }
 
   /** Parts no longer listed are not kept: the segment file has their bytes. */

@@ -74,6 +74,13 @@ export interface StudioDebugHook {
   /** Each tile's frames shown on screen, and the longest wait between two since `resetTileFrames` (ms). */
   tileFrames(): Record<string, TileFrames>;
   resetTileFrames(): void;
+  /**
+   * Peer links this studio closed on the way to the SFU, and why: `switched`, both ends showed each
+   * other through the server; `timedOut`, the switch's time limit passed first (a break-before-make).
+   */
+  meshLinksClosed(): { switched: number; timedOut: number };
+  /** Times the studio found its view of the room's tracks out of date and took the server's. */
+  roomViewRefreshes(): number;
 }
 
 /** Frames a stage tile presented (requestVideoFrameCallback), keyed `<userId>:<source>`. */

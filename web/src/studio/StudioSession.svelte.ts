@@ -37,6 +37,7 @@ import {
   receivesAllVia,
   shownTracks,
   speakingLevels,
+  SWITCH_GIVE_UP_MS,
   SWITCH_TIMEOUT_MS,
   SwitchProgress,
   type ReceivedTrack,
@@ -90,6 +91,12 @@ const MESH_LEVELS_MS = 300;
 const MESH_QUALITY_MS = 2000;
 /** While a switch is under way: how often its progress is checked. */
 const SWITCH_CHECK_MS = 250;
+/**
+ * How often a joined studio compares the tracks it knows of with the server's
+ * (GET /api/multihost/:id): a push lost or overtaken by an older snapshot
+ * would otherwise leave a host's camera unconsumed for the rest of the show.
+ */
+const ROOM_CHECK_MS = 10_000;
 /** A consume that failed is tried again this much later (unless a push brings a sync sooner). */
 const CONSUME_RETRY_MS = 2000;
 /** A join starts with no peer-to-peer tracks listed. */
@@ -191,7 +198,7 @@ export class StudioSession {
   /** This host's peer-to-peer links while the room is (or is leaving) a mesh. */
   #mesh: MeshNetwork | undefined;
   #iceServers: IceServer[] = [];
-  /** performance.now() of the last mode change: a switch stuck longer than SWITCH_TIMEOUT_MS closes the old path. */
+  /** performance.now() of the last mode change: how long a switch has taken (SWITCH_TIMEOUT_MS, SWITCH_GIVE_UP_MS). */
   #modeChangedAt = 0;
   /** What each end of each link said it receives the other through. */
   readonly #switch = new SwitchProgress();
@@ -202,6 +209,11 @@ export class StudioSession {
   #changesDuringJoin: ((session: SessionState) => SessionState)[] | undefined;
   #readyTimer: ReturnType<typeof setTimeout> | undefined;
   #consumeRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  #roomCheckTimer: ReturnType<typeof setInterval> | undefined;
+  /** Times the room check found this studio's view of the tracks out of date (the debug hook reads it). */
+  roomViewRefreshes = 0;
+  /** Links closed on the way to the SFU, by why (the debug hook reads it). */
+  readonly meshLinksClosed = { switched: 0, timedOut: 0 };
   /** Readiness checks since a track last arrived or turned ready (the poll slows down after a while). */
   #readyPolls = 0;
   #checkingReadiness = false;
@@ -614,6 +626,8 @@ export class StudioSession {
       }
       this.#lastViewport = '';
       this.#scheduleViewport();
+      clearInterval(this.#roomCheckTimer);
+      this.#roomCheckTimer = setInterval(() => void this.#checkRoomView(), ROOM_CHECK_MS);
     } catch (error) {
       if (stale()) return;
       if (error instanceof RequestFailed && error.code === 'NOT_ALLOWED') return this.#finish('removed');
@@ -624,6 +638,37 @@ export class StudioSession {
       if (joinSent && !joinRefused) this.#joinedOnServer = true;
       this.#reconnect(error instanceof Error ? error.message : String(error));
     }
+  }
+
+  /** Takes the server's hosts when their tracks differ from what this studio knows (then consumes what is missing). */
+  async #checkRoomView(): Promise<void> {
+    let state: SessionWithRequests;
+    try {
+      state = await this.#api<SessionWithRequests>(`/api/multihost/${encodeURIComponent(this.sessionId)}`);
+    } catch (error) {
+      warn('checking the room against the server failed (checked again shortly)', error);
+      return;
+    }
+    const session = this.session;
+    if (!session || this.phase !== 'joined') return;
+    const tracksOf = (hosts: readonly HostState[]) =>
+      hosts
+        .flatMap((host) => host.tracks.map((track) => `${host.userId}:${track.producerId}`))
+        .sort()
+        .join(',');
+    if (tracksOf(session.hosts) === tracksOf(state.hosts)) return;
+    this.roomViewRefreshes++;
+    const known = tracksOf(session.hosts).split(',');
+    const server = tracksOf(state.hosts).split(',');
+    warn(
+      'this studio had missed a change of the room; taken from the server',
+      JSON.stringify({
+        missing: server.filter((track) => !known.includes(track)),
+        gone: known.filter((track) => !server.includes(track)),
+      }),
+    );
+    this.session = { ...session, hosts: state.hosts };
+    this.#syncConsumers();
   }
 
   async #refreshJoinRequests(): Promise<void> {
@@ -770,7 +815,7 @@ export class StudioSession {
       session.hosts,
       this.userId,
       this.mediaMode,
-      this.#received,
+      (host) => this.#showsAllVia(host, 'mesh'),
     );
     for (const producerId of wanted) {
       if (!media.isConsuming(producerId)) void this.#consume(media, producerId);
@@ -850,11 +895,14 @@ export class StudioSession {
     this.#switch.forgetTold();
     // Until the old path is closed, check the switch's progress (and its timeout) a few times a second.
     clearInterval(this.#switchTimer);
-    this.#switchTimer = setInterval(() => this.#syncMesh(), SWITCH_CHECK_MS);
+    // Consumers too: moving back to the mesh drops the server's copy once a tile shows the link's track.
+    this.#switchTimer = setInterval(() => this.#syncConsumers(), SWITCH_CHECK_MS);
   }
 
-  #switchTimedOut(): boolean {
-    return performance.now() - this.#modeChangedAt > SWITCH_TIMEOUT_MS;
+  /** Since the mode changed: `waited` past SWITCH_TIMEOUT_MS, `gaveUp` past SWITCH_GIVE_UP_MS. */
+  #switchAge(): { waited: boolean; gaveUp: boolean } {
+    const age = performance.now() - this.#modeChangedAt;
+    return { waited: age > SWITCH_TIMEOUT_MS, gaveUp: age > SWITCH_GIVE_UP_MS };
   }
 
   /**
@@ -896,14 +944,23 @@ export class StudioSession {
           if (peer.send({ type: 'receiving', via })) this.#switch.noteTold(host.userId, via);
         }
         const done = this.#switch.linkDone(host.userId, performance.now());
-        if (via === 'sfu' && (done || this.#switchTimedOut())) mesh.drop(host.userId);
+        // Not done: closed once this end shows the other through the server and the other end is late,
+        // or when the switch gives up altogether.
+        const age = this.#switchAge();
+        const timedOut = (age.waited && this.#showsAllVia(host, 'sfu')) || age.gaveUp;
+        if (via === 'sfu' && (done || timedOut)) {
+          this.meshLinksClosed[done ? 'switched' : 'timedOut']++;
+          mesh.drop(host.userId);
+        }
       }
       if (via === 'sfu' && (mesh.peers.length === 0 || !mesh.opened)) this.#closeMesh();
     }
 
     if (via === 'mesh' && mesh && media.hasProducers) {
       const everyoneMoved = others.every((host) => this.#switch.heard(host.userId) === 'mesh');
-      if (everyoneMoved || this.#switchTimedOut()) void this.#unpublishAll(media);
+      // The others say when they receive this host peer to peer; the server's copy goes then (or when
+      // the switch gives up: an end that never answers must not keep the SFU busy).
+      if (everyoneMoved || this.#switchAge().gaveUp) void this.#unpublishAll(media);
     }
     const settled = via === 'sfu' ? !this.#mesh : !media.hasProducers;
     if (settled) {
@@ -1271,6 +1328,8 @@ export class StudioSession {
     this.#readyTimer = undefined;
     clearTimeout(this.#consumeRetryTimer);
     this.#consumeRetryTimer = undefined;
+    clearInterval(this.#roomCheckTimer);
+    this.#roomCheckTimer = undefined;
     this.#publishing = undefined;
     this.#changesDuringJoin = undefined;
     this.#announcedMeshTracks = NOTHING_ANNOUNCED;

@@ -16,6 +16,8 @@ export function installDebugHook(studio: StudioSession): () => void {
     meshCandidateTypes: () => studio.meshCandidateTypes(),
     tileFrames: () => tileFrames(),
     resetTileFrames: () => resetTileFrames(),
+    meshLinksClosed: () => ({ ...studio.meshLinksClosed }),
+    roomViewRefreshes: () => studio.roomViewRefreshes,
   };
   window.stagecastStudio = hook;
   return () => {

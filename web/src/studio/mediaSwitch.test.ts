@@ -68,8 +68,9 @@ test("moving back to a mesh, a host's SFU producers are dropped once its mesh tr
   const hosts = [host('a', 'sfu'), host('b', 'sfu'), host('c', 'sfu')];
   const wanted = new Set(['sfu:b:camera', 'sfu:b:microphone', 'sfu:c:camera', 'sfu:c:microphone']);
   const bobOnMesh = [received('b', 'camera', 'mesh', true), received('b', 'microphone', 'mesh', true)];
-  assert.equal([...producersToConsume(wanted, hosts, 'a', 'mesh', bobOnMesh)], ['sfu:c:camera', 'sfu:c:microphone']);
-  assert.equal(producersToConsume(wanted, hosts, 'a', 'sfu', bobOnMesh), wanted);
+  const showsViaMesh = (target: HostState) => receivesAllVia(bobOnMesh, target, 'mesh');
+  assert.equal([...producersToConsume(wanted, hosts, 'a', 'mesh', showsViaMesh)], ['sfu:c:camera', 'sfu:c:microphone']);
+  assert.equal(producersToConsume(wanted, hosts, 'a', 'sfu', showsViaMesh), wanted);
 });
 
 test('link tiers, speaking levels and the camera encoding for one receiver', () => {

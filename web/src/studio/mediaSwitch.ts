@@ -13,8 +13,19 @@ export interface ReceivedTrack extends RemoteTrack {
   ready: boolean;
 }
 
-/** How long a switch waits for the new path before it closes the old one anyway. */
+/**
+ * How long a switch waits for the other end of a link to say it has moved,
+ * once this end shows everything through the new path: then it closes the
+ * old path anyway (the other end is stuck, and this one needs nothing more).
+ */
 export const SWITCH_TIMEOUT_MS = 10_000;
+/**
+ * How long a switch may take at all: the old path closes then even if this
+ * end shows nothing through the new one yet (a page starved of CPU can take
+ * well over 10 s to publish and consume a room; closing its links sooner
+ * blanked tiles that were still playing).
+ */
+export const SWITCH_GIVE_UP_MS = 30_000;
 /**
  * A link stays this long after both its ends receive each other through the
  * SFU: "ready" is a decoded frame, and the tile takes over at its first frame
@@ -78,19 +89,20 @@ export function speakingLevels(levels: readonly { userId: string; level: number 
 
 /**
  * The SFU producers to consume: in a mesh, none of a host whose tracks all
- * arrive peer to peer already (moving back to the mesh drops the server's copy).
+ * arrive and show peer to peer already (`showsAllViaMesh`: moving back to
+ * the mesh drops the server's copy, not before the tiles play the links').
  */
 export function producersToConsume(
   wanted: ReadonlySet<string>,
   hosts: readonly HostState[],
   selfUserId: string,
   mode: MediaMode,
-  received: readonly ReceivedTrack[],
+  showsAllViaMesh: (host: HostState) => boolean,
 ): Set<string> {
   const result = new Set(wanted);
   if (mode !== 'mesh') return result;
   for (const host of hosts) {
-    if (host.userId === selfUserId || !receivesAllVia(received, host, 'mesh')) continue;
+    if (host.userId === selfUserId || !showsAllViaMesh(host)) continue;
     for (const track of host.tracks) result.delete(track.producerId);
   }
   return result;
