@@ -138,8 +138,12 @@ export class LiveLadder {
           this.#options.logger.warn({ err: error, rendition: rendition.name, generation }, 'unreadable HLS output');
         }
       });
+      // 'end', then 'close' (or 'close' alone after an error): once.
+      let ended = false;
       const end = () => {
-        rendition.endRun();
+        if (ended) return;
+        ended = true;
+        rendition.endRun(generation);
         resolve();
       };
       output.once('end', end);

@@ -158,8 +158,9 @@ export class LiveRendition {
     this.#changed();
   }
 
-  /** The run's output ended: its last segment is complete as it is. */
-  endRun(): void {
+  /** Run `generation`'s output ended: its last segment is complete as it is (a later run is left alone). */
+  endRun(generation: number): void {
+    if (this.#run?.generation !== generation) return;
     this.#closeCurrent();
     this.#run = undefined;
   }

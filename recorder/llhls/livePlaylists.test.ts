@@ -192,7 +192,7 @@ test('a rendition fed FFmpeg fragments across a restart: numbering continues, th
     assert.equal(rendition.edge, { msn: 1, part: 4 }, 'two segments of five parts');
     assert.ok(rendition.hasReached(1, 4) && rendition.hasReached(0, undefined) && !rendition.hasReached(1, undefined));
     assertLowLatencyRules(rendition.lowLatencyPlaylist({ renditionReports: [], skip: false })!);
-    rendition.endRun();
+    rendition.endRun(1);
     feed(2);
     const ll = rendition.lowLatencyPlaylist({ renditionReports: [], skip: false })!;
     assertLowLatencyRules(ll);
@@ -200,7 +200,7 @@ test('a rendition fed FFmpeg fragments across a restart: numbering continues, th
     assert.match(ll, /URI="part_2_3_4\.m4s"/, 'part numbering goes on in the next run, with its generation');
     assert.is(rendition.part('part_2_3_4.m4s')?.length, fragments[9]!.length);
     assert.is(rendition.part('part_1_3_4.m4s'), undefined, 'not under another run’s name');
-    rendition.endRun();
+    rendition.endRun(2);
     const plain = fs.readFileSync(path.join(dir, 'index.m3u8'), 'utf8');
     assert.match(plain, /#EXT-X-MEDIA-SEQUENCE:0\n/);
     assert.is(plain.match(/#EXTINF:/g)?.length, 4);

@@ -16,7 +16,7 @@ import {
   PLAIN_MASTER,
   type LiveLadder,
 } from '../../recorder/llhls/LiveLadder.ts';
-import { partPositionOf, type LiveRendition } from '../../recorder/llhls/LiveRendition.ts';
+import type { LiveRendition } from '../../recorder/llhls/LiveRendition.ts';
 import type { BroadcastService } from './BroadcastService.ts';
 import type { LiveEdgeHolds } from './LiveEdgeHolds.ts';
 import { lowLatencyQuery } from './lowLatencyQuery.ts';
@@ -127,7 +127,7 @@ export function hlsRoutes(broadcasts: BroadcastService, logger: Logger, holds: L
     const [ladder, rendition] = live;
     let bytes = rendition.part(file);
     // The part of the preload hint is held until it is written (the spec asks servers to).
-    if (!bytes && file === rendition.nextPartUri && partPositionOf(file)) {
+    if (!bytes && file === rendition.nextPartUri) {
       const written = await holds.wait(
         rendition,
         () => rendition.part(file) !== undefined,
@@ -162,11 +162,6 @@ export function hlsRoutes(broadcasts: BroadcastService, logger: Logger, holds: L
   return router;
 }
 
-/**
- * Routine: a file that is not there (yet, or any more), which players ask
- * for all the time (a segment the recorder has not finished, or has already
- * dropped from the live window), and a transfer the viewer aborted.
- */
 /** Aborts when the player closes the connection before the answer (a held request then ends at once). */
 function whilePlayerWaits(res: Response): AbortSignal {
   const controller = new AbortController();
@@ -174,6 +169,11 @@ function whilePlayerWaits(res: Response): AbortSignal {
   return controller.signal;
 }
 
+/**
+ * Routine: a file that is not there (yet, or any more), which players ask
+ * for all the time (a segment the recorder has not finished, or has already
+ * dropped from the live window), and a transfer the viewer aborted.
+ */
 function isRoutineFailure(error: unknown): boolean {
   const code = error instanceof Error && 'code' in error ? error.code : undefined;
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ECONNABORTED';
