@@ -260,7 +260,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     });
     this.#compositor.on('started', (run, outputs) => {
       // Read even by a recorder that is stopping: FFmpeg blocks on a full pipe and would not finish.
-      this.#ladder.startRun(run.generation, outputs, Date.now());
+      this.#ladder.startRun(run.generation, outputs);
       this.#onRunStarted(run);
     });
     this.#compositor.on('firstSegment', (run) => this.#linkOf(run)?.noteFirstSegment());

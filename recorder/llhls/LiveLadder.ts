@@ -85,11 +85,11 @@ export class LiveLadder {
    * it arrives. A broken stream ends that rendition's run (logged); FFmpeg's
    * watchdog restarts the whole run if its output stops.
    */
-  startRun(generation: number, outputs: readonly Readable[], startedAtMs: number): void {
+  startRun(generation: number, outputs: readonly Readable[]): void {
     const ended = this.#renditions.map((rendition, index) => {
       const output = outputs[index];
       if (!output) throw new Error(`no output for rendition ${rendition.name}`);
-      return this.#feed(rendition, generation, output, startedAtMs);
+      return this.#feed(rendition, generation, output);
     });
     this.#running = Promise.all(ended).then(() => undefined);
   }
@@ -118,7 +118,7 @@ export class LiveLadder {
     return text;
   }
 
-  #feed(rendition: LiveRendition, generation: number, output: Readable, startedAtMs: number): Promise<void> {
+  #feed(rendition: LiveRendition, generation: number, output: Readable): Promise<void> {
     const boxes = new Mp4BoxStream();
     return new Promise<void>((resolve) => {
       let broken = false;
@@ -126,7 +126,7 @@ export class LiveLadder {
         if (broken) return;
         try {
           for (const section of boxes.push(chunk)) {
-            if (section.kind === 'init') rendition.startRun(generation, section.bytes, startedAtMs);
+            if (section.kind === 'init') rendition.startRun(generation, section.bytes);
             else {
               rendition.addFragment(section.bytes);
               this.#writeMastersOnce();

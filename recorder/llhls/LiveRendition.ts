@@ -57,8 +57,13 @@ interface Run {
   generation: number;
   init: InitInfo;
   initUri: string;
-  /** Wall clock of the run's media time 0 (FFmpeg's start): dates every segment. */
-  startedAtMs: number;
+  /**
+   * Wall clock of the run's media time 0: dates every segment. Set when the first fragment arrives (its
+   * end is now), as FFmpeg's HLS muxer did at its start: FFmpeg spends a moment probing its inputs
+   * before any output, and dating from the spawn would make its output look that much late
+   * (CompositorProcess restarts a run that lags).
+   */
+  startedAtMs: number | undefined;
   firstSegment: boolean;
 }
 
@@ -116,8 +121,11 @@ export class LiveRendition {
     return this.#run?.init.codecs;
   }
 
-  /** A new FFmpeg run: its init section (written to disk), its first segment a discontinuity. */
-  startRun(generation: number, initBytes: Buffer, startedAtMs: number): void {
+  /**
+   * A new FFmpeg run: its init section (written to disk), its first segment a discontinuity. Its media
+   * is dated from `startedAtMs` when given (tests), else from its first fragment's arrival.
+   */
+  startRun(generation: number, initBytes: Buffer, startedAtMs?: number): void {
     this.#closeCurrent();
     const init = readInit(initBytes);
     const initUri = `init_${generation}_${this.#options.name}.mp4`;
@@ -130,6 +138,7 @@ export class LiveRendition {
     const run = this.#run;
     if (!run) throw new Error('a fragment before its init section');
     const info = readFragment(bytes, run.init);
+    run.startedAtMs ??= Date.now() - (info.startS + info.durationS) * 1000;
     // Held requests hear of the closed segment together with the new part (one change, not two).
     if (info.independent && this.#current && this.#current.parts.length > 0) this.#closeCurrent(false);
     if (!this.#current) {
