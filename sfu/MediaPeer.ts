@@ -203,8 +203,11 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     if (!this.#context.router.canConsume({ producerId, rtpCapabilities: this.#rtpCapabilities })) {
       throw new MediaError('INVALID_INPUT', 'the device cannot decode this track');
     }
+    // A repeated request gets the consumer it made before: a client whose request timed out on a busy
+    // server (the answer came after it gave up) asks again, and a CONFLICT would leave it without the
+    // track for good.
     for (const existing of this.#consumers.values()) {
-      if (existing.producerId === producerId) throw new MediaError('CONFLICT', 'already consuming this track');
+      if (existing.producerId === producerId) return paramsOf(existing, producerId, peerId, source);
     }
     const appData: ConsumerAppData = { peerId, source };
     // Paused: the client resumes once its side is ready, and resuming
@@ -233,16 +236,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     consumer.on('transportclose', forget);
     consumer.on('layerschange', (layers) => this.emit('consumerlayerschange', consumer.id, layers));
     consumer.on('score', (score) => this.emit('consumerscore', consumer.id, score));
-    return {
-      id: consumer.id,
-      producerId,
-      peerId,
-      source,
-      kind: consumer.kind,
-      rtpParameters: consumer.rtpParameters,
-      type: consumer.type,
-      producerPaused: consumer.producerPaused,
-    };
+    return paramsOf(consumer, producerId, peerId, source);
   }
 
   async resumeConsumer(consumerId: string): Promise<void> {
@@ -299,4 +293,23 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What a client needs to receive `consumer` on its side. */
+function paramsOf(
+  consumer: PeerConsumer,
+  producerId: string,
+  peerId: string,
+  source: ConsumerAppData['source'],
+): ConsumerParams {
+  return {
+    id: consumer.id,
+    producerId,
+    peerId,
+    source,
+    kind: consumer.kind,
+    rtpParameters: consumer.rtpParameters,
+    type: consumer.type,
+    producerPaused: consumer.producerPaused,
+  };
 }

@@ -152,6 +152,8 @@ test('two peers: VP8 simulcast and Opus published by one arrive as RTP at the ot
 
   const video = await bob.consume(camera.id);
   const audio = await bob.consume(microphone.id);
+  // Asked again (the first answer came after the client gave up): the same consumer, not a second one.
+  assert.is((await bob.consume(camera.id)).id, video.id);
   assert.is(video.type, 'simulcast');
   assert.equal([video.peerId, video.source, audio.source], ['alice', 'camera', 'microphone']);
   await bob.resumeConsumer(video.id);
