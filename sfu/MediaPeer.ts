@@ -243,6 +243,18 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     await this.#consumerById(consumerId).resume();
   }
 
+  /**
+   * Closes a consumer its client no longer wants. Idempotent: one already gone
+   * (its producer closed meanwhile) is not an error.
+   */
+  closeConsumer(consumerId: string): void {
+    const consumer = this.#consumers.get(consumerId);
+    if (!consumer) return;
+    consumer.close();
+    this.#consumers.delete(consumerId);
+    this.emit('consumerclosed', consumerId);
+  }
+
   consumer(consumerId: string): PeerConsumer {
     return this.#consumerById(consumerId);
   }

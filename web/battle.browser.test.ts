@@ -196,11 +196,13 @@ function barPatch(share: number): Region {
 /** Waits until the audience's picture of a session shows the score bar with these colours at these shares. */
 async function waitForHlsBar(sessionId: string, what: string, expected: [number, ReturnType<typeof rgbOf>][]) {
   let seen: unknown[] = [];
+  let seenSegment = '';
   await waitFor(
     `${what} in the HLS picture`,
     async () => {
       const segment = await newestLiveSegment(server.url, sessionId);
       if (!segment) return undefined;
+      seenSegment = segment.name;
       seen = await Promise.all(
         expected.map(async ([share]) => (await frameColours(segment.init, segment.media, barPatch(share))).at(-1)),
       );
@@ -214,7 +216,7 @@ async function waitForHlsBar(sessionId: string, what: string, expected: [number,
     30_000,
     500,
   ).catch((error: unknown) => {
-    throw new Error(`${String(error)}; last colours ${JSON.stringify(seen)}`);
+    throw new Error(`${String(error)}; last colours ${JSON.stringify(seen)} in ${seenSegment}`);
   });
 }
 

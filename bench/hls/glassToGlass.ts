@@ -179,7 +179,7 @@ export class GlassToGlass {
 
   /** Launches Chromium, opens the studio as the host of `token` with the time camera, and joins. */
   static async join(url: string, sessionId: string, token: string): Promise<GlassToGlass> {
-    const browser = await launchChromium();
+    const browser = await launchChromium({ niceness: 0 });
     const forgetExitHook = killOnExit(browser);
     try {
       const identity = identityOf(token, 'bench glass');

@@ -86,7 +86,7 @@ export class BrowserHosts {
     plans: readonly BrowserHostPlan[],
     capture: string,
   ): Promise<BrowserHosts> {
-    const browser = await launchChromium();
+    const browser = await launchChromium({ niceness: 0 });
     const forgetExitHook = killOnExit(browser);
     const pages: { label: string; host: HostPage }[] = [];
     try {

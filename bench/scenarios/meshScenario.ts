@@ -67,7 +67,7 @@ export async function runMeshScenario(options: MeshOptions, context: RunContext)
   let forgetExitHook = () => undefined as void;
   try {
     sfuServer = await startStagecastTarget({ ...started, env: { ...quality, MESH_MAX_HOSTS: '0' } });
-    browser = await launchChromium();
+    browser = await launchChromium({ niceness: 0 });
     forgetExitHook = killOnExit(browser);
     const servers: Record<MediaMode, BenchTarget> = { mesh: meshServer, sfu: sfuServer };
     const open = (mode: MediaMode, hosts: number) =>

@@ -65,6 +65,8 @@ interface Run {
    */
   startedAtMs: number | undefined;
   firstSegment: boolean;
+  /** Fragments of audio alone since the last part, waiting for one with video. */
+  heldAudio: Buffer[];
 }
 
 /** Segments that left the window stay on disk this many more (a player may still be fetching one). */
@@ -130,7 +132,7 @@ export class LiveRendition {
     const init = readInit(initBytes);
     const initUri = `init_${generation}_${this.#options.name}.mp4`;
     writeWhole(path.join(this.#options.dir, initUri), initBytes);
-    this.#run = { generation, init, initUri, startedAtMs, firstSegment: true };
+    this.#run = { generation, init, initUri, startedAtMs, firstSegment: true, heldAudio: [] };
   }
 
   /** A fragment of the current run: a part of the open segment, or the first of a new one at a key frame. */
@@ -138,6 +140,14 @@ export class LiveRendition {
     const run = this.#run;
     if (!run) throw new Error('a fragment before its init section');
     const info = readFragment(bytes, run.init);
+    if (!info) {
+      // Audio alone: it rides with the next part that has video (a part may hold several fragments),
+      // so the segments keep all the sound and every part's duration is its video's.
+      run.heldAudio.push(bytes);
+      return;
+    }
+    const partBytes = run.heldAudio.length > 0 ? Buffer.concat([...run.heldAudio, bytes]) : bytes;
+    run.heldAudio = [];
     run.startedAtMs ??= Date.now() - (info.startS + info.durationS) * 1000;
     // Held requests hear of the closed segment together with the new part (one change, not two).
     if (info.independent && this.#current && this.#current.parts.length > 0) this.#closeCurrent(false);
@@ -161,7 +171,7 @@ export class LiveRendition {
       uri: partUri(run.generation, segment.msn, segment.parts.length),
       durationS: info.durationS,
       independent: info.independent,
-      bytes,
+      bytes: partBytes,
     });
     segment.durationS += info.durationS;
     this.#changed();

@@ -55,12 +55,16 @@ export function readInit(bytes: Buffer): InitInfo {
   return { videoTrackId: video.id, videoTimescale: video.timescale, defaults, codecs: codecsOf(bytes) };
 }
 
-export function readFragment(bytes: Buffer, init: InitInfo): FragmentInfo {
+/**
+ * Undefined for a fragment without video: FFmpeg cuts one from audio alone
+ * when the video encoder falls behind (a busy machine) or the picture pauses.
+ */
+export function readFragment(bytes: Buffer, init: InitInfo): FragmentInfo | undefined {
   const file = parseBuffer(arrayBufferOf(bytes));
   const traf = file
     .fetchAll('traf')
     .find((candidate) => Number(field(child(candidate, 'tfhd'), 'track_ID')) === init.videoTrackId);
-  if (!traf) throw new Error('a fragment without video');
+  if (!traf) return undefined;
   const tfhd = child(traf, 'tfhd');
   const trexDefaults = init.defaults.get(init.videoTrackId);
   const defaultDuration = Number(tfhd?.default_sample_duration ?? trexDefaults?.duration ?? 0);
@@ -80,7 +84,7 @@ export function readFragment(bytes: Buffer, init: InitInfo): FragmentInfo {
       }
     }
   }
-  if (firstFlags === undefined) throw new Error('a fragment without video samples');
+  if (firstFlags === undefined) return undefined;
   return {
     startS: start / init.videoTimescale,
     durationS: duration / init.videoTimescale,

@@ -10,6 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { partTargetS } from './LiveLadder.ts';
 import { LiveRendition } from './LiveRendition.ts';
+import { readFragment, readInit } from './cmafFragments.ts';
 import {
   canSkipUntilS,
   lowLatencyMediaPlaylist,
@@ -152,12 +153,13 @@ test('a discontinuity stays tagged until it leaves the window, then counts in th
 });
 
 /** Real FFmpeg output, cut as the recorder cuts it: 2 s at 30 fps in 200 ms fragments. */
-function ffmpegSections(): { init: Buffer; fragments: Buffer[] } {
+/** FFmpeg's fragmented MP4 of `seconds` of test picture and tone, as the compositor writes it. */
+function ffmpegSections(seconds = 2, videoArgs: string[] = []): { init: Buffer; fragments: Buffer[] } {
   const bytes = execFileSync(
     'ffmpeg',
     [
       ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=30'],
-      ...['-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '2'],
+      ...['-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', String(seconds), ...videoArgs],
       ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '30', '-keyint_min', '30'],
       ...['-sc_threshold', '0', '-c:a', 'aac', '-f', 'mp4', '-movflags', '+empty_moov+default_base_moof+frag_keyframe'],
       ...['-frag_duration', '199000', 'pipe:1'],
@@ -216,6 +218,43 @@ test('a rendition fed FFmpeg fragments across a restart: numbering continues, th
     assert.match(
       continued,
       /seg_2_00003\.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="init_3_720p\.mp4"\n#EXT-X-PROGRAM-DATE-TIME:[^\n]+\n#EXTINF:[\d.]+,\nseg_3_00004\.m4s/,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('fragments of audio alone (the picture paused, or its encoder fell behind) ride with the next part: no sound lost, no run broken', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-ll-'));
+  try {
+    // No video frames from 1.0 to 1.8 s while the tone goes on: FFmpeg cuts fragments of audio alone.
+    const gap = ['-vf', String.raw`select='not(between(t\,1.0\,1.8))'`, '-fps_mode', 'passthrough'];
+    const { init, fragments } = ffmpegSections(3, gap);
+    const info = readInit(init);
+    const audioOnly = fragments.filter((fragment) => readFragment(fragment, info) === undefined);
+    assert.ok(audioOnly.length >= 2, `FFmpeg wrote ${audioOnly.length} fragments of audio alone`);
+    const rendition = new LiveRendition({
+      dir,
+      name: '720p',
+      segmentSeconds: 1,
+      windowSegments: 6,
+      partTargetS: partTargetS(30, PART_S),
+      logger: pino({ level: 'silent' }),
+    });
+    rendition.startRun(1, init, Date.UTC(2026, 11, 3));
+    for (const fragment of fragments) rendition.addFragment(fragment);
+    // (The part before the gap lasts as long as the gap: the test's picture stops, the compositor's never does.)
+    assert.equal(rendition.edge?.msn, 2, 'the run went on after the gap: three 1 s segments');
+    rendition.endRun(1);
+    const written = fs
+      .readFileSync(path.join(dir, 'index.m3u8'), 'utf8')
+      .split('\n')
+      .filter((line) => line.endsWith('.m4s'))
+      .map((uri) => fs.readFileSync(path.join(dir, uri)));
+    assert.is(
+      Buffer.concat(written).length,
+      Buffer.concat(fragments).length,
+      'the segments hold every fragment, the audio-only ones included',
     );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

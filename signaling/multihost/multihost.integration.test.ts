@@ -142,6 +142,15 @@ test('hosts join, publish, consume, toggle and leave; the primary leaving ends t
   });
   assert.is((await thumbnail).spatialLayer, 0);
 
+  // Bob stops showing Carol's video (it would come through a mesh link instead): the server closes its
+  // consumer (twice is fine), and consuming it again makes a new one.
+  await b.client.call('webrtc:close-consumer', { consumerId: carolConsumer.id });
+  assert.is((await b.client.request('webrtc:close-consumer', { consumerId: carolConsumer.id })).ok, true);
+  assert.is(server.pool.counts.consumers, 1);
+  const carolAgain = await b.client.call('webrtc:consume', { producerId: carolVideo.producerId });
+  assert.is.not(carolAgain.id, carolConsumer.id);
+  assert.is(server.pool.counts.consumers, 2);
+
   // Alice turns her camera off: everyone is told, and the state says so.
   const bobToggle = b.client.next('webrtc:track-toggled');
   const carolToggle = c.client.next('webrtc:track-toggled');
@@ -155,7 +164,7 @@ test('hosts join, publish, consume, toggle and leave; the primary leaving ends t
 
   // Carol leaves: Bob hears it and his consumer of her video is closed.
   const bobHearsLeft = b.client.next('multihost:left', (e) => e.userId === carol!.userId);
-  const bobConsumerClosed = b.client.next('webrtc:consumer-closed', (e) => e.consumerId === carolConsumer.id);
+  const bobConsumerClosed = b.client.next('webrtc:consumer-closed', (e) => e.consumerId === carolAgain.id);
   await c.client.call('multihost:leave', {});
   assert.is((await bobHearsLeft).reason, 'left');
   await bobConsumerClosed;

@@ -104,6 +104,11 @@ export function registerMultihostHandlers(
     return null;
   });
 
+  on('webrtc:close-consumer', ({ consumerId }) => {
+    joined().connection.media.closeConsumer(consumerId);
+    return null;
+  });
+
   on('webrtc:toggle-track', async ({ source, enabled }) => {
     await joined().connection.toggle(source, enabled);
     return null;

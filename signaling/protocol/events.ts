@@ -87,6 +87,8 @@ export interface ClientToServerEvents {
   'webrtc:close-producer': Request<{ producerId: string }, null>;
   'webrtc:consume': Request<{ producerId: string }, ConsumerOptions>;
   'webrtc:resume-consumer': Request<{ consumerId: string }, null>;
+  /** The client no longer shows this track (gave up on it, or receives it another way): the server stops sending it. */
+  'webrtc:close-consumer': Request<{ consumerId: string }, null>;
   'webrtc:toggle-track': Request<ToggleTrackRequest, null>;
   /** The client's tiles for its video consumers: drives layer selection. */
   'webrtc:adapt-quality': Request<ViewportRequest, null>;

@@ -47,6 +47,7 @@ export const requestSchemas = {
   'webrtc:close-producer': producerRef,
   'webrtc:consume': producerRef,
   'webrtc:resume-consumer': consumerRef,
+  'webrtc:close-consumer': consumerRef,
   'webrtc:toggle-track': toggleTrackRequest,
   'webrtc:adapt-quality': viewportRequest,
   'webrtc:offer': meshDescriptionRequest,

@@ -47,6 +47,12 @@ export class MediaConnection {
   readonly #consuming = new Set<string>();
   /** Consumers the server closed before their consume request finished here. */
   readonly #closedEarly = new Set<string>();
+  /**
+   * Consumers this side closed: a server that missed the close (the request
+   * failed) answers the next consume with the same consumer, whose id, mid and
+   * track id this page has already used.
+   */
+  readonly #closedHere = new Set<string>();
   #closed = false;
 
   /** Loads a Device with the session router's capabilities. */
@@ -161,7 +167,11 @@ export class MediaConnection {
     if (!transport || this.#closed || this.isConsuming(producerId)) return undefined;
     this.#consuming.add(producerId);
     try {
-      const options = await request(this.#socket, 'webrtc:consume', { producerId });
+      let options = await request(this.#socket, 'webrtc:consume', { producerId });
+      if (this.#closedHere.has(options.id)) {
+        await request(this.#socket, 'webrtc:close-consumer', { consumerId: options.id });
+        options = await request(this.#socket, 'webrtc:consume', { producerId });
+      }
       if (this.#closed) return undefined;
       const consumer = await transport.consume<ConsumerAppData>({
         id: options.id,
@@ -208,11 +218,15 @@ export class MediaConnection {
     return undefined;
   }
 
+  /** Stops receiving a producer's track here and on the server. Returns the consumer's id. */
   closeConsumerOf(producerId: string): string | undefined {
     const consumer = this.#consumersByProducerId.get(producerId);
     if (!consumer) return undefined;
     consumer.close();
     this.#consumersByProducerId.delete(producerId);
+    this.#closedHere.add(consumer.id);
+    // A failure is caught up with at the next consume of this producer (#closedHere).
+    request(this.#socket, 'webrtc:close-consumer', { consumerId: consumer.id }).catch(() => undefined);
     return consumer.id;
   }
 

@@ -25,7 +25,9 @@ export class StudioAudience {
       this.peakViewers = count.peakViewers;
     });
     socket.on('stream:warning', (warning) => {
-      if (warning.sessionId === sessionId) this.warnings = [...this.warnings, warning.message];
+      // Each warning once: a recorder that restarts says it again (and the list is keyed by its text).
+      if (warning.sessionId !== sessionId || this.warnings.includes(warning.message)) return;
+      this.warnings = [...this.warnings, warning.message];
     });
     socket.on('stream:status', (change) => {
       if (change.sessionId !== sessionId) return;
