@@ -183,6 +183,7 @@ async function startOnDatabase(
     recordOnLive: config.recordOnLive,
     lowLatencyHls: config.lowLatencyHls,
     hlsPartSeconds: config.hlsPartSeconds,
+    hlsFps: config.hlsFps,
     recordings,
     battles,
     logger,

@@ -233,8 +233,9 @@ async function reloadAndWait(samples: PlaylistSample[]): Promise<void> {
   // for long. How many segments a second the encoder manages is the bench's figure: on a loaded machine
   // it runs below real time, so the count is not asserted against the clock.
   assert.ok(
-    last.mediaSequence > atReload.mediaSequence && last.newest - atReload.newest >= 3,
-    `the media sequence grew across the reload (${atReload.mediaSequence} → ${last.mediaSequence}, newest ${atReload.newest} → ${last.newest})`,
+    // (The media sequence moves only once more segments than the window holds were made.)
+    last.mediaSequence >= atReload.mediaSequence && last.newest - atReload.newest >= 3,
+    `the numbering went on across the reload (${atReload.mediaSequence} → ${last.mediaSequence}, newest ${atReload.newest} → ${last.newest})`,
   );
   assert.ok(longestStallMs < 4000, `the playlist never stalled (${longestStallMs} ms without a new segment)`);
 }

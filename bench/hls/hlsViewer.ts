@@ -83,6 +83,29 @@ export function emptyCounters(): ViewerCounters {
   };
 }
 
+/** One set of figures for many viewers (or many crowds). */
+export function mergeCounters(all: readonly ViewerCounters[]): ViewerCounters {
+  const merged = emptyCounters();
+  for (const counters of all) {
+    merged.playlistFetchMs.push(...counters.playlistFetchMs);
+    merged.segmentFetchMs.push(...counters.segmentFetchMs);
+    merged.initFetchMs.push(...counters.initFetchMs);
+    merged.segmentsFetched += counters.segmentsFetched;
+    merged.bytes += counters.bytes;
+    merged.errors += counters.errors;
+    merged.fellBehind += counters.fellBehind;
+    merged.partFetchMs.push(...counters.partFetchMs);
+    merged.blockedReloadHoldMs.push(...counters.blockedReloadHoldMs);
+    merged.partDurationMs.push(...counters.partDurationMs);
+    merged.partsFetched += counters.partsFetched;
+    merged.holdTimeouts += counters.holdTimeouts;
+    for (const message of counters.errorMessages) {
+      if (merged.errorMessages.length < 20) merged.errorMessages.push(message);
+    }
+  }
+  return merged;
+}
+
 export class HlsViewer {
   readonly #options: HlsViewerOptions;
   readonly #agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

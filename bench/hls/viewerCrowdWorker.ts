@@ -2,7 +2,7 @@
 // HlsViewers on its own event loop, so the publishers' media clock in the
 // main thread and the viewers' request timing do not delay each other.
 import { parentPort, workerData } from 'node:worker_threads';
-import { emptyCounters, HlsViewer, type ViewerCounters } from './hlsViewer.ts';
+import { emptyCounters, HlsViewer, mergeCounters } from './hlsViewer.ts';
 import type { CrowdPlan, CrowdMessage } from './viewerCrowd.ts';
 
 const PROGRESS_INTERVAL_MS = 1000;
@@ -41,7 +41,7 @@ async function runCrowd(plan: CrowdPlan): Promise<void> {
   );
   clearInterval(progress);
   const all = crowd.map(({ counters }) => counters);
-  const merged = merge(all);
+  const merged = mergeCounters(all);
   const done: CrowdMessage = {
     type: 'done',
     counters: merged,
@@ -49,28 +49,6 @@ async function runCrowd(plan: CrowdPlan): Promise<void> {
     seconds: (performance.now() - startedAt) / 1000,
   };
   port.postMessage(done);
-}
-
-function merge(all: readonly ViewerCounters[]): ViewerCounters {
-  const merged = emptyCounters();
-  for (const counters of all) {
-    merged.playlistFetchMs.push(...counters.playlistFetchMs);
-    merged.segmentFetchMs.push(...counters.segmentFetchMs);
-    merged.initFetchMs.push(...counters.initFetchMs);
-    merged.segmentsFetched += counters.segmentsFetched;
-    merged.bytes += counters.bytes;
-    merged.errors += counters.errors;
-    merged.fellBehind += counters.fellBehind;
-    merged.partFetchMs.push(...counters.partFetchMs);
-    merged.blockedReloadHoldMs.push(...counters.blockedReloadHoldMs);
-    merged.partDurationMs.push(...counters.partDurationMs);
-    merged.partsFetched += counters.partsFetched;
-    merged.holdTimeouts += counters.holdTimeouts;
-    for (const message of counters.errorMessages) {
-      if (merged.errorMessages.length < 20) merged.errorMessages.push(message);
-    }
-  }
-  return merged;
 }
 
 void runCrowd(workerData as CrowdPlan);

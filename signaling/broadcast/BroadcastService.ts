@@ -69,6 +69,8 @@ export interface BroadcastOptions {
   lowLatencyHls?: boolean;
   /** Length of a low-latency part (s). Default: the recorder's. */
   hlsPartSeconds?: number;
+  /** Frame rate of the broadcast. Default: the recorder's. */
+  hlsFps?: number;
   recordings: RecordingStore;
   /** Battles the sessions are in: the broadcast switches to the battle picture (optional in tests). */
   battles?: BattlePictures;
@@ -93,6 +95,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
   readonly #battles: BattlePictures | undefined;
   readonly #lowLatencyHls: boolean;
   readonly #hlsPartSeconds: number | undefined;
+  readonly #hlsFps: number | undefined;
 
   constructor(sessions: SessionService, options: BroadcastOptions) {
     super();
@@ -106,6 +109,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     this.#battles = options.battles;
     this.#lowLatencyHls = options.lowLatencyHls ?? true;
     this.#hlsPartSeconds = options.hlsPartSeconds;
+    this.#hlsFps = options.hlsFps;
     // A phase change or the opponent's tracks changing re-composes both sessions' pictures.
     this.#battles?.on('changed', (battle) => {
       for (const side of battle.sides) this.#broadcasts.get(side.sessionId)?.onChanged();
@@ -303,6 +307,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
             logger: this.#logger.child({ sessionId: session.id }),
             lowLatency: this.#lowLatencyHls,
             ...(this.#hlsPartSeconds !== undefined ? { partSeconds: this.#hlsPartSeconds } : {}),
+            ...(this.#hlsFps !== undefined ? { fps: this.#hlsFps } : {}),
           },
           composition,
         );

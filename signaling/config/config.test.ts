@@ -24,6 +24,7 @@ test('defaults give a runnable single-node config', () => {
   assert.is(config.databaseUrl, 'file:/srv/stagecast/data/stagecast.db');
   assert.is(config.mediaDir, '/srv/stagecast/data/media');
   assert.is(config.redisUrl, undefined);
+  assert.is(config.hlsFps, 30);
 });
 
 test('values are parsed and typed', () => {
@@ -32,8 +33,10 @@ test('values are parsed and typed', () => {
     MEDIASOUP_WORKERS: '3',
     TURN_URLS: 'turn:a:3478, turns:b:5349',
     TURN_SECRET: 'x'.repeat(32),
+    HLS_FPS: '15',
   });
   assert.is(config.http.port, 8080);
+  assert.is(config.hlsFps, 15);
   assert.is(config.mediasoup.workerCount, 3);
   assert.equal(config.turn.urls, ['turn:a:3478', 'turns:b:5349']);
 });
@@ -48,6 +51,7 @@ test('a bad PORT names the variable and the value', () => {
 test('a bad worker count names MEDIASOUP_WORKERS', () => {
   assert.is(configError({ MEDIASOUP_WORKERS: '0' }).message, 'MEDIASOUP_WORKERS must be between 1 and 64 (got "0")');
   assert.is(configError({ MEDIASOUP_WORKERS: '1.5' }).variable, 'MEDIASOUP_WORKERS');
+  assert.is(configError({ HLS_FPS: '120' }).message, 'HLS_FPS must be between 10 and 60 (got "120")');
 });
 
 test('cross-field rules and secrets', () => {

@@ -39,6 +39,8 @@ export interface Config {
   lowLatencyHls: boolean;
   /** Length of a low-latency part (s). */
   hlsPartSeconds: number;
+  /** Frame rate of the broadcast (HLS_FPS). */
+  hlsFps: number;
   turn: { urls: string[]; secret: string | undefined; credentialTtlS: number };
   /** TOKEN_SECRET and, during a rotation, TOKEN_SECRET_PREVIOUS (signaling/auth/tokenSecret.ts). */
   tokenSecret: { current: string | undefined; previous: string | undefined };
@@ -90,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     recordOnLive: e.RECORD_ON_LIVE === 'true',
     lowLatencyHls: e.LL_HLS === 'true',
     hlsPartSeconds: e.LL_HLS_PART_MS / 1000,
+    hlsFps: e.HLS_FPS,
     turn: { urls: e.TURN_URLS, secret: e.TURN_SECRET, credentialTtlS: e.TURN_CREDENTIAL_TTL_S },
     tokenSecret: { current: e.TOKEN_SECRET, previous: e.TOKEN_SECRET_PREVIOUS },
     primaryHostGraceMs: e.PRIMARY_HOST_GRACE_S * 1000,

@@ -82,8 +82,14 @@ export const envSchema = z
     RECORD_ON_LIVE: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
     /** Offer audiences low-latency HLS (parts, blocking reload); plain HLS is served either way. */
     LL_HLS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
-    /** Length of a low-latency part (ms), rounded to whole frames at 30 fps. */
+    /** Length of a low-latency part (ms), rounded to whole frames. */
     LL_HLS_PART_MS: integer(100, 1000).default(200),
+    /**
+     * Frame rate of the broadcast (HLS and VOD). The compositor's cost is about
+     * proportional to it: a small machine running several live sessions at
+     * once can broadcast at 15 or 24.
+     */
+    HLS_FPS: integer(10, 60).default(30),
 
     /** Signs identity tokens. Default: a random secret kept in DATA_DIR/token-secret. */
     TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
