@@ -114,30 +114,48 @@ test('join-storm: every peer joins and publishes', async () => {
   assert.ok((result.joinMs as { p50: number }).p50 > 0);
 });
 
-test('fanout: subscribers ramp on Stagecast and on bare mediasoup', async () => {
+test('fanout --vs janus: subscribers ramp on Stagecast, bare mediasoup and Janus, side by side', async () => {
   const result = await bench(
     'fanout',
     '--url',
     stagecast.url,
     '--max-subscribers',
-    '4',
+    '2',
     '--step',
-    '4',
+    '2',
     '--step-seconds',
     '2',
     '--subscribers-per-room',
     '2',
     '--no-pin',
+    '--vs',
+    'janus',
   );
   assertCommonFields(result, 'fanout');
-  assert.is(result.consumersPerWorkerAtLoss1pct, 8);
+  // Two subscribers, each receiving the publisher's camera and microphone, on every target.
+  assert.is(result.consumersPerWorkerAtLoss1pct, 4);
   const baseline = result.baseline as Json;
-  assert.is(baseline.consumersPerWorkerAtLoss1pct, 8);
+  assert.is(baseline.consumersPerWorkerAtLoss1pct, 4);
   assert.type(result.capacityRatio, 'number');
   assert.type(result.signalingCpuShare, 'number');
   assert.type(result.pinned, 'boolean');
   const steps = result.steps as { receivingConsumers: number }[];
-  assert.is(steps.at(-1)?.receivingConsumers, 8);
+  assert.is(steps.at(-1)?.receivingConsumers, 4);
+
+  const versus = result.versus as { stagecast: Json; baseline: Json; janus: Json; stagecastOverJanus: Json };
+  const janus = versus.janus;
+  assert.equal(janus.joinErrors, [], 'every Janus peer joined');
+  assert.is(janus.workerDeaths, 0, 'Janus stayed up');
+  assert.is(janus.consumersPerCoreAtLoss1pct, 4, 'both Janus subscribers received audio and video');
+  const janusSteps = janus.steps as { receivingConsumers: number; lossPct: number; videoBitrateKbpsP50: number }[];
+  assert.is(janusSteps.at(-1)?.receivingConsumers, 4);
+  assert.ok(janusSteps.at(-1)!.videoBitrateKbpsP50 > 0, 'Janus forwarded video');
+  assert.type(janus.mediaCpuPerConsumerPct, 'number');
+  assertPercentiles(janus.jitterMs, 'janus.jitterMs');
+  assert.type(versus.stagecast.consumersPerCoreAtLoss1pct, 'number');
+  assert.type(versus.baseline.consumersPerCoreAtLoss1pct, 'number');
+  assert.type(versus.stagecastOverJanus.capacity, 'number');
+  assert.type(versus.stagecastOverJanus.mediaCpuPerConsumer, 'number');
 });
 
 test('baseline: the rooms peers against both servers give the ratios', async () => {
@@ -295,6 +313,7 @@ test('report: the results become one HTML page with charts', async () => {
   const html = fs.readFileSync(String(result.file), 'utf8');
   assert.match(html, /<svg /);
   assert.match(html, /join-storm/);
+  assert.match(html, /<title>Janus: 4 → /, 'the fan-out loss chart has a point of the Janus ramp');
 });
 
 test.run();

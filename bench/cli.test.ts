@@ -21,6 +21,19 @@ test('fanout pins by default, --no-pin and --no-baseline turn things off', () =>
   assert.is(unpinned.scenario === 'fanout' && unpinned.baseline, false);
 });
 
+test('--vs janus adds the peer SFU to fanout and rooms, and nothing else takes it', () => {
+  const fanout = parseCli(['fanout', '--vs', 'janus']);
+  assert.is(fanout.scenario === 'fanout' && fanout.vs, 'janus');
+  assert.is(fanout.scenario === 'fanout' && fanout.baseline, true, 'the baseline ramp stays: three side by side');
+  const rooms = parseCli(['rooms', '--vs', 'janus']);
+  assert.is(rooms.scenario === 'rooms' && rooms.vs, 'janus');
+  const plain = parseCli(['rooms']);
+  assert.is(plain.scenario === 'rooms' ? plain.vs : 'not rooms', undefined);
+  assert.throws(() => parseCli(['fanout', '--vs', 'livekit']), /not a peer SFU the bench can start/);
+  assert.throws(() => parseCli(['chat', '--vs', 'janus']), /applies to rooms and fanout/);
+  assert.throws(() => parseCli(['rooms', '--browsers', '1', '--vs', 'janus']), /not with --vs/);
+});
+
 test('numbers are bounded and checked', () => {
   assert.throws(
     () => parseCli(['rooms', '--hosts', '10']),

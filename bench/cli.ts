@@ -47,7 +47,12 @@ export interface RoomsOptions extends CommonOptions {
   browsers: number;
   /** Those pages' fake camera, `WxH@fps` (the studio's `?capture=`). */
   browserCapture: string;
+  /** Also run the workload on bare mediasoup and on this peer SFU. */
+  vs: PeerSfu | undefined;
 }
+
+/** The SFUs other than Stagecast the bench can start and drive with the same peers. */
+export type PeerSfu = 'janus';
 
 export interface JoinStormOptions extends CommonOptions {
   scenario: 'join-storm';
@@ -62,6 +67,8 @@ export interface JoinStormOptions extends CommonOptions {
 export interface FanoutOptions extends CommonOptions, FanoutRamp {
   scenario: 'fanout';
   baseline: boolean;
+  /** Also ramp this peer SFU with the same peers. */
+  vs: PeerSfu | undefined;
 }
 
 export interface BaselineOptions extends CommonOptions {
@@ -171,10 +178,11 @@ export const usage = `usage: npm run bench -- <scenario> [--flags]
 scenarios
   rooms       --rooms R (1) --hosts H (9) --duration S (20) [--tile-height 360] [--room-interval-ms 500]
               [--browsers N (0): N of the first room's hosts are Chromium studio pages, N < H]
-              [--browser-capture 320x180@15]
+              [--browser-capture 320x180@15] [--vs janus: the same rooms on bare mediasoup and Janus too]
   join-storm  --peers N (200) --rate J (20) [--room-size 9] [--hold S (3)]
   fanout      [--max-subscribers 400] [--step 16] [--step-seconds 6] [--subscribers-per-room 8]
               [--loss-limit 1] [--cpu-limit 90] [--tile-height 180] [--max-seconds 300] [--no-baseline]
+              [--vs janus: then the same ramp on Janus VideoRoom]
   baseline    rooms flags and fanout flags; [--no-fanout] skips the fanout ramps
   chat        --viewers V (1000) --rate M (100) --duration S (20) [--senders K (from CHAT_PER_S)]
   hls         --hosts H (4) --viewers V (100) --duration S (30) [--encode-seconds 10] [--rendition NAME]
@@ -218,6 +226,7 @@ const optionSpec = {
   'max-seconds': { type: 'string' },
   'no-baseline': { type: 'boolean' },
   'no-fanout': { type: 'boolean' },
+  vs: { type: 'string' },
   viewers: { type: 'string' },
   senders: { type: 'string' },
   'encode-seconds': { type: 'string' },
@@ -262,6 +271,9 @@ export function parseCli(argv: readonly string[]): BenchOptions {
   if (values.url !== undefined && !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(values.url)) {
     throw new UsageError('--url must be a loopback http://127.0.0.1:PORT address: the bench reads CPU from /proc');
   }
+  if (values.vs !== undefined && name !== 'rooms' && name !== 'fanout') {
+    throw new UsageError('--vs applies to rooms and fanout');
+  }
   const common: CommonOptions = {
     url: values.url?.replace(/\/$/, ''),
     out: values.out,
@@ -301,7 +313,9 @@ export function parseCli(argv: readonly string[]): BenchOptions {
       if (!/^\d{2,4}x\d{2,4}(@\d{1,2})?$/.test(browserCapture)) {
         throw new UsageError('--browser-capture must be WxH or WxH@fps');
       }
-      return { scenario: name, ...common, ...rooms, browsers, browserCapture };
+      const vs = peerSfuOption(values.vs);
+      if (vs && browsers > 0) throw new UsageError('--browsers drive the Stagecast studio: not with --vs');
+      return { scenario: name, ...common, ...rooms, browsers, browserCapture, vs };
     }
     case 'join-storm':
       return {
@@ -319,6 +333,7 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         ...fanout,
         tileHeight: number('tile-height', 180, 0, 2160),
         baseline: !values['no-baseline'],
+        vs: peerSfuOption(values.vs),
       };
     case 'baseline':
       return {
@@ -415,6 +430,12 @@ function assertUnreachable(value: never): never {
 }
 
 /** `--ll` / `--no-ll` (default: low-latency); both at once is a mistake. */
+function peerSfuOption(value: string | undefined): PeerSfu | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'janus') throw new UsageError(`--vs: "${value}" is not a peer SFU the bench can start (janus)`);
+  return value;
+}
+
 function lowLatencyOption(on: boolean | undefined, off: boolean | undefined): boolean {
   if (on && off) throw new UsageError('--ll and --no-ll exclude each other');
   return !off;

@@ -3,17 +3,18 @@
 # Debian packages, npm dependencies, the mediasoup worker, the Prisma client,
 # the database (start) and the web app. Each step checks a stamp or the real
 # thing first, so a second run takes seconds.
-#   bash scripts/setup.sh prepare|start|test
+#   bash scripts/setup.sh prepare|start|test|bench
 # prepare: everything needed to run (images run it at build time); start: also
-# migrates the configured database; test: also what the tests need.
+# migrates the configured database; test: also what the tests need; bench:
+# prepare and what the bench drives (Chromium pages, Janus as a peer SFU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
 mode=${1:-start}
 case "$mode" in
-  prepare | start | test) ;;
-  *) die "usage: setup.sh prepare|start|test" ;;
+  prepare | start | test | bench) ;;
+  *) die "usage: setup.sh prepare|start|test|bench" ;;
 esac
 
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
@@ -32,6 +33,12 @@ if [ "$mode" = test ]; then
   command -v turnserver >/dev/null || packages+=(coturn)
   [ -n "${POSTGRES_BIN_DIR:-}" ] || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || packages+=(postgresql)
   command -v redis-server >/dev/null || packages+=(redis-server)
+fi
+if [ "$mode" = test ] || [ "$mode" = bench ]; then
+  # The bench's peer SFU (`--vs janus`, and its smoke test): Debian's Janus, run in a network namespace.
+  [ -n "${JANUS_PATH:-}" ] || command -v janus >/dev/null || packages+=(janus)
+  command -v ip >/dev/null || packages+=(iproute2)
+  [ "$mode" = test ] || [ -n "${CHROMIUM_PATH:-}" ] || [ -x /usr/lib/chromium/chromium ] || packages+=(chromium)
 fi
 [ ${#packages[@]} -eq 0 ] || ensure_apt_packages "${packages[@]}"
 

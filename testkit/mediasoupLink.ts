@@ -64,17 +64,20 @@ export interface MediasoupLink {
 }
 
 /**
- * Loopback-only ICE: werift skips the loopback interface unless told (see
- * ENVIRONMENT.md), and IPv6 candidates would only add failing pairs.
+ * ICE on one address only (loopback by default): werift skips the loopback
+ * interface unless told (see ENVIRONMENT.md), and IPv6 candidates would only
+ * add failing pairs.
  */
-const loopbackIceOptions = {
-  additionalHostAddresses: ['127.0.0.1'],
-  interfaceAddresses: { udp4: '127.0.0.1' },
-  useIpv4: true,
-  useIpv6: false,
-  // Other interfaces' addresses can pass STUN towards 127.0.0.1 and then lose DTLS; keep to loopback.
-  filterCandidatePair: (pair: { localCandidate: { host: string } }) => pair.localCandidate.host === '127.0.0.1',
-};
+function iceOptionsFor(address: string) {
+  return {
+    additionalHostAddresses: [address],
+    interfaceAddresses: { udp4: address },
+    useIpv4: true,
+    useIpv6: false,
+    // Other interfaces' addresses can pass STUN towards this one and then lose DTLS; keep to it.
+    filterCandidatePair: (pair: { localCandidate: { host: string } }) => pair.localCandidate.host === address,
+  };
+}
 
 const srtpProfileNames: Record<number, string> = {
   [ProtectionProfileAes128CmHmacSha1_80]: 'AES_CM_128_HMAC_SHA1_80',
@@ -92,17 +95,64 @@ export async function prepareCertificate(): Promise<void> {
   await RTCDtlsTransport.SetupCertificate();
 }
 
+/** Our side before the remote is known: what an SDP offer or answer needs to carry. */
+export interface LocalLink {
+  readonly iceParameters: { usernameFragment: string; password: string };
+  /** Host candidates on the chosen address (UDP). */
+  readonly iceCandidates: readonly { foundation: string; address: string; port: number; priority: number }[];
+  readonly dtlsParameters: LocalDtlsParameters;
+  /** Prepares ICE/DTLS towards the remote; call `connect()` on the result once the remote knows our side. */
+  connectTo(remote: RemoteTransportParameters): Promise<MediasoupLink>;
+}
+
+export interface LinkOptions {
+  /** The address our host candidate is on (default 127.0.0.1; a veth address for a server in a namespace). */
+  localAddress?: string;
+}
+
+/**
+ * Gathers a host candidate and a DTLS certificate: our half of the link. The
+ * remote must be ICE-lite and the DTLS server (mediasoup always is; the
+ * bench's Janus is configured so).
+ */
+export async function gatherLocalLink(options: LinkOptions = {}): Promise<LocalLink> {
+  const localAddress = options.localAddress ?? '127.0.0.1';
+  const certificate = await RTCDtlsTransport.SetupCertificate();
+  const gatherer = new RTCIceGatherer(iceOptionsFor(localAddress));
+  await gatherer.gather();
+  const fingerprints = certificate
+    .getFingerprints()
+    .filter((fingerprint) => fingerprint.algorithm === 'sha-256')
+    .map(({ value }) => ({ algorithm: 'sha-256' as const, value }));
+  const dtlsParameters: LocalDtlsParameters = { role: 'client', fingerprints };
+  const { usernameFragment, password } = gatherer.localParameters;
+  return {
+    iceParameters: { usernameFragment, password },
+    iceCandidates: gatherer.localCandidates
+      .filter((candidate) => candidate.ip === localAddress)
+      .map(({ foundation, ip, port, priority }) => ({ foundation, address: ip, port, priority })),
+    dtlsParameters,
+    connectTo: (remote) => connectLink(gatherer, certificate, dtlsParameters, remote),
+  };
+}
+
 /**
  * Gathers a loopback host candidate and prepares ICE/DTLS towards the given
  * mediasoup transport. Call `connect()` once mediasoup knows our DTLS
  * parameters (after `webrtc:connect-transport`).
  */
 export async function openMediasoupLink(remote: RemoteTransportParameters): Promise<MediasoupLink> {
-  const certificate = await RTCDtlsTransport.SetupCertificate();
-  const gatherer = new RTCIceGatherer(loopbackIceOptions);
-  await gatherer.gather();
+  return (await gatherLocalLink()).connectTo(remote);
+}
+
+async function connectLink(
+  gatherer: RTCIceGatherer,
+  certificate: Awaited<ReturnType<typeof RTCDtlsTransport.SetupCertificate>>,
+  dtlsParameters: LocalDtlsParameters,
+  remote: RemoteTransportParameters,
+): Promise<MediasoupLink> {
   const ice = new RTCIceTransport(gatherer);
-  // mediasoup is ICE-lite, so we control and nominate.
+  // The remote is ICE-lite, so we control and nominate.
   ice.connection.iceControlling = true;
   ice.setRemoteParams(
     new RTCIceParameters({
@@ -130,15 +180,11 @@ export async function openMediasoupLink(remote: RemoteTransportParameters): Prom
       'server',
     ),
   );
-  const fingerprints = certificate
-    .getFingerprints()
-    .filter((fingerprint) => fingerprint.algorithm === 'sha-256')
-    .map(({ value }) => ({ algorithm: 'sha-256' as const, value }));
 
   let connected = false;
   let closed = false;
   return {
-    dtlsParameters: { role: 'client', fingerprints },
+    dtlsParameters,
     localPorts: gatherer.localCandidates.map((candidate) => candidate.port),
     remotePorts,
     get connected() {

@@ -11,6 +11,7 @@ import type {
   ServerToClientEvents,
 } from '../../signaling/protocol/index.ts';
 import type { Clip } from '../media/clip.ts';
+import type { BenchPeer } from './benchPeer.ts';
 import { openMediasoupLink, type MediasoupLink } from '../../testkit/mediasoupLink.ts';
 import {
   audioProducerParameters,
@@ -56,7 +57,7 @@ export interface HostTimeline {
   allMediaAt?: number;
 }
 
-export class HostPeer {
+export class HostPeer implements BenchPeer {
   readonly plan: HostPlan;
   readonly timeline: HostTimeline = { connectStartAt: 0 };
   #channel: SignalingChannel | undefined;

@@ -53,7 +53,7 @@ interface QueuedPacket extends SentPacket {
 
 /** One outgoing RTP stream (a simulcast layer or the audio). */
 class OutgoingStream {
-  readonly ssrc = randomSsrc();
+  constructor(readonly ssrc: number = randomSsrc()) {}
   sequenceNumber = Math.floor(Math.random() * 0x10000);
   readonly timestampBase = Math.floor(Math.random() * 0xffffffff);
   packets = 0;
@@ -109,6 +109,19 @@ export interface PublisherOptions {
   video: boolean;
   audio: boolean;
   cname: string;
+  /** SSRCs chosen before the link exists (an SDP offer names them first); random otherwise. */
+  ssrcs?: PublisherSsrcs;
+}
+
+export interface PublisherSsrcs {
+  audio: number;
+  /** One per clip layer, lowest first. */
+  video: readonly number[];
+}
+
+/** Fresh SSRCs for a publisher of `clip`. */
+export function choosePublisherSsrcs(clip: Clip): PublisherSsrcs {
+  return { audio: randomSsrc(), video: clip.layers.map(() => randomSsrc()) };
 }
 
 export class Publisher implements ClockParticipant {
@@ -145,8 +158,10 @@ export class Publisher implements ClockParticipant {
   constructor(link: MediasoupLink, clip: Clip, options: PublisherOptions) {
     this.#link = link;
     this.#clip = clip;
-    this.#layers = options.video ? clip.layers.map(() => new VideoLayerStream()) : [];
-    this.#audio = options.audio ? new OutgoingStream() : undefined;
+    this.#layers = options.video
+      ? clip.layers.map((_, index) => new VideoLayerStream(options.ssrcs?.video[index]))
+      : [];
+    this.#audio = options.audio ? new OutgoingStream(options.ssrcs?.audio) : undefined;
     this.#frameMs = 1000 / clip.fps;
     this.#audioPacketMs = (clip.audioPacketSamples / 48000) * 1000;
     const videoBitrate = options.video ? clip.layers.reduce((sum, layer) => sum + layer.encodedBitrateBps, 0) : 0;

@@ -76,6 +76,9 @@ export function renderReport(results: readonly Result[], generatedAt = new Date(
     ? (latestFanout.baseline ?? (latestFanout.fanout as Result | null)?.baseline)
     : null;
   const baselineSteps = baselineSource && typeof baselineSource === 'object' ? (baselineSource as Result).steps : [];
+  // `--vs janus`: the third ramp.
+  const janusSource = (latestFanout?.versus as Result | undefined)?.janus;
+  const janusSteps = janusSource && typeof janusSource === 'object' ? (janusSource as Result).steps : [];
 
   const latencyGroups: BarGroup[] = [];
   const percentileBars = (label: string, figures: unknown) => {
@@ -115,6 +118,7 @@ export function renderReport(results: readonly Result[], generatedAt = new Date(
       series: [
         rampSeries(stagecastSteps, 'Stagecast', 'lossPct'),
         rampSeries(baselineSteps, 'bare mediasoup', 'lossPct'),
+        rampSeries(janusSteps, 'Janus', 'lossPct'),
       ],
       guides: [{ y: 1, label: '1 %' }],
     }),
@@ -126,6 +130,7 @@ export function renderReport(results: readonly Result[], generatedAt = new Date(
         rampSeries(stagecastSteps, 'Stagecast worker', 'workerCpuPct'),
         rampSeries(stagecastSteps, 'Stagecast Node', 'nodeCpuPct'),
         rampSeries(baselineSteps, 'bare worker', 'workerCpuPct'),
+        rampSeries(janusSteps, 'Janus (whole process)', 'workerCpuPct'),
         rampSeries(stagecastSteps, 'generator', 'generatorCpuPct'),
       ],
     }),

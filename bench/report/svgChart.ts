@@ -77,24 +77,27 @@ export function lineChart(spec: LineChartSpec): string {
       `<text x="${MARGIN.left + plotW - 4}" y="${sy(guide.y) - 4}" text-anchor="end" font-size="10" fill="#6b7280">${escapeXml(guide.label)}</text>`,
     );
   }
-  spec.series.forEach((series, index) => {
-    const color = COLORS[index % COLORS.length]!;
-    const sorted = [...series.points].sort((a, b) => a[0] - b[0]);
-    if (sorted.length > 1) {
-      const path = sorted.map(([x, y], point) => `${point === 0 ? 'M' : 'L'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`);
-      parts.push(`<path d="${path.join(' ')}" fill="none" stroke="${color}" stroke-width="2"/>`);
-    }
-    for (const [x, y] of sorted) {
+  // A series without points (a target the run did not include) gets no legend either.
+  spec.series
+    .filter((series) => series.points.length > 0)
+    .forEach((series, index) => {
+      const color = COLORS[index % COLORS.length]!;
+      const sorted = [...series.points].sort((a, b) => a[0] - b[0]);
+      if (sorted.length > 1) {
+        const path = sorted.map(([x, y], point) => `${point === 0 ? 'M' : 'L'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`);
+        parts.push(`<path d="${path.join(' ')}" fill="none" stroke="${color}" stroke-width="2"/>`);
+      }
+      for (const [x, y] of sorted) {
+        parts.push(
+          `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${color}"><title>${escapeXml(`${series.name}: ${x} → ${y}`)}</title></circle>`,
+        );
+      }
+      const legendY = MARGIN.top + 14 + index * 18;
       parts.push(
-        `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${color}"><title>${escapeXml(`${series.name}: ${x} → ${y}`)}</title></circle>`,
+        `<rect x="${WIDTH - MARGIN.right + 14}" y="${legendY - 9}" width="12" height="12" fill="${color}"/>`,
+        `<text x="${WIDTH - MARGIN.right + 32}" y="${legendY + 1}" font-size="12">${escapeXml(series.name)}</text>`,
       );
-    }
-    const legendY = MARGIN.top + 14 + index * 18;
-    parts.push(
-      `<rect x="${WIDTH - MARGIN.right + 14}" y="${legendY - 9}" width="12" height="12" fill="${color}"/>`,
-      `<text x="${WIDTH - MARGIN.right + 32}" y="${legendY + 1}" font-size="12">${escapeXml(series.name)}</text>`,
-    );
-  });
+    });
   return `${parts.join('\n')}\n</svg>`;
 }
 

@@ -2,7 +2,7 @@
 // the media clock, progress output, and the peers to close at the end.
 import type { Clip } from '../media/clip.ts';
 import { MediaClock } from '../peers/mediaClock.ts';
-import type { HostPeer } from '../peers/hostPeer.ts';
+import type { BenchPeer } from '../peers/benchPeer.ts';
 import type { Progress } from '../progress.ts';
 
 export interface RunContext {
@@ -37,7 +37,7 @@ export function elapsedS(context: RunContext): number {
 }
 
 /** Closes peers a few at a time (each close ends a socket and two transports). */
-export async function closePeers(peers: readonly HostPeer[]): Promise<void> {
+export async function closePeers(peers: readonly BenchPeer[]): Promise<void> {
   const batch = 25;
   for (let index = 0; index < peers.length; index += batch) {
     await Promise.all(peers.slice(index, index + batch).map((peer) => peer.close().catch(() => undefined)));

@@ -8,9 +8,9 @@
 // publisher and up to 8 subscribers, all on one worker: consumers per
 // worker is the figure, whatever the rooms. The baseline is driven with the
 // very same rooms, so their ratio compares like with like.
-import { HostPeer } from '../peers/hostPeer.ts';
-import type { BenchTarget, RoomTicket } from '../server/targets.ts';
-import { round } from '../stats.ts';
+import type { BenchPeer } from '../peers/benchPeer.ts';
+import type { BenchTarget, RoomTicket, TargetKind } from '../server/targets.ts';
+import { round, type Percentiles } from '../stats.ts';
 import { closePeers, elapsedS, type RunContext } from './context.ts';
 import {
   countErrors,
@@ -41,17 +41,20 @@ export interface RampStep {
   consumers: number;
   receivingConsumers: number;
   lossPct: number;
+  /** RFC 3550 interarrival jitter per consumer over the step (ms). */
+  jitterMs: Percentiles;
   workerCpuPct: number;
   nodeCpuPct: number | null;
   generatorCpuPct: number;
   generatorEventLoopDelayP99Ms: number;
   videoBitrateKbpsP50: number;
+  receivedMbps: number;
   joinFailures: number;
   udpDrops: { server: number; generator: number };
 }
 
 export interface FanoutFigures {
-  target: 'stagecast' | 'baseline';
+  target: TargetKind;
   consumersPerWorkerAtLoss1pct: number;
   /** Node CPU ÷ worker CPU at the last step under the loss limit. */
   signalingCpuShare: number | null;
@@ -79,8 +82,8 @@ const STEP_SETTLE_MS = 1000;
 
 interface FanoutRoom {
   ticket: RoomTicket;
-  publisher: HostPeer;
-  subscribers: HostPeer[];
+  publisher: BenchPeer;
+  subscribers: BenchPeer[];
 }
 
 export async function runFanoutRamp(
@@ -91,8 +94,8 @@ export async function runFanoutRamp(
 ): Promise<FanoutFigures> {
   const { progress } = context;
   const rooms: FanoutRoom[] = [];
-  const subscribers: HostPeer[] = [];
-  const allPeers: HostPeer[] = [];
+  const subscribers: BenchPeer[] = [];
+  const allPeers: BenchPeer[] = [];
   const steps: RampStep[] = [];
   const joinErrors: string[] = [];
   const rampStartedAt = performance.now();
@@ -100,8 +103,7 @@ export async function runFanoutRamp(
   const workers = (await target.workerPids()).length || 1;
 
   const newPeer = (ticket: RoomTicket, index: number, role: 'publisher' | 'subscriber') => {
-    const peer = new HostPeer({
-      url: target.url,
+    const peer = target.newPeer({
       sessionId: ticket.sessionId,
       token: ticket.hostTokens[index]!,
       label: `${ticket.sessionId}-${role}-${index}`,
@@ -147,7 +149,7 @@ export async function runFanoutRamp(
       }
       // Add this step's subscribers, opening rooms (each with its publisher) as they fill.
       const want = Math.min(ramp.step, ramp.maxSubscribers - subscribers.length);
-      const added: HostPeer[] = [];
+      const added: BenchPeer[] = [];
       while (added.length < want) {
         let room = rooms.at(-1);
         if (!room || room.subscribers.length >= ramp.subscribersPerRoom) room = await openRoom();
@@ -208,11 +210,13 @@ export async function runFanoutRamp(
         consumers: media.consumers,
         receivingConsumers: media.receivingConsumers,
         lossPct: media.lossPct,
+        jitterMs: media.jitterMs,
         workerCpuPct: round(measured.workerCpuPct, 1),
         nodeCpuPct: roundOrNull(measured.nodeCpuPct),
         generatorCpuPct: round(measured.generatorCpuPct, 1),
         generatorEventLoopDelayP99Ms: round(measured.generatorEventLoopDelayP99Ms, 1),
         videoBitrateKbpsP50: media.videoBitrateKbps.p50,
+        receivedMbps: media.receivedMbps,
         joinFailures: stepFailures,
         udpDrops: measured.udpDrops,
       };
@@ -234,11 +238,7 @@ export async function runFanoutRamp(
   const workerDeaths = await target.workerDeaths();
   warnOnWorkerDeaths(context, label, workerDeaths);
 
-  const good = steps.filter((step) => step.lossPct < 1 && step.receivingConsumers > 0);
-  const best = good.reduce<RampStep | undefined>(
-    (top, step) => (!top || step.receivingConsumers > top.receivingConsumers ? step : top),
-    undefined,
-  );
+  const best = bestStep(steps);
   return {
     target: target.kind,
     consumersPerWorkerAtLoss1pct: best ? Math.floor(best.receivingConsumers / workers) : 0,
@@ -252,6 +252,16 @@ export async function runFanoutRamp(
     workers,
     workerDeaths,
   };
+}
+
+/** The step with the most consumers receiving at under 1 % loss: the ramp's capacity. */
+export function bestStep(steps: readonly RampStep[]): RampStep | undefined {
+  return steps
+    .filter((step) => step.lossPct < 1 && step.receivingConsumers > 0)
+    .reduce<RampStep | undefined>(
+      (top, step) => (!top || step.receivingConsumers > top.receivingConsumers ? step : top),
+      undefined,
+    );
 }
 
 function lastStepSummary(steps: readonly RampStep[]): string {

@@ -3,10 +3,12 @@
 // other on the same machine, with the same clip and peers.
 import { socketBufferFigures } from '../baseline/socketBuffers.ts';
 import type { FanoutOptions } from '../cli.ts';
+import { startJanusTarget } from '../janus/janusTarget.ts';
 import { startBaselineTarget, startStagecastTarget, type BenchTarget } from '../server/targets.ts';
 import { round } from '../stats.ts';
 import type { RunContext } from './context.ts';
 import { runFanoutRamp, type FanoutFigures, type FanoutRamp } from './fanout.ts';
+import { fanoutSummary, fanoutVersus } from './versus.ts';
 
 export async function runFanoutScenario(options: FanoutOptions, context: RunContext) {
   const ramp = rampOf(options, options.tileHeight);
@@ -14,6 +16,7 @@ export async function runFanoutScenario(options: FanoutOptions, context: RunCont
     ...ramp,
     workers: options.workers,
     baseline: options.baseline,
+    vs: options.vs ?? null,
     target: options.url ?? 'started',
     bandwidthEstimation: options.bandwidthEstimation,
     live: options.live,
@@ -28,12 +31,36 @@ export async function runFanoutScenario(options: FanoutOptions, context: RunCont
         (target) => runFanoutRamp(target, context, ramp, 'fanout baseline'),
       )
     : undefined;
+  const janus = options.vs
+    ? await withTarget(
+        () =>
+          startJanusTarget({
+            pin: options.pin,
+            tileHeight: ramp.tileHeight,
+            layerHeights: context.clip.layers.map((layer) => layer.spec.height),
+          }),
+        (target) => runFanoutRamp(target, context, ramp, 'fanout janus'),
+      )
+    : undefined;
   return {
     params,
     figures: {
       ...fanoutFigures(stagecast, baseline),
       socketBuffers: socketBufferFigures(options.url === undefined),
+      ...(janus ? { versus: fanoutSideBySide(stagecast, baseline, janus) } : {}),
     },
+  };
+}
+
+/** `--vs janus`: each target's capacity, CPU, loss and jitter, Janus's ramp in full, and Stagecast ÷ Janus. */
+export function fanoutSideBySide(stagecast: FanoutFigures, baseline: FanoutFigures | undefined, janus: FanoutFigures) {
+  const stagecastSummary = fanoutSummary(stagecast);
+  const janusSummary = fanoutSummary(janus);
+  return {
+    stagecast: stagecastSummary,
+    baseline: baseline ? fanoutSummary(baseline) : null,
+    janus: { ...janusSummary, steps: janus.steps, joinErrors: janus.joinErrors, workerDeaths: janus.workerDeaths },
+    stagecastOverJanus: fanoutVersus(stagecastSummary, janusSummary),
   };
 }
 

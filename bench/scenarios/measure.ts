@@ -114,6 +114,8 @@ export interface MediaFigures {
   videoBitrateKbps: Percentiles;
   audioBitrateKbps: Percentiles;
   packetsReceived: number;
+  /** Everything the subscribers received, in Mb/s: what the server forwarded. */
+  receivedMbps: number;
   keyFramesPerVideoConsumer: Percentiles;
 }
 
@@ -143,6 +145,7 @@ export function mediaFiguresOf(window: Pick<WindowResult, 'seconds' | 'streams'>
     videoBitrateKbps: summarize(video.map(kbps), 0),
     audioBitrateKbps: summarize(streams.filter((stream) => stream.stream.kind === 'audio').map(kbps), 0),
     packetsReceived: received,
+    receivedMbps: round(streams.reduce((sum, stream) => sum + kbps(stream), 0) / 1000, 2),
     keyFramesPerVideoConsumer: summarize(
       video.map((stream) => stream.stream.keyFrames),
       0,

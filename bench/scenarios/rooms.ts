@@ -8,7 +8,6 @@
 // report decoded frames, frame rate and freezes per remote camera.
 import { browserFiguresOf, type BrowserFigures, type PageSample } from '../peers/browserFigures.ts';
 import { BrowserHosts } from '../peers/browserHosts.ts';
-import { HostPeer } from '../peers/hostPeer.ts';
 import type { BenchTarget } from '../server/targets.ts';
 import { round, summarize, type Percentiles } from '../stats.ts';
 import { closePeers, elapsedS, type RunContext } from './context.ts';
@@ -107,8 +106,7 @@ export async function runRoomsWorkload(
     ticket.hostTokens.flatMap((token, hostIndex) =>
       isBrowserSlot(roomIndex, hostIndex)
         ? []
-        : new HostPeer({
-            url: target.url,
+        : target.newPeer({
             sessionId: ticket.sessionId,
             token,
             label: `r${roomIndex + 1}h${hostIndex + 1}`,

@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { api, signInGuest } from '../../testkit/signalingClient.ts';
+import type { BenchPeer } from '../peers/benchPeer.ts';
+import { HostPeer, type HostPlan } from '../peers/hostPeer.ts';
 import type { SessionState } from '../../signaling/protocol/index.ts';
 import { removeOnExit, startChild, type StartedChild } from './childProcess.ts';
 import { pinProcess, processCpuSeconds, processRssMb } from './processStats.ts';
@@ -21,13 +23,17 @@ export interface RoomTicket {
   hostTokens: string[];
 }
 
+export type TargetKind = 'stagecast' | 'baseline' | 'janus';
+
 export interface BenchTarget {
-  readonly kind: 'stagecast' | 'baseline';
+  readonly kind: TargetKind;
   readonly url: string;
   /** True when the load generator and the media worker run on different cores. */
   readonly pinned: boolean;
   /** Creates a room that `hosts` peers may join. */
   prepareRoom(hosts: number, title: string): Promise<RoomTicket>;
+  /** A synthetic peer that speaks this server's signalling (`plan.url`, `sessionId`, `token` from here). */
+  newPeer(plan: Omit<HostPlan, 'url'>): BenchPeer;
   /** mediasoup worker pids (for /proc CPU). */
   workerPids(): Promise<number[]>;
   /** Workers that died since the target started (a crash shows here, not only as failed peers). */
@@ -62,20 +68,20 @@ export interface TargetOptions {
   env?: Record<string, string>;
 }
 
-interface PinPlan {
+export interface PinPlan {
   generator: string;
   signaling: string;
   worker: string;
 }
 
-function pinPlan(options: TargetOptions): PinPlan | undefined {
+export function pinPlan(options: Pick<TargetOptions, 'pin' | 'signalingCpu'>): PinPlan | undefined {
   // os.cpus(), not availableParallelism(): once this process is pinned the latter says 1.
   if (!options.pin || os.cpus().length < 2) return undefined;
   return { generator: '0', signaling: options.signalingCpu ?? '0', worker: '1' };
 }
 
 /** Pins this process (the generator) and the worker; true when both took. */
-function applyPinning(plan: PinPlan | undefined, workerPids: number[]): boolean {
+export function applyPinning(plan: PinPlan | undefined, workerPids: number[]): boolean {
   if (!plan || workerPids.length === 0) return false;
   const generator = pinProcess(process.pid, plan.generator);
   const workers = workerPids.every((pid) => pinProcess(pid, plan.worker));
@@ -156,6 +162,7 @@ export async function startStagecastTarget(options: TargetOptions): Promise<Benc
       return metrics?.get('stagecast_process_process_cpu_seconds_total');
     },
     prepareRoom: (hosts, title) => prepareStagecastRoom(baseUrl, hosts, title, options.live ?? false),
+    newPeer: (plan) => new HostPeer({ ...plan, url: baseUrl }),
     workerPids,
     async workerDeaths() {
       const now = await workerPids().catch(() => [] as number[]);
@@ -268,6 +275,7 @@ export async function startBaselineTarget(options: Omit<TargetOptions, 'url'>): 
         hostTokens: Array.from({ length: hosts }, (_, index) => `${sessionId}-host-${index + 1}`),
       };
     },
+    newPeer: (plan) => new HostPeer({ ...plan, url: ready.url }),
     workerPids: async () => ready.workerPids,
     // The baseline exits when its worker dies.
     workerDeaths: async () => (child.alive ? 0 : ready.workerPids.length),
