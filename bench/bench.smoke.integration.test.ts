@@ -67,6 +67,38 @@ test('rooms: every host receives every other host, with figures', async () => {
   assert.ok((result.workerCpuPct as number) > 0, 'the worker did work');
 });
 
+test('rooms --impair: the links drop and delay through the relays, NACKs repair video, figures say so', async () => {
+  const result = await bench(
+    'rooms',
+    '--url',
+    stagecast.url,
+    '--rooms',
+    '1',
+    '--hosts',
+    '3',
+    '--duration',
+    '3',
+    '--impair',
+    'loss=3%,delay=20ms±5ms',
+  );
+  assertCommonFields(result, 'rooms');
+  assert.is(result.receivingConsumers, result.expectedConsumers, 'every stream flowed through the relays');
+  const impairment = result.impairment as { applied: string; relay: { up: Json; down: Json } };
+  assert.is(impairment.applied, 'loss 3%, delay 20±5 ms');
+  for (const direction of ['up', 'down'] as const) {
+    const counters = impairment.relay[direction] as { packets: number; lost: number; delivered: number };
+    assert.ok(counters.packets > 500, `${direction}: packets went through the relays`);
+    assert.ok(counters.lost > 0, `${direction}: the relays dropped some`);
+  }
+  const resilience = (result.media as { resilience: Json }).resilience;
+  for (const field of ['residualVideoLossPct', 'residualAudioLossPct', 'freezesPerTileMinute', 'longestFreezeMs']) {
+    assert.type(resilience[field], 'number', field);
+  }
+  assert.ok((resilience.framesRendered as number) > 0, 'frames completed');
+  assert.ok((resilience.lateFilledPackets as number) > 0, 'retransmissions filled gaps');
+  assert.ok(((result.subscribers as Json).nacksSent as number) > 0, 'the subscribers asked for what they lost');
+});
+
 test('rooms --browsers 1: a Chromium studio page decodes frames from each synthetic host', async () => {
   const result = await bench(
     'rooms',

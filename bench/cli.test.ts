@@ -34,6 +34,35 @@ test('--vs janus adds the peer SFU to fanout and rooms, and nothing else takes i
   assert.throws(() => parseCli(['rooms', '--browsers', '1', '--vs', 'janus']), /not with --vs/);
 });
 
+test('--impair takes loss, bursts, delay with jitter, a rate cap and its queue; rooms and fanout only', () => {
+  const rooms = parseCli(['rooms', '--impair', 'loss=2%,delay=40ms±10ms']);
+  assert.equal(rooms.impairment, {
+    lossPct: 2,
+    burstPackets: undefined,
+    delayMs: 40,
+    jitterMs: 10,
+    rateBps: undefined,
+    queueMs: 200,
+  });
+  const capped = parseCli(['fanout', '--impair', 'loss=5%,burst=4,rate=2.5mbit,queue=100ms,delay=20ms+-5ms']);
+  assert.equal(capped.impairment, {
+    lossPct: 5,
+    burstPackets: 4,
+    delayMs: 20,
+    jitterMs: 5,
+    rateBps: 2_500_000,
+    queueMs: 100,
+  });
+  assert.is(parseCli(['rooms']).impairment, undefined);
+  assert.throws(() => parseCli(['rooms', '--impair', 'loss=2']), /--impair: "loss=2" is not understood/);
+  assert.throws(() => parseCli(['rooms', '--impair', 'loss=80%']), /between 0 and 50/);
+  assert.throws(() => parseCli(['rooms', '--impair', 'delay=10ms±20ms']), /between 0 and 10/);
+  assert.throws(() => parseCli(['rooms', '--impair', 'rate=fast']), /rate=400kbit/);
+  assert.throws(() => parseCli(['rooms', '--impair', 'drop=1%']), /known keys/);
+  assert.throws(() => parseCli(['chat', '--impair', 'loss=1%']), /applies to rooms and fanout/);
+  assert.throws(() => parseCli(['rooms', '--impair', 'loss=1%', '--vs', 'janus']), /not with --vs/);
+});
+
 test('numbers are bounded and checked', () => {
   assert.throws(
     () => parseCli(['rooms', '--hosts', '10']),

@@ -3,6 +3,7 @@
 // ask for an unbounded loop.
 import { parseArgs } from 'node:util';
 import type { FanoutRamp } from './scenarios/fanout.ts';
+import { ImpairmentSyntaxError, parseImpairment, type Impairment } from './impair/impairment.ts';
 
 export const scenarioNames = [
   'rooms',
@@ -33,6 +34,8 @@ export interface CommonOptions {
   bandwidthEstimation: boolean;
   /** Start the sessions (Stagecast then also runs its HLS broadcast per session). */
   live: boolean;
+  /** rooms and fanout: every peer reaches the server through an impairment relay (bench/impair). */
+  impairment: Impairment | undefined;
 }
 
 export interface RoomsOptions extends CommonOptions {
@@ -202,7 +205,9 @@ common
   --clip-seconds S length of the looped clip (10)
   --results DIR    results folder (bench/results)
   --no-bwe         subscribers do not negotiate transport-cc (no bandwidth estimation)
-  --live           start the sessions: Stagecast also runs its HLS broadcast (FFmpeg) per session`;
+  --live           start the sessions: Stagecast also runs its HLS broadcast (FFmpeg) per session
+  --impair SPEC    rooms and fanout: every peer's links through a relay that drops, delays and caps,
+                   e.g. 'loss=2%,delay=40ms±10ms' or 'loss=5%,burst=4,rate=2.5mbit,queue=200ms'`;
 
 const optionSpec = {
   rooms: { type: 'string' },
@@ -227,6 +232,7 @@ const optionSpec = {
   'no-baseline': { type: 'boolean' },
   'no-fanout': { type: 'boolean' },
   vs: { type: 'string' },
+  impair: { type: 'string' },
   viewers: { type: 'string' },
   senders: { type: 'string' },
   'encode-seconds': { type: 'string' },
@@ -274,6 +280,12 @@ export function parseCli(argv: readonly string[]): BenchOptions {
   if (values.vs !== undefined && name !== 'rooms' && name !== 'fanout') {
     throw new UsageError('--vs applies to rooms and fanout');
   }
+  if (values.impair !== undefined && name !== 'rooms' && name !== 'fanout') {
+    throw new UsageError('--impair applies to rooms and fanout');
+  }
+  if (values.impair !== undefined && values.vs !== undefined) {
+    throw new UsageError('--impair drives Stagecast peers only: not with --vs');
+  }
   const common: CommonOptions = {
     url: values.url?.replace(/\/$/, ''),
     out: values.out,
@@ -284,6 +296,7 @@ export function parseCli(argv: readonly string[]): BenchOptions {
     resultsDir: values.results,
     bandwidthEstimation: !values['no-bwe'],
     live: values.live ?? false,
+    impairment: impairmentOption(values.impair),
   };
   const rooms = {
     rooms: number('rooms', 1, 1, 50),
@@ -430,6 +443,16 @@ function assertUnreachable(value: never): never {
 }
 
 /** `--ll` / `--no-ll` (default: low-latency); both at once is a mistake. */
+function impairmentOption(value: string | undefined): Impairment | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseImpairment(value);
+  } catch (error) {
+    if (error instanceof ImpairmentSyntaxError) throw new UsageError(`--impair: ${error.message}`);
+    throw error;
+  }
+}
+
 function peerSfuOption(value: string | undefined): PeerSfu | undefined {
   if (value === undefined) return undefined;
   if (value !== 'janus') throw new UsageError(`--vs: "${value}" is not a peer SFU the bench can start (janus)`);

@@ -2,7 +2,7 @@
 // crowd needs): started here, they join over `rampMs`, play for `durationMs`,
 // and report every request's time. Bounded in viewers and seconds; every
 // worker is terminated at the end whatever happens.
-import { Worker } from 'node:worker_threads';
+import { startTypeScriptWorker } from '../server/typeScriptWorker.ts';
 import { mergeCounters, type ViewerCounters } from './hlsViewer.ts';
 
 export interface CrowdPlan {
@@ -74,13 +74,7 @@ export function startViewerCrowd(plan: CrowdPlan): ViewerCrowd {
 }
 
 function startCrowdThread(plan: CrowdPlan): ViewerCrowd {
-  // The worker runs TypeScript through tsx, as the bench itself does.
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./viewerCrowdWorker.ts', import.meta.url).href;
-  const worker = new Worker(
-    `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`,
-    { eval: true, workerData: plan },
-  );
+  const worker = startTypeScriptWorker(new URL('./viewerCrowdWorker.ts', import.meta.url), plan);
   const progress = { segmentsFetched: 0, errors: 0 };
   const result = new Promise<CrowdResult>((resolve, reject) => {
     const deadline = setTimeout(

@@ -12,7 +12,9 @@ import type {
 } from '../../signaling/protocol/index.ts';
 import type { Clip } from '../media/clip.ts';
 import type { BenchPeer } from './benchPeer.ts';
-import { openMediasoupLink, type MediasoupLink } from '../../testkit/mediasoupLink.ts';
+import { openMediasoupLink, type MediasoupLink, type RemoteTransportParameters } from '../../testkit/mediasoupLink.ts';
+import type { Impairment } from '../impair/impairment.ts';
+import { RelayPool, type RelayHandle } from '../impair/relayPool.ts';
 import {
   audioProducerParameters,
   syntheticReceiveCapabilities,
@@ -44,6 +46,8 @@ export interface HostPlan {
   clock: MediaClock;
   /** Per-step time limit for ICE/DTLS and each request. */
   timeoutMs: number;
+  /** Reach the server through an impairment relay per transport (bench/impair): what each direction suffers. */
+  impairment?: { up: Impairment; down: Impairment } | undefined;
 }
 
 /** When each step finished, in performance.now() ms. */
@@ -65,6 +69,10 @@ export class HostPeer implements BenchPeer {
   #recvLink: MediasoupLink | undefined;
   #publisher: Publisher | undefined;
   #subscriber: Subscriber | undefined;
+  /** The impairment relays of this peer's transports (none on a clean link). */
+  readonly #relays: RelayHandle[] = [];
+  /** The server's own media ports (the links see the relays' when impaired). */
+  readonly #serverPorts: number[] = [];
   /** Set once the join answered; consumes wait on it for the recv transport. */
   #subscriberReady: Promise<Subscriber> | undefined;
   /** Tracks pushed before the join answered. */
@@ -102,8 +110,8 @@ export class HostPeer implements BenchPeer {
   get udpPorts(): { local: number[]; remote: number[] } {
     const links = [this.#sendLink, this.#recvLink].filter((link) => link !== undefined);
     return {
-      local: links.flatMap((link) => [...link.localPorts]),
-      remote: links.flatMap((link) => [...link.remotePorts]),
+      local: [...links.flatMap((link) => [...link.localPorts]), ...this.#relays.map((relay) => relay.port)],
+      remote: this.#relays.length > 0 ? [...this.#serverPorts] : links.flatMap((link) => [...link.remotePorts]),
     };
   }
 
@@ -121,7 +129,10 @@ export class HostPeer implements BenchPeer {
 
     channel.on('webrtc:new-producer', ({ track }) => this.#consumeLater(track));
     channel.on('webrtc:consumer-closed', ({ consumerId }) => this.#subscriber?.forget(consumerId));
-    channel.on('webrtc:quality-adapted', (decision) => this.qualityByConsumerId.set(decision.consumerId, decision));
+    channel.on('webrtc:quality-adapted', (decision) => {
+      this.qualityByConsumerId.set(decision.consumerId, decision);
+      this.#subscriber?.setPaused(decision.consumerId, decision.paused);
+    });
 
     const routerCapabilities = await channel.request('webrtc:router-capabilities', { sessionId: plan.sessionId });
     const joined: JoinResult = await channel.request('multihost:join', {
@@ -169,12 +180,25 @@ export class HostPeer implements BenchPeer {
     if (this.#subscriber) this.plan.clock.remove(this.#subscriber);
     this.#channel?.close();
     await Promise.all([this.#sendLink?.close(), this.#recvLink?.close()]);
+    for (const relay of this.#relays) relay.close();
+  }
+
+  /** The transport as the link should see it: through a relay when this peer's network is impaired. */
+  async #reachable<T extends RemoteTransportParameters>(transport: T): Promise<T> {
+    const impairment = this.plan.impairment;
+    const candidate = transport.iceCandidates.find((entry) => entry.protocol === 'udp' && !entry.address.includes(':'));
+    if (!impairment || !candidate) return transport;
+    this.#serverPorts.push(candidate.port);
+    const relay = await RelayPool.shared().open(candidate, impairment.up, impairment.down);
+    this.#relays.push(relay);
+    if (this.#closed) relay.close();
+    return { ...transport, iceCandidates: [{ ...candidate, address: '127.0.0.1', port: relay.port }] };
   }
 
   async #publish(channel: SignalingChannel): Promise<void> {
     const { plan } = this;
     const transport = await channel.request('webrtc:create-transport', { direction: 'send' });
-    const link = await openMediasoupLink(transport);
+    const link = await openMediasoupLink(await this.#reachable(transport));
     this.#sendLink = link;
     await channel.request('webrtc:connect-transport', {
       transportId: transport.id,
@@ -219,7 +243,7 @@ export class HostPeer implements BenchPeer {
   /** Creates the recv transport; resolves once the subscriber exists, with the handshake still running. */
   async #openRecv(channel: SignalingChannel): Promise<{ subscriber: Subscriber; connected: Promise<void> }> {
     const transport = await channel.request('webrtc:create-transport', { direction: 'recv' });
-    const link = await openMediasoupLink(transport);
+    const link = await openMediasoupLink(await this.#reachable(transport));
     this.#recvLink = link;
     const subscriber = new Subscriber(link, () => this.#onFirstPacket());
     this.#subscriber = subscriber;

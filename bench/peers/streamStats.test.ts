@@ -26,9 +26,11 @@ test('a retransmission fills its gap; a duplicate does not count twice', () => {
   stats.onPacket(10, 0, 0, 100);
   assert.equal(stats.onPacket(13, 0, 1, 100), [11, 12]);
   stats.onPacket(11, 0, 2, 100);
+  assert.is(stats.lastExtended, 11);
   stats.onPacket(11, 0, 3, 100);
   assert.is(stats.lost, 1);
   assert.is(stats.duplicates, 1);
+  assert.is(stats.counters.lateFilled, 1, 'the retransmission filled a gap; the duplicate did not');
 });
 
 test('a late packet from before the wrap is placed in the previous cycle', () => {

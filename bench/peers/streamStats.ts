@@ -14,6 +14,8 @@ export interface StreamCounters {
   /** Distinct packets received (retransmissions fill gaps; duplicates do not count). */
   received: number;
   bytes: number;
+  /** Packets that arrived after a higher one and filled their gap: retransmissions and reordered packets. */
+  lateFilled: number;
 }
 
 export interface ReceiverReportFigures {
@@ -32,7 +34,10 @@ export class StreamStats {
   #cycles = 0;
   #received = 0;
   #duplicates = 0;
+  #lateFilled = 0;
   #bytes = 0;
+  /** The extended sequence number of the packet just recorded. */
+  lastExtended = -1;
   #jitter = 0;
   #lastTimestamp: number | undefined;
   #lastTimestampArrivalMs = 0;
@@ -56,6 +61,7 @@ export class StreamStats {
     this.#bytes += bytes;
     if (this.#highestExtended < 0) {
       this.#baseExtended = this.#highestExtended = sequenceNumber;
+      this.lastExtended = sequenceNumber;
       this.#markSeen(sequenceNumber);
       this.#received = 1;
       this.#lastTimestamp = rtpTimestamp;
@@ -63,6 +69,7 @@ export class StreamStats {
       return [];
     }
     const extended = this.#extend(sequenceNumber);
+    this.lastExtended = extended;
     if (extended <= this.#highestExtended) {
       // Late (reordered or retransmitted): fills its gap unless already seen.
       if (this.#highestExtended - extended >= REORDER_WINDOW || this.#isSeen(extended)) {
@@ -70,6 +77,7 @@ export class StreamStats {
         return [];
       }
       if (extended < this.#baseExtended) this.#baseExtended = extended;
+      else this.#lateFilled++;
       this.#markSeen(extended);
       this.#received++;
       return [];
@@ -94,7 +102,7 @@ export class StreamStats {
   }
 
   get counters(): StreamCounters {
-    return { expected: this.expected, received: this.#received, bytes: this.#bytes };
+    return { expected: this.expected, received: this.#received, bytes: this.#bytes, lateFilled: this.#lateFilled };
   }
 
   get expected(): number {

@@ -5,6 +5,8 @@
 // round-trip time for this viewer.
 import {
   GenericNack,
+  PictureLossIndication,
+  RtcpPayloadSpecificFeedback,
   RtcpReceiverInfo,
   RtcpRrPacket,
   RtcpSrPacket,
@@ -15,7 +17,9 @@ import {
 import { startsVp8KeyFrame } from '../../recorder/slots/vp8KeyFrame.ts';
 import type { MediasoupLink } from '../../testkit/mediasoupLink.ts';
 import { randomSsrc } from '../../testkit/rtpParameters.ts';
+import { FrameTracker } from './frameTracker.ts';
 import type { ClockParticipant } from './mediaClock.ts';
+import { NackRetries } from './nackRetries.ts';
 import { StreamStats } from './streamStats.ts';
 import { TransportCcRecorder } from './transportCc.ts';
 
@@ -40,6 +44,10 @@ export interface ExpectedStream {
 export interface ReceivedStream extends ExpectedStream {
   stats: StreamStats;
   keyFrames: number;
+  /** Video: when each frame could have been shown, freezes, stalls. */
+  frames: FrameTracker | undefined;
+  /** Lost packets asked for and not yet received (asked again, as a browser does). */
+  nacks: NackRetries;
 }
 
 export class Subscriber implements ClockParticipant {
@@ -56,6 +64,8 @@ export class Subscriber implements ClockParticipant {
   /** RTP on SSRCs no consumer announced (should stay 0). */
   unknownPackets = 0;
   nacksSent = 0;
+  /** PLIs sent for video stalled on a gap that NACKs did not fill. */
+  keyFrameRequestsSent = 0;
 
   constructor(link: MediasoupLink, onFirstPacket: (stream: ReceivedStream) => void) {
     this.#link = link;
@@ -66,12 +76,25 @@ export class Subscriber implements ClockParticipant {
 
   expect(stream: ExpectedStream): void {
     this.#transportCcExtensionId ??= stream.transportCcExtensionId;
-    this.#streamsBySsrc.set(stream.ssrc, { ...stream, stats: new StreamStats(stream.clockRate), keyFrames: 0 });
+    this.#streamsBySsrc.set(stream.ssrc, {
+      ...stream,
+      stats: new StreamStats(stream.clockRate),
+      keyFrames: 0,
+      frames: stream.kind === 'video' ? new FrameTracker() : undefined,
+      nacks: new NackRetries(),
+    });
   }
 
   forget(consumerId: string): void {
     for (const [ssrc, stream] of this.#streamsBySsrc) {
       if (stream.consumerId === consumerId) this.#streamsBySsrc.delete(ssrc);
+    }
+  }
+
+  /** The server paused or resumed a consumer's video (Stagecast's `webrtc:quality-adapted`). */
+  setPaused(consumerId: string, paused: boolean): void {
+    for (const stream of this.#streamsBySsrc.values()) {
+      if (stream.consumerId === consumerId) stream.frames?.setPaused(paused, performance.now());
     }
   }
 
@@ -81,6 +104,8 @@ export class Subscriber implements ClockParticipant {
 
   tick(nowMs: number): void {
     if (!this.#link.connected) return;
+    this.#requestKeyFrames(nowMs);
+    this.#repeatNacks(nowMs);
     if (this.#transportCcExtensionId !== undefined && nowMs >= this.#nextFeedbackAt) {
       this.#nextFeedbackAt = nowMs + TRANSPORT_CC_INTERVAL_MS;
       const mediaSsrc = this.#streamsBySsrc.keys().next().value ?? 0;
@@ -133,16 +158,52 @@ export class Subscriber implements ClockParticipant {
       performance.now(),
       payload.length + header.serializeSize,
     );
-    if (stream.kind === 'video' && startsVp8KeyFrame(payload)) stream.keyFrames++;
-    if (missing.length > 0) {
-      this.nacksSent++;
+    if (stream.frames) {
+      const startsKeyFrame = startsVp8KeyFrame(payload);
+      if (startsKeyFrame) stream.keyFrames++;
+      stream.frames.onPacket(
+        stream.stats.lastExtended,
+        header.timestamp,
+        header.marker,
+        startsKeyFrame,
+        performance.now(),
+      );
+    }
+    stream.nacks.received(header.sequenceNumber);
+    // Asked for on the next ticks, once they are not merely reordered (nackRetries.ts). Audio is not
+    // NACKed, as browsers do not (Opus conceals a loss; a late retransmission is no use).
+    if (missing.length > 0 && stream.kind === 'video') stream.nacks.missing(missing, performance.now());
+    if (first) this.#onFirstPacket(stream);
+  }
+
+  #sendNack(ssrc: number, lost: number[]): void {
+    this.nacksSent++;
+    this.#link.sendRtcp([
+      new RtcpTransportLayerFeedback({
+        feedback: new GenericNack({ senderSsrc: this.#ownSsrc, mediaSourceSsrc: ssrc, lost }),
+      }),
+    ]);
+  }
+
+  #repeatNacks(nowMs: number): void {
+    for (const stream of this.#streamsBySsrc.values()) {
+      if (stream.nacks.size === 0) continue;
+      const due = stream.nacks.due(nowMs);
+      if (due.length > 0) this.#sendNack(stream.ssrc, due);
+    }
+  }
+
+  /** A browser asks for a key frame when a gap in its video does not fill; so does this subscriber. */
+  #requestKeyFrames(nowMs: number): void {
+    for (const stream of this.#streamsBySsrc.values()) {
+      if (!stream.frames?.needsKeyFrame(nowMs)) continue;
+      this.keyFrameRequestsSent++;
       this.#link.sendRtcp([
-        new RtcpTransportLayerFeedback({
-          feedback: new GenericNack({ senderSsrc: this.#ownSsrc, mediaSourceSsrc: header.ssrc, lost: missing }),
+        new RtcpPayloadSpecificFeedback({
+          feedback: new PictureLossIndication({ senderSsrc: this.#ownSsrc, mediaSsrc: stream.ssrc }),
         }),
       ]);
     }
-    if (first) this.#onFirstPacket(stream);
   }
 
   #onRtcp(packet: RtcpPacket): void {

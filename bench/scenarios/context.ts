@@ -1,5 +1,6 @@
 // What every scenario of one run shares: the clip the publishers replay,
 // the media clock, progress output, and the peers to close at the end.
+import type { Impairment } from '../impair/impairment.ts';
 import type { Clip } from '../media/clip.ts';
 import { MediaClock } from '../peers/mediaClock.ts';
 import type { BenchPeer } from '../peers/benchPeer.ts';
@@ -15,12 +16,19 @@ export interface RunContext {
   timeoutMs: number;
   /** Subscribers negotiate transport-cc. */
   bandwidthEstimation: boolean;
+  /** rooms and fanout: what every peer's links suffer, each direction alike (`--impair`). */
+  impairment: Impairment | undefined;
+}
+
+/** The relay plan of a peer under `context.impairment`: both directions alike. */
+export function linkImpairmentOf(context: RunContext): { up: Impairment; down: Impairment } | undefined {
+  return context.impairment ? { up: context.impairment, down: context.impairment } : undefined;
 }
 
 export function createRunContext(
   clip: Clip,
   progress: Progress,
-  { bandwidthEstimation }: { bandwidthEstimation: boolean },
+  { bandwidthEstimation, impairment }: { bandwidthEstimation: boolean; impairment?: Impairment | undefined },
 ): RunContext {
   return {
     clip,
@@ -29,6 +37,7 @@ export function createRunContext(
     startedAtMs: performance.now(),
     timeoutMs: 15_000,
     bandwidthEstimation,
+    impairment,
   };
 }
 

@@ -11,7 +11,7 @@
 import type { BenchPeer } from '../peers/benchPeer.ts';
 import type { BenchTarget, RoomTicket, TargetKind } from '../server/targets.ts';
 import { round, type Percentiles } from '../stats.ts';
-import { closePeers, elapsedS, type RunContext } from './context.ts';
+import { closePeers, elapsedS, linkImpairmentOf, type RunContext } from './context.ts';
 import {
   countErrors,
   errorMessage,
@@ -115,6 +115,7 @@ export async function runFanoutRamp(
       clock: context.clock,
       timeoutMs: context.timeoutMs,
       bandwidthEstimation: context.bandwidthEstimation,
+      impairment: linkImpairmentOf(context),
     });
     allPeers.push(peer);
     return peer;

@@ -3,6 +3,7 @@
 // every received stream did in them. Aggregation is pure (figuresOf*).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { QualityAdapted } from '../../signaling/protocol/index.ts';
+import type { FrameCounters } from '../peers/frameTracker.ts';
 import type { ReceivedStream } from '../peers/subscriber.ts';
 import type { BenchTarget } from '../server/targets.ts';
 import { startCpuWindow, startSelfCpuWindow } from '../server/processStats.ts';
@@ -14,6 +15,14 @@ export interface StreamWindow {
   expected: number;
   received: number;
   bytes: number;
+  /** Retransmissions and reordered packets that filled a gap. */
+  lateFilled: number;
+  /** Video only: frames that could have been shown, and the freezes between them. */
+  frames: FrameCounters | undefined;
+}
+
+function emptyFrames(): FrameCounters {
+  return { rendered: 0, pausedMs: 0, freezes: 0, freezeMs: 0, longestFreezeMs: 0, resyncs: 0 };
 }
 
 export interface WindowResult {
@@ -48,7 +57,11 @@ export async function startWindow(
   const workerPids = await target.workerPids().catch(() => [] as number[]);
   // A scrape resets the server's event-loop histogram, so the next one covers this window only.
   await target.serverFigures();
-  const before = new Map(streams().map((stream) => [stream, stream.stats.counters]));
+  const snapshot = (stream: ReceivedStream) => ({
+    ...stream.stats.counters,
+    frames: stream.frames ? { ...stream.frames.counters } : undefined,
+  });
+  const before = new Map(streams().map((stream) => [stream, snapshot(stream)]));
   const nodeBefore = await target.nodeCpuSeconds();
   const dropsBefore = udpDropsByPort();
   const workerCpu = startCpuWindow(workerPids);
@@ -58,13 +71,28 @@ export async function startWindow(
   const startedAt = performance.now();
   const deltas = () =>
     streams().map((stream) => {
-      const start = before.get(stream) ?? { expected: 0, received: 0, bytes: 0 };
-      const end = stream.stats.counters;
+      const start = before.get(stream);
+      const end = snapshot(stream);
+      const startFrames = start?.frames ?? emptyFrames();
       return {
         stream,
-        expected: end.expected - start.expected,
-        received: end.received - start.received,
-        bytes: end.bytes - start.bytes,
+        expected: end.expected - (start?.expected ?? 0),
+        received: end.received - (start?.received ?? 0),
+        bytes: end.bytes - (start?.bytes ?? 0),
+        lateFilled: end.lateFilled - (start?.lateFilled ?? 0),
+        frames: end.frames && {
+          rendered: end.frames.rendered - startFrames.rendered,
+          pausedMs: end.frames.pausedMs - startFrames.pausedMs,
+          freezes: end.frames.freezes - startFrames.freezes,
+          freezeMs: end.frames.freezeMs - startFrames.freezeMs,
+          longestFreezeMs: Math.max(
+            0,
+            ...(stream.frames?.freezeLog ?? [])
+              .filter((freeze) => freeze.endedAtMs >= startedAt)
+              .map((freeze) => freeze.durationMs),
+          ),
+          resyncs: end.frames.resyncs - startFrames.resyncs,
+        },
       };
     });
   return {
@@ -117,23 +145,69 @@ export interface MediaFigures {
   /** Everything the subscribers received, in Mb/s: what the server forwarded. */
   receivedMbps: number;
   keyFramesPerVideoConsumer: Percentiles;
+  /** What loss did to what a viewer would see and hear, after NACKs (and key-frame requests) had their chance. */
+  resilience: ResilienceFigures;
 }
 
-/** Loss, jitter and bitrate of the streams over a window. */
-export function mediaFiguresOf(window: Pick<WindowResult, 'seconds' | 'streams'>): MediaFigures {
-  const { seconds, streams } = window;
+export interface ResilienceFigures {
+  /** Video / audio packets never received (not repaired by a retransmission), % of expected. */
+  residualVideoLossPct: number;
+  residualAudioLossPct: number;
+  /** Retransmissions and reordered packets that filled a gap. */
+  lateFilledPackets: number;
+  framesRendered: number;
+  /** Video the server's quality controller had paused (placeholder tiles; resumed pauses only). */
+  videoPausedMs: number;
+  freezes: number;
+  /** Freezes per minute per video tile (the "< 1 per minute per tile"). */
+  freezesPerTileMinute: number;
+  freezeMs: number;
+  longestFreezeMs: number;
+  /** Jumps to a key frame past a gap that never filled. */
+  resyncs: number;
+}
+
+function lossPctOf(streams: readonly StreamWindow[]): number {
   let expected = 0;
   let received = 0;
   for (const stream of streams) {
     expected += Math.max(0, stream.expected);
     received += Math.max(0, stream.received);
   }
+  return round(lossPercent(expected - received, expected), 3);
+}
+
+export function resilienceOf(streams: readonly StreamWindow[], seconds: number): ResilienceFigures {
+  const video = streams.filter((stream) => stream.stream.kind === 'video');
+  const frames = video.flatMap((stream) => (stream.frames ? [stream.frames] : []));
+  const total = (key: 'rendered' | 'pausedMs' | 'freezes' | 'freezeMs' | 'resyncs') =>
+    frames.reduce((sum, counters) => sum + counters[key], 0);
+  const tileMinutes = (video.filter((stream) => stream.received > 0).length * seconds) / 60;
+  return {
+    residualVideoLossPct: lossPctOf(video),
+    residualAudioLossPct: lossPctOf(streams.filter((stream) => stream.stream.kind === 'audio')),
+    lateFilledPackets: streams.reduce((sum, stream) => sum + stream.lateFilled, 0),
+    framesRendered: total('rendered'),
+    videoPausedMs: Math.round(total('pausedMs')),
+    freezes: total('freezes'),
+    freezesPerTileMinute: tileMinutes > 0 ? round(total('freezes') / tileMinutes, 3) : 0,
+    freezeMs: Math.round(total('freezeMs')),
+    longestFreezeMs: Math.round(Math.max(0, ...frames.map((counters) => counters.longestFreezeMs))),
+    resyncs: total('resyncs'),
+  };
+}
+
+/** Loss, jitter and bitrate of the streams over a window. */
+export function mediaFiguresOf(window: Pick<WindowResult, 'seconds' | 'streams'>): MediaFigures {
+  const { seconds, streams } = window;
+  let received = 0;
+  for (const stream of streams) received += Math.max(0, stream.received);
   const kbps = (stream: StreamWindow) => (seconds > 0 ? (stream.bytes * 8) / seconds / 1000 : 0);
   const video = streams.filter((stream) => stream.stream.kind === 'video');
   return {
     consumers: streams.length,
     receivingConsumers: streams.filter((stream) => stream.received > 0).length,
-    lossPct: round(lossPercent(expected - received, expected), 3),
+    lossPct: lossPctOf(streams),
     lossPctPerConsumer: summarize(
       streams.map((stream) => lossPercent(stream.expected - stream.received, stream.expected)),
       3,
@@ -150,6 +224,7 @@ export function mediaFiguresOf(window: Pick<WindowResult, 'seconds' | 'streams'>
       video.map((stream) => stream.stream.keyFrames),
       0,
     ),
+    resilience: resilienceOf(streams, seconds),
   };
 }
 

@@ -8,9 +8,12 @@
 // report decoded frames, frame rate and freezes per remote camera.
 import { browserFiguresOf, type BrowserFigures, type PageSample } from '../peers/browserFigures.ts';
 import { BrowserHosts } from '../peers/browserHosts.ts';
+import { describeImpairment } from '../impair/impairment.ts';
+import type { RelayCounters } from '../impair/impairmentRelay.ts';
+import { RelayPool } from '../impair/relayPool.ts';
 import type { BenchTarget } from '../server/targets.ts';
 import { round, summarize, type Percentiles } from '../stats.ts';
-import { closePeers, elapsedS, type RunContext } from './context.ts';
+import { closePeers, elapsedS, linkImpairmentOf, type RunContext } from './context.ts';
 import {
   countErrors,
   errorMessage,
@@ -69,7 +72,9 @@ export interface RoomsFigures {
     workerRssMb: number | null;
   };
   publishers: { keyFrameRequests: number; keyFramesSent: number; nackedPackets: number; retransmitted: number };
-  subscribers: { nacksSent: number; unknownPackets: number };
+  subscribers: { nacksSent: number; keyFrameRequestsSent: number; unknownPackets: number };
+  /** `--impair`: what every link suffered, and what the relays did (both directions summed over peers). */
+  impairment: { applied: string; relay: RelayCounters } | null;
   udpDrops: { server: number; generator: number };
   /** Stagecast's layer decisions at the end (empty on the baseline, which has no controller). */
   quality: QualityFigures;
@@ -118,6 +123,7 @@ export async function runRoomsWorkload(
             clock: context.clock,
             timeoutMs: context.timeoutMs,
             bandwidthEstimation: context.bandwidthEstimation,
+            impairment: linkImpairmentOf(context),
           }),
     ),
   );
@@ -241,9 +247,13 @@ export async function runRoomsWorkload(
       },
       subscribers: {
         nacksSent: peers.reduce((sum, peer) => sum + (peer.subscriber?.nacksSent ?? 0), 0),
+        keyFrameRequestsSent: peers.reduce((sum, peer) => sum + (peer.subscriber?.keyFrameRequestsSent ?? 0), 0),
         unknownPackets: peers.reduce((sum, peer) => sum + (peer.subscriber?.unknownPackets ?? 0), 0),
       },
       udpDrops: measured.udpDrops,
+      impairment: context.impairment
+        ? { applied: describeImpairment(context.impairment), relay: await RelayPool.shared().totals() }
+        : null,
       quality: qualityFiguresOf(peers.flatMap((peer) => [...peer.qualityByConsumerId.values()])),
       windowS: round(measured.seconds, 1),
       srtpProfile: peers.find((peer) => peer.srtpProfile)?.srtpProfile ?? null,

@@ -1,0 +1,55 @@
+// Which lost packets a receiver asks for, and when. Like libwebrtc's
+// NackRequester, a browser neither NACKs a gap the instant it sees it (a
+// packet merely reordered by jitter would cost a useless retransmission;
+// libwebrtc waits on its reordering statistics) nor forgets it after one
+// request (it repeats about every round trip, up to 10 times, for about a
+// second), so a retransmission that is lost too still gets its chance. The
+// synthetic subscriber does the same. Pure: times are passed in.
+
+/** A gap younger than this may still be reordering (the bench's jitter is at most ±10–20 ms). */
+const REORDER_WAIT_MS = 20;
+/** Between two requests for the same packet (about a round trip on the impaired links the bench makes). */
+const RETRY_INTERVAL_MS = 100;
+const MAX_REQUESTS = 10;
+/** Older than this, the packet is no use to a real-time receiver. */
+const GIVE_UP_AFTER_MS = 1000;
+
+interface PendingNack {
+  missingSince: number;
+  nextRequestAt: number;
+  requests: number;
+}
+
+export class NackRetries {
+  readonly #pending = new Map<number, PendingNack>();
+
+  /** Sequence numbers just found missing (a higher one arrived). */
+  missing(sequenceNumbers: readonly number[], nowMs: number): void {
+    for (const sequenceNumber of sequenceNumbers) {
+      this.#pending.set(sequenceNumber, { missingSince: nowMs, nextRequestAt: nowMs + REORDER_WAIT_MS, requests: 0 });
+    }
+  }
+
+  received(sequenceNumber: number): void {
+    this.#pending.delete(sequenceNumber);
+  }
+
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  /** The packets to ask for now (their request counted); forgets the hopeless ones. */
+  due(nowMs: number): number[] {
+    const due: number[] = [];
+    for (const [sequenceNumber, pending] of this.#pending) {
+      if (nowMs - pending.missingSince > GIVE_UP_AFTER_MS || pending.requests >= MAX_REQUESTS) {
+        this.#pending.delete(sequenceNumber);
+      } else if (nowMs >= pending.nextRequestAt) {
+        pending.nextRequestAt = nowMs + RETRY_INTERVAL_MS;
+        pending.requests++;
+        due.push(sequenceNumber);
+      }
+    }
+    return due;
+  }
+}
