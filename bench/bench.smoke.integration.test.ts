@@ -67,7 +67,7 @@ test('rooms: every host receives every other host, with figures', async () => {
   assert.ok((result.workerCpuPct as number) > 0, 'the worker did work');
 });
 
-test('rooms --impair: the links drop and delay through the relays, NACKs repair video, figures say so', async () => {
+test('rooms --impair --cap-subscriber: the links drop and delay through the relays, NACKs repair video, a capped host is followed', async () => {
   const result = await bench(
     'rooms',
     '--url',
@@ -80,6 +80,8 @@ test('rooms --impair: the links drop and delay through the relays, NACKs repair 
     '3',
     '--impair',
     'loss=3%,delay=20ms±5ms',
+    '--cap-subscriber',
+    'rate=5mbit;1s:rate=300kbit',
   );
   assertCommonFields(result, 'rooms');
   assert.is(result.receivingConsumers, result.expectedConsumers, 'every stream flowed through the relays');
@@ -97,6 +99,10 @@ test('rooms --impair: the links drop and delay through the relays, NACKs repair 
   assert.ok((resilience.framesRendered as number) > 0, 'frames completed');
   assert.ok((resilience.lateFilledPackets as number) > 0, 'retransmissions filled gaps');
   assert.ok(((result.subscribers as Json).nacksSent as number) > 0, 'the subscribers asked for what they lost');
+  const capped = result.cappedSubscriber as { forwardedKbps: unknown[]; adaptDownMs: unknown[]; schedule: unknown[] };
+  assert.is(capped.schedule.length, 2);
+  assert.ok(capped.forwardedKbps.length >= 4, 'the capped host was followed over the window');
+  assert.is(capped.adaptDownMs.length, 1, 'one cap applied');
 });
 
 test('rooms --browsers 1: a Chromium studio page decodes frames from each synthetic host', async () => {

@@ -63,6 +63,38 @@ test('--impair takes loss, bursts, delay with jitter, a rate cap and its queue; 
   assert.throws(() => parseCli(['rooms', '--impair', 'loss=1%', '--vs', 'janus']), /not with --vs/);
 });
 
+test('--cap-subscriber: a schedule of steps over --impair, rooms only, outlasted by --duration', () => {
+  const options = parseCli([
+    'rooms',
+    '--duration',
+    '45',
+    '--impair',
+    'delay=20ms',
+    '--cap-subscriber',
+    'rate=2.5mbit;10s:rate=400kbit;30s:rate=2.5mbit',
+  ]);
+  const steps = options.scenario === 'rooms' ? options.cappedSubscriber : undefined;
+  assert.equal(
+    steps?.map((step) => [step.atS, step.impairment.rateBps, step.impairment.delayMs]),
+    [
+      [0, 2_500_000, 20],
+      [10, 400_000, 20],
+      [30, 2_500_000, 20],
+    ],
+  );
+  assert.throws(() => parseCli(['rooms', '--cap-subscriber', '5s:rate=1mbit']), /first step applies from 0 s/);
+  assert.throws(() => parseCli(['rooms', '--cap-subscriber', 'rate=1mbit;rate=2mbit']), /give its time/);
+  assert.throws(
+    () => parseCli(['rooms', '--cap-subscriber', 'rate=1mbit;20s:rate=2mbit;10s:rate=1mbit']),
+    /increasing time order/,
+  );
+  assert.throws(
+    () => parseCli(['rooms', '--duration', '20', '--cap-subscriber', 'rate=1mbit;30s:rate=2mbit']),
+    /must outlast/,
+  );
+  assert.throws(() => parseCli(['fanout', '--cap-subscriber', 'rate=1mbit']), /applies to rooms/);
+});
+
 test('numbers are bounded and checked', () => {
   assert.throws(
     () => parseCli(['rooms', '--hosts', '10']),

@@ -3,7 +3,14 @@
 // ask for an unbounded loop.
 import { parseArgs } from 'node:util';
 import type { FanoutRamp } from './scenarios/fanout.ts';
-import { ImpairmentSyntaxError, parseImpairment, type Impairment } from './impair/impairment.ts';
+import {
+  ImpairmentSyntaxError,
+  NO_IMPAIRMENT,
+  parseImpairment,
+  parseImpairmentSchedule,
+  type Impairment,
+  type ImpairmentStep,
+} from './impair/impairment.ts';
 
 export const scenarioNames = [
   'rooms',
@@ -52,6 +59,8 @@ export interface RoomsOptions extends CommonOptions {
   browserCapture: string;
   /** Also run the workload on bare mediasoup and on this peer SFU. */
   vs: PeerSfu | undefined;
+  /** One subscriber's downlink follows this schedule (bench/impair): adaptDownMs, adaptUpMs. */
+  cappedSubscriber: ImpairmentStep[] | undefined;
 }
 
 /** The SFUs other than Stagecast the bench can start and drive with the same peers. */
@@ -207,7 +216,9 @@ common
   --no-bwe         subscribers do not negotiate transport-cc (no bandwidth estimation)
   --live           start the sessions: Stagecast also runs its HLS broadcast (FFmpeg) per session
   --impair SPEC    rooms and fanout: every peer's links through a relay that drops, delays and caps,
-                   e.g. 'loss=2%,delay=40ms±10ms' or 'loss=5%,burst=4,rate=2.5mbit,queue=200ms'`;
+                   e.g. 'loss=2%,delay=40ms±10ms' or 'loss=5%,burst=4,rate=2.5mbit,queue=200ms'
+  --cap-subscriber SCHEDULE  rooms: the second host's downlink follows steps from the window's
+                   start, e.g. 'rate=2.5mbit;10s:rate=400kbit;30s:rate=2.5mbit' (adaptDownMs, adaptUpMs)`;
 
 const optionSpec = {
   rooms: { type: 'string' },
@@ -233,6 +244,7 @@ const optionSpec = {
   'no-fanout': { type: 'boolean' },
   vs: { type: 'string' },
   impair: { type: 'string' },
+  'cap-subscriber': { type: 'string' },
   viewers: { type: 'string' },
   senders: { type: 'string' },
   'encode-seconds': { type: 'string' },
@@ -283,6 +295,9 @@ export function parseCli(argv: readonly string[]): BenchOptions {
   if (values.impair !== undefined && name !== 'rooms' && name !== 'fanout') {
     throw new UsageError('--impair applies to rooms and fanout');
   }
+  if (values['cap-subscriber'] !== undefined && name !== 'rooms') {
+    throw new UsageError('--cap-subscriber applies to rooms');
+  }
   if (values.impair !== undefined && values.vs !== undefined) {
     throw new UsageError('--impair drives Stagecast peers only: not with --vs');
   }
@@ -328,7 +343,14 @@ export function parseCli(argv: readonly string[]): BenchOptions {
       }
       const vs = peerSfuOption(values.vs);
       if (vs && browsers > 0) throw new UsageError('--browsers drive the Stagecast studio: not with --vs');
-      return { scenario: name, ...common, ...rooms, browsers, browserCapture, vs };
+      const cappedSubscriber = capScheduleOption(values['cap-subscriber'], common.impairment);
+      if (cappedSubscriber && (vs || browsers > 0)) {
+        throw new UsageError('--cap-subscriber caps a synthetic Stagecast host: not with --vs or --browsers');
+      }
+      if (cappedSubscriber && cappedSubscriber.at(-1)!.atS >= rooms.durationS) {
+        throw new UsageError('--duration must outlast the --cap-subscriber schedule (its last step and some)');
+      }
+      return { scenario: name, ...common, ...rooms, browsers, browserCapture, vs, cappedSubscriber };
     }
     case 'join-storm':
       return {
@@ -449,6 +471,16 @@ function impairmentOption(value: string | undefined): Impairment | undefined {
     return parseImpairment(value);
   } catch (error) {
     if (error instanceof ImpairmentSyntaxError) throw new UsageError(`--impair: ${error.message}`);
+    throw error;
+  }
+}
+
+function capScheduleOption(value: string | undefined, base: Impairment | undefined): ImpairmentStep[] | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseImpairmentSchedule(value, base ?? NO_IMPAIRMENT);
+  } catch (error) {
+    if (error instanceof ImpairmentSyntaxError) throw new UsageError(`--cap-subscriber: ${error.message}`);
     throw error;
   }
 }

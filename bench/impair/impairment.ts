@@ -66,6 +66,38 @@ export function parseImpairment(text: string, base: Impairment = NO_IMPAIRMENT):
   return impairment;
 }
 
+export interface ImpairmentStep {
+  /** Seconds after the measuring window starts. */
+  atS: number;
+  impairment: Impairment;
+}
+
+const MAX_STEPS = 10;
+
+/**
+ * A schedule: `rate=2.5mbit;10s:rate=400kbit;30s:rate=2.5mbit` — the first step applies from the
+ * start, each later one from its time (seconds after the measuring window starts); keys a step
+ * leaves out keep `base`'s values (so `--impair`'s loss and delay stay).
+ */
+export function parseImpairmentSchedule(text: string, base: Impairment = NO_IMPAIRMENT): ImpairmentStep[] {
+  const parts = text.split(';').map((part) => part.trim());
+  if (parts.length > MAX_STEPS) throw new ImpairmentSyntaxError(`at most ${MAX_STEPS} steps`);
+  const steps = parts.map((part, index): ImpairmentStep => {
+    const match = /^(?:([\d.]+)s:)?(.*)$/.exec(part)!;
+    const atS = match[1] === undefined ? 0 : bounded(part, Number(match[1]), 0, 600);
+    if (index === 0 && atS !== 0) throw new ImpairmentSyntaxError(`"${part}": the first step applies from 0 s`);
+    if (index > 0 && match[1] === undefined)
+      throw new ImpairmentSyntaxError(`"${part}": give its time, e.g. 10s:rate=400kbit`);
+    return { atS, impairment: parseImpairment(match[2]!, base) };
+  });
+  for (let index = 1; index < steps.length; index++) {
+    if (steps[index]!.atS <= steps[index - 1]!.atS) {
+      throw new ImpairmentSyntaxError('steps must be in increasing time order');
+    }
+  }
+  return steps;
+}
+
 /** Short text for progress lines and JSON (`loss 2%, delay 40±10 ms`). */
 export function describeImpairment(impairment: Impairment): string {
   const parts: string[] = [];

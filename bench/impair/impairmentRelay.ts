@@ -81,6 +81,12 @@ export class ImpairmentRelay {
     return { up: { ...this.#up.counters }, down: { ...this.#down.counters } };
   }
 
+  /** Changes what each direction suffers from the next packet on (a schedule's step). */
+  setImpairment(up: Impairment, down: Impairment): void {
+    this.#up.setImpairment(up);
+    this.#down.setImpairment(down);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -97,13 +103,13 @@ export function isHandshake(packet: Buffer): boolean {
 
 /** Both directions summed over several relays. */
 export function sumRelayCounters(sources: readonly { relayCounters: RelayCounters | undefined }[]): RelayCounters {
-  const zero = (): ShaperCounters => ({ packets: 0, lost: 0, queueDrops: 0, delivered: 0 });
+  const zero = (): ShaperCounters => ({ packets: 0, bytes: 0, lost: 0, queueDrops: 0, delivered: 0 });
   const total: RelayCounters = { up: zero(), down: zero() };
   for (const source of sources) {
     const counters = source.relayCounters;
     if (!counters) continue;
     for (const direction of ['up', 'down'] as const) {
-      for (const key of ['packets', 'lost', 'queueDrops', 'delivered'] as const) {
+      for (const key of ['packets', 'bytes', 'lost', 'queueDrops', 'delivered'] as const) {
         total[direction][key] += counters[direction][key];
       }
     }

@@ -17,6 +17,8 @@ export interface ShaperClock {
 
 export interface ShaperCounters {
   packets: number;
+  /** Bytes offered to the link (before loss and the cap): what the sender sent. */
+  bytes: number;
   lost: number;
   /** Dropped at a full FIFO (the rate cap's queue). */
   queueDrops: number;
@@ -52,7 +54,7 @@ export class LinkShaper {
   #isLost!: () => boolean;
   /** When the FIFO's last packet finishes leaving at the capped rate. */
   #fifoFreeAt = 0;
-  readonly counters: ShaperCounters = { packets: 0, lost: 0, queueDrops: 0, delivered: 0 };
+  readonly counters: ShaperCounters = { packets: 0, bytes: 0, lost: 0, queueDrops: 0, delivered: 0 };
 
   constructor(
     impairment: Impairment,
@@ -78,6 +80,7 @@ export class LinkShaper {
 
   push(packet: Buffer): void {
     this.counters.packets++;
+    this.counters.bytes += packet.length;
     const spared = this.#spared(packet);
     if (!spared && this.#isLost()) {
       this.counters.lost++;

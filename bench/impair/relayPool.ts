@@ -1,5 +1,5 @@
 // The main thread's side of the relay thread: open a relay for a peer's
-// transport, close it, read the run's totals. One
+// transport, change what it does, close it, read the run's totals. One
 // thread per process, started on first use and unref'ed (it never keeps the
 // bench alive).
 import type { Worker } from 'node:worker_threads';
@@ -11,8 +11,11 @@ import type { RelayReply, RelayRequest } from './relayMessages.ts';
 const ANSWER_TIMEOUT_MS = 10_000;
 
 export interface RelayHandle {
+  readonly id: number;
   /** The port the peer sends to instead of the server's. */
   readonly port: number;
+  /** From the next packet on (a schedule's step). */
+  setImpairment(up: Impairment, down: Impairment): void;
   close(): void;
 }
 
@@ -52,13 +55,24 @@ export class RelayPool {
     if (reply.type !== 'opened') throw new Error(`opening an impairment relay failed: ${messageOf(reply)}`);
     let closed = false;
     return {
+      id,
       port: reply.port,
+      setImpairment: (nextUp, nextDown) => {
+        if (!closed) this.#worker.postMessage({ type: 'set', id, up: nextUp, down: nextDown } satisfies RelayRequest);
+      },
       close: () => {
         if (closed) return;
         closed = true;
         this.#worker.postMessage({ type: 'close', id } satisfies RelayRequest);
       },
     };
+  }
+
+  /** These relays' counters now (open ones only), both directions summed. */
+  async counters(relays: readonly RelayHandle[]): Promise<RelayCounters> {
+    const reply = await this.#ask({ type: 'counters', id: this.#nextId++, relayIds: relays.map((relay) => relay.id) });
+    if (reply.type !== 'counters') throw new Error(`reading relay counters failed: ${messageOf(reply)}`);
+    return reply.counters;
   }
 
   /** Every relay's counters of this run, closed ones included, both directions summed. */

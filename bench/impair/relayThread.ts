@@ -25,6 +25,9 @@ port.on('message', (request: RelayRequest) => {
         (error: unknown) => reply({ type: 'failed', id: request.id, message: String(error) }),
       );
       break;
+    case 'set':
+      relays.get(request.id)?.setImpairment(request.up, request.down);
+      break;
     case 'close': {
       const relay = relays.get(request.id);
       if (!relay) break;
@@ -33,6 +36,18 @@ port.on('message', (request: RelayRequest) => {
       relays.delete(request.id);
       break;
     }
+    case 'counters':
+      reply({
+        type: 'counters',
+        id: request.id,
+        counters: sumRelayCounters(
+          request.relayIds.flatMap((id) => {
+            const relay = relays.get(id);
+            return relay ? [{ relayCounters: relay.counters }] : [];
+          }),
+        ),
+      });
+      break;
     case 'totals':
       reply({
         type: 'totals',

@@ -14,6 +14,7 @@ import type { Clip } from '../media/clip.ts';
 import type { BenchPeer } from './benchPeer.ts';
 import { openMediasoupLink, type MediasoupLink, type RemoteTransportParameters } from '../../testkit/mediasoupLink.ts';
 import type { Impairment } from '../impair/impairment.ts';
+import type { RelayCounters } from '../impair/impairmentRelay.ts';
 import { RelayPool, type RelayHandle } from '../impair/relayPool.ts';
 import {
   audioProducerParameters,
@@ -84,6 +85,8 @@ export class HostPeer implements BenchPeer {
   readonly laterErrors: string[] = [];
   /** The server's latest layer decision per video consumer (`webrtc:quality-adapted`). */
   readonly qualityByConsumerId = new Map<string, QualityAdapted>();
+  /** Every decision with when it arrived (performance.now()), for layers over time. */
+  readonly qualityLog: { atMs: number; decision: QualityAdapted }[] = [];
 
   constructor(plan: HostPlan) {
     this.plan = plan;
@@ -115,6 +118,16 @@ export class HostPeer implements BenchPeer {
     };
   }
 
+  /** What this peer's relays have seen so far (undefined on a clean link). */
+  async relayCounters(): Promise<RelayCounters | undefined> {
+    return this.#relays.length === 0 ? undefined : RelayPool.shared().counters(this.#relays);
+  }
+
+  /** Changes what this peer's links suffer from now on (a schedule's step). */
+  setImpairment(impairment: { up: Impairment; down: Impairment }): void {
+    for (const relay of this.#relays) relay.setImpairment(impairment.up, impairment.down);
+  }
+
   /** Runs the join; rejects with the step that failed. Media keeps flowing until `close()`. */
   async join(): Promise<void> {
     const { plan } = this;
@@ -131,6 +144,7 @@ export class HostPeer implements BenchPeer {
     channel.on('webrtc:consumer-closed', ({ consumerId }) => this.#subscriber?.forget(consumerId));
     channel.on('webrtc:quality-adapted', (decision) => {
       this.qualityByConsumerId.set(decision.consumerId, decision);
+      this.qualityLog.push({ atMs: performance.now(), decision });
       this.#subscriber?.setPaused(decision.consumerId, decision.paused);
     });
 

@@ -8,11 +8,12 @@
 // report decoded frames, frame rate and freezes per remote camera.
 import { browserFiguresOf, type BrowserFigures, type PageSample } from '../peers/browserFigures.ts';
 import { BrowserHosts } from '../peers/browserHosts.ts';
-import { describeImpairment } from '../impair/impairment.ts';
+import { describeImpairment, NO_IMPAIRMENT, type ImpairmentStep } from '../impair/impairment.ts';
 import type { RelayCounters } from '../impair/impairmentRelay.ts';
 import { RelayPool } from '../impair/relayPool.ts';
 import type { BenchTarget } from '../server/targets.ts';
 import { round, summarize, type Percentiles } from '../stats.ts';
+import { CappedSubscriberProbe, isCappable, type CappedSubscriberFigures } from './cappedSubscriber.ts';
 import { closePeers, elapsedS, linkImpairmentOf, type RunContext } from './context.ts';
 import {
   countErrors,
@@ -39,6 +40,8 @@ export interface RoomsWorkload {
    * stays synthetic), and their fake camera (`?capture=WxH@fps`).
    */
   browsers?: { count: number; capture: string };
+  /** The second host of the first room: its downlink follows this schedule from the window's start. */
+  cappedSubscriber?: ImpairmentStep[] | undefined;
 }
 
 export interface RoomsFigures {
@@ -73,6 +76,8 @@ export interface RoomsFigures {
   };
   publishers: { keyFrameRequests: number; keyFramesSent: number; nackedPackets: number; retransmitted: number };
   subscribers: { nacksSent: number; keyFrameRequestsSent: number; unknownPackets: number };
+  /** `--cap-subscriber`: the capped host's forwarded bitrate, layers and freezes over time; null without. */
+  cappedSubscriber: CappedSubscriberFigures | null;
   /** `--impair`: what every link suffered, and what the relays did (both directions summed over peers). */
   impairment: { applied: string; relay: RelayCounters } | null;
   udpDrops: { server: number; generator: number };
@@ -106,6 +111,9 @@ export async function runRoomsWorkload(
   for (let index = 0; index < rooms; index++) tickets.push(await target.prepareRoom(hosts, `bench room ${index + 1}`));
   /** The last `browserCount` hosts of the first room are browsers. */
   const isBrowserSlot = (roomIndex: number, hostIndex: number) => roomIndex === 0 && hostIndex >= hosts - browserCount;
+  /** The second host of the first room (never the primary) is the capped subscriber. */
+  const isCappedSlot = (roomIndex: number, hostIndex: number) =>
+    workload.cappedSubscriber !== undefined && roomIndex === 0 && hostIndex === 1;
 
   const peersByRoom = tickets.map((ticket, roomIndex) =>
     ticket.hostTokens.flatMap((token, hostIndex) =>
@@ -123,7 +131,9 @@ export async function runRoomsWorkload(
             clock: context.clock,
             timeoutMs: context.timeoutMs,
             bandwidthEstimation: context.bandwidthEstimation,
-            impairment: linkImpairmentOf(context),
+            impairment: isCappedSlot(roomIndex, hostIndex)
+              ? { up: context.impairment ?? NO_IMPAIRMENT, down: workload.cappedSubscriber![0]!.impairment }
+              : linkImpairmentOf(context),
           }),
     ),
   );
@@ -187,6 +197,12 @@ export async function runRoomsWorkload(
     const streams = () => peers.flatMap((peer) => peer.receivedStreams);
     const browsersBefore = await browserSnapshot(browsers);
     const window = await startWindow(target, streams, () => peers);
+    const cappedPeer = workload.cappedSubscriber ? peersByRoom[0]?.[1] : undefined;
+    const capped =
+      cappedPeer && isCappable(cappedPeer)
+        ? new CappedSubscriberProbe(cappedPeer, workload.cappedSubscriber!, context.impairment ?? NO_IMPAIRMENT)
+        : undefined;
+    capped?.start();
     const windowEndsAt = performance.now() + durationS * 1000;
     while (performance.now() < windowEndsAt) {
       await sleep(Math.min(500, Math.max(0, windowEndsAt - performance.now())));
@@ -199,6 +215,7 @@ export async function runRoomsWorkload(
       });
     }
     const measured = await window.stop();
+    capped?.stop();
     const browsersAfter = await browserSnapshot(browsers);
     const media = mediaFiguresOf(measured);
     const memory = await target.memoryMb();
@@ -251,9 +268,14 @@ export async function runRoomsWorkload(
         unknownPackets: peers.reduce((sum, peer) => sum + (peer.subscriber?.unknownPackets ?? 0), 0),
       },
       udpDrops: measured.udpDrops,
-      impairment: context.impairment
-        ? { applied: describeImpairment(context.impairment), relay: await RelayPool.shared().totals() }
-        : null,
+      impairment:
+        context.impairment || capped
+          ? {
+              applied: describeImpairment(context.impairment ?? NO_IMPAIRMENT),
+              relay: await RelayPool.shared().totals(),
+            }
+          : null,
+      cappedSubscriber: capped?.figures() ?? null,
       quality: qualityFiguresOf(peers.flatMap((peer) => [...peer.qualityByConsumerId.values()])),
       windowS: round(measured.seconds, 1),
       srtpProfile: peers.find((peer) => peer.srtpProfile)?.srtpProfile ?? null,
