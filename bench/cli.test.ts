@@ -92,7 +92,16 @@ test('--cap-subscriber: a schedule of steps over --impair, rooms only, outlasted
     () => parseCli(['rooms', '--duration', '20', '--cap-subscriber', 'rate=1mbit;30s:rate=2mbit']),
     /must outlast/,
   );
-  assert.throws(() => parseCli(['fanout', '--cap-subscriber', 'rate=1mbit']), /applies to rooms/);
+  assert.throws(() => parseCli(['fanout', '--cap-subscriber', 'rate=1mbit']), /apply to rooms/);
+});
+
+test('--lossy-publisher: the uplink of the primary host, over --impair', () => {
+  const options = parseCli(['rooms', '--impair', 'delay=20ms', '--lossy-publisher', 'loss=5%,burst=4']);
+  const lossy = options.scenario === 'rooms' ? options.lossyPublisher : undefined;
+  assert.equal([lossy?.lossPct, lossy?.burstPackets, lossy?.delayMs], [5, 4, 20]);
+  assert.throws(() => parseCli(['rooms', '--lossy-publisher', 'loss=5']), /--lossy-publisher: "loss=5"/);
+  assert.throws(() => parseCli(['fanout', '--lossy-publisher', 'loss=5%']), /apply to rooms/);
+  assert.throws(() => parseCli(['rooms', '--lossy-publisher', 'loss=5%', '--vs', 'janus']), /not with --vs/);
 });
 
 test('numbers are bounded and checked', () => {

@@ -61,6 +61,8 @@ export interface RoomsOptions extends CommonOptions {
   vs: PeerSfu | undefined;
   /** One subscriber's downlink follows this schedule (bench/impair): adaptDownMs, adaptUpMs. */
   cappedSubscriber: ImpairmentStep[] | undefined;
+  /** The primary host's uplink suffers this (over `--impair`): how its viewers fare. */
+  lossyPublisher: Impairment | undefined;
 }
 
 /** The SFUs other than Stagecast the bench can start and drive with the same peers. */
@@ -217,6 +219,7 @@ common
   --live           start the sessions: Stagecast also runs its HLS broadcast (FFmpeg) per session
   --impair SPEC    rooms and fanout: every peer's links through a relay that drops, delays and caps,
                    e.g. 'loss=2%,delay=40ms±10ms' or 'loss=5%,burst=4,rate=2.5mbit,queue=200ms'
+  --lossy-publisher SPEC  rooms: the primary host's uplink only (over --impair), e.g. 'loss=5%,burst=4'
   --cap-subscriber SCHEDULE  rooms: the second host's downlink follows steps from the window's
                    start, e.g. 'rate=2.5mbit;10s:rate=400kbit;30s:rate=2.5mbit' (adaptDownMs, adaptUpMs)`;
 
@@ -245,6 +248,7 @@ const optionSpec = {
   vs: { type: 'string' },
   impair: { type: 'string' },
   'cap-subscriber': { type: 'string' },
+  'lossy-publisher': { type: 'string' },
   viewers: { type: 'string' },
   senders: { type: 'string' },
   'encode-seconds': { type: 'string' },
@@ -295,8 +299,8 @@ export function parseCli(argv: readonly string[]): BenchOptions {
   if (values.impair !== undefined && name !== 'rooms' && name !== 'fanout') {
     throw new UsageError('--impair applies to rooms and fanout');
   }
-  if (values['cap-subscriber'] !== undefined && name !== 'rooms') {
-    throw new UsageError('--cap-subscriber applies to rooms');
+  if ((values['cap-subscriber'] !== undefined || values['lossy-publisher'] !== undefined) && name !== 'rooms') {
+    throw new UsageError('--cap-subscriber and --lossy-publisher apply to rooms');
   }
   if (values.impair !== undefined && values.vs !== undefined) {
     throw new UsageError('--impair drives Stagecast peers only: not with --vs');
@@ -350,7 +354,21 @@ export function parseCli(argv: readonly string[]): BenchOptions {
       if (cappedSubscriber && cappedSubscriber.at(-1)!.atS >= rooms.durationS) {
         throw new UsageError('--duration must outlast the --cap-subscriber schedule (its last step and some)');
       }
-      return { scenario: name, ...common, ...rooms, browsers, browserCapture, vs, cappedSubscriber };
+      const lossyPublisher =
+        values['lossy-publisher'] === undefined
+          ? undefined
+          : impairmentOption(values['lossy-publisher'], common.impairment, '--lossy-publisher');
+      if (lossyPublisher && vs) throw new UsageError('--lossy-publisher impairs a Stagecast host: not with --vs');
+      return {
+        scenario: name,
+        ...common,
+        ...rooms,
+        browsers,
+        browserCapture,
+        vs,
+        cappedSubscriber,
+        lossyPublisher,
+      };
     }
     case 'join-storm':
       return {
@@ -465,12 +483,16 @@ function assertUnreachable(value: never): never {
 }
 
 /** `--ll` / `--no-ll` (default: low-latency); both at once is a mistake. */
-function impairmentOption(value: string | undefined): Impairment | undefined {
+function impairmentOption(
+  value: string | undefined,
+  base: Impairment = NO_IMPAIRMENT,
+  flag = '--impair',
+): Impairment | undefined {
   if (value === undefined) return undefined;
   try {
-    return parseImpairment(value);
+    return parseImpairment(value, base);
   } catch (error) {
-    if (error instanceof ImpairmentSyntaxError) throw new UsageError(`--impair: ${error.message}`);
+    if (error instanceof ImpairmentSyntaxError) throw new UsageError(`${flag}: ${error.message}`);
     throw error;
   }
 }

@@ -85,6 +85,8 @@ export class HostPeer implements BenchPeer {
   readonly laterErrors: string[] = [];
   /** The server's latest layer decision per video consumer (`webrtc:quality-adapted`). */
   readonly qualityByConsumerId = new Map<string, QualityAdapted>();
+  /** This host's own producers (microphone, camera), once published. */
+  readonly producerIds: string[] = [];
   /** Every decision with when it arrived (performance.now()), for layers over time. */
   readonly qualityLog: { atMs: number; decision: QualityAdapted }[] = [];
 
@@ -248,7 +250,8 @@ export class HostPeer implements BenchPeer {
         }),
       );
     }
-    await Promise.all([connected, ...produced]);
+    const [, ...producers] = await Promise.all([connected, ...produced]);
+    this.producerIds.push(...producers.map((producer) => producer.producerId));
     if (this.#closed) return;
     publisher.start(performance.now());
     plan.clock.add(publisher);

@@ -8,7 +8,8 @@
 // report decoded frames, frame rate and freezes per remote camera.
 import { browserFiguresOf, type BrowserFigures, type PageSample } from '../peers/browserFigures.ts';
 import { BrowserHosts } from '../peers/browserHosts.ts';
-import { describeImpairment, NO_IMPAIRMENT, type ImpairmentStep } from '../impair/impairment.ts';
+import { describeImpairment, NO_IMPAIRMENT, type Impairment, type ImpairmentStep } from '../impair/impairment.ts';
+import type { BenchPeer } from '../peers/benchPeer.ts';
 import type { RelayCounters } from '../impair/impairmentRelay.ts';
 import { RelayPool } from '../impair/relayPool.ts';
 import type { BenchTarget } from '../server/targets.ts';
@@ -21,6 +22,9 @@ import {
   warnOnWorkerDeaths,
   mediaFiguresOf,
   qualityFiguresOf,
+  resilienceOf,
+  type ResilienceFigures,
+  type WindowResult,
   roundOrNull,
   sleep,
   startWindow,
@@ -42,6 +46,8 @@ export interface RoomsWorkload {
   browsers?: { count: number; capture: string };
   /** The second host of the first room: its downlink follows this schedule from the window's start. */
   cappedSubscriber?: ImpairmentStep[] | undefined;
+  /** The first room's primary host's uplink suffers this (over `--impair`). */
+  lossyPublisher?: Impairment | undefined;
 }
 
 export interface RoomsFigures {
@@ -78,6 +84,15 @@ export interface RoomsFigures {
   subscribers: { nacksSent: number; keyFrameRequestsSent: number; unknownPackets: number };
   /** `--cap-subscriber`: the capped host's forwarded bitrate, layers and freezes over time; null without. */
   cappedSubscriber: CappedSubscriberFigures | null;
+  /** `--lossy-publisher`: what its viewers received of it (its streams only). */
+  lossyPublisher: {
+    applied: string;
+    publisher: string | null;
+    resilience: ResilienceFigures;
+    nackedPackets: number;
+    retransmitted: number;
+    keyFrameRequests: number;
+  } | null;
   /** `--impair`: what every link suffered, and what the relays did (both directions summed over peers). */
   impairment: { applied: string; relay: RelayCounters } | null;
   udpDrops: { server: number; generator: number };
@@ -111,6 +126,8 @@ export async function runRoomsWorkload(
   for (let index = 0; index < rooms; index++) tickets.push(await target.prepareRoom(hosts, `bench room ${index + 1}`));
   /** The last `browserCount` hosts of the first room are browsers. */
   const isBrowserSlot = (roomIndex: number, hostIndex: number) => roomIndex === 0 && hostIndex >= hosts - browserCount;
+  const isLossySlot = (roomIndex: number, hostIndex: number) =>
+    workload.lossyPublisher !== undefined && roomIndex === 0 && hostIndex === 0;
   /** The second host of the first room (never the primary) is the capped subscriber. */
   const isCappedSlot = (roomIndex: number, hostIndex: number) =>
     workload.cappedSubscriber !== undefined && roomIndex === 0 && hostIndex === 1;
@@ -133,7 +150,9 @@ export async function runRoomsWorkload(
             bandwidthEstimation: context.bandwidthEstimation,
             impairment: isCappedSlot(roomIndex, hostIndex)
               ? { up: context.impairment ?? NO_IMPAIRMENT, down: workload.cappedSubscriber![0]!.impairment }
-              : linkImpairmentOf(context),
+              : isLossySlot(roomIndex, hostIndex)
+                ? { up: workload.lossyPublisher!, down: context.impairment ?? NO_IMPAIRMENT }
+                : linkImpairmentOf(context),
           }),
     ),
   );
@@ -269,13 +288,16 @@ export async function runRoomsWorkload(
       },
       udpDrops: measured.udpDrops,
       impairment:
-        context.impairment || capped
+        context.impairment || capped || workload.lossyPublisher
           ? {
               applied: describeImpairment(context.impairment ?? NO_IMPAIRMENT),
               relay: await RelayPool.shared().totals(),
             }
           : null,
       cappedSubscriber: capped?.figures() ?? null,
+      lossyPublisher: workload.lossyPublisher
+        ? lossyPublisherFigures(workload.lossyPublisher, peersByRoom[0]?.[0], measured)
+        : null,
       quality: qualityFiguresOf(peers.flatMap((peer) => [...peer.qualityByConsumerId.values()])),
       windowS: round(measured.seconds, 1),
       srtpProfile: peers.find((peer) => peer.srtpProfile)?.srtpProfile ?? null,
@@ -312,6 +334,20 @@ export async function runRoomsWorkload(
     // Chromium goes whatever happened: pages closed, then the browser killed by its pid.
     await browsers?.close();
   }
+}
+
+/** The lossy publisher's streams as every other host received them, and what it was asked to repair. */
+function lossyPublisherFigures(impairment: Impairment, peer: BenchPeer | undefined, window: WindowResult) {
+  const producerIds = new Set(peer && 'producerIds' in peer ? (peer.producerIds as string[]) : []);
+  const streams = window.streams.filter((stream) => producerIds.has(stream.stream.producerId));
+  return {
+    applied: describeImpairment(impairment),
+    publisher: peer?.plan.label ?? null,
+    resilience: resilienceOf(streams, window.seconds),
+    nackedPackets: peer?.publisher?.stats.nackedPackets ?? 0,
+    retransmitted: peer?.publisher?.stats.retransmitted ?? 0,
+    keyFrameRequests: peer?.publisher?.stats.keyFrameRequests ?? 0,
+  };
 }
 
 interface BrowserSnapshot {
