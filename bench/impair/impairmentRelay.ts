@@ -68,13 +68,23 @@ export class ImpairmentRelay {
 
   /** Binds both sockets on 127.0.0.1 and starts relaying towards `server`. */
   static async open(server: { address: string; port: number }, up: Impairment, down: Impairment) {
-    const [peerSide, serverSide] = await Promise.all([bind(), bind()]);
-    return new ImpairmentRelay(server, up, down, peerSide, serverSide);
+    const bound = await Promise.allSettled([bind(), bind()]);
+    const sockets = bound.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    if (sockets.length < 2) {
+      for (const socket of sockets) socket.close();
+      throw (bound.find((result) => result.status === 'rejected') as PromiseRejectedResult).reason;
+    }
+    return new ImpairmentRelay(server, up, down, sockets[0]!, sockets[1]!);
   }
 
   /** The port the peer sends to instead of the server's. */
   get port(): number {
     return this.#peerSide.address().port;
+  }
+
+  /** The port the relay talks to the server from (the downlink's media arrive there). */
+  get serverSidePort(): number {
+    return this.#serverSide.address().port;
   }
 
   get counters(): RelayCounters {

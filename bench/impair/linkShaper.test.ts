@@ -123,4 +123,17 @@ test('a rate cap paces packets out and drops what would wait longer than the que
   assert.is(arrivals.at(-1), 1000 + 3.2, 'the new rate applies to the next packet');
 });
 
+test('lifting a cap lets the queued packets leave first: no reordering at the step', () => {
+  const { clock, advanceTo } = manualClock();
+  const arrivals: number[] = [];
+  const shaper = new LinkShaper(parseImpairment('rate=400kbit'), (buffer) => arrivals.push(buffer.readUInt16BE(2)), {
+    clock,
+  });
+  for (let id = 0; id < 5; id++) shaper.push(rtp(id)); // 100 ms of queue at 400 kbit/s
+  shaper.setImpairment(parseImpairment(''));
+  shaper.push(rtp(5));
+  advanceTo(1000);
+  assert.equal(arrivals, [0, 1, 2, 3, 4, 5]);
+});
+
 test.run();

@@ -4,8 +4,8 @@
 // tail when the FIFO holds more than `queueMs` of data), then is delayed by
 // `delayMs ± jitterMs` (uniform) on its own timer, so packets reorder when
 // jitter says so. Packets `spared` (the relay spares the STUN and DTLS
-// handshake: see impairmentRelay.ts) are never lost and get the delay
-// without jitter, so they keep their order. The clock and randomness are
+// handshake: see impairmentRelay.ts) are never lost, never wait in the
+// capped FIFO, and get the delay without jitter, so they keep their order. The clock and randomness are
 // injected: tests drive it.
 import type { Impairment } from './impairment.ts';
 
@@ -88,8 +88,9 @@ export class LinkShaper {
     }
     const { rateBps, queueMs, delayMs, jitterMs } = this.#impairment;
     const now = this.#clock.now();
-    let leavesAt = now;
-    if (rateBps !== undefined) {
+    // Packets still queued from an earlier cap leave first: lifting a cap does not reorder.
+    let leavesAt = Math.max(now, this.#fifoFreeAt);
+    if (rateBps !== undefined && !spared) {
       const startsAt = Math.max(now, this.#fifoFreeAt);
       if (startsAt - now > queueMs) {
         this.counters.queueDrops++;

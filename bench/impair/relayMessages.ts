@@ -11,7 +11,7 @@ export type RelayRequest =
   | { type: 'counters'; id: number; relayIds: number[] };
 
 export type RelayReply =
-  | { type: 'opened'; id: number; port: number }
+  | { type: 'opened'; id: number; port: number; serverSidePort: number }
   | { type: 'failed'; id: number; message: string }
   | { type: 'totals'; id: number; counters: RelayCounters }
   | { type: 'counters'; id: number; counters: RelayCounters };

@@ -14,6 +14,8 @@ export interface RelayHandle {
   readonly id: number;
   /** The port the peer sends to instead of the server's. */
   readonly port: number;
+  /** The relay's own port towards the server (a generator-side socket too, for drop counters). */
+  readonly serverSidePort: number;
   /** From the next packet on (a schedule's step). */
   setImpairment(up: Impairment, down: Impairment): void;
   close(): void;
@@ -32,10 +34,13 @@ export class RelayPool {
       this.#waiting.get(reply.id)?.(reply);
       this.#waiting.delete(reply.id);
     });
-    this.#worker.on('error', (error) => {
-      for (const answer of this.#waiting.values()) answer({ type: 'failed', id: 0, message: String(error) });
+    const failAll = (message: string) => {
+      for (const answer of this.#waiting.values()) answer({ type: 'failed', id: 0, message });
       this.#waiting.clear();
-    });
+      if (RelayPool.#shared === this) RelayPool.#shared = undefined; // the next use starts a new thread
+    };
+    this.#worker.on('error', (error) => failAll(String(error)));
+    this.#worker.on('exit', (code) => failAll(`the relay thread exited (code ${code})`));
   }
 
   static shared(): RelayPool {
@@ -51,12 +56,17 @@ export class RelayPool {
       server: { address: server.address, port: server.port },
       up,
       down,
+    }).catch((error: unknown) => {
+      // It may still open after the timeout: close it then too.
+      this.#worker.postMessage({ type: 'close', id } satisfies RelayRequest);
+      throw error;
     });
     if (reply.type !== 'opened') throw new Error(`opening an impairment relay failed: ${messageOf(reply)}`);
     let closed = false;
     return {
       id,
       port: reply.port,
+      serverSidePort: reply.serverSidePort,
       setImpairment: (nextUp, nextDown) => {
         if (!closed) this.#worker.postMessage({ type: 'set', id, up: nextUp, down: nextDown } satisfies RelayRequest);
       },

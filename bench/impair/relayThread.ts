@@ -20,7 +20,7 @@ port.on('message', (request: RelayRequest) => {
       ImpairmentRelay.open(request.server, request.up, request.down).then(
         (relay) => {
           relays.set(request.id, relay);
-          reply({ type: 'opened', id: request.id, port: relay.port });
+          reply({ type: 'opened', id: request.id, port: relay.port, serverSidePort: relay.serverSidePort });
         },
         (error: unknown) => reply({ type: 'failed', id: request.id, message: String(error) }),
       );

@@ -72,17 +72,28 @@ export class JanusSession {
   /** Connects and creates a session. */
   static async open(url: string, timeoutMs: number): Promise<JanusSession> {
     const socket = new WebSocket(url, 'janus-protocol');
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`Janus WebSocket ${url} not open within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      socket.once('open', () => (clearTimeout(timer), resolve()));
-      socket.once('error', (error) => (clearTimeout(timer), reject(error)));
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`Janus WebSocket ${url} not open within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        socket.once('open', () => (clearTimeout(timer), resolve()));
+        socket.once('error', (error) => (clearTimeout(timer), reject(error)));
+      });
+    } catch (error) {
+      socket.on('error', () => undefined);
+      socket.terminate();
+      throw error;
+    }
     const session = new JanusSession(socket, timeoutMs);
-    const created = await session.#send({ janus: 'create' }, false);
-    session.#sessionId = created.data?.id ?? 0;
+    try {
+      const created = await session.#send({ janus: 'create' }, false);
+      session.#sessionId = created.data?.id ?? 0;
+    } catch (error) {
+      session.close();
+      throw error;
+    }
     return session;
   }
 

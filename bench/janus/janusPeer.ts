@@ -130,6 +130,7 @@ export class JanusPeer implements BenchPeer {
     if (!published.jsep) throw new Error('janus publish: no answer');
     const link = await local.connectTo(remoteTransportOf(published.jsep.sdp));
     this.#sendLink = link;
+    if (this.#closed) return link.close();
     const publisher = new Publisher(link, plan.clip, { video, audio: true, cname: plan.label, ssrcs });
     this.#publisher = publisher;
     await link.connect(plan.timeoutMs);
@@ -195,6 +196,7 @@ export class JanusPeer implements BenchPeer {
     if (first) {
       const link = await this.#recvLocal.connectTo(remoteTransportOf(offer.sdp));
       this.#recvLink = link;
+      if (this.#closed) return link.close();
       this.#subscriber = new Subscriber(link, () => this.#onFirstPacket());
     }
     for (const stream of offeredStreams(offer.sdp)) {

@@ -104,7 +104,7 @@ test('a video the server paused is a placeholder, not a freeze', () => {
   assert.is(tracker.counters.pausedMs, 5000);
 });
 
-test('a jump in RTP timestamps (a new layer, a wrap) is no wait and no freeze', () => {
+test('a jump in RTP timestamps (a new clock after a layer switch) is no wait and no freeze', () => {
   const tracker = new FrameTracker();
   for (const packet of frames(30, 1)) {
     tracker.onPacket(packet.sequence, packet.timestamp, packet.marker, packet.key, packet.atMs);
@@ -114,6 +114,17 @@ test('a jump in RTP timestamps (a new layer, a wrap) is no wait and no freeze', 
     tracker.onPacket(packet.sequence, (0xfff00000 + packet.timestamp) >>> 0, packet.marker, false, packet.atMs);
   }
   assert.is(tracker.counters.rendered, 60);
+  assert.is(tracker.counters.freezes, 0);
+});
+
+test('RTP timestamps wrapping past 2^32 in normal steps make no freeze', () => {
+  const tracker = new FrameTracker();
+  // Start 10 frames before the wrap: 3000 ticks (33 ms) a frame, across 0xffffffff → 0.
+  const start = 0x100000000 - 10 * 3000;
+  for (const packet of frames(40, 1)) {
+    tracker.onPacket(packet.sequence, (start + packet.timestamp) % 0x100000000, packet.marker, packet.key, packet.atMs);
+  }
+  assert.is(tracker.counters.rendered, 40);
   assert.is(tracker.counters.freezes, 0);
 });
 

@@ -17,6 +17,8 @@ const STALL_BEFORE_KEY_FRAME_REQUEST_MS = 300;
 const KEY_FRAME_REQUEST_INTERVAL_MS = 1000;
 /** Intervals needed before a mean is trusted for freezes. */
 const MIN_INTERVALS = 5;
+/** The mean frame interval is taken over this many recent intervals (freezes left out), as Chrome's is over recent frames. */
+const MEAN_OVER_INTERVALS = 30;
 /** The playout delay shrinks by this factor per frame (half-life ~ 700 frames, ~ 23 s at 30 fps). */
 const PLAYOUT_DELAY_DECAY = 0.999;
 /** Browsers do not wait longer than this for a late frame. */
@@ -52,8 +54,8 @@ export class FrameTracker {
   #next: number | undefined;
   #highest = -Infinity;
   #lastRenderedAt: number | undefined;
-  #intervalSum = 0;
-  #intervals = 0;
+  /** The latest intervals that were not freezes (a ring), for the mean. */
+  readonly #recentIntervals: number[] = [];
   #stalledSince: number | undefined;
   #lastRequestAt = -Infinity;
   readonly counters: FrameCounters = {
@@ -65,7 +67,7 @@ export class FrameTracker {
     resyncs: 0,
   };
   #pausedSince: number | undefined;
-  /** The latest freezes: when each ended (the frame after it) and how long it was. */
+  /** The latest freezes: when each became known (the frame after it completed) and how long it was. */
   readonly freezeLog: { endedAtMs: number; durationMs: number }[] = [];
 
   onPacket(
@@ -103,6 +105,7 @@ export class FrameTracker {
     if (this.#pausedSince === undefined) return;
     this.counters.pausedMs += nowMs - this.#pausedSince;
     this.#pausedSince = undefined;
+    this.#stalledSince = undefined;
     // The next frame starts a new run of intervals.
     this.#lastRenderedAt = undefined;
     this.#lastShownAt = -Infinity;
@@ -130,7 +133,7 @@ export class FrameTracker {
       if (endTimestamp < 0) continue;
       for (let shown = this.#next!; shown < sequence; shown++) this.#packets.delete(shown);
       this.#next = sequence;
-      this.#render(this.#showTime(endTimestamp, arrivalMs));
+      this.#render(this.#showTime(endTimestamp, arrivalMs), arrivalMs);
     }
     // Packets beyond the first missing one: stalled until the gap fills or a key frame comes.
     if (this.#highest > sequence) this.#stalledSince ??= arrivalMs;
@@ -168,24 +171,25 @@ export class FrameTracker {
     return shownAt;
   }
 
-  #render(arrivalMs: number): void {
+  /** A frame shown at `shownAt`, completed at `completedAt` (freezes are logged by the latter: when they were known). */
+  #render(shownAt: number, completedAt: number): void {
     this.counters.rendered++;
     this.#stalledSince = undefined;
     if (this.#lastRenderedAt !== undefined) {
-      const interval = arrivalMs - this.#lastRenderedAt;
-      if (this.#intervals >= MIN_INTERVALS) {
-        const mean = this.#intervalSum / this.#intervals;
-        if (interval > Math.max(3 * mean, mean + 150)) {
-          this.counters.freezes++;
-          this.counters.freezeMs += interval;
-          this.counters.longestFreezeMs = Math.max(this.counters.longestFreezeMs, interval);
-          this.freezeLog.push({ endedAtMs: arrivalMs, durationMs: interval });
-          if (this.freezeLog.length > FREEZE_LOG_SIZE) this.freezeLog.shift();
-        }
+      const interval = shownAt - this.#lastRenderedAt;
+      const recent = this.#recentIntervals;
+      const mean = recent.length > 0 ? recent.reduce((sum, value) => sum + value, 0) / recent.length : 0;
+      if (recent.length >= MIN_INTERVALS && interval > Math.max(3 * mean, mean + 150)) {
+        this.counters.freezes++;
+        this.counters.freezeMs += interval;
+        this.counters.longestFreezeMs = Math.max(this.counters.longestFreezeMs, interval);
+        this.freezeLog.push({ endedAtMs: completedAt, durationMs: interval });
+        if (this.freezeLog.length > FREEZE_LOG_SIZE) this.freezeLog.shift();
+      } else {
+        recent.push(interval);
+        if (recent.length > MEAN_OVER_INTERVALS) recent.shift();
       }
-      this.#intervalSum += interval;
-      this.#intervals++;
     }
-    this.#lastRenderedAt = arrivalMs;
+    this.#lastRenderedAt = shownAt;
   }
 }

@@ -115,7 +115,10 @@ export class HostPeer implements BenchPeer {
   get udpPorts(): { local: number[]; remote: number[] } {
     const links = [this.#sendLink, this.#recvLink].filter((link) => link !== undefined);
     return {
-      local: [...links.flatMap((link) => [...link.localPorts]), ...this.#relays.map((relay) => relay.port)],
+      local: [
+        ...links.flatMap((link) => [...link.localPorts]),
+        ...this.#relays.flatMap((relay) => [relay.port, relay.serverSidePort]),
+      ],
       remote: this.#relays.length > 0 ? [...this.#serverPorts] : links.flatMap((link) => [...link.remotePorts]),
     };
   }
@@ -195,8 +198,8 @@ export class HostPeer implements BenchPeer {
     if (this.#publisher) this.plan.clock.remove(this.#publisher);
     if (this.#subscriber) this.plan.clock.remove(this.#subscriber);
     this.#channel?.close();
-    await Promise.all([this.#sendLink?.close(), this.#recvLink?.close()]);
     for (const relay of this.#relays) relay.close();
+    await Promise.all([this.#sendLink?.close(), this.#recvLink?.close()]);
   }
 
   /** The transport as the link should see it: through a relay when this peer's network is impaired. */

@@ -68,6 +68,8 @@ export class CappedSubscriberProbe {
       try {
         const counters = await this.#peer.relayCounters();
         if (counters) this.#samples.push({ atMs: performance.now(), bytes: counters.down.bytes });
+      } catch {
+        // The relay thread did not answer in time: this beat has no sample.
       } finally {
         this.#sampling = false;
       }

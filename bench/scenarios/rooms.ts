@@ -84,7 +84,10 @@ export interface RoomsFigures {
   subscribers: { nacksSent: number; keyFrameRequestsSent: number; unknownPackets: number };
   /** `--cap-subscriber`: the capped host's forwarded bitrate, layers and freezes over time; null without. */
   cappedSubscriber: CappedSubscriberFigures | null;
-  /** `--lossy-publisher`: what its viewers received of it (its streams only). */
+  /**
+   * `--lossy-publisher`: what its viewers received of it (its streams only; `resilience` over the
+   * window, the repairs it answered over the whole run, joins included).
+   */
   lossyPublisher: {
     applied: string;
     publisher: string | null;
@@ -93,7 +96,7 @@ export interface RoomsFigures {
     retransmitted: number;
     keyFrameRequests: number;
   } | null;
-  /** `--impair`: what every link suffered, and what the relays did (both directions summed over peers). */
+  /** `--impair`: what every link suffered (relay counters over the whole run, joins included), and what the relays did (both directions summed over peers). */
   impairment: { applied: string; relay: RelayCounters } | null;
   udpDrops: { server: number; generator: number };
   /** Stagecast's layer decisions at the end (empty on the baseline, which has no controller). */
