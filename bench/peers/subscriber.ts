@@ -46,8 +46,8 @@ export interface ReceivedStream extends ExpectedStream {
   keyFrames: number;
   /** Video: when each frame could have been shown, freezes, stalls. */
   frames: FrameTracker | undefined;
-  /** Lost packets asked for and not yet received (asked again, as a browser does). */
-  nacks: NackRetries;
+  /** Video: lost packets asked for and not yet received (asked again, as a browser does; audio is not NACKed). */
+  nacks: NackRetries | undefined;
 }
 
 export class Subscriber implements ClockParticipant {
@@ -81,7 +81,7 @@ export class Subscriber implements ClockParticipant {
       stats: new StreamStats(stream.clockRate),
       keyFrames: 0,
       frames: stream.kind === 'video' ? new FrameTracker() : undefined,
-      nacks: new NackRetries(),
+      nacks: stream.kind === 'video' ? new NackRetries() : undefined,
     });
   }
 
@@ -104,8 +104,7 @@ export class Subscriber implements ClockParticipant {
 
   tick(nowMs: number): void {
     if (!this.#link.connected) return;
-    this.#requestKeyFrames(nowMs);
-    this.#repeatNacks(nowMs);
+    this.#askForRepairs(nowMs);
     if (this.#transportCcExtensionId !== undefined && nowMs >= this.#nextFeedbackAt) {
       this.#nextFeedbackAt = nowMs + TRANSPORT_CC_INTERVAL_MS;
       const mediaSsrc = this.#streamsBySsrc.keys().next().value ?? 0;
@@ -139,11 +138,12 @@ export class Subscriber implements ClockParticipant {
 
   #onRtp(packet: RtpPacket): void {
     const { header, payload } = packet;
+    const arrivalMs = performance.now();
     if (this.#transportCcExtensionId !== undefined) {
       // Every packet counts for congestion control, probation padding included.
       const extension = header.extensions.find((candidate) => candidate.id === this.#transportCcExtensionId);
       if (extension && extension.payload.length >= 2) {
-        this.#transportCc.onPacket(extension.payload.readUInt16BE(0), performance.now() * 1000);
+        this.#transportCc.onPacket(extension.payload.readUInt16BE(0), arrivalMs * 1000);
       }
     }
     const stream = this.#streamsBySsrc.get(header.ssrc);
@@ -155,24 +155,20 @@ export class Subscriber implements ClockParticipant {
     const missing = stream.stats.onPacket(
       header.sequenceNumber,
       header.timestamp,
-      performance.now(),
+      arrivalMs,
       payload.length + header.serializeSize,
     );
     if (stream.frames) {
       const startsKeyFrame = startsVp8KeyFrame(payload);
       if (startsKeyFrame) stream.keyFrames++;
-      stream.frames.onPacket(
-        stream.stats.lastExtended,
-        header.timestamp,
-        header.marker,
-        startsKeyFrame,
-        performance.now(),
-      );
+      stream.frames.onPacket(stream.stats.lastExtended, header.timestamp, header.marker, startsKeyFrame, arrivalMs);
     }
-    stream.nacks.received(header.sequenceNumber);
     // Asked for on the next ticks, once they are not merely reordered (nackRetries.ts). Audio is not
     // NACKed, as browsers do not (Opus conceals a loss; a late retransmission is no use).
-    if (missing.length > 0 && stream.kind === 'video') stream.nacks.missing(missing, performance.now());
+    if (stream.nacks) {
+      stream.nacks.received(header.sequenceNumber);
+      if (missing.length > 0) stream.nacks.missing(missing, arrivalMs);
+    }
     if (first) this.#onFirstPacket(stream);
   }
 
@@ -185,17 +181,16 @@ export class Subscriber implements ClockParticipant {
     ]);
   }
 
-  #repeatNacks(nowMs: number): void {
+  /**
+   * What a browser asks for when its video has holes: lost packets again (NACK) while they may
+   * still come, and a key frame (PLI) for a stream stalled on a gap that did not fill.
+   */
+  #askForRepairs(nowMs: number): void {
     for (const stream of this.#streamsBySsrc.values()) {
-      if (stream.nacks.size === 0) continue;
-      const due = stream.nacks.due(nowMs);
-      if (due.length > 0) this.#sendNack(stream.ssrc, due);
-    }
-  }
-
-  /** A browser asks for a key frame when a gap in its video does not fill; so does this subscriber. */
-  #requestKeyFrames(nowMs: number): void {
-    for (const stream of this.#streamsBySsrc.values()) {
+      if (stream.nacks && stream.nacks.size > 0) {
+        const due = stream.nacks.due(nowMs);
+        if (due.length > 0) this.#sendNack(stream.ssrc, due);
+      }
       if (!stream.frames?.needsKeyFrame(nowMs)) continue;
       this.keyFrameRequestsSent++;
       this.#link.sendRtcp([
