@@ -9,21 +9,23 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RtpPacket } from 'werift';
 import { openMediasoupLink, prepareCertificate, type MediasoupLink } from '../testkit/mediasoupLink.ts';
-import { syntheticReceiveCapabilities, TRANSPORT_CC_URI } from '../testkit/rtpParameters.ts';
+import { randomSsrc, syntheticReceiveCapabilities, TRANSPORT_CC_URI } from '../testkit/rtpParameters.ts';
 import { SyntheticRtpPublisher } from '../testkit/syntheticRtpPublisher.ts';
+import { TransportCcRecorder } from '../testkit/transportCc.ts';
 import { waitFor } from '../testkit/waitFor.ts';
 import { startLoopbackWorkerPool } from '../testkit/workerPool.ts';
 import { MediaError } from './MediaError.ts';
 import type { MediaPeer } from './MediaPeer.ts';
 import { MediaRoom } from './MediaRoom.ts';
 import type { ConsumerParams, PeerConsumer, TransportDirection } from './MediaRoomTypes.ts';
-import { QualityController } from './quality/QualityController.ts';
-import type { LayerDecision } from './quality/layerDecision.ts';
+import { QualityController, type VideoDelivery } from './quality/QualityController.ts';
 import type { WorkerPool } from './WorkerPool.ts';
 
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const CONNECT_TIMEOUT_MS = 5000;
 const MEDIA_TIMEOUT_MS = 5000;
+/** mediasoup's bandwidth probe packets (padding) come on this SSRC. */
+const PROBATION_SSRC = 1234;
 
 let pool: WorkerPool;
 const links: MediasoupLink[] = [];
@@ -87,6 +89,24 @@ class RtpCounter {
   bytes(ssrc: number): number {
     return this.#bytesBySsrc.get(ssrc) ?? 0;
   }
+}
+
+/** Sends transport-cc feedback for what arrives on `link` every 100 ms, as a browser does; returns a stop. */
+function sendTransportCcFeedback(link: MediasoupLink, consumer: ConsumerParams): () => void {
+  const extensionId = consumer.rtpParameters.headerExtensions?.find((ext) => ext.uri === TRANSPORT_CC_URI)?.id;
+  if (extensionId === undefined) throw new Error('the consumer has no transport-cc extension');
+  const recorder = new TransportCcRecorder(randomSsrc());
+  link.onRtp((packet: RtpPacket) => {
+    const extension = packet.header.extensions.find((candidate) => candidate.id === extensionId);
+    if (extension && extension.payload.length >= 2) {
+      recorder.onPacket(extension.payload.readUInt16BE(0), performance.now() * 1000);
+    }
+  });
+  const timer = setInterval(() => {
+    const feedback = recorder.takeFeedback(ssrcOf(consumer));
+    if (feedback && link.connected) link.sendRtcpBytes(feedback);
+  }, 100);
+  return () => clearInterval(timer);
 }
 
 function ssrcOf(params: ConsumerParams): number {
@@ -273,7 +293,7 @@ test('quality: a small tile gets the lowest layer, a large one more; hidden paus
   const { bob, camera, received } = await publishingRoom();
   const video = await bob.consume(camera.id);
   const consumer: PeerConsumer = bob.consumer(video.id);
-  const decisions: LayerDecision[] = [];
+  const decisions: VideoDelivery[] = [];
   // The synthetic layers' bitrates, so the decision's budget sees what is really sent.
   const quality = new QualityController(
     bob,
@@ -319,6 +339,76 @@ test('quality: a small tile gets the lowest layer, a large one more; hidden paus
     await waitFor('RTP again', () => (received.packets(ssrcOf(video)) > packetsAtResume + 10 ? true : undefined), 3000);
   } finally {
     quality.close();
+  }
+});
+
+test('quality: a video mediasoup stops forwarding for want of bandwidth is reported paused, and flowing again', async () => {
+  const { bob, camera, recvLink } = await publishingRoom();
+  const video = await bob.consume(camera.id);
+  const consumer: PeerConsumer = bob.consumer(video.id);
+  // Like a browser, bob tells the estimator what arrived, so it grows back once the link does.
+  const stopFeedback = sendTransportCcFeedback(recvLink, video);
+  const told: VideoDelivery[] = [];
+  const quality = new QualityController(
+    bob,
+    { adapted: (delivery) => told.push(delivery), tierChanged: () => undefined },
+    logger,
+  );
+  try {
+    await quality.resume(video.id);
+    quality.setViewports([{ consumerId: video.id, visible: true, height: 360, main: true }]);
+    await waitFor('flowing', () => (consumer.currentLayers ? true : undefined), MEDIA_TIMEOUT_MS);
+    await waitFor('told it flows', () => (told.at(-1)?.paused === false ? true : undefined), 3000);
+
+    // Less than the lowest layer: mediasoup's allocator drops the video; the decision keeps the main tile.
+    const recv = bob.transport('recv')!;
+    await recv.setMaxOutgoingBitrate(30_000);
+    await waitFor('dropped by mediasoup', () => (consumer.currentLayers ? undefined : true), MEDIA_TIMEOUT_MS, 20);
+    await waitFor('told it is paused', () => (told.at(-1)?.paused ? true : undefined), 3000, 20);
+    assert.not.ok(consumer.paused, 'held by the allocator, not paused: the transport still wants its bitrate');
+    assert.is(told.at(-1)?.spatialLayer, null);
+
+    await recv.setMaxOutgoingBitrate(0);
+    await waitFor('forwarded again', () => (consumer.currentLayers ? true : undefined), 15_000, 20);
+    await waitFor('told it flows again', () => (told.at(-1)?.paused === false ? true : undefined), 3000, 20);
+    assert.is(told.at(-1)?.spatialLayer, consumer.currentLayers?.spatialLayer);
+  } finally {
+    stopFeedback();
+    quality.close();
+  }
+});
+
+test('each recv transport probes on its own probe stream: contiguous sequence numbers, none refused by SRTP', async () => {
+  // mediasoup's probe packets (SSRC 1234) once shared one buffer per worker, so
+  // a new transport reset every other transport's probe sequence number and
+  // libsrtp refused to protect the jumped-back ones (scripts/mediasoup-worker).
+  const { room, camera } = await publishingRoom();
+  const probes = new Map<string, number[]>();
+  // Viewers joining together: their transports probe at the same time.
+  await Promise.all(
+    ['carol', 'dave', 'erin', 'frank'].map(async (name) => {
+      const viewer = room.addPeer(name, receiveCapabilities());
+      const link = await connect(viewer, 'recv');
+      const sequenceNumbers: number[] = [];
+      probes.set(name, sequenceNumbers);
+      link.onRtp((packet: RtpPacket) => {
+        if (packet.header.ssrc === PROBATION_SSRC) sequenceNumbers.push(packet.header.sequenceNumber);
+      });
+      await viewer.resumeConsumer((await viewer.consume(camera.id)).id);
+    }),
+  );
+  await waitFor(
+    'every viewer probed',
+    () => ([...probes.values()].every((sequenceNumbers) => sequenceNumbers.length >= 10) ? true : undefined),
+    MEDIA_TIMEOUT_MS,
+  );
+  await sleep(1000);
+  for (const [name, sequenceNumbers] of probes) {
+    const jumps = sequenceNumbers.filter((sequenceNumber, index) => {
+      const previous = sequenceNumbers[index - 1];
+      return previous !== undefined && sequenceNumber !== ((previous + 1) & 0xffff);
+    });
+    assert.equal(jumps, [], `${name}'s probe sequence numbers jump (${sequenceNumbers.length} probes)`);
   }
 });
 

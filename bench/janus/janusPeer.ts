@@ -9,6 +9,7 @@ import { gatherLocalLink, type LocalLink, type MediasoupLink } from '../../testk
 import type { BenchPeer } from '../peers/benchPeer.ts';
 import type { HostPlan, HostTimeline } from '../peers/hostPeer.ts';
 import { choosePublisherSsrcs, Publisher } from '../peers/publisher.ts';
+import { DEFAULT_ROUND_TRIP_MS } from '../peers/roundTrip.ts';
 import { Subscriber, type ReceivedStream } from '../peers/subscriber.ts';
 import { JanusSession, type JanusHandle, type Jsep, type PluginData } from './janusClient.ts';
 import { offeredStreams, publisherOffer, remoteTransportOf, subscriberAnswer } from './janusSdp.ts';
@@ -197,7 +198,11 @@ export class JanusPeer implements BenchPeer {
       const link = await this.#recvLocal.connectTo(remoteTransportOf(offer.sdp));
       this.#recvLink = link;
       if (this.#closed) return link.close();
-      this.#subscriber = new Subscriber(link, () => this.#onFirstPacket());
+      this.#subscriber = new Subscriber(
+        link,
+        () => this.#onFirstPacket(),
+        () => this.#publisher?.roundTripMs ?? DEFAULT_ROUND_TRIP_MS,
+      );
     }
     for (const stream of offeredStreams(offer.sdp)) {
       if (this.#expectedMids.has(stream.mid)) continue;

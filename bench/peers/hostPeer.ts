@@ -25,6 +25,7 @@ import {
 import type { MediaClock } from './mediaClock.ts';
 import { Publisher } from './publisher.ts';
 import { openSignalingChannel, RequestFailed, type SignalingChannel } from './signalingChannel.ts';
+import { DEFAULT_ROUND_TRIP_MS } from './roundTrip.ts';
 import { Subscriber, type ReceivedStream } from './subscriber.ts';
 
 export type PublishMode = 'audio+video' | 'audio' | 'none';
@@ -265,7 +266,11 @@ export class HostPeer implements BenchPeer {
     const transport = await channel.request('webrtc:create-transport', { direction: 'recv' });
     const link = await openMediasoupLink(await this.#reachable(transport));
     this.#recvLink = link;
-    const subscriber = new Subscriber(link, () => this.#onFirstPacket());
+    const subscriber = new Subscriber(
+      link,
+      () => this.#onFirstPacket(),
+      () => this.#publisher?.roundTripMs ?? DEFAULT_ROUND_TRIP_MS,
+    );
     this.#subscriber = subscriber;
     const connected = (async () => {
       await channel.request('webrtc:connect-transport', {

@@ -6,6 +6,7 @@
 // sends sender reports once a second.
 import {
   GenericNack,
+  RtcpRrPacket,
   RtcpSenderInfo,
   RtcpSrPacket,
   RtcpTransportLayerFeedback,
@@ -24,6 +25,7 @@ import {
 } from '../../testkit/rtpParameters.ts';
 import { stampDescriptor } from '../../testkit/vp8Payload.ts';
 import type { ClockParticipant } from './mediaClock.ts';
+import { DEFAULT_ROUND_TRIP_MS, roundTripMsOf } from './roundTrip.ts';
 
 const HISTORY_SIZE = 512;
 /**
@@ -139,6 +141,8 @@ export class Publisher implements ClockParticipant {
   #nextAudioAt = 0;
   #nextReportAt = 0;
   #started = false;
+  /** To the server and back, from its receiver reports on our sender reports. */
+  roundTripMs = DEFAULT_ROUND_TRIP_MS;
   readonly stats: PublisherStats = {
     packetsSent: 0,
     bytesSent: 0,
@@ -287,6 +291,10 @@ export class Publisher implements ClockParticipant {
     this.stats.bytesSent += payload.length + 12;
   }
 
+  #ownsSsrc(ssrc: number): boolean {
+    return this.#audio?.ssrc === ssrc || this.#layers.some((layer) => layer.ssrc === ssrc);
+  }
+
   #sendSenderReports(): void {
     const ntp = ntpNow();
     const reports = [...this.#layers, ...(this.#audio ? [this.#audio] : [])]
@@ -307,6 +315,14 @@ export class Publisher implements ClockParticipant {
   }
 
   #onRtcp(packet: RtcpPacket): void {
+    if (packet instanceof RtcpRrPacket) {
+      const now = ntpNow();
+      for (const block of packet.reports) {
+        if (!this.#ownsSsrc(block.ssrc)) continue;
+        this.roundTripMs = roundTripMsOf(block, now) ?? this.roundTripMs;
+      }
+      return;
+    }
     const keyFrameSsrcs = keyFrameRequestSsrcs(packet);
     if (keyFrameSsrcs.length > 0) {
       for (const ssrc of keyFrameSsrcs) {

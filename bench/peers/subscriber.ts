@@ -20,8 +20,9 @@ import { randomSsrc } from '../../testkit/rtpParameters.ts';
 import { FrameTracker } from './frameTracker.ts';
 import type { ClockParticipant } from './mediaClock.ts';
 import { NackRetries } from './nackRetries.ts';
+import { DEFAULT_ROUND_TRIP_MS } from './roundTrip.ts';
 import { StreamStats } from './streamStats.ts';
-import { TransportCcRecorder } from './transportCc.ts';
+import { TransportCcRecorder } from '../../testkit/transportCc.ts';
 
 const RECEIVER_REPORT_INTERVAL_MS = 1000;
 /** Browsers send transport-cc feedback about every 100 ms. */
@@ -67,9 +68,17 @@ export class Subscriber implements ClockParticipant {
   /** PLIs sent for video stalled on a gap that NACKs did not fill. */
   keyFrameRequestsSent = 0;
 
-  constructor(link: MediasoupLink, onFirstPacket: (stream: ReceivedStream) => void) {
+  /** The peer's round trip to the server (its NACKs are repeated at that pace). */
+  readonly #roundTripMs: () => number;
+
+  constructor(
+    link: MediasoupLink,
+    onFirstPacket: (stream: ReceivedStream) => void,
+    roundTripMs: () => number = () => DEFAULT_ROUND_TRIP_MS,
+  ) {
     this.#link = link;
     this.#onFirstPacket = onFirstPacket;
+    this.#roundTripMs = roundTripMs;
     link.onRtp((packet) => this.#onRtp(packet));
     link.onRtcp((packet) => this.#onRtcp(packet));
   }
@@ -188,7 +197,7 @@ export class Subscriber implements ClockParticipant {
   #askForRepairs(nowMs: number): void {
     for (const stream of this.#streamsBySsrc.values()) {
       if (stream.nacks && stream.nacks.size > 0) {
-        const due = stream.nacks.due(nowMs);
+        const due = stream.nacks.due(nowMs, this.#roundTripMs());
         if (due.length > 0) this.#sendNack(stream.ssrc, due);
       }
       if (!stream.frames?.needsKeyFrame(nowMs)) continue;

@@ -14,6 +14,20 @@ worker crashes (NULL write buffer in do_dtls1_write) on the first DTLS
 handshake. Upstream's bundled OpenSSL has no kTLS, which hides the bug.
 The fix returns OpenSSL's own result for every *_RETURN call.
 
+WHY (RTP/ProbationGenerator, every version with the static buffer): all of
+a worker's probation generators (one per WebRTC transport, for bandwidth
+probes) build their packet on ONE static thread_local buffer, so they share
+its RTP sequence number, and each new transport resets it to a random value.
+On every other transport the probe stream (SSRC 1234) then jumps back, and
+libsrtp refuses to protect it ("replay check failed (index too old)") until
+the shared number passes that transport's highest. The probe packets were
+already given transport-wide sequence numbers, so the viewer's transport-cc
+feedback reports them lost: the estimator sees loss at every probe and no
+probe ever succeeds. On clean loopback a 9-host room's viewers sat at
+250-450 kbit/s estimates with ~5 % "loss" every 5 s and no media loss at
+all (bench/RESULTS.md, issue 21). The fix gives each generator its own
+buffer. Worth reporting upstream.
+
 Every edit asserts its anchor, like patch-meson.py.
 """
 import os
@@ -26,6 +40,18 @@ EDITS = [
         os.path.join("src", "RTC", "DtlsTransport.cpp"),
         "const long resultOfcallback = (operationType == BIO_CB_RETURN) ? static_cast<long>(ret) : 1;",
         "const long resultOfcallback = ((operationType & BIO_CB_RETURN) != 0) ? static_cast<long>(ret) : 1;",
+    ),
+    (
+        os.path.join("include", "RTC", "RTP", "ProbationGenerator.hpp"),
+        "\t\t\t// Allocated by this.\n\t\t\tstd::unique_ptr<RTP::Packet> probationPacket;",
+        "\t\t\t// Allocated by this: one buffer per generator, not a shared static one (Stagecast patch).\n"
+        "\t\t\tstd::unique_ptr<uint8_t[]> probationPacketBuffer{ new uint8_t[ProbationPacketMaxLength]() };\n"
+        "\t\t\t// Allocated by this.\n\t\t\tstd::unique_ptr<RTP::Packet> probationPacket;",
+    ),
+    (
+        os.path.join("src", "RTC", "RTP", "ProbationGenerator.cpp"),
+        "RTP::Packet::Factory(ProbationPacketBuffer, sizeof(ProbationPacketBuffer))",
+        "RTP::Packet::Factory(this->probationPacketBuffer.get(), ProbationGenerator::ProbationPacketMaxLength)",
     ),
 ]
 

@@ -1,7 +1,19 @@
 // Adaptive quality for one viewer (a joined host): every few seconds, and
 // whenever the viewer's tiles change, decide each video consumer's simulcast
 // layers from its tile size and the viewer's network (sfu/quality, pure),
-// then apply the decisions to mediasoup and tell the viewer.
+// then apply the decisions to mediasoup and tell the viewer what it gets.
+//
+// Two hands share the bandwidth. The decision caps each consumer's layers
+// from a budget that sets the viewer's audio aside (mediasoup's allocator
+// gives video the whole estimate, so it would overfill a tight link by the
+// audio), pauses the tiles that do not fit and ranks the rest; mediasoup's
+// allocator, on every estimate update, fits what flows under those caps in
+// that order, and may drop a layer the decision allowed. What the viewer is
+// told follows what mediasoup actually forwards: a video its allocator
+// dropped is reported paused, so the viewer shows a placeholder instead of a
+// frozen picture. The most important tile is never paused by the decision,
+// so the transport always wants more than it gets and the estimator keeps
+// probing for the link to come back.
 //
 // Sampling is the cost that grows with viewers (each statistic read is a
 // round trip to the media worker), so a sample reads the recv transport
@@ -41,10 +53,27 @@ export interface Viewport {
   main: boolean;
 }
 
+/** What a viewer gets of one video consumer: what it is told (`webrtc:quality-adapted`). */
+export interface VideoDelivery {
+  consumerId: string;
+  /** The held tier; null until the viewer's first network sample. */
+  tier: QualityTier | null;
+  /** No video: its tile is hidden, or the link has no room for even its lowest layer. */
+  paused: boolean;
+  /** The simulcast layer forwarded (mediasoup's current one once media flows); null when paused. */
+  spatialLayer: number | null;
+}
+
 export interface QualityListener {
-  adapted(decision: LayerDecision): void;
+  adapted(delivery: VideoDelivery): void;
   tierChanged(tier: QualityTier): void;
 }
+
+/** mediasoup's allocation ranks (1–255; more is served first and raised faster): the main tile first. */
+const TILE_PRIORITY = 1;
+const MAIN_TILE_PRIORITY = 2;
+/** How long a video let flow may take to be forwarded (its first key frame) before the viewer hears it is not. */
+const FORWARDING_GRACE_MS = 3000;
 
 export class QualityController {
   readonly #media: MediaPeer;
@@ -57,6 +86,17 @@ export class QualityController {
   readonly #clientResumed = new Set<string>();
   /** Consumers the decision paused (hidden tile or no bandwidth). */
   readonly #qualityPaused = new Set<string>();
+  /** The latest decision per video consumer. */
+  readonly #decisions = new Map<string, LayerDecision>();
+  /**
+   * mediasoup's forwarded spatial layer (null: none) since the consumer last
+   * started flowing; absent until its first layers after a decision let it flow.
+   */
+  readonly #forwardedLayer = new Map<string, number | null>();
+  /** What the viewer was last told, per consumer. */
+  readonly #told = new Map<string, VideoDelivery>();
+  /** When the decision last let each consumer flow after it did not (performance.now()). */
+  readonly #letFlowAt = new Map<string, number>();
   #tier: QualityTier | null = null;
   /** Video consumers seen sending packets: no longer waiting for their first key frame. */
   readonly #seenSending = new Set<string>();
@@ -89,8 +129,13 @@ export class QualityController {
     this.#logger = logger;
     this.#armSampleTimer(ACTIVE_SAMPLE_INTERVAL_MS);
     media.on('consumerclosed', (consumerId) => this.#forget(consumerId));
-    // mediasoup's estimator moved what a consumer gets: the network changed.
-    media.on('consumerlayerschange', () => this.#sampleSoon());
+    // mediasoup's estimator moved what a consumer gets: the network changed, and the viewer sees it.
+    media.on('consumerlayerschange', (consumerId, layers) => {
+      if (!this.#decisions.has(consumerId)) return;
+      this.#forwardedLayer.set(consumerId, layers?.spatialLayer ?? null);
+      this.#tell(consumerId);
+      this.#sampleSoon();
+    });
     // A falling score is loss towards the viewer (the producer's own score is the publisher's uplink).
     media.on('consumerscore', (consumerId, { score }) => {
       const previous = this.#lastScoreByConsumerId.get(consumerId);
@@ -186,9 +231,12 @@ export class QualityController {
     if (this.#closed) return ACTIVE_SAMPLE_INTERVAL_MS;
     const result = decideLayers(this.#state, { ...input, ...(sample ? { sample } : {}) }, Date.now(), this.#options);
     this.#state = result.state;
+    if (sample) this.#logger.debug({ sample, held: result.state.network.held }, 'viewer network sampled');
+    const mainIds = new Set(tiles.filter((tile) => (tile.priority ?? 0) > 1).map((tile) => tile.consumerId));
     for (const decision of result.decisions) {
-      if (decision.changed && !this.#closed) await this.#apply(decision);
+      if (decision.changed && !this.#closed) await this.#apply(decision, mainIds.has(decision.consumerId));
     }
+    if (withSample) for (const consumer of videoConsumers) this.#checkForwarded(consumer);
     if (this.#closed) return ACTIVE_SAMPLE_INTERVAL_MS;
     const tier = result.decisions[0]?.tier ?? null;
     if (tier && tier !== this.#tier) {
@@ -208,23 +256,64 @@ export class QualityController {
     );
   }
 
-  async #apply(decision: LayerDecision): Promise<void> {
+  async #apply(decision: LayerDecision, main: boolean): Promise<void> {
     const consumer = this.#media.consumers.get(decision.consumerId);
     if (!consumer || consumer.closed) return;
+    const wasFlowing = this.#decisions.get(consumer.id)?.paused === false;
+    this.#decisions.set(consumer.id, decision);
     if (decision.paused) {
       this.#qualityPaused.add(consumer.id);
+      this.#forwardedLayer.delete(consumer.id);
       await consumer.pause();
     } else {
       this.#qualityPaused.delete(consumer.id);
+      // Until mediasoup reports layers again, the viewer is told what the decision expects.
+      if (!wasFlowing) {
+        this.#forwardedLayer.delete(consumer.id);
+        this.#letFlowAt.set(consumer.id, performance.now());
+      }
       if (consumer.type === 'simulcast' || consumer.type === 'svc') {
         await consumer.setPreferredLayers({
           spatialLayer: decision.spatialLayer,
           temporalLayer: decision.temporalLayer,
         });
+        await consumer.setPriority(main ? MAIN_TILE_PRIORITY : TILE_PRIORITY);
       }
       if (this.#clientResumed.has(consumer.id)) await consumer.resume();
     }
-    if (!this.#closed) this.#listener.adapted(decision);
+    if (!this.#closed) this.#tell(consumer.id);
+  }
+
+  /**
+   * A video the decision let flow a while ago that mediasoup forwards no
+   * layer of, with no event to say so (it never got one: the estimate had no
+   * room from the start): the viewer is told it is paused.
+   */
+  #checkForwarded(consumer: PeerConsumer): void {
+    const decision = this.#decisions.get(consumer.id);
+    if (!decision || decision.paused || consumer.producerPaused || this.#forwardedLayer.has(consumer.id)) return;
+    if (performance.now() - (this.#letFlowAt.get(consumer.id) ?? Infinity) < FORWARDING_GRACE_MS) return;
+    this.#forwardedLayer.set(consumer.id, consumer.currentLayers?.spatialLayer ?? null);
+    this.#tell(consumer.id);
+  }
+
+  /** Tells the viewer what it now gets of this consumer, if that changed. */
+  #tell(consumerId: string): void {
+    const decision = this.#decisions.get(consumerId);
+    const consumer = this.#media.consumers.get(consumerId);
+    if (!decision || !consumer || this.#closed) return;
+    const delivery = deliveryOf(decision, this.#forwardedLayer.get(consumerId), consumer.producerPaused);
+    const told = this.#told.get(consumerId);
+    if (
+      told &&
+      told.paused === delivery.paused &&
+      told.spatialLayer === delivery.spatialLayer &&
+      told.tier === delivery.tier
+    ) {
+      return;
+    }
+    this.#told.set(consumerId, delivery);
+    this.#listener.adapted(delivery);
   }
 
   /**
@@ -278,10 +367,35 @@ export class QualityController {
 
   #forget(consumerId: string): void {
     this.#viewports.delete(consumerId);
+    this.#decisions.delete(consumerId);
+    this.#forwardedLayer.delete(consumerId);
+    this.#told.delete(consumerId);
+    this.#letFlowAt.delete(consumerId);
     this.#clientResumed.delete(consumerId);
     this.#qualityPaused.delete(consumerId);
     this.#seenSending.delete(consumerId);
     this.#lastScoreByConsumerId.delete(consumerId);
     this.#scoreFell.delete(consumerId);
   }
+}
+
+/**
+ * What the viewer gets: a video the decision paused gets nothing; otherwise,
+ * once mediasoup has reported layers since the decision let it flow, what
+ * it forwards (none: its allocator found no room); before that, what the
+ * decision expects. A producer's own pause (camera off) is not the link's:
+ * the viewer learns it from the track, so it is not reported as a pause here.
+ */
+export function deliveryOf(
+  decision: LayerDecision,
+  forwardedLayer: number | null | undefined,
+  producerPaused: boolean,
+): VideoDelivery {
+  const { consumerId, tier } = decision;
+  const paused: VideoDelivery = { consumerId, tier, paused: true, spatialLayer: null };
+  if (decision.paused) return paused;
+  if (forwardedLayer === undefined || (forwardedLayer === null && producerPaused)) {
+    return { consumerId, tier, paused: false, spatialLayer: decision.spatialLayer };
+  }
+  return forwardedLayer === null ? paused : { consumerId, tier, paused: false, spatialLayer: forwardedLayer };
 }

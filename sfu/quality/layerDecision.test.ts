@@ -222,33 +222,42 @@ test('bitrate moves inside the 10 % dead band are neither worse nor better', () 
   assert.equal(updateNetwork(held, { ...EXCELLENT, availableBitrateBps: 4_400_000 }, 1000).worseStreak, 1);
   assert.equal(updateNetwork(held, { ...EXCELLENT, availableBitrateBps: 5_600_000 }, 1000).upgrade, {
     sinceMs: 1000,
-    floor: { tier: 'excellent', availableBitrateBps: 5_600_000 },
+    recent: [{ atMs: 1000, network: { tier: 'excellent', availableBitrateBps: 5_600_000 } }],
   });
 });
 
-test('an upgrade waits until conditions have been better for 6 s', () => {
-  const samples = [POOR, ...Array<NetworkSample>(7).fill(EXCELLENT)];
+test('an upgrade waits until conditions have been better for 4 s', () => {
+  const samples = [POOR, ...Array<NetworkSample>(5).fill(EXCELLENT)];
   assert.equal(replay(samples), [
     '0/2 poor',
     '0/2 poor', // t = 1 s: the hold starts
     '0/2 poor',
     '0/2 poor',
-    '0/2 poor',
-    '0/2 poor',
-    '0/2 poor', // t = 6 s: 5 s of better samples
-    '2/2 excellent', // t = 7 s: 6 s
+    '0/2 poor', // t = 4 s: 3 s of better samples
+    '2/2 excellent', // t = 5 s: 4 s
   ]);
 });
 
-test('an upgrade takes the worst conditions seen during the hold', () => {
-  const samples = [POOR, EXCELLENT, GOOD, EXCELLENT, EXCELLENT, EXCELLENT, EXCELLENT, EXCELLENT];
+test('an upgrade takes the worst conditions of its last 4 s', () => {
+  const samples = [POOR, EXCELLENT, GOOD, EXCELLENT, EXCELLENT, EXCELLENT];
   assert.equal(replay(samples).at(-1), '2/1 good');
+  // A small improvement that started the streak does not hold back the big one that followed.
+  const recovering = [POOR, FAIR, FAIR, ...Array<NetworkSample>(5).fill(EXCELLENT)];
+  // Fair at t = 5 s (4 s after the fair samples began); the excellent ones' own streak began at t = 3 s, so
+  // excellent at t = 7 s, not 4 s after the fair upgrade.
+  assert.equal(replay(recovering).slice(4), ['0/2 poor', '1/2 fair', '1/2 fair', '2/2 excellent']);
+});
+
+test('loss alone never downgrades at once: a lasting loss does', () => {
+  const burst = { ...EXCELLENT, lossPct: 40 };
+  assert.equal(replay([EXCELLENT, burst, EXCELLENT]), ['2/2 excellent', '2/2 excellent', '2/2 excellent']);
+  assert.equal(replay([EXCELLENT, burst, burst]).at(-1), '0/2 poor');
 });
 
 test('a sample no better than the held one restarts the hold', () => {
-  const samples = [POOR, ...Array<NetworkSample>(5).fill(EXCELLENT), POOR, ...Array<NetworkSample>(7).fill(EXCELLENT)];
+  const samples = [POOR, ...Array<NetworkSample>(3).fill(EXCELLENT), POOR, ...Array<NetworkSample>(5).fill(EXCELLENT)];
   const shown = replay(samples);
-  assert.is(shown.indexOf('2/2 excellent'), 13);
+  assert.is(shown.indexOf('2/2 excellent'), 9);
 });
 
 test('alternating samples do not flap', () => {

@@ -33,11 +33,18 @@ export interface LayerDecisionOptions {
   upscaleTolerance: number;
   /** Worse samples in a row that make a downgrade (at one sample a second: about 2 s). Default 2. */
   downgradeSamples: number;
-  /** How long every sample must be better before an upgrade. Default 6000 ms. */
+  /**
+   * How long every sample must be better before an upgrade; the upgrade takes the worst sample of that long
+   * (a sliding window), so a big recovery is not held back by the small one that started the streak. Default 4000 ms.
+   */
   upgradeHoldMs: number;
   /** Relative bitrate change treated as noise: neither worse nor better. Default 0.1. */
   bitrateDeadband: number;
-  /** A sample two or more tiers worse, or with a bitrate below this share of the held one, downgrades at once. Default 0.5. */
+  /**
+   * A sample with a bitrate below this share of the held one, or two or more tiers worse on bitrate or RTT,
+   * downgrades at once. Loss alone counts only as worse: a key frame burst overflowing a queue shows as one
+   * sample of heavy loss, and the estimator answers lasting loss by lowering the bitrate anyway. Default 0.5.
+   */
   collapseRatio: number;
   /**
    * Pause tiles whose lowest layer does not fit the budget. Off: every visible tile keeps at least its lowest
@@ -52,7 +59,7 @@ export const DEFAULT_LAYER_DECISION_OPTIONS: Readonly<LayerDecisionOptions> = {
   videoBudgetShare: 0.85,
   upscaleTolerance: 1.25,
   downgradeSamples: 2,
-  upgradeHoldMs: 6000,
+  upgradeHoldMs: 4000,
   bitrateDeadband: 0.1,
   collapseRatio: 0.5,
   pauseWhenNothingFits: true,
@@ -69,8 +76,8 @@ export interface NetworkHysteresis {
   held: HeldNetwork | null;
   /** Consecutive samples worse than `held`. */
   worseStreak: number;
-  /** An upgrade in waiting: since when every sample was better, and the worst of those samples. */
-  upgrade: { sinceMs: number; floor: HeldNetwork } | null;
+  /** An upgrade in waiting: since when every sample was better, and those of the last `upgradeHoldMs`. */
+  upgrade: { sinceMs: number; recent: readonly { atMs: number; network: HeldNetwork }[] } | null;
 }
 
 export interface ConsumerTile {
@@ -123,8 +130,9 @@ export function initialViewerQualityState(): ViewerQualityState {
  * One step of the viewer's network state machine. The first sample is taken as is (there is nothing to be stable
  * against). After that a worse sample (worse tier, or bitrate below the dead band) only counts: `downgradeSamples`
  * of them in a row, or one very bad one, replace the held conditions. A better sample starts or extends a hold;
- * once every sample has been better for `upgradeHoldMs`, the worst of them is taken. A sample that is neither
- * worse nor better clears both, so alternating samples never move the held conditions.
+ * once every sample has been better for `upgradeHoldMs`, the worst of the samples of the last `upgradeHoldMs` is
+ * taken. A sample that is neither worse nor better clears both, so alternating samples never move the held
+ * conditions.
  */
 export function updateNetwork(
   hysteresis: NetworkHysteresis,
@@ -139,7 +147,9 @@ export function updateNetwork(
   const tierSteps = tierRank(sampled.tier) - tierRank(held.tier);
   const worse = tierSteps > 0 || sampled.availableBitrateBps < held.availableBitrateBps * (1 - options.bitrateDeadband);
   if (worse) {
-    const veryBad = tierSteps >= 2 || sampled.availableBitrateBps < held.availableBitrateBps * options.collapseRatio;
+    const stepsWithoutLoss = tierRank(classifyTier({ ...sample, lossPct: 0 })) - tierRank(held.tier);
+    const veryBad =
+      stepsWithoutLoss >= 2 || sampled.availableBitrateBps < held.availableBitrateBps * options.collapseRatio;
     const worseStreak = hysteresis.worseStreak + 1;
     if (veryBad || worseStreak >= options.downgradeSamples) {
       // Take only what got worse: a dimension that improved in the same sample still has to earn its upgrade.
@@ -148,17 +158,38 @@ export function updateNetwork(
     return { held, worseStreak, upgrade: null };
   }
 
-  const better =
-    tierSteps < 0 || sampled.availableBitrateBps > held.availableBitrateBps * (1 + options.bitrateDeadband);
-  if (!better) return { held, worseStreak: 0, upgrade: null };
+  if (!isBetter(sampled, held, options)) return { held, worseStreak: 0, upgrade: null };
 
-  const upgrade = hysteresis.upgrade
-    ? { sinceMs: hysteresis.upgrade.sinceMs, floor: worstOf(hysteresis.upgrade.floor, sampled) }
-    : { sinceMs: nowMs, floor: sampled };
-  if (nowMs - upgrade.sinceMs >= options.upgradeHoldMs) {
-    return { held: bestOf(held, upgrade.floor), worseStreak: 0, upgrade: null };
-  }
-  return { held, worseStreak: 0, upgrade };
+  const sinceMs = hysteresis.upgrade?.sinceMs ?? nowMs;
+  // The samples of the window, and the one just before it (the conditions at its start).
+  const earlier = (hysteresis.upgrade?.recent ?? []).filter((entry) => entry.atMs >= nowMs - options.upgradeHoldMs);
+  const before = hysteresis.upgrade?.recent.findLast((entry) => entry.atMs < nowMs - options.upgradeHoldMs);
+  const recent = [...(before ? [before] : []), ...earlier, { atMs: nowMs, network: sampled }];
+  if (nowMs - sinceMs < options.upgradeHoldMs) return { held, worseStreak: 0, upgrade: { sinceMs, recent } };
+  const upgraded = bestOf(held, recent.map((entry) => entry.network).reduce(worstOf));
+  // The latest samples may be better still: their streak goes on from where it started.
+  const firstNotBetter = recent.findLastIndex((entry) => !isBetter(entry.network, upgraded, options));
+  const streak = recent.slice(firstNotBetter + 1);
+  return {
+    held: upgraded,
+    worseStreak: 0,
+    upgrade: streak[0] ? { sinceMs: streak[0].atMs, recent: streak } : null,
+  };
+}
+
+/** Better than the held conditions: a better tier, or a bitrate above the dead band. */
+function isBetter(sampled: HeldNetwork, held: HeldNetwork, options: LayerDecisionOptions): boolean {
+  return (
+    tierRank(sampled.tier) < tierRank(held.tier) ||
+    sampled.availableBitrateBps > held.availableBitrateBps * (1 + options.bitrateDeadband)
+  );
+}
+
+/** The worst conditions of an upgrade in waiting: what it would take. */
+export function upgradeFloor(upgrade: NonNullable<NetworkHysteresis['upgrade']>): HeldNetwork | undefined {
+  return upgrade.recent
+    .map((entry) => entry.network)
+    .reduce<HeldNetwork | undefined>((floor, network) => (floor ? worstOf(floor, network) : network), undefined);
 }
 
 /** The spatial layer a tile needs: the smallest whose height, mildly upscaled, covers the tile. */

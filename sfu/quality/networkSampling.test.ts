@@ -40,7 +40,7 @@ const steady = (held: HeldNetwork): NetworkHysteresis => ({ held, worseStreak: 0
 const upgradingTo = (held: HeldNetwork, floor: HeldNetwork): NetworkHysteresis => ({
   held,
   worseStreak: 0,
-  upgrade: { sinceMs: 0, floor },
+  upgrade: { sinceMs: 0, recent: [{ atMs: 0, network: floor }] },
 });
 
 test('a sample: bandwidth from the transport, the RTT given, the worse of the two losses', () => {

@@ -13,11 +13,12 @@ import {
   type LayerDecisionOptions,
   type NetworkHysteresis,
   type ViewerQualityState,
+  upgradeFloor,
 } from './layerDecision.ts';
 import { classifyTier, lossPctFromFractionLost, type NetworkSample } from './qualityTiers.ts';
 
 /** While a viewer is joining or its conditions are moving. */
-export const ACTIVE_SAMPLE_INTERVAL_MS = 2000;
+export const ACTIVE_SAMPLE_INTERVAL_MS = 1000;
 /** Once nothing a sample could show would change the viewer's layers or tier (events still bring samples forward). */
 export const SETTLED_SAMPLE_INTERVAL_MS = 6000;
 /**
@@ -118,7 +119,8 @@ export function isSettled(sampling: SamplingState, overrides: Partial<LayerDecis
 /** Where the held conditions may move next, or null when nothing is under way. */
 function pendingNetwork(network: NetworkHysteresis, sample: NetworkSample | undefined): HeldNetwork | null {
   if (!network.held) return null;
-  if (network.upgrade) return bestOf(network.held, network.upgrade.floor);
+  const floor = network.upgrade && upgradeFloor(network.upgrade);
+  if (floor) return bestOf(network.held, floor);
   if (network.worseStreak > 0 && sample) {
     return worstOf(network.held, { tier: classifyTier(sample), availableBitrateBps: sample.availableBitrateBps });
   }
