@@ -31,6 +31,8 @@ export interface CoturnOptions {
   secret?: string;
   /** Default: 'stagecast-test'. */
   realm?: string;
+  /** Caps each TURN session's bandwidth, per direction (`--max-bps`, bytes per second): a thin link. */
+  maxBytesPerSecond?: number;
 }
 
 const READY_TIMEOUT_MS = 10_000;
@@ -77,6 +79,7 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
     `--log-file=${logFile}`,
     '--simple-log', // exactly this file name, no date suffix or rollover
     '--no-stdout-log',
+    ...(options.maxBytesPerSecond ? [`--max-bps=${options.maxBytesPerSecond}`] : []),
   ];
   // Anything coturn still prints (e.g. "socket: Protocol not supported" when SCTP is missing) goes to a file,
   // not into the test's output.

@@ -12,6 +12,7 @@ import { addCoHost, createSession, endSession } from '../testkit/sessions.ts';
 import { signInGuest } from '../testkit/signalingClient.ts';
 import {
   assertReceivesFrom,
+  byTestId,
   firstFrameTimes,
   joinAsHost,
   openHostPage,
@@ -147,6 +148,37 @@ test('a host forced through TURN (relay-only ICE via a real coturn) sends and re
     assert.equal(candidateTypes, { send: 'relay', recv: 'relay' });
     const directTypes = await direct.page.evaluate(() => window.stagecastStudio?.candidateTypes());
     report(`relayed host's paths: ${JSON.stringify(candidateTypes)}; direct host's: ${JSON.stringify(directTypes)}`);
+  } finally {
+    for (const page of pages) await page.context.close().catch(() => undefined);
+    await server?.close();
+    await coturn?.stop();
+  }
+});
+
+test('a host on a link too thin for video sees it paused, in words, and keeps hearing the others', async () => {
+  // Both directions of the relayed host's TURN session are capped at 16 kB/s (128 kbit/s): room for the two
+  // microphones, not for the two cameras. The server's estimate for that host falls; it stops the videos
+  // (its controller, or mediasoup's allocator) and says so; the studio shows a placeholder, not a frozen frame.
+  let coturn: Coturn | undefined;
+  let server: TestServer | undefined;
+  const pages: HostPage[] = [];
+  try {
+    coturn = await startCoturn({ maxBytesPerSecond: 16_000 });
+    server = await startTestServer({ TURN_URLS: coturn.urls.join(','), TURN_SECRET: coturn.secret });
+    const room = await openRoom(server, ['Thin', 'Ann', 'Bob'], (index) =>
+      index === 0 ? `capture=${CAPTURE}&relay=1` : `capture=${CAPTURE}`,
+    );
+    pages.push(...room.pages);
+    for (const page of pages) await joinAsHost(page);
+    const [thin, ann, bob] = pages as [HostPage, HostPage, HostPage];
+    await thin.page.waitForSelector(byTestId('video-paused'), { timeout: 45_000 });
+    const note = await thin.page.$eval(byTestId('video-paused'), (element) => element.textContent ?? '');
+    assert.match(note, 'Video paused: your connection is weak');
+    // Audio goes on; the paused videos are the server's doing, not a broken stream.
+    await assertReceivesFrom(thin, [ann, bob], true);
+    // The hosts on a free link see no such thing.
+    assert.is(await ann.page.$(byTestId('video-paused')), null);
+    report(`thin link: ${await thin.page.$$eval(byTestId('video-paused'), (all) => all.length)} video(s) paused`);
   } finally {
     for (const page of pages) await page.context.close().catch(() => undefined);
     await server?.close();

@@ -37,6 +37,8 @@ export interface CappedSubscriberFigures {
   adaptUpMs: (number | null)[];
   freezes: number;
   longestFreezeMs: number;
+  /** [seconds when each freeze ended (its next frame), its length in ms], in order. */
+  freezeLog: [number, number][];
 }
 
 export class CappedSubscriberProbe {
@@ -128,6 +130,9 @@ export class CappedSubscriberProbe {
       adaptUpMs,
       freezes: freezes.length,
       longestFreezeMs: Math.round(Math.max(0, ...freezes.map((freeze) => freeze.durationMs))),
+      freezeLog: freezes
+        .sort((a, b) => a.endedAtMs - b.endedAtMs)
+        .map((freeze): [number, number] => [seconds(freeze.endedAtMs), Math.round(freeze.durationMs)]),
     };
   }
 }
