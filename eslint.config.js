@@ -25,6 +25,7 @@ const benchRecorderHelpers = [
   'bench/hls/hlsViewer.ts',
   'bench/media/clip.ts',
   'bench/media/media.test.ts',
+  'bench/peers/opusFec.test.ts',
   'bench/peers/subscriber.ts',
 ];
 /** The bare-mediasoup baseline is mediasoup: it shares the SFU's codecs and socket sizes. */

@@ -37,7 +37,8 @@ export interface ClipOptions {
   cacheDir?: string;
   /**
    * What the clip shows and plays. 'test' (default): a moving test pattern
-   * and a 440 Hz tone. 'marks': black with a white flash, and silence with a
+   * and a 440 Hz tone that warbles and swells three times a second like
+   * speech, mono Opus with in-band FEC. 'marks': black with a white flash, and silence with a
    * 3 kHz beep, for 100 ms at the start of every second together (A/V sync
    * is read back from where the flash and the beep land; see bench/hls/).
    */
@@ -79,6 +80,15 @@ export interface Clip {
 }
 
 const AUDIO_BITRATE = '32k';
+/**
+ * The 'test' clip's audio is encoded as a browser's would be once its
+ * receivers report loss: voice mode, in-band FEC on, expecting 10 % loss.
+ * libopus adds FEC (LBRR) only to frames it finds voice-active, so the tone
+ * swells and fades like syllables (a steady tone is taken for background
+ * after half a second and gets none).
+ */
+const VOICE_LIKE_TONE = '0.5*sin(2*PI*440*t+3*sin(2*PI*4*t))*(0.55+0.45*sin(2*PI*3*t))';
+const TEST_AUDIO_ARGS = ['-application', 'voip', '-fec', '1', '-packet_loss', '10', '-ac', '1'];
 
 export async function prepareClip(options: ClipOptions = {}): Promise<Clip> {
   const seconds = options.seconds ?? 10;
@@ -92,7 +102,7 @@ export async function prepareClip(options: ClipOptions = {}): Promise<Clip> {
     fps,
     layers,
     keyFrameInterval,
-    audio: AUDIO_BITRATE,
+    audio: `${AUDIO_BITRATE}${pattern === 'test' ? ' voice-like mono fec' : ''}`,
     ffmpeg,
     version: 1,
     // Only a non-default pattern changes the key, so existing caches stay valid.
@@ -168,7 +178,7 @@ async function encode(
         ]
       : [
           `testsrc2=size=${size}:rate=${fps}:duration=${seconds}`,
-          `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+          `aevalsrc='${VOICE_LIKE_TONE}':sample_rate=48000:duration=${seconds}`,
         ];
   const args = ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', videoSource];
   args.push('-f', 'lavfi', '-i', audioSource);
@@ -183,8 +193,9 @@ async function encode(
     );
   });
   args.push(
-    ...['-map', '1:a', '-c:a', 'libopus', '-b:a', AUDIO_BITRATE, '-frame_duration', '20', '-application', 'voip'],
-    ...['-ac', '2', '-f', 'ogg', path.join(dir, 'audio.ogg')],
+    ...['-map', '1:a', '-c:a', 'libopus', '-b:a', AUDIO_BITRATE, '-frame_duration', '20'],
+    ...(pattern === 'test' ? TEST_AUDIO_ARGS : ['-application', 'voip', '-ac', '2']),
+    ...['-f', 'ogg', path.join(dir, 'audio.ogg')],
   );
   try {
     await promisify(execFile)(ffmpeg, args, { timeout: 180_000, maxBuffer: 8 * 1024 * 1024 });

@@ -20,6 +20,7 @@ import { randomSsrc } from '../../testkit/rtpParameters.ts';
 import { FrameTracker } from './frameTracker.ts';
 import type { ClockParticipant } from './mediaClock.ts';
 import { NackRetries } from './nackRetries.ts';
+import { OpusFecRecovery } from './opusFec.ts';
 import { DEFAULT_ROUND_TRIP_MS } from './roundTrip.ts';
 import { StreamStats } from './streamStats.ts';
 import { TransportCcRecorder } from '../../testkit/transportCc.ts';
@@ -49,6 +50,8 @@ export interface ReceivedStream extends ExpectedStream {
   frames: FrameTracker | undefined;
   /** Video: lost packets asked for and not yet received (asked again, as a browser does; audio is not NACKed). */
   nacks: NackRetries | undefined;
+  /** Audio: lost packets Opus in-band FEC in the next packet can fill. */
+  fec: OpusFecRecovery | undefined;
 }
 
 export class Subscriber implements ClockParticipant {
@@ -91,6 +94,7 @@ export class Subscriber implements ClockParticipant {
       keyFrames: 0,
       frames: stream.kind === 'video' ? new FrameTracker() : undefined,
       nacks: stream.kind === 'video' ? new NackRetries() : undefined,
+      fec: stream.kind === 'audio' ? new OpusFecRecovery() : undefined,
     });
   }
 
@@ -174,6 +178,7 @@ export class Subscriber implements ClockParticipant {
     }
     // Asked for on the next ticks, once they are not merely reordered (nackRetries.ts). Audio is not
     // NACKed, as browsers do not (Opus conceals a loss; a late retransmission is no use).
+    stream.fec?.onPacket(header.sequenceNumber, payload, missing);
     if (stream.nacks) {
       stream.nacks.received(header.sequenceNumber);
       if (missing.length > 0) stream.nacks.missing(missing, arrivalMs);

@@ -17,6 +17,9 @@ export interface StreamWindow {
   bytes: number;
   /** Retransmissions and reordered packets that filled a gap. */
   lateFilled: number;
+  /** Audio only: lost packets the next packet's Opus FEC fills, and packets received carrying FEC. */
+  fecRecovered: number;
+  fecPackets: number;
   /** Video only: frames that could have been shown, and the freezes between them. */
   frames: FrameCounters | undefined;
 }
@@ -59,6 +62,8 @@ export async function startWindow(
   await target.serverFigures();
   const snapshot = (stream: ReceivedStream) => ({
     ...stream.stats.counters,
+    fecRecovered: stream.fec?.recovered ?? 0,
+    fecPackets: stream.fec?.packetsWithFec ?? 0,
     frames: stream.frames ? { ...stream.frames.counters } : undefined,
   });
   const before = new Map(streams().map((stream) => [stream, snapshot(stream)]));
@@ -80,6 +85,8 @@ export async function startWindow(
         received: end.received - (start?.received ?? 0),
         bytes: end.bytes - (start?.bytes ?? 0),
         lateFilled: end.lateFilled - (start?.lateFilled ?? 0),
+        fecRecovered: end.fecRecovered - (start?.fecRecovered ?? 0),
+        fecPackets: end.fecPackets - (start?.fecPackets ?? 0),
         frames: end.frames && {
           rendered: end.frames.rendered - startFrames.rendered,
           pausedMs: end.frames.pausedMs - startFrames.pausedMs,
@@ -153,6 +160,11 @@ export interface ResilienceFigures {
   /** Video / audio packets never received (not repaired by a retransmission), % of expected. */
   residualVideoLossPct: number;
   residualAudioLossPct: number;
+  /** Audio packets lost that the next packet's Opus in-band FEC fills, % of expected; what stays concealed. */
+  audioFecRecoveredPct: number;
+  audioLossAfterFecPct: number;
+  /** Audio packets received that carry FEC, % (libopus adds it to voice-active frames only). */
+  audioPacketsWithFecPct: number;
   /** Retransmissions and reordered packets that filled a gap. */
   lateFilledPackets: number;
   framesRendered: number;
@@ -177,15 +189,30 @@ function lossPctOf(streams: readonly StreamWindow[]): number {
   return round(lossPercent(expected - received, expected), 3);
 }
 
+function audioFecFiguresOf(
+  audio: readonly StreamWindow[],
+): Pick<ResilienceFigures, 'audioFecRecoveredPct' | 'audioLossAfterFecPct' | 'audioPacketsWithFecPct'> {
+  const sum = (key: 'expected' | 'received' | 'fecRecovered' | 'fecPackets') =>
+    audio.reduce((total, stream) => total + Math.max(0, stream[key]), 0);
+  const [expected, received, recovered] = [sum('expected'), sum('received'), sum('fecRecovered')];
+  return {
+    audioFecRecoveredPct: round(lossPercent(recovered, expected), 3),
+    audioLossAfterFecPct: round(lossPercent(Math.max(0, expected - received - recovered), expected), 3),
+    audioPacketsWithFecPct: round(lossPercent(sum('fecPackets'), received), 1),
+  };
+}
+
 export function resilienceOf(streams: readonly StreamWindow[], seconds: number): ResilienceFigures {
   const video = streams.filter((stream) => stream.stream.kind === 'video');
+  const audio = streams.filter((stream) => stream.stream.kind === 'audio');
   const frames = video.flatMap((stream) => (stream.frames ? [stream.frames] : []));
   const total = (key: 'rendered' | 'pausedMs' | 'freezes' | 'freezeMs' | 'resyncs') =>
     frames.reduce((sum, counters) => sum + counters[key], 0);
   const tileMinutes = (video.filter((stream) => stream.received > 0).length * seconds) / 60;
   return {
     residualVideoLossPct: lossPctOf(video),
-    residualAudioLossPct: lossPctOf(streams.filter((stream) => stream.stream.kind === 'audio')),
+    residualAudioLossPct: lossPctOf(audio),
+    ...audioFecFiguresOf(audio),
     lateFilledPackets: streams.reduce((sum, stream) => sum + stream.lateFilled, 0),
     framesRendered: total('rendered'),
     videoPausedMs: Math.round(total('pausedMs')),
