@@ -87,7 +87,7 @@ const AUDIO_BITRATE = '32k';
  * swells and fades like syllables (a steady tone is taken for background
  * after half a second and gets none).
  */
-const VOICE_LIKE_TONE = '0.5*sin(2*PI*440*t+3*sin(2*PI*4*t))*(0.55+0.45*sin(2*PI*3*t))';
+export const VOICE_LIKE_TONE = '0.5*sin(2*PI*440*t+3*sin(2*PI*4*t))*(0.55+0.45*sin(2*PI*3*t))';
 const TEST_AUDIO_ARGS = ['-application', 'voip', '-fec', '1', '-packet_loss', '10', '-ac', '1'];
 
 export async function prepareClip(options: ClipOptions = {}): Promise<Clip> {

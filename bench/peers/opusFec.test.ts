@@ -7,11 +7,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { VOICE_LIKE_TONE } from '../media/clip.ts';
 import { readOpusPackets } from '../media/containers.ts';
 import { resolveFfmpeg } from '../../recorder/ffmpegBinary.ts';
 import { carriesOpusFec, OpusFecRecovery } from './opusFec.ts';
-
-const VOICE_LIKE = '0.5*sin(2*PI*440*t+3*sin(2*PI*4*t))*(0.55+0.45*sin(2*PI*3*t))';
 
 async function encode(source: string, args: string[]): Promise<Buffer[]> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-opus-')), 'audio.ogg');
@@ -24,27 +23,22 @@ async function encode(source: string, args: string[]): Promise<Buffer[]> {
   return packets;
 }
 
+/** The bench clip's voice-like tone with in-band FEC, as `channels` channels. */
+const voiceWithFec = (channels: number) =>
+  encode(`aevalsrc='${VOICE_LIKE_TONE}'`, [
+    '-application',
+    'voip',
+    '-fec',
+    '1',
+    '-packet_loss',
+    '10',
+    '-ac',
+    `${channels}`,
+  ]);
+
 test('in-band FEC is found where libopus put it, and nowhere else', async () => {
-  const withFec = await encode(`aevalsrc='${VOICE_LIKE}'`, [
-    '-application',
-    'voip',
-    '-fec',
-    '1',
-    '-packet_loss',
-    '10',
-    '-ac',
-    '1',
-  ]);
-  const stereoWithFec = await encode(`aevalsrc='${VOICE_LIKE}'`, [
-    '-application',
-    'voip',
-    '-fec',
-    '1',
-    '-packet_loss',
-    '10',
-    '-ac',
-    '2',
-  ]);
+  const withFec = await voiceWithFec(1);
+  const stereoWithFec = await voiceWithFec(2);
   const withoutFec = await encode('sine=frequency=440', ['-application', 'voip', '-ac', '2']);
   const share = (packets: Buffer[]) => packets.filter((packet) => carriesOpusFec(packet)).length / packets.length;
   assert.ok(share(withFec) > 0.5, `mono with FEC: ${share(withFec)}`);
@@ -53,16 +47,7 @@ test('in-band FEC is found where libopus put it, and nowhere else', async () => 
 });
 
 test('a lost packet is filled when the next carries FEC; the first of a burst, or a late arrival, is not', async () => {
-  const packets = await encode(`aevalsrc='${VOICE_LIKE}'`, [
-    '-application',
-    'voip',
-    '-fec',
-    '1',
-    '-packet_loss',
-    '10',
-    '-ac',
-    '1',
-  ]);
+  const packets = await voiceWithFec(1);
   const fecPacket = packets.find((packet) => carriesOpusFec(packet))!;
   const plainPacket = Buffer.from([31 << 3, 0xff]); // CELT
   const recovery = new OpusFecRecovery();

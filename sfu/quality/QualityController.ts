@@ -149,6 +149,8 @@ export class QualityController {
   /** The client is ready for this consumer; it flows unless a decision holds it paused. */
   async resume(consumerId: string): Promise<void> {
     this.#clientResumed.add(consumerId);
+    // Its first key frame is on its way from now, not from when the decision let it flow.
+    if (this.#letFlowAt.has(consumerId)) this.#letFlowAt.set(consumerId, performance.now());
     if (!this.#qualityPaused.has(consumerId)) await this.#media.resumeConsumer(consumerId);
     // Watch for its first packet at the active pace (a lost key-frame request is repeated by the next sample).
     this.#sampleSoon();
@@ -291,7 +293,9 @@ export class QualityController {
    */
   #checkForwarded(consumer: PeerConsumer): void {
     const decision = this.#decisions.get(consumer.id);
-    if (!decision || decision.paused || consumer.producerPaused || this.#forwardedLayer.has(consumer.id)) return;
+    if (!decision || decision.paused || this.#forwardedLayer.has(consumer.id)) return;
+    // Not yet resumed by its client, or its producer paused: nothing is expected to flow.
+    if (consumer.paused || consumer.producerPaused) return;
     if (performance.now() - (this.#letFlowAt.get(consumer.id) ?? Infinity) < FORWARDING_GRACE_MS) return;
     this.#forwardedLayer.set(consumer.id, consumer.currentLayers?.spatialLayer ?? null);
     this.#tell(consumer.id);
