@@ -167,6 +167,7 @@ export interface QualityAdapted {
   tier: QualityTier;
   /** Simulcast layer now forwarded (0 lowest); null when paused. */
   spatialLayer: number | null;
+  /** No video is forwarded: the tile is hidden, or the viewer's link has no room for it (show a placeholder). */
   paused: boolean;
 }
 
