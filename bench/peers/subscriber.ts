@@ -17,13 +17,13 @@ import {
 import { startsVp8KeyFrame } from '../../recorder/slots/vp8KeyFrame.ts';
 import type { MediasoupLink } from '../../testkit/mediasoupLink.ts';
 import { randomSsrc } from '../../testkit/rtpParameters.ts';
+import { TransportCcRecorder } from '../../testkit/transportCc.ts';
 import { FrameTracker } from './frameTracker.ts';
 import type { ClockParticipant } from './mediaClock.ts';
 import { NackRetries } from './nackRetries.ts';
 import { OpusFecRecovery } from './opusFec.ts';
 import { DEFAULT_ROUND_TRIP_MS } from './roundTrip.ts';
 import { StreamStats } from './streamStats.ts';
-import { TransportCcRecorder } from '../../testkit/transportCc.ts';
 
 const RECEIVER_REPORT_INTERVAL_MS = 1000;
 /** Browsers send transport-cc feedback about every 100 ms. */
@@ -176,9 +176,9 @@ export class Subscriber implements ClockParticipant {
       if (startsKeyFrame) stream.keyFrames++;
       stream.frames.onPacket(stream.stats.lastExtended, header.timestamp, header.marker, startsKeyFrame, arrivalMs);
     }
-    // Asked for on the next ticks, once they are not merely reordered (nackRetries.ts). Audio is not
-    // NACKed, as browsers do not (Opus conceals a loss; a late retransmission is no use).
     stream.fec?.onPacket(header.sequenceNumber, payload, missing);
+    // Asked for on the next ticks, once they are not merely reordered (nackRetries.ts). Audio is not
+    // NACKed, as browsers do not (Opus conceals a loss, or its FEC fills it; a late retransmission is no use).
     if (stream.nacks) {
       stream.nacks.received(header.sequenceNumber);
       if (missing.length > 0) stream.nacks.missing(missing, arrivalMs);
