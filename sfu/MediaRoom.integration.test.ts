@@ -11,7 +11,7 @@ import type { RtpPacket } from 'werift';
 import { openMediasoupLink, prepareCertificate, type MediasoupLink } from '../testkit/mediasoupLink.ts';
 import { randomSsrc, syntheticReceiveCapabilities, TRANSPORT_CC_URI } from '../testkit/rtpParameters.ts';
 import { SyntheticRtpPublisher } from '../testkit/syntheticRtpPublisher.ts';
-import { TransportCcRecorder } from '../testkit/transportCc.ts';
+import { TransportCcRecorder, transportSequenceNumberOf } from '../testkit/transportCc.ts';
 import { waitFor } from '../testkit/waitFor.ts';
 import { startLoopbackWorkerPool } from '../testkit/workerPool.ts';
 import { MediaError } from './MediaError.ts';
@@ -97,10 +97,8 @@ function sendTransportCcFeedback(link: MediasoupLink, consumer: ConsumerParams):
   if (extensionId === undefined) throw new Error('the consumer has no transport-cc extension');
   const recorder = new TransportCcRecorder(randomSsrc());
   link.onRtp((packet: RtpPacket) => {
-    const extension = packet.header.extensions.find((candidate) => candidate.id === extensionId);
-    if (extension && extension.payload.length >= 2) {
-      recorder.onPacket(extension.payload.readUInt16BE(0), performance.now() * 1000);
-    }
+    const sequenceNumber = transportSequenceNumberOf(packet.header, extensionId);
+    if (sequenceNumber !== undefined) recorder.onPacket(sequenceNumber, performance.now() * 1000);
   });
   const timer = setInterval(() => {
     const feedback = recorder.takeFeedback(ssrcOf(consumer));

@@ -16,6 +16,15 @@ const MAX_RUN_LENGTH = 0x1fff;
 /** One feedback covers at most this many sequence numbers; older gaps are given up. */
 const MAX_STATUS_COUNT = 1000;
 
+/** The transport-wide sequence number a packet carries in header extension `extensionId`, if any. */
+export function transportSequenceNumberOf(
+  header: { extensions: readonly { id: number; payload: Buffer }[] },
+  extensionId: number,
+): number | undefined {
+  const extension = header.extensions.find((candidate) => candidate.id === extensionId);
+  return extension && extension.payload.length >= 2 ? extension.payload.readUInt16BE(0) : undefined;
+}
+
 export class TransportCcRecorder {
   readonly #senderSsrc: number;
   /** Arrival time (µs) by unwrapped transport sequence number, since the last feedback. */

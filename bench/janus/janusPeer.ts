@@ -9,7 +9,6 @@ import { gatherLocalLink, type LocalLink, type MediasoupLink } from '../../testk
 import type { BenchPeer } from '../peers/benchPeer.ts';
 import type { HostPlan, HostTimeline } from '../peers/hostPeer.ts';
 import { choosePublisherSsrcs, Publisher } from '../peers/publisher.ts';
-import { DEFAULT_ROUND_TRIP_MS } from '../peers/roundTrip.ts';
 import { Subscriber, type ReceivedStream } from '../peers/subscriber.ts';
 import { JanusSession, type JanusHandle, type Jsep, type PluginData } from './janusClient.ts';
 import { offeredStreams, publisherOffer, remoteTransportOf, subscriberAnswer } from './janusSdp.ts';
@@ -201,7 +200,7 @@ export class JanusPeer implements BenchPeer {
       this.#subscriber = new Subscriber(
         link,
         () => this.#onFirstPacket(),
-        () => this.#publisher?.roundTripMs ?? DEFAULT_ROUND_TRIP_MS,
+        () => this.#publisher?.roundTripMs,
       );
     }
     for (const stream of offeredStreams(offer.sdp)) {

@@ -25,7 +25,6 @@ import {
 import type { MediaClock } from './mediaClock.ts';
 import { Publisher } from './publisher.ts';
 import { openSignalingChannel, RequestFailed, type SignalingChannel } from './signalingChannel.ts';
-import { DEFAULT_ROUND_TRIP_MS } from './roundTrip.ts';
 import { Subscriber, type ReceivedStream } from './subscriber.ts';
 
 export type PublishMode = 'audio+video' | 'audio' | 'none';
@@ -269,7 +268,7 @@ export class HostPeer implements BenchPeer {
     const subscriber = new Subscriber(
       link,
       () => this.#onFirstPacket(),
-      () => this.#publisher?.roundTripMs ?? DEFAULT_ROUND_TRIP_MS,
+      () => this.#publisher?.roundTripMs,
     );
     this.#subscriber = subscriber;
     const connected = (async () => {

@@ -25,7 +25,7 @@ import {
 } from '../../testkit/rtpParameters.ts';
 import { stampDescriptor } from '../../testkit/vp8Payload.ts';
 import type { ClockParticipant } from './mediaClock.ts';
-import { DEFAULT_ROUND_TRIP_MS, roundTripMsOf } from './roundTrip.ts';
+import { roundTripMsOf } from './roundTrip.ts';
 
 const HISTORY_SIZE = 512;
 /**
@@ -141,8 +141,8 @@ export class Publisher implements ClockParticipant {
   #nextAudioAt = 0;
   #nextReportAt = 0;
   #started = false;
-  /** To the server and back, from its receiver reports on our sender reports. */
-  roundTripMs = DEFAULT_ROUND_TRIP_MS;
+  /** To the server and back, from its receiver reports on our sender reports; undefined until the first. */
+  roundTripMs: number | undefined;
   readonly stats: PublisherStats = {
     packetsSent: 0,
     bytesSent: 0,

@@ -17,7 +17,7 @@ import {
 import { startsVp8KeyFrame } from '../../recorder/slots/vp8KeyFrame.ts';
 import type { MediasoupLink } from '../../testkit/mediasoupLink.ts';
 import { randomSsrc } from '../../testkit/rtpParameters.ts';
-import { TransportCcRecorder } from '../../testkit/transportCc.ts';
+import { TransportCcRecorder, transportSequenceNumberOf } from '../../testkit/transportCc.ts';
 import { FrameTracker } from './frameTracker.ts';
 import type { ClockParticipant } from './mediaClock.ts';
 import { NackRetries } from './nackRetries.ts';
@@ -71,13 +71,13 @@ export class Subscriber implements ClockParticipant {
   /** PLIs sent for video stalled on a gap that NACKs did not fill. */
   keyFrameRequestsSent = 0;
 
-  /** The peer's round trip to the server (its NACKs are repeated at that pace). */
-  readonly #roundTripMs: () => number;
+  /** The peer's round trip to the server, once known (its NACKs are repeated at that pace). */
+  readonly #roundTripMs: () => number | undefined;
 
   constructor(
     link: MediasoupLink,
     onFirstPacket: (stream: ReceivedStream) => void,
-    roundTripMs: () => number = () => DEFAULT_ROUND_TRIP_MS,
+    roundTripMs: () => number | undefined = () => undefined,
   ) {
     this.#link = link;
     this.#onFirstPacket = onFirstPacket;
@@ -154,10 +154,8 @@ export class Subscriber implements ClockParticipant {
     const arrivalMs = performance.now();
     if (this.#transportCcExtensionId !== undefined) {
       // Every packet counts for congestion control, probation padding included.
-      const extension = header.extensions.find((candidate) => candidate.id === this.#transportCcExtensionId);
-      if (extension && extension.payload.length >= 2) {
-        this.#transportCc.onPacket(extension.payload.readUInt16BE(0), arrivalMs * 1000);
-      }
+      const sequenceNumber = transportSequenceNumberOf(header, this.#transportCcExtensionId);
+      if (sequenceNumber !== undefined) this.#transportCc.onPacket(sequenceNumber, arrivalMs * 1000);
     }
     const stream = this.#streamsBySsrc.get(header.ssrc);
     if (!stream) {
@@ -202,7 +200,7 @@ export class Subscriber implements ClockParticipant {
   #askForRepairs(nowMs: number): void {
     for (const stream of this.#streamsBySsrc.values()) {
       if (stream.nacks && stream.nacks.size > 0) {
-        const due = stream.nacks.due(nowMs, this.#roundTripMs());
+        const due = stream.nacks.due(nowMs, this.#roundTripMs() ?? DEFAULT_ROUND_TRIP_MS);
         if (due.length > 0) this.#sendNack(stream.ssrc, due);
       }
       if (!stream.frames?.needsKeyFrame(nowMs)) continue;

@@ -390,7 +390,7 @@ export class QualityController {
  * decision expects. A producer's own pause (camera off) is not the link's:
  * the viewer learns it from the track, so it is not reported as a pause here.
  */
-export function deliveryOf(
+function deliveryOf(
   decision: LayerDecision,
   forwardedLayer: number | null | undefined,
   producerPaused: boolean,

@@ -166,7 +166,7 @@ export function updateNetwork(
   const before = hysteresis.upgrade?.recent.findLast((entry) => entry.atMs < nowMs - options.upgradeHoldMs);
   const recent = [...(before ? [before] : []), ...earlier, { atMs: nowMs, network: sampled }];
   if (nowMs - sinceMs < options.upgradeHoldMs) return { held, worseStreak: 0, upgrade: { sinceMs, recent } };
-  const upgraded = bestOf(held, recent.map((entry) => entry.network).reduce(worstOf));
+  const upgraded = bestOf(held, upgradeFloor({ sinceMs, recent }) ?? sampled);
   // The latest samples may be better still: their streak goes on from where it started.
   const firstNotBetter = recent.findLastIndex((entry) => !isBetter(entry.network, upgraded, options));
   const streak = recent.slice(firstNotBetter + 1);
