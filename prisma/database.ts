@@ -2,10 +2,10 @@
 // SQLite (`file:…`, the embedded default) or PostgreSQL (`postgresql://…`).
 // Both clients are generated from one datamodel (prisma/postgresSchema.ts),
 // so one type serves both (the SQLite client's).
-import { PrismaLibSQL } from '@prisma/adapter-libsql';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.ts';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
+import { OneConnectionLibSQL } from './sqliteOneConnection.ts';
 
 export type Database = SqliteClient;
 /** The client an interactive transaction's callback gets. */
@@ -22,7 +22,7 @@ export function openDatabase(databaseUrl: string): Database {
   const provider = databaseProvider(databaseUrl);
   switch (provider) {
     case 'sqlite':
-      return new SqliteClient({ adapter: new PrismaLibSQL({ url: databaseUrl }) });
+      return new SqliteClient({ adapter: new OneConnectionLibSQL({ url: databaseUrl }) });
     case 'postgresql':
       // The clients' types differ only in $transaction's isolation levels
       // (PostgreSQL knows more; SQLite's one, Serializable, works on both).
@@ -36,7 +36,8 @@ export function openDatabase(databaseUrl: string): Database {
  * SQLite in write-ahead-log mode: readers do not wait for the writer, and a
  * commit appends to the log instead of rewriting pages and syncing twice.
  * With synchronous=NORMAL a power cut may lose the last commits but never
- * corrupts the file. (PostgreSQL needs nothing here.)
+ * corrupts the file. (PostgreSQL needs nothing here.) `synchronous` is the
+ * connection's: it holds because there is one (sqliteOneConnection.ts).
  */
 export async function tuneDatabase(database: Database, databaseUrl: string): Promise<void> {
   if (databaseProvider(databaseUrl) !== 'sqlite') return;

@@ -12,3 +12,9 @@ export function sqlList(values: readonly (string | number | Date | null)[]): Pri
   if (values.length === 0) throw new Error('sqlList: an empty list is not valid SQL');
   return Prisma.join(values);
 }
+
+/** Rows of values as `(a, b), (c, d)`, for `(x, y) IN (VALUES …)`: one index lookup per row. Never empty. */
+export function sqlRows(rows: readonly (readonly (string | number | Date | null)[])[]): Prisma.Sql {
+  if (rows.length === 0) throw new Error('sqlRows: an empty list is not valid SQL');
+  return Prisma.join(rows.map((row) => sql`(${sqlList(row)})`));
+}

@@ -18,7 +18,7 @@ import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database, DatabaseProvider, DatabaseTransaction } from '../../prisma/database.ts';
 import { insertRows } from '../../prisma/insertRows.ts';
-import { sql, sqlList } from '../../prisma/rawSql.ts';
+import { sql, sqlRows } from '../../prisma/rawSql.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
 import { AppError } from '../errors.ts';
 import type { GiftView } from '../protocol/index.ts';
@@ -142,11 +142,13 @@ export class GiftWriter {
     );
 
     // Resends are rare: a cheap look for their keys first, whole rows only for the few found.
-    // Both columns of the unique (senderId, clientGiftId) index, so it is an index lookup however many gifts there are.
-    const senderIds = [...new Set(gifts.map((gift) => gift.senderId))];
-    const clientGiftIds = [...new Set(gifts.map((gift) => gift.clientGiftId))];
+    // The exact (senderId, clientGiftId) pairs, one lookup each in the unique index: two IN lists
+    // made SQLite probe every sender with every key (400 × 400 in a full batch, 40 ms instead of 1).
+    const keys = new Map(gifts.map((gift) => [`${gift.senderId}:${gift.clientGiftId}`, gift]));
     const seen = await tx.$queryRaw<{ id: string }[]>(
-      sql`SELECT "id" FROM "Gift" WHERE "senderId" IN (${sqlList(senderIds)}) AND "clientGiftId" IN (${sqlList(clientGiftIds)})`,
+      sql`SELECT "id" FROM "Gift" WHERE ("senderId", "clientGiftId") IN (VALUES ${sqlRows(
+        [...keys.values()].map((gift) => [gift.senderId, gift.clientGiftId]),
+      )})`,
     );
     const earlier =
       seen.length === 0 ? [] : await tx.gift.findMany({ where: { id: { in: seen.map((row) => row.id) } } });
