@@ -170,11 +170,10 @@ export class GiftWriter {
     const liveBattles = new Set<string>();
     for (const battleId of new Set(gifts.flatMap((gift) => (gift.battleId ? [gift.battleId] : [])))) {
       // A write, so that on PostgreSQL the battle's row stays locked until this commits.
-      const live = await tx.battle.updateMany({
-        where: { id: battleId, status: 'live', endsAt: { gt: now } },
-        data: { status: 'live' },
-      });
-      if (live.count === 1) liveBattles.add(battleId);
+      const live = await tx.$executeRaw(
+        sql`UPDATE "Battle" SET "status" = 'live' WHERE "id" = ${battleId} AND "status" = 'live' AND "endsAt" > ${now}`,
+      );
+      if (live === 1) liveBattles.add(battleId);
     }
 
     const results: (WrittenGift | AppError | undefined)[] = gifts.map((gift) => {
@@ -226,7 +225,9 @@ export class GiftWriter {
     // One multi-row statement without the client's per-query work: the hot path at a thousand gifts a second.
     await insertRows(tx, 'Gift', rows);
     for (const { battleId, sessionId, value } of scores.values()) {
-      await tx.battleSide.updateMany({ where: { battleId, sessionId }, data: { score: { increment: value } } });
+      await tx.$executeRaw(
+        sql`UPDATE "BattleSide" SET "score" = "score" + ${value} WHERE "battleId" = ${battleId} AND "sessionId" = ${sessionId}`,
+      );
     }
     return results.map((result) => result ?? new AppError('INTERNAL', 'gift not processed'));
   }

@@ -28,7 +28,11 @@ export type TransferOutcome = { ok: true; senderBalance: number } | { ok: false;
 /** Gives every user a wallet (outside the transaction: creating one is not part of any transfer). */
 export async function ensureWallets(database: Database, userIds: Iterable<string>): Promise<void> {
   const wanted = [...new Set(userIds)];
-  const existing = await database.wallet.findMany({ where: { userId: { in: wanted } }, select: { userId: true } });
+  if (wanted.length === 0) return;
+  // Raw like the batch's statements: once per gift batch, where the client's per-query work is the cost.
+  const existing = await database.$queryRaw<{ userId: string }[]>(
+    sql`SELECT "userId" FROM "Wallet" WHERE "userId" IN (${sqlList(wanted)})`,
+  );
   const have = new Set(existing.map((row) => row.userId));
   for (const userId of wanted.filter((id) => !have.has(id))) {
     try {
