@@ -144,10 +144,10 @@ export class GiftWriter {
     // Resends are rare: a cheap look for their keys first, whole rows only for the few found.
     // The exact (senderId, clientGiftId) pairs, one lookup each in the unique index: two IN lists
     // made SQLite probe every sender with every key (400 × 400 in a full batch, 40 ms instead of 1).
-    const keys = new Map(gifts.map((gift) => [`${gift.senderId}:${gift.clientGiftId}`, gift]));
+    const distinctKeys = new Map(gifts.map((gift) => [`${gift.senderId}:${gift.clientGiftId}`, gift]));
     const seen = await tx.$queryRaw<{ id: string }[]>(
       sql`SELECT "id" FROM "Gift" WHERE ("senderId", "clientGiftId") IN (VALUES ${sqlRows(
-        [...keys.values()].map((gift) => [gift.senderId, gift.clientGiftId]),
+        [...distinctKeys.values()].map((gift) => [gift.senderId, gift.clientGiftId]),
       )})`,
     );
     const earlier =
