@@ -5,12 +5,14 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.ts';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
+import type { Transaction as SqliteTransaction } from '@libsql/client';
 import { OneConnectionLibSQL } from './sqliteOneConnection.ts';
 
 export type Database = SqliteClient;
 /** The client an interactive transaction's callback gets. */
 export type DatabaseTransaction = Parameters<Parameters<Database['$transaction']>[0]>[0];
 export type DatabaseProvider = 'sqlite' | 'postgresql';
+export type { SqliteTransaction };
 
 export function databaseProvider(databaseUrl: string): DatabaseProvider {
   if (databaseUrl.startsWith('file:')) return 'sqlite';
@@ -18,11 +20,18 @@ export function databaseProvider(databaseUrl: string): DatabaseProvider {
   throw new Error(`unsupported DATABASE_URL scheme: ${databaseUrl.split(':')[0]}: (file: or postgresql://)`);
 }
 
+/** The SQLite databases' adapters, for sqliteOpenTransaction. */
+const sqliteAdapters = new WeakMap<Database, OneConnectionLibSQL>();
+
 export function openDatabase(databaseUrl: string): Database {
   const provider = databaseProvider(databaseUrl);
   switch (provider) {
-    case 'sqlite':
-      return new SqliteClient({ adapter: new OneConnectionLibSQL({ url: databaseUrl }) });
+    case 'sqlite': {
+      const adapter = new OneConnectionLibSQL({ url: databaseUrl });
+      const database = new SqliteClient({ adapter });
+      sqliteAdapters.set(database, adapter);
+      return database;
+    }
     case 'postgresql':
       // The clients' types differ only in $transaction's isolation levels
       // (PostgreSQL knows more; SQLite's one, Serializable, works on both).
@@ -30,6 +39,16 @@ export function openDatabase(databaseUrl: string): Database {
     default:
       return assertUnreachable(provider);
   }
+}
+
+/**
+ * On SQLite, the transaction open on the database's one connection: call it
+ * inside a `$transaction` callback after one of the callback's statements
+ * has run, and it is that transaction (sqliteOneConnection.ts). Undefined on
+ * PostgreSQL.
+ */
+export function sqliteOpenTransaction(database: Database): SqliteTransaction | undefined {
+  return sqliteAdapters.get(database)?.openTransaction();
 }
 
 /**

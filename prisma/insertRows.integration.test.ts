@@ -6,7 +6,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startPostgres, type PostgresServer } from '../testkit/postgres.ts';
-import { openDatabase, type Database } from './database.ts';
+import { openDatabase, sqliteOpenTransaction, type Database, type SqliteTransaction } from './database.ts';
 import { insertRows } from './insertRows.ts';
 import { migrateDatabase } from './migrateDatabase.ts';
 
@@ -75,6 +75,40 @@ for (const [provider, start] of Object.entries(providers)) {
     const later = await database.gift.count({ where: { createdAt: { gte: new Date(at.getTime() + 1200) } } });
     assert.is(later, 3);
   });
+
+  if (provider === 'sqlite') {
+    test('on SQLite, straight through the open transaction: the same rows, and only inside it', async () => {
+      assert.is(sqliteOpenTransaction(database), undefined);
+      const at = new Date(Date.UTC(2031, 5, 6, 7, 8, 9, 123));
+      const rows = Array.from({ length: 620 }, (_, index) => ({
+        id: `direct-${String(index).padStart(4, '0')}`,
+        senderId: `u${index % 5}`,
+        senderName: `Ünïcode "${index}" 🌹`,
+        clientGiftId: `direct-c${index}`,
+        receiverId: 'h',
+        sessionId: 's1',
+        battleId: index % 2 === 0 ? null : 'b1',
+        giftTypeId: 'rose',
+        quantity: 2,
+        unitValue: 5,
+        value: 10,
+        createdAt: new Date(at.getTime() + index),
+      }));
+      let used: SqliteTransaction | undefined;
+      await database.$transaction(async (tx) => {
+        await tx.$executeRaw`UPDATE "Wallet" SET "balance" = "balance" WHERE 0`;
+        used = sqliteOpenTransaction(database);
+        assert.ok(used);
+        await insertRows(tx, 'Gift', rows, used);
+      });
+      const read = await database.gift.findMany({ where: { id: { startsWith: 'direct-' } }, orderBy: { id: 'asc' } });
+      assert.equal(read, rows);
+      assert.is(await database.gift.count({ where: { createdAt: { gte: new Date(at.getTime() + 600) } } }), 20);
+      // Once its transaction is over, the handle writes nothing.
+      const late = await used!.execute('SELECT 1').catch((error: unknown) => error);
+      assert.match(String(late), /over/);
+    });
+  }
 
   test('a bad identifier is refused before anything runs', async () => {
     try {

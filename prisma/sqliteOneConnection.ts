@@ -27,9 +27,26 @@ import { PrismaLibSQL } from '@prisma/adapter-libsql';
 
 /** Prisma's libsql adapter, its client keeping one connection. */
 export class OneConnectionLibSQL extends PrismaLibSQL {
+  #client: OneConnectionClient | undefined;
+
   override createClient(config: Config): Client {
-    return new OneConnectionClient(createClient(config));
+    this.#client = new OneConnectionClient(createClient(config));
+    return this.#client;
   }
+
+  /** The transaction open on the connection, if any (see OneConnectionClient.openTransaction). */
+  openTransaction(): Transaction | undefined {
+    return this.#client?.openTransaction();
+  }
+}
+
+/**
+ * A value as Prisma's libsql adapter binds it (its `mapArg`, default
+ * `iso8601` timestamps), so that rows written around the client read back
+ * through it exactly as if it had written them.
+ */
+export function sqliteValue(value: string | number | Date | null): string | number | null {
+  return value instanceof Date ? value.toISOString().replace('Z', '+00:00') : value;
 }
 
 const BEGIN: Record<TransactionMode, string> = {
@@ -54,23 +71,33 @@ export class OneConnectionClient implements Client {
     return this.#connection.protocol;
   }
 
-  execute(stmt: InStatement): Promise<ResultSet> {
+  async execute(stmt: InStatement): Promise<ResultSet> {
     this.#outsideTransaction();
     return this.#connection.execute(stmt);
   }
 
-  batch(stmts: InStatement[], mode?: TransactionMode): Promise<ResultSet[]> {
+  async batch(stmts: InStatement[], mode?: TransactionMode): Promise<ResultSet[]> {
     this.#outsideTransaction();
     return this.#connection.batch(stmts, mode);
   }
 
-  executeMultiple(sql: string): Promise<void> {
+  async executeMultiple(sql: string): Promise<void> {
     this.#outsideTransaction();
     return this.#connection.executeMultiple(sql);
   }
 
   sync(): Promise<void> {
     return this.#connection.sync();
+  }
+
+  /**
+   * The transaction open on the connection. Prisma admits one at a time, so
+   * inside a `$transaction` callback, once one of its statements has run, it
+   * is that callback's own: hot paths write through it without the client's
+   * per-query work. It refuses statements once it has ended.
+   */
+  openTransaction(): Transaction | undefined {
+    return this.#transaction && !this.#transaction.closed ? this.#transaction : undefined;
   }
 
   async transaction(mode: TransactionMode = 'write'): Promise<Transaction> {
@@ -104,7 +131,7 @@ class OneConnectionTransaction implements Transaction {
     return !this.#open;
   }
 
-  execute(stmt: InStatement): Promise<ResultSet> {
+  async execute(stmt: InStatement): Promise<ResultSet> {
     this.#checkOpen();
     return this.#connection.execute(stmt);
   }

@@ -16,7 +16,12 @@
 //   the gifts it accepted.
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Database, DatabaseProvider, DatabaseTransaction } from '../../prisma/database.ts';
+import {
+  sqliteOpenTransaction,
+  type Database,
+  type DatabaseProvider,
+  type DatabaseTransaction,
+} from '../../prisma/database.ts';
 import { insertRows } from '../../prisma/insertRows.ts';
 import { sql, sqlRows } from '../../prisma/rawSql.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
@@ -140,6 +145,9 @@ export class GiftWriter {
       gifts.flatMap((gift) => [gift.senderId, gift.receiverId]),
       this.#provider,
     );
+    // This transaction has run a statement, so on SQLite the one open on the connection is this one:
+    // the big inserts go through it directly.
+    const direct = sqliteOpenTransaction(this.#database);
 
     // Resends are rare: a cheap look for their keys first, whole rows only for the few found.
     // The exact (senderId, clientGiftId) pairs, one lookup each in the unique index: two IN lists
@@ -197,6 +205,7 @@ export class GiftWriter {
         idempotencyKey: gift.clientGiftId,
         reference: `gift:${gift.giftTypeId}`,
       })),
+      direct,
     );
 
     const rows: GiftRow[] = [];
@@ -223,7 +232,7 @@ export class GiftWriter {
       }
     });
     // One multi-row statement without the client's per-query work: the hot path at a thousand gifts a second.
-    await insertRows(tx, 'Gift', rows);
+    await insertRows(tx, 'Gift', rows, direct);
     for (const { battleId, sessionId, value } of scores.values()) {
       await tx.$executeRaw(
         sql`UPDATE "BattleSide" SET "score" = "score" + ${value} WHERE "battleId" = ${battleId} AND "sessionId" = ${sessionId}`,

@@ -6,7 +6,7 @@
 // touching the others, every entry records the balance it left, and the
 // idempotency keys are the ledger's (`gift_sent:<sender>:<key>`, unique).
 import crypto from 'node:crypto';
-import type { DatabaseProvider, DatabaseTransaction, Database } from '../../prisma/database.ts';
+import type { DatabaseProvider, DatabaseTransaction, Database, SqliteTransaction } from '../../prisma/database.ts';
 import { insertRows } from '../../prisma/insertRows.ts';
 import { sql, sqlList } from '../../prisma/rawSql.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
@@ -72,6 +72,8 @@ export async function lockWallets(
 export async function applyTransfers(
   tx: DatabaseTransaction,
   transfers: readonly BatchTransfer[],
+  /** On SQLite, `tx` itself on the connection, for the ledger entries' insert (insertRows). */
+  direct?: SqliteTransaction,
 ): Promise<TransferOutcome[]> {
   const userIds = [...new Set(transfers.flatMap((transfer) => [transfer.fromUserId, transfer.toUserId]))];
   if (userIds.length === 0) return [];
@@ -157,6 +159,7 @@ export async function applyTransfers(
     tx,
     'CoinTransaction',
     entries.map((entry) => ({ id: crypto.randomUUID(), ...entry, createdAt: now })),
+    direct,
   );
   return outcomes;
 }
