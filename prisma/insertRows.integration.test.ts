@@ -1,5 +1,6 @@
 // insertRows writes what the model API would: read back through the model
-// API, on both databases, the same values — dates to the millisecond.
+// API, on both databases and (SQLite) both paths of hotStatements, the same
+// values — dates to the millisecond.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startPostgres, type PostgresServer } from '../testkit/postgres.ts';
 import { openDatabase, sqliteOpenTransaction, type Database, type SqliteTransaction } from './database.ts';
+import { hotStatements } from './hotStatements.ts';
 import { insertRows } from './insertRows.ts';
 import { migrateDatabase } from './migrateDatabase.ts';
 
@@ -66,7 +68,7 @@ for (const [provider, start] of Object.entries(providers)) {
       value: 5 * (1 + (index % 3)),
       createdAt: new Date(at.getTime() + index),
     }));
-    await database.$transaction((tx) => insertRows(tx, 'Gift', rows));
+    await database.$transaction((tx) => insertRows(hotStatements(tx), 'Gift', rows));
     const read = await database.gift.findMany({ orderBy: { id: 'asc' } });
     assert.is(read.length, rows.length);
     assert.equal(read[0], rows[0]);
@@ -99,7 +101,7 @@ for (const [provider, start] of Object.entries(providers)) {
         await tx.$executeRaw`UPDATE "Wallet" SET "balance" = "balance" WHERE 0`;
         used = sqliteOpenTransaction(database);
         assert.ok(used);
-        await insertRows(tx, 'Gift', rows, used);
+        await insertRows(hotStatements(tx, used), 'Gift', rows);
       });
       const read = await database.gift.findMany({ where: { id: { startsWith: 'direct-' } }, orderBy: { id: 'asc' } });
       assert.equal(read, rows);
@@ -112,7 +114,7 @@ for (const [provider, start] of Object.entries(providers)) {
 
   test('a bad identifier is refused before anything runs', async () => {
     try {
-      await database.$transaction((tx) => insertRows(tx, 'Gift"; DROP TABLE "Gift', [{ id: 'x' }]));
+      await database.$transaction((tx) => insertRows(hotStatements(tx), 'Gift"; DROP TABLE "Gift', [{ id: 'x' }]));
       assert.unreachable();
     } catch (error) {
       assert.match(String(error), /not an identifier/);

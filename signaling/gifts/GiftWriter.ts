@@ -22,6 +22,7 @@ import {
   type DatabaseProvider,
   type DatabaseTransaction,
 } from '../../prisma/database.ts';
+import { hotStatements } from '../../prisma/hotStatements.ts';
 import { insertRows } from '../../prisma/insertRows.ts';
 import { sql, sqlRows } from '../../prisma/rawSql.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
@@ -146,14 +147,14 @@ export class GiftWriter {
       this.#provider,
     );
     // This transaction has run a statement, so on SQLite the one open on the connection is this one:
-    // the big inserts go through it directly.
-    const direct = sqliteOpenTransaction(this.#database);
+    // the rest of the batch's hand-written statements go through it directly.
+    const statements = hotStatements(tx, sqliteOpenTransaction(this.#database));
 
     // Resends are rare: a cheap look for their keys first, whole rows only for the few found.
     // The exact (senderId, clientGiftId) pairs, one lookup each in the unique index: two IN lists
     // made SQLite probe every sender with every key (400 × 400 in a full batch, 40 ms instead of 1).
     const distinctKeys = new Map(gifts.map((gift) => [`${gift.senderId}:${gift.clientGiftId}`, gift]));
-    const seen = await tx.$queryRaw<{ id: string }[]>(
+    const seen = await statements.query<{ id: string }>(
       sql`SELECT "id" FROM "Gift" WHERE ("senderId", "clientGiftId") IN (VALUES ${sqlRows(
         [...distinctKeys.values()].map((gift) => [gift.senderId, gift.clientGiftId]),
       )})`,
@@ -178,7 +179,7 @@ export class GiftWriter {
     const liveBattles = new Set<string>();
     for (const battleId of new Set(gifts.flatMap((gift) => (gift.battleId ? [gift.battleId] : [])))) {
       // A write, so that on PostgreSQL the battle's row stays locked until this commits.
-      const live = await tx.$executeRaw(
+      const live = await statements.execute(
         sql`UPDATE "Battle" SET "status" = 'live' WHERE "id" = ${battleId} AND "status" = 'live' AND "endsAt" > ${now}`,
       );
       if (live === 1) liveBattles.add(battleId);
@@ -197,7 +198,7 @@ export class GiftWriter {
     });
     const toWrite = gifts.flatMap((gift, index) => (results[index] === undefined ? [{ gift, index }] : []));
     const outcomes = await applyTransfers(
-      tx,
+      statements,
       toWrite.map(({ gift }) => ({
         fromUserId: gift.senderId,
         toUserId: gift.receiverId,
@@ -205,7 +206,6 @@ export class GiftWriter {
         idempotencyKey: gift.clientGiftId,
         reference: `gift:${gift.giftTypeId}`,
       })),
-      direct,
     );
 
     const rows: GiftRow[] = [];
@@ -232,9 +232,9 @@ export class GiftWriter {
       }
     });
     // One multi-row statement without the client's per-query work: the hot path at a thousand gifts a second.
-    await insertRows(tx, 'Gift', rows, direct);
+    await insertRows(statements, 'Gift', rows);
     for (const { battleId, sessionId, value } of scores.values()) {
-      await tx.$executeRaw(
+      await statements.execute(
         sql`UPDATE "BattleSide" SET "score" = "score" + ${value} WHERE "battleId" = ${battleId} AND "sessionId" = ${sessionId}`,
       );
     }

@@ -6,7 +6,8 @@
 // touching the others, every entry records the balance it left, and the
 // idempotency keys are the ledger's (`gift_sent:<sender>:<key>`, unique).
 import crypto from 'node:crypto';
-import type { DatabaseProvider, DatabaseTransaction, Database, SqliteTransaction } from '../../prisma/database.ts';
+import type { DatabaseProvider, DatabaseTransaction, Database } from '../../prisma/database.ts';
+import type { HotStatements } from '../../prisma/hotStatements.ts';
 import { insertRows } from '../../prisma/insertRows.ts';
 import { sql, sqlList } from '../../prisma/rawSql.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
@@ -70,16 +71,14 @@ export async function lockWallets(
  * leave the rest alone.
  */
 export async function applyTransfers(
-  tx: DatabaseTransaction,
+  statements: HotStatements,
   transfers: readonly BatchTransfer[],
-  /** On SQLite, `tx` itself on the connection, for the ledger entries' insert (insertRows). */
-  direct?: SqliteTransaction,
 ): Promise<TransferOutcome[]> {
   const userIds = [...new Set(transfers.flatMap((transfer) => [transfer.fromUserId, transfer.toUserId]))];
   if (userIds.length === 0) return [];
   // Hand-written like the writes below: at a thousand gifts a second the client's per-query work was the cost.
   const wallets = (
-    await tx.$queryRaw<{ id: string; userId: string; balance: number | bigint }[]>(
+    await statements.query<{ id: string; userId: string; balance: number | bigint }>(
       sql`SELECT "id", "userId", "balance" FROM "Wallet" WHERE "userId" IN (${sqlList(userIds)})`,
     )
   ).map((wallet) => ({ ...wallet, balance: Number(wallet.balance) }));
@@ -149,17 +148,16 @@ export async function applyTransfers(
     if (delta !== 0) usersByDelta.set(delta, [...(usersByDelta.get(delta) ?? []), userId]);
   }
   for (const [delta, changed] of usersByDelta) {
-    await tx.$executeRaw(
+    await statements.execute(
       sql`UPDATE "Wallet" SET "balance" = "balance" + ${delta} WHERE "userId" IN (${sqlList(changed)})`,
     );
   }
   // One multi-row statement without the client's per-query work (the gift path's hot spot).
   const now = new Date();
   await insertRows(
-    tx,
+    statements,
     'CoinTransaction',
     entries.map((entry) => ({ id: crypto.randomUUID(), ...entry, createdAt: now })),
-    direct,
   );
   return outcomes;
 }
