@@ -2,10 +2,10 @@
 // SQLite (`file:…`, the embedded default) or PostgreSQL (`postgresql://…`).
 // Both clients are generated from one datamodel (prisma/postgresSchema.ts),
 // so one type serves both (the SQLite client's).
+import type { Transaction as SqliteTransaction } from '@libsql/client';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.ts';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
-import type { Transaction as SqliteTransaction } from '@libsql/client';
 import { OneConnectionLibSQL } from './sqliteOneConnection.ts';
 
 export type Database = SqliteClient;

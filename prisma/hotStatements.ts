@@ -7,6 +7,7 @@
 // direct; bench/RESULTS.md "PK battles, 2026-12-04").
 import type { DatabaseTransaction, SqliteTransaction } from './database.ts';
 import type { Prisma } from './generated/sqlite/client.ts';
+import { prismaErrorCodes } from './prismaErrors.ts';
 import { sqliteValue } from './sqliteOneConnection.ts';
 
 export interface HotStatements {
@@ -23,7 +24,13 @@ export function hotStatements(tx: DatabaseTransaction, direct?: SqliteTransactio
       execute: (statement) => tx.$executeRaw(statement),
     };
   }
-  const run = (statement: Prisma.Sql) => direct.execute({ sql: statement.sql, args: statement.values.map(boundValue) });
+  const run = async (statement: Prisma.Sql) => {
+    try {
+      return await direct.execute({ sql: statement.sql, args: statement.values.map(boundValue) });
+    } catch (error) {
+      throw asClientError(error);
+    }
+  };
   return {
     async query<Row>(statement: Prisma.Sql) {
       const { columns, rows } = await run(statement);
@@ -40,4 +47,20 @@ function boundValue(value: unknown): string | number | null {
     return sqliteValue(value);
   }
   throw new Error(`hotStatements: cannot bind a ${typeof value}`);
+}
+
+/** SQLite's codes for the failures callers tell apart, as Prisma's client reports them. */
+const clientCodes: Record<string, string> = {
+  SQLITE_CONSTRAINT_UNIQUE: prismaErrorCodes.uniqueViolation,
+  SQLITE_CONSTRAINT_PRIMARYKEY: prismaErrorCodes.uniqueViolation,
+  SQLITE_CONSTRAINT_FOREIGNKEY: prismaErrorCodes.foreignKeyViolation,
+  SQLITE_BUSY: prismaErrorCodes.transactionConflict,
+};
+
+/** A direct statement's failure with the code the client would have given it (prismaErrorCode), the original as its cause. */
+function asClientError(error: unknown): unknown {
+  const sqliteCode = (error as { code?: unknown } | null)?.code;
+  const code = typeof sqliteCode === 'string' ? clientCodes[sqliteCode] : undefined;
+  if (!code) return error;
+  return Object.assign(new Error(error instanceof Error ? error.message : String(error), { cause: error }), { code });
 }

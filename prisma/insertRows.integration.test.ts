@@ -10,6 +10,7 @@ import { startPostgres, type PostgresServer } from '../testkit/postgres.ts';
 import { openDatabase, sqliteOpenTransaction, type Database, type SqliteTransaction } from './database.ts';
 import { hotStatements } from './hotStatements.ts';
 import { insertRows } from './insertRows.ts';
+import { prismaErrorCode, prismaErrorCodes } from './prismaErrors.ts';
 import { migrateDatabase } from './migrateDatabase.ts';
 
 const providers: Record<string, () => Promise<{ url: string; stop: () => Promise<void> }>> = {
@@ -111,6 +112,42 @@ for (const [provider, start] of Object.entries(providers)) {
       assert.match(String(late), /over/);
     });
   }
+
+  test('a duplicate key fails the whole transaction as a unique violation, through the client or direct', async () => {
+    const at = new Date(Date.UTC(2031, 7, 8, 9, 10, 11, 12));
+    const gift = (id: string) => ({
+      id,
+      senderId: 'u1',
+      senderName: 'U',
+      clientGiftId: id,
+      receiverId: 'h',
+      sessionId: 's1',
+      battleId: null,
+      giftTypeId: 'rose',
+      quantity: 1,
+      unitValue: 5,
+      value: 5,
+      createdAt: at,
+    });
+    await database.$transaction((tx) => insertRows(hotStatements(tx), 'Gift', [gift('dup-1')]));
+    const paths = provider === 'sqlite' ? [false, true] : [false];
+    const failures: (string | undefined)[] = [];
+    for (const direct of paths) {
+      const failure = await database
+        .$transaction(async (tx) => {
+          await tx.$executeRaw`UPDATE "Gift" SET "value" = "value" WHERE 1 = 0`;
+          const statements = hotStatements(tx, direct ? sqliteOpenTransaction(database) : undefined);
+          await insertRows(statements, 'Gift', [gift(`dup-new-${String(direct)}`), gift('dup-1')]);
+        })
+        .catch((error: unknown) => error);
+      failures.push(prismaErrorCode(failure));
+    }
+    assert.equal(
+      failures,
+      paths.map(() => prismaErrorCodes.uniqueViolation),
+    );
+    assert.is(await database.gift.count({ where: { id: { startsWith: 'dup-new-' } } }), 0);
+  });
 
   test('a bad identifier is refused before anything runs', async () => {
     try {
