@@ -8,6 +8,7 @@
 import type { DatabaseTransaction, SqliteTransaction } from './database.ts';
 import type { Prisma } from './generated/sqlite/client.ts';
 import { prismaErrorCodes } from './prismaErrors.ts';
+import type { SqlValue } from './rawSql.ts';
 import { sqliteValue } from './sqliteOneConnection.ts';
 
 export interface HotStatements {
@@ -42,7 +43,7 @@ export function hotStatements(tx: DatabaseTransaction, direct?: SqliteTransactio
   };
 }
 
-function boundValue(value: unknown): string | number | null {
+function boundValue(value: unknown): Exclude<SqlValue, Date> {
   if (value === null || typeof value === 'string' || typeof value === 'number' || value instanceof Date) {
     return sqliteValue(value);
   }

@@ -6,15 +6,14 @@
 // both paths (checked in prisma/insertRows.integration.test.ts).
 import { Prisma } from './generated/sqlite/client.ts';
 import type { HotStatements } from './hotStatements.ts';
-
-export type RowValue = string | number | Date | null;
+import type { SqlValue } from './rawSql.ts';
 
 /** Rows per statement: far below SQLite's and PostgreSQL's limits on bound parameters. */
 const ROWS_PER_STATEMENT = 500;
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9]*$/;
 
 /** Inserts rows (all with the same columns, every column given: no database defaults) into a model's table. */
-export async function insertRows<Row extends { [Column in keyof Row]: RowValue }>(
+export async function insertRows<Row extends { [Column in keyof Row]: SqlValue }>(
   statements: HotStatements,
   table: string,
   rows: readonly Row[],

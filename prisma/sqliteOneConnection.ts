@@ -24,6 +24,7 @@ import {
   type TransactionMode,
 } from '@libsql/client';
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
+import type { SqlValue } from './rawSql.ts';
 
 /** Prisma's libsql adapter, its client keeping one connection. */
 export class OneConnectionLibSQL extends PrismaLibSQL {
@@ -45,7 +46,7 @@ export class OneConnectionLibSQL extends PrismaLibSQL {
  * `iso8601` timestamps), so that rows written around the client read back
  * through it exactly as if it had written them.
  */
-export function sqliteValue(value: string | number | Date | null): string | number | null {
+export function sqliteValue(value: SqlValue): Exclude<SqlValue, Date> {
   return value instanceof Date ? value.toISOString().replace('Z', '+00:00') : value;
 }
 
