@@ -33,6 +33,8 @@ if [ "$mode" = test ]; then
   command -v turnserver >/dev/null || packages+=(coturn)
   [ -n "${POSTGRES_BIN_DIR:-}" ] || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || packages+=(postgresql)
   command -v redis-server >/dev/null || packages+=(redis-server)
+  # The cluster tests' load balancer (testkit/nginx.ts); its service is never started.
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || packages+=(nginx)
 fi
 if [ "$mode" = test ] || [ "$mode" = bench ]; then
   # The bench's peer SFU (`--vs janus`, and its smoke test): Debian's Janus, run in a network namespace.

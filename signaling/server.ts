@@ -2,9 +2,11 @@
 // Socket.io on one port. `main.ts` runs it; tests create it in-process.
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { Server as SocketServer } from 'socket.io';
 import { accountRoutes } from './accounts/accountRoutes.ts';
 import { BattleMedia } from './battles/BattleMedia.ts';
@@ -37,6 +39,11 @@ import { ChatService } from './chat/ChatService.ts';
 import { chatSessionsOf, closeChatsWithSessions } from './chat/chatSessions.ts';
 import { registerChatHandlers } from './chat/chatSocket.ts';
 import { ChatStore } from './chat/ChatStore.ts';
+import { ClusterNode } from './cluster/ClusterNode.ts';
+import { routeLookups } from './cluster/routeLookups.ts';
+import { acceptForwarded } from './socket/acceptForwarded.ts';
+import { forwardToOwner } from './socket/forwardToOwner.ts';
+import { ownerProxy } from './http/ownerProxy.ts';
 import { registerAuthHandlers } from './socket/authSocket.ts';
 import { signInSocket } from './socket/socketIdentity.ts';
 import { loadTokenSecret } from './auth/tokenSecret.ts';
@@ -47,7 +54,7 @@ import { multihostRoutes } from './multihost/multihostRoutes.ts';
 import { registerMeshHandlers } from './multihost/meshSocket.ts';
 import { registerMultihostHandlers } from './multihost/multihostSocket.ts';
 import { SessionNotifier, userChannel } from './multihost/SessionNotifier.ts';
-import type { AppServer } from './socket/socketData.ts';
+import type { AppServer, RequestSocket } from './socket/socketData.ts';
 import { SessionService } from './multihost/SessionService.ts';
 import { SessionStore } from './multihost/SessionStore.ts';
 import type { Logger } from 'pino';
@@ -105,9 +112,26 @@ async function startOnPool(
   { startedAt, version }: { startedAt: number; version: string },
 ): Promise<StagecastServer> {
   const database = openDatabase(config.databaseUrl);
+  const sessionsLoad: SessionsLoad = { sessions: () => 0, hosts: () => 0 };
+  let cluster: ClusterNode | undefined;
   try {
-    return await startOnDatabase(config, logger, pool, database, { startedAt, version });
+    if (config.redisUrl) {
+      cluster = await ClusterNode.join({
+        redisUrl: config.redisUrl,
+        nodeId: config.node.id,
+        rtcAddress: config.mediasoup.announcedAddress ?? config.mediasoup.listenIp,
+        loadOf: () => ({
+          sessions: sessionsLoad.sessions(),
+          hosts: sessionsLoad.hosts(),
+          consumers: pool.counts.consumers,
+          workerCpu: 0,
+        }),
+        logger,
+      });
+    }
+    return await startOnDatabase(config, logger, pool, database, { cluster, sessionsLoad }, { startedAt, version });
   } catch (error) {
+    await cluster?.close();
     await database
       .$disconnect()
       .catch((closeError: unknown) =>
@@ -117,11 +141,18 @@ async function startOnPool(
   }
 }
 
+/** What the registry reports of this node's sessions; set once the session service exists. */
+interface SessionsLoad {
+  sessions: () => number;
+  hosts: () => number;
+}
+
 async function startOnDatabase(
   config: Config,
   logger: Logger,
   pool: WorkerPool,
   database: Database,
+  { cluster, sessionsLoad }: { cluster: ClusterNode | undefined; sessionsLoad: SessionsLoad },
   { startedAt, version }: { startedAt: number; version: string },
 ): Promise<StagecastServer> {
   await tuneDatabase(database, config.databaseUrl);
@@ -129,11 +160,13 @@ async function startOnDatabase(
   const store = new SessionStore(database, logger);
   const accounts = new AccountService(database, tokenSecret, logger);
   const ledger = new Ledger(database, logger);
-  // Sessions cannot survive a restart (their media was in this process), nor can their battles.
-  await store.endOrphans(new Date());
+  // Sessions cannot survive a restart (their media was in this process), nor
+  // can their battles. In a cluster the other nodes' sessions are in the same
+  // database and alive: a starting node leaves them alone (docs/scale-out.md).
+  if (!cluster) await store.endOrphans(new Date());
   const provider = databaseProvider(config.databaseUrl);
   const battleStore = new BattleStore(database, provider, ledger, logger);
-  await battleStore.closeInterrupted(new Date());
+  if (!cluster) await battleStore.closeInterrupted(new Date());
   const leaderboards = await leaderboardFromConfig(config, logger);
   await leaderboards.rebuild(database, new Date());
 
@@ -148,9 +181,12 @@ async function startOnDatabase(
     maxHttpBufferSize: 1_000_000,
     // Same origin by default; CORS_ORIGINS opens the long-polling transport to other sites.
     ...(config.http.corsOrigins.length > 0 ? { cors: { origin: config.http.corsOrigins, credentials: true } } : {}),
+    // Cluster mode: pushes reach sockets on every node.
+    ...(cluster ? { adapter: createAdapter(cluster.adapterClients.pub, cluster.adapterClients.sub) } : {}),
   });
   const sessions = new SessionService({
     pool,
+    claims: cluster?.ownership,
     store,
     pushes: new SessionNotifier(io),
     config,
@@ -188,7 +224,7 @@ async function startOnDatabase(
     battles,
     logger,
   });
-  await broadcasts.closeInterruptedRecordings(new Date());
+  if (!cluster) await broadcasts.closeInterruptedRecordings(new Date());
   const streams = new StreamService({
     sessions,
     broadcasts,
@@ -210,8 +246,25 @@ async function startOnDatabase(
     recordingsOf: (ownerId) => recordings.listForHost(ownerId, CHANNEL_RECORDINGS),
   });
 
+  sessionsLoad.sessions = () => sessions.activeSessionCount;
+  sessionsLoad.hosts = () => sessions.connectedHostCount;
+  const lookups = routeLookups(database);
+
   app.use(securityHeaders());
   app.use('/api', apiCors(config.http.corsOrigins));
+  // Before the body parser: a request for another node's session goes there unread.
+  if (cluster) {
+    app.use(
+      ownerProxy({
+        nodeId: cluster.nodeId,
+        ownerOf: (sessionId) => cluster.ownerOf(sessionId),
+        sessionOfBattle: lookups.sessionOfBattle,
+        placeNewSession: () => cluster.placeNewSession(),
+        urlOf: (nodeId) => cluster.urlOf(nodeId),
+        logger,
+      }),
+    );
+  }
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRoute(pool, database, startedAt, logger));
   app.use(
@@ -245,9 +298,8 @@ async function startOnDatabase(
       next,
     );
   });
-  io.on('connection', (socket) => {
+  const registerHandlers = (socket: RequestSocket) => {
     const socketLogger = logger.child({ socketId: socket.id, userId: socket.data.identity?.userId });
-    if (socket.data.identity) void socket.join(userChannel(socket.data.identity.userId));
     registerServerInfo(socket, pool, version, socketLogger);
     registerAuthHandlers(socket, tokenSecret, socketLogger);
     registerMultihostHandlers(socket, sessions, config.turn, socketLogger);
@@ -256,12 +308,26 @@ async function startOnDatabase(
     registerStreamHandlers(socket, streams, socketLogger);
     registerGiftHandlers(socket, gifts, socketLogger);
     registerBattleHandlers(socket, battles, socketLogger);
+  };
+  io.on('connection', (socket) => {
+    if (socket.data.identity) void socket.join(userChannel(socket.data.identity.userId));
+    if (cluster) {
+      forwardToOwner(socket, {
+        bus: cluster.bus,
+        ownerOf: (sessionId) => cluster.ownerOf(sessionId),
+        lookups,
+        logger,
+      });
+    }
+    registerHandlers(socket);
   });
+  const forwarded = cluster && acceptForwarded(io, cluster.bus, cluster.registry, registerHandlers);
 
   await listen(httpServer, config.http.port, config.http.host);
   const address = httpServer.address() as AddressInfo;
   const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
   const url = `http://${shownHost}:${address.port}`;
+  await cluster?.announce(config.node.url ?? nodeUrl(config.http.host, address.port));
 
   return {
     url,
@@ -273,6 +339,7 @@ async function startOnDatabase(
       await broadcasts.stopAll();
       // Held LL-HLS requests would keep the HTTP server from closing.
       liveEdgeHolds.close();
+      forwarded?.close();
       await sessions.closeAll();
       // After the sessions: their ends write the peak audiences, which must land before the database closes.
       await streams.close();
@@ -280,6 +347,7 @@ async function startOnDatabase(
       pool.close();
       await chatStore.flush();
       await leaderboards.close();
+      await cluster?.close();
       await database.$disconnect();
     },
   };
@@ -293,6 +361,12 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
       resolve();
     });
   });
+}
+
+/** Where other nodes reach this one when NODE_URL does not say: the address it listens on. */
+function nodeUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' ? os.hostname() : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
 }
 
 function readVersion(): string {

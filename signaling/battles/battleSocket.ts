@@ -5,10 +5,10 @@ import type { Logger } from 'pino';
 import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
 import { requestRegistrar } from '../socket/registerRequest.ts';
-import type { AppSocket } from '../socket/socketData.ts';
+import type { RequestSocket } from '../socket/socketData.ts';
 import type { BattleService } from './BattleService.ts';
 
-export function registerBattleHandlers(socket: AppSocket, battles: BattleService, logger: Logger): void {
+export function registerBattleHandlers(socket: RequestSocket, battles: BattleService, logger: Logger): void {
   const on = requestRegistrar(socket, logger);
   const identity = (): Identity => {
     const found = socket.data.identity;

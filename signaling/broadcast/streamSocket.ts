@@ -3,11 +3,11 @@
 // or disconnects.
 import type { Logger } from 'pino';
 import { requestRegistrar } from '../socket/registerRequest.ts';
-import type { AppSocket } from '../socket/socketData.ts';
+import type { RequestSocket } from '../socket/socketData.ts';
 import { audienceChannel } from './StreamNotifier.ts';
 import type { StreamService } from './StreamService.ts';
 
-export function registerStreamHandlers(socket: AppSocket, streams: StreamService, logger: Logger): void {
+export function registerStreamHandlers(socket: RequestSocket, streams: StreamService, logger: Logger): void {
   const on = requestRegistrar(socket, logger);
 
   on('stream:watch', async ({ sessionId }) => {

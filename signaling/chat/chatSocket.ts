@@ -7,14 +7,14 @@ import type { Logger } from 'pino';
 import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
 import { requestRegistrar } from '../socket/registerRequest.ts';
-import type { AppSocket } from '../socket/socketData.ts';
+import type { RequestSocket } from '../socket/socketData.ts';
 import { chatChannel, hiddenFromChannel } from './ChatNotifier.ts';
 import type { ChatService } from './ChatService.ts';
 
 /** Chats one connection may read at once. */
 export const MAX_CHATS_PER_SOCKET = 8;
 
-export function registerChatHandlers(socket: AppSocket, chat: ChatService, logger: Logger): void {
+export function registerChatHandlers(socket: RequestSocket, chat: ChatService, logger: Logger): void {
   const on = requestRegistrar(socket, logger);
   const identity = (): Identity => {
     const found = socket.data.identity;

@@ -62,6 +62,22 @@ test('cross-field rules and secrets', () => {
   assert.is(configError({ DATABASE_URL: 'mysql://u:pw@h/db' }).message.includes('pw'), false);
 });
 
+test('cluster mode (REDIS_URL) needs PostgreSQL; a node has an id and, optionally, a URL', () => {
+  const onSqlite = configError({ REDIS_URL: 'redis://127.0.0.1:6379' });
+  assert.is(onSqlite.variable, 'DATABASE_URL');
+  assert.match(onSqlite.message, /must be a postgresql:\/\/ URL in cluster mode/);
+  const clustered = loadConfig({
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    DATABASE_URL: 'postgresql://stagecast@db/stagecast',
+    NODE_ID: 'eu-1',
+    NODE_URL: 'http://10.0.0.7:3000/',
+  });
+  assert.equal(clustered.node, { id: 'eu-1', url: 'http://10.0.0.7:3000' });
+  assert.match(loadConfig({}).node.id, /-[0-9a-f]{6}$/);
+  assert.is(configError({ NODE_ID: 'no spaces' }).variable, 'NODE_ID');
+  assert.is(configError({ NODE_URL: 'ftp://x' }).variable, 'NODE_URL');
+});
+
 test('TOKEN_SECRET_PREVIOUS is optional, as long as TOKEN_SECRET, and never echoed back', () => {
   assert.equal(loadConfig({}).tokenSecret, { current: undefined, previous: undefined });
   const rotating = loadConfig({ TOKEN_SECRET: 'n'.repeat(32), TOKEN_SECRET_PREVIOUS: 'o'.repeat(32) });

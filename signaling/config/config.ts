@@ -1,4 +1,6 @@
 // Typed configuration, read once from the environment at start.
+import crypto from 'node:crypto';
+import os from 'node:os';
 import type { z } from 'zod';
 import { loadChatConfig, type ChatConfig } from '../chat/chatConfig.ts';
 import { ConfigError } from './ConfigError.ts';
@@ -30,6 +32,11 @@ export interface Config {
   dataDir: string;
   databaseUrl: string;
   redisUrl: string | undefined;
+  /**
+   * Cluster mode (REDIS_URL): this node's id, and the URL other nodes reach it
+   * at (NODE_URL; undefined: the address it listens on, known once listening).
+   */
+  node: { id: string; url: string | undefined };
   mediaDir: string;
   /** Free space MEDIA_DIR must have for a session to go live, in bytes. */
   minFreeDiskBytes: number;
@@ -87,6 +94,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     dataDir: paths.dataDir,
     databaseUrl: paths.databaseUrl,
     redisUrl: e.REDIS_URL,
+    node: {
+      id: e.NODE_ID ?? `${os.hostname()}-${crypto.randomBytes(3).toString('hex')}`,
+      url: e.NODE_URL?.replace(/\/+$/, ''),
+    },
     mediaDir: paths.mediaDir,
     minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
     recordOnLive: e.RECORD_ON_LIVE === 'true',

@@ -69,10 +69,28 @@ export const envSchema = z
       .string()
       .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: or postgresql://')
       .optional(),
-    /** Unset: single node, in-memory state. */
+    /**
+     * Unset: a single node, its state in memory. Set: cluster mode
+     * (docs/scale-out.md): this node joins the nodes registered in that Redis,
+     * which also needs DATABASE_URL on PostgreSQL.
+     */
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
+    /** Cluster mode: this node's name among the others. Default: the host name and a random suffix. */
+    NODE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores')
+      .optional(),
+    /**
+     * Cluster mode: where the other nodes reach this one over HTTP (requests
+     * for sessions this node owns, HLS). Default: http://HOST:PORT, with the
+     * host name when HOST is a wildcard.
+     */
+    NODE_URL: z
+      .url({ error: 'must be an http:// URL' })
+      .regex(/^https?:\/\//, 'must be an http:// URL')
       .optional(),
     /** Where live HLS segments and VOD recordings are written. Default: DATA_DIR/media. */
     MEDIA_DIR: z.string().min(1).optional(),
@@ -142,6 +160,13 @@ export const envSchema = z
   .superRefine((env, ctx) => {
     if (env.RTC_MIN_PORT > env.RTC_MAX_PORT) {
       ctx.addIssue({ code: 'custom', path: ['RTC_MIN_PORT'], message: 'must not exceed RTC_MAX_PORT' });
+    }
+    if (env.REDIS_URL && !/^postgres(ql)?:\/\//.test(env.DATABASE_URL ?? '')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'must be a postgresql:// URL in cluster mode (REDIS_URL is set): every node shares one database',
+      });
     }
     if (env.TURN_URLS.length > 0 && !env.TURN_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['TURN_SECRET'], message: 'is required when TURN_URLS is set' });

@@ -4,10 +4,10 @@ import type { Logger } from 'pino';
 import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
 import { requestRegistrar } from '../socket/registerRequest.ts';
-import type { AppSocket } from '../socket/socketData.ts';
+import type { RequestSocket } from '../socket/socketData.ts';
 import type { GiftService } from './GiftService.ts';
 
-export function registerGiftHandlers(socket: AppSocket, gifts: GiftService, logger: Logger): void {
+export function registerGiftHandlers(socket: RequestSocket, gifts: GiftService, logger: Logger): void {
   const on = requestRegistrar(socket, logger);
   const identity = (): Identity => {
     const found = socket.data.identity;

@@ -32,8 +32,20 @@ import { Session } from './Session.ts';
 import type { PushTarget, SessionPushes } from './SessionPushes.ts';
 import type { SessionStore } from './SessionStore.ts';
 
+/**
+ * Cluster mode: this node's claims on the sessions it holds, so that no other
+ * node serves them (signaling/cluster/SessionOwnership.ts). A single node
+ * needs none.
+ */
+export interface SessionClaims {
+  /** False when another node holds the session. */
+  claim(sessionId: string): Promise<boolean>;
+  release(sessionId: string): Promise<void>;
+}
+
 export interface SessionServiceOptions {
   pool: WorkerPool;
+  claims?: SessionClaims | undefined;
   store: SessionStore;
   pushes: SessionPushes;
   config: Pick<Config, 'turn' | 'primaryHostGraceMs' | 'pauseVideoOnCongestion' | 'joinRequestTtlMs' | 'mesh'>;
@@ -53,6 +65,7 @@ export type SessionServiceEvents = {
 
 export class SessionService extends EventEmitter<SessionServiceEvents> {
   readonly #pool: WorkerPool;
+  readonly #claims: SessionClaims | undefined;
   readonly #store: SessionStore;
   readonly #pushes: SessionPushes;
   readonly #config: SessionServiceOptions['config'];
@@ -70,6 +83,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   constructor(options: SessionServiceOptions) {
     super();
     this.#pool = options.pool;
+    this.#claims = options.claims;
     this.#store = options.store;
     this.#pushes = options.pushes;
     this.#config = options.config;
@@ -132,7 +146,15 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
       this.#pushes.user(request.userId).emit('multihost:request-expired', { sessionId: session.id });
       this.#joinRequestClosed(session, request.userId, 'expired');
     });
-    await this.#store.insert(session, caller.displayName);
+    if (this.#claims && !(await this.#claims.claim(session.id))) {
+      throw new AppError('CONFLICT', 'another node holds this session id; try again');
+    }
+    try {
+      await this.#store.insert(session, caller.displayName);
+    } catch (error) {
+      await this.#claims?.release(session.id);
+      throw error;
+    }
     this.#sessions.set(session.id, session);
     this.#logger.info({ sessionId: session.id, userId: caller.userId }, 'session created');
     return session;
@@ -168,6 +190,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     this.emit('ended', session);
     await this.#closeMediaRoom(sessionId);
     await this.#persist(session);
+    await this.#claims?.release(sessionId);
     this.#logger.info({ sessionId, reason }, 'session ended');
   }
 

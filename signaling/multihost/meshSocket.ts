@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
 import { RateLimiter } from '../limits/rateLimits.ts';
 import { requestRegistrar } from '../socket/registerRequest.ts';
-import type { AppSocket } from '../socket/socketData.ts';
+import type { RequestSocket } from '../socket/socketData.ts';
 import type { PushTarget } from './SessionPushes.ts';
 import type { SessionService } from './SessionService.ts';
 
@@ -19,7 +19,7 @@ import type { SessionService } from './SessionService.ts';
  */
 const relaysByConnection = new RateLimiter('mesh-relay', { burst: 60, perS: 15 });
 
-export function registerMeshHandlers(socket: AppSocket, sessions: SessionService, logger: Logger): void {
+export function registerMeshHandlers(socket: RequestSocket, sessions: SessionService, logger: Logger): void {
   const on = requestRegistrar(socket, logger);
 
   const relay = async (

@@ -10,13 +10,13 @@ import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
 import type { ConsumerOptions } from '../protocol/index.ts';
 import { requestRegistrar } from '../socket/registerRequest.ts';
-import type { AppSocket } from '../socket/socketData.ts';
+import type { RequestSocket } from '../socket/socketData.ts';
 import { mintIceServers } from '../turn/turnCredentials.ts';
 import type { Config } from '../config/config.ts';
 import type { SessionService } from './SessionService.ts';
 
 export function registerMultihostHandlers(
-  socket: AppSocket,
+  socket: RequestSocket,
   sessions: SessionService,
   turn: Config['turn'],
   logger: Logger,

@@ -3,11 +3,11 @@
 // access-token refreshes instead of reconnecting every 15 minutes.
 import type { Logger } from 'pino';
 import { requestRegistrar } from './registerRequest.ts';
-import type { AppSocket } from './socketData.ts';
+import type { RequestSocket } from './socketData.ts';
 import { refreshSocketIdentity } from './socketIdentity.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
 
-export function registerAuthHandlers(socket: AppSocket, tokenKeys: TokenKeys, logger: Logger): void {
+export function registerAuthHandlers(socket: RequestSocket, tokenKeys: TokenKeys, logger: Logger): void {
   requestRegistrar(socket, logger)('auth:refresh', async ({ token }) => {
     const credential = await refreshSocketIdentity(socket.data, token, tokenKeys);
     return { userId: credential.userId, expiresAt: new Date(credential.expiresAtMs).toISOString() };

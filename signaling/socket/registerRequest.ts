@@ -4,13 +4,12 @@
 // token past its expiry), errors become `{ ok: false, error }`, and a
 // handler that throws can never take the process down.
 import type { Logger } from 'pino';
-import type { Socket } from 'socket.io';
 import { expireIdentity, signInExpired } from './socketIdentity.ts';
 import { AppError, toProtocolError } from '../errors.ts';
 import { RateLimiter } from '../limits/rateLimits.ts';
 import type { Ack, ParsedRequest, RequestEvent, ResponseOf } from '../protocol/index.ts';
 import { requestSchemas } from '../protocol/requestSchemas.ts';
-import type { AppSocket } from './socketData.ts';
+import type { RequestSocket } from './socketData.ts';
 
 /** Largest request payload accepted (JSON characters); simulcast rtpParameters are ~3 KB. */
 const MAX_REQUEST_CHARS = 32_768;
@@ -25,26 +24,25 @@ const PER_SECOND = 20;
 const requestsBySocket = new RateLimiter('socket-requests', { burst: BURST, perS: PER_SECOND });
 
 /** Binds registerRequest to one socket and logger. */
-export function requestRegistrar(socket: AppSocket, logger: Logger) {
+export function requestRegistrar(socket: RequestSocket, logger: Logger) {
   return <E extends RequestEvent>(event: E, handler: RequestHandler<E>) =>
     registerRequest(socket, event, handler, logger);
 }
 
 /** Keyed by socket id: the limiter's store forgets an id once its window passes, so closed sockets leave nothing. */
-async function allowed(socket: AppSocket): Promise<boolean> {
+async function allowed(socket: RequestSocket): Promise<boolean> {
   return (await requestsBySocket.take(socket.id)).allowed;
 }
 
 export function registerRequest<E extends RequestEvent>(
-  socket: AppSocket,
+  socket: RequestSocket,
   event: E,
   handler: RequestHandler<E>,
   logger: Logger,
 ): void {
   const schema = requestSchemas[event];
-  // Untyped on purpose: this is where untrusted client input enters.
-  const untrusted: Socket = socket;
-  untrusted.on(event as string, async (...args: unknown[]) => {
+  // Untyped on purpose (RequestSocket.on): this is where untrusted client input enters.
+  socket.on(event, async (...args: unknown[]) => {
     const ack = args.at(-1);
     if (typeof ack !== 'function') {
       logger.debug({ event }, 'request without ack callback ignored');

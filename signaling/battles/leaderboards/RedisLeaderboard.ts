@@ -14,7 +14,8 @@
 // MULTI; another node's changes in that window are lost until the next
 // rebuild (the database keeps them).
 import { randomBytes } from 'node:crypto';
-import { Redis, type ChainableCommander } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { connectRedis } from '../../cluster/redisConnection.ts';
 import type { Database } from '../../../prisma/database.ts';
 import type { LeaderboardEntry, LeaderboardPeriod, Leaderboards } from '../../protocol/battles.ts';
 import { leaderboardPeriods } from '../../protocol/battles.ts';
@@ -89,20 +90,7 @@ export class RedisLeaderboard implements Leaderboard {
   static async connect(url: string, options: RedisLeaderboardOptions = {}): Promise<RedisLeaderboard> {
     // A command fails after one retry instead of ioredis's twenty: a gift
     // must not wait on a Redis that is down (the database has it).
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    // The cause of a failed first connection comes as an 'error' event; connect() only says "Connection is closed".
-    let connectError: Error | undefined;
-    const onConnectError = (error: Error) => (connectError = error);
-    redis.on('error', onConnectError);
-    try {
-      await redis.connect();
-    } catch (error) {
-      redis.disconnect();
-      const reason = (connectError ?? (error as Error)).message;
-      throw new Error(`cannot reach Redis at REDIS_URL for the leaderboards: ${reason}`, { cause: error });
-    }
-    redis.off('error', onConnectError);
-    redis.on('error', (error: Error) => options.logger?.warn({ err: error }, 'leaderboard Redis connection error'));
+    const redis = await connectRedis(url, 'the leaderboards', options.logger, { maxRetriesPerRequest: 1 });
     return new RedisLeaderboard(redis, options.keyPrefix ?? 'stagecast:lb');
   }
 

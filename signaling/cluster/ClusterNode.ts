@@ -1,0 +1,109 @@
+// This node's membership of a cluster (REDIS_URL set): its Redis
+// connections, its entry in the node registry, its claims on sessions, the
+// bus to the other nodes, and the cluster-wide questions built on them —
+// who owns a session, where a new one goes, how to reach a node.
+// server.ts creates one in cluster mode and none otherwise; nothing here
+// holds a socket (the Socket.io adapter gets its two connections from here).
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log/logger.ts';
+import { ClusterBus } from './ClusterBus.ts';
+import { NodeRegistry, type NodeEntry, type NodeLoad } from './NodeRegistry.ts';
+import { chooseNode } from './placement.ts';
+import { connectRedis } from './redisConnection.ts';
+import { SessionOwnership } from './SessionOwnership.ts';
+import { AppError } from '../errors.ts';
+
+export interface ClusterNodeOptions {
+  redisUrl: string;
+  nodeId: string;
+  rtcAddress: string;
+  loadOf: () => NodeLoad;
+  logger: Logger;
+}
+
+/** Placements this node made are counted for this long (about until the chosen node's next beat shows them). */
+const RECENT_PLACEMENT_MS = 2000;
+
+export class ClusterNode {
+  readonly nodeId: string;
+  readonly registry: NodeRegistry;
+  readonly ownership: SessionOwnership;
+  readonly bus: ClusterBus;
+  /** For the Socket.io Redis adapter: a publishing and a subscribed connection. */
+  readonly adapterClients: { pub: Redis; sub: Redis };
+  readonly #connections: Redis[];
+  readonly #recentPlacements: { nodeId: string; at: number }[] = [];
+
+  static async join(options: ClusterNodeOptions): Promise<ClusterNode> {
+    const { redisUrl, logger } = options;
+    const opened: Redis[] = [];
+    try {
+      for (const purpose of ['the cluster registry', 'the cluster bus', 'Socket.io pushes', 'Socket.io pushes']) {
+        opened.push(await connectRedis(redisUrl, purpose, logger));
+      }
+      const [commands, busSubscriber, adapterPub, adapterSub] = opened as [Redis, Redis, Redis, Redis];
+      const bus = await ClusterBus.open(commands, busSubscriber, options.nodeId, logger);
+      const registry = new NodeRegistry(
+        commands,
+        { id: options.nodeId, rtcAddress: options.rtcAddress },
+        options.loadOf,
+        logger,
+      );
+      const ownership = new SessionOwnership(commands, options.nodeId, logger);
+      return new ClusterNode(options.nodeId, registry, ownership, bus, { pub: adapterPub, sub: adapterSub }, opened);
+    } catch (error) {
+      for (const connection of opened) connection.disconnect();
+      throw error;
+    }
+  }
+
+  private constructor(
+    nodeId: string,
+    registry: NodeRegistry,
+    ownership: SessionOwnership,
+    bus: ClusterBus,
+    adapterClients: { pub: Redis; sub: Redis },
+    connections: Redis[],
+  ) {
+    this.nodeId = nodeId;
+    this.registry = registry;
+    this.ownership = ownership;
+    this.bus = bus;
+    this.adapterClients = adapterClients;
+    this.#connections = connections;
+  }
+
+  /** Enters the registry: other nodes start sending work here (call once listening at `url`). */
+  announce(url: string): Promise<void> {
+    return this.registry.start(url);
+  }
+
+  ownerOf(sessionId: string): Promise<string | undefined> {
+    return this.ownership.ownerOf(sessionId);
+  }
+
+  async urlOf(nodeId: string): Promise<string | undefined> {
+    return (await this.registry.node(nodeId))?.url;
+  }
+
+  /** The node a new session goes to (this one when it is the only one serving). */
+  async placeNewSession(): Promise<string> {
+    const now = Date.now();
+    while (this.#recentPlacements.length > 0 && now - this.#recentPlacements[0]!.at > RECENT_PLACEMENT_MS) {
+      this.#recentPlacements.shift();
+    }
+    const recent = (nodeId: string) => this.#recentPlacements.filter((placement) => placement.nodeId === nodeId).length;
+    const chosen: NodeEntry | undefined = chooseNode(await this.registry.nodes(), recent);
+    if (!chosen) throw new AppError('UNAVAILABLE', 'no node takes new sessions right now; try again shortly');
+    this.#recentPlacements.push({ nodeId: chosen.id, at: now });
+    return chosen.id;
+  }
+
+  /** Leaves the cluster: claims released, entry removed, connections closed. */
+  async close(): Promise<void> {
+    await this.ownership.close();
+    await this.registry.close();
+    this.bus.close();
+    for (const connection of this.#connections) connection.disconnect();
+  }
+}

@@ -1,0 +1,89 @@
+// Cluster mode: HTTP requests about a session are served by the session's
+// owner. On any other node this middleware passes the request, unread, to
+// the owner's NODE_URL (http-proxy-middleware: headers, streaming bodies,
+// X-Forwarded-*), and the owner's answer goes back as it is, cache headers
+// included, so a CDN can sit in front of every node. A new session is
+// created on the node the placement picks, the same way. A proxied request
+// carries FORWARDED_HEADER and is served where it lands: two nodes that
+// briefly disagree about an owner can never bounce it between them.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { createProxyMiddleware, proxyEventsPlugin } from 'http-proxy-middleware';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.ts';
+
+export const FORWARDED_HEADER = 'x-stagecast-forwarded-by';
+
+export interface OwnerProxyOptions {
+  nodeId: string;
+  /** The node that serves a request about this session (undefined: none claims it, serve here). */
+  ownerOf(sessionId: string): Promise<string | undefined>;
+  sessionOfBattle(battleId: string): Promise<string | undefined>;
+  /** The node a new session goes to. */
+  placeNewSession(): Promise<string>;
+  urlOf(nodeId: string): Promise<string | undefined>;
+  logger: Logger;
+}
+
+/** Which requests are about a session, and how to find it. */
+type Subject = { session: string } | { battle: string } | 'new-session' | undefined;
+
+const SESSION_PATHS = [
+  /^\/api\/multihost\/(?!active\/|user\/)([^/]+)(?:\/|$)/,
+  /^\/api\/room\/([^/]+)\/stream\//,
+  /^\/media\/live\/([^/]+)\//,
+];
+const UNREACHABLE = 'the node serving this session is unreachable; try again';
+const BATTLE_PATH = /^\/api\/pk-battles\/(?!active\/|leaderboard\/|user\/)([^/]+)(?:\/|$)/;
+
+function subjectOf(req: Request): Subject {
+  if (req.method === 'POST' && req.path === '/api/multihost') return 'new-session';
+  for (const pattern of SESSION_PATHS) {
+    const match = pattern.exec(req.path);
+    if (match) return { session: decodeURIComponent(match[1]!) };
+  }
+  const battle = BATTLE_PATH.exec(req.path);
+  return battle ? { battle: decodeURIComponent(battle[1]!) } : undefined;
+}
+
+export function ownerProxy(options: OwnerProxyOptions): RequestHandler {
+  const { nodeId, logger } = options;
+  const targets = new WeakMap<IncomingMessage, string>();
+  const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
+    router: (req) => targets.get(req)!,
+    xfwd: true,
+    // Only the event hooks: errors are answered below in the API's own shape.
+    ejectPlugins: true,
+    plugins: [proxyEventsPlugin],
+    on: {
+      proxyReq: (proxyReq) => proxyReq.setHeader(FORWARDED_HEADER, nodeId),
+      error: (error, req, res) => {
+        logger.warn({ err: error, path: req.url }, 'the owner of a session did not answer');
+        if (!('writeHead' in res)) return void res.destroy();
+        if (res.headersSent) return void res.end();
+        res.writeHead(503, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ ok: false, error: { code: 'UNAVAILABLE', message: UNREACHABLE } }));
+      },
+    },
+  });
+
+  const targetNode = async (subject: Exclude<Subject, undefined>): Promise<string | undefined> => {
+    if (subject === 'new-session') return options.placeNewSession();
+    const sessionId = 'session' in subject ? subject.session : await options.sessionOfBattle(subject.battle);
+    return sessionId === undefined ? undefined : options.ownerOf(sessionId);
+  };
+
+  return (req: Request, res: Response, next: NextFunction) => {
+    const subject = subjectOf(req);
+    if (subject === undefined || req.headers[FORWARDED_HEADER] !== undefined) return next();
+    const route = async () => {
+      const target = await targetNode(subject);
+      if (target === undefined || target === nodeId) return next();
+      const url = await options.urlOf(target);
+      if (url === undefined) throw new AppError('UNAVAILABLE', UNREACHABLE);
+      targets.set(req, url);
+      await proxy(req, res, next);
+    };
+    route().catch(next);
+  };
+}

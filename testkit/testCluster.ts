@@ -1,0 +1,58 @@
+// A whole Stagecast cluster for a test or the bench, on loopback: Debian's
+// Redis and PostgreSQL, N node processes (testkit/clusterNode.ts) and nginx
+// in front of them (testkit/nginx.ts). Everything is started here and
+// stopped by `stop()`, by PID.
+//   const cluster = await startTestCluster(3); … cluster.lb.url, cluster.nodes[i] … await cluster.stop();
+import crypto from 'node:crypto';
+import { migrateDatabase } from '../prisma/migrateDatabase.ts';
+import { startClusterNode, type ClusterNodeProcess } from './clusterNode.ts';
+import { startNginx, type LoadBalancer } from './nginx.ts';
+import { startPostgres, type PostgresServer } from './postgres.ts';
+import { startRedis, type RedisServer } from './redis.ts';
+
+export interface TestCluster {
+  readonly redis: RedisServer;
+  readonly postgres: PostgresServer;
+  readonly nodes: ClusterNodeProcess[];
+  readonly lb: LoadBalancer;
+  readonly tokenSecret: string;
+  stop(): Promise<void>;
+}
+
+/** RTC ports of node i: RTC_BASE_PORT + i × 500 … + 499. */
+const RTC_BASE_PORT = 46000;
+
+export async function startTestCluster(nodeCount: number, env: Record<string, string> = {}): Promise<TestCluster> {
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+  };
+  try {
+    const redis = await startRedis();
+    started.push(redis);
+    const postgres = await startPostgres();
+    started.push(postgres);
+    await migrateDatabase(postgres.url);
+    const tokenSecret = crypto.randomBytes(32).toString('hex');
+    const nodes: ClusterNodeProcess[] = [];
+    // One at a time: each builds its worker and connects while the machine is otherwise idle.
+    for (let index = 0; index < nodeCount; index++) {
+      const node = await startClusterNode({
+        id: `node-${index + 1}`,
+        redisUrl: redis.url,
+        databaseUrl: postgres.url,
+        tokenSecret,
+        rtcBasePort: RTC_BASE_PORT + index * 500,
+        env,
+      });
+      nodes.push(node);
+      started.push(node);
+    }
+    const lb = await startNginx(nodes.map((node) => `127.0.0.1:${node.port}`));
+    started.push(lb);
+    return { redis, postgres, nodes, lb, tokenSecret, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
