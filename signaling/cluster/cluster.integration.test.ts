@@ -15,6 +15,9 @@ import {
   type TestClient,
 } from '../../testkit/signalingClient.ts';
 import { startTestCluster, type TestCluster } from '../../testkit/testCluster.ts';
+import { makeAdmin, topUp } from '../../testkit/coins.ts';
+import { newestLiveSegment } from '../../testkit/hlsFiles.ts';
+import { registerAccount } from '../../testkit/accountClient.ts';
 
 const test = suite('cluster');
 let cluster: TestCluster;
@@ -88,11 +91,20 @@ test('a viewer on another node chats: the host and viewers on every node see eac
     const joined = await client.request('chat:join', { sessionId: session.id });
     assert.ok(joined.ok, JSON.stringify(joined));
   }
+  const readers = [
+    ['the host', hostClient],
+    ['the sender', viewerClient],
+    ['a reader on a third node', reader],
+  ] as const;
+  // Listening before sending: a push that came before its wait began would be missed.
+  const arrivals = readers.map(([name, client]) =>
+    nextChatMessage(client, (message) => message.text === 'hello from node two').catch((error: unknown) => {
+      throw new Error(`${name}: ${(error as Error).message}`);
+    }),
+  );
   const sent = await viewerClient.request('chat:send', { sessionId: session.id, text: 'hello from node two' });
   assert.ok(sent.ok, JSON.stringify(sent));
-  for (const client of [hostClient, viewerClient, reader]) {
-    await nextChatMessage(client, (message) => message.text === 'hello from node two');
-  }
+  await Promise.all(arrivals);
   // Whatever else arrives in the next moment, nobody gets it twice.
   await new Promise((resolve) => setTimeout(resolve, 300));
   for (const client of [hostClient, viewerClient, reader]) {
@@ -102,6 +114,57 @@ test('a viewer on another node chats: the host and viewers on every node see eac
   // History read through a third node is the owner's.
   const history = await reader.request('chat:history', { sessionId: session.id });
   assert.ok(history.ok && history.data.messages.some((message) => message.text === 'hello from node two'));
+});
+
+test("a live session: viewers on every node count together, a far viewer's gift lands once, HLS from any node is the owner's", async () => {
+  // Gifts go to accounts (a guest host cannot receive them).
+  const host = await registerAccount(cluster.lb.url, { displayName: 'Live host' });
+  const session = await createSession(cluster.lb.url, host.token, 'Live across nodes');
+  const started = await api(cluster.lb.url, 'POST', `/api/multihost/${session.id}/start`, host.token);
+  assert.ok(started.body.ok, JSON.stringify(started.body));
+  const owner = (await ownerOf(session.id))!;
+  const hostClient = await connect(nodeUrl(owner), host.token);
+  await hostClient.call('chat:join', { sessionId: session.id });
+
+  // One viewer per node; the count everyone sees is the sum.
+  const viewers = await Promise.all(cluster.nodes.map((node) => connect(node.url)));
+  const counted = viewers[0]!.next('stream:viewers', (count) => count.sessionId === session.id && count.viewers === 3);
+  for (const viewer of viewers) await viewer.call('stream:watch', { sessionId: session.id });
+  await counted;
+
+  // A signed-in viewer on another node sends a gift; it is debited once and pushed once.
+  const admin = await makeAdmin(cluster.lb.url, { DATABASE_URL: cluster.postgres.url });
+  const fan = await registerAccount(cluster.lb.url, { displayName: 'Far fan' });
+  await topUp(cluster.lb.url, admin, fan.user.userId, 1000);
+  const fanClient = await connect(otherNodes(owner)[0]!.url, fan.token);
+  const [giftType] = await fanClient.call('gift:catalogue', {});
+  const gift = { sessionId: session.id, giftTypeId: giftType!.id, quantity: 1, clientGiftId: 'far-gift-1' };
+  // Every viewer, on every node, sees the gift.
+  const giftSeen = viewers.map((viewer) =>
+    viewer.next('gift:received', (push) => push.streaks.some((streak) => streak.senderId === fan.user.userId)),
+  );
+  const first = await fanClient.call('gift:send', gift);
+  const again = await fanClient.call('gift:send', gift);
+  assert.is(first.balance, 1000 - giftType!.coinValue);
+  assert.is(again.replayed, true);
+  assert.is(again.balance, first.balance);
+  await Promise.all(giftSeen);
+
+  // HLS: the newest segment through each node is byte for byte the owner's, with the same caching.
+  let segment: Awaited<ReturnType<typeof newestLiveSegment>>;
+  const deadline = Date.now() + 30_000;
+  while (!(segment = await newestLiveSegment(nodeUrl(owner), session.id)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  assert.ok(segment, 'the owner serves a live segment');
+  const path = `/media/live/${session.id}/720p/${segment.name}`;
+  const fromOwner = await fetch(`${nodeUrl(owner)}${path}`);
+  for (const node of otherNodes(owner)) {
+    const response = await fetch(`${node.url}${path}`);
+    assert.is(response.status, 200);
+    assert.ok(Buffer.from(await response.arrayBuffer()).equals(segment.media), `${node.id} serves the same bytes`);
+    assert.is(response.headers.get('cache-control'), fromOwner.headers.get('cache-control'));
+  }
 });
 
 test.run();
