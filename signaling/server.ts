@@ -42,7 +42,7 @@ import { ChatStore } from './chat/ChatStore.ts';
 import { ClusterNode } from './cluster/ClusterNode.ts';
 import { routeLookups } from './cluster/routeLookups.ts';
 import { acceptForwarded } from './socket/acceptForwarded.ts';
-import { forwardToOwner } from './socket/forwardToOwner.ts';
+import { socketForwarding } from './socket/forwardToOwner.ts';
 import { ownerProxy } from './http/ownerProxy.ts';
 import { registerAuthHandlers } from './socket/authSocket.ts';
 import { signInSocket } from './socket/socketIdentity.ts';
@@ -257,7 +257,7 @@ async function startOnDatabase(
     app.use(
       ownerProxy({
         nodeId: cluster.nodeId,
-        ownerOf: (sessionId) => cluster.ownerOf(sessionId),
+        ownerOf: (sessionId) => cluster.servingNode(sessionId),
         sessionOfBattle: lookups.sessionOfBattle,
         placeNewSession: () => cluster.placeNewSession(),
         urlOf: (nodeId) => cluster.urlOf(nodeId),
@@ -309,16 +309,20 @@ async function startOnDatabase(
     registerGiftHandlers(socket, gifts, socketLogger);
     registerBattleHandlers(socket, battles, socketLogger);
   };
+  const forwardToOwner =
+    cluster &&
+    socketForwarding({
+      bus: cluster.bus,
+      ownerOf: (sessionId) => cluster.ownerOf(sessionId),
+      ownerAfterFailure: (sessionId) => cluster.ownerAfterFailure(sessionId),
+      onNodeGone: (listener) => cluster.registry.onNodeGone(listener),
+      lookups,
+      logger,
+    });
+  cluster?.enableFailover(async (sessionId) => (await sessions.adopt(sessionId)) !== undefined);
   io.on('connection', (socket) => {
     if (socket.data.identity) void socket.join(userChannel(socket.data.identity.userId));
-    if (cluster) {
-      forwardToOwner(socket, {
-        bus: cluster.bus,
-        ownerOf: (sessionId) => cluster.ownerOf(sessionId),
-        lookups,
-        logger,
-      });
-    }
+    forwardToOwner?.(socket);
     registerHandlers(socket);
   });
   const forwarded = cluster && acceptForwarded(io, cluster.bus, cluster.registry, registerHandlers);

@@ -99,6 +99,7 @@ const session: SessionRow = {
   startedAt: at,
   endedAt: at,
   peakViewers: 4,
+  failoverState: '{}',
 };
 
 test('a session row keeps every column and types its type, layout and status', () => {

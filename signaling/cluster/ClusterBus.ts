@@ -93,6 +93,13 @@ export class ClusterBus {
     await this.#publish(nodeId, { kind: 'send', from: this.#nodeId, method, args });
   }
 
+  /** For each node, whether anything listens on its channel (a dead process's subscription is gone at once). */
+  async isListening(nodeIds: string[]): Promise<boolean[]> {
+    if (nodeIds.length === 0) return [];
+    const reply = (await this.#publisher.call('PUBSUB', 'NUMSUB', ...nodeIds.map(channelOf))) as (string | number)[];
+    return nodeIds.map((_, index) => Number(reply[index * 2 + 1]) > 0);
+  }
+
   close(): void {
     for (const [id, pending] of this.#pending) {
       clearTimeout(pending.timer);

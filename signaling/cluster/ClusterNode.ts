@@ -6,7 +6,8 @@
 // holds a socket (the Socket.io adapter gets its two connections from here).
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.ts';
-import { ClusterBus } from './ClusterBus.ts';
+import { ClusterBus, NodeUnreachable } from './ClusterBus.ts';
+import { Failover } from './Failover.ts';
 import { NodeRegistry, type NodeEntry, type NodeLoad } from './NodeRegistry.ts';
 import { chooseNode } from './placement.ts';
 import { connectRedis } from './redisConnection.ts';
@@ -33,6 +34,8 @@ export class ClusterNode {
   readonly adapterClients: { pub: Redis; sub: Redis };
   readonly #connections: Redis[];
   readonly #recentPlacements: { nodeId: string; at: number }[] = [];
+  readonly #logger: Logger;
+  #failover: Failover | undefined;
 
   static async join(options: ClusterNodeOptions): Promise<ClusterNode> {
     const { redisUrl, logger } = options;
@@ -47,10 +50,19 @@ export class ClusterNode {
         commands,
         { id: options.nodeId, rtcAddress: options.rtcAddress },
         options.loadOf,
+        (nodeIds) => bus.isListening(nodeIds),
         logger,
       );
       const ownership = new SessionOwnership(commands, options.nodeId, logger);
-      return new ClusterNode(options.nodeId, registry, ownership, bus, { pub: adapterPub, sub: adapterSub }, opened);
+      return new ClusterNode(
+        options.nodeId,
+        registry,
+        ownership,
+        bus,
+        { pub: adapterPub, sub: adapterSub },
+        opened,
+        logger,
+      );
     } catch (error) {
       for (const connection of opened) connection.disconnect();
       throw error;
@@ -64,7 +76,9 @@ export class ClusterNode {
     bus: ClusterBus,
     adapterClients: { pub: Redis; sub: Redis },
     connections: Redis[],
+    logger: Logger,
   ) {
+    this.#logger = logger;
     this.nodeId = nodeId;
     this.registry = registry;
     this.ownership = ownership;
@@ -78,8 +92,29 @@ export class ClusterNode {
     return this.registry.start(url);
   }
 
+  /** Lets this node take sessions over from nodes that die; `adopt` restores one here (false: it ended). */
+  enableFailover(adopt: (sessionId: string) => Promise<boolean>): void {
+    this.#failover = new Failover({ ownership: this.ownership, registry: this.registry, adopt, logger: this.#logger });
+  }
+
   ownerOf(sessionId: string): Promise<string | undefined> {
     return this.ownership.ownerOf(sessionId);
+  }
+
+  /**
+   * The node that serves a session whose owner did not answer (`NodeUnreachable`):
+   * after a failover, this node or another survivor.
+   */
+  ownerAfterFailure(sessionId: string): Promise<string | undefined> {
+    if (!this.#failover) throw new NodeUnreachable('owner');
+    return this.#failover.ownerAfterFailure(sessionId);
+  }
+
+  /** The node serving a session, taking it over first if its owner is gone. */
+  async servingNode(sessionId: string): Promise<string | undefined> {
+    const owner = await this.ownerOf(sessionId);
+    if (owner === undefined || owner === this.nodeId) return owner;
+    return (await this.registry.isGone(owner)) ? this.ownerAfterFailure(sessionId) : owner;
   }
 
   async urlOf(nodeId: string): Promise<string | undefined> {

@@ -5,14 +5,25 @@
 // not the record of anything: a node that finds its entry gone (Redis
 // restarted) simply writes it again at the next beat.
 //
+// A node is *gone* (its sessions may be taken over) once it has missed its
+// beats for GONE_AFTER_MS and nobody listens on its bus channel: a process
+// that died has its Redis connections closed by the kernel at once, so the
+// second test tells death from a node that is merely slow (starved of CPU, it
+// beats late but stays subscribed). Right after this node's own connection
+// to Redis (re)opens it judges nobody: after a Redis restart every node is
+// resubscribing and re-registering for a moment.
+//
 //   stagecast:node:<id>  JSON NodeEntry, PX EXPIRY_MS
 //   stagecast:nodes      set of ids ever registered; ids whose entry expired
 //                        are removed by whoever lists them
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.ts';
 
-export const HEARTBEAT_MS = 1000;
+export const HEARTBEAT_MS = 500;
 export const EXPIRY_MS = 3000;
+export const GONE_AFTER_MS = 1500;
+/** After this node's Redis connection (re)opens, how long it judges no other node gone. */
+const REJOIN_GRACE_MS = 3000;
 
 const NODES_KEY = 'stagecast:nodes';
 const nodeKey = (id: string) => `stagecast:node:${id}`;
@@ -42,20 +53,36 @@ export interface NodeEntry {
 
 export type NodeGoneListener = (nodeId: string) => void;
 
+/** Whether anybody listens on a node's bus channel (ClusterBus.isListening). */
+export type ListeningCheck = (nodeIds: string[]) => Promise<boolean[]>;
+
 export class NodeRegistry {
   readonly #redis: Redis;
   readonly #self: Pick<NodeEntry, 'id' | 'rtcAddress'> & { url?: string };
   readonly #loadOf: () => NodeLoad;
   readonly #logger: Logger;
+  readonly #isListening: ListeningCheck;
   readonly #goneListeners: NodeGoneListener[] = [];
+  /** Nodes declared gone, with the beat they were last seen at: declared once, unless they beat again. */
+  #declaredGone = new Map<string, number>();
+  /** When this node's connection to Redis last became ready. */
+  #readyAt = Date.now();
   #state: NodeState = 'serving';
   /** Nodes seen at the last listing, with the time they last wrote their entry. */
   #known = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(redis: Redis, self: Pick<NodeEntry, 'id' | 'rtcAddress'>, loadOf: () => NodeLoad, logger: Logger) {
+  constructor(
+    redis: Redis,
+    self: Pick<NodeEntry, 'id' | 'rtcAddress'>,
+    loadOf: () => NodeLoad,
+    isListening: ListeningCheck,
+    logger: Logger,
+  ) {
     this.#redis = redis;
+    this.#isListening = isListening;
+    redis.on('ready', () => (this.#readyAt = Date.now()));
     this.#self = self;
     this.#loadOf = loadOf;
     this.#logger = logger.child({ component: 'node-registry' });
@@ -98,6 +125,16 @@ export class NodeRegistry {
     const stale = ids.filter((_, index) => values[index] === null);
     if (stale.length > 0) await this.#redis.srem(NODES_KEY, ...stale);
     return values.flatMap((value) => (value === null ? [] : [JSON.parse(value) as NodeEntry]));
+  }
+
+  /** The node died or was cut off (see the top of this file); false while this node cannot tell. */
+  async isGone(id: string): Promise<boolean> {
+    if (id === this.#self.id || Date.now() - this.#readyAt < REJOIN_GRACE_MS) return false;
+    const entry = await this.node(id);
+    const seenAt = entry?.seenAt ?? this.#known.get(id) ?? 0;
+    if (Date.now() - seenAt < GONE_AFTER_MS) return false;
+    const [listening] = await this.#isListening([id]);
+    return listening === false;
   }
 
   async node(id: string): Promise<NodeEntry | undefined> {
@@ -144,23 +181,28 @@ export class NodeRegistry {
       .exec();
   }
 
-  /**
-   * A node is gone when its entry is missing and it last wrote it longer than
-   * EXPIRY_MS ago: an entry missing sooner was lost with a restarted Redis and
-   * comes back at its node's next beat.
-   */
+  /** Tells the listeners about nodes that went since the last look (see isGone). */
   async #noticeGoneNodes(): Promise<void> {
-    const listed = new Map((await this.nodes()).map((node) => [node.id, node.seenAt]));
+    const listed = await this.nodes();
     const now = Date.now();
-    for (const [id, seenAt] of this.#known) {
-      if (listed.has(id)) continue;
-      if (now - seenAt < EXPIRY_MS) {
-        listed.set(id, seenAt);
-        continue;
-      }
+    const seen = new Map(this.#known);
+    for (const node of listed) seen.set(node.id, node.seenAt);
+    seen.delete(this.#self.id);
+    for (const [id, seenAt] of this.#declaredGone) {
+      if ((seen.get(id) ?? seenAt) > seenAt)
+        this.#declaredGone.delete(id); // it is back
+      else seen.delete(id);
+    }
+    const silent = [...seen].filter(([, seenAt]) => now - seenAt >= GONE_AFTER_MS).map(([id]) => id);
+    const judging = now - this.#readyAt >= REJOIN_GRACE_MS;
+    const listening = silent.length > 0 && judging ? await this.#isListening(silent) : [];
+    for (const [index, id] of silent.entries()) {
+      if (!judging || listening[index] !== false) continue;
+      this.#declaredGone.set(id, seen.get(id)!);
+      seen.delete(id);
       this.#logger.warn({ nodeId: id }, 'node left the cluster');
       for (const listener of this.#goneListeners) listener(id);
     }
-    this.#known = listed;
+    this.#known = seen;
   }
 }

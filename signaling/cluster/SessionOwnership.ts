@@ -6,12 +6,15 @@
 // and another node took the session over) can never delete the new owner's.
 //
 //   stagecast:session-owner:<sessionId>  "<nodeId>/<incarnation>", PX EXPIRY_MS
+//   stagecast:node-sessions:<nodeId>     set of the session ids it claimed
+//                                        (who takes over when it dies)
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.ts';
 import { EXPIRY_MS, HEARTBEAT_MS } from './NodeRegistry.ts';
 
 const ownerKey = (sessionId: string) => `stagecast:session-owner:${sessionId}`;
+const nodeSessionsKey = (nodeId: string) => `stagecast:node-sessions:${nodeId}`;
 
 /** Extends the claim only while it is still ours. */
 const RENEW_SCRIPT = `
@@ -86,8 +89,23 @@ export class SessionOwnership {
   async claim(sessionId: string): Promise<boolean> {
     const set = await this.#redis.set(ownerKey(sessionId), this.#token, 'PX', EXPIRY_MS, 'NX');
     if (set === null) return (await this.#redis.get(ownerKey(sessionId))) === this.#token;
-    this.#claimed.add(sessionId);
+    await this.#held(sessionId);
     return true;
+  }
+
+  async #held(sessionId: string): Promise<void> {
+    this.#claimed.add(sessionId);
+    await this.#redis.sadd(nodeSessionsKey(this.nodeId), sessionId);
+  }
+
+  /** The sessions a node claimed and has not released (a dead node's are to be taken over). */
+  sessionsOf(nodeId: string): Promise<string[]> {
+    return this.#redis.smembers(nodeSessionsKey(nodeId));
+  }
+
+  /** Takes a session off a dead node's list once it is taken over (or found ended). */
+  async forget(nodeId: string, sessionId: string): Promise<void> {
+    await this.#redis.srem(nodeSessionsKey(nodeId), sessionId);
   }
 
   /**
@@ -96,7 +114,7 @@ export class SessionOwnership {
    */
   async takeOver(sessionId: string, deadToken: string): Promise<boolean> {
     const taken = await this.#redis.stagecastTakeOverClaim(ownerKey(sessionId), deadToken, this.#token, EXPIRY_MS);
-    if (taken === 1) this.#claimed.add(sessionId);
+    if (taken === 1) await this.#held(sessionId);
     return taken === 1;
   }
 
@@ -113,9 +131,10 @@ export class SessionOwnership {
 
   async release(sessionId: string): Promise<void> {
     if (!this.#claimed.delete(sessionId)) return;
-    await this.#redis
-      .stagecastReleaseClaim(ownerKey(sessionId), this.#token)
-      .catch((error: unknown) => this.#logger.warn({ err: error, sessionId }, 'could not release a session claim'));
+    await Promise.all([
+      this.#redis.stagecastReleaseClaim(ownerKey(sessionId), this.#token),
+      this.forget(this.nodeId, sessionId),
+    ]).catch((error: unknown) => this.#logger.warn({ err: error, sessionId }, 'could not release a session claim'));
   }
 
   /** Stops renewing; what is still claimed is released (a clean stop hands nothing over to expiry). */
@@ -150,7 +169,12 @@ export class SessionOwnership {
     const set = await this.#redis
       .set(ownerKey(sessionId), this.#token, 'PX', EXPIRY_MS, 'NX')
       .catch(() => 'retry-later' as const);
-    if (set === 'OK' || set === 'retry-later') return;
+    if (set === 'retry-later') return;
+    if (set === 'OK') {
+      // Redis lost everything: this node's list of sessions too.
+      await this.#redis.sadd(nodeSessionsKey(this.nodeId), sessionId).catch(() => undefined);
+      return;
+    }
     if (!this.#claimed.delete(sessionId)) return;
     this.#logger.warn({ sessionId }, 'lost a session to another node');
     for (const listener of this.#lostListeners) listener(sessionId);

@@ -63,6 +63,32 @@ export interface NewSession {
   mesh?: MeshLimits;
 }
 
+/**
+ * What another node needs, besides the session's row, to take a session
+ * over when the node that held it died: who the co-hosts are, the pinned
+ * tile, the settings. Kept in the row (`failoverState`) as JSON.
+ */
+export interface FailoverState {
+  coHosts: { userId: string; displayName: string }[];
+  pinnedUserId: string | null;
+  settings: SessionSettings;
+}
+
+/** A session as another node finds it in the database after its node died. */
+export interface SavedSession {
+  id: string;
+  title: string;
+  type: SessionType;
+  layout: LayoutKind;
+  status: 'scheduled' | 'live';
+  primaryHost: Identity;
+  createdAt: Date;
+  startedAt: Date | null;
+  failover: FailoverState;
+  joinRequestTtlMs?: number;
+  mesh?: MeshLimits;
+}
+
 export type SessionEvents = {
   changed: [];
   /** A join request went unanswered for the whole TTL and is gone. */
@@ -119,6 +145,32 @@ export class Session extends EventEmitter<SessionEvents> {
     this.createdAt = now;
     this.#layout = { kind: layout, pinnedUserId: null };
     this.#addHost(creator, 'primary');
+  }
+
+  /**
+   * The session as it was on the node that died: same id, status, hosts
+   * (none connected yet: they rejoin), layout and settings. Invitations and
+   * join requests in flight are not kept; they are asked again.
+   */
+  static restore(saved: SavedSession): Session {
+    const session = new Session({
+      id: saved.id,
+      title: saved.title,
+      type: saved.type,
+      layout: saved.layout,
+      creator: saved.primaryHost,
+      now: saved.createdAt,
+      ...(saved.joinRequestTtlMs === undefined ? {} : { joinRequestTtlMs: saved.joinRequestTtlMs }),
+      ...(saved.mesh === undefined ? {} : { mesh: saved.mesh }),
+    });
+    for (const coHost of saved.failover.coHosts.slice(0, MAX_HOSTS - 1)) session.#addHost(coHost, 'co-host');
+    const pinned = saved.failover.pinnedUserId;
+    session.#layout = { kind: saved.layout, pinnedUserId: pinned !== null && session.isHost(pinned) ? pinned : null };
+    session.#settings = { ...saved.failover.settings };
+    session.#status = saved.status;
+    session.#startedAt = saved.startedAt;
+    session.#reconsiderMediaMode();
+    return session;
   }
 
   get status(): SessionStatus {
@@ -401,6 +453,16 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#activeSpeakerId = userId;
     this.emit('changed');
     return true;
+  }
+
+  failoverState(): FailoverState {
+    return {
+      coHosts: [...this.#hosts.values()]
+        .filter((host) => host.role === 'co-host')
+        .map((host) => ({ userId: host.userId, displayName: host.displayName })),
+      pinnedUserId: this.#layout.pinnedUserId,
+      settings: { ...this.#settings },
+    };
   }
 
   toState(): SessionState {

@@ -78,6 +78,8 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   /** The same hosts by the id of the connection they joined from. */
   readonly #connectionsById = new Map<string, HostConnection>();
   readonly #graceTimers = new Map<string, NodeJS.Timeout>();
+  /** The last queued write of each session's row (#persist). */
+  readonly #persisting = new Map<string, Promise<void>>();
   readonly #goLiveChecks: (() => void)[] = [];
 
   constructor(options: SessionServiceOptions) {
@@ -138,14 +140,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
       joinRequestTtlMs: this.#config.joinRequestTtlMs,
       mesh: this.#config.mesh,
     });
-    session.on('media-mode', (mode) => {
-      this.#logger.info({ sessionId: session.id, mode }, 'media mode changed');
-      this.#pushes.session(session.id).emit('multihost:mode', { sessionId: session.id, mode });
-    });
-    session.on('join-request-expired', (request) => {
-      this.#pushes.user(request.userId).emit('multihost:request-expired', { sessionId: session.id });
-      this.#joinRequestClosed(session, request.userId, 'expired');
-    });
+    this.#watch(session);
     if (this.#claims && !(await this.#claims.claim(session.id))) {
       throw new AppError('CONFLICT', 'another node holds this session id; try again');
     }
@@ -158,6 +153,42 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     this.#sessions.set(session.id, session);
     this.#logger.info({ sessionId: session.id, userId: caller.userId }, 'session created');
     return session;
+  }
+
+  /**
+   * Cluster failover: takes over a session whose node died, from its row
+   * (this node holds its claim already). Its hosts rejoin here; until the
+   * primary host does, the session waits as after a dropped connection; a
+   * live one goes on air again at once (the broadcast restarts here).
+   * Undefined when the session has ended meanwhile.
+   */
+  async adopt(sessionId: string): Promise<Session | undefined> {
+    const running = this.#sessions.get(sessionId);
+    if (running) return running;
+    const saved = await this.#store.findSaved(sessionId);
+    if (!saved) return undefined;
+    const session = Session.restore({
+      ...saved,
+      joinRequestTtlMs: this.#config.joinRequestTtlMs,
+      mesh: this.#config.mesh,
+    });
+    this.#watch(session);
+    this.#sessions.set(session.id, session);
+    this.#logger.warn({ sessionId, status: session.status }, 'session taken over from a node that died');
+    this.#awaitPrimary(session);
+    if (session.status === 'live') this.emit('live', session);
+    return session;
+  }
+
+  #watch(session: Session): void {
+    session.on('media-mode', (mode) => {
+      this.#logger.info({ sessionId: session.id, mode }, 'media mode changed');
+      this.#pushes.session(session.id).emit('multihost:mode', { sessionId: session.id, mode });
+    });
+    session.on('join-request-expired', (request) => {
+      this.#pushes.user(request.userId).emit('multihost:request-expired', { sessionId: session.id });
+      this.#joinRequestClosed(session, request.userId, 'expired');
+    });
   }
 
   /** Checks that must pass before a session may go live (the broadcast's FFmpeg and disk). */
@@ -205,6 +236,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   accept(caller: Identity, sessionId: string): SessionState {
     const session = this.get(sessionId);
     const host = session.accept(caller);
+    void this.#persist(session);
     this.#pushes.session(sessionId).emit('multihost:host-updated', { sessionId, host });
     return session.toState();
   }
@@ -219,6 +251,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   approve(caller: Identity, sessionId: string, userId: string): SessionState {
     const session = this.get(sessionId);
     const host = session.approve(caller, userId);
+    void this.#persist(session);
     this.#pushes.user(userId).emit('multihost:request-approved', { sessionId });
     this.#pushes.session(sessionId).emit('multihost:host-updated', { sessionId, host });
     this.#joinRequestClosed(session, userId, 'approved');
@@ -251,6 +284,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   removeHost(caller: Identity, sessionId: string, userId: string): void {
     const session = this.get(sessionId);
     session.removeHost(caller, userId);
+    void this.#persist(session);
     const connection = this.#connections.get(sessionId)?.get(userId);
     if (connection) this.#disconnect(session, connection);
     this.#pushes.session(sessionId).emit('multihost:left', { sessionId, userId, reason: 'removed' });
@@ -379,12 +413,17 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     }
     // A dropped primary host may be reloading: wait before ending for everyone,
     // and tell the hosts and the audience how long.
+    this.#awaitPrimary(session);
+  }
+
+  /** The session waits PRIMARY_HOST_GRACE_S for its primary host, then ends; the hosts and the audience are told. */
+  #awaitPrimary(session: Session): void {
     this.#clearGrace(session.id);
     const until = new Date(Date.now() + this.#config.primaryHostGraceMs);
-    session.setAway(connection.userId, until);
+    session.setAway(session.primaryHostId, until);
     this.#pushes
       .session(session.id)
-      .emit('multihost:host-updated', { sessionId: session.id, host: session.host(connection.userId) });
+      .emit('multihost:host-updated', { sessionId: session.id, host: session.host(session.primaryHostId) });
     this.emit('primaryAway', session, until);
     const timer = setTimeout(() => {
       this.#graceTimers.delete(session.id);
@@ -482,13 +521,26 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     this.#graceTimers.delete(sessionId);
   }
 
-  async #persist(session: Session): Promise<void> {
-    try {
-      await this.#store.update(session);
-    } catch (error) {
-      // The live state stays authoritative; the record catches up on the next change.
-      this.#logger.error({ err: error, sessionId: session.id }, 'persisting the session failed');
-    }
+  /**
+   * Writes the session's current state. Writes of one session run one after
+   * another, each reading the state when it runs, so the row never ends up
+   * older than the last change (some callers do not wait for it).
+   */
+  #persist(session: Session): Promise<void> {
+    const previous = this.#persisting.get(session.id) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      try {
+        await this.#store.update(session);
+      } catch (error) {
+        // The live state stays authoritative; the record catches up on the next change.
+        this.#logger.error({ err: error, sessionId: session.id }, 'persisting the session failed');
+      }
+    });
+    this.#persisting.set(session.id, next);
+    void next.then(() => {
+      if (this.#persisting.get(session.id) === next) this.#persisting.delete(session.id);
+    });
+    return next;
   }
 }
 

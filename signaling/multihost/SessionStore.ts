@@ -6,7 +6,7 @@ import type { Database } from '../../prisma/database.ts';
 import { layoutKinds } from '../protocol/layoutGeometry.ts';
 import { sessionStatuses, sessionTypes } from '../protocol/multihost.ts';
 import { checkStoredRow, type CheckedRow } from '../storedRow.ts';
-import type { Session } from './Session.ts';
+import type { SavedSession, Session } from './Session.ts';
 
 /** A LiveSession row as read. */
 export interface SessionRow {
@@ -21,7 +21,14 @@ export interface SessionRow {
   startedAt: Date | null;
   endedAt: Date | null;
   peakViewers: number;
+  failoverState: string;
 }
+
+const failoverStateSchema = z.object({
+  coHosts: z.array(z.object({ userId: z.string().min(1), displayName: z.string() })).default([]),
+  pinnedUserId: z.string().nullable().default(null),
+  settings: z.object({ allowJoinRequests: z.boolean() }).default({ allowJoinRequests: true }),
+});
 
 /** The columns a LiveSession row stores as strings. */
 const sessionColumns = z.object({
@@ -73,8 +80,37 @@ export class SessionStore {
         status: state.status,
         startedAt: state.startedAt ? new Date(state.startedAt) : null,
         endedAt: state.endedAt ? new Date(state.endedAt) : null,
+        failoverState: JSON.stringify(session.failoverState()),
       },
     });
+  }
+
+  /**
+   * A session that has not ended, as a node taking it over needs it
+   * (cluster failover); undefined when it ended or never existed.
+   */
+  async findSaved(sessionId: string): Promise<SavedSession | undefined> {
+    const row = await this.find(sessionId);
+    if (!row || row.status === 'ended') return undefined;
+    let failover: SavedSession['failover'];
+    try {
+      failover = failoverStateSchema.parse(JSON.parse(row.failoverState));
+    } catch (error) {
+      // Unreadable: the session comes back with its primary host only.
+      this.#logger.warn({ err: error, sessionId }, 'unreadable failover state');
+      failover = failoverStateSchema.parse({});
+    }
+    return {
+      id: row.id,
+      title: row.title,
+      type: row.type,
+      layout: row.layout,
+      status: row.status,
+      primaryHost: { userId: row.primaryHostId, displayName: row.primaryHostName },
+      createdAt: row.createdAt,
+      startedAt: row.startedAt,
+      failover,
+    };
   }
 
   /** A session's row, also after it ended. */

@@ -3,11 +3,15 @@
 // (the owner runs it through its RemoteSocket for this client); anything else
 // goes on to this node's own handlers. Nothing about the request changes for
 // the client. The owner validates and rate-limits it as it would its own.
+// When an owner dies, the request that finds it unreachable goes to whoever
+// takes the session over (Failover), and hosts joined through this node are
+// told to rejoin (`multihost:rejoin`): their media was on the dead node.
 import type { Logger } from 'pino';
 import type { ClusterBus } from '../cluster/ClusterBus.ts';
 import { sessionOfRequest, type RouteLookups } from '../cluster/requestRoutes.ts';
 import type { Identity } from '../auth/identityToken.ts';
 import { toProtocolError } from '../errors.ts';
+import { NodeUnreachable } from '../cluster/ClusterBus.ts';
 import type { Ack } from '../protocol/index.ts';
 import { expireIdentity } from './socketIdentity.ts';
 import type { AppSocket, SocketCredential } from './socketData.ts';
@@ -31,20 +35,58 @@ const MAX_FORWARDED_CHARS = 32_768;
 export interface ForwardingOptions {
   bus: ClusterBus;
   ownerOf(sessionId: string): Promise<string | undefined>;
+  /** The owner after the first one proved unreachable (Failover). */
+  ownerAfterFailure(sessionId: string): Promise<string | undefined>;
+  /** Subscribes to nodes leaving the cluster. */
+  onNodeGone(listener: (nodeId: string) => void): void;
   lookups: RouteLookups;
   logger: Logger;
 }
 
-export function forwardToOwner(socket: AppSocket, { bus, ownerOf, lookups, logger }: ForwardingOptions): void {
-  /** The session this connection joined as a host, where its media requests go. */
-  let joinedSessionId: string | undefined;
+/** A host's connection on this node and where its session's media is. */
+interface JoinedHost {
+  socket: AppSocket;
+  sessionId: string;
+  owner: string;
+}
+
+/** Returns `forwardToOwner(socket)`, to call for each socket that connects to this node. */
+export function socketForwarding(options: ForwardingOptions): (socket: AppSocket) => void {
+  const joinedHosts = new Map<string, JoinedHost>();
+  options.onNodeGone((nodeId) => {
+    for (const [socketId, joined] of joinedHosts) {
+      if (joined.owner !== nodeId) continue;
+      joinedHosts.delete(socketId);
+      joined.socket.emit('multihost:rejoin', { sessionId: joined.sessionId });
+    }
+  });
+  return (socket) => forwardToOwner(socket, options, joinedHosts);
+}
+
+function forwardToOwner(
+  socket: AppSocket,
+  { bus, ownerOf, ownerAfterFailure, lookups, logger }: ForwardingOptions,
+  joinedHosts: Map<string, JoinedHost>,
+): void {
   /** Owners that hold a RemoteSocket for this connection: told when it goes. */
   const owners = new Set<string>();
 
-  const observe = (event: string, sessionId: string | undefined, ack: Ack<unknown>) => {
+  const observe = (event: string, sessionId: string | undefined, owner: string, ack: Ack<unknown>) => {
     if (!ack.ok) return;
-    if (event === 'multihost:join') joinedSessionId = sessionId;
-    if (event === 'multihost:leave') joinedSessionId = undefined;
+    if (event === 'multihost:join' && sessionId !== undefined) joinedHosts.set(socket.id, { socket, sessionId, owner });
+    if (event === 'multihost:leave') joinedHosts.delete(socket.id);
+  };
+  const forward = async (owner: string, event: string, payload: unknown): Promise<Ack<unknown>> => {
+    expireIdentity(socket.data);
+    owners.add(owner);
+    const forwarded: ForwardedRequest = {
+      socketId: socket.id,
+      identity: socket.data.identity,
+      credential: socket.data.credential,
+      event,
+      payload,
+    };
+    return bus.call<Ack<unknown>>(owner, SOCKET_REQUEST, forwarded);
   };
 
   socket.use((packet, next) => {
@@ -54,30 +96,31 @@ export function forwardToOwner(socket: AppSocket, { bus, ownerOf, lookups, logge
     const payload = args.length > 1 ? args[0] : {};
     const answer = reply as (ack: Ack<unknown>) => void;
     const serve = async () => {
-      const sessionId = await sessionOfRequest(event, payload, joinedSessionId, lookups);
-      const owner = sessionId === undefined ? undefined : await ownerOf(sessionId);
+      const sessionId = await sessionOfRequest(event, payload, joinedHosts.get(socket.id)?.sessionId, lookups);
+      let owner = sessionId === undefined ? undefined : await ownerOf(sessionId);
       const tooLarge = (JSON.stringify(payload)?.length ?? 0) > MAX_FORWARDED_CHARS;
-      if (owner === undefined || owner === bus.nodeId || tooLarge) {
-        // Served here: watch the ack for a join, as for a forwarded one.
-        packet[packet.length - 1] = (ack: Ack<unknown>) => {
-          observe(event, sessionId, ack);
+      for (let attempt = 1; ; attempt++) {
+        if (owner === undefined || owner === bus.nodeId || tooLarge) {
+          // Served here: watch the ack for a join, as for a forwarded one.
+          const servedBy = bus.nodeId;
+          packet[packet.length - 1] = (ack: Ack<unknown>) => {
+            observe(event, sessionId, servedBy, ack);
+            answer(ack);
+          };
+          next();
+          return;
+        }
+        try {
+          const ack = await forward(owner, event, payload);
+          observe(event, sessionId, owner, ack);
           answer(ack);
-        };
-        next();
-        return;
+          return;
+        } catch (error) {
+          // The owner died: whoever takes the session over serves it (once; then the error stands).
+          if (!(error instanceof NodeUnreachable) || sessionId === undefined || attempt > 1) throw error;
+          owner = await ownerAfterFailure(sessionId);
+        }
       }
-      expireIdentity(socket.data);
-      owners.add(owner);
-      const forwarded: ForwardedRequest = {
-        socketId: socket.id,
-        identity: socket.data.identity,
-        credential: socket.data.credential,
-        event,
-        payload,
-      };
-      const ack = await bus.call<Ack<unknown>>(owner, SOCKET_REQUEST, forwarded);
-      observe(event, sessionId, ack);
-      answer(ack);
     };
     serve().catch((error: unknown) => {
       const failure = toProtocolError(error);
@@ -87,6 +130,7 @@ export function forwardToOwner(socket: AppSocket, { bus, ownerOf, lookups, logge
   });
 
   socket.on('disconnect', () => {
+    joinedHosts.delete(socket.id);
     for (const owner of owners) {
       bus
         .send(owner, SOCKET_GONE, { socketId: socket.id })

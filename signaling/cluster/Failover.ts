@@ -1,0 +1,100 @@
+// Taking sessions over from a node that died. Two ways in:
+// - at once, when the registry sees the node gone: every surviving node goes
+//   through the dead node's list of sessions in its own random order and
+//   takes over each one whose claim it wins (exactly one node wins each:
+//   SessionOwnership.takeOver), so they end up spread over the survivors;
+// - on demand, when a request finds the owner unreachable before that (a
+//   host's studio reconnecting faster than the registry noticed).
+// Taking over = the claim, then the session restored from its row
+// (SessionService.adopt): same id, its hosts rejoin, a live session goes on
+// air again here. A session that ended meanwhile is let go.
+import { AppError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import type { NodeRegistry } from './NodeRegistry.ts';
+import { ownerNodeOf, type SessionOwnership } from './SessionOwnership.ts';
+
+export interface FailoverOptions {
+  ownership: SessionOwnership;
+  registry: NodeRegistry;
+  /** Restores a session on this node (it holds the claim); false when the session has ended. */
+  adopt(sessionId: string): Promise<boolean>;
+  logger: Logger;
+}
+
+export class Failover {
+  readonly #ownership: SessionOwnership;
+  readonly #registry: NodeRegistry;
+  readonly #adopt: (sessionId: string) => Promise<boolean>;
+  readonly #logger: Logger;
+
+  constructor(options: FailoverOptions) {
+    this.#ownership = options.ownership;
+    this.#registry = options.registry;
+    this.#adopt = options.adopt;
+    this.#logger = options.logger.child({ component: 'failover' });
+    this.#registry.onNodeGone((nodeId) => {
+      this.#takeOverAllOf(nodeId).catch((error: unknown) =>
+        this.#logger.error({ err: error, nodeId }, 'taking over a dead node’s sessions failed'),
+      );
+    });
+  }
+
+  /**
+   * The node to serve a session whose owner did not answer: this one if it
+   * took the session over, another survivor if that one did. Throws
+   * UNAVAILABLE while the owner is not known to be dead (slow, not gone).
+   */
+  async ownerAfterFailure(sessionId: string): Promise<string | undefined> {
+    const token = await this.#ownership.ownerToken(sessionId);
+    if (token === undefined) return (await this.#take(sessionId, undefined)) ? this.#ownership.nodeId : undefined;
+    const owner = ownerNodeOf(token);
+    if (owner === this.#ownership.nodeId) return owner;
+    if (!(await this.#registry.isGone(owner))) {
+      throw new AppError('UNAVAILABLE', 'the node serving this session is not answering; try again');
+    }
+    if (await this.#take(sessionId, token)) return this.#ownership.nodeId;
+    return this.#ownership.ownerOf(sessionId);
+  }
+
+  async #takeOverAllOf(nodeId: string): Promise<void> {
+    const sessionIds = shuffled(await this.#ownership.sessionsOf(nodeId));
+    if (sessionIds.length === 0) return;
+    let taken = 0;
+    for (const sessionId of sessionIds) {
+      const token = await this.#ownership.ownerToken(sessionId);
+      // Taken over already (by another node, or on demand), or released.
+      if (token !== undefined && ownerNodeOf(token) !== nodeId) continue;
+      if (await this.#take(sessionId, token)) taken += 1;
+      // Taken over or ended: either way no longer the dead node's.
+      await this.#ownership.forget(nodeId, sessionId);
+    }
+    this.#logger.warn({ nodeId, sessions: sessionIds.length, taken }, 'took over sessions of a node that left');
+  }
+
+  /** Claims the session from `deadToken` (or unclaimed) and restores it; false when another node won or it ended. */
+  async #take(sessionId: string, deadToken: string | undefined): Promise<boolean> {
+    const won =
+      deadToken === undefined
+        ? await this.#ownership.claim(sessionId)
+        : await this.#ownership.takeOver(sessionId, deadToken);
+    if (!won) return false;
+    if (deadToken !== undefined) await this.#ownership.forget(ownerNodeOf(deadToken), sessionId);
+    try {
+      if (await this.#adopt(sessionId)) return true;
+    } catch (error) {
+      await this.#ownership.release(sessionId);
+      throw error;
+    }
+    await this.#ownership.release(sessionId);
+    return false;
+  }
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index--) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [copy[index], copy[other]] = [copy[other]!, copy[index]!];
+  }
+  return copy;
+}
