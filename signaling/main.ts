@@ -27,12 +27,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    // SIGTERM is the planned stop: in a cluster the sessions move to other nodes first.
+    const drained = signal === 'SIGTERM' ? server.drain() : Promise.resolve();
+    drained
+      .catch((error: unknown) => logger.error({ err: error }, 'draining failed'))
+      .then(() => server.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   });
 }

@@ -39,7 +39,9 @@ import { ChatService } from './chat/ChatService.ts';
 import { chatSessionsOf, closeChatsWithSessions } from './chat/chatSessions.ts';
 import { registerChatHandlers } from './chat/chatSocket.ts';
 import { ChatStore } from './chat/ChatStore.ts';
+import { clusterLists } from './cluster/ClusterLists.ts';
 import { ClusterNode } from './cluster/ClusterNode.ts';
+import { localSessionLists, type LocalLists } from './multihost/SessionLists.ts';
 import { routeLookups } from './cluster/routeLookups.ts';
 import { acceptForwarded } from './socket/acceptForwarded.ts';
 import { socketForwarding } from './socket/forwardToOwner.ts';
@@ -76,6 +78,12 @@ export interface StagecastServer {
   /** http://host:port the server listens on. */
   readonly url: string;
   readonly pool: WorkerPool;
+  /**
+   * Before a planned stop (SIGTERM). In a cluster: no new sessions here, the
+   * running ones move to other nodes. A single node has nowhere to move them:
+   * nothing happens, close() ends them.
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -241,8 +249,14 @@ async function startOnDatabase(
     logger,
   });
   closeChatsWithSessions(sessions, chat);
+  const localLists: LocalLists = {
+    live: () => sessions.listLive(),
+    activeForUser: (userId) => sessions.listActiveForUser(userId),
+    battles: () => battles.listActive(),
+  };
+  const lists = cluster ? clusterLists(cluster, localLists) : localSessionLists(localLists);
   const channels = new ChannelService(database, {
-    liveSessionsOf: (ownerId) => sessions.listLive().filter((session) => session.primaryHostId === ownerId),
+    liveSessionsOf: async (ownerId) => (await lists.live()).filter((session) => session.primaryHostId === ownerId),
     recordingsOf: (ownerId) => recordings.listForHost(ownerId, CHANNEL_RECORDINGS),
   });
 
@@ -277,9 +291,9 @@ async function startOnDatabase(
   app.use(guestRoutes(tokenSecret));
   app.use(accountRoutes(accounts, { tokenSecret, secureCookies: config.nodeEnv === 'production' }));
   app.use(walletRoutes(ledger, tokenSecret));
-  app.use(multihostRoutes(sessions, tokenSecret));
+  app.use(multihostRoutes(sessions, lists, tokenSecret));
   app.use(giftRoutes(gifts, tokenSecret));
-  app.use(battleRoutes(battles, gifts, leaderboards, tokenSecret));
+  app.use(battleRoutes(battles, gifts, leaderboards, lists, tokenSecret));
   const liveEdgeHolds = new LiveEdgeHolds();
   app.use(hlsRoutes(broadcasts, logger, liveEdgeHolds));
   app.use(streamRoutes(streams, recordings, tokenSecret));
@@ -319,7 +333,10 @@ async function startOnDatabase(
       lookups,
       logger,
     });
-  cluster?.enableFailover(async (sessionId) => (await sessions.adopt(sessionId)) !== undefined);
+  cluster?.enableFailover(
+    async (sessionId) => (await sessions.adopt(sessionId)) !== undefined,
+    () => store.activeIds(),
+  );
   io.on('connection', (socket) => {
     if (socket.data.identity) void socket.join(userChannel(socket.data.identity.userId));
     forwardToOwner?.(socket);
@@ -336,6 +353,15 @@ async function startOnDatabase(
   return {
     url,
     pool,
+    async drain() {
+      if (!cluster) return;
+      const outcome = await cluster.drain({
+        ids: () => sessions.sessionIds,
+        save: (sessionId) => sessions.save(sessionId),
+        handOver: (sessionId) => sessions.handOver(sessionId),
+      });
+      logger.info(outcome, 'drained');
+    },
     async close() {
       // Battles first: a stopping server interrupts them (no forfeit when the sessions end next).
       await battles.closeAll();

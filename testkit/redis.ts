@@ -19,6 +19,8 @@ export interface RedisServer {
   readonly pid: number;
   /** Where redis-server logs (read it when a test fails). */
   readonly logFile: string;
+  /** Kills this server (SIGKILL: a crash, nothing kept) and starts an empty one on the same port. */
+  restart(): Promise<void>;
   /** Stops this server (by its PID) and removes its folder. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -34,14 +36,39 @@ export async function startRedis(): Promise<RedisServer> {
   // A free port can be taken between choosing and binding it: try a few.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOn(bin, await freePort());
+      return restartable(bin, await startOn(bin, await freePort()));
     } catch (error) {
       if (attempt >= 3) throw error;
     }
   }
 }
 
-async function startOn(bin: string, port: number): Promise<RedisServer> {
+/** The server of the moment: restart() replaces it with a new one on the same port. */
+function restartable(bin: string, first: RunningRedis): RedisServer {
+  let current = first;
+  return {
+    url: first.url,
+    port: first.port,
+    get pid() {
+      return current.pid;
+    },
+    get logFile() {
+      return current.logFile;
+    },
+    async restart() {
+      current.kill();
+      await current.stop();
+      current = await startOn(bin, first.port);
+    },
+    stop: () => current.stop(),
+  };
+}
+
+interface RunningRedis extends Omit<RedisServer, 'restart'> {
+  kill(): void;
+}
+
+async function startOn(bin: string, port: number): Promise<RunningRedis> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-redis-'));
   const logFile = path.join(dir, 'redis.log');
   const args = [
@@ -76,7 +103,16 @@ async function startOn(bin: string, port: number): Promise<RedisServer> {
       cause: error,
     });
   }
-  return { url: `redis://127.0.0.1:${port}`, port, pid: pid!, logFile, stop };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    pid: pid!,
+    logFile,
+    kill: () => {
+      if (!daemon.hasExited()) process.kill(pid!, 'SIGKILL');
+    },
+    stop,
+  };
 }
 
 /** Ready means a PING is answered with PONG. */

@@ -31,6 +31,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     url: server.url,
     pool: server.pool,
     dataDir,
+    drain: () => server.drain(),
     async close() {
       await server.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -124,6 +124,8 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     this.#scale = options.timeScale ?? 1;
     this.#logger = options.logger.child({ component: 'battles' });
     this.#sessions.on('ended', (session) => this.#onSessionEnded(session));
+    // A session moving to another node takes no battle with it: the battle ends as if the session had.
+    this.#sessions.on('movedAway', (session) => this.#onSessionEnded(session));
   }
 
   // --- lookup ----------------------------------------------------------------

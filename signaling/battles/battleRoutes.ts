@@ -10,6 +10,7 @@ import { battleInviteRequest, leaderboardQuery } from '../protocol/battleRequest
 import { entityId } from '../protocol/commonRequests.ts';
 import { battleGiftBody } from '../protocol/giftRequests.ts';
 import type { LeaderboardPeriod, Leaderboards } from '../protocol/index.ts';
+import type { SessionLists } from '../multihost/SessionLists.ts';
 import type { BattleService } from './BattleService.ts';
 
 /** What the rankings route needs of the leaderboards. */
@@ -21,6 +22,7 @@ export function battleRoutes(
   battles: BattleService,
   gifts: GiftService,
   leaderboards: LeaderboardReader,
+  lists: Pick<SessionLists, 'battles'>,
   tokenKeys: TokenKeys,
 ): Router {
   const router = Router();
@@ -33,8 +35,8 @@ export function battleRoutes(
     res.status(201).json(ok(await battles.invite(identity, parseBody(battleInviteRequest, req))));
   });
 
-  router.get('/api/pk-battles/active/list', (_req, res) => {
-    res.json(ok(battles.listActive()));
+  router.get('/api/pk-battles/active/list', async (_req, res) => {
+    res.json(ok(await lists.battles()));
   });
 
   router.get('/api/pk-battles/leaderboard/rankings', async (req, res) => {

@@ -123,6 +123,9 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     });
     sessions.on('live', (session) => this.#start(session));
     sessions.on('ended', (session) => void this.#stop(session.id));
+    // Moved to another node (a draining node hands it over): the broadcast
+    // goes on there, so the audience is not told it ended.
+    sessions.on('movedAway', (session) => void this.#stop(session.id, { quiet: true }));
   }
 
   /** Closes the recordings a stopped process left open: they become playable VODs, marked interrupted. */
@@ -339,14 +342,14 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     }
   }
 
-  async #stop(sessionId: string): Promise<void> {
+  async #stop(sessionId: string, { quiet = false }: { quiet?: boolean } = {}): Promise<void> {
     const broadcast = this.#broadcasts.get(sessionId);
     if (!broadcast || broadcast.status === 'ending') return;
     broadcast.status = 'ending';
     clearTimeout(broadcast.timer);
     clearInterval(broadcast.playableWatch);
     broadcast.session.off('changed', broadcast.onChanged);
-    this.emit('status', sessionId, 'ending', null);
+    if (!quiet) this.emit('status', sessionId, 'ending', null);
     try {
       await broadcast.queue;
       // FFmpeg finishes its last segment before the recording takes it.
@@ -358,8 +361,8 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
       this.#logger.error({ err: error, sessionId }, 'closing the broadcast failed');
     } finally {
       this.#broadcasts.delete(sessionId);
-      this.#logger.info({ sessionId }, 'broadcast ended');
-      this.emit('status', sessionId, 'archived', null);
+      this.#logger.info({ sessionId, movedAway: quiet }, 'broadcast ended');
+      if (!quiet) this.emit('status', sessionId, 'archived', null);
     }
   }
 }

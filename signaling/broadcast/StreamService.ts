@@ -72,6 +72,7 @@ export class StreamService {
       }
     });
     options.sessions.on('ended', (session) => this.#audience.stopCounting(session.id));
+    options.sessions.on('movedAway', (session) => this.#audience.stopCounting(session.id));
     options.sessions.on('primaryAway', (session, until) => {
       // In order: "away" must not overtake "back" while it reads the recording.
       this.#awayPushes = this.#awayPushes

@@ -13,7 +13,7 @@ export const MAX_CHANNELS_PER_ACCOUNT = 5;
 
 /** What a channel shows besides itself: its owner's live sessions and recordings. */
 export interface ChannelStage {
-  liveSessionsOf: (ownerId: string) => SessionState[];
+  liveSessionsOf: (ownerId: string) => Promise<SessionState[]>;
   recordingsOf: (ownerId: string) => Promise<RecordingView[]>;
 }
 
@@ -136,7 +136,7 @@ export class ChannelService {
     return {
       ...toSummary(row),
       following,
-      live: this.#stage.liveSessionsOf(row.owner.id),
+      live: await this.#stage.liveSessionsOf(row.owner.id),
       recordings: await this.#stage.recordingsOf(row.owner.id),
     };
   }

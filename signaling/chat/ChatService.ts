@@ -274,6 +274,11 @@ export class ChatService {
     this.#pushes.closed(sessionId);
   }
 
+  /** The session runs on another node now: its chat goes on there (the room is loaded again from the database). */
+  sessionMovedAway(sessionId: string): void {
+    this.#rooms.delete(sessionId);
+  }
+
   // --- internals -----------------------------------------------------------------
 
   #room(sessionId: string): Promise<ChatRoom> {

@@ -12,7 +12,8 @@ export function chatSessionsOf(sessions: SessionService): ChatSessions {
   };
 }
 
-/** Closes a session's chat when the session ends. */
+/** Closes a session's chat when the session ends; forgets it when the session moves to another node. */
 export function closeChatsWithSessions(sessions: SessionService, chat: ChatService): void {
   sessions.on('ended', (session) => chat.sessionEnded(session.id));
+  sessions.on('movedAway', (session) => chat.sessionMovedAway(session.id));
 }

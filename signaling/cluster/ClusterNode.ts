@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.ts';
 import { ClusterBus, NodeUnreachable } from './ClusterBus.ts';
-import { Failover } from './Failover.ts';
+import { Failover, TAKE_OVER_METHOD } from './Failover.ts';
 import { NodeRegistry, type NodeEntry, type NodeLoad } from './NodeRegistry.ts';
 import { chooseNode } from './placement.ts';
 import { connectRedis } from './redisConnection.ts';
@@ -20,6 +20,14 @@ export interface ClusterNodeOptions {
   rtcAddress: string;
   loadOf: () => NodeLoad;
   logger: Logger;
+}
+
+/** What draining needs of the session service. */
+export interface DrainingSessions {
+  ids(): string[];
+  /** Writes a session's state, so the node taking it over reads it as it is. */
+  save(sessionId: string): Promise<void>;
+  handOver(sessionId: string): Promise<void>;
 }
 
 /** Placements this node made are counted for this long (about until the chosen node's next beat shows them). */
@@ -93,8 +101,15 @@ export class ClusterNode {
   }
 
   /** Lets this node take sessions over from nodes that die; `adopt` restores one here (false: it ended). */
-  enableFailover(adopt: (sessionId: string) => Promise<boolean>): void {
-    this.#failover = new Failover({ ownership: this.ownership, registry: this.registry, adopt, logger: this.#logger });
+  enableFailover(adopt: (sessionId: string) => Promise<boolean>, activeSessionIds: () => Promise<string[]>): void {
+    this.#failover = new Failover({
+      bus: this.bus,
+      ownership: this.ownership,
+      registry: this.registry,
+      adopt,
+      activeSessionIds,
+      logger: this.#logger,
+    });
   }
 
   ownerOf(sessionId: string): Promise<string | undefined> {
@@ -134,8 +149,37 @@ export class ClusterNode {
     return chosen.id;
   }
 
+  /**
+   * SIGTERM in a cluster: takes no new sessions, and hands each running one to
+   * another node (the least loaded of two, as for a new session): saved
+   * first, taken over there, then let go here. What no node can take is left
+   * to finish here (it ends when the node closes).
+   */
+  async drain(sessions: DrainingSessions): Promise<{ movedSessions: number; keptSessions: number }> {
+    await this.registry.drain();
+    let movedSessions = 0;
+    for (const sessionId of sessions.ids()) {
+      try {
+        await sessions.save(sessionId);
+        const target = await this.placeNewSession();
+        const taken = await this.bus.call<boolean>(target, TAKE_OVER_METHOD, {
+          sessionId,
+          token: this.ownership.token,
+        });
+        if (!taken) continue;
+        await this.ownership.release(sessionId);
+        await sessions.handOver(sessionId);
+        movedSessions += 1;
+      } catch (error) {
+        this.#logger.warn({ err: error, sessionId }, 'could not hand a session over; it ends here');
+      }
+    }
+    return { movedSessions, keptSessions: sessions.ids().length };
+  }
+
   /** Leaves the cluster: claims released, entry removed, connections closed. */
   async close(): Promise<void> {
+    this.#failover?.close();
     await this.ownership.close();
     await this.registry.close();
     this.bus.close();

@@ -5,15 +5,26 @@
 //   SessionOwnership.takeOver), so they end up spread over the survivors;
 // - on demand, when a request finds the owner unreachable before that (a
 //   host's studio reconnecting faster than the registry noticed).
+// - by a sweep every SWEEP_INTERVAL_MS for sessions that have not ended but
+//   that no node holds (every node stopped at once, then started again):
+//   they come back as after a failover and end if their hosts do not return.
 // Taking over = the claim, then the session restored from its row
 // (SessionService.adopt): same id, its hosts rejoin, a live session goes on
 // air again here. A session that ended meanwhile is let go.
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { NodeRegistry } from './NodeRegistry.ts';
+import type { ClusterBus } from './ClusterBus.ts';
 import { ownerNodeOf, type SessionOwnership } from './SessionOwnership.ts';
 
+const SWEEP_INTERVAL_MS = 10_000;
+/** Bus method: a draining node asks this one to take a session over from its claim. */
+export const TAKE_OVER_METHOD = 'failover.take-over';
+
 export interface FailoverOptions {
+  bus: ClusterBus;
+  /** Ids of the sessions that have not ended (the database's view). */
+  activeSessionIds(): Promise<string[]>;
   ownership: SessionOwnership;
   registry: NodeRegistry;
   /** Restores a session on this node (it holds the claim); false when the session has ended. */
@@ -26,6 +37,7 @@ export class Failover {
   readonly #registry: NodeRegistry;
   readonly #adopt: (sessionId: string) => Promise<boolean>;
   readonly #logger: Logger;
+  readonly #sweep: NodeJS.Timeout;
 
   constructor(options: FailoverOptions) {
     this.#ownership = options.ownership;
@@ -37,6 +49,28 @@ export class Failover {
         this.#logger.error({ err: error, nodeId }, 'taking over a dead node’s sessions failed'),
       );
     });
+    options.bus.handle<{ sessionId: string; token: string }>(TAKE_OVER_METHOD, ({ sessionId, token }) =>
+      this.#take(sessionId, token),
+    );
+    this.#sweep = setInterval(() => {
+      this.#adoptUnheld(options.activeSessionIds).catch((error: unknown) =>
+        this.#logger.warn({ err: error }, 'looking for sessions no node holds failed'),
+      );
+    }, SWEEP_INTERVAL_MS);
+    this.#sweep.unref();
+  }
+
+  close(): void {
+    clearInterval(this.#sweep);
+  }
+
+  async #adoptUnheld(activeSessionIds: () => Promise<string[]>): Promise<void> {
+    for (const sessionId of shuffled(await activeSessionIds())) {
+      if ((await this.#ownership.ownerToken(sessionId)) !== undefined) continue;
+      if (await this.#take(sessionId, undefined)) {
+        this.#logger.warn({ sessionId }, 'took over a session no node held');
+      }
+    }
   }
 
   /**

@@ -76,6 +76,11 @@ export class SessionOwnership {
     return ownerNodeOf(this.#token);
   }
 
+  /** This node's claim token (a node handing a session over names it: SessionOwnership.takeOver). */
+  get token(): string {
+    return this.#token;
+  }
+
   /** Sessions this node holds. */
   get claimed(): ReadonlySet<string> {
     return this.#claimed;

@@ -123,6 +123,11 @@ test("a live session: viewers on every node count together, a far viewer's gift 
   const started = await api(cluster.lb.url, 'POST', `/api/multihost/${session.id}/start`, host.token);
   assert.ok(started.body.ok, JSON.stringify(started.body));
   const owner = (await ownerOf(session.id))!;
+  // Every node lists it among the live sessions (the home page), wherever it runs.
+  for (const node of cluster.nodes) {
+    const live = await api<SessionState[]>(node.url, 'GET', '/api/multihost/active/list');
+    assert.ok(live.body.ok && live.body.data.some((listed) => listed.id === session.id), `${node.id} lists it`);
+  }
   const hostClient = await connect(nodeUrl(owner), host.token);
   await hostClient.call('chat:join', { sessionId: session.id });
 
@@ -164,6 +169,64 @@ test("a live session: viewers on every node count together, a far viewer's gift 
     assert.is(response.status, 200);
     assert.ok(Buffer.from(await response.arrayBuffer()).equals(segment.media), `${node.id} serves the same bytes`);
     assert.is(response.headers.get('cache-control'), fromOwner.headers.get('cache-control'));
+  }
+});
+
+const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 15_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) assert.unreachable(`${what} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+};
+
+test('Redis restarted (everything in it lost): the nodes re-register, keep their sessions, pushes flow again', async () => {
+  const host = await signInGuest(cluster.lb.url, 'Steady host');
+  const session = await createSession(cluster.lb.url, host.token, 'Through a Redis restart');
+  const owner = (await ownerOf(session.id))!;
+  const hostClient = await connect(nodeUrl(owner), host.token);
+  const viewer = await signInGuest(cluster.lb.url, 'Steady viewer');
+  const viewerClient = await connect(otherNodes(owner)[0]!.url, viewer.token);
+  for (const client of [hostClient, viewerClient]) await client.call('chat:join', { sessionId: session.id });
+
+  await cluster.redis.restart();
+  redis.disconnect();
+  redis = new Redis(cluster.redis.url);
+  await until('every node registered again', async () => (await redis.smembers('stagecast:nodes')).length === 3);
+  await until('the session claimed again by its owner', async () => (await ownerOf(session.id)) === owner);
+  for (const node of cluster.nodes) assert.is(await Promise.race([node.exited, Promise.resolve('running')]), 'running');
+
+  // A far viewer's message reaches the host again (the bus and the adapter resubscribed).
+  await until('a message across nodes after the restart', async () => {
+    const text = `after restart ${Date.now()}`;
+    const arrival = nextChatMessage(hostClient, (message) => message.text === text, 1500);
+    const sent = await viewerClient.request('chat:send', { sessionId: session.id, text });
+    if (!sent.ok) return false;
+    return arrival.then(
+      () => true,
+      () => false,
+    );
+  });
+});
+
+test('SIGTERM: the node drains — no new sessions, its sessions move to other nodes, then it exits', async () => {
+  const host = await signInGuest(cluster.lb.url, 'Moving host');
+  const session = await createSession(cluster.lb.url, host.token, 'Moves on drain');
+  const owner = (await ownerOf(session.id))!;
+  const node = cluster.nodes.find((candidate) => candidate.id === owner)!;
+
+  node.kill('SIGTERM');
+  assert.is(await node.exited, 0);
+  const newOwner = await ownerOf(session.id);
+  assert.ok(newOwner !== undefined && newOwner !== owner, `moved to another node: ${newOwner}`);
+  assert.not.ok(await redis.get(`stagecast:node:${owner}`), 'its registry entry is gone');
+  // The session goes on: same id, not ended, served through the load balancer.
+  const state = await api<SessionState>(cluster.lb.url, 'GET', `/api/multihost/${session.id}`, host.token);
+  assert.ok(state.body.ok && state.body.data.status === 'scheduled', JSON.stringify(state.body));
+  // New sessions go to the nodes still serving.
+  for (let index = 0; index < 4; index++) {
+    const placed = await createSession(cluster.lb.url, host.token, `After the drain ${index}`);
+    assert.ok((await ownerOf(placed.id)) !== owner);
   }
 });
 

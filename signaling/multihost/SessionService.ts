@@ -59,6 +59,11 @@ export type SessionServiceEvents = {
   ended: [session: Session];
   /** The session waits for its dropped primary host until `until`; null: it is back (or the wait is over). */
   primaryAway: [session: Session, until: Date | null];
+  /**
+   * Cluster mode: the session now runs on another node (this one drains);
+   * it has not ended. Its media room is closed and its hosts rejoin there.
+   */
+  movedAway: [session: Session];
   /** A host published a track in the session's media room (battles forward it to the opponent). */
   trackPublished: [session: Session, producer: PeerProducer];
 };
@@ -178,6 +183,35 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     this.#awaitPrimary(session);
     if (session.status === 'live') this.emit('live', session);
     return session;
+  }
+
+  /**
+   * Cluster drain: lets go of a session another node has just taken over
+   * (it holds the claim): its state is saved, its media here closes, its
+   * hosts are told to rejoin (their requests now reach the new owner).
+   */
+  async handOver(sessionId: string): Promise<void> {
+    const session = this.#sessions.get(sessionId);
+    if (!session) return;
+    await this.#persist(session);
+    this.#sessions.delete(sessionId);
+    this.#clearGrace(sessionId);
+    this.#pushes.session(sessionId).emit('multihost:rejoin', { sessionId });
+    this.#disconnectAll(session);
+    this.emit('movedAway', session);
+    await this.#closeMediaRoom(sessionId);
+    this.#logger.info({ sessionId }, 'session handed over to another node');
+  }
+
+  /** Writes a session's current state to its row now (before another node takes it over). */
+  async save(sessionId: string): Promise<void> {
+    const session = this.#sessions.get(sessionId);
+    if (session) await this.#persist(session);
+  }
+
+  /** Sessions this node runs, by id. */
+  get sessionIds(): string[] {
+    return [...this.#sessions.keys()];
   }
 
   #watch(session: Session): void {

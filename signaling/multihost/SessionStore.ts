@@ -137,6 +137,15 @@ export class SessionStore {
     return rows.map((row) => toStoredSession(row, this.#logger));
   }
 
+  /** Ids of the sessions that have not ended (cluster mode: who might need a node). */
+  async activeIds(): Promise<string[]> {
+    const rows = await this.#database.liveSession.findMany({
+      where: { status: { in: ['scheduled', 'live'] } },
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
+
   /** Sessions left "live" or "scheduled" by a process that stopped: they cannot resume. */
   async endOrphans(now: Date): Promise<number> {
     const result = await this.#database.liveSession.updateMany({

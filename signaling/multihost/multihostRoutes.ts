@@ -15,12 +15,13 @@ import {
   settingsBody,
 } from '../protocol/multihostRequests.ts';
 import { entityId } from '../protocol/commonRequests.ts';
+import type { SessionLists } from './SessionLists.ts';
 import type { SessionService } from './SessionService.ts';
 
 /** Join requests one user may make to one session: a few (a cancel and a new ask), then one a minute. */
 const JOIN_REQUESTS_PER_USER = { burst: 4, perS: 1 / 60 };
 
-export function multihostRoutes(sessions: SessionService, tokenKeys: TokenKeys): Router {
+export function multihostRoutes(sessions: SessionService, lists: SessionLists, tokenKeys: TokenKeys): Router {
   const router = Router();
   const joinRequestsPerUser = new KeyedRateLimit(
     'join-requests',
@@ -37,13 +38,13 @@ export function multihostRoutes(sessions: SessionService, tokenKeys: TokenKeys):
     res.status(201).json(ok(session.toState()));
   });
 
-  router.get('/api/multihost/active/list', (_req, res) => {
-    res.json(ok(sessions.listLive()));
+  router.get('/api/multihost/active/list', async (_req, res) => {
+    res.json(ok(await lists.live()));
   });
 
   router.get('/api/multihost/user/:userId', async (req, res) => {
     const userId = parseInput(entityId, req.params.userId);
-    const active = sessions.listActiveForUser(userId);
+    const active = await lists.activeForUser(userId);
     const activeIds = new Set(active.map((session) => session.id));
     const past = (await sessions.store.listByPrimaryHost(userId)).filter((row) => !activeIds.has(row.id));
     res.json(ok({ active, past }));
