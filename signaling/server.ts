@@ -289,15 +289,21 @@ async function startOnDatabase(
     })),
   );
   app.use(guestRoutes(tokenSecret));
-  app.use(accountRoutes(accounts, { tokenSecret, secureCookies: config.nodeEnv === 'production' }));
+  app.use(
+    accountRoutes(accounts, {
+      tokenSecret,
+      secureCookies: config.nodeEnv === 'production',
+      limitStore: cluster?.limitStore,
+    }),
+  );
   app.use(walletRoutes(ledger, tokenSecret));
-  app.use(multihostRoutes(sessions, lists, tokenSecret));
+  app.use(multihostRoutes(sessions, lists, tokenSecret, cluster?.limitStore));
   app.use(giftRoutes(gifts, tokenSecret));
   app.use(battleRoutes(battles, gifts, leaderboards, lists, tokenSecret));
   const liveEdgeHolds = new LiveEdgeHolds();
   app.use(hlsRoutes(broadcasts, logger, liveEdgeHolds));
   app.use(streamRoutes(streams, recordings, tokenSecret));
-  app.use(chatRoutes(chat, tokenSecret));
+  app.use(chatRoutes(chat, tokenSecret, cluster?.limitStore));
   app.use(channelRoutes(channels, tokenSecret));
   app.use(webAppRoute(path.join(repoRoot, 'web', 'dist')));
   app.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such route')));

@@ -9,7 +9,7 @@ import { parseBody, parseInput } from '../http/httpErrors.ts';
 import { AppError } from '../errors.ts';
 import { FailedAttemptLimit, type FailureLimit } from '../limits/FailedAttemptLimit.ts';
 import { ipRateLimit } from '../limits/ipRateLimit.ts';
-import type { RateLimit } from '../limits/rateLimits.ts';
+import type { LimitStore, RateLimit } from '../limits/rateLimits.ts';
 import { changePasswordBody, loginBody, profileBody, registerBody } from '../protocol/accountRequests.ts';
 import type { AccountService } from './AccountService.ts';
 import type { SignIn } from './AccountTypes.ts';
@@ -23,6 +23,8 @@ export interface AccountRoutesOptions {
   secureCookies: boolean;
   /** Overrides of ACCOUNT_RATE_LIMITS. */
   rateLimits?: Partial<AccountRateLimits>;
+  /** Where the limits count (cluster mode: Redis, shared by every node). Default: memory. */
+  limitStore?: LimitStore;
 }
 
 /**
@@ -61,19 +63,22 @@ const userIdParam = entityId;
 export function accountRoutes(accounts: AccountService, options: AccountRoutesOptions): Router {
   const router = Router();
   const limits = { ...ACCOUNT_RATE_LIMITS, ...options.rateLimits };
-  const loginLimit = ipRateLimit('account-login', limits.login);
-  const registerLimit = ipRateLimit('account-register', limits.register);
-  const changePasswordLimit = ipRateLimit('account-change-password', limits.changePassword);
-  const tokenLimit = ipRateLimit('account-tokens', limits.tokens);
+  const store = options.limitStore;
+  const loginLimit = ipRateLimit('account-login', limits.login, store);
+  const registerLimit = ipRateLimit('account-register', limits.register, store);
+  const changePasswordLimit = ipRateLimit('account-change-password', limits.changePassword, store);
+  const tokenLimit = ipRateLimit('account-tokens', limits.tokens, store);
   const loginPerAccount = new FailedAttemptLimit(
     'account-login-failures',
     limits.loginPerAccount,
     'too many wrong passwords for this account: try again later',
+    store,
   );
   const changePasswordPerAccount = new FailedAttemptLimit(
     'account-change-password-failures',
     limits.changePasswordPerAccount,
     'too many wrong passwords for this account: try again later',
+    store,
   );
   const wrongPassword = (error: unknown) => error instanceof AppError && error.code === 'UNAUTHENTICATED';
   const caller = async (req: Request) => requireAccount(await authenticate(req, options.tokenSecret));

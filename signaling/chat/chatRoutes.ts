@@ -6,16 +6,17 @@ import { authenticate, optionalIdentity, requireRole } from '../auth/authenticat
 import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
 import { ipRateLimit } from '../limits/ipRateLimit.ts';
+import type { LimitStore } from '../limits/rateLimits.ts';
 import { historyQuery, idParam, reportBody, reportListQuery } from '../protocol/chatRequests.ts';
 import type { ChatService } from './ChatService.ts';
 
-export function chatRoutes(chat: ChatService, tokenKeys: TokenKeys): Router {
+export function chatRoutes(chat: ChatService, tokenKeys: TokenKeys, limitStore: LimitStore = undefined): Router {
   const router = Router();
   const ok = (data: unknown) => ({ ok: true, data });
   const caller = (req: Request) => authenticate(req, tokenKeys);
   const userId = (req: Request) => parseInput(idParam, req.params.id);
   // Reports write rows an admin must read: a few per minute per address is plenty.
-  const reportLimit = ipRateLimit('chat-reports', { burst: 10, perS: 1 / 6 });
+  const reportLimit = ipRateLimit('chat-reports', { burst: 10, perS: 1 / 6 }, limitStore);
 
   /** Anyone; signed-in callers do not see users they blocked. */
   router.get('/api/streams/:id/messages', async (req, res) => {

@@ -40,6 +40,8 @@ export class ClusterNode {
   readonly bus: ClusterBus;
   /** For the Socket.io Redis adapter: a publishing and a subscribed connection. */
   readonly adapterClients: { pub: Redis; sub: Redis };
+  /** For rate limits every node shares: fails fast while Redis is away (limits fall back to memory). */
+  readonly limitStore: Redis;
   readonly #connections: Redis[];
   readonly #recentPlacements: { nodeId: string; at: number }[] = [];
   readonly #logger: Logger;
@@ -52,7 +54,10 @@ export class ClusterNode {
       for (const purpose of ['the cluster registry', 'the cluster bus', 'Socket.io pushes', 'Socket.io pushes']) {
         opened.push(await connectRedis(redisUrl, purpose, logger));
       }
-      const [commands, busSubscriber, adapterPub, adapterSub] = opened as [Redis, Redis, Redis, Redis];
+      opened.push(
+        await connectRedis(redisUrl, 'rate limits', logger, { maxRetriesPerRequest: 1, enableOfflineQueue: false }),
+      );
+      const [commands, busSubscriber, adapterPub, adapterSub, limits] = opened as [Redis, Redis, Redis, Redis, Redis];
       const bus = await ClusterBus.open(commands, busSubscriber, options.nodeId, logger);
       const registry = new NodeRegistry(
         commands,
@@ -68,6 +73,7 @@ export class ClusterNode {
         ownership,
         bus,
         { pub: adapterPub, sub: adapterSub },
+        limits,
         opened,
         logger,
       );
@@ -83,6 +89,7 @@ export class ClusterNode {
     ownership: SessionOwnership,
     bus: ClusterBus,
     adapterClients: { pub: Redis; sub: Redis },
+    limitStore: Redis,
     connections: Redis[],
     logger: Logger,
   ) {
@@ -92,6 +99,7 @@ export class ClusterNode {
     this.ownership = ownership;
     this.bus = bus;
     this.adapterClients = adapterClients;
+    this.limitStore = limitStore;
     this.#connections = connections;
   }
 

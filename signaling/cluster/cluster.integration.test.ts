@@ -172,6 +172,24 @@ test("a live session: viewers on every node count together, a far viewer's gift 
   }
 });
 
+test('a limit per address holds across nodes: sign-in attempts spread over three nodes share one budget', async () => {
+  // ACCOUNT_RATE_LIMITS.login: a burst of 20 per address (and one more every 3 s). Counted per node,
+  // 27 attempts at once over three nodes (9 each) would all pass.
+  const statuses = await Promise.all(
+    Array.from({ length: 27 }, async (_, attempt) => {
+      const node = cluster.nodes[attempt % cluster.nodes.length]!;
+      const { status } = await api(node.url, 'POST', '/api/auth/login', undefined, {
+        email: `nobody-${attempt}@example.test`,
+        password: 'not the password',
+      });
+      return status;
+    }),
+  );
+  const refused = statuses.filter((status) => status === 429).length;
+  assert.ok(refused >= 5 && refused <= 7, `refused ${refused} of 27: ${statuses.join(',')}`);
+  assert.is(statuses.filter((status) => status === 401).length, 27 - refused);
+});
+
 const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 15_000) => {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {

@@ -6,7 +6,7 @@
 // an account at the limit (the price of stopping many machines guessing one
 // password); its owner keeps any signed-in session (the refresh cookie).
 import { RateLimitedError } from '../errors.ts';
-import { storeLimiter } from './rateLimits.ts';
+import { storeLimiter, type LimitStore } from './rateLimits.ts';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface FailureLimit {
@@ -21,8 +21,8 @@ export class FailedAttemptLimit {
   readonly #message: string;
 
   /** `name` must be unique among limiters (it prefixes the store's keys). */
-  constructor(name: string, limit: FailureLimit, message: string) {
-    this.#failures = storeLimiter({ keyPrefix: name, points: limit.failures, duration: limit.windowS });
+  constructor(name: string, limit: FailureLimit, message: string, store: LimitStore = undefined) {
+    this.#failures = storeLimiter({ keyPrefix: name, points: limit.failures, duration: limit.windowS }, store);
     this.#allowed = limit.failures;
     this.#message = message;
   }

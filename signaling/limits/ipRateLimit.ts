@@ -9,7 +9,7 @@
 // memory for one window only.
 import type { RequestHandler } from 'express';
 import { RateLimitedError } from '../errors.ts';
-import { RateLimiter, type RateLimit } from './rateLimits.ts';
+import { RateLimiter, type LimitStore, type RateLimit } from './rateLimits.ts';
 
 /** Whole seconds, at least 1: the value of a `Retry-After` header. */
 export function retryAfterSeconds(retryAfterMs: number): number {
@@ -17,8 +17,8 @@ export function retryAfterSeconds(retryAfterMs: number): number {
 }
 
 /** `name` must be unique among limiters (it prefixes the store's keys). */
-export function ipRateLimit(name: string, limit: RateLimit): RequestHandler {
-  const limiter = new RateLimiter(name, limit);
+export function ipRateLimit(name: string, limit: RateLimit, store: LimitStore = undefined): RequestHandler {
+  const limiter = new RateLimiter(name, limit, store);
   return (req, res, next) => {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     limiter.take(address).then((admission) => {
@@ -38,8 +38,8 @@ export class KeyedRateLimit {
   readonly #message: string;
 
   /** `name` must be unique among limiters (it prefixes the store's keys). */
-  constructor(name: string, limit: RateLimit, message: string) {
-    this.#limiter = new RateLimiter(name, limit);
+  constructor(name: string, limit: RateLimit, message: string, store: LimitStore = undefined) {
+    this.#limiter = new RateLimiter(name, limit, store);
     this.#message = message;
   }
 

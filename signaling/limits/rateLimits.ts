@@ -9,11 +9,21 @@
 // per second over a long run (10 % over perS), the price of a burst that
 // recovers in tens of seconds rather than never.
 //
-// Every limiter is built by `storeLimiter`: the memory store today. For
-// several nodes (the cluster issue) it returns a RateLimiterRedis on the shared
-// ioredis client instead, and each limiter's name (its key prefix) keeps the
-// limiters apart in the shared store.
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+// Every limiter is built by `storeLimiter`: this process's memory, or, given
+// a Redis connection (cluster mode), a RateLimiterRedis shared by every node,
+// so a limit per address or per account holds however the load balancer
+// spreads the requests. Each limiter's name (its key prefix) keeps the
+// limiters apart in the shared store. While Redis is away a limit falls back
+// to this node's memory (the library's insurance limiter) instead of failing
+// the request.
+import type { Redis } from 'ioredis';
+import {
+  BurstyRateLimiter,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 
 export interface RateLimit {
   /** Requests allowed at once (at least 1). */
@@ -30,9 +40,18 @@ const BURST_REFILL_FACTOR = 10;
 
 export type LimiterOptions = ConstructorParameters<typeof RateLimiterMemory>[0];
 
-export function storeLimiter(options: LimiterOptions): RateLimiterAbstract {
-  return new RateLimiterMemory(options);
-  // Cluster: return new RateLimiterRedis({ ...options, storeClient: redis }); // redis: an ioredis client
+/** Where limits are counted: undefined for this process's memory, or a Redis connection every node shares. */
+export type LimitStore = Redis | undefined;
+
+export function storeLimiter(options: LimiterOptions, store: LimitStore = undefined): RateLimiterAbstract {
+  if (!store) return new RateLimiterMemory(options);
+  return new RateLimiterRedis({
+    ...options,
+    storeClient: store,
+    // Redis away: answer from memory at once rather than wait for it.
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: new RateLimiterMemory(options),
+  });
 }
 
 /** Per-key budgets (a socket, an address, a user in a chat) for one kind of request. */
@@ -42,20 +61,23 @@ export class RateLimiter {
   readonly #limiter: BurstyRateLimiter | RateLimiterAbstract;
 
   /** `name` must be unique among limiters: it prefixes their keys in the store. */
-  constructor(name: string, limit: RateLimit) {
+  constructor(name: string, limit: RateLimit, store: LimitStore = undefined) {
     // Below one per second: one request per window of 1/perS seconds. Never
     // more at once than the burst, even if that lowers a rate above it.
     const steadyWindowS = limit.perS >= 1 ? 1 : Math.max(1, Math.round(1 / limit.perS));
     const steadyPoints = Math.min(limit.burst, Math.max(1, Math.floor(limit.perS * steadyWindowS)));
-    this.#steady = storeLimiter({ keyPrefix: name, points: steadyPoints, duration: steadyWindowS });
+    this.#steady = storeLimiter({ keyPrefix: name, points: steadyPoints, duration: steadyWindowS }, store);
     const burstPoints = limit.burst - steadyPoints;
     this.#burst =
       burstPoints > 0
-        ? storeLimiter({
-            keyPrefix: `${name}-burst`,
-            points: burstPoints,
-            duration: Math.max(steadyWindowS, Math.ceil((BURST_REFILL_FACTOR * limit.burst) / limit.perS)),
-          })
+        ? storeLimiter(
+            {
+              keyPrefix: `${name}-burst`,
+              points: burstPoints,
+              duration: Math.max(steadyWindowS, Math.ceil((BURST_REFILL_FACTOR * limit.burst) / limit.perS)),
+            },
+            store,
+          )
         : undefined;
     this.#limiter = this.#burst ? new BurstyRateLimiter(this.#steady, this.#burst) : this.#steady;
   }

@@ -6,6 +6,7 @@ import { authenticate, optionalIdentity } from '../auth/authenticate.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
 import { KeyedRateLimit } from '../limits/ipRateLimit.ts';
+import type { LimitStore } from '../limits/rateLimits.ts';
 import {
   approveBody,
   createSessionBody,
@@ -21,12 +22,18 @@ import type { SessionService } from './SessionService.ts';
 /** Join requests one user may make to one session: a few (a cancel and a new ask), then one a minute. */
 const JOIN_REQUESTS_PER_USER = { burst: 4, perS: 1 / 60 };
 
-export function multihostRoutes(sessions: SessionService, lists: SessionLists, tokenKeys: TokenKeys): Router {
+export function multihostRoutes(
+  sessions: SessionService,
+  lists: SessionLists,
+  tokenKeys: TokenKeys,
+  limitStore: LimitStore = undefined,
+): Router {
   const router = Router();
   const joinRequestsPerUser = new KeyedRateLimit(
     'join-requests',
     JOIN_REQUESTS_PER_USER,
     'you asked to join this session several times already: wait a minute before asking again',
+    limitStore,
   );
   const caller = (req: Request) => authenticate(req, tokenKeys);
   const sessionId = (req: Request) => parseInput(entityId, req.params.id);
