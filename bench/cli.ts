@@ -21,6 +21,7 @@ export const scenarioNames = [
   'hls',
   'battle',
   'mesh',
+  'cluster',
   'report',
 ] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
@@ -164,6 +165,23 @@ export interface MeshOptions extends CommonOptions {
   holdS: number;
 }
 
+export interface ClusterOptions extends CommonOptions {
+  scenario: 'cluster';
+  /** Stagecast node processes behind nginx. */
+  nodes: number;
+  /** Sessions created (and joined by their host) at once through the load balancer: placement and join times. */
+  sessions: number;
+  /** Anonymous chat readers, connected through the load balancer (spread over the nodes). */
+  viewers: number;
+  /** Chat messages per second, all senders together. */
+  rate: number;
+  durationS: number;
+  /** Owner kills measured (two Chromium hosts each; the killed node is started again between runs). */
+  failovers: number;
+  /** The pages' fake camera, `WxH@fps`. */
+  browserCapture: string;
+}
+
 /** Each viewer stays under this many gifts a second: the server allows a socket 20 requests/s (after a burst of 100). */
 export const MAX_GIFTS_PER_VIEWER_PER_S = 16;
 /** The gift phase must fit in one battle (BATTLE_MAX_DURATION_S at the started server's BATTLE_TIME_SCALE). */
@@ -178,6 +196,7 @@ export type BenchOptions =
   | HlsOptions
   | BattleOptions
   | MeshOptions
+  | ClusterOptions
   | ReportOptions;
 
 export class UsageError extends Error {
@@ -205,6 +224,9 @@ scenarios
   battle      --viewers V (1000) --gifts N (5000) --rate R (1000) [--battles K (3)] [--resend-pct P (5)]
   mesh        [--rounds R (3)] [--browser-capture 320x180@15] [--hold S (8)]: Chromium studio pages,
               2–4 hosts peer to peer vs through the SFU, and a fifth host's switch to the SFU
+  cluster     --nodes N (3) --sessions K (30) --viewers V (1000) --rate M (20) --duration S (10)
+              [--failovers F (3)] [--browser-capture 320x180@15]: N node processes behind nginx on Redis
+              and PostgreSQL; placement, joins, chat across nodes, owner kills
   report      writes bench/results/report.html from the JSON files there
 
 common
@@ -259,6 +281,9 @@ const optionSpec = {
   gifts: { type: 'string' },
   battles: { type: 'string' },
   'resend-pct': { type: 'string' },
+  nodes: { type: 'string' },
+  sessions: { type: 'string' },
+  failovers: { type: 'string' },
   url: { type: 'string' },
   out: { type: 'string' },
   workers: { type: 'string' },
@@ -438,6 +463,25 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         browserCapture,
         holdS: number('hold', 8, 2, 120),
       };
+    }
+    case 'cluster': {
+      const browserCapture = values['browser-capture'] ?? '320x180@15';
+      if (!/^\d{2,4}x\d{2,4}(@\d{1,2})?$/.test(browserCapture)) {
+        throw new UsageError('--browser-capture must be WxH or WxH@fps');
+      }
+      const cluster = {
+        nodes: number('nodes', 3, 2, 6),
+        sessions: number('sessions', 30, 1, 300),
+        viewers: number('viewers', 1000, 1, 5000),
+        rate: number('rate', 20, 0.1, 500, true),
+        durationS: number('duration', 10, 1, 120),
+        failovers: number('failovers', 3, 0, 10),
+        browserCapture,
+      };
+      if (cluster.viewers * cluster.rate * cluster.durationS > MAX_CHAT_RECEIPTS) {
+        throw new UsageError(`--viewers × --rate × --duration must be at most ${MAX_CHAT_RECEIPTS}`);
+      }
+      return { scenario: name, ...common, ...cluster };
     }
     case 'battle': {
       const battle = {

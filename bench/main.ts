@@ -16,6 +16,7 @@ import { runBaselineScenario } from './scenarios/baselineScenario.ts';
 import { runBattleScenario } from './scenarios/battleScenario.ts';
 import { runMeshScenario } from './scenarios/meshScenario.ts';
 import { runChatScenario } from './scenarios/chatScenario.ts';
+import { runClusterScenario } from './scenarios/clusterScenario.ts';
 import { createRunContext } from './scenarios/context.ts';
 import { runFanoutScenario } from './scenarios/fanoutScenario.ts';
 import { runHlsScenario } from './scenarios/hlsScenario.ts';
@@ -98,6 +99,9 @@ async function main(argv: string[]): Promise<number> {
         break;
       case 'mesh':
         ({ params, figures } = await runMeshScenario(options, context));
+        break;
+      case 'cluster':
+        ({ params, figures } = await runClusterScenario(options, context));
         break;
     }
   } finally {

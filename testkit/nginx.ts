@@ -17,6 +17,8 @@ export interface LoadBalancer {
   readonly url: string;
   readonly pid: number;
   readonly logFile: string;
+  /** Rewrites the upstream list and reloads nginx (SIGHUP): open connections stay. */
+  reconfigure(upstreams: string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -93,7 +95,18 @@ async function startOn(bin: string, port: number, upstreams: string[]): Promise<
     await daemon.stop();
     throw new Error(`nginx did not start on 127.0.0.1:${port}: ${(error as Error).message}\n${log}`, { cause: error });
   }
-  return { url: `http://127.0.0.1:${port}`, pid: daemon.pid!, logFile, stop: daemon.stop };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: daemon.pid!,
+    logFile,
+    async reconfigure(next) {
+      fs.writeFileSync(configFile, configText(dir, port, next));
+      process.kill(daemon.pid!, 'SIGHUP');
+      // The master starts new workers with the new upstreams and retires the old ones.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    },
+    stop: daemon.stop,
+  };
 }
 
 async function waitUntilListening(port: number, hasExited: () => boolean): Promise<void> {

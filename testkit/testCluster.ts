@@ -16,6 +16,8 @@ export interface TestCluster {
   readonly nodes: ClusterNodeProcess[];
   readonly lb: LoadBalancer;
   readonly tokenSecret: string;
+  /** Starts node `index` again (after it was killed): same id and RTC ports, a new HTTP port, nginx told. */
+  restartNode(index: number): Promise<ClusterNodeProcess>;
   stop(): Promise<void>;
 }
 
@@ -35,9 +37,8 @@ export async function startTestCluster(nodeCount: number, env: Record<string, st
     await migrateDatabase(postgres.url);
     const tokenSecret = crypto.randomBytes(32).toString('hex');
     const nodes: ClusterNodeProcess[] = [];
-    // One at a time: each builds its worker and connects while the machine is otherwise idle.
-    for (let index = 0; index < nodeCount; index++) {
-      const node = await startClusterNode({
+    const startNode = (index: number) =>
+      startClusterNode({
         id: `node-${index + 1}`,
         redisUrl: redis.url,
         databaseUrl: postgres.url,
@@ -45,12 +46,23 @@ export async function startTestCluster(nodeCount: number, env: Record<string, st
         rtcBasePort: RTC_BASE_PORT + index * 500,
         env,
       });
+    // One at a time: each builds its worker and connects while the machine is otherwise idle.
+    for (let index = 0; index < nodeCount; index++) {
+      const node = await startNode(index);
       nodes.push(node);
       started.push(node);
     }
     const lb = await startNginx(nodes.map((node) => `127.0.0.1:${node.port}`));
     started.push(lb);
-    return { redis, postgres, nodes, lb, tokenSecret, stop: stopAll };
+    const restartNode = async (index: number) => {
+      await nodes[index]!.stop();
+      const node = await startNode(index);
+      nodes[index] = node;
+      started.push(node);
+      await lb.reconfigure(nodes.map((each) => `127.0.0.1:${each.port}`));
+      return node;
+    };
+    return { redis, postgres, nodes, lb, tokenSecret, restartNode, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
