@@ -339,10 +339,12 @@ async function startOnDatabase(
       lookups,
       logger,
     });
-  cluster?.enableFailover(
-    async (sessionId) => (await sessions.adopt(sessionId)) !== undefined,
-    () => store.activeIds(),
-  );
+  cluster?.enableFailover({
+    adopt: async (sessionId) => (await sessions.adopt(sessionId)) !== undefined,
+    activeIds: () => store.activeIds(),
+    isActive: async (sessionId) => (await store.findSaved(sessionId)) !== undefined,
+    letGo: (sessionId) => sessions.handOver(sessionId),
+  });
   io.on('connection', (socket) => {
     if (socket.data.identity) void socket.join(userChannel(socket.data.identity.userId));
     forwardToOwner?.(socket);

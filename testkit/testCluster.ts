@@ -21,8 +21,8 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-/** RTC ports of node i: RTC_BASE_PORT + i × 500 … + 499. */
-const RTC_BASE_PORT = 46000;
+/** RTC ports of node i: RTC_BASE_PORT + i × 500 … + 499, below the ephemeral range (32768–60999) so no outgoing connection holds one. */
+const RTC_BASE_PORT = 27000;
 
 export async function startTestCluster(nodeCount: number, env: Record<string, string> = {}): Promise<TestCluster> {
   const started: { stop(): Promise<void> }[] = [];

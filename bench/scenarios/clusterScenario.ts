@@ -282,6 +282,10 @@ export async function runClusterScenario(options: ClusterOptions, context: RunCo
       const mediaBackMs = backAt === undefined ? null : round(backAt - killedAt, 0);
       const takenOverBy = (await ownerOf()) ?? null;
       progress.note(`[cluster] killed ${killed}: media back after ${mediaBackMs} ms on ${takenOverBy}`);
+      if (mediaBackMs === null) {
+        // What the nodes said is the only clue to a run that failed.
+        for (const node of cluster.nodes) progress.note(`[cluster] ${node.id} said:\n${node.output().slice(-4000)}`);
+      }
       return { killed, takenOverBy, mediaBackMs };
     } finally {
       for (const page of pages) await page.context.close().catch(() => undefined);

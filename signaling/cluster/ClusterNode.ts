@@ -22,6 +22,16 @@ export interface ClusterNodeOptions {
   logger: Logger;
 }
 
+/** What failover needs of the session service and its store. */
+export interface FailoverSessions {
+  /** Restores a session here (this node holds its claim); false when it has ended. */
+  adopt(sessionId: string): Promise<boolean>;
+  activeIds(): Promise<string[]>;
+  isActive(sessionId: string): Promise<boolean>;
+  /** Drops this node's copy of a session another node took over (its hosts rejoin there). */
+  letGo(sessionId: string): Promise<void>;
+}
+
 /** What draining needs of the session service. */
 export interface DrainingSessions {
   ids(): string[];
@@ -108,15 +118,27 @@ export class ClusterNode {
     return this.registry.start(url);
   }
 
-  /** Lets this node take sessions over from nodes that die; `adopt` restores one here (false: it ended). */
-  enableFailover(adopt: (sessionId: string) => Promise<boolean>, activeSessionIds: () => Promise<string[]>): void {
+  /**
+   * Lets this node take sessions over from nodes that die (and let go of the
+   * ones it lost while cut off from Redis).
+   */
+  enableFailover(sessions: FailoverSessions): void {
     this.#failover = new Failover({
       bus: this.bus,
       ownership: this.ownership,
       registry: this.registry,
-      adopt,
-      activeSessionIds,
+      adopt: sessions.adopt,
+      activeSessionIds: sessions.activeIds,
+      isActive: sessions.isActive,
       logger: this.#logger,
+    });
+    // Cut off long enough for another node to take a session over: this node lets go of its copy.
+    this.ownership.onClaimLost((sessionId) => {
+      sessions
+        .letGo(sessionId)
+        .catch((error: unknown) =>
+          this.#logger.error({ err: error, sessionId }, 'letting go of a lost session failed'),
+        );
     });
   }
 
@@ -133,11 +155,15 @@ export class ClusterNode {
     return this.#failover.ownerAfterFailure(sessionId);
   }
 
-  /** The node serving a session, taking it over first if its owner is gone. */
+  /**
+   * The node serving a session, taking it over first if its owner is gone
+   * (or if none holds a session that has not ended).
+   */
   async servingNode(sessionId: string): Promise<string | undefined> {
     const owner = await this.ownerOf(sessionId);
-    if (owner === undefined || owner === this.nodeId) return owner;
-    return (await this.registry.isGone(owner)) ? this.ownerAfterFailure(sessionId) : owner;
+    if (owner === this.nodeId) return owner;
+    if (owner === undefined || (await this.registry.isGone(owner))) return this.ownerAfterFailure(sessionId);
+    return owner;
   }
 
   async urlOf(nodeId: string): Promise<string | undefined> {

@@ -8,6 +8,10 @@
 // - by a sweep every SWEEP_INTERVAL_MS for sessions that have not ended but
 //   that no node holds (every node stopped at once, then started again):
 //   they come back as after a failover and end if their hosts do not return.
+// A session no node claims is taken only once it has stayed so for
+// UNHELD_GRACE_MS (and never right after this node's own Redis connection
+// came back): after a Redis restart every claim is gone for a moment, and
+// the owners, still running their sessions, claim them again within a beat.
 // Taking over = the claim, then the session restored from its row
 // (SessionService.adopt): same id, its hosts rejoin, a live session goes on
 // air again here. A session that ended meanwhile is let go.
@@ -18,6 +22,9 @@ import type { ClusterBus } from './ClusterBus.ts';
 import { ownerNodeOf, type SessionOwnership } from './SessionOwnership.ts';
 
 const SWEEP_INTERVAL_MS = 10_000;
+const UNHELD_GRACE_MS = 2000;
+/** An unclaimed sighting older than this is forgotten (the session ended, or was claimed, meanwhile). */
+const UNHELD_MEMORY_MS = 60_000;
 /** Bus method: a draining node asks this one to take a session over from its claim. */
 export const TAKE_OVER_METHOD = 'failover.take-over';
 
@@ -25,6 +32,8 @@ export interface FailoverOptions {
   bus: ClusterBus;
   /** Ids of the sessions that have not ended (the database's view). */
   activeSessionIds(): Promise<string[]>;
+  /** Whether a session has not ended (the database's view). */
+  isActive(sessionId: string): Promise<boolean>;
   ownership: SessionOwnership;
   registry: NodeRegistry;
   /** Restores a session on this node (it holds the claim); false when the session has ended. */
@@ -38,11 +47,15 @@ export class Failover {
   readonly #adopt: (sessionId: string) => Promise<boolean>;
   readonly #logger: Logger;
   readonly #sweep: NodeJS.Timeout;
+  readonly #isActive: (sessionId: string) => Promise<boolean>;
+  /** Sessions seen active but claimed by no node, since when. */
+  readonly #unheldSince = new Map<string, number>();
 
   constructor(options: FailoverOptions) {
     this.#ownership = options.ownership;
     this.#registry = options.registry;
     this.#adopt = options.adopt;
+    this.#isActive = options.isActive;
     this.#logger = options.logger.child({ component: 'failover' });
     this.#registry.onNodeGone((nodeId) => {
       this.#takeOverAllOf(nodeId).catch((error: unknown) =>
@@ -65,12 +78,29 @@ export class Failover {
   }
 
   async #adoptUnheld(activeSessionIds: () => Promise<string[]>): Promise<void> {
+    const now = Date.now();
+    for (const [sessionId, since] of this.#unheldSince) {
+      if (now - since > UNHELD_MEMORY_MS) this.#unheldSince.delete(sessionId);
+    }
     for (const sessionId of shuffled(await activeSessionIds())) {
-      if ((await this.#ownership.ownerToken(sessionId)) !== undefined) continue;
+      if ((await this.#ownership.ownerToken(sessionId)) !== undefined) {
+        this.#unheldSince.delete(sessionId);
+        continue;
+      }
+      if (!this.#mayTakeUnheld(sessionId)) continue;
       if (await this.#take(sessionId, undefined)) {
         this.#logger.warn({ sessionId }, 'took over a session no node held');
       }
     }
+  }
+
+  /** Notes an unclaimed sighting; true once the session has been unclaimed for UNHELD_GRACE_MS. */
+  #mayTakeUnheld(sessionId: string): boolean {
+    if (!this.#registry.judging) return false;
+    const now = Date.now();
+    const since = this.#unheldSince.get(sessionId) ?? now;
+    this.#unheldSince.set(sessionId, since);
+    return now - since >= UNHELD_GRACE_MS;
   }
 
   /**
@@ -80,7 +110,14 @@ export class Failover {
    */
   async ownerAfterFailure(sessionId: string): Promise<string | undefined> {
     const token = await this.#ownership.ownerToken(sessionId);
-    if (token === undefined) return (await this.#take(sessionId, undefined)) ? this.#ownership.nodeId : undefined;
+    if (token === undefined) {
+      // Ended (or never was): served where it arrived, which says so.
+      if (!(await this.#isActive(sessionId))) return undefined;
+      if (!this.#mayTakeUnheld(sessionId)) {
+        throw new AppError('UNAVAILABLE', 'this session is moving to another node; try again in a moment');
+      }
+      return (await this.#take(sessionId, undefined)) ? this.#ownership.nodeId : undefined;
+    }
     const owner = ownerNodeOf(token);
     if (owner === this.#ownership.nodeId) return owner;
     if (!(await this.#registry.isGone(owner))) {
@@ -112,6 +149,7 @@ export class Failover {
         ? await this.#ownership.claim(sessionId)
         : await this.#ownership.takeOver(sessionId, deadToken);
     if (!won) return false;
+    this.#unheldSince.delete(sessionId);
     if (deadToken !== undefined) await this.#ownership.forget(ownerNodeOf(deadToken), sessionId);
     try {
       if (await this.#adopt(sessionId)) return true;

@@ -20,7 +20,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.ts';
 
 export const HEARTBEAT_MS = 500;
-export const EXPIRY_MS = 3000;
+export const EXPIRY_MS = 5000;
 export const GONE_AFTER_MS = 1500;
 /** After this node's Redis connection (re)opens, how long it judges no other node gone. */
 const REJOIN_GRACE_MS = 3000;
@@ -127,9 +127,14 @@ export class NodeRegistry {
     return values.flatMap((value) => (value === null ? [] : [JSON.parse(value) as NodeEntry]));
   }
 
+  /** False for a while after this node's connection to Redis (re)opened: it judges no other node then. */
+  get judging(): boolean {
+    return Date.now() - this.#readyAt >= REJOIN_GRACE_MS;
+  }
+
   /** The node died or was cut off (see the top of this file); false while this node cannot tell. */
   async isGone(id: string): Promise<boolean> {
-    if (id === this.#self.id || Date.now() - this.#readyAt < REJOIN_GRACE_MS) return false;
+    if (id === this.#self.id || !this.judging) return false;
     const entry = await this.node(id);
     const seenAt = entry?.seenAt ?? this.#known.get(id) ?? 0;
     if (Date.now() - seenAt < GONE_AFTER_MS) return false;
@@ -194,7 +199,7 @@ export class NodeRegistry {
       else seen.delete(id);
     }
     const silent = [...seen].filter(([, seenAt]) => now - seenAt >= GONE_AFTER_MS).map(([id]) => id);
-    const judging = now - this.#readyAt >= REJOIN_GRACE_MS;
+    const judging = this.judging;
     const listening = silent.length > 0 && judging ? await this.#isListening(silent) : [];
     for (const [index, id] of silent.entries()) {
       if (!judging || listening[index] !== false) continue;

@@ -186,14 +186,15 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   }
 
   /**
-   * Cluster drain: lets go of a session another node has just taken over
-   * (it holds the claim): its state is saved, its media here closes, its
-   * hosts are told to rejoin (their requests now reach the new owner).
+   * Cluster mode: lets go of a session another node has taken over (it holds
+   * the claim: this node drained, or lost it while cut off from Redis). Its
+   * media here closes and its hosts are told to rejoin (their requests now
+   * reach the new owner). The row is the new owner's to write now (a drain
+   * saved it before the hand-over: save()).
    */
   async handOver(sessionId: string): Promise<void> {
     const session = this.#sessions.get(sessionId);
     if (!session) return;
-    await this.#persist(session);
     this.#sessions.delete(sessionId);
     this.#clearGrace(sessionId);
     this.#pushes.session(sessionId).emit('multihost:rejoin', { sessionId });

@@ -98,6 +98,8 @@ function forwardToOwner(
     const serve = async () => {
       const sessionId = await sessionOfRequest(event, payload, joinedHosts.get(socket.id)?.sessionId, lookups);
       let owner = sessionId === undefined ? undefined : await ownerOf(sessionId);
+      // Claimed by no node: ended (served here, which says so), or its node died a while ago.
+      if (sessionId !== undefined && owner === undefined) owner = await ownerAfterFailure(sessionId);
       const tooLarge = (JSON.stringify(payload)?.length ?? 0) > MAX_FORWARDED_CHARS;
       for (let attempt = 1; ; attempt++) {
         if (owner === undefined || owner === bus.nodeId || tooLarge) {
