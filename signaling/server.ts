@@ -340,7 +340,7 @@ async function startOnDatabase(
       logger,
     });
   cluster?.enableFailover({
-    adopt: async (sessionId) => (await sessions.adopt(sessionId)) !== undefined,
+    prepareAdoption: (sessionId) => sessions.prepareAdoption(sessionId),
     activeIds: () => store.activeIds(),
     isActive: async (sessionId) => (await store.findSaved(sessionId)) !== undefined,
     letGo: (sessionId) => sessions.handOver(sessionId),

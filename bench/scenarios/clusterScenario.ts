@@ -37,6 +37,8 @@ const SIGN_IN_BATCH = 8;
 const DRAIN_MS = 10_000;
 /** A failover run gives up after this long without media. */
 const FAILOVER_TIMEOUT_MS = 30_000;
+/** A failover slower than this (the issue's bound) prints what the nodes and pages said. */
+const SLOW_FAILOVER_MS = 5000;
 /** How often the pages' receive stats are read while waiting for media to come back. */
 const POLL_MS = 100;
 
@@ -258,11 +260,15 @@ export async function runClusterScenario(options: ClusterOptions, context: RunCo
     const index = cluster.nodes.findIndex((node) => node.id === killed);
     const studio = `${cluster.lb.url}/studio/${session.id}?capture=${options.browserCapture}`;
     const pages: HostPage[] = [];
+    const consoleLines = new Map<HostPage, string[]>();
     try {
       for (const guest of [primary, coHost]) {
         const page = await openHostPage(browser, guest.displayName, studio, guest);
         page.userId = guest.userId;
         pages.push(page);
+        const lines: string[] = [];
+        consoleLines.set(page, lines);
+        page.page.on('console', (message) => lines.push(`${(performance.now() / 1000).toFixed(1)} ${message.text()}`));
         await joinAsHost(page);
       }
       const [first, second] = pages as [HostPage, HostPage];
@@ -282,9 +288,22 @@ export async function runClusterScenario(options: ClusterOptions, context: RunCo
       const mediaBackMs = backAt === undefined ? null : round(backAt - killedAt, 0);
       const takenOverBy = (await ownerOf()) ?? null;
       progress.note(`[cluster] killed ${killed}: media back after ${mediaBackMs} ms on ${takenOverBy}`);
-      if (mediaBackMs === null) {
+      if (mediaBackMs === null || mediaBackMs > SLOW_FAILOVER_MS) {
         // What the nodes said is the only clue to a run that failed.
-        for (const node of cluster.nodes) progress.note(`[cluster] ${node.id} said:\n${node.output().slice(-4000)}`);
+        for (const node of cluster.nodes) {
+          const said = node
+            .output()
+            .split('\n')
+            .filter((line) => !line.includes('"level":30') || line.includes(session.id))
+            .slice(-40)
+            .join('\n');
+          progress.note(`[cluster] ${node.id} said:\n${said}`);
+        }
+        for (const page of pages) {
+          const phase = await page.page.evaluate(() => window.stagecastStudio?.phase()).catch(() => 'unknown');
+          const lines = (consoleLines.get(page) ?? []).slice(-30).join('\n');
+          progress.note(`[cluster] ${page.name} (${phase}), killed at ${(killedAt / 1000).toFixed(1)}:\n${lines}`);
+        }
       }
       return { killed, takenOverBy, mediaBackMs };
     } finally {

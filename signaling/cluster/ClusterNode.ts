@@ -24,8 +24,8 @@ export interface ClusterNodeOptions {
 
 /** What failover needs of the session service and its store. */
 export interface FailoverSessions {
-  /** Restores a session here (this node holds its claim); false when it has ended. */
-  adopt(sessionId: string): Promise<boolean>;
+  /** Reads a session to restore here: undefined when it has ended, else the step that restores it. */
+  prepareAdoption(sessionId: string): Promise<(() => void) | undefined>;
   activeIds(): Promise<string[]>;
   isActive(sessionId: string): Promise<boolean>;
   /** Drops this node's copy of a session another node took over (its hosts rejoin there). */
@@ -127,7 +127,7 @@ export class ClusterNode {
       bus: this.bus,
       ownership: this.ownership,
       registry: this.registry,
-      adopt: sessions.adopt,
+      prepareAdoption: sessions.prepareAdoption,
       activeSessionIds: sessions.activeIds,
       isActive: sessions.isActive,
       logger: this.#logger,

@@ -22,6 +22,9 @@ import type { ClusterBus } from './ClusterBus.ts';
 import { ownerNodeOf, type SessionOwnership } from './SessionOwnership.ts';
 
 const SWEEP_INTERVAL_MS = 10_000;
+/** How long a request for an unreachable owner waits for it to count as gone (GONE_AFTER_MS and a little). */
+const GONE_WAIT_MS = 2000;
+const GONE_POLL_MS = 200;
 const UNHELD_GRACE_MS = 2000;
 /** An unclaimed sighting older than this is forgotten (the session ended, or was claimed, meanwhile). */
 const UNHELD_MEMORY_MS = 60_000;
@@ -36,15 +39,18 @@ export interface FailoverOptions {
   isActive(sessionId: string): Promise<boolean>;
   ownership: SessionOwnership;
   registry: NodeRegistry;
-  /** Restores a session on this node (it holds the claim); false when the session has ended. */
-  adopt(sessionId: string): Promise<boolean>;
+  /**
+   * Reads a session to restore on this node: undefined when it has ended,
+   * else the synchronous step that restores it (run right after the claim).
+   */
+  prepareAdoption(sessionId: string): Promise<(() => void) | undefined>;
   logger: Logger;
 }
 
 export class Failover {
   readonly #ownership: SessionOwnership;
   readonly #registry: NodeRegistry;
-  readonly #adopt: (sessionId: string) => Promise<boolean>;
+  readonly #prepareAdoption: FailoverOptions['prepareAdoption'];
   readonly #logger: Logger;
   readonly #sweep: NodeJS.Timeout;
   readonly #isActive: (sessionId: string) => Promise<boolean>;
@@ -54,7 +60,7 @@ export class Failover {
   constructor(options: FailoverOptions) {
     this.#ownership = options.ownership;
     this.#registry = options.registry;
-    this.#adopt = options.adopt;
+    this.#prepareAdoption = options.prepareAdoption;
     this.#isActive = options.isActive;
     this.#logger = options.logger.child({ component: 'failover' });
     this.#registry.onNodeGone((nodeId) => {
@@ -120,11 +126,25 @@ export class Failover {
     }
     const owner = ownerNodeOf(token);
     if (owner === this.#ownership.nodeId) return owner;
-    if (!(await this.#registry.isGone(owner))) {
+    if (!(await this.#goneWithin(owner, GONE_WAIT_MS))) {
       throw new AppError('UNAVAILABLE', 'the node serving this session is not answering; try again');
     }
     if (await this.#take(sessionId, token)) return this.#ownership.nodeId;
     return this.#ownership.ownerOf(sessionId);
+  }
+
+  /**
+   * A request that found the owner unreachable usually came a moment before
+   * the owner counts as gone (a host's studio reconnecting at once): it waits
+   * for that rather than send the client into its retry back-off.
+   */
+  async #goneWithin(nodeId: string, waitMs: number): Promise<boolean> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      if (await this.#registry.isGone(nodeId)) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, GONE_POLL_MS));
+    }
   }
 
   async #takeOverAllOf(nodeId: string): Promise<void> {
@@ -142,23 +162,33 @@ export class Failover {
     this.#logger.warn({ nodeId, sessions: sessionIds.length, taken }, 'took over sessions of a node that left');
   }
 
-  /** Claims the session from `deadToken` (or unclaimed) and restores it; false when another node won or it ended. */
+  /**
+   * Reads the session, claims it from `deadToken` (or unclaimed) and restores
+   * it at once; false when it ended or another node won. Read first, restored
+   * in the same turn as the claim: a request that follows the new claim here
+   * finds the session.
+   */
   async #take(sessionId: string, deadToken: string | undefined): Promise<boolean> {
+    const restore = await this.#prepareAdoption(sessionId);
+    if (!restore) {
+      // Ended: nothing to take over, nothing for the dead node's list.
+      if (deadToken !== undefined) await this.#ownership.forget(ownerNodeOf(deadToken), sessionId);
+      return false;
+    }
     const won =
       deadToken === undefined
         ? await this.#ownership.claim(sessionId)
         : await this.#ownership.takeOver(sessionId, deadToken);
     if (!won) return false;
-    this.#unheldSince.delete(sessionId);
-    if (deadToken !== undefined) await this.#ownership.forget(ownerNodeOf(deadToken), sessionId);
     try {
-      if (await this.#adopt(sessionId)) return true;
+      restore();
     } catch (error) {
       await this.#ownership.release(sessionId);
       throw error;
     }
-    await this.#ownership.release(sessionId);
-    return false;
+    this.#unheldSince.delete(sessionId);
+    if (deadToken !== undefined) await this.#ownership.forget(ownerNodeOf(deadToken), sessionId);
+    return true;
   }
 }
 

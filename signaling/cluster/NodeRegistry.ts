@@ -5,8 +5,8 @@
 // not the record of anything: a node that finds its entry gone (Redis
 // restarted) simply writes it again at the next beat.
 //
-// A node is *gone* (its sessions may be taken over) once it has missed its
-// beats for GONE_AFTER_MS and nobody listens on its bus channel: a process
+// A node is *gone* (its sessions may be taken over) once it has missed two
+// beats (GONE_AFTER_MS) and nobody listens on its bus channel: a process
 // that died has its Redis connections closed by the kernel at once, so the
 // second test tells death from a node that is merely slow (starved of CPU, it
 // beats late but stays subscribed). Right after this node's own connection
@@ -21,7 +21,7 @@ import type { Logger } from '../log/logger.ts';
 
 export const HEARTBEAT_MS = 500;
 export const EXPIRY_MS = 5000;
-export const GONE_AFTER_MS = 1500;
+export const GONE_AFTER_MS = 1000;
 /** After this node's Redis connection (re)opens, how long it judges no other node gone. */
 const REJOIN_GRACE_MS = 3000;
 

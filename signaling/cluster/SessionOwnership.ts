@@ -94,13 +94,20 @@ export class SessionOwnership {
   async claim(sessionId: string): Promise<boolean> {
     const set = await this.#redis.set(ownerKey(sessionId), this.#token, 'PX', EXPIRY_MS, 'NX');
     if (set === null) return (await this.#redis.get(ownerKey(sessionId))) === this.#token;
-    await this.#held(sessionId);
+    this.#held(sessionId);
     return true;
   }
 
-  async #held(sessionId: string): Promise<void> {
+  /**
+   * Notes a claim won. Not awaited by the claimer: a session taken over is
+   * restored in the same turn as its claim (Failover), and the list is
+   * written next on the same connection anyway.
+   */
+  #held(sessionId: string): void {
     this.#claimed.add(sessionId);
-    await this.#redis.sadd(nodeSessionsKey(this.nodeId), sessionId);
+    this.#redis
+      .sadd(nodeSessionsKey(this.nodeId), sessionId)
+      .catch((error: unknown) => this.#logger.warn({ err: error, sessionId }, 'could not list a claimed session'));
   }
 
   /** The sessions a node claimed and has not released (a dead node's are to be taken over). */
@@ -119,7 +126,7 @@ export class SessionOwnership {
    */
   async takeOver(sessionId: string, deadToken: string): Promise<boolean> {
     const taken = await this.#redis.stagecastTakeOverClaim(ownerKey(sessionId), deadToken, this.#token, EXPIRY_MS);
-    if (taken === 1) await this.#held(sessionId);
+    if (taken === 1) this.#held(sessionId);
     return taken === 1;
   }
 

@@ -161,28 +161,31 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   }
 
   /**
-   * Cluster failover: takes over a session whose node died, from its row
-   * (this node holds its claim already). Its hosts rejoin here; until the
-   * primary host does, the session waits as after a dropped connection; a
-   * live one goes on air again at once (the broadcast restarts here).
-   * Undefined when the session has ended meanwhile.
+   * Cluster failover, in two steps around taking the session's claim: reads
+   * the session's row (undefined when it has ended), and returns the step
+   * that puts it on this node — synchronous, so that no request can reach
+   * this node between the claim and the session being here. Its hosts rejoin
+   * here; until the primary host does, the session waits as after a dropped
+   * connection; a live one goes on air again at once (the broadcast restarts
+   * here).
    */
-  async adopt(sessionId: string): Promise<Session | undefined> {
-    const running = this.#sessions.get(sessionId);
-    if (running) return running;
+  async prepareAdoption(sessionId: string): Promise<(() => void) | undefined> {
+    if (this.#sessions.has(sessionId)) return () => undefined;
     const saved = await this.#store.findSaved(sessionId);
     if (!saved) return undefined;
-    const session = Session.restore({
-      ...saved,
-      joinRequestTtlMs: this.#config.joinRequestTtlMs,
-      mesh: this.#config.mesh,
-    });
-    this.#watch(session);
-    this.#sessions.set(session.id, session);
-    this.#logger.warn({ sessionId, status: session.status }, 'session taken over from a node that died');
-    this.#awaitPrimary(session);
-    if (session.status === 'live') this.emit('live', session);
-    return session;
+    return () => {
+      if (this.#sessions.has(sessionId)) return;
+      const session = Session.restore({
+        ...saved,
+        joinRequestTtlMs: this.#config.joinRequestTtlMs,
+        mesh: this.#config.mesh,
+      });
+      this.#watch(session);
+      this.#sessions.set(session.id, session);
+      this.#logger.warn({ sessionId, status: session.status }, 'session taken over from another node');
+      this.#awaitPrimary(session);
+      if (session.status === 'live') this.emit('live', session);
+    };
   }
 
   /**

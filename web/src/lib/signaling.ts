@@ -12,6 +12,16 @@ export interface SignalingOptions {
   token?: string;
 }
 
+/**
+ * WebSocket only: behind a load balancer a long-polling client would need
+ * sticky sessions (docs/scale-out.md). A dropped connection is tried again
+ * after 0.25–0.75 s (Socket.io's default is 0.5–1.5 s): a node that died is
+ * replaced by another behind the same address at once.
+ */
 export function connectSignaling(options: SignalingOptions = {}): SignalingSocket {
-  return io({ transports: ['websocket'], ...(options.token ? { auth: { token: options.token } } : {}) });
+  return io({
+    transports: ['websocket'],
+    reconnectionDelay: 500,
+    ...(options.token ? { auth: { token: options.token } } : {}),
+  });
 }

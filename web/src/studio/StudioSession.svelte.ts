@@ -97,6 +97,12 @@ const SWITCH_CHECK_MS = 250;
  * would otherwise leave a host's camera unconsumed for the rest of the show.
  */
 const ROOM_CHECK_MS = 10_000;
+/**
+ * The first look comes sooner: a change pushed while a rejoin was under way
+ * (a node of a cluster died, the room moved) can be missed, and a missed
+ * track is a missing picture until the next look.
+ */
+const FIRST_ROOM_CHECK_MS = 1000;
 /** A consume that failed is tried again this much later (unless a push brings a sync sooner). */
 const CONSUME_RETRY_MS = 2000;
 /** A join starts with no peer-to-peer tracks listed. */
@@ -209,7 +215,7 @@ export class StudioSession {
   #changesDuringJoin: ((session: SessionState) => SessionState)[] | undefined;
   #readyTimer: ReturnType<typeof setTimeout> | undefined;
   #consumeRetryTimer: ReturnType<typeof setTimeout> | undefined;
-  #roomCheckTimer: ReturnType<typeof setInterval> | undefined;
+  #roomCheckTimer: ReturnType<typeof setTimeout> | undefined;
   /** Times the room check found this studio's view of the tracks out of date (the debug hook reads it). */
   roomViewRefreshes = 0;
   /** Links closed on the way to the SFU, by why (the debug hook reads it). */
@@ -626,8 +632,7 @@ export class StudioSession {
       }
       this.#lastViewport = '';
       this.#scheduleViewport();
-      clearInterval(this.#roomCheckTimer);
-      this.#roomCheckTimer = setInterval(() => void this.#checkRoomView(), ROOM_CHECK_MS);
+      this.#scheduleRoomCheck(FIRST_ROOM_CHECK_MS);
     } catch (error) {
       if (stale()) return;
       if (error instanceof RequestFailed && error.code === 'NOT_ALLOWED') return this.#finish('removed');
@@ -638,6 +643,16 @@ export class StudioSession {
       if (joinSent && !joinRefused) this.#joinedOnServer = true;
       this.#reconnect(error instanceof Error ? error.message : String(error));
     }
+  }
+
+  /** The next look at the room on the server, then one every ROOM_CHECK_MS while joined. */
+  #scheduleRoomCheck(delayMs: number): void {
+    clearTimeout(this.#roomCheckTimer);
+    this.#roomCheckTimer = setTimeout(() => {
+      void this.#checkRoomView().finally(() => {
+        if (this.phase === 'joined') this.#scheduleRoomCheck(ROOM_CHECK_MS);
+      });
+    }, delayMs);
   }
 
   /** Takes the server's hosts when their tracks differ from what this studio knows (then consumes what is missing). */
@@ -1328,7 +1343,7 @@ export class StudioSession {
     this.#readyTimer = undefined;
     clearTimeout(this.#consumeRetryTimer);
     this.#consumeRetryTimer = undefined;
-    clearInterval(this.#roomCheckTimer);
+    clearTimeout(this.#roomCheckTimer);
     this.#roomCheckTimer = undefined;
     this.#publishing = undefined;
     this.#changesDuringJoin = undefined;
