@@ -41,6 +41,7 @@ import { registerChatHandlers } from './chat/chatSocket.ts';
 import { ChatStore } from './chat/ChatStore.ts';
 import { clusterLists } from './cluster/ClusterLists.ts';
 import { ClusterNode } from './cluster/ClusterNode.ts';
+import { WorkerCpuMeter } from './cluster/WorkerCpuMeter.ts';
 import { localSessionLists, type LocalLists } from './multihost/SessionLists.ts';
 import { routeLookups } from './cluster/routeLookups.ts';
 import { acceptForwarded } from './socket/acceptForwarded.ts';
@@ -122,6 +123,7 @@ async function startOnPool(
   const database = openDatabase(config.databaseUrl);
   const sessionsLoad: SessionsLoad = { sessions: () => 0, hosts: () => 0 };
   let cluster: ClusterNode | undefined;
+  const workerCpu = config.redisUrl ? new WorkerCpuMeter(() => pool.workers) : undefined;
   try {
     if (config.redisUrl) {
       cluster = await ClusterNode.join({
@@ -132,13 +134,21 @@ async function startOnPool(
           sessions: sessionsLoad.sessions(),
           hosts: sessionsLoad.hosts(),
           consumers: pool.counts.consumers,
-          workerCpu: 0,
+          workerCpu: workerCpu?.share ?? 0,
         }),
         logger,
       });
     }
-    return await startOnDatabase(config, logger, pool, database, { cluster, sessionsLoad }, { startedAt, version });
+    return await startOnDatabase(
+      config,
+      logger,
+      pool,
+      database,
+      { cluster, sessionsLoad, workerCpu },
+      { startedAt, version },
+    );
   } catch (error) {
+    workerCpu?.stop();
     await cluster?.close();
     await database
       .$disconnect()
@@ -160,7 +170,11 @@ async function startOnDatabase(
   logger: Logger,
   pool: WorkerPool,
   database: Database,
-  { cluster, sessionsLoad }: { cluster: ClusterNode | undefined; sessionsLoad: SessionsLoad },
+  {
+    cluster,
+    sessionsLoad,
+    workerCpu,
+  }: { cluster: ClusterNode | undefined; sessionsLoad: SessionsLoad; workerCpu: WorkerCpuMeter | undefined },
   { startedAt, version }: { startedAt: number; version: string },
 ): Promise<StagecastServer> {
   await tuneDatabase(database, config.databaseUrl);
@@ -340,7 +354,13 @@ async function startOnDatabase(
       logger,
     });
   cluster?.enableFailover({
-    prepareAdoption: (sessionId) => sessions.prepareAdoption(sessionId),
+    prepareAdoption: async (sessionId) => {
+      const preparedAt = new Date();
+      const restore = await sessions.prepareAdoption(sessionId);
+      // The recording the dead node was writing ends here; a live session starts a new one when restored.
+      if (restore) await broadcasts.closeInterruptedRecordings(preparedAt, sessionId);
+      return restore;
+    },
     activeIds: () => store.activeIds(),
     isActive: async (sessionId) => (await store.findSaved(sessionId)) !== undefined,
     letGo: (sessionId) => sessions.handOver(sessionId),
@@ -385,6 +405,7 @@ async function startOnDatabase(
       pool.close();
       await chatStore.flush();
       await leaderboards.close();
+      workerCpu?.stop();
       await cluster?.close();
       await database.$disconnect();
     },

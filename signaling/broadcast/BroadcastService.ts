@@ -128,9 +128,13 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     sessions.on('movedAway', (session) => void this.#stop(session.id, { quiet: true }));
   }
 
-  /** Closes the recordings a stopped process left open: they become playable VODs, marked interrupted. */
-  async closeInterruptedRecordings(now: Date): Promise<number> {
-    const ids = await this.#recordings.interruptOrphans(now);
+  /**
+   * Closes the recordings a stopped process left open (of one session: a
+   * cluster node taking it over from a node that died): they become playable
+   * VODs, marked interrupted (sealed here when their files are on this node).
+   */
+  async closeInterruptedRecordings(now: Date, sessionId?: string): Promise<number> {
+    const ids = await this.#recordings.interruptOrphans(now, sessionId);
     for (const id of ids) sealVodPlaylist(this.vodDir(id), this.#logger);
     return ids.length;
   }

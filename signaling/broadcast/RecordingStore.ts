@@ -105,8 +105,16 @@ export class RecordingStore {
   }
 
   /** Recordings a stopped process left open; returns their ids (their playlists need closing). */
-  async interruptOrphans(now: Date): Promise<string[]> {
-    const open = await this.#database.recording.findMany({ where: { status: 'recording' }, select: { id: true } });
+  /**
+   * Marks recordings left open as interrupted (all of them, or one session's
+   * that started before `now`: not one a node taking the session over has
+   * just started); returns their ids.
+   */
+  async interruptOrphans(now: Date, sessionId?: string): Promise<string[]> {
+    const open = await this.#database.recording.findMany({
+      where: { status: 'recording', ...(sessionId === undefined ? {} : { sessionId, startedAt: { lt: now } }) },
+      select: { id: true },
+    });
     if (open.length === 0) return [];
     await this.#database.recording.updateMany({
       where: { id: { in: open.map((row) => row.id) } },

@@ -122,7 +122,9 @@ export class Failover {
       if (!this.#mayTakeUnheld(sessionId)) {
         throw new AppError('UNAVAILABLE', 'this session is moving to another node; try again in a moment');
       }
-      return (await this.#take(sessionId, undefined)) ? this.#ownership.nodeId : undefined;
+      if (await this.#take(sessionId, undefined)) return this.#ownership.nodeId;
+      // Another node was quicker (or it ended meanwhile: no owner, served here, which says so).
+      return this.#ownership.ownerOf(sessionId);
     }
     const owner = ownerNodeOf(token);
     if (owner === this.#ownership.nodeId) return owner;

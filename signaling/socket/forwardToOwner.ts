@@ -10,9 +10,11 @@ import type { Logger } from 'pino';
 import type { ClusterBus } from '../cluster/ClusterBus.ts';
 import { sessionOfRequest, type RouteLookups } from '../cluster/requestRoutes.ts';
 import type { Identity } from '../auth/identityToken.ts';
-import { toProtocolError } from '../errors.ts';
+import { AppError, toProtocolError } from '../errors.ts';
+import { RateLimiter } from '../limits/rateLimits.ts';
 import { NodeUnreachable } from '../cluster/ClusterBus.ts';
 import type { Ack } from '../protocol/index.ts';
+import { REQUESTS_PER_SOCKET } from './registerRequest.ts';
 import { expireIdentity } from './socketIdentity.ts';
 import type { AppSocket, SocketCredential } from './socketData.ts';
 
@@ -31,6 +33,12 @@ export const SOCKET_GONE = 'socket.gone';
 
 /** Larger payloads are not forwarded: they are refused where they arrive (registerRequest's limit). */
 const MAX_FORWARDED_CHARS = 32_768;
+/**
+ * Finding a request's owner costs a Redis read (and, for a session no node
+ * holds, a database read): a socket gets the same budget for it as for its
+ * requests (registerRequest), taken before any of that.
+ */
+const routedBySocket = new RateLimiter('socket-routing', REQUESTS_PER_SOCKET);
 
 export interface ForwardingOptions {
   bus: ClusterBus;
@@ -96,6 +104,9 @@ function forwardToOwner(
     const payload = args.length > 1 ? args[0] : {};
     const answer = reply as (ack: Ack<unknown>) => void;
     const serve = async () => {
+      if (!(await routedBySocket.take(socket.id)).allowed) {
+        throw new AppError('RATE_LIMITED', 'too many requests; slow down');
+      }
       const sessionId = await sessionOfRequest(event, payload, joinedHosts.get(socket.id)?.sessionId, lookups);
       let owner = sessionId === undefined ? undefined : await ownerOf(sessionId);
       // Claimed by no node: ended (served here, which says so), or its node died a while ago.

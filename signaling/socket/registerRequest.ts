@@ -19,9 +19,8 @@ export type RequestHandler<E extends RequestEvent> = (
 ) => Promise<ResponseOf<E>> | ResponseOf<E>;
 
 /** Requests one socket may make: a burst of 100, then 20 per second (a 9-host join takes ~30). */
-const BURST = 100;
-const PER_SECOND = 20;
-const requestsBySocket = new RateLimiter('socket-requests', { burst: BURST, perS: PER_SECOND });
+export const REQUESTS_PER_SOCKET = { burst: 100, perS: 20 };
+const requestsBySocket = new RateLimiter('socket-requests', REQUESTS_PER_SOCKET);
 
 /** Binds registerRequest to one socket and logger. */
 export function requestRegistrar(socket: RequestSocket, logger: Logger) {
