@@ -60,7 +60,8 @@ export type SessionServiceEvents = {
   /** The session waits for its dropped primary host until `until`; null: it is back (or the wait is over). */
   primaryAway: [session: Session, until: Date | null];
   /**
-   * Cluster mode: the session now runs on another node (this one drains);
+   * Cluster mode: the session now runs on another node (this one drained, or
+   * lost its claim while cut off from Redis);
    * it has not ended. Its media room is closed and its hosts rejoin there.
    */
   movedAway: [session: Session];

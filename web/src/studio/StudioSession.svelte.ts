@@ -103,6 +103,8 @@ const ROOM_CHECK_MS = 10_000;
  * track is a missing picture until the next look.
  */
 const FIRST_ROOM_CHECK_MS = 1000;
+/** The second look that confirms a difference (#checkRoomView). */
+const ROOM_RECHECK_MS = 1000;
 /** A consume that failed is tried again this much later (unless a push brings a sync sooner). */
 const CONSUME_RETRY_MS = 2000;
 /** A join starts with no peer-to-peer tracks listed. */
@@ -216,6 +218,8 @@ export class StudioSession {
   #readyTimer: ReturnType<typeof setTimeout> | undefined;
   #consumeRetryTimer: ReturnType<typeof setTimeout> | undefined;
   #roomCheckTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A difference between this studio's tracks and the server's, seen once and awaiting a second look. */
+  #roomDifference: string | undefined;
   /** Times the room check found this studio's view of the tracks out of date (the debug hook reads it). */
   roomViewRefreshes = 0;
   /** Links closed on the way to the SFU, by why (the debug hook reads it). */
@@ -645,33 +649,53 @@ export class StudioSession {
     }
   }
 
-  /** The next look at the room on the server, then one every ROOM_CHECK_MS while joined. */
+  /**
+   * The next look at the room on the server, then one every ROOM_CHECK_MS
+   * while joined (sooner while a difference waits to be confirmed).
+   */
   #scheduleRoomCheck(delayMs: number): void {
     clearTimeout(this.#roomCheckTimer);
     this.#roomCheckTimer = setTimeout(() => {
-      void this.#checkRoomView().finally(() => {
-        if (this.phase === 'joined') this.#scheduleRoomCheck(ROOM_CHECK_MS);
-      });
+      void this.#checkRoomView()
+        .catch(() => false)
+        .then((confirming) => {
+          if (this.phase === 'joined') this.#scheduleRoomCheck(confirming ? ROOM_RECHECK_MS : ROOM_CHECK_MS);
+        });
     }, delayMs);
   }
 
   /** Takes the server's hosts when their tracks differ from what this studio knows (then consumes what is missing). */
-  async #checkRoomView(): Promise<void> {
+  /**
+   * Returns true while a difference waits for confirmation. The answer can be
+   * older than a push that already arrived (it went by another path: HTTP,
+   * and in a cluster through another node), so a difference is acted on only
+   * when the next look, ROOM_RECHECK_MS later, shows the same one.
+   */
+  async #checkRoomView(): Promise<boolean> {
     let state: SessionWithRequests;
     try {
       state = await this.#api<SessionWithRequests>(`/api/multihost/${encodeURIComponent(this.sessionId)}`);
     } catch (error) {
       warn('checking the room against the server failed (checked again shortly)', error);
-      return;
+      return false;
     }
     const session = this.session;
-    if (!session || this.phase !== 'joined') return;
+    if (!session || this.phase !== 'joined') return false;
     const tracksOf = (hosts: readonly HostState[]) =>
       hosts
         .flatMap((host) => host.tracks.map((track) => `${host.userId}:${track.producerId}`))
         .sort()
         .join(',');
-    if (tracksOf(session.hosts) === tracksOf(state.hosts)) return;
+    const difference = `${tracksOf(session.hosts)}|${tracksOf(state.hosts)}`;
+    if (tracksOf(session.hosts) === tracksOf(state.hosts)) {
+      this.#roomDifference = undefined;
+      return false;
+    }
+    if (this.#roomDifference !== difference) {
+      this.#roomDifference = difference;
+      return true;
+    }
+    this.#roomDifference = undefined;
     this.roomViewRefreshes++;
     const known = tracksOf(session.hosts).split(',');
     const server = tracksOf(state.hosts).split(',');
@@ -684,6 +708,7 @@ export class StudioSession {
     );
     this.session = { ...session, hosts: state.hosts };
     this.#syncConsumers();
+    return false;
   }
 
   async #refreshJoinRequests(): Promise<void> {
@@ -1345,6 +1370,7 @@ export class StudioSession {
     this.#consumeRetryTimer = undefined;
     clearTimeout(this.#roomCheckTimer);
     this.#roomCheckTimer = undefined;
+    this.#roomDifference = undefined;
     this.#publishing = undefined;
     this.#changesDuringJoin = undefined;
     this.#announcedMeshTracks = NOTHING_ANNOUNCED;
