@@ -4,6 +4,7 @@
 // stopped by `stop()`, by PID.
 //   const cluster = await startTestCluster(3); … cluster.lb.url, cluster.nodes[i] … await cluster.stop();
 import crypto from 'node:crypto';
+import { Redis } from 'ioredis';
 import { migrateDatabase } from '../prisma/migrateDatabase.ts';
 import { startClusterNode, type ClusterNodeProcess } from './clusterNode.ts';
 import { startNginx, type LoadBalancer } from './nginx.ts';
@@ -16,6 +17,8 @@ export interface TestCluster {
   readonly nodes: ClusterNodeProcess[];
   readonly lb: LoadBalancer;
   readonly tokenSecret: string;
+  /** The id of the node that owns a session (its claim in Redis), if any. */
+  ownerOf(sessionId: string): Promise<string | undefined>;
   /** Starts node `index` again (after it was killed): same id and RTC ports, a new HTTP port, nginx told. */
   restartNode(index: number): Promise<ClusterNodeProcess>;
   stop(): Promise<void>;
@@ -62,7 +65,13 @@ export async function startTestCluster(nodeCount: number, env: Record<string, st
       await lb.reconfigure(nodes.map((each) => `127.0.0.1:${each.port}`));
       return node;
     };
-    return { redis, postgres, nodes, lb, tokenSecret, restartNode, stop: stopAll };
+    // Reconnects by itself across a Redis restart (ioredis).
+    const reader = new Redis(redis.url);
+    started.push({ stop: async () => reader.disconnect() });
+    // A claim is "<nodeId>/<incarnation>" (signaling/cluster/SessionOwnership.ts).
+    const ownerOf = async (sessionId: string) =>
+      (await reader.get(`stagecast:session-owner:${sessionId}`))?.replace(/\/[^/]*$/, '');
+    return { redis, postgres, nodes, lb, tokenSecret, ownerOf, restartNode, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

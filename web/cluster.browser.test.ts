@@ -5,13 +5,12 @@
 // their media goes to the owner's worker.
 import type { Browser } from 'puppeteer-core';
 import { test } from 'uvu';
-import { Redis } from 'ioredis';
 import * as assert from 'uvu/assert';
 import { registerAccount } from '../testkit/accountClient.ts';
 import { launchChromium } from '../testkit/chromium.ts';
 import { makeAdmin, topUp } from '../testkit/coins.ts';
 import { addCoHost, createSession } from '../testkit/sessions.ts';
-import { api, signInGuest } from '../testkit/signalingClient.ts';
+import { api, signInGuest, type Guest } from '../testkit/signalingClient.ts';
 import { assertReceivesFrom, joinAsHost, openHostPage, report, type HostPage } from '../testkit/studioPages.ts';
 import { startTestCluster, type TestCluster } from '../testkit/testCluster.ts';
 
@@ -20,23 +19,40 @@ const CAPTURE = '320x180@15';
 let cluster: TestCluster;
 let browser: Browser;
 const pages: HostPage[] = [];
-let redis: Redis;
 
-const ownerOf = async (sessionId: string) =>
-  (await redis.get(`stagecast:session-owner:${sessionId}`))?.replace(/\/[^/]*$/, '');
+const ownerOf = (sessionId: string) => cluster.ownerOf(sessionId);
 
 test.before(async () => {
   cluster = await startTestCluster(3);
-  redis = new Redis(cluster.redis.url);
   browser = await launchChromium();
 });
 
 test.after(async () => {
   for (const page of pages) await page.context.close().catch(() => undefined);
   await browser?.close();
-  redis?.disconnect();
   await cluster?.stop();
 });
+
+/** Two hosts' studios for `sessionId`, the first through the load balancer, the second on `elsewhere`; both joined. */
+async function joinTwoStudios(
+  sessionId: string,
+  hosts: [Guest, Guest],
+  elsewhere: string,
+): Promise<[HostPage, HostPage]> {
+  const studio = (base: string) => `${base}/studio/${sessionId}?capture=${CAPTURE}`;
+  const opened: HostPage[] = [];
+  for (const [guest, base] of [
+    [hosts[0], cluster.lb.url],
+    [hosts[1], elsewhere],
+  ] as const) {
+    const page = await openHostPage(browser, guest.displayName, studio(base), guest);
+    page.userId = guest.userId;
+    pages.push(page);
+    opened.push(page);
+  }
+  for (const page of opened) await joinAsHost(page);
+  return opened as [HostPage, HostPage];
+}
 
 test('a host on a node that does not own the session and one through the load balancer exchange media', async () => {
   const primary = await signInGuest(cluster.lb.url, 'Ada');
@@ -47,14 +63,7 @@ test('a host on a node that does not own the session and one through the load ba
   const elsewhere = cluster.nodes.find((node) => node.id !== ownerId)!;
   report(`session on ${ownerId}; the co-host's studio is served by ${elsewhere.id}`);
 
-  const studio = (base: string) => `${base}/studio/${session.id}?capture=${CAPTURE}`;
-  const first = await openHostPage(browser, 'Ada', studio(cluster.lb.url), primary);
-  first.userId = primary.userId;
-  const second = await openHostPage(browser, 'Grace', studio(elsewhere.url), coHost);
-  second.userId = coHost.userId;
-  pages.push(first, second);
-  await joinAsHost(first);
-  await joinAsHost(second);
+  const [first, second] = await joinTwoStudios(session.id, [primary, coHost], elsewhere.url);
   await assertReceivesFrom(first, [second]);
   await assertReceivesFrom(second, [first]);
   // Two pages fewer for the next test's two cores.
@@ -72,18 +81,8 @@ test('the owner of a live session is killed: another node takes it over, the hos
   const owner = cluster.nodes.find((node) => node.id === ownerId)!;
   const elsewhere = cluster.nodes.find((node) => node.id !== ownerId)!;
 
-  const studio = (base: string) => `${base}/studio/${session.id}?capture=${CAPTURE}`;
-  const kim = await openHostPage(browser, 'Kim', studio(cluster.lb.url), {
-    token: primary.token,
-    userId: primary.user.userId,
-    displayName: 'Kim',
-  });
-  kim.userId = primary.user.userId;
-  const lee = await openHostPage(browser, 'Lee', studio(elsewhere.url), coHost);
-  lee.userId = coHost.userId;
-  pages.push(kim, lee);
-  await joinAsHost(kim);
-  await joinAsHost(lee);
+  const primaryHost: Guest = { token: primary.token, userId: primary.user.userId, displayName: 'Kim' };
+  const [kim, lee] = await joinTwoStudios(session.id, [primaryHost, coHost], elsewhere.url);
   await assertReceivesFrom(kim, [lee]);
 
   // A fan's gift before the crash.

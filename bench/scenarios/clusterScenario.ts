@@ -119,7 +119,7 @@ export async function runClusterScenario(options: ClusterOptions, context: RunCo
     );
     const owners = new Map<string, number>();
     for (const key of await redis.keys('stagecast:session-owner:*')) {
-      const owner = (await redis.get(key))?.replace(/\/[^/]*$/, '');
+      const owner = await cluster.ownerOf(key.slice('stagecast:session-owner:'.length));
       if (owner) owners.set(owner, (owners.get(owner) ?? 0) + 1);
     }
     const perNode = cluster.nodes.map((node) => owners.get(node.id) ?? 0);
@@ -255,7 +255,7 @@ export async function runClusterScenario(options: ClusterOptions, context: RunCo
     await addCoHost(cluster.lb.url, primary.token, coHost, session.id);
     const started = await api(cluster.lb.url, 'POST', `/api/multihost/${session.id}/start`, primary.token);
     if (!started.body.ok) throw new Error(`going live failed: ${started.body.error.message}`);
-    const ownerOf = async () => (await redis.get(`stagecast:session-owner:${session.id}`))?.replace(/\/[^/]*$/, '');
+    const ownerOf = () => cluster.ownerOf(session.id);
     const killed = (await ownerOf())!;
     const index = cluster.nodes.findIndex((node) => node.id === killed);
     const studio = `${cluster.lb.url}/studio/${session.id}?capture=${options.browserCapture}`;

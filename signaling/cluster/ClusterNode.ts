@@ -156,14 +156,21 @@ export class ClusterNode {
   }
 
   /**
-   * The node serving a session, taking it over first if its owner is gone
-   * (or if none holds a session that has not ended).
+   * The node serving a session and where to reach it (no URL: this node),
+   * taking the session over first if its owner is gone (or if none holds a
+   * session that has not ended). One registry read when the owner is alive:
+   * every HTTP request about another node's session comes through here.
    */
-  async servingNode(sessionId: string): Promise<string | undefined> {
+  async servingNode(sessionId: string): Promise<{ id: string; url: string | undefined } | undefined> {
     const owner = await this.ownerOf(sessionId);
-    if (owner === this.nodeId) return owner;
-    if (owner === undefined || (await this.registry.isGone(owner))) return this.ownerAfterFailure(sessionId);
-    return owner;
+    if (owner === this.nodeId) return { id: owner, url: undefined };
+    if (owner !== undefined) {
+      const entry = await this.registry.node(owner);
+      if (!(await this.registry.isGone(owner, { entry }))) return { id: owner, url: entry?.url };
+    }
+    const next = await this.ownerAfterFailure(sessionId);
+    if (next === undefined) return undefined;
+    return { id: next, url: next === this.nodeId ? undefined : await this.urlOf(next) };
   }
 
   async urlOf(nodeId: string): Promise<string | undefined> {

@@ -132,10 +132,13 @@ export class NodeRegistry {
     return Date.now() - this.#readyAt >= REJOIN_GRACE_MS;
   }
 
-  /** The node died or was cut off (see the top of this file); false while this node cannot tell. */
-  async isGone(id: string): Promise<boolean> {
+  /**
+   * The node died or was cut off (see the top of this file); false while this
+   * node cannot tell. `known`: its entry, already read by the caller.
+   */
+  async isGone(id: string, known?: { entry: NodeEntry | undefined }): Promise<boolean> {
     if (id === this.#self.id || !this.judging) return false;
-    const entry = await this.node(id);
+    const entry = known ? known.entry : await this.node(id);
     const seenAt = entry?.seenAt ?? this.#known.get(id) ?? 0;
     if (Date.now() - seenAt < GONE_AFTER_MS) return false;
     const [listening] = await this.#isListening([id]);

@@ -38,8 +38,7 @@ test.after(async () => {
   await cluster?.stop();
 });
 
-const ownerOf = async (sessionId: string) =>
-  (await redis.get(`stagecast:session-owner:${sessionId}`))?.replace(/\/[^/]*$/, '');
+const ownerOf = (sessionId: string) => cluster.ownerOf(sessionId);
 const nodeUrl = (id: string) => cluster.nodes.find((node) => node.id === id)!.url;
 const otherNodes = (id: string) => cluster.nodes.filter((node) => node.id !== id);
 const connect = async (url: string, token?: string) => {

@@ -16,8 +16,8 @@ export const FORWARDED_HEADER = 'x-stagecast-forwarded-by';
 
 export interface OwnerProxyOptions {
   nodeId: string;
-  /** The node that serves a request about this session (undefined: none claims it, serve here). */
-  ownerOf(sessionId: string): Promise<string | undefined>;
+  /** The node that serves a request about this session, and its URL (undefined: serve here). */
+  ownerOf(sessionId: string): Promise<{ id: string; url: string | undefined } | undefined>;
   sessionOfBattle(battleId: string): Promise<string | undefined>;
   /** The node a new session goes to. */
   placeNewSession(): Promise<string>;
@@ -67,8 +67,14 @@ export function ownerProxy(options: OwnerProxyOptions): RequestHandler {
     },
   });
 
-  const targetNode = async (subject: Exclude<Subject, undefined>): Promise<string | undefined> => {
-    if (subject === 'new-session') return options.placeNewSession();
+  /** Where to send a request about `subject`: a node other than this one and its URL, or undefined (here). */
+  const targetOf = async (
+    subject: Exclude<Subject, undefined>,
+  ): Promise<{ id: string; url: string | undefined } | undefined> => {
+    if (subject === 'new-session') {
+      const id = await options.placeNewSession();
+      return { id, url: id === nodeId ? undefined : await options.urlOf(id) };
+    }
     const sessionId = 'session' in subject ? subject.session : await options.sessionOfBattle(subject.battle);
     return sessionId === undefined ? undefined : options.ownerOf(sessionId);
   };
@@ -77,11 +83,10 @@ export function ownerProxy(options: OwnerProxyOptions): RequestHandler {
     const subject = subjectOf(req);
     if (subject === undefined || req.headers[FORWARDED_HEADER] !== undefined) return next();
     const route = async () => {
-      const target = await targetNode(subject);
-      if (target === undefined || target === nodeId) return next();
-      const url = await options.urlOf(target);
-      if (url === undefined) throw new AppError('UNAVAILABLE', UNREACHABLE);
-      targets.set(req, url);
+      const target = await targetOf(subject);
+      if (target === undefined || target.id === nodeId) return next();
+      if (target.url === undefined) throw new AppError('UNAVAILABLE', UNREACHABLE);
+      targets.set(req, target.url);
       await proxy(req, res, next);
     };
     route().catch(next);
