@@ -1,7 +1,10 @@
-// RouterPipe against the real mediasoup worker: a host publishes RTP in room
-// A (werift link, synthetic VP8 simulcast and Opus), a pipe forwards it into
-// room B, and a viewer in B consumes the guests over its own werift link.
-// Every case runs with both rooms on one worker and on two workers. The
+// RouterPipe and NodePipeEnd against the real mediasoup worker: a host
+// publishes RTP in room A (werift link, synthetic VP8 simulcast and Opus), a
+// pipe forwards it into room B, and a viewer in B consumes the guests over its
+// own werift link. Every RouterPipe case runs with both rooms on one worker
+// and on two workers; the NodePipeEnd cases (a battle between two nodes) put
+// the rooms on two workers and carry what the nodes' bus would between the
+// ends in this process. The
 // publisher sends key frames only when asked, so a key frame at the viewer
 // proves that its request went back through the pipe. One pool serves all
 // cases; the worker-death case runs last.
@@ -21,6 +24,7 @@ import { MediaError } from './MediaError.ts';
 import type { MediaPeer } from './MediaPeer.ts';
 import { MediaRoom } from './MediaRoom.ts';
 import type { ConsumerParams, PeerProducer, TransportDirection } from './MediaRoomTypes.ts';
+import { NodePipeEnd } from './NodePipe.ts';
 import { RouterPipe } from './RouterPipe.ts';
 import type { WorkerPool } from './WorkerPool.ts';
 
@@ -35,7 +39,7 @@ let pool: WorkerPool;
 const links: MediasoupLink[] = [];
 const publishers: SyntheticRtpPublisher[] = [];
 const rooms: MediaRoom[] = [];
-const pipes: RouterPipe[] = [];
+const pipes: (RouterPipe | NodePipeEnd)[] = [];
 let nextRoom = 0;
 
 test.before(async () => {
@@ -351,6 +355,117 @@ for (const placement of placements) {
     assert.equal(await routerState(roomA), before.a);
   });
 }
+
+/**
+ * Two NodePipeEnds, one in each room, connected to each other; what the
+ * cluster bus carries between nodes (a track's parameters, a source's pause
+ * and close) is handed across here.
+ */
+async function nodePipePair(roomA: MediaRoom, roomB: MediaRoom) {
+  const listen = { ip: '127.0.0.1' };
+  const a = await NodePipeEnd.open(roomA, roomB.id, listen, logger);
+  pipes.push(a);
+  const b = await NodePipeEnd.open(roomB, roomA.id, listen, logger);
+  pipes.push(b);
+  await Promise.all([a.connect(b.address), b.connect(a.address)]);
+  for (const [from, to] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    from.on('sourcepaused', (sourceId, paused) => to.setGuestPaused(sourceId, paused));
+    from.on('sourceclose', (sourceId) => to.closeGuest(sourceId));
+  }
+  const sendAtoB = (producer: PeerProducer) => a.send(producer, (track) => b.receive(track));
+  return { a, b, sendAtoB };
+}
+
+test('node pipe: tracks reach a viewer in the other room with RTX; pause, resume and close follow the source', async () => {
+  const { roomA, roomB, host, viewer, publisher, camera, microphone, reception } = await battleRooms('two workers');
+  const { a, b, sendAtoB } = await nodePipePair(roomA, roomB);
+  const first = sendAtoB(camera);
+  assert.is(sendAtoB(camera), first, 'a send on its way is shared');
+  await first;
+  await sendAtoB(microphone);
+  const videoGuest = b.guests.get(camera.id);
+  const audioGuest = b.guests.get(microphone.id);
+  assert.ok(videoGuest && audioGuest, 'both tracks have a guest in B');
+  assert.equal(videoGuest.appData, { peerId: 'host-a', source: 'camera' });
+  assert.is(videoGuest.type, 'simulcast', 'every simulcast layer is piped');
+  assert.ok(
+    videoGuest.rtpParameters.codecs.some((codec) => codec.mimeType.toLowerCase() === 'video/rtx'),
+    'RTX is on across the link',
+  );
+  assert.equal([...roomB.guestProducers.keys()].sort(), [videoGuest.id, audioGuest.id].sort());
+
+  const video = await viewer.consume(videoGuest.id);
+  const audio = await viewer.consume(audioGuest.id);
+  await sleep(200);
+  const requestsBeforeResume = publisher.keyFrameRequests;
+  await viewer.resumeConsumer(video.id);
+  await viewer.resumeConsumer(audio.id);
+  await waitFor(
+    'video and audio RTP at the viewer',
+    () => (reception.packets(video) >= 30 && reception.packets(audio) >= 30 ? true : undefined),
+    MEDIA_TIMEOUT_MS,
+  );
+  assert.ok(publisher.keyFrameRequests > requestsBeforeResume, 'the viewer’s key frame request crossed the link');
+  assert.ok(reception.keyFrames(video) >= 1, 'the viewer’s video starts with a key frame');
+
+  const consumer = viewer.consumer(video.id);
+  await host.setSourcePaused('camera', true);
+  await waitFor('producerPaused at the viewer', () => (consumer.producerPaused ? true : undefined), 2000, 20);
+  await host.setSourcePaused('camera', false);
+  await waitFor('producer resumed at the viewer', () => (consumer.producerPaused ? undefined : true), 2000, 20);
+  await videoFlows(reception, video, 20);
+
+  const consumerClosed = once(viewer, 'consumerclosed');
+  host.closeProducer(camera.id);
+  assert.equal(await consumerClosed, [video.id]);
+  assert.ok(videoGuest.closed);
+  assert.not.ok(b.guests.has(camera.id));
+  assert.ok(b.guests.has(microphone.id), 'the microphone goes on');
+  // The other direction shares the pair: A has nothing from B, and nothing of its own came back.
+  assert.is(a.guests.size, 0);
+  assert.is(roomA.guestProducers.size, 0);
+});
+
+test('node pipe: close() leaves both routers as they were; a closed end refuses work; a closing room closes its end', async () => {
+  const { roomA, roomB, camera, microphone, before } = await battleRooms('two workers');
+  const { a, b, sendAtoB } = await nodePipePair(roomA, roomB);
+  await sendAtoB(camera);
+  await sendAtoB(microphone);
+  // A guest is not piped back where it came from.
+  await rejectsWith(
+    b.send(b.guests.get(camera.id)!, (track) => a.receive(track)),
+    'INVALID_INPUT',
+  );
+  const guestsClosed: string[] = [];
+  b.on('guestclose', (_guest, sourceId) => guestsClosed.push(sourceId));
+  a.close();
+  b.close();
+  assert.equal(guestsClosed.sort(), [camera.id, microphone.id].sort());
+  assert.equal(await routerState(roomA), before.a);
+  assert.equal(await routerState(roomB), before.b);
+  await rejectsWith(sendAtoB(camera), 'UNAVAILABLE');
+  await rejectsWith(
+    b.receive({ sourceId: 'x', kind: 'audio', rtpParameters: { codecs: [] }, paused: false, appData: camera.appData }),
+    'UNAVAILABLE',
+  );
+
+  // A track on its way when the other room closes: the send fails and leaves nothing in A.
+  const pair = await nodePipePair(roomA, roomB);
+  const closedB = once(pair.b, 'close');
+  const inFlight = pair.sendAtoB(camera);
+  roomB.close();
+  assert.equal(await closedB, ['room-closed']);
+  await inFlight.then(
+    () => assert.unreachable('the send should fail'),
+    () => undefined,
+  );
+  pair.a.close();
+  await sleep(50);
+  assert.equal(await routerState(roomA), before.a);
+});
 
 // Last: it kills the second worker.
 test('two workers: the worker of room B dies, the pipe closes and room A is clean', async () => {

@@ -1,8 +1,8 @@
 import type { types } from 'mediasoup';
 import type { ConsumerAppData, PeerProducer } from './MediaRoomTypes.ts';
 
-/** Which end of a pipe a PipeTransport is: `out` consumes in the source room, `in` produces in the other. */
-export type PipeEnd = 'out' | 'in';
+/** Which end of a pipe a PipeTransport is: `out` consumes in the source room, `in` produces in the other, `both` does both (NodePipe). */
+export type PipeEnd = 'out' | 'in' | 'both';
 
 export interface PipeTransportAppData extends types.AppData {
   end: PipeEnd;

@@ -13,6 +13,8 @@ import { BattleMedia } from './battles/BattleMedia.ts';
 import { BattleNotifier } from './battles/BattleNotifier.ts';
 import { battleRoutes } from './battles/battleRoutes.ts';
 import { BattleService } from './battles/BattleService.ts';
+import { BattleMediaHalves } from './battles/BattleMediaHalves.ts';
+import { clusterBattleRelay } from './cluster/clusterBattleRelay.ts';
 import { registerBattleHandlers } from './battles/battleSocket.ts';
 import { BattleStore } from './battles/BattleStore.ts';
 import { leaderboardFromConfig } from './battles/leaderboards/leaderboardFromConfig.ts';
@@ -216,12 +218,38 @@ async function startOnDatabase(
   });
 
   const battlePushes = new BattleNotifier(io);
+  // Cluster mode: a battle between sessions of two nodes pipes its media between them (docs/scale-out.md).
+  const battleRelay = cluster && clusterBattleRelay(cluster, logger);
+  const mediaHalves =
+    battleRelay &&
+    new BattleMediaHalves({
+      relay: battleRelay,
+      sessions,
+      pushes: battlePushes,
+      listen: {
+        ip: config.mediasoup.listenIp,
+        ...(config.mediasoup.announcedAddress ? { announcedAddress: config.mediasoup.announcedAddress } : {}),
+      },
+      logger,
+    });
   const battles = new BattleService({
     sessions,
     store: battleStore,
     pushes: battlePushes,
     leaderboard: leaderboards,
-    openMedia: (battle, hooks) => BattleMedia.open(battle, sessions, battlePushes, logger, hooks),
+    openMedia: (battle, hooks, peer) =>
+      peer && mediaHalves
+        ? mediaHalves.open(battle, sessions.get(battle.sides[0].sessionId), peer, hooks)
+        : BattleMedia.open(battle, sessions, battlePushes, logger, hooks),
+    ...(battleRelay && mediaHalves
+      ? {
+          crossNode: {
+            relay: battleRelay,
+            acceptMedia: (battle, session, peer, remote, hooks) =>
+              mediaHalves.accept(battle, session, peer, remote, hooks),
+          },
+        }
+      : {}),
     timeScale: config.battleTimeScale,
     logger,
   });
@@ -359,6 +387,8 @@ async function startOnDatabase(
       const restore = await sessions.prepareAdoption(sessionId);
       // The recording the dead node was writing ends here; a live session starts a new one when restored.
       if (restore) await broadcasts.closeInterruptedRecordings(preparedAt, sessionId);
+      // The battles it ran died with its node (a battle it was invited to is its inviter's to end).
+      await battleStore.closeInterrupted(preparedAt, sessionId);
       return restore;
     },
     activeIds: () => store.activeIds(),

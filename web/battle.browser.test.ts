@@ -9,11 +9,9 @@
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { battleLayout } from '../signaling/protocol/battleLayout.ts';
 import type { SessionState } from '../signaling/protocol/index.ts';
-import { colourDistance, frameColours, rgbOf, type Region } from '../testkit/frameColours.ts';
+import { assertOpponentVideo, OPPONENT_BAR, OWN_BAR, waitForHlsBar } from '../testkit/battlePages.ts';
 import { newestLiveSegment } from '../testkit/hlsFiles.ts';
-import { waitFor } from '../testkit/waitFor.ts';
 import { registerAccount, type SignedInAccount } from '../testkit/accountClient.ts';
 import { launchChromium } from '../testkit/chromium.ts';
 import { makeAdmin, topUp } from '../testkit/coins.ts';
@@ -154,21 +152,6 @@ async function waitForScores(page: Page, within: string, own: number, opponent: 
     });
 }
 
-/** The opponent's tile on a battle stage shows decoded video (its element has a picture and keeps playing). */
-async function assertOpponentVideo(host: HostPage, opponent: HostPage): Promise<void> {
-  const video = `${byTestId('battle-stage')} ${byTestId('tile')}[data-user-id="${opponent.userId}"] video`;
-  await host.page.waitForFunction(
-    (selector) => {
-      const element = document.querySelector<HTMLVideoElement>(selector);
-      return (
-        element !== null && element.videoWidth > 0 && (element.getVideoPlaybackQuality?.().totalVideoFrames ?? 0) > 0
-      );
-    },
-    { timeout: STEP_TIMEOUT_MS, polling: 200 },
-    video,
-  );
-}
-
 async function clickGift(page: Page, giftId: string, quantity: number): Promise<void> {
   await page.click(`${byTestId('gift-quantity')}[data-quantity="${quantity}"]`);
   await page.click(`${byTestId('gift-button')}[data-gift-id="${giftId}"]`);
@@ -176,50 +159,6 @@ async function clickGift(page: Page, giftId: string, quantity: number): Promise<
 
 async function text(page: Page, selector: string): Promise<string> {
   return page.$eval(selector, (element) => element.textContent?.trim() ?? '');
-}
-
-/** The broadcast's canvas (720p) and where the battle picture puts the score bar on it. */
-const BAR = battleLayout({ width: 1280, height: 720 }, ['own'], ['opponent']).scoreBar;
-const OWN_BAR = rgbOf('ff2d6f');
-const OPPONENT_BAR = rgbOf('2d7dff');
-/** Colours after H.264 and yuv420p: close, not equal. */
-const SAME_COLOUR = 60;
-
-/** A small patch of the score bar at `share` of its width. */
-function barPatch(share: number): Region {
-  return {
-    x: BAR.x + Math.round(BAR.width * share) - 4,
-    y: BAR.y + Math.round(BAR.height / 2) - 4,
-    width: 8,
-    height: 8,
-  };
-}
-
-/** Waits until the audience's picture of a session shows the score bar with these colours at these shares. */
-async function waitForHlsBar(sessionId: string, what: string, expected: [number, ReturnType<typeof rgbOf>][]) {
-  let seen: unknown[] = [];
-  let seenSegment = '';
-  await waitFor(
-    `${what} in the HLS picture`,
-    async () => {
-      const segment = await newestLiveSegment(server.url, sessionId);
-      if (!segment) return undefined;
-      seenSegment = segment.name;
-      seen = await Promise.all(
-        expected.map(async ([share]) => (await frameColours(segment.init, segment.media, barPatch(share))).at(-1)),
-      );
-      return expected.every(([, colour], index) => {
-        const got = seen[index] as number[] | undefined;
-        return got !== undefined && colourDistance(got, colour) <= SAME_COLOUR;
-      })
-        ? segment.name
-        : undefined;
-    },
-    30_000,
-    500,
-  ).catch((error: unknown) => {
-    throw new Error(`${String(error)}; last colours ${JSON.stringify(seen)} in ${seenSegment}`);
-  });
 }
 
 test('two studios battle: invite, accept, split with the opponent decoding, gifts move both score bars, the winner', async () => {
@@ -263,11 +202,11 @@ test('two studios battle: invite, accept, split with the opponent decoding, gift
     assert.ok(own && other && own.left < other.left, `${host.name}: own side left, opponent right`);
   }
   // The audience's picture (HLS) switched too: the score bar, even at 0–0, own colour left, the opponent's right.
-  await waitForHlsBar(sessionA.id, "A's split bar at 0–0", [
+  await waitForHlsBar(server.url, sessionA.id, "A's split bar at 0–0", [
     [0.25, OWN_BAR],
     [0.75, OPPONENT_BAR],
   ]);
-  await waitForHlsBar(sessionB.id, "B's split bar at 0–0", [
+  await waitForHlsBar(server.url, sessionB.id, "B's split bar at 0–0", [
     [0.25, OWN_BAR],
     [0.75, OPPONENT_BAR],
   ]);
@@ -299,8 +238,8 @@ test('two studios battle: invite, accept, split with the opponent decoding, gift
   );
   assert.ok(Math.abs(shareA - 10 / 60) < 0.01, `Alice's part of the bar is her share of the scores (${shareA})`);
   // In the broadcast too: at 10–50 A's part ends at a sixth, so a quarter in is the opponent's colour; B's the reverse.
-  await waitForHlsBar(sessionA.id, "A's bar at 10–50", [[0.25, OPPONENT_BAR]]);
-  await waitForHlsBar(sessionB.id, "B's bar at 50–10", [[0.75, OWN_BAR]]);
+  await waitForHlsBar(server.url, sessionA.id, "A's bar at 10–50", [[0.25, OPPONENT_BAR]]);
+  await waitForHlsBar(server.url, sessionB.id, "B's bar at 50–10", [[0.75, OWN_BAR]]);
 
   // Time up: the result banner names Bob, with the viewer as MVP of both sides.
   await hostA.page.waitForSelector(byTestId('battle-result'), { timeout: BATTLE_OVER_MS });

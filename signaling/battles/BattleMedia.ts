@@ -12,14 +12,15 @@ import type { PeerProducer, TrackSource } from '../../sfu/MediaRoomTypes.ts';
 import { RouterPipe } from '../../sfu/RouterPipe.ts';
 import type { Session } from '../multihost/Session.ts';
 import type { SessionService } from '../multihost/SessionService.ts';
-import type { BattleState, HostState } from '../protocol/index.ts';
+import type { BattleState, HostState, SessionState } from '../protocol/index.ts';
 import type { BattleMediaHooks, BattleMediaLink } from './BattleService.ts';
 import type { BattlePushes } from './BattlePushes.ts';
+import { opponentHostStates, opponentHostsOf, type OpponentHost } from './opponentHosts.ts';
 
 /** A battle shows cameras and voices; screen shares stay in their own session. */
-const FORWARDED_SOURCES: readonly TrackSource[] = ['camera', 'microphone'];
+export const FORWARDED_SOURCES: readonly TrackSource[] = ['camera', 'microphone'];
 /** Several track changes in a burst are told once. */
-const TELL_DEBOUNCE_MS = 50;
+export const TELL_DEBOUNCE_MS = 50;
 
 /** One direction: a session's tracks into the other session's router. */
 interface Direction {
@@ -27,16 +28,6 @@ interface Direction {
   target: Session;
   pipe: RouterPipe;
   tellTimer: NodeJS.Timeout | undefined;
-}
-
-/** The opponent's hosts as one session's router has them (for the compositor). */
-export interface OpponentHost {
-  hostId: string;
-  displayName: string;
-  /** The session's primary host comes first. */
-  primary: boolean;
-  video?: PeerProducer;
-  audio?: PeerProducer;
 }
 
 export class BattleMedia implements BattleMediaLink {
@@ -129,18 +120,13 @@ export class BattleMedia implements BattleMediaLink {
   opponentsIn(sessionId: string): OpponentHost[] {
     const direction = this.#directions.find((candidate) => candidate.target.id === sessionId);
     if (!direction || this.#closed) return [];
-    return this.#opponentHosts(direction).map((host) => {
-      const guests = [...direction.pipe.forwarded.values()].filter((guest) => guest.appData.peerId === host.userId);
-      const video = guests.find((guest) => guest.appData.source === 'camera');
-      const audio = guests.find((guest) => guest.appData.source === 'microphone');
-      return {
-        hostId: host.userId,
-        displayName: host.displayName,
-        primary: host.role === 'primary',
-        ...(video ? { video } : {}),
-        ...(audio ? { audio } : {}),
-      };
-    });
+    return opponentHostsOf(direction.source.toState(), direction.pipe.forwarded.values());
+  }
+
+  /** The opponent session's state, while it has not ended. */
+  opponentState(sessionId: string): SessionState | undefined {
+    const direction = this.#directions.find((candidate) => candidate.target.id === sessionId);
+    return direction && this.#sessions.find(direction.source.id)?.toState();
   }
 
   /** The opponent's producer `sourceProducerId` as forwarded into `sessionId`'s router. */
@@ -193,26 +179,7 @@ export class BattleMedia implements BattleMediaLink {
 
   /** The source session's hosts that have a track in the pipe, as the target's hosts see them. */
   #opponentHosts(direction: Direction): HostState[] {
-    const guestsByHost = new Map<string, PeerProducer[]>();
-    for (const guest of direction.pipe.forwarded.values()) {
-      const list = guestsByHost.get(guest.appData.peerId) ?? [];
-      list.push(guest);
-      guestsByHost.set(guest.appData.peerId, list);
-    }
-    return direction.source
-      .toState()
-      .hosts.filter((host) => guestsByHost.has(host.userId))
-      .sort((x, y) => (x.role === 'primary' ? -1 : y.role === 'primary' ? 1 : 0))
-      .map((host) => ({
-        ...host,
-        tracks: guestsByHost.get(host.userId)!.map((guest) => ({
-          producerId: guest.id,
-          source: guest.appData.source,
-          kind: guest.kind,
-          paused: guest.paused,
-          via: 'sfu' as const,
-        })),
-      }));
+    return opponentHostStates(direction.source.toState(), direction.pipe.forwarded.values());
   }
 
   #tell(direction: Direction): void {

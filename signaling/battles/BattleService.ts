@@ -9,6 +9,13 @@
 //
 // Changes to one battle run one after another (a queue per battle): a timer
 // that fires while a host's cancel is being written finds the new phase.
+//
+// In a cluster the two sessions may have different owners (BattleRelay).
+// The owner of the inviting session runs the battle as above; the invited
+// session's owner keeps a follower's copy, updated by the owner after each
+// change: enough to score its viewers' gifts (written there, paced into the
+// owner's feed), to compose its HLS battle layout, to answer about its
+// session, and to hold its half of the media.
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -19,6 +26,7 @@ import type { BattleGifts } from '../gifts/GiftService.ts';
 import type { Session } from '../multihost/Session.ts';
 import type { SessionService } from '../multihost/SessionService.ts';
 import {
+  type SessionState,
   BATTLE_COUNTDOWN_S,
   BATTLE_INVITE_TTL_S,
   BATTLE_RESULT_S,
@@ -32,7 +40,9 @@ import {
 import { canHappen, isFinal, nextPhase, type BattleEvent } from './battlePhase.ts';
 import type { BattlePhaseEvent, BattlePushes } from './BattlePushes.ts';
 import type { BattleStore } from './BattleStore.ts';
-import type { OpponentHost } from './BattleMedia.ts';
+import type { OpponentHost } from './opponentHosts.ts';
+import type { BattlePeer, BattleRelay, BattleSessionFacts } from './BattleRelay.ts';
+import type { PipeAddress } from '../../sfu/NodePipe.ts';
 import type { Leaderboard } from './leaderboards/Leaderboard.ts';
 import type { PeerProducer } from '../../sfu/MediaRoomTypes.ts';
 import type { BattleCompositionView } from '../broadcast/compositionOf.ts';
@@ -43,6 +53,8 @@ export interface BattleMediaLink {
   opponentsIn(sessionId: string): OpponentHost[];
   /** The opponent's producer (its id in the opponent's router) as forwarded into this session's router. */
   forwardedInto(sessionId: string, sourceProducerId: string): PeerProducer | undefined;
+  /** The opponent session's state as this session's side knows it (undefined once it ended). */
+  opponentState(sessionId: string): SessionState | undefined;
   close(): void;
 }
 
@@ -53,7 +65,21 @@ export interface BattleMediaHooks {
   changed(): void;
 }
 
-export type OpenBattleMedia = (battle: BattleState, hooks: BattleMediaHooks) => Promise<BattleMediaLink>;
+/** Opens a battle's media; `peer` when the opponent session is owned by another node. */
+export type OpenBattleMedia = (
+  battle: BattleState,
+  hooks: BattleMediaHooks,
+  peer: BattlePeer | undefined,
+) => Promise<BattleMediaLink>;
+
+/** Cluster mode: the follower's half of a cross-node battle's media, answering the owner's. */
+export type AcceptBattleMedia = (
+  battle: BattleState,
+  session: Session,
+  peer: BattlePeer,
+  remote: PipeAddress,
+  hooks: BattleMediaHooks,
+) => Promise<BattleMediaLink & { address: PipeAddress }>;
 
 export interface BattleServiceOptions {
   sessions: SessionService;
@@ -63,6 +89,8 @@ export interface BattleServiceOptions {
   leaderboard: Leaderboard;
   /** BATTLE_TIME_SCALE: clocks run this many times faster (tests, bench). Default 1. */
   timeScale?: number;
+  /** Cluster mode: battles whose sessions are owned by different nodes. */
+  crossNode?: { relay: BattleRelay; acceptMedia: AcceptBattleMedia };
   logger: Logger;
 }
 
@@ -74,12 +102,18 @@ export type BattleServiceEvents = {
 };
 
 interface ActiveBattle {
+  /** `follower`: this node owns only the invited session and follows the owner's state. */
+  role: 'owner' | 'follower';
+  /** The node owning the other session, when it is not this one. */
+  peer: BattlePeer | undefined;
+  stopWatchingPeer: (() => void) | undefined;
   state: BattleState;
   timer: NodeJS.Timeout | undefined;
   media: Promise<BattleMediaLink | undefined> | undefined;
   /** Once open. */
   mediaLink: BattleMediaLink | undefined;
-  feed: GiftFeed;
+  /** The owner's: paces the scores and streaks for everyone. */
+  feed: GiftFeed | undefined;
   /** Changes to this battle, one after another. */
   queue: Promise<unknown>;
 }
@@ -106,6 +140,8 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
   readonly #pushes: BattlePushes;
   readonly #openMedia: OpenBattleMedia;
   readonly #leaderboard: Leaderboard;
+  readonly #relay: BattleRelay | undefined;
+  readonly #acceptMedia: AcceptBattleMedia | undefined;
   readonly #scale: number;
   readonly #logger: Logger;
   readonly #battles = new Map<string, ActiveBattle>();
@@ -121,11 +157,14 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     this.#pushes = options.pushes;
     this.#openMedia = options.openMedia;
     this.#leaderboard = options.leaderboard;
+    this.#relay = options.crossNode?.relay;
+    this.#acceptMedia = options.crossNode?.acceptMedia;
     this.#scale = options.timeScale ?? 1;
     this.#logger = options.logger.child({ component: 'battles' });
     this.#sessions.on('ended', (session) => this.#onSessionEnded(session));
     // A session moving to another node takes no battle with it: the battle ends as if the session had.
     this.#sessions.on('movedAway', (session) => this.#onSessionEnded(session));
+    if (this.#relay) this.#serveRelay(this.#relay);
   }
 
   // --- lookup ----------------------------------------------------------------
@@ -147,7 +186,9 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
 
   /** Battles under way or showing their result. */
   listActive(): BattleState[] {
+    // A follower's copy is listed by the battle's owner.
     return [...this.#battles.values()]
+      .filter(({ role }) => role === 'owner')
       .filter(({ state }) => state.phase === 'countdown' || state.phase === 'live' || state.phase === 'result')
       .map(({ state }) => snapshot(state));
   }
@@ -164,13 +205,12 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     const active = battleId === undefined ? undefined : this.#battles.get(battleId);
     const link = active?.mediaLink;
     if (!active || !link) return undefined;
-    const opponentSide = active.state.sides.find((side) => side.sessionId !== sessionId);
     // The opponent's session ended (it forfeited): its picture is gone with it.
-    const opponent = opponentSide && this.#sessions.find(opponentSide.sessionId);
+    const opponent = link.opponentState(sessionId);
     if (!opponent) return undefined;
     return {
       battle: snapshot(active.state),
-      opponent: opponent.toState(),
+      opponent,
       findOpponentProducer: (producerId) => link.forwardedInto(sessionId, producerId),
     };
   }
@@ -194,11 +234,16 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
   giftAccepted(gift: GiftView, look: GiftLook): void {
     const active = gift.battleId === null ? undefined : this.#battles.get(gift.battleId);
     if (!active) return;
+    if (active.role === 'follower') {
+      // Written here (this node owns the session it was sent to); scored and paced by the owner.
+      active.peer?.send('battle:gift', { gift, look });
+      return;
+    }
     const side = active.state.sides.find((candidate) => candidate.sessionId === gift.sessionId);
     if (!side) return;
     // The scores the pushes show; the result reads the database's (the same sums).
     side.score += gift.value;
-    active.feed.add(gift, look);
+    active.feed?.add(gift, look);
     this.#leaderboard
       .recordGift({
         senderId: gift.senderId,
@@ -220,9 +265,9 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     if (request.opponentSessionId === request.sessionId) {
       throw new AppError('INVALID_INPUT', 'a session cannot battle itself');
     }
-    const opponent = this.#opponentSession(caller, request.opponentSessionId);
-    const state = this.#newState(own, opponent, caller.userId, request.durationS);
-    const active = await this.#register(state);
+    const { facts: opponent, peer } = await this.#opponentSession(caller, request.opponentSessionId);
+    const state = this.#newState(factsOf(own), opponent, caller.userId, request.durationS);
+    const active = await this.#register(state, peer);
     this.#pushes.invited(opponent.primaryHostId, snapshot(state));
     this.#pushes.phase('pk-battle:created', snapshot(state));
     this.#schedule(active);
@@ -232,22 +277,21 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
 
   accept(caller: Identity, battleId: string): Promise<BattleState> {
     return this.#act(battleId, async (active) => {
-      const invited = active.state.sides[1];
-      if (this.#sessions.find(invited.sessionId)?.primaryHostId !== caller.userId) {
+      const sides = await this.#sidesFacts(active);
+      if (sides[1]?.primaryHostId !== caller.userId) {
         throw new AppError('NOT_ALLOWED', 'only the invited host can accept this battle');
       }
-      for (const side of active.state.sides) {
-        if (this.#sessions.find(side.sessionId)?.status !== 'live') {
+      active.state.sides.forEach((side, position) => {
+        if (sides[position]?.status !== 'live')
           throw new AppError('CONFLICT', `${side.sessionTitle} is no longer live`);
-        }
-      }
+      });
       return this.#transition(active, 'accept');
     });
   }
 
   decline(caller: Identity, battleId: string): Promise<BattleState> {
     return this.#act(battleId, async (active) => {
-      if (this.#sessions.find(active.state.sides[1].sessionId)?.primaryHostId !== caller.userId) {
+      if ((await this.#sidesFacts(active))[1]?.primaryHostId !== caller.userId) {
         throw new AppError('NOT_ALLOWED', 'only the invited host can decline this battle');
       }
       return this.#transition(active, 'decline');
@@ -257,9 +301,7 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
   /** Either side's primary host: withdraws or turns down an invitation, or forfeits. */
   cancel(caller: Identity, battleId: string): Promise<BattleState> {
     return this.#act(battleId, async (active) => {
-      const side = active.state.sides.findIndex(
-        (candidate) => this.#sessions.find(candidate.sessionId)?.primaryHostId === caller.userId,
-      );
+      const side = (await this.#sidesFacts(active)).findIndex((facts) => facts?.primaryHostId === caller.userId);
       if (side < 0) throw new AppError('NOT_ALLOWED', "only the battling sessions' primary hosts can cancel a battle");
       if (active.state.phase === 'invited' && side === 1) return this.#transition(active, 'decline');
       if (active.state.phase === 'result') throw new AppError('CONFLICT', 'the battle is already over');
@@ -276,8 +318,8 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
       const opponent = this.#sessions.find(waiting.sessionId);
       if (!opponent || opponent.status !== 'live' || this.#battleOfSession.has(opponent.id)) continue;
       if (opponent.primaryHostId === caller.userId) continue;
-      const state = this.#newState(opponent, own, opponent.primaryHostId, waiting.durationS);
-      const active = await this.#register(state);
+      const state = this.#newState(factsOf(opponent), factsOf(own), opponent.primaryHostId, waiting.durationS);
+      const active = await this.#register(state, undefined);
       this.#pushes.phase('pk-battle:created', snapshot(state));
       const battle = await this.#act(state.id, () => this.#transition(active, 'accept'));
       return { status: 'matched', battle };
@@ -303,24 +345,36 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
   /** Server shutdown: every battle ends as interrupted (no winner from a stopping server). */
   async closeAll(): Promise<void> {
     this.#closing = true;
+    // A follower's session stops with this server: the owner interrupts the battle, as one node would.
+    for (const active of [...this.#battles.values()]) {
+      if (active.role !== 'follower') continue;
+      active.peer?.send('battle:lost', { battleId: active.state.id });
+      this.#finish(active);
+    }
     await Promise.all(
-      [...this.#battles.keys()].map((battleId) =>
-        this.#act(battleId, (active) => this.#transition(active, 'interrupt')).catch((error: unknown) =>
-          this.#logger.warn({ err: error, battleId }, 'interrupting a battle at shutdown failed'),
+      [...this.#battles.values()]
+        .filter(({ role }) => role === 'owner')
+        .map(({ state }) => state.id)
+        .map((battleId) =>
+          this.#act(battleId, (active) => this.#transition(active, 'interrupt')).catch((error: unknown) =>
+            this.#logger.warn({ err: error, battleId }, 'interrupting a battle at shutdown failed'),
+          ),
         ),
-      ),
     );
   }
 
   // --- the machine ---------------------------------------------------------------
 
-  async #register(state: BattleState): Promise<ActiveBattle> {
+  async #register(state: BattleState, peer: BattlePeer | undefined): Promise<ActiveBattle> {
     for (const side of state.sides) {
       if (this.#battleOfSession.has(side.sessionId)) {
         throw new AppError('CONFLICT', `${side.sessionTitle} is already in a battle`);
       }
     }
     const active: ActiveBattle = {
+      role: 'owner',
+      peer,
+      stopWatchingPeer: undefined,
       state,
       timer: undefined,
       media: undefined,
@@ -339,17 +393,25 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
           },
         );
         this.emit('scores', snapshot(active.state));
+        active.peer?.send('battle:scores', {
+          battleId: state.id,
+          scores: [active.state.sides[0].score, active.state.sides[1].score],
+        });
       }),
     };
     // Claimed before the write: a second invitation meanwhile sees the session taken.
     for (const side of state.sides) this.#battleOfSession.set(side.sessionId, state.id);
     this.#battles.set(state.id, active);
     try {
+      // The other node marks its session taken (or refuses: it is in another battle) before anything is written.
+      if (peer) await peer.call('battle:claim', { battle: snapshot(state) });
       await this.#store.insert(state);
     } catch (error) {
       this.#forget(active);
+      peer?.send('battle:follow', { battle: { ...snapshot(state), phase: 'cancelled', endReason: 'interrupted' } });
       throw error;
     }
+    if (peer) active.stopWatchingPeer = peer.onGone(() => this.#peerGone(state.id));
     return active;
   }
 
@@ -362,6 +424,10 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
           ? new AppError('CONFLICT', `the battle is ${stored.phase}`)
           : new AppError('NOT_FOUND', 'no such battle');
       });
+    }
+    // Requests about a battle are routed to its owner; a follower's copy is never changed by one.
+    if (active.role === 'follower') {
+      return Promise.reject(new AppError('UNAVAILABLE', 'this battle is run by another node; try again'));
     }
     const result = active.queue.then(() => {
       if (this.#battles.get(battleId) !== active) throw new AppError('CONFLICT', 'the battle is over');
@@ -411,6 +477,7 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     }
 
     active.state = next;
+    active.peer?.send('battle:follow', { battle: snapshot(next) });
     clearTimeout(active.timer);
     active.timer = undefined;
     if (transition.phase === 'countdown') active.media = this.#startMedia(active);
@@ -456,20 +523,12 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
   #startMedia(active: ActiveBattle): Promise<BattleMediaLink | undefined> {
     const battleId = active.state.id;
     const hooks: BattleMediaHooks = {
-      lost: () => {
-        this.#logger.warn({ battleId }, 'a battling session lost its media room: the battle is interrupted');
-        // In the result phase the contest is decided: the surviving side keeps its banner until the end.
-        void this.#act(battleId, async (current) =>
-          current.state.phase === 'countdown' || current.state.phase === 'live'
-            ? this.#transition(current, 'interrupt')
-            : current.state,
-        ).catch(() => undefined);
-      },
+      lost: () => this.#mediaLost(battleId),
       changed: () => {
         if (this.#battles.get(battleId) === active) this.emit('changed', snapshot(active.state));
       },
     };
-    return this.#openMedia(snapshot(active.state), hooks).then(
+    return this.#openMedia(snapshot(active.state), hooks, active.peer).then(
       (link) => {
         // Ended while the pipes were being made.
         if (this.#battles.get(battleId) !== active) link.close();
@@ -497,6 +556,17 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     }
   }
 
+  /** A session's media room closed under the battle (here, or the follower's). */
+  #mediaLost(battleId: string): void {
+    this.#logger.warn({ battleId }, 'a battling session lost its media room: the battle is interrupted');
+    // In the result phase the contest is decided: the surviving side keeps its banner until the end.
+    void this.#act(battleId, async (current) =>
+      current.state.phase === 'countdown' || current.state.phase === 'live'
+        ? this.#transition(current, 'interrupt')
+        : current.state,
+    ).catch(() => undefined);
+  }
+
   #finish(active: ActiveBattle): void {
     active.mediaLink = undefined;
     void active.media?.then((link) => link?.close());
@@ -505,7 +575,8 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
 
   #forget(active: ActiveBattle): void {
     clearTimeout(active.timer);
-    active.feed.close();
+    active.stopWatchingPeer?.();
+    active.feed?.close();
     if (this.#battles.get(active.state.id) === active) this.#battles.delete(active.state.id);
     for (const side of active.state.sides) {
       if (this.#battleOfSession.get(side.sessionId) === active.state.id) this.#battleOfSession.delete(side.sessionId);
@@ -517,13 +588,142 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     if (this.#closing) return;
     const battleId = this.#battleOfSession.get(session.id);
     if (battleId === undefined) return;
+    const following = this.#battles.get(battleId);
+    if (following?.role === 'follower') {
+      // Nothing of it is left here; the owner ends the battle (a forfeit, as on one node).
+      following.peer?.send('battle:session-ended', { battleId, sessionId: session.id });
+      this.#finish(following);
+      return;
+    }
+    this.#endWithSession(battleId, session.id);
+  }
+
+  #endWithSession(battleId: string, sessionId: string): void {
     void this.#act(battleId, async (active) => {
       if (!canHappen(active.state.phase, 'session-ended')) return active.state;
-      const side = active.state.sides.findIndex((candidate) => candidate.sessionId === session.id);
+      const side = active.state.sides.findIndex((candidate) => candidate.sessionId === sessionId);
       return this.#transition(active, 'session-ended', side === 0 ? 0 : 1);
     }).catch((error: unknown) =>
       this.#logger.error({ err: error, battleId }, 'ending a battle with its session failed'),
     );
+  }
+
+  /** The owner: the node of the other session left the cluster: the battle cannot go on. */
+  #peerGone(battleId: string): void {
+    this.#logger.warn({ battleId }, "the opponent session's node is gone: the battle is interrupted");
+    void this.#act(battleId, async (current) =>
+      canHappen(current.state.phase, 'interrupt') ? this.#transition(current, 'interrupt') : current.state,
+    ).catch(() => undefined);
+  }
+
+  // --- following a battle owned by another node ---------------------------------
+
+  #serveRelay(relay: BattleRelay): void {
+    relay.handle('battle:facts', async ({ sessionId }) => {
+      const session = this.#sessions.find(sessionId);
+      return session ? factsOf(session) : null;
+    });
+    relay.handle('battle:claim', async ({ battle }) => {
+      await this.#follow(relay, battle);
+      return null;
+    });
+    relay.handle('battle:follow', async ({ battle }) => {
+      const active = this.#followed(battle.id);
+      if (!active) return null;
+      active.state = battle;
+      if (isFinal(battle.phase)) this.#finish(active);
+      this.emit('changed', snapshot(battle));
+      return null;
+    });
+    relay.handle('battle:scores', async ({ battleId, scores }) => {
+      const active = this.#followed(battleId);
+      if (!active) return null;
+      active.state.sides[0].score = scores[0];
+      active.state.sides[1].score = scores[1];
+      this.emit('scores', snapshot(active.state));
+      return null;
+    });
+    relay.handle('battle:media-open', async ({ battle, sessionId, address }) => {
+      const active = this.#followed(battle.id);
+      if (!active?.peer || !this.#acceptMedia) throw new AppError('CONFLICT', 'the battle is not followed here');
+      const hooks: BattleMediaHooks = {
+        lost: () => active.peer?.send('battle:lost', { battleId: battle.id }),
+        changed: () => {
+          if (this.#battles.get(battle.id) === active) this.emit('changed', snapshot(active.state));
+        },
+      };
+      const link = await this.#acceptMedia(battle, this.#sessions.get(sessionId), active.peer, address, hooks);
+      if (this.#battles.get(battle.id) !== active) {
+        link.close();
+        throw new AppError('CONFLICT', 'the battle is over');
+      }
+      active.mediaLink = link;
+      active.media = Promise.resolve(link);
+      this.emit('changed', snapshot(active.state));
+      return { address: link.address };
+    });
+    // Messages to the battle's owner.
+    relay.handle('battle:gift', async ({ gift, look }) => {
+      this.giftAccepted(gift, look);
+      return null;
+    });
+    relay.handle('battle:session-ended', async ({ battleId, sessionId }) => {
+      this.#endWithSession(battleId, sessionId);
+      return null;
+    });
+    relay.handle('battle:lost', async ({ battleId }) => {
+      this.#mediaLost(battleId);
+      return null;
+    });
+  }
+
+  /** The invited session's owner takes a copy of a battle its owner just created. */
+  async #follow(relay: BattleRelay, battle: BattleState): Promise<void> {
+    const ownerPeer = await relay.peerOf(battle.sides[0].sessionId);
+    const sessionId = battle.sides[1].sessionId;
+    const session = this.#sessions.find(sessionId);
+    if (!session || session.status !== 'live') throw new AppError('CONFLICT', 'that session is not live');
+    if (this.#battleOfSession.has(sessionId)) throw new AppError('CONFLICT', 'that session is already in a battle');
+    if (!ownerPeer) throw new AppError('UNAVAILABLE', "the inviting session's node is not reachable");
+    const active: ActiveBattle = {
+      role: 'follower',
+      peer: ownerPeer,
+      stopWatchingPeer: undefined,
+      state: battle,
+      timer: undefined,
+      media: undefined,
+      mediaLink: undefined,
+      feed: undefined,
+      queue: Promise.resolve(),
+    };
+    this.#battleOfSession.set(sessionId, battle.id);
+    this.#battles.set(battle.id, active);
+    active.stopWatchingPeer = ownerPeer.onGone(() => this.#ownerGone(active));
+  }
+
+  #followed(battleId: string): ActiveBattle | undefined {
+    const active = this.#battles.get(battleId);
+    return active?.role === 'follower' ? active : undefined;
+  }
+
+  /**
+   * The battle's owner left the cluster: the battle ends here, interrupted
+   * (the node taking over its session closes the record: docs/scale-out.md).
+   */
+  #ownerGone(active: ActiveBattle): void {
+    if (this.#battles.get(active.state.id) !== active) return;
+    const under = active.state.phase === 'invited' || active.state.phase === 'countdown';
+    const ended: BattleState = {
+      ...snapshot(active.state),
+      phase: under ? 'cancelled' : 'ended',
+      endReason: active.state.phase === 'result' ? active.state.endReason : 'interrupted',
+      endedAt: new Date().toISOString(),
+    };
+    this.#logger.warn({ battleId: ended.id }, "the battle's owner node is gone: the battle ends here");
+    active.state = ended;
+    this.#finish(active);
+    this.#pushes.phase(phaseEvents[ended.phase], ended);
+    this.emit('changed', snapshot(ended));
   }
 
   // --- checks ------------------------------------------------------------------
@@ -540,25 +740,42 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     return session;
   }
 
-  #opponentSession(caller: Identity, sessionId: string): Session {
-    const opponent = this.#sessions.find(sessionId);
-    if (!opponent) throw new AppError('NOT_FOUND', 'no such session (it may have ended)');
+  /** A session's facts, from this node or from its owner (with the peer to reach it). */
+  async #factsOf(sessionId: string): Promise<{ facts: BattleSessionFacts; peer?: BattlePeer } | undefined> {
+    const local = this.#sessions.find(sessionId);
+    if (local) return { facts: factsOf(local) };
+    const peer = await this.#relay?.peerOf(sessionId);
+    const facts = await peer?.call('battle:facts', { sessionId });
+    return peer && facts ? { facts, peer } : undefined;
+  }
+
+  async #sidesFacts(active: ActiveBattle): Promise<(BattleSessionFacts | undefined)[]> {
+    return Promise.all(active.state.sides.map(async (side) => (await this.#factsOf(side.sessionId))?.facts));
+  }
+
+  async #opponentSession(
+    caller: Identity,
+    sessionId: string,
+  ): Promise<{ facts: BattleSessionFacts; peer?: BattlePeer }> {
+    const found = await this.#factsOf(sessionId);
+    if (!found) throw new AppError('NOT_FOUND', 'no such session (it may have ended)');
+    const opponent = found.facts;
     if (opponent.status !== 'live') throw new AppError('CONFLICT', 'that session is not live');
     if (opponent.primaryHostId === caller.userId) throw new AppError('INVALID_INPUT', 'you cannot battle yourself');
     if (isGuestUserId(opponent.primaryHostId)) {
       throw new AppError('NOT_ALLOWED', "that session's host is a guest: battles need accounts on both sides");
     }
     if (this.#battleOfSession.has(opponent.id)) throw new AppError('CONFLICT', 'that session is already in a battle');
-    return opponent;
+    return found;
   }
 
-  #newState(own: Session, opponent: Session, invitedBy: string, durationS: number): BattleState {
+  #newState(own: BattleSessionFacts, opponent: BattleSessionFacts, invitedBy: string, durationS: number): BattleState {
     const now = Date.now();
-    const sideOf = (session: Session) => ({
+    const sideOf = (session: BattleSessionFacts) => ({
       sessionId: session.id,
       sessionTitle: session.title,
       hostId: session.primaryHostId,
-      hostName: session.host(session.primaryHostId).displayName,
+      hostName: session.primaryHostName,
       score: 0,
       outcome: null,
       mvp: null,
@@ -584,6 +801,16 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
   #ms(seconds: number): number {
     return Math.round((seconds * 1000) / this.#scale);
   }
+}
+
+function factsOf(session: Session): BattleSessionFacts {
+  return {
+    id: session.id,
+    title: session.title,
+    status: session.status,
+    primaryHostId: session.primaryHostId,
+    primaryHostName: session.host(session.primaryHostId).displayName,
+  };
 }
 
 /** A copy to hand out, stamped with the server's clock. */

@@ -152,18 +152,22 @@ export class BattleStore {
   }
 
   /** Battles a previous run of the process left unfinished: closed with the reason `interrupted`. */
-  async closeInterrupted(now: Date): Promise<number> {
+  async closeInterrupted(now: Date, ownerSessionId?: string): Promise<number> {
+    // A cluster node taking over a dead node's session closes the battles that
+    // session ran (it invited: side 0); a battle it was invited to is the
+    // inviting node's to end.
+    const owned = ownerSessionId === undefined ? {} : { sides: { some: { sessionId: ownerSessionId, position: 0 } } };
     const unanswered = await this.#database.battle.updateMany({
-      where: { status: { in: ['invited', 'countdown'] } },
+      where: { status: { in: ['invited', 'countdown'] }, ...owned },
       data: { status: 'cancelled', endReason: 'interrupted', endedAt: now },
     });
     const live = await this.#database.battle.updateMany({
-      where: { status: 'live' },
+      where: { status: 'live', ...owned },
       data: { status: 'ended', endReason: 'interrupted', endedAt: now },
     });
     // Their result is written (and paid): only the banner was cut short.
     const inResult = await this.#database.battle.updateMany({
-      where: { status: 'result' },
+      where: { status: 'result', ...owned },
       data: { status: 'ended', endedAt: now },
     });
     return unanswered.count + live.count + inResult.count;

@@ -107,8 +107,12 @@ export class NodeRegistry {
   }
 
   /** Calls `listener` with the id of a node whose entry expired (it died or lost Redis). */
-  onNodeGone(listener: NodeGoneListener): void {
+  onNodeGone(listener: NodeGoneListener): () => void {
     this.#goneListeners.push(listener);
+    return () => {
+      const index = this.#goneListeners.indexOf(listener);
+      if (index >= 0) this.#goneListeners.splice(index, 1);
+    };
   }
 
   /** Takes no new sessions from now on (written at once, not at the next beat). */
@@ -209,7 +213,7 @@ export class NodeRegistry {
       this.#declaredGone.set(id, seen.get(id)!);
       seen.delete(id);
       this.#logger.warn({ nodeId: id }, 'node left the cluster');
-      for (const listener of this.#goneListeners) listener(id);
+      for (const listener of [...this.#goneListeners]) listener(id);
     }
     this.#known = seen;
   }

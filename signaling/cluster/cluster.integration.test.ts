@@ -1,11 +1,13 @@
 // A cluster of three real node processes behind nginx, on Debian's Redis and
 // PostgreSQL: sessions are placed on one node and served by it wherever a
-// request arrives; pushes reach sockets on every node.
+// request arrives; pushes reach sockets on every node; sessions of two nodes
+// battle (battle clocks 10 times faster: a 1-minute battle lasts 6 s).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis';
-import type { SessionState } from '../protocol/index.ts';
-import { createSession } from '../../testkit/sessions.ts';
+import type { BattleState, SessionState } from '../protocol/index.ts';
+import { startLiveSession, type LiveSession } from '../../testkit/battles.ts';
+import { createSession, endSession } from '../../testkit/sessions.ts';
 import {
   api,
   connectClient,
@@ -25,7 +27,7 @@ let redis: Redis;
 const clients: TestClient[] = [];
 
 test.before(async () => {
-  cluster = await startTestCluster(3);
+  cluster = await startTestCluster(3, { BATTLE_TIME_SCALE: '10' });
   redis = new Redis(cluster.redis.url);
 });
 
@@ -196,6 +198,159 @@ const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 15
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 };
+
+/** Two live sessions of account hosts, owned by different nodes (a third session on A's node is ended again). */
+async function liveSessionsOnTwoNodes(): Promise<[LiveSession, LiveSession]> {
+  const a = await startLiveSession(cluster.lb.url, 'Ana');
+  const ownerA = await ownerOf(a.session.id);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const b = await startLiveSession(cluster.lb.url, `Ben ${attempt}`);
+    if ((await ownerOf(b.session.id)) !== ownerA) return [a, b];
+    await endSession(cluster.lb.url, b.host.token, b.session.id);
+  }
+  throw new Error('placement kept choosing one node');
+}
+
+async function battleOf(id: string): Promise<BattleState> {
+  const { body } = await api<BattleState>(cluster.lb.url, 'GET', `/api/pk-battles/${id}`);
+  if (!body.ok) throw new Error(body.error.message);
+  return body.data;
+}
+
+test('sessions of two nodes battle: invited and accepted through any node, gifts on every node score once, exact result; a dead node ends the battle', async () => {
+  const [a, b] = await liveSessionsOnTwoNodes();
+  const [ownerA, ownerB] = [(await ownerOf(a.session.id))!, (await ownerOf(b.session.id))!];
+  const third = cluster.nodes.find((node) => node.id !== ownerA && node.id !== ownerB)!;
+  const hostA = await connect(nodeUrl(ownerA), a.host.token);
+  const hostB = await connect(nodeUrl(ownerB), b.host.token);
+
+  // Invited through the node that owns neither session; B's host, on its own node, is told.
+  const invitedPush = hostB.next('pk-battle:invited');
+  const invited = await api<BattleState>(third.url, 'POST', '/api/pk-battles', a.host.token, {
+    sessionId: a.session.id,
+    opponentSessionId: b.session.id,
+    durationS: 60,
+  });
+  assert.ok(invited.body.ok, JSON.stringify(invited.body));
+  const battleId = invited.body.data.id;
+  assert.equal(
+    invited.body.data.sides.map((side) => [side.sessionId, side.hostName]),
+    [
+      [a.session.id, 'Ana'],
+      [b.session.id, b.host.user.displayName],
+    ],
+  );
+  assert.is((await invitedPush).battle.id, battleId);
+  // B's node holds B as taken: another session's invitation to it is refused there.
+  const [c] = await Promise.all([startLiveSession(cluster.lb.url, 'Cy')]);
+  const refused = await api(cluster.lb.url, 'POST', '/api/pk-battles', c.host.token, {
+    sessionId: c.session.id,
+    opponentSessionId: b.session.id,
+    durationS: 60,
+  });
+  assert.is(refused.status, 409, JSON.stringify(refused.body));
+  await endSession(cluster.lb.url, c.host.token, c.session.id);
+
+  // Viewers of both sides on every node; accepted through the load balancer.
+  const watchers = await Promise.all(
+    cluster.nodes.flatMap((node) =>
+      [a, b].map(async (side) => {
+        const client = await connect(node.url);
+        await client.call('stream:watch', { sessionId: side.session.id });
+        return client;
+      }),
+    ),
+  );
+  const started = watchers.map((watcher) => watcher.next('pk-battle:started', (push) => push.battle.id === battleId));
+  const accepted = await api<BattleState>(cluster.lb.url, 'POST', `/api/pk-battles/${battleId}/accept`, b.host.token);
+  assert.ok(accepted.body.ok && accepted.body.data.phase === 'countdown', JSON.stringify(accepted.body));
+  // B's own node answers about B's battle (its follower's copy).
+  assert.is((await hostB.call('pk-battle:current', { sessionId: b.session.id }))?.id, battleId);
+  await Promise.all(started);
+
+  // Fans on every node gift both sides: A's gifts are written on A's node, B's on B's.
+  const admin = await makeAdmin(cluster.lb.url, { DATABASE_URL: cluster.postgres.url });
+  const fans = await Promise.all(
+    cluster.nodes.map(async (node, index) => {
+      const fan = await registerAccount(cluster.lb.url, { displayName: `Fan ${index}` });
+      await topUp(cluster.lb.url, admin, fan.user.userId, 1000);
+      return { fan, socket: await connect(node.url, fan.token) };
+    }),
+  );
+  const [rose] = await fans[0]!.socket.call('gift:catalogue', {});
+  const sent = { a: 0, b: 0 };
+  const lastScores = watchers.map((watcher) =>
+    watcher.next(
+      'pk-battle:gift',
+      (push) =>
+        push.battleId === battleId && push.scores[0] === 4 * rose!.coinValue && push.scores[1] === 6 * rose!.coinValue,
+    ),
+  );
+  for (const [index, { fan, socket }] of fans.entries()) {
+    for (const [side, count] of [
+      ['a', index === 0 ? 2 : 1],
+      ['b', 2],
+    ] as const) {
+      for (let unit = 0; unit < count; unit++) {
+        const clientGiftId = `${fan.user.userId}-${side}-${unit}`;
+        const request = {
+          sessionId: (side === 'a' ? a : b).session.id,
+          giftTypeId: rose!.id,
+          quantity: 1,
+          clientGiftId,
+          battleId,
+        };
+        const receipt = await socket.call('gift:send', request);
+        assert.is(receipt.replayed, false);
+        // A resend changes nothing.
+        assert.is((await socket.call('gift:send', request)).replayed, true);
+        sent[side] += 1;
+      }
+    }
+  }
+  assert.equal(sent, { a: 4, b: 6 });
+  // Every watcher, on every node, of either side, sees both scores.
+  await Promise.all(lastScores);
+
+  // A forfeits: B wins; the recorded scores are exactly the gifts.
+  const cancelled = await api<BattleState>(cluster.lb.url, 'DELETE', `/api/pk-battles/${battleId}`, a.host.token);
+  assert.ok(cancelled.body.ok && cancelled.body.data.phase === 'result', JSON.stringify(cancelled.body));
+  assert.equal(
+    cancelled.body.data.sides.map((side) => side.score),
+    [4 * rose!.coinValue, 6 * rose!.coinValue],
+  );
+  assert.is(cancelled.body.data.winnerSessionId, b.session.id);
+  await until('the battle ended', async () => (await battleOf(battleId)).phase === 'ended');
+  await until(
+    "B's node let go of its copy",
+    async () => (await hostB.call('pk-battle:current', { sessionId: b.session.id })) === null,
+  );
+
+  // Again, and B's node dies: A's node ends the battle, interrupted, within the failover bound.
+  const again = await api<BattleState>(cluster.lb.url, 'POST', '/api/pk-battles', a.host.token, {
+    sessionId: a.session.id,
+    opponentSessionId: b.session.id,
+    durationS: 600,
+  });
+  assert.ok(again.body.ok, JSON.stringify(again.body));
+  const secondId = again.body.data.id;
+  const live = hostA.next('pk-battle:started', (push) => push.battle.id === secondId);
+  const acceptedAgain = await api(cluster.lb.url, 'POST', `/api/pk-battles/${secondId}/accept`, b.host.token);
+  assert.ok(acceptedAgain.body.ok, JSON.stringify(acceptedAgain.body));
+  await live;
+  const interrupted = hostA.next(
+    'pk-battle:ended',
+    (push) => push.battle.id === secondId && push.battle.endReason === 'interrupted',
+    10_000,
+  );
+  const nodeIndex = cluster.nodes.findIndex((node) => node.id === ownerB);
+  cluster.nodes[nodeIndex]!.kill('SIGKILL');
+  await interrupted;
+  const record = await battleOf(secondId);
+  assert.equal([record.phase, record.endReason], ['ended', 'interrupted']);
+  await cluster.restartNode(nodeIndex);
+  await until('the restarted node registered', async () => (await redis.smembers('stagecast:nodes')).length === 3);
+});
 
 test('Redis restarted (everything in it lost): the nodes re-register, keep their sessions, pushes flow again', async () => {
   const host = await signInGuest(cluster.lb.url, 'Steady host');

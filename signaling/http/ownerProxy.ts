@@ -6,9 +6,15 @@
 // created on the node the placement picks, the same way. A proxied request
 // carries FORWARDED_HEADER and is served where it lands: two nodes that
 // briefly disagree about an owner can never bounce it between them.
+//
+// One request names its session only in its body: a battle invitation
+// (`POST /api/pk-battles`, served by the inviting session's owner, which
+// runs the battle). Its small JSON body is read here and written again for
+// the owner (fixRequestBody); the body parser after this one leaves a body
+// it finds read.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createProxyMiddleware, proxyEventsPlugin } from 'http-proxy-middleware';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { createProxyMiddleware, fixRequestBody, proxyEventsPlugin } from 'http-proxy-middleware';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
 
@@ -26,7 +32,7 @@ export interface OwnerProxyOptions {
 }
 
 /** Which requests are about a session, and how to find it. */
-type Subject = { session: string } | { battle: string } | 'new-session' | undefined;
+type Subject = { session: string } | { battle: string } | 'new-session' | 'battle-invitation' | undefined;
 
 const SESSION_PATHS = [
   /^\/api\/multihost\/(?!active\/|user\/)([^/]+)(?:\/|$)/,
@@ -38,6 +44,7 @@ const BATTLE_PATH = /^\/api\/pk-battles\/(?!active\/|leaderboard\/|user\/)([^/]+
 
 function subjectOf(req: Request): Subject {
   if (req.method === 'POST' && req.path === '/api/multihost') return 'new-session';
+  if (req.method === 'POST' && req.path === '/api/pk-battles') return 'battle-invitation';
   for (const pattern of SESSION_PATHS) {
     const match = pattern.exec(req.path);
     if (match) return { session: decodeURIComponent(match[1]!) };
@@ -56,7 +63,10 @@ export function ownerProxy(options: OwnerProxyOptions): RequestHandler {
     ejectPlugins: true,
     plugins: [proxyEventsPlugin],
     on: {
-      proxyReq: (proxyReq) => proxyReq.setHeader(FORWARDED_HEADER, nodeId),
+      proxyReq: (proxyReq, req) => {
+        proxyReq.setHeader(FORWARDED_HEADER, nodeId);
+        fixRequestBody(proxyReq, req);
+      },
       error: (error, req, res) => {
         logger.warn({ err: error, path: req.url }, 'the owner of a session did not answer');
         if (!('writeHead' in res)) return void res.destroy();
@@ -69,7 +79,7 @@ export function ownerProxy(options: OwnerProxyOptions): RequestHandler {
 
   /** Where to send a request about `subject`: a node other than this one and its URL, or undefined (here). */
   const targetOf = async (
-    subject: Exclude<Subject, undefined>,
+    subject: Exclude<Subject, undefined | 'battle-invitation'>,
   ): Promise<{ id: string; url: string | undefined } | undefined> => {
     if (subject === 'new-session') {
       const id = await options.placeNewSession();
@@ -78,12 +88,30 @@ export function ownerProxy(options: OwnerProxyOptions): RequestHandler {
     const sessionId = 'session' in subject ? subject.session : await options.sessionOfBattle(subject.battle);
     return sessionId === undefined ? undefined : options.ownerOf(sessionId);
   };
+  const readBody = express.json({ limit: '64kb' });
+  /** The session named in a body, when the body names one (else the request is served here and refused there). */
+  const sessionInBody = (req: Request, res: Response) =>
+    new Promise<string | undefined>((resolve, reject) => {
+      readBody(req, res, (error?: unknown) => {
+        if (error) return reject(error as Error);
+        const sessionId = (req.body as { sessionId?: unknown } | undefined)?.sessionId;
+        resolve(typeof sessionId === 'string' && sessionId.length > 0 ? sessionId : undefined);
+      });
+    });
 
   return (req: Request, res: Response, next: NextFunction) => {
     const subject = subjectOf(req);
     if (subject === undefined || req.headers[FORWARDED_HEADER] !== undefined) return next();
     const route = async () => {
-      const target = await targetOf(subject);
+      let about: Exclude<Subject, undefined | 'battle-invitation'>;
+      if (subject === 'battle-invitation') {
+        const sessionId = await sessionInBody(req, res);
+        if (sessionId === undefined) return next();
+        about = { session: sessionId };
+      } else {
+        about = subject;
+      }
+      const target = await targetOf(about);
       if (target === undefined || target.id === nodeId) return next();
       if (target.url === undefined) throw new AppError('UNAVAILABLE', UNREACHABLE);
       targets.set(req, target.url);

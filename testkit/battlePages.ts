@@ -1,0 +1,72 @@
+// What tests read of a PK battle in the browser: the opponent's tile on a
+// studio's battle stage decoding, and the score bar in the audience's HLS
+// picture.
+import { battleLayout } from '../signaling/protocol/battleLayout.ts';
+import { colourDistance, frameColours, rgbOf, type Region } from './frameColours.ts';
+import { newestLiveSegment } from './hlsFiles.ts';
+import { byTestId, STEP_TIMEOUT_MS, type HostPage } from './studioPages.ts';
+import { waitFor } from './waitFor.ts';
+
+/** The opponent's tile on a battle stage shows decoded video (its element has a picture and keeps playing). */
+export async function assertOpponentVideo(host: HostPage, opponent: HostPage): Promise<void> {
+  const video = `${byTestId('battle-stage')} ${byTestId('tile')}[data-user-id="${opponent.userId}"] video`;
+  await host.page.waitForFunction(
+    (selector) => {
+      const element = document.querySelector<HTMLVideoElement>(selector);
+      return (
+        element !== null && element.videoWidth > 0 && (element.getVideoPlaybackQuality?.().totalVideoFrames ?? 0) > 0
+      );
+    },
+    { timeout: STEP_TIMEOUT_MS, polling: 200 },
+    video,
+  );
+}
+
+/** The broadcast's canvas (720p) and where the battle picture puts the score bar on it. */
+const BAR = battleLayout({ width: 1280, height: 720 }, ['own'], ['opponent']).scoreBar;
+export const OWN_BAR = rgbOf('ff2d6f');
+export const OPPONENT_BAR = rgbOf('2d7dff');
+/** Colours after H.264 and yuv420p: close, not equal. */
+const SAME_COLOUR = 60;
+
+/** A small patch of the score bar at `share` of its width. */
+function barPatch(share: number): Region {
+  return {
+    x: BAR.x + Math.round(BAR.width * share) - 4,
+    y: BAR.y + Math.round(BAR.height / 2) - 4,
+    width: 8,
+    height: 8,
+  };
+}
+
+/** Waits until the audience's picture of a session shows the score bar with these colours at these shares. */
+export async function waitForHlsBar(
+  baseUrl: string,
+  sessionId: string,
+  what: string,
+  expected: [number, ReturnType<typeof rgbOf>][],
+): Promise<void> {
+  let seen: unknown[] = [];
+  let seenSegment = '';
+  await waitFor(
+    `${what} in the HLS picture`,
+    async () => {
+      const segment = await newestLiveSegment(baseUrl, sessionId);
+      if (!segment) return undefined;
+      seenSegment = segment.name;
+      seen = await Promise.all(
+        expected.map(async ([share]) => (await frameColours(segment.init, segment.media, barPatch(share))).at(-1)),
+      );
+      return expected.every(([, colour], index) => {
+        const got = seen[index] as number[] | undefined;
+        return got !== undefined && colourDistance(got, colour) <= SAME_COLOUR;
+      })
+        ? segment.name
+        : undefined;
+    },
+    30_000,
+    500,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}; last colours ${JSON.stringify(seen)} in ${seenSegment}`);
+  });
+}
