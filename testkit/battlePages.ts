@@ -4,6 +4,7 @@
 import { battleLayout } from '../signaling/protocol/battleLayout.ts';
 import { colourDistance, frameColours, rgbOf, type Region } from './frameColours.ts';
 import { newestLiveSegment } from './hlsFiles.ts';
+import type { Page } from 'puppeteer-core';
 import { byTestId, STEP_TIMEOUT_MS, type HostPage } from './studioPages.ts';
 import { waitFor } from './waitFor.ts';
 
@@ -69,4 +70,37 @@ export async function waitForHlsBar(
   ).catch((error: unknown) => {
     throw new Error(`${String(error)}; last colours ${JSON.stringify(seen)} in ${seenSegment}`);
   });
+}
+
+async function scoreBar(page: Page, within: string): Promise<{ own: number; opponent: number }> {
+  return page.$eval(`${byTestId(within)} ${byTestId('score-bar')}`, (bar) => ({
+    own: Number(bar.getAttribute('data-own-score')),
+    opponent: Number(bar.getAttribute('data-opponent-score')),
+  }));
+}
+
+/** The score bar inside `within` (a test id) shows these scores. */
+export async function waitForScores(page: Page, within: string, own: number, opponent: number): Promise<void> {
+  await page
+    .waitForFunction(
+      (selector, wantOwn, wantOpponent) => {
+        const bar = document.querySelector(selector);
+        return (
+          bar?.getAttribute('data-own-score') === String(wantOwn) &&
+          bar.getAttribute('data-opponent-score') === String(wantOpponent)
+        );
+      },
+      { timeout: STEP_TIMEOUT_MS, polling: 100 },
+      `${byTestId(within)} ${byTestId('score-bar')}`,
+      own,
+      opponent,
+    )
+    .catch(async (error: unknown) => {
+      throw new Error(
+        `${within}: score bar ${JSON.stringify(await scoreBar(page, within))}, wanted ${own}–${opponent}`,
+        {
+          cause: error,
+        },
+      );
+    });
 }

@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SessionState } from '../signaling/protocol/index.ts';
-import { assertOpponentVideo, OPPONENT_BAR, OWN_BAR, waitForHlsBar } from '../testkit/battlePages.ts';
+import { assertOpponentVideo, OPPONENT_BAR, OWN_BAR, waitForHlsBar, waitForScores } from '../testkit/battlePages.ts';
 import { newestLiveSegment } from '../testkit/hlsFiles.ts';
 import { registerAccount, type SignedInAccount } from '../testkit/accountClient.ts';
 import { launchChromium } from '../testkit/chromium.ts';
@@ -118,38 +118,6 @@ async function inviteB(minutes?: number): Promise<void> {
   await hostA.page.click(opponentOption);
   if (minutes !== undefined) await hostA.page.select(byTestId('battle-duration'), String(minutes));
   await hostA.page.click(byTestId('battle-invite'));
-}
-
-async function scoreBar(page: Page, within: string): Promise<{ own: number; opponent: number }> {
-  return page.$eval(`${byTestId(within)} ${byTestId('score-bar')}`, (bar) => ({
-    own: Number(bar.getAttribute('data-own-score')),
-    opponent: Number(bar.getAttribute('data-opponent-score')),
-  }));
-}
-
-async function waitForScores(page: Page, within: string, own: number, opponent: number): Promise<void> {
-  await page
-    .waitForFunction(
-      (selector, wantOwn, wantOpponent) => {
-        const bar = document.querySelector(selector);
-        return (
-          bar?.getAttribute('data-own-score') === String(wantOwn) &&
-          bar.getAttribute('data-opponent-score') === String(wantOpponent)
-        );
-      },
-      { timeout: STEP_TIMEOUT_MS, polling: 100 },
-      `${byTestId(within)} ${byTestId('score-bar')}`,
-      own,
-      opponent,
-    )
-    .catch(async (error: unknown) => {
-      throw new Error(
-        `${within}: score bar ${JSON.stringify(await scoreBar(page, within))}, wanted ${own}–${opponent}`,
-        {
-          cause: error,
-        },
-      );
-    });
 }
 
 async function clickGift(page: Page, giftId: string, quantity: number): Promise<void> {

@@ -2,7 +2,9 @@
 // primary creates the session through the load balancer (placed on some
 // node), a co-host's studio is loaded from a node that does not own it, and
 // both see and hear each other: their signalling is forwarded to the owner,
-// their media goes to the owner's worker.
+// their media goes to the owner's worker. Two sessions owned by different
+// nodes battle from their studios (media piped between the nodes). Then the
+// owner of a live session is killed.
 import type { Browser } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,8 +12,19 @@ import { registerAccount } from '../testkit/accountClient.ts';
 import { launchChromium } from '../testkit/chromium.ts';
 import { makeAdmin, topUp } from '../testkit/coins.ts';
 import { addCoHost, createSession } from '../testkit/sessions.ts';
+import type { BattleState, SessionState } from '../signaling/protocol/index.ts';
 import { api, signInGuest, type Guest } from '../testkit/signalingClient.ts';
-import { assertReceivesFrom, joinAsHost, openHostPage, report, type HostPage } from '../testkit/studioPages.ts';
+import {
+  assertReceivesFrom,
+  byTestId,
+  joinAsHost,
+  openHostPage,
+  report,
+  STEP_TIMEOUT_MS,
+  type HostPage,
+} from '../testkit/studioPages.ts';
+import { assertOpponentVideo, OPPONENT_BAR, OWN_BAR, waitForHlsBar, waitForScores } from '../testkit/battlePages.ts';
+import { endSession } from '../testkit/sessions.ts';
 import { startTestCluster, type TestCluster } from '../testkit/testCluster.ts';
 
 const CAPTURE = '320x180@15';
@@ -23,7 +36,8 @@ const pages: HostPage[] = [];
 const ownerOf = (sessionId: string) => cluster.ownerOf(sessionId);
 
 test.before(async () => {
-  cluster = await startTestCluster(3);
+  // Two live sessions battle: two compositors beside four pages on two cores; at 15 fps they keep real time.
+  cluster = await startTestCluster(3, { HLS_FPS: '15' });
   browser = await launchChromium();
 });
 
@@ -68,6 +82,107 @@ test('a host on a node that does not own the session and one through the load ba
   await assertReceivesFrom(second, [first]);
   // Two pages fewer for the next test's two cores.
   for (const page of pages.splice(0)) await page.context.close();
+});
+
+/** An account as the pages keep an identity. */
+function identityOf(account: Awaited<ReturnType<typeof registerAccount>>): Guest {
+  return { token: account.token, userId: account.user.userId, displayName: account.user.displayName };
+}
+
+test('sessions of two nodes battle in the studios: each decodes the other, both HLS pictures split, gifts score on both sides', async () => {
+  const ana = identityOf(await registerAccount(cluster.lb.url, { displayName: 'Ana' }));
+  const ben = identityOf(await registerAccount(cluster.lb.url, { displayName: 'Ben' }));
+  const sessionA = await createSession(cluster.lb.url, ana.token, 'Ana show');
+  const ownerA = await ownerOf(sessionA.id);
+  let sessionB: SessionState | undefined;
+  for (let attempt = 0; attempt < 8 && !sessionB; attempt++) {
+    const candidate = await createSession(cluster.lb.url, ben.token, 'Ben show');
+    if ((await ownerOf(candidate.id)) !== ownerA) sessionB = candidate;
+    else await endSession(cluster.lb.url, ben.token, candidate.id);
+  }
+  if (!sessionB) throw new Error('placement kept choosing one node');
+  report(`A on ${ownerA}, B on ${await ownerOf(sessionB.id)}`);
+  const studio = (sessionId: string) => `${cluster.lb.url}/studio/${sessionId}?capture=${CAPTURE}`;
+  const hostA = await openHostPage(browser, 'Ana', studio(sessionA.id), ana);
+  const hostB = await openHostPage(browser, 'Ben', studio(sessionB.id), ben);
+  hostA.userId = ana.userId;
+  hostB.userId = ben.userId;
+  pages.push(hostA, hostB);
+  await Promise.all([joinAsHost(hostA), joinAsHost(hostB)]);
+  for (const [host, session] of [
+    [ana, sessionA],
+    [ben, sessionB],
+  ] as const) {
+    const started = await api(cluster.lb.url, 'POST', `/api/multihost/${session.id}/start`, host.token);
+    assert.ok(started.body.ok, JSON.stringify(started.body));
+  }
+
+  // Ana invites Ben's session from the Battle panel (it lists live sessions of every node); Ben accepts.
+  await hostA.page.waitForSelector(byTestId('battle-open'), { timeout: STEP_TIMEOUT_MS });
+  await hostA.page.click(byTestId('battle-open'));
+  const opponentOption = `${byTestId('battle-opponent')}[data-session-id="${sessionB.id}"]`;
+  await hostA.page.waitForSelector(opponentOption, { timeout: STEP_TIMEOUT_MS });
+  await hostA.page.click(opponentOption);
+  await hostA.page.click(byTestId('battle-invite'));
+  await hostB.page.waitForSelector(byTestId('battle-invitation'), { timeout: STEP_TIMEOUT_MS });
+  await hostB.page.click(byTestId('battle-accept'));
+
+  // Both studios split, and each decodes and hears the opponent, piped from the other node.
+  const acceptedAt = Date.now();
+  for (const [host, opponent] of [
+    [hostA, hostB],
+    [hostB, hostA],
+  ] as const) {
+    await host.page.waitForSelector(byTestId('battle-stage'), { timeout: STEP_TIMEOUT_MS });
+    await assertOpponentVideo(host, opponent);
+    await assertReceivesFrom(host, [opponent]);
+  }
+  report(`both studios decode the opponent ${Date.now() - acceptedAt} ms after the accept (sampled)`);
+  // Both audiences' pictures: the battle layout, composed on each session's own node.
+  for (const session of [sessionA, sessionB]) {
+    await waitForHlsBar(cluster.lb.url, session.id, `${session.title}: the split bar`, [
+      [0.25, OWN_BAR],
+      [0.75, OPPONENT_BAR],
+    ]);
+  }
+
+  // Gifts once live: one to each side (Ben's through his session's own node), both studios' bars follow.
+  const listed = await api<BattleState[]>(cluster.lb.url, 'GET', `/api/pk-battles/active/list`);
+  const battleId = listed.body.ok
+    ? listed.body.data.find((candidate) => candidate.sides.some((side) => side.sessionId === sessionA.id))?.id
+    : undefined;
+  assert.ok(battleId, 'the battle is listed once live');
+  await hostA.page.waitForSelector(`${byTestId('battle-stage')}[data-phase="live"]`, { timeout: STEP_TIMEOUT_MS });
+  const admin = await makeAdmin(cluster.lb.url, { DATABASE_URL: cluster.postgres.url });
+  const fan = await registerAccount(cluster.lb.url, { displayName: 'Fan' });
+  await topUp(cluster.lb.url, admin, fan.user.userId, 500);
+  const catalogue = await api<{ id: string; coinValue: number }[]>(cluster.lb.url, 'GET', '/api/gifts');
+  if (!catalogue.body.ok) throw new Error(catalogue.body.error.message);
+  const [rose] = catalogue.body.data;
+  for (const [session, quantity] of [
+    [sessionA, 3],
+    [sessionB, 5],
+  ] as const) {
+    const sent = await api(cluster.lb.url, 'POST', `/api/pk-battles/${battleId}/gift`, fan.token, {
+      sessionId: session.id,
+      giftTypeId: rose!.id,
+      quantity,
+      clientGiftId: `cluster-battle-${session.id}`,
+    });
+    assert.ok(sent.body.ok, JSON.stringify(sent.body));
+  }
+  await waitForScores(hostA.page, 'battle-stage', 3 * rose!.coinValue, 5 * rose!.coinValue);
+  await waitForScores(hostB.page, 'battle-stage', 5 * rose!.coinValue, 3 * rose!.coinValue);
+
+  // Ana forfeits; both studios leave the battle in the end, and the pages go for the next test's cores.
+  const cancelled = await api<BattleState>(cluster.lb.url, 'DELETE', `/api/pk-battles/${battleId}`, ana.token);
+  assert.ok(cancelled.body.ok && cancelled.body.data.winnerSessionId === sessionB.id, JSON.stringify(cancelled.body));
+  for (const page of pages.splice(0)) await page.context.close();
+  for (const [host, session] of [
+    [ana, sessionA],
+    [ben, sessionB],
+  ] as const)
+    await endSession(cluster.lb.url, host.token, session.id);
 });
 
 test('the owner of a live session is killed: another node takes it over, the hosts are back with media, gifts count once', async () => {
