@@ -178,6 +178,8 @@ export interface ClusterOptions extends CommonOptions {
   durationS: number;
   /** Owner kills measured (two Chromium hosts each; the killed node is started again between runs). */
   failovers: number;
+  /** Battles between sessions of two nodes (synthetic hosts): first media across the nodes. */
+  battles: number;
   /** The pages' fake camera, `WxH@fps`. */
   browserCapture: string;
 }
@@ -225,8 +227,8 @@ scenarios
   mesh        [--rounds R (3)] [--browser-capture 320x180@15] [--hold S (8)]: Chromium studio pages,
               2–4 hosts peer to peer vs through the SFU, and a fifth host's switch to the SFU
   cluster     --nodes N (3) --sessions K (30) --viewers V (1000) --rate M (20) --duration S (10)
-              [--failovers F (3)] [--browser-capture 320x180@15]: N node processes behind nginx on Redis
-              and PostgreSQL; placement, joins, chat across nodes, owner kills
+              [--failovers F (3)] [--battles B (3)] [--browser-capture 320x180@15]: N node processes behind
+              nginx on Redis and PostgreSQL; placement, joins, chat across nodes, battles across nodes, owner kills
   report      writes bench/results/report.html from the JSON files there
 
 common
@@ -476,6 +478,7 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         rate: number('rate', 20, 0.1, 500, true),
         durationS: number('duration', 10, 1, 120),
         failovers: number('failovers', 3, 0, 10),
+        battles: number('battles', 3, 0, 10),
         browserCapture,
       };
       if (cluster.viewers * cluster.rate * cluster.durationS > MAX_CHAT_RECEIPTS) {

@@ -37,7 +37,7 @@
 //    explained in battleGifts.ts.
 import { randomBytes } from 'node:crypto';
 import type { BattleState, SessionState } from '../../signaling/protocol/index.ts';
-import { registerAccount, type SignedInAccount } from '../../testkit/accountClient.ts';
+import { registerAccount } from '../../testkit/accountClient.ts';
 import { makeAdmin, topUp } from '../../testkit/coins.ts';
 import { createSession, endSession } from '../../testkit/sessions.ts';
 import { api } from '../../testkit/signalingClient.ts';
@@ -45,11 +45,11 @@ import type { BattleOptions } from '../cli.ts';
 import { watchForBattleBar, waitForNoBattleBar, type BattleBarPlan } from '../hls/battleBarInOutput.ts';
 import { waitForFirstPlayable } from '../hls/firstPlayable.ts';
 import { parentPid, startFfmpegCpuWindow } from '../hls/recorderProcesses.ts';
-import { HostPeer } from '../peers/hostPeer.ts';
 import { openSignalingChannel, RequestFailed, type SignalingChannel } from '../peers/signalingChannel.ts';
 import { startStagecastTarget, type BenchTarget } from '../server/targets.ts';
 import { round, summarize } from '../stats.ts';
 import { registerViewer } from './battleAccounts.ts';
+import { battleIn, joinBattleSide, opponentVideoArrival, type BattleSide } from './battleSides.ts';
 import { GiftBook, type Side } from './battleGifts.ts';
 import { elapsedS, type RunContext } from './context.ts';
 import { countErrors, errorMessage, roundOrNull, settleWithLimit, sleep, startWindow } from './measure.ts';
@@ -71,14 +71,6 @@ const PHASE_TIMEOUT_MS = 30_000;
 const PUSH_DRAIN_MS = 1_000;
 /** The top rendition's size, which the recorder composes at (recorder/hlsOutputArgs.ts). */
 const CANVAS = { width: 1280, height: 720 };
-
-interface BattleSide {
-  host: SignedInAccount;
-  sessionId: string;
-  peer: HostPeer;
-  /** The opponent's producer ids in this side's router, per battle (from `pk-battle:opponent-hosts`). */
-  opponentProducers: Map<string, Set<string>>;
-}
 
 export async function runBattleScenario(options: BattleOptions, context: RunContext) {
   const { progress, timeoutMs } = context;
@@ -115,33 +107,8 @@ export async function runBattleScenario(options: BattleOptions, context: RunCont
     for (const name of ['Ada', 'Bo']) {
       const host = await registerAccount(target.url, { displayName: `${name} bench` });
       const session = await createSession(target.url, host.token, `${name}'s battle bench`);
-      const peer = new HostPeer({
-        url: target.url,
-        sessionId: session.id,
-        token: host.token,
-        label: name,
-        publish: 'audio+video',
-        consume: true,
-        expectedRemoteTracks: 0,
-        tileHeightPx: 360,
-        bandwidthEstimation: context.bandwidthEstimation,
-        clip: context.clip,
-        clock: context.clock,
-        timeoutMs,
-      });
-      const side: BattleSide = { host, sessionId: session.id, peer, opponentProducers: new Map() };
+      const side = await joinBattleSide(target.url, host, session.id, name, context);
       sides.push(side);
-      await peer.join();
-      peer.on('pk-battle:opponent-hosts', ({ battleId, hosts }) => {
-        const producers = side.opponentProducers.get(battleId) ?? new Set<string>();
-        side.opponentProducers.set(battleId, producers);
-        for (const host of hosts) {
-          for (const track of host.tracks) {
-            producers.add(track.producerId);
-            peer.consumeTrack(track);
-          }
-        }
-      });
       const started = await api<SessionState>(target.url, 'POST', `/api/multihost/${session.id}/start`, host.token);
       if (!started.body.ok) throw new Error(`going live failed: ${started.body.error.message}`);
     }
@@ -455,46 +422,6 @@ async function giftPhase(plan: GiftPhasePlan) {
 }
 
 /** When the side's host peer got its first packet of the opponent's video in `battleId` (performance.now()), bounded. */
-async function opponentVideoArrival(
-  side: BattleSide,
-  battleId: string,
-  timeoutMs: number,
-): Promise<number | undefined> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    const producers = side.opponentProducers.get(battleId);
-    if (producers) {
-      const stream = side.peer.receivedStreams.find(
-        (candidate) =>
-          candidate.kind === 'video' &&
-          producers.has(candidate.producerId) &&
-          candidate.stats.firstArrivalMs !== undefined,
-      );
-      if (stream) return stream.stats.firstArrivalMs;
-    }
-    await sleep(20);
-  }
-  return undefined;
-}
-
-async function battleIn(
-  baseUrl: string,
-  battleId: string,
-  phases: BattleState['phase'][],
-  timeoutMs: number,
-): Promise<BattleState> {
-  const deadline = performance.now() + timeoutMs;
-  let phase = 'unknown';
-  while (performance.now() < deadline) {
-    const { body } = await api<BattleState>(baseUrl, 'GET', `/api/pk-battles/${battleId}`);
-    if (body.ok) {
-      phase = body.data.phase;
-      if (phases.includes(body.data.phase)) return body.data;
-    }
-    await sleep(100);
-  }
-  throw new Error(`battle ${battleId} still ${phase} after ${timeoutMs} ms (waiting for ${phases.join('/')})`);
-}
 
 /** A server time (ISO; same machine, same clock) as performance.now(). */
 function performanceTimeOf(iso: string | null): number | undefined {

@@ -13,17 +13,26 @@
 //    node SIGKILLed; `failoverMs` is the kill → both pages decoding the
 //    other's camera again on a new consumer. The killed node is started again
 //    before the next run.
-// Cross-node battles are not measured yet (`crossNodeBattleFirstMediaMs` null).
+// 4. cross-node battles, B times: two synthetic hosts (battleSides.ts) whose
+//    live sessions are owned by different nodes battle;
+//    `crossNodeBattleFirstMediaMs` is the accept → each host's first RTP
+//    packet of the opponent's video (piped between the two nodes; mediasoup
+//    starts a video consumer on a key frame). The inviting side forfeits and
+//    the next battle starts once this one has ended. Battle clocks run 5
+//    times faster (the result phase lasts 3 s).
 import { Redis } from 'ioredis';
 import type { Browser } from 'puppeteer-core';
 import { launchChromium } from '../../testkit/chromium.ts';
-import { addCoHost, createSession } from '../../testkit/sessions.ts';
+import type { BattleState } from '../../signaling/protocol/index.ts';
+import { registerAccount } from '../../testkit/accountClient.ts';
+import { addCoHost, createSession, endSession } from '../../testkit/sessions.ts';
 import { api, signInGuest } from '../../testkit/signalingClient.ts';
 import { joinAsHost, openHostPage, remoteStats, type HostPage } from '../../testkit/studioPages.ts';
 import { startTestCluster, type TestCluster } from '../../testkit/testCluster.ts';
 import type { ClusterOptions } from '../cli.ts';
 import { openSignalingChannel, RequestFailed, type SignalingChannel } from '../peers/signalingChannel.ts';
 import { round, summarize } from '../stats.ts';
+import { battleIn, joinBattleSide, opponentVideoArrival, type BattleSide } from './battleSides.ts';
 import { sendersFor, MAX_CHAT_SENDERS } from './chatScenario.ts';
 import { chatBenchText, DeliveryLedger } from './chatDelivery.ts';
 import { elapsedS, type RunContext } from './context.ts';
@@ -41,11 +50,15 @@ const FAILOVER_TIMEOUT_MS = 30_000;
 const SLOW_FAILOVER_MS = 5000;
 /** How often the pages' receive stats are read while waiting for media to come back. */
 const POLL_MS = 100;
+/** Battle clocks of the cluster's nodes: the result phase between two measured battles lasts 3 s. */
+const BATTLE_TIME_SCALE = 5;
+const OPPONENT_MEDIA_TIMEOUT_MS = 20_000;
+const BATTLE_PHASE_TIMEOUT_MS = 30_000;
 
 export async function runClusterScenario(options: ClusterOptions, context: RunContext) {
   const { progress, timeoutMs } = context;
   progress.note(`[cluster] starting Redis, PostgreSQL, ${options.nodes} nodes and nginx`);
-  const cluster = await startTestCluster(options.nodes);
+  const cluster = await startTestCluster(options.nodes, { BATTLE_TIME_SCALE: String(BATTLE_TIME_SCALE) });
   const redis = new Redis(cluster.redis.url);
   const sockets: SignalingChannel[] = [];
   try {
@@ -53,6 +66,7 @@ export async function runClusterScenario(options: ClusterOptions, context: RunCo
     for (const socket of sockets.splice(0)) socket.close();
     const chat = await chatAcrossNodes(cluster, redis, options, context, sockets);
     for (const socket of sockets.splice(0)) socket.close();
+    const battles = await crossNodeBattles(cluster, options);
     const failover = await failovers(cluster, redis, options, context);
     const params = {
       nodes: options.nodes,
@@ -61,6 +75,7 @@ export async function runClusterScenario(options: ClusterOptions, context: RunCo
       rate: options.rate,
       duration: options.durationS,
       failovers: options.failovers,
+      battles: options.battles,
       browserCapture: options.browserCapture,
       loadBalancer: 'nginx least_conn',
     };
@@ -69,9 +84,8 @@ export async function runClusterScenario(options: ClusterOptions, context: RunCo
       figures: {
         ...placement,
         ...chat,
+        ...battles,
         ...failover,
-        crossNodeBattleFirstMediaMs: null,
-        crossNodeBattleNote: 'cross-node battles are not implemented yet (issue 14 stays open)',
       },
     };
   } finally {
@@ -220,6 +234,72 @@ export async function runClusterScenario(options: ClusterOptions, context: RunCo
       redisCommandsPerSec: round(commandsPerSec, 1),
       redisCommandsPerSecPer100Viewers: round(commandsPerSec / (viewerCount / 100), 2),
     };
+  }
+
+  async function crossNodeBattles(cluster: TestCluster, options: ClusterOptions) {
+    if (options.battles === 0) return { crossNodeBattleFirstMediaMs: null, crossNodeBattleRuns: [] };
+    progress.note(`[cluster] ${options.battles} battles between sessions of two nodes`);
+    const lb = cluster.lb.url;
+    const sides: BattleSide[] = [];
+    const runs: { battleId: string; firstMediaMs: (number | null)[] }[] = [];
+    try {
+      const [ada, bo] = [
+        await registerAccount(lb, { displayName: 'Ada cluster' }),
+        await registerAccount(lb, { displayName: 'Bo cluster' }),
+      ];
+      const sessionA = await createSession(lb, ada.token, "Ada's cluster battle");
+      const ownerA = await cluster.ownerOf(sessionA.id);
+      let sessionB: { id: string } | undefined;
+      for (let attempt = 0; attempt < 8 && !sessionB; attempt++) {
+        const candidate = await createSession(lb, bo.token, "Bo's cluster battle");
+        if ((await cluster.ownerOf(candidate.id)) !== ownerA) sessionB = candidate;
+        else await endSession(lb, bo.token, candidate.id);
+      }
+      if (!sessionB) throw new Error('placement kept putting both battle sessions on one node');
+      for (const [host, sessionId, label] of [
+        [ada, sessionA.id, 'Ada'],
+        [bo, sessionB.id, 'Bo'],
+      ] as const) {
+        sides.push(await joinBattleSide(lb, host, sessionId, label, context));
+        const started = await api(lb, 'POST', `/api/multihost/${sessionId}/start`, host.token);
+        if (!started.body.ok) throw new Error(`going live failed: ${started.body.error.message}`);
+      }
+      const [a, b] = sides as [BattleSide, BattleSide];
+      const owners = [ownerA, await cluster.ownerOf(sessionB.id)];
+      for (let run = 0; run < options.battles; run++) {
+        const invited = await api<BattleState>(lb, 'POST', '/api/pk-battles', a.host.token, {
+          sessionId: a.sessionId,
+          opponentSessionId: b.sessionId,
+          durationS: 600,
+        });
+        if (!invited.body.ok) throw new Error(`inviting failed: ${invited.body.error.message}`);
+        const battleId = invited.body.data.id;
+        const acceptAt = performance.now();
+        const accepted = await api(lb, 'POST', `/api/pk-battles/${battleId}/accept`, b.host.token);
+        if (!accepted.body.ok) throw new Error(`accepting failed: ${accepted.body.error.message}`);
+        const arrivals = await Promise.all(
+          sides.map((side) => opponentVideoArrival(side, battleId, OPPONENT_MEDIA_TIMEOUT_MS)),
+        );
+        const firstMediaMs = arrivals.map((arrival) => (arrival === undefined ? null : round(arrival - acceptAt, 0)));
+        runs.push({ battleId, firstMediaMs });
+        progress.note(
+          `[cluster] battle ${run + 1} (${owners.join(' vs ')}): opponent media after ${firstMediaMs.join(' / ')} ms`,
+        );
+        await battleIn(lb, battleId, ['live'], BATTLE_PHASE_TIMEOUT_MS);
+        const cancelled = await api(lb, 'DELETE', `/api/pk-battles/${battleId}`, a.host.token);
+        if (!cancelled.body.ok) throw new Error(`forfeiting failed: ${cancelled.body.error.message}`);
+        await battleIn(lb, battleId, ['ended'], BATTLE_PHASE_TIMEOUT_MS);
+      }
+      const measured = runs.flatMap((run) => run.firstMediaMs.flatMap((ms) => (ms === null ? [] : [ms])));
+      return {
+        crossNodeBattleFirstMediaMs: measured.length > 0 ? summarize(measured) : null,
+        crossNodeBattleMissing: runs.length * 2 - measured.length,
+        crossNodeBattleOwners: owners,
+        crossNodeBattleRuns: runs,
+      };
+    } finally {
+      for (const side of sides) await side.peer.close().catch(() => undefined);
+    }
   }
 
   async function failovers(cluster: TestCluster, redis: Redis, options: ClusterOptions, context: RunContext) {
