@@ -14,6 +14,7 @@ import { BattleNotifier } from './battles/BattleNotifier.ts';
 import { battleRoutes } from './battles/battleRoutes.ts';
 import { BattleService } from './battles/BattleService.ts';
 import { BattleMediaHalves } from './battles/BattleMediaHalves.ts';
+import { RedisQuickMatchQueue } from './battles/quickMatch/RedisQuickMatchQueue.ts';
 import { clusterBattleRelay } from './cluster/clusterBattleRelay.ts';
 import { registerBattleHandlers } from './battles/battleSocket.ts';
 import { BattleStore } from './battles/BattleStore.ts';
@@ -232,6 +233,8 @@ async function startOnDatabase(
       },
       logger,
     });
+  const quickMatch =
+    cluster && config.redisUrl ? await RedisQuickMatchQueue.connect(config.redisUrl, logger) : undefined;
   const battles = new BattleService({
     sessions,
     store: battleStore,
@@ -241,10 +244,11 @@ async function startOnDatabase(
       peer && mediaHalves
         ? mediaHalves.open(battle, sessions.get(battle.sides[0].sessionId), peer, hooks)
         : BattleMedia.open(battle, sessions, battlePushes, logger, hooks),
-    ...(battleRelay && mediaHalves
+    ...(battleRelay && mediaHalves && quickMatch
       ? {
           crossNode: {
             relay: battleRelay,
+            quickMatch,
             acceptMedia: (battle, session, peer, remote, hooks) =>
               mediaHalves.accept(battle, session, peer, remote, hooks),
           },
@@ -435,6 +439,7 @@ async function startOnDatabase(
       pool.close();
       await chatStore.flush();
       await leaderboards.close();
+      await quickMatch?.close();
       workerCpu?.stop();
       await cluster?.close();
       await database.$disconnect();

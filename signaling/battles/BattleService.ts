@@ -44,6 +44,7 @@ import type { OpponentHost } from './opponentHosts.ts';
 import type { BattlePeer, BattleRelay, BattleSessionFacts } from './BattleRelay.ts';
 import type { PipeAddress } from '../../sfu/NodePipe.ts';
 import type { Leaderboard } from './leaderboards/Leaderboard.ts';
+import { InProcessQuickMatchQueue, type QuickMatchQueue } from './quickMatch/QuickMatchQueue.ts';
 import type { PeerProducer } from '../../sfu/MediaRoomTypes.ts';
 import type { BattleCompositionView } from '../broadcast/compositionOf.ts';
 
@@ -89,8 +90,8 @@ export interface BattleServiceOptions {
   leaderboard: Leaderboard;
   /** BATTLE_TIME_SCALE: clocks run this many times faster (tests, bench). Default 1. */
   timeScale?: number;
-  /** Cluster mode: battles whose sessions are owned by different nodes. */
-  crossNode?: { relay: BattleRelay; acceptMedia: AcceptBattleMedia };
+  /** Cluster mode: battles whose sessions are owned by different nodes, and one quick-match queue for all. */
+  crossNode?: { relay: BattleRelay; acceptMedia: AcceptBattleMedia; quickMatch: QuickMatchQueue };
   logger: Logger;
 }
 
@@ -118,11 +119,6 @@ interface ActiveBattle {
   queue: Promise<unknown>;
 }
 
-interface QueuedSession {
-  sessionId: string;
-  durationS: number;
-}
-
 const phaseEvents: Record<BattleState['phase'], BattlePhaseEvent> = {
   invited: 'pk-battle:created',
   declined: 'pk-battle:declined',
@@ -147,7 +143,7 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
   readonly #battles = new Map<string, ActiveBattle>();
   /** Sessions in a battle that has not ended (also its invitation and result), by session id. */
   readonly #battleOfSession = new Map<string, string>();
-  #quickMatchQueue: QueuedSession[] = [];
+  readonly #quickMatchQueue: QuickMatchQueue;
   #closing = false;
 
   constructor(options: BattleServiceOptions) {
@@ -159,6 +155,7 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     this.#leaderboard = options.leaderboard;
     this.#relay = options.crossNode?.relay;
     this.#acceptMedia = options.crossNode?.acceptMedia;
+    this.#quickMatchQueue = options.crossNode?.quickMatch ?? new InProcessQuickMatchQueue();
     this.#scale = options.timeScale ?? 1;
     this.#logger = options.logger.child({ component: 'battles' });
     this.#sessions.on('ended', (session) => this.#onSessionEnded(session));
@@ -309,28 +306,46 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
     });
   }
 
-  /** Pairs the session with the first live session already waiting, or queues it. */
+  /**
+   * Pairs the session with the first live session already waiting (on any
+   * node), or queues it. The battle runs on the waiting session's node when
+   * that is this one (it is side 0, as if it had invited), else here with the
+   * caller's session as side 0.
+   */
   async quickMatch(caller: Identity, request: Required<QuickMatchRequest>): Promise<QuickMatchResult> {
     const own = this.#battleReadySession(caller, request.sessionId);
-    this.#quickMatchQueue = this.#quickMatchQueue.filter((queued) => queued.sessionId !== own.id);
-    while (this.#quickMatchQueue.length > 0) {
-      const waiting = this.#quickMatchQueue.shift()!;
-      const opponent = this.#sessions.find(waiting.sessionId);
-      if (!opponent || opponent.status !== 'live' || this.#battleOfSession.has(opponent.id)) continue;
+    await this.#quickMatchQueue.remove(own.id);
+    for (
+      let waiting = await this.#quickMatchQueue.takeFirst();
+      waiting;
+      waiting = await this.#quickMatchQueue.takeFirst()
+    ) {
+      if (waiting.sessionId === own.id) continue;
+      const found = await this.#factsOf(waiting.sessionId).catch(() => undefined);
+      const opponent = found?.facts;
+      if (!found || !opponent || opponent.status !== 'live' || this.#battleOfSession.has(opponent.id)) continue;
       if (opponent.primaryHostId === caller.userId) continue;
-      const state = this.#newState(factsOf(opponent), factsOf(own), opponent.primaryHostId, waiting.durationS);
-      const active = await this.#register(state, undefined);
+      const [first, second] = found.peer ? [factsOf(own), opponent] : [opponent, factsOf(own)];
+      const state = this.#newState(first, second, first.primaryHostId, waiting.durationS);
+      let active: ActiveBattle;
+      try {
+        active = await this.#register(state, found.peer);
+      } catch (error) {
+        // The waiting session was taken by another battle meanwhile: the next one.
+        if (error instanceof AppError && error.code === 'CONFLICT' && !this.#battleOfSession.has(own.id)) continue;
+        throw error;
+      }
       this.#pushes.phase('pk-battle:created', snapshot(state));
       const battle = await this.#act(state.id, () => this.#transition(active, 'accept'));
       return { status: 'matched', battle };
     }
-    this.#quickMatchQueue.push({ sessionId: own.id, durationS: request.durationS });
+    await this.#quickMatchQueue.add({ sessionId: own.id, durationS: request.durationS });
     return { status: 'waiting' };
   }
 
-  leaveQueue(caller: Identity, sessionId: string): void {
+  async leaveQueue(caller: Identity, sessionId: string): Promise<void> {
     this.#sessions.get(sessionId).assertPrimary(caller, 'leave the quick-match queue');
-    this.#quickMatchQueue = this.#quickMatchQueue.filter((queued) => queued.sessionId !== sessionId);
+    await this.#quickMatchQueue.remove(sessionId);
   }
 
   // --- start-up and shutdown ---------------------------------------------------
@@ -584,7 +599,9 @@ export class BattleService extends EventEmitter<BattleServiceEvents> implements 
   }
 
   #onSessionEnded(session: Session): void {
-    this.#quickMatchQueue = this.#quickMatchQueue.filter((queued) => queued.sessionId !== session.id);
+    this.#quickMatchQueue
+      .remove(session.id)
+      .catch((error: unknown) => this.#logger.warn({ err: error }, 'leaving the quick-match queue failed'));
     if (this.#closing) return;
     const battleId = this.#battleOfSession.get(session.id);
     if (battleId === undefined) return;

@@ -23,8 +23,8 @@ export function registerBattleHandlers(socket: RequestSocket, battles: BattleSer
   on('pk-battle:get', ({ battleId }) => battles.get(battleId));
   on('pk-battle:current', ({ sessionId }) => battles.current(sessionId));
   on('pk-battle:quick-match', (request) => battles.quickMatch(identity(), request));
-  on('pk-battle:leave-queue', ({ sessionId }) => {
-    battles.leaveQueue(identity(), sessionId);
+  on('pk-battle:leave-queue', async ({ sessionId }) => {
+    await battles.leaveQueue(identity(), sessionId);
     return null;
   });
 }

@@ -350,6 +350,39 @@ test('sessions of two nodes battle: invited and accepted through any node, gifts
   assert.equal([record.phase, record.endReason], ['ended', 'interrupted']);
   await cluster.restartNode(nodeIndex);
   await until('the restarted node registered', async () => (await redis.smembers('stagecast:nodes')).length === 3);
+  // Their compositors go: the cores are for the next tests.
+  for (const side of [a, b]) await endSession(cluster.lb.url, side.host.token, side.session.id);
+});
+
+test('quick match pairs sessions of two nodes: the first waits, the second (asking its own node) gets the battle', async () => {
+  const [a, b] = await liveSessionsOnTwoNodes();
+  const hostA = await connect(nodeUrl((await ownerOf(a.session.id))!), a.host.token);
+  const hostB = await connect(cluster.lb.url, b.host.token);
+  assert.equal(await hostA.call('pk-battle:quick-match', { sessionId: a.session.id, durationS: 60 }), {
+    status: 'waiting',
+  });
+  const countdownAtA = hostA.next('pk-battle:countdown');
+  const matched = await hostB.call('pk-battle:quick-match', { sessionId: b.session.id, durationS: 120 });
+  assert.is(matched.status, 'matched');
+  const battle = matched.status === 'matched' ? matched.battle : undefined;
+  // The battle runs on B's node (A waited on another), with A's length.
+  assert.equal(
+    battle?.sides.map((side) => side.sessionId),
+    [b.session.id, a.session.id],
+  );
+  assert.equal([battle?.phase, battle?.durationS], ['countdown', 60]);
+  assert.is((await countdownAtA).battle.id, battle!.id);
+  assert.is((await hostA.call('pk-battle:current', { sessionId: a.session.id }))?.id, battle!.id);
+  // Nobody is left waiting: a third session waits rather than meeting a taken one.
+  const c = await startLiveSession(cluster.lb.url, 'Cy');
+  const hostC = await connect(cluster.lb.url, c.host.token);
+  assert.equal(await hostC.call('pk-battle:quick-match', { sessionId: c.session.id, durationS: 60 }), {
+    status: 'waiting',
+  });
+  await hostC.call('pk-battle:leave-queue', { sessionId: c.session.id });
+  const cancelled = await api<BattleState>(cluster.lb.url, 'DELETE', `/api/pk-battles/${battle!.id}`, a.host.token);
+  assert.ok(cancelled.body.ok && cancelled.body.data.winnerSessionId === b.session.id, JSON.stringify(cancelled.body));
+  for (const side of [a, b, c]) await endSession(cluster.lb.url, side.host.token, side.session.id);
 });
 
 test('Redis restarted (everything in it lost): the nodes re-register, keep their sessions, pushes flow again', async () => {
