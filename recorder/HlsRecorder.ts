@@ -113,7 +113,8 @@ const BATTLE_TICK_MS = 250;
  */
 const BATTLE_SCORE_INTERVAL_MS = 100;
 
-type ResolvedOptions = Required<Omit<HlsRecorderOptions, 'readableCodecs'>> & { readableCodecs: ReadonlySet<string> };
+type ResolvedOptions = Required<Omit<HlsRecorderOptions, 'readableCodecs' | 'continueAfter'>> &
+  Pick<HlsRecorderOptions, 'continueAfter'> & { readableCodecs: ReadonlySet<string> };
 
 export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   readonly #options: ResolvedOptions;
@@ -222,7 +223,8 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     this.#transport = transport;
     this.#receiveCapabilities = ffmpegReceiveCapabilities(options.router.rtpCapabilities);
     this.#fontFile = labelFont();
-    const { dir, fps, segmentSeconds, windowSegments, partSeconds, lowLatency, renditions, logger } = this.#options;
+    const { dir, fps, segmentSeconds, windowSegments, partSeconds, lowLatency, renditions, continueAfter, logger } =
+      this.#options;
     this.#ladder = new LiveLadder({
       dir,
       renditions,
@@ -231,6 +233,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       windowSegments,
       partSeconds,
       lowLatency,
+      ...(continueAfter ? { continueAfter } : {}),
       logger,
     });
     this.#compositor = new CompositorProcess({
@@ -240,7 +243,8 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       progressPlaylist: path.join(dir, renditions[0]!.name, 'index.m3u8'),
       // A recorder taking over a folder (after a worker died) continues the
       // numbering, so its files never overwrite ones a playlist still lists.
-      lastGeneration: lastGeneration(dir),
+      // One continuing another node's playlists numbers its runs after that node's.
+      lastGeneration: Math.max(lastGeneration(dir), continueAfter?.generation ?? 0),
       // Each run starts with the scene of the moment.
       invocation: ({ generation, inputPorts, commandPort }) =>
         compositorInvocation({

@@ -4,6 +4,7 @@ import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { LayoutKind } from '../signaling/protocol/layoutGeometry.ts';
 import type { Rendition } from './hlsOutputArgs.ts';
+import type { HlsContinuation } from './llhls/LiveRendition.ts';
 
 export interface RecordedHost {
   hostId: string;
@@ -81,6 +82,12 @@ export interface HlsRecorderOptions {
   lowLatency?: boolean;
   /** The HLS ladder, best first; the canvas is composed at the first one's size. Default: 720p + 360p. */
   renditions?: readonly Rendition[];
+  /**
+   * Where the live playlists of this broadcast were when another node wrote
+   * them (a cluster node took the session over): numbering goes on from
+   * there after a discontinuity. Ignored when the folder has playlists.
+   */
+  continueAfter?: HlsContinuation;
   /**
    * Lower-case mime types (`video/vp8`) FFmpeg can read from RTP; tracks in
    * other codecs are left out with a `warning`. Default: what the installed

@@ -16,6 +16,7 @@ import { BattleService } from './battles/BattleService.ts';
 import { BattleMediaHalves } from './battles/BattleMediaHalves.ts';
 import { RedisQuickMatchQueue } from './battles/quickMatch/RedisQuickMatchQueue.ts';
 import { clusterBattleRelay } from './cluster/clusterBattleRelay.ts';
+import { RedisHlsContinuity } from './cluster/RedisHlsContinuity.ts';
 import { registerBattleHandlers } from './battles/battleSocket.ts';
 import { BattleStore } from './battles/BattleStore.ts';
 import { leaderboardFromConfig } from './battles/leaderboards/leaderboardFromConfig.ts';
@@ -233,8 +234,7 @@ async function startOnDatabase(
       },
       logger,
     });
-  const quickMatch =
-    cluster && config.redisUrl ? await RedisQuickMatchQueue.connect(config.redisUrl, logger) : undefined;
+  const quickMatch = cluster && new RedisQuickMatchQueue(cluster.commands);
   const battles = new BattleService({
     sessions,
     store: battleStore,
@@ -276,6 +276,7 @@ async function startOnDatabase(
     hlsFps: config.hlsFps,
     recordings,
     battles,
+    ...(cluster ? { continuity: new RedisHlsContinuity(cluster.commands, logger) } : {}),
     logger,
   });
   if (!cluster) await broadcasts.closeInterruptedRecordings(new Date());
@@ -439,7 +440,6 @@ async function startOnDatabase(
       pool.close();
       await chatStore.flush();
       await leaderboards.close();
-      await quickMatch?.close();
       workerCpu?.stop();
       await cluster?.close();
       await database.$disconnect();

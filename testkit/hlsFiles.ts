@@ -1,5 +1,6 @@
 // Reading what the recorder wrote, for tests that watch its folders.
 import fs from 'node:fs';
+import { mediaSequenceOf, parseMediaPlaylist, type PlaylistSegment } from '../recorder/hlsPlaylist.ts';
 
 /** The segment file names a media playlist lists (none while it does not exist yet). */
 export function listedSegments(playlist: string): string[] {
@@ -8,6 +9,18 @@ export function listedSegments(playlist: string): string[] {
     .readFileSync(playlist, 'utf8')
     .split('\n')
     .filter((line) => line.endsWith('.m4s'));
+}
+
+/** A live session's 720p media playlist as a player reads it: its segments with their media sequence numbers. */
+export async function livePlaylist(
+  baseUrl: string,
+  sessionId: string,
+): Promise<{ text: string; segments: (PlaylistSegment & { msn: number })[] } | undefined> {
+  const response = await fetch(`${baseUrl}/media/live/${sessionId}/720p/index.m3u8`);
+  if (!response.ok) return undefined;
+  const text = await response.text();
+  const first = mediaSequenceOf(text);
+  return { text, segments: parseMediaPlaylist(text).map((segment, index) => ({ ...segment, msn: first + index })) };
 }
 
 /** The newest segment of a live session's 720p HLS rendition (and its init segment), over HTTP as a player gets it. */

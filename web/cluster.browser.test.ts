@@ -19,12 +19,14 @@ import {
   byTestId,
   joinAsHost,
   openHostPage,
+  openPage,
   report,
   STEP_TIMEOUT_MS,
   type HostPage,
 } from '../testkit/studioPages.ts';
 import { assertOpponentVideo, OPPONENT_BAR, OWN_BAR, waitForHlsBar, waitForScores } from '../testkit/battlePages.ts';
 import { endSession } from '../testkit/sessions.ts';
+import { livePlaylist } from '../testkit/hlsFiles.ts';
 import { startTestCluster, type TestCluster } from '../testkit/testCluster.ts';
 
 const CAPTURE = '320x180@15';
@@ -83,6 +85,30 @@ test('a host on a node that does not own the session and one through the load ba
   // Two pages fewer for the next test's two cores.
   for (const page of pages.splice(0)) await page.context.close();
 });
+
+/** A live session's playlist once it lists a segment (the owner may be starting, or taking it over). */
+async function livePlaylistWithSegments(sessionId: string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const playlist = await livePlaylist(cluster.lb.url, sessionId);
+    if (playlist && playlist.segments.length > 0) return playlist;
+    if (Date.now() > deadline) throw new Error(`no live playlist for ${sessionId} within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const playhead = (viewer: HostPage) => viewer.page.evaluate(() => window.stagecastPlayer?.currentTime() ?? -1);
+
+/** The viewer's player has played up to `seconds`. */
+async function waitForPlayhead(viewer: HostPage, seconds: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let at = await playhead(viewer);
+  while (at < seconds) {
+    if (Date.now() > deadline) throw new Error(`the player stopped at ${at} s (wanted ${seconds} s)`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    at = await playhead(viewer);
+  }
+}
 
 /** An account as the pages keep an identity. */
 function identityOf(account: Awaited<ReturnType<typeof registerAccount>>): Guest {
@@ -217,6 +243,13 @@ test('the owner of a live session is killed: another node takes it over, the hos
   );
   assert.ok(sent.body.ok, JSON.stringify(sent.body));
 
+  // A viewer watching through the load balancer, and the playlist before the crash as a player reads it.
+  const viewer = await openPage(browser, 'viewer', `${cluster.lb.url}/watch/${session.id}`, {});
+  pages.push(viewer);
+  await waitForPlayhead(viewer, 0.5);
+  const before = await livePlaylistWithSegments(session.id);
+  const lastBefore = before.segments.at(-1)!;
+
   const killedAt = Date.now();
   owner.kill('SIGKILL');
   await owner.exited;
@@ -230,6 +263,31 @@ test('the owner of a live session is killed: another node takes it over, the hos
   assert.ok(newOwner !== undefined && newOwner !== ownerId, `taken over by another node: ${newOwner}`);
   const state = await api<{ id: string; status: string }>(cluster.lb.url, 'GET', `/api/multihost/${session.id}`);
   assert.ok(state.body.ok && state.body.data.status === 'live', JSON.stringify(state.body));
+
+  // The same playlist goes on from the new node: later numbers, a discontinuity at the seam.
+  const after = await livePlaylistWithSegments(session.id);
+  const [firstAfter] = after.segments;
+  assert.ok(
+    firstAfter && firstAfter.msn > lastBefore.msn,
+    `numbering goes on: ${lastBefore.msn} before, ${firstAfter?.msn} after`,
+  );
+  // As a player counts discontinuities (EXT-X-DISCONTINUITY-SEQUENCE, then one per tag): the seam is one.
+  const sequenceOf = (text: string) => Number(/#EXT-X-DISCONTINUITY-SEQUENCE:(\d+)/.exec(text)?.[1] ?? 0);
+  const lastCount = sequenceOf(before.text) + before.segments.filter((segment) => segment.discontinuity).length;
+  const firstCount = sequenceOf(after.text) + (firstAfter.discontinuity ? 1 : 0);
+  assert.ok(firstCount > lastCount, `a discontinuity at the seam (${lastCount} → ${firstCount})`);
+  // No file name is used again for other media (segments and init sections are cached as immutable).
+  const namesBefore = new Set(before.segments.flatMap((segment) => [segment.uri, segment.initUri]));
+  const reused = after.segments
+    .flatMap((segment) => [segment.uri, segment.initUri])
+    .filter((name) => namesBefore.has(name));
+  assert.equal(reused, [], 'names of the dead node’s files are not used again');
+  report(
+    `HLS: segment ${lastBefore.msn} before the kill, ${firstAfter.msn} (a discontinuity, ${firstAfter.initUri}) after`,
+  );
+  // The viewer's player goes on across the seam without a reload.
+  const playheadBack = await playhead(viewer);
+  await waitForPlayhead(viewer, playheadBack + 3);
 
   // The ledger: the gift from before the crash is there once; resending it changes nothing.
   const again = await api<{ balance: number; replayed: boolean }>(

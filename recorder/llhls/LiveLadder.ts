@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Rendition } from '../hlsOutputArgs.ts';
 import { masterPlaylist, type MasterEntry } from './livePlaylists.ts';
-import { LiveRendition } from './LiveRendition.ts';
+import { LiveRendition, type HlsContinuation } from './LiveRendition.ts';
 import { Mp4BoxStream } from './mp4BoxStream.ts';
 import { writeWhole } from './writeWhole.ts';
 
@@ -24,6 +24,8 @@ export interface LiveLadderOptions {
   partSeconds: number;
   /** Write the low-latency master playlist (LL_HLS). */
   lowLatency: boolean;
+  /** Where another node's packager of this broadcast left off (LiveRendition). */
+  continueAfter?: HlsContinuation;
   logger: Logger;
 }
 
@@ -54,6 +56,7 @@ export class LiveLadder {
           segmentSeconds: options.segmentSeconds,
           windowSegments: options.windowSegments,
           partTargetS: partTargetS(options.fps, options.partSeconds),
+          ...(options.continueAfter ? { continueAfter: options.continueAfter } : {}),
           logger: options.logger,
         }),
     );
@@ -70,6 +73,16 @@ export class LiveLadder {
   /** The highest `_HLS_part` worth holding for: two segments' parts (beyond, a request is refused). */
   get maxPartIndex(): number {
     return 2 * Math.ceil(this.#options.segmentSeconds / partTargetS(this.#options.fps, this.#options.partSeconds));
+  }
+
+  /** Where the ladder is (every rendition cuts at the same key frames; the furthest counts). */
+  get continuation(): HlsContinuation {
+    const each = this.#renditions.map((rendition) => rendition.continuation);
+    return {
+      nextMsn: Math.max(...each.map((position) => position.nextMsn)),
+      discontinuitySequence: Math.max(...each.map((position) => position.discontinuitySequence)),
+      generation: Math.max(...each.map((position) => position.generation)),
+    };
   }
 
   get renditions(): readonly LiveRendition[] {

@@ -9,7 +9,11 @@
 // Across FFmpeg runs (restarts) the media sequence continues, each run has
 // its own init section, and its first segment is a discontinuity; a
 // rendition taking over a folder (the recorder restarted after a worker
-// died) continues the playlist it finds there.
+// died) continues the playlist it finds there. A rendition that starts
+// where another node's left off (a cluster node took the session over: the
+// folder was on the dead node's disk) is told where that one was
+// (`continueAfter`): its numbering goes on from there, its first segment a
+// discontinuity, so players keep reloading the same playlist.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -36,7 +40,22 @@ export interface LiveRenditionOptions {
   /** Complete segments listed. */
   windowSegments: number;
   partTargetS: number;
+  /** Where a packager on another node left off (when the folder holds no playlist of its own). */
+  continueAfter?: HlsContinuation;
   logger: Logger;
+}
+
+/**
+ * Where a live playlist is: the next media sequence number, the
+ * discontinuity sequence number of its newest segment (a player counts
+ * one more at the next EXT-X-DISCONTINUITY), and the newest run's
+ * generation (in every file name: a run after it must use a higher one, or
+ * its init section would take the name of one a CDN keeps for a year).
+ */
+export interface HlsContinuation {
+  nextMsn: number;
+  discontinuitySequence: number;
+  generation: number;
 }
 
 /** A part's place: segment `msn`, part `part` (from 0). */
@@ -79,6 +98,8 @@ export class LiveRendition {
   #current: HeldSegment | undefined;
   #nextMsn = 0;
   #discontinuitySequence = 0;
+  /** The newest run's generation (or the one this rendition continues after). */
+  #generation = 0;
   /** Left the window, deleted once DELETE_AFTER_SEGMENTS more have. */
   readonly #retired: string[] = [];
   #run: Run | undefined;
@@ -90,7 +111,21 @@ export class LiveRendition {
     this.#options = options;
     this.#targetDurationS = Math.max(1, Math.ceil(options.segmentSeconds));
     fs.mkdirSync(options.dir, { recursive: true });
-    this.#restore();
+    if (!this.#restore() && options.continueAfter) {
+      this.#nextMsn = options.continueAfter.nextMsn;
+      this.#discontinuitySequence = options.continueAfter.discontinuitySequence;
+      this.#generation = options.continueAfter.generation;
+    }
+  }
+
+  /** Where this playlist is now (what a packager taking over elsewhere continues from). */
+  get continuation(): HlsContinuation {
+    const listed = this.#current ? [...this.#segments, this.#current] : this.#segments;
+    return {
+      nextMsn: this.#nextMsn,
+      discontinuitySequence: this.#discontinuitySequence + listed.filter((segment) => segment.discontinuity).length,
+      generation: this.#generation,
+    };
   }
 
   get name(): string {
@@ -129,6 +164,7 @@ export class LiveRendition {
    */
   startRun(generation: number, initBytes: Buffer, startedAtMs?: number): void {
     this.#closeCurrent();
+    this.#generation = Math.max(this.#generation, generation);
     const init = readInit(initBytes);
     const initUri = `init_${generation}_${this.#options.name}.mp4`;
     writeWhole(path.join(this.#options.dir, initUri), initBytes);
@@ -318,13 +354,13 @@ export class LiveRendition {
     for (const listener of this.#listeners) listener();
   }
 
-  /** Continues the playlist a previous packager left in the folder. */
-  #restore(): void {
+  /** Continues the playlist a previous packager left in the folder; false when there is none. */
+  #restore(): boolean {
     let text: string;
     try {
       text = fs.readFileSync(path.join(this.#options.dir, 'index.m3u8'), 'utf8');
     } catch (error) {
-      if (isMissingFile(error)) return;
+      if (isMissingFile(error)) return false;
       throw error;
     }
     const firstMsn = mediaSequenceOf(text);
@@ -339,6 +375,11 @@ export class LiveRendition {
     }));
     this.#nextMsn = firstMsn + this.#segments.length;
     this.#discontinuitySequence = discontinuitySequenceOf(text);
+    for (const segment of this.#segments) {
+      const generation = /init_(\d+)_/.exec(segment.initUri)?.[1];
+      if (generation !== undefined) this.#generation = Math.max(this.#generation, Number(generation));
+    }
+    return true;
   }
 }
 

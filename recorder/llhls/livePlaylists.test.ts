@@ -224,6 +224,57 @@ test('a rendition fed FFmpeg fragments across a restart: numbering continues, th
   }
 });
 
+test('a rendition on another node continues where the first left off: numbering goes on after a discontinuity', () => {
+  const logger = pino({ level: 'silent' });
+  const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-ll-')));
+  const optionsIn = (dir: string) => ({
+    dir,
+    name: '720p',
+    segmentSeconds: 1,
+    windowSegments: 6,
+    partTargetS: partTargetS(30, PART_S),
+    logger,
+  });
+  try {
+    const { init, fragments } = ffmpegSections();
+    const first = new LiveRendition(optionsIn(dirs[0]!));
+    for (const generation of [1, 2]) {
+      first.startRun(generation, init, Date.UTC(2026, 11, 4));
+      for (const fragment of fragments) first.addFragment(fragment);
+      first.endRun(generation);
+    }
+    // Four segments, the third after a seam: a player counts discontinuity 1 for the newest.
+    assert.equal(first.continuation, { nextMsn: 4, discontinuitySequence: 1, generation: 2 });
+
+    // Another node's packager, in a folder of its own, told where the first was (and a margin past it).
+    // Its runs are numbered after the first's (HlsRecorder): no file name of the first is used again.
+    const next = new LiveRendition({
+      ...optionsIn(dirs[1]!),
+      continueAfter: { nextMsn: 6, discontinuitySequence: 1, generation: 2 },
+    });
+    next.startRun(3, init, Date.UTC(2026, 11, 4));
+    for (const fragment of fragments) next.addFragment(fragment);
+    assertLowLatencyRules(next.lowLatencyPlaylist({ renditionReports: [], skip: false })!);
+    next.endRun(3);
+    const plain = fs.readFileSync(path.join(dirs[1]!, 'index.m3u8'), 'utf8');
+    assert.match(plain, /#EXT-X-MEDIA-SEQUENCE:6\n/);
+    assert.match(plain, /#EXT-X-DISCONTINUITY-SEQUENCE:1\n/);
+    assert.match(
+      plain,
+      /#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="init_3_720p\.mp4"\n#EXT-X-PROGRAM-DATE-TIME:[^\n]+\n#EXTINF:[\d.]+,\nseg_3_00006\.m4s/,
+    );
+    assert.equal(next.continuation, { nextMsn: 8, discontinuitySequence: 2, generation: 3 });
+    // Its own folder wins over what it was told: a restart there continues its own playlist.
+    const restarted = new LiveRendition({
+      ...optionsIn(dirs[1]!),
+      continueAfter: { nextMsn: 100, discontinuitySequence: 9, generation: 9 },
+    });
+    assert.equal(restarted.continuation, { nextMsn: 8, discontinuitySequence: 2, generation: 3 });
+  } finally {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('fragments of audio alone (the picture paused, or its encoder fell behind) ride with the next part: no sound lost, no run broken', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-ll-'));
   try {

@@ -12,6 +12,7 @@ import { defaultRenditions } from '../../recorder/hlsOutputArgs.ts';
 import { resolveFfmpeg } from '../../recorder/ffmpegBinary.ts';
 import { HlsRecorder } from '../../recorder/HlsRecorder.ts';
 import type { LiveLadder } from '../../recorder/llhls/LiveLadder.ts';
+import type { HlsContinuation } from '../../recorder/llhls/LiveRendition.ts';
 import { sealVodPlaylist } from '../../recorder/VodArchiver.ts';
 import { AppError } from '../errors.ts';
 import type { Session } from '../multihost/Session.ts';
@@ -20,6 +21,7 @@ import type { BattleState, RecordingView, StreamStatus, StreamWarning } from '..
 import { ActiveRecording } from './ActiveRecording.ts';
 import { compositionKey, compositionOf, type BattleCompositionView } from './compositionOf.ts';
 import type { RecordingStore } from './RecordingStore.ts';
+import { CONTINUATION_MARGIN_SEGMENTS, type HlsContinuity } from './HlsContinuity.ts';
 
 /**
  * Changes closer together than this are applied as one (a host leaving is
@@ -46,7 +48,13 @@ interface Broadcast {
   playable: boolean;
   /** Looks for the master playlist until it exists. */
   playableWatch: NodeJS.Timeout | undefined;
+  /** Records where the playlists are (cluster mode), and what it recorded last. */
+  positionTimer: NodeJS.Timeout | undefined;
+  recordedPosition: string;
 }
+
+/** How often a live broadcast's playlist position is recorded for another node (cluster mode). */
+const POSITION_RECORD_MS = 500;
 
 /** How often a new broadcast looks for its master playlist (FFmpeg writes it with the first segments). */
 const PLAYABLE_POLL_MS = 200;
@@ -74,6 +82,8 @@ export interface BroadcastOptions {
   recordings: RecordingStore;
   /** Battles the sessions are in: the broadcast switches to the battle picture (optional in tests). */
   battles?: BattlePictures;
+  /** Cluster mode: where each broadcast's playlists are, for the node that takes a session over. */
+  continuity?: HlsContinuity;
   logger: Logger;
 }
 
@@ -93,6 +103,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
   readonly #logger: Logger;
   readonly #broadcasts = new Map<string, Broadcast>();
   readonly #battles: BattlePictures | undefined;
+  readonly #continuity: HlsContinuity | undefined;
   readonly #lowLatencyHls: boolean;
   readonly #hlsPartSeconds: number | undefined;
   readonly #hlsFps: number | undefined;
@@ -107,6 +118,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     this.#vodDir = path.join(options.mediaDir, 'vod');
     this.#logger = options.logger.child({ component: 'broadcast' });
     this.#battles = options.battles;
+    this.#continuity = options.continuity;
     this.#lowLatencyHls = options.lowLatencyHls ?? true;
     this.#hlsPartSeconds = options.hlsPartSeconds;
     this.#hlsFps = options.hlsFps;
@@ -220,7 +232,12 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
       queue: Promise.resolve(),
       playable: false,
       playableWatch: undefined,
+      positionTimer: undefined,
+      recordedPosition: '',
     };
+    if (this.#continuity) {
+      broadcast.positionTimer = setInterval(() => this.#recordPosition(broadcast), POSITION_RECORD_MS);
+    }
     const masterPlaylist = path.join(this.liveDir(session.id), 'master.m3u8');
     broadcast.playableWatch = setInterval(() => {
       if (broadcast.status !== 'live' || !fs.existsSync(masterPlaylist)) return;
@@ -307,6 +324,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
         broadcast.recorder = undefined;
       }
       if (!broadcast.recorder) {
+        const continueAfter = await this.#continuationOf(session.id);
         broadcast.recorder = await HlsRecorder.start(
           {
             router: room.router,
@@ -315,6 +333,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
             lowLatency: this.#lowLatencyHls,
             ...(this.#hlsPartSeconds !== undefined ? { partSeconds: this.#hlsPartSeconds } : {}),
             ...(this.#hlsFps !== undefined ? { fps: this.#hlsFps } : {}),
+            ...(continueAfter ? { continueAfter } : {}),
           },
           composition,
         );
@@ -346,13 +365,35 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     }
   }
 
+  /** Where another node's recorder of this broadcast left off, past anything it may have listed since. */
+  async #continuationOf(sessionId: string): Promise<HlsContinuation | undefined> {
+    const last = await this.#continuity?.lastPosition(sessionId).catch((error: unknown) => {
+      this.#logger.warn({ err: error, sessionId }, 'reading the HLS position failed: numbering starts again');
+      return undefined;
+    });
+    return last && { ...last, nextMsn: last.nextMsn + CONTINUATION_MARGIN_SEGMENTS };
+  }
+
+  #recordPosition(broadcast: Broadcast): void {
+    const position = broadcast.recorder?.liveHls.continuation;
+    if (!position || !this.#continuity) return;
+    const key = `${position.nextMsn}/${position.discontinuitySequence}/${position.generation}`;
+    if (key === broadcast.recordedPosition) return;
+    broadcast.recordedPosition = key;
+    this.#continuity.record(broadcast.session.id, position);
+  }
+
   async #stop(sessionId: string, { quiet = false }: { quiet?: boolean } = {}): Promise<void> {
     const broadcast = this.#broadcasts.get(sessionId);
     if (!broadcast || broadcast.status === 'ending') return;
     broadcast.status = 'ending';
     clearTimeout(broadcast.timer);
     clearInterval(broadcast.playableWatch);
+    clearInterval(broadcast.positionTimer);
     broadcast.session.off('changed', broadcast.onChanged);
+    // Moving to another node, the broadcast goes on there from here; ended, there is nothing to continue.
+    if (quiet) this.#recordPosition(broadcast);
+    else this.#continuity?.forget(sessionId);
     if (!quiet) this.emit('status', sessionId, 'ending', null);
     try {
       await broadcast.queue;

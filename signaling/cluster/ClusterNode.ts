@@ -52,6 +52,12 @@ export class ClusterNode {
   readonly adapterClients: { pub: Redis; sub: Redis };
   /** For rate limits every node shares: fails fast while Redis is away (limits fall back to memory). */
   readonly limitStore: Redis;
+  /**
+   * The node's command connection (registry, claims, bus publishing), also
+   * for the cluster's small shared state: the quick-match queue, where each
+   * live playlist is.
+   */
+  readonly commands: Redis;
   readonly #connections: Redis[];
   readonly #recentPlacements: { nodeId: string; at: number }[] = [];
   readonly #logger: Logger;
@@ -83,7 +89,7 @@ export class ClusterNode {
         ownership,
         bus,
         { pub: adapterPub, sub: adapterSub },
-        limits,
+        { limits, commands },
         opened,
         logger,
       );
@@ -99,7 +105,7 @@ export class ClusterNode {
     ownership: SessionOwnership,
     bus: ClusterBus,
     adapterClients: { pub: Redis; sub: Redis },
-    limitStore: Redis,
+    { limits, commands }: { limits: Redis; commands: Redis },
     connections: Redis[],
     logger: Logger,
   ) {
@@ -109,7 +115,8 @@ export class ClusterNode {
     this.ownership = ownership;
     this.bus = bus;
     this.adapterClients = adapterClients;
-    this.limitStore = limitStore;
+    this.limitStore = limits;
+    this.commands = commands;
     this.#connections = connections;
   }
 

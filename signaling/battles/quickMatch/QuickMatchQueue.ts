@@ -15,7 +15,6 @@ export interface QuickMatchQueue {
   remove(sessionId: string): Promise<void>;
   /** Takes the longest-waiting entry out of the queue (for everyone), if any. */
   takeFirst(): Promise<QueuedSession | undefined>;
-  close(): Promise<void>;
 }
 
 export class InProcessQuickMatchQueue implements QuickMatchQueue {
@@ -32,9 +31,5 @@ export class InProcessQuickMatchQueue implements QuickMatchQueue {
 
   async takeFirst(): Promise<QueuedSession | undefined> {
     return this.#entries.shift();
-  }
-
-  async close(): Promise<void> {
-    this.#entries = [];
   }
 }

@@ -4,8 +4,6 @@
 // waiting session. Lost with Redis (a restart empties it): hosts who were
 // waiting are matched by the next one who asks, or ask again.
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../../cluster/redisConnection.ts';
-import type { Logger } from '../../log/logger.ts';
 import { BATTLE_DEFAULT_DURATION_S } from '../../protocol/index.ts';
 import type { QueuedSession, QuickMatchQueue } from './QuickMatchQueue.ts';
 
@@ -23,13 +21,8 @@ return { sessionId, durationS }
 export class RedisQuickMatchQueue implements QuickMatchQueue {
   readonly #redis: Redis;
 
-  static async connect(url: string, logger: Logger): Promise<RedisQuickMatchQueue> {
-    return new RedisQuickMatchQueue(
-      await connectRedis(url, 'the quick-match queue', logger, { maxRetriesPerRequest: 1 }),
-    );
-  }
-
-  private constructor(redis: Redis) {
+  /** `redis`: a connection its owner closes (the cluster node's command connection). */
+  constructor(redis: Redis) {
     this.#redis = redis;
   }
 
@@ -55,9 +48,5 @@ export class RedisQuickMatchQueue implements QuickMatchQueue {
       sessionId: taken[0],
       durationS: Number.isFinite(durationS) && durationS > 0 ? durationS : BATTLE_DEFAULT_DURATION_S,
     };
-  }
-
-  async close(): Promise<void> {
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 }
