@@ -199,6 +199,12 @@ const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 15
   }
 };
 
+/** Node `index` (killed) started again, and registered: the next tests have three nodes. */
+async function restartKilled(index: number): Promise<void> {
+  await cluster.restartNode(index);
+  await until('the restarted node registered', async () => (await redis.smembers('stagecast:nodes')).length === 3);
+}
+
 /** Two live sessions of account hosts, owned by different nodes (a third session on A's node is ended again). */
 async function liveSessionsOnTwoNodes(): Promise<[LiveSession, LiveSession]> {
   const a = await startLiveSession(cluster.lb.url, 'Ana');
@@ -345,13 +351,46 @@ test('sessions of two nodes battle: invited and accepted through any node, gifts
   );
   const nodeIndex = cluster.nodes.findIndex((node) => node.id === ownerB);
   cluster.nodes[nodeIndex]!.kill('SIGKILL');
-  await interrupted;
-  const record = await battleOf(secondId);
-  assert.equal([record.phase, record.endReason], ['ended', 'interrupted']);
-  await cluster.restartNode(nodeIndex);
-  await until('the restarted node registered', async () => (await redis.smembers('stagecast:nodes')).length === 3);
+  try {
+    await interrupted;
+    const record = await battleOf(secondId);
+    assert.equal([record.phase, record.endReason], ['ended', 'interrupted']);
+  } finally {
+    await restartKilled(nodeIndex);
+  }
   // Their compositors go: the cores are for the next tests.
   for (const side of [a, b]) await endSession(cluster.lb.url, side.host.token, side.session.id);
+});
+
+test('the owner of a live session dies: the viewers watching through the other nodes are counted again by the new owner', async () => {
+  const show = await startLiveSession(cluster.lb.url, 'Counted host');
+  const sessionId = show.session.id;
+  const owner = (await ownerOf(sessionId))!;
+  const viewers = await Promise.all(cluster.nodes.map((node) => connect(node.url)));
+  const allCounted = viewers[0]!.next(
+    'stream:viewers',
+    (count) => count.sessionId === sessionId && count.viewers === 3,
+  );
+  for (const viewer of viewers) await viewer.call('stream:watch', { sessionId });
+  await allCounted;
+
+  const survivors = viewers.filter((_, index) => cluster.nodes[index]!.id !== owner);
+  const countedAgain = survivors.map((viewer) =>
+    viewer.next('stream:viewers', (count) => count.sessionId === sessionId && count.viewers === 2, 20_000),
+  );
+  const index = cluster.nodes.findIndex((node) => node.id === owner);
+  cluster.nodes[index]!.kill('SIGKILL');
+  try {
+    // Nobody re-sends anything: the two viewers on the surviving nodes are watched again for them.
+    await Promise.all(countedAgain);
+    const newOwner = await ownerOf(sessionId);
+    assert.ok(newOwner !== undefined && newOwner !== owner, `taken over: ${newOwner}`);
+    const stats = await survivors[0]!.call('stream:watch', { sessionId });
+    assert.is(stats.viewers, 2, 'a repeated watch is not counted twice');
+  } finally {
+    await restartKilled(index);
+  }
+  await endSession(cluster.lb.url, show.host.token, sessionId);
 });
 
 test('quick match pairs sessions of two nodes: the first waits, the second (asking its own node) gets the battle', async () => {
@@ -362,6 +401,7 @@ test('quick match pairs sessions of two nodes: the first waits, the second (aski
     status: 'waiting',
   });
   const countdownAtA = hostA.next('pk-battle:countdown');
+  const startedAtA = hostA.next('pk-battle:started', undefined, 10_000);
   const matched = await hostB.call('pk-battle:quick-match', { sessionId: b.session.id, durationS: 120 });
   assert.is(matched.status, 'matched');
   const battle = matched.status === 'matched' ? matched.battle : undefined;
@@ -380,6 +420,8 @@ test('quick match pairs sessions of two nodes: the first waits, the second (aski
     status: 'waiting',
   });
   await hostC.call('pk-battle:leave-queue', { sessionId: c.session.id });
+  // Live (a forfeit in the countdown would cancel it without a winner).
+  await startedAtA;
   const cancelled = await api<BattleState>(cluster.lb.url, 'DELETE', `/api/pk-battles/${battle!.id}`, a.host.token);
   assert.ok(cancelled.body.ok && cancelled.body.data.winnerSessionId === b.session.id, JSON.stringify(cancelled.body));
   for (const side of [a, b, c]) await endSession(cluster.lb.url, side.host.token, side.session.id);
