@@ -291,7 +291,7 @@ async function startOnDatabase(
   const chat = new ChatService({
     store: chatStore,
     sessions: chatSessionsOf(sessions),
-    pushes: new ChatNotifier(io),
+    pushes: new ChatNotifier(io, { acrossNodes: cluster !== undefined }),
     config: config.chat,
     logger,
   });

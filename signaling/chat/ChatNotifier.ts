@@ -7,8 +7,9 @@
 // `chat-hidden:X`; a batch goes to the chat room *except* the rooms of its
 // authors' blockers, who then get the batch without the authors they
 // blocked, one socket at a time. Blockers are few, so the hot path stays one
-// broadcast. (The blockers are found in this node's rooms: with the Redis
-// adapter, each node will have to serve its own blockers.)
+// broadcast. A node knows only its own sockets' rooms: in a cluster the
+// owner also hands each batch to every other node (`serverSideEmit`), which
+// serves its own blockers the same way.
 import { userChannel } from '../multihost/SessionNotifier.ts';
 import type { AppServer } from '../socket/socketData.ts';
 import type { ChatMemberState, ChatMessageView, ChatReactions } from '../protocol/chat.ts';
@@ -27,11 +28,17 @@ const MESSAGE_BATCH_MS = 40;
 
 export class ChatNotifier implements ChatPushes {
   readonly #io: AppServer;
+  readonly #acrossNodes: boolean;
   readonly #pendingBySession = new Map<string, ChatMessageView[]>();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(io: AppServer) {
+  /** `acrossNodes`: a cluster node (the Redis adapter carries the pushes and the batches for blockers). */
+  constructor(io: AppServer, { acrossNodes = false }: { acrossNodes?: boolean } = {}) {
     this.#io = io;
+    this.#acrossNodes = acrossNodes;
+    if (acrossNodes) {
+      io.on('chat:batch-for-blockers', ({ sessionId, messages }) => this.#serveBlockers(sessionId, messages));
+    }
   }
 
   message(view: ChatMessageView): void {
@@ -56,10 +63,16 @@ export class ChatNotifier implements ChatPushes {
     const messages = this.#pendingBySession.get(sessionId);
     if (!messages) return;
     this.#pendingBySession.delete(sessionId);
-    const channel = chatChannel(sessionId);
     const hiddenRooms = [...new Set(messages.map((message) => hiddenFromChannel(message.userId)))];
-    this.#io.to(channel).except(hiddenRooms).emit('chat:messages', { sessionId, messages });
+    this.#io.to(chatChannel(sessionId)).except(hiddenRooms).emit('chat:messages', { sessionId, messages });
+    this.#serveBlockers(sessionId, messages);
+    if (this.#acrossNodes) this.#io.serverSideEmit('chat:batch-for-blockers', { sessionId, messages });
+  }
 
+  /** This node's readers who blocked an author of the batch: the batch without what they blocked. */
+  #serveBlockers(sessionId: string, messages: ChatMessageView[]): void {
+    const channel = chatChannel(sessionId);
+    const hiddenRooms = new Set(messages.map((message) => hiddenFromChannel(message.userId)));
     const rooms = this.#io.of('/').adapter.rooms;
     const readers = rooms.get(channel);
     const blockers = new Set<string>();
@@ -68,7 +81,8 @@ export class ChatNotifier implements ChatPushes {
     }
     for (const socketId of blockers) {
       const visible = messages.filter((message) => !rooms.get(hiddenFromChannel(message.userId))?.has(socketId));
-      if (visible.length > 0) this.#io.to(socketId).emit('chat:messages', { sessionId, messages: visible });
+      // Local: the socket is on this node (every node serves its own).
+      if (visible.length > 0) this.#io.local.to(socketId).emit('chat:messages', { sessionId, messages: visible });
     }
   }
 

@@ -117,6 +117,37 @@ test('a viewer on another node chats: the host and viewers on every node see eac
   assert.ok(history.ok && history.data.messages.some((message) => message.text === 'hello from node two'));
 });
 
+test('a reader on another node who blocked one author of a batch gets the rest of it, without that author', async () => {
+  const host = await signInGuest(cluster.lb.url, 'Blocking host');
+  const session = await createSession(cluster.lb.url, host.token, 'Blocks across nodes');
+  const owner = (await ownerOf(session.id))!;
+  const [elsewhere] = otherNodes(owner);
+  // Blocks are between accounts.
+  const [pest, friend, reader] = await Promise.all(
+    ['Pest', 'Friend', 'Reader'].map((displayName) => registerAccount(cluster.lb.url, { displayName })),
+  );
+  const pestClient = await connect(cluster.lb.url, pest!.token);
+  const friendClient = await connect(cluster.lb.url, friend!.token);
+  const readerClient = await connect(elsewhere!.url, reader!.token);
+  for (const client of [pestClient, friendClient, readerClient])
+    await client.call('chat:join', { sessionId: session.id });
+  await readerClient.call('chat:block', { userId: pest!.user.userId });
+
+  // Sent together, the two messages share a batch (40 ms) on the owner.
+  const friendsSeen = nextChatMessage(readerClient, (message) => message.text === 'from a friend');
+  await Promise.all([
+    pestClient.call('chat:send', { sessionId: session.id, text: 'from a pest' }),
+    friendClient.call('chat:send', { sessionId: session.id, text: 'from a friend' }),
+  ]);
+  await friendsSeen;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const texts = receivedChatMessages(readerClient).map((message) => message.text);
+  assert.equal(
+    texts.filter((text) => text.startsWith('from a')),
+    ['from a friend'],
+  );
+});
+
 test("a live session: viewers on every node count together, a far viewer's gift lands once, HLS from any node is the owner's", async () => {
   // Gifts go to accounts (a guest host cannot receive them).
   const host = await registerAccount(cluster.lb.url, { displayName: 'Live host' });

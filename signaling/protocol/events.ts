@@ -231,6 +231,11 @@ export interface ServerToClientEvents {
   'pk-battle:ended': (event: { battle: BattleState }) => void;
 }
 
-/** Between signalling nodes (Redis adapter). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface InterServerEvents {}
+/**
+ * Between signalling nodes (`serverSideEmit` through the Redis adapter: one
+ * message to every other node). Requests with a reply go over the cluster bus.
+ */
+export interface InterServerEvents {
+  /** A chat batch the owner sent: each node resends it, filtered, to its own readers who blocked one of its authors. */
+  'chat:batch-for-blockers': (batch: { sessionId: string; messages: ChatMessageView[] }) => void;
+}
