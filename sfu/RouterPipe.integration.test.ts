@@ -169,6 +169,34 @@ async function rejectsWith(promise: Promise<unknown>, code: MediaError['code']):
   assert.unreachable(`expected MediaError ${code}`);
 }
 
+/**
+ * The viewer consumes a video and an audio guest and resumes them: RTP of
+ * both arrives, the video starting with a key frame that the viewer's own
+ * request brought (it crossed the pipe: the publisher sends none unasked).
+ */
+async function consumeGuests(
+  viewer: MediaPeer,
+  [videoGuest, audioGuest]: [PeerProducer, PeerProducer],
+  publisher: SyntheticRtpPublisher,
+  reception: Reception,
+): Promise<{ video: ConsumerParams; audio: ConsumerParams }> {
+  const video = await viewer.consume(videoGuest.id);
+  const audio = await viewer.consume(audioGuest.id);
+  // Let the key frame the pipe asked for at forward time go by: the viewer's must come from its own request.
+  await sleep(200);
+  const requestsBeforeResume = publisher.keyFrameRequests;
+  await viewer.resumeConsumer(video.id);
+  await viewer.resumeConsumer(audio.id);
+  await waitFor(
+    'video and audio RTP at the viewer',
+    () => (reception.packets(video) >= 30 && reception.packets(audio) >= 30 ? true : undefined),
+    MEDIA_TIMEOUT_MS,
+  );
+  assert.ok(publisher.keyFrameRequests > requestsBeforeResume, 'the viewer’s key frame request crossed the pipe');
+  assert.ok(reception.keyFrames(video) >= 1, 'the viewer’s video starts with a key frame');
+  return { video, audio };
+}
+
 async function videoFlows(reception: Reception, video: ConsumerParams, packets: number): Promise<void> {
   const start = reception.packets(video);
   await waitFor(
@@ -197,22 +225,9 @@ for (const placement of placements) {
     assert.is(pipe.forwarded.get(camera.id), videoGuest);
 
     // The viewer consumes the guests as it would a co-host's tracks.
-    const video = await viewer.consume(videoGuest.id);
-    const audio = await viewer.consume(audioGuest.id);
+    const { video, audio } = await consumeGuests(viewer, [videoGuest, audioGuest], publisher, reception);
     assert.equal([video.peerId, video.source, video.type], ['host-a', 'camera', 'simulcast']);
     assert.equal([audio.peerId, audio.source], ['host-a', 'microphone']);
-    // Let the key frame the pipe asked for at forward time go by: the viewer's must come from its own request.
-    await sleep(200);
-    const requestsBeforeResume = publisher.keyFrameRequests;
-    await viewer.resumeConsumer(video.id);
-    await viewer.resumeConsumer(audio.id);
-    await waitFor(
-      'video and audio RTP at the viewer',
-      () => (reception.packets(video) >= 30 && reception.packets(audio) >= 30 ? true : undefined),
-      MEDIA_TIMEOUT_MS,
-    );
-    assert.ok(publisher.keyFrameRequests > requestsBeforeResume, 'the viewer’s key frame request crossed the pipe');
-    assert.ok(reception.keyFrames(video) >= 1, 'the viewer’s video starts with a key frame');
 
     // Source paused: the guest pauses, the viewer's consumer learns it and nothing flows.
     const consumer = viewer.consumer(video.id);
@@ -397,19 +412,7 @@ test('node pipe: tracks reach a viewer in the other room with RTX; pause, resume
   );
   assert.equal([...roomB.guestProducers.keys()].sort(), [videoGuest.id, audioGuest.id].sort());
 
-  const video = await viewer.consume(videoGuest.id);
-  const audio = await viewer.consume(audioGuest.id);
-  await sleep(200);
-  const requestsBeforeResume = publisher.keyFrameRequests;
-  await viewer.resumeConsumer(video.id);
-  await viewer.resumeConsumer(audio.id);
-  await waitFor(
-    'video and audio RTP at the viewer',
-    () => (reception.packets(video) >= 30 && reception.packets(audio) >= 30 ? true : undefined),
-    MEDIA_TIMEOUT_MS,
-  );
-  assert.ok(publisher.keyFrameRequests > requestsBeforeResume, 'the viewer’s key frame request crossed the link');
-  assert.ok(reception.keyFrames(video) >= 1, 'the viewer’s video starts with a key frame');
+  const { video } = await consumeGuests(viewer, [videoGuest, audioGuest], publisher, reception);
 
   const consumer = viewer.consumer(video.id);
   await host.setSourcePaused('camera', true);

@@ -110,6 +110,18 @@ async function waitForPlayhead(viewer: HostPage, seconds: number): Promise<void>
   }
 }
 
+/** A new account with 500 coins, and the catalogue's first gift. */
+async function toppedUpFan(displayName: string) {
+  const admin = await makeAdmin(cluster.lb.url, { DATABASE_URL: cluster.postgres.url });
+  const fan = await registerAccount(cluster.lb.url, { displayName });
+  await topUp(cluster.lb.url, admin, fan.user.userId, 500);
+  const catalogue = await api<{ id: string; coinValue: number }[]>(cluster.lb.url, 'GET', '/api/gifts');
+  if (!catalogue.body.ok) throw new Error(catalogue.body.error.message);
+  const [giftType] = catalogue.body.data;
+  if (!giftType) throw new Error('the gift catalogue is empty');
+  return { fan, giftType };
+}
+
 /** An account as the pages keep an identity. */
 function identityOf(account: Awaited<ReturnType<typeof registerAccount>>): Guest {
   return { token: account.token, userId: account.user.userId, displayName: account.user.displayName };
@@ -179,26 +191,21 @@ test('sessions of two nodes battle in the studios: each decodes the other, both 
     : undefined;
   assert.ok(battleId, 'the battle is listed once live');
   await hostA.page.waitForSelector(`${byTestId('battle-stage')}[data-phase="live"]`, { timeout: STEP_TIMEOUT_MS });
-  const admin = await makeAdmin(cluster.lb.url, { DATABASE_URL: cluster.postgres.url });
-  const fan = await registerAccount(cluster.lb.url, { displayName: 'Fan' });
-  await topUp(cluster.lb.url, admin, fan.user.userId, 500);
-  const catalogue = await api<{ id: string; coinValue: number }[]>(cluster.lb.url, 'GET', '/api/gifts');
-  if (!catalogue.body.ok) throw new Error(catalogue.body.error.message);
-  const [rose] = catalogue.body.data;
+  const { fan, giftType: rose } = await toppedUpFan('Fan');
   for (const [session, quantity] of [
     [sessionA, 3],
     [sessionB, 5],
   ] as const) {
     const sent = await api(cluster.lb.url, 'POST', `/api/pk-battles/${battleId}/gift`, fan.token, {
       sessionId: session.id,
-      giftTypeId: rose!.id,
+      giftTypeId: rose.id,
       quantity,
       clientGiftId: `cluster-battle-${session.id}`,
     });
     assert.ok(sent.body.ok, JSON.stringify(sent.body));
   }
-  await waitForScores(hostA.page, 'battle-stage', 3 * rose!.coinValue, 5 * rose!.coinValue);
-  await waitForScores(hostB.page, 'battle-stage', 5 * rose!.coinValue, 3 * rose!.coinValue);
+  await waitForScores(hostA.page, 'battle-stage', 3 * rose.coinValue, 5 * rose.coinValue);
+  await waitForScores(hostB.page, 'battle-stage', 5 * rose.coinValue, 3 * rose.coinValue);
 
   // Ana forfeits; both studios leave the battle in the end, and the pages go for the next test's cores.
   const cancelled = await api<BattleState>(cluster.lb.url, 'DELETE', `/api/pk-battles/${battleId}`, ana.token);
@@ -227,13 +234,8 @@ test('the owner of a live session is killed: another node takes it over, the hos
   await assertReceivesFrom(kim, [lee]);
 
   // A fan's gift before the crash.
-  const admin = await makeAdmin(cluster.lb.url, { DATABASE_URL: cluster.postgres.url });
-  const fan = await registerAccount(cluster.lb.url, { displayName: 'Loyal fan' });
-  await topUp(cluster.lb.url, admin, fan.user.userId, 500);
-  const catalogue = await api<{ id: string; coinValue: number }[]>(cluster.lb.url, 'GET', '/api/gifts');
-  if (!catalogue.body.ok) throw new Error(catalogue.body.error.message);
-  const [giftType] = catalogue.body.data;
-  const gift = { giftTypeId: giftType!.id, quantity: 1, clientGiftId: 'before-crash' };
+  const { fan, giftType } = await toppedUpFan('Loyal fan');
+  const gift = { giftTypeId: giftType.id, quantity: 1, clientGiftId: 'before-crash' };
   const sent = await api<{ balance: number }>(
     cluster.lb.url,
     'POST',
@@ -299,7 +301,7 @@ test('the owner of a live session is killed: another node takes it over, the hos
   );
   if (!again.body.ok) throw new Error(again.body.error.message);
   assert.is(again.body.data.replayed, true);
-  assert.is(again.body.data.balance, 500 - giftType!.coinValue);
+  assert.is(again.body.data.balance, 500 - giftType.coinValue);
 });
 
 test.run();

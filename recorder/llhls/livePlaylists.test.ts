@@ -171,17 +171,21 @@ function ffmpegSections(seconds = 2, videoArgs: string[] = []): { init: Buffer; 
   return { init, fragments: sections.filter((section) => section.kind === 'fragment').map((section) => section.bytes) };
 }
 
-test('a rendition fed FFmpeg fragments across a restart: numbering continues, the seam is marked, a takeover continues it', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-ll-'));
-  const logger = pino({ level: 'silent' });
-  const options = {
+/** A 720p rendition of 1 s segments in `dir`. */
+function renditionOptions(dir: string) {
+  return {
     dir,
     name: '720p',
     segmentSeconds: 1,
     windowSegments: 6,
     partTargetS: partTargetS(30, PART_S),
-    logger,
+    logger: pino({ level: 'silent' }),
   };
+}
+
+test('a rendition fed FFmpeg fragments across a restart: numbering continues, the seam is marked, a takeover continues it', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-ll-'));
+  const options = renditionOptions(dir);
   try {
     const { init, fragments } = ffmpegSections();
     assert.is(fragments.length, 10, '200 ms parts');
@@ -225,16 +229,8 @@ test('a rendition fed FFmpeg fragments across a restart: numbering continues, th
 });
 
 test('a rendition on another node continues where the first left off: numbering goes on after a discontinuity', () => {
-  const logger = pino({ level: 'silent' });
   const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-ll-')));
-  const optionsIn = (dir: string) => ({
-    dir,
-    name: '720p',
-    segmentSeconds: 1,
-    windowSegments: 6,
-    partTargetS: partTargetS(30, PART_S),
-    logger,
-  });
+  const optionsIn = renditionOptions;
   try {
     const { init, fragments } = ffmpegSections();
     const first = new LiveRendition(optionsIn(dirs[0]!));
