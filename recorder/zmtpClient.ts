@@ -58,6 +58,15 @@ export class ZmtpClient {
         reject(error);
       });
       socket.once('connect', () => {
+        // Nothing listening yet on a port of the ephemeral range, the kernel
+        // can connect the socket to itself (same address and port at both
+        // ends): our own greeting would come back as the peer's, and the port
+        // would be taken from the FFmpeg about to listen on it. Refused, so
+        // the caller tries again.
+        if (socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress) {
+          client.#fail(new Error(`connected to itself on port ${port}: nothing listens there yet`));
+          return;
+        }
         socket.write(greeting());
         socket.write(readyCommand('DEALER'));
       });

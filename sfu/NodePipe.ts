@@ -149,14 +149,6 @@ export class NodePipeEnd extends EventEmitter<NodePipeEvents> {
     return outgoing.settled;
   }
 
-  /** Stops sending one track (its pipe consumer closes; the other end is told by `sourceclose`). */
-  stopSending(sourceId: string): void {
-    const outgoing = this.#outgoing.get(sourceId);
-    if (!outgoing) return;
-    outgoing.stopped = true;
-    outgoing.consumer?.close();
-  }
-
   /** Makes the guest of a track the other end sends (its RTP arrives on this end's transport). */
   receive(track: PipedTrack): Promise<void> {
     if (this.#closed) return Promise.reject(new MediaError('UNAVAILABLE', 'the pipe is closed'));
