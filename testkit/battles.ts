@@ -12,8 +12,12 @@ export interface LiveSession {
 
 /** A new account's session, live (its compositor running). */
 export async function startLiveSession(baseUrl: string, hostName: string): Promise<LiveSession> {
-  const host = await registerAccount(baseUrl, { displayName: hostName });
-  const session = await createSession(baseUrl, host.token, `${hostName}'s show`);
+  return goLive(baseUrl, await registerAccount(baseUrl, { displayName: hostName }));
+}
+
+/** A new session of an account, live (sign-ups are rate-limited per address: a test may reuse its hosts). */
+export async function goLive(baseUrl: string, host: SignedInAccount): Promise<LiveSession> {
+  const session = await createSession(baseUrl, host.token, `${host.user.displayName}'s show`);
   const started = await api<SessionState>(baseUrl, 'POST', `/api/multihost/${session.id}/start`, host.token);
   if (!started.body.ok) throw new Error(`going live failed: ${started.body.error.message}`);
   return { host, session: started.body.data };
