@@ -34,6 +34,8 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   ROOM_FULL: 409,
   INSUFFICIENT_COINS: 409,
   BATTLE_NOT_ACTIVE: 409,
+  SOLD_OUT: 409,
+  LIMIT_REACHED: 409,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,

@@ -25,6 +25,13 @@ import { giftRoutes } from './gifts/giftRoutes.ts';
 import { GiftService } from './gifts/GiftService.ts';
 import { registerGiftHandlers } from './gifts/giftSocket.ts';
 import { GiftWriter } from './gifts/GiftWriter.ts';
+import { OrderWriter } from './shop/OrderWriter.ts';
+import { ProductImages } from './shop/productImages.ts';
+import { ShopNotifier } from './shop/ShopNotifier.ts';
+import { shopRoutes } from './shop/shopRoutes.ts';
+import { ShopService } from './shop/ShopService.ts';
+import { registerShopHandlers } from './shop/shopSocket.ts';
+import { ShopStore } from './shop/ShopStore.ts';
 import { AccountService } from './accounts/AccountService.ts';
 import { guestRoutes } from './auth/guestRoutes.ts';
 import { BroadcastService } from './broadcast/BroadcastService.ts';
@@ -266,6 +273,16 @@ async function startOnDatabase(
     logger,
   });
 
+  const shop = new ShopService({
+    store: new ShopStore(database, provider, logger),
+    writer: new OrderWriter(database, provider, logger),
+    sessions,
+    pushes: new ShopNotifier(io),
+    timeScale: config.shopTimeScale,
+    logger,
+  });
+  const productImages = new ProductImages(config.dataDir);
+
   const recordings = new RecordingStore(database, logger);
   const broadcasts = new BroadcastService(sessions, {
     mediaDir: config.mediaDir,
@@ -347,6 +364,7 @@ async function startOnDatabase(
   app.use(multihostRoutes(sessions, lists, tokenSecret, cluster?.limitStore));
   app.use(giftRoutes(gifts, tokenSecret));
   app.use(battleRoutes(battles, gifts, leaderboards, lists, tokenSecret));
+  app.use(shopRoutes(shop, productImages, tokenSecret));
   const liveEdgeHolds = new LiveEdgeHolds();
   app.use(hlsRoutes(broadcasts, logger, liveEdgeHolds));
   app.use(streamRoutes(streams, recordings, tokenSecret));
@@ -375,6 +393,7 @@ async function startOnDatabase(
     registerStreamHandlers(socket, streams, socketLogger);
     registerGiftHandlers(socket, gifts, socketLogger);
     registerBattleHandlers(socket, battles, socketLogger);
+    registerShopHandlers(socket, shop, socketLogger);
   };
   const forwardToOwner =
     cluster &&
@@ -429,6 +448,7 @@ async function startOnDatabase(
       // Battles first: a stopping server interrupts them (no forfeit when the sessions end next).
       await battles.closeAll();
       gifts.close();
+      shop.close();
       await broadcasts.stopAll();
       // Held LL-HLS requests would keep the HTTP server from closing.
       liveEdgeHolds.close();

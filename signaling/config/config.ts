@@ -56,6 +56,8 @@ export interface Config {
   joinRequestTtlMs: number;
   /** BATTLE_TIME_SCALE: battles' clocks run this many times faster (tests, bench). */
   battleTimeScale: number;
+  /** SHOP_TIME_SCALE: flash sales' countdowns and durations run this many times faster (tests, bench). */
+  shopTimeScale: number;
   /** MESH_MAX_HOSTS (0: no mesh) and MESH_RETURN_DELAY_MS. */
   mesh: { maxHosts: number; returnDelayMs: number };
   /** Adaptive quality: pause videos that do not fit a congested link. */
@@ -109,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     primaryHostGraceMs: e.PRIMARY_HOST_GRACE_S * 1000,
     joinRequestTtlMs: e.JOIN_REQUEST_TTL_S * 1000,
     battleTimeScale: e.BATTLE_TIME_SCALE,
+    shopTimeScale: e.SHOP_TIME_SCALE,
     mesh: { maxHosts: e.MESH_MAX_HOSTS, returnDelayMs: e.MESH_RETURN_DELAY_MS },
     pauseVideoOnCongestion: e.VIDEO_PAUSE_ON_CONGESTION === 'true',
     chat,

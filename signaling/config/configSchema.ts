@@ -141,6 +141,7 @@ export const envSchema = z
      * 20). Pushes still carry the real instants. Default 1.
      */
     BATTLE_TIME_SCALE: integer(1, 100).default(1),
+    SHOP_TIME_SCALE: integer(1, 100).default(1),
 
     /**
      * Rooms with at most this many hosts that are not live run peer to peer

@@ -1,9 +1,7 @@
-// Writes gifts in batches, each batch one database transaction: the coins
-// move (signaling/wallet/transferBatch.ts), the Gift rows are inserted and
-// battle sides' scores rise, all or nothing. A gift is answered only once its
-// batch has committed. The next batch is whatever queued while the previous
-// one was writing (group commit), so under load a commit carries hundreds of
-// gifts and on a quiet stream each gift commits on its own at once.
+// Writes gifts in batches, each batch one database transaction
+// (signaling/wallet/GroupCommit.ts): the coins move
+// (signaling/wallet/transferBatch.ts), the Gift rows are inserted and
+// battle sides' scores rise, all or nothing.
 //
 // Exactness:
 // - a resend (same sender and clientGiftId) is answered with the first gift's
@@ -25,11 +23,11 @@ import {
 import { hotStatements } from '../../prisma/hotStatements.ts';
 import { insertRows } from '../../prisma/insertRows.ts';
 import { sql, sqlRows } from '../../prisma/rawSql.ts';
-import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
 import { AppError } from '../errors.ts';
 import type { GiftView } from '../protocol/index.ts';
 import { storedLedgerKey } from '../wallet/ledgerKeys.ts';
-import { applyTransfers, ensureWallets, lockWallets } from '../wallet/transferBatch.ts';
+import { GroupCommit } from '../wallet/GroupCommit.ts';
+import { applyTransfers, lockWallets } from '../wallet/transferBatch.ts';
 
 /** A gift to write, checked by GiftService (who may send, to whom, the value). */
 export interface PendingGift {
@@ -52,91 +50,32 @@ export interface WrittenGift {
   replayed: boolean;
 }
 
-interface Queued {
-  gift: PendingGift;
-  resolve: (written: WrittenGift) => void;
-  reject: (error: unknown) => void;
-}
-
 /** Gifts per transaction at most (a few statements each, many rows per statement). */
 const MAX_BATCH = 400;
-const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
 
 export class GiftWriter {
   readonly #database: Database;
   readonly #provider: DatabaseProvider;
-  readonly #logger: Logger;
-  #queue: Queued[] = [];
-  #writing = false;
-  /** Requests in the queue or in the batch being written, by `<sender>:<clientGiftId>`. */
-  readonly #inFlight = new Map<string, Promise<WrittenGift>>();
+  readonly #commits: GroupCommit<PendingGift, WrittenGift>;
 
   constructor(database: Database, provider: DatabaseProvider, logger: Logger) {
     this.#database = database;
     this.#provider = provider;
-    this.#logger = logger.child({ component: 'gift-writer' });
+    this.#commits = new GroupCommit({
+      database,
+      logger,
+      name: 'gift-writer',
+      maxBatch: MAX_BATCH,
+      keyOf: (gift) => `${gift.senderId}:${gift.clientGiftId}`,
+      replayOf,
+      usersOf: (gift) => [gift.senderId, gift.receiverId],
+      writeWithin: (tx, gifts) => this.#writeWithin(tx, gifts),
+      failure: 'the gift could not be sent: try again',
+    });
   }
 
   write(gift: PendingGift): Promise<WrittenGift> {
-    const key = `${gift.senderId}:${gift.clientGiftId}`;
-    const twin = this.#inFlight.get(key);
-    if (twin) return twin.then((written) => replayOf(written, gift));
-    const promise = new Promise<WrittenGift>((resolve, reject) => this.#queue.push({ gift, resolve, reject }));
-    this.#inFlight.set(key, promise);
-    const forget = () => this.#inFlight.delete(key);
-    promise.then(forget, forget);
-    if (!this.#writing) void this.#drain();
-    return promise;
-  }
-
-  async #drain(): Promise<void> {
-    this.#writing = true;
-    try {
-      while (this.#queue.length > 0) {
-        // SQLite answers synchronously, so a batch's statements run as one
-        // chain of microtasks: without this turn of the event loop between
-        // batches, requests, acks and score pushes waited for the whole queue.
-        await new Promise((resolve) => setImmediate(resolve));
-        const batch = this.#queue.splice(0, MAX_BATCH);
-        await this.#writeBatch(batch);
-      }
-    } finally {
-      this.#writing = false;
-    }
-  }
-
-  async #writeBatch(batch: Queued[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const userIds = batch.flatMap(({ gift }) => [gift.senderId, gift.receiverId]);
-        await ensureWallets(this.#database, userIds);
-        const outcomes = await this.#database.$transaction(
-          (tx) =>
-            this.#writeWithin(
-              tx,
-              batch.map(({ gift }) => gift),
-            ),
-          TRANSACTION_OPTIONS,
-        );
-        batch.forEach((queued, index) => {
-          const outcome = outcomes[index]!;
-          if (outcome instanceof Error) queued.reject(outcome);
-          else queued.resolve(outcome);
-        });
-        return;
-      } catch (error) {
-        const code = prismaErrorCode(error);
-        const retry =
-          attempt < 3 && (code === prismaErrorCodes.uniqueViolation || code === prismaErrorCodes.transactionConflict);
-        if (retry) {
-          this.#logger.warn({ attempt, code, gifts: batch.length }, 'gift batch conflicted: retrying');
-          continue;
-        }
-        this.#logger.error({ err: error, gifts: batch.length }, 'writing a gift batch failed: nothing was written');
-        for (const queued of batch) queued.reject(new AppError('UNAVAILABLE', 'the gift could not be sent: try again'));
-        return;
-      }
-    }
+    return this.#commits.write(gift);
   }
 
   async #writeWithin(tx: DatabaseTransaction, gifts: PendingGift[]): Promise<(WrittenGift | AppError)[]> {

@@ -13,6 +13,10 @@ export const errorCodes = [
   'INSUFFICIENT_COINS',
   /** A battle request (a gift to a side, joining) for a battle that is not live. */
   'BATTLE_NOT_ACTIVE',
+  /** An order for more units than are left (of the product, or of its flash sale). */
+  'SOLD_OUT',
+  /** An order past a flash sale's per-buyer limit, or a voucher past its uses. */
+  'LIMIT_REACHED',
   'RATE_LIMITED',
   'UNAVAILABLE',
   'INTERNAL',

@@ -15,6 +15,21 @@ import type {
 } from './battles.ts';
 import type { GiftReceipt, GiftRequest, GiftsPush, GiftTypeView } from './gifts.ts';
 import type {
+  FlashSaleRequest,
+  FlashSaleView,
+  InteractionRequest,
+  OrderReceipt,
+  OrderRequest,
+  OrderView,
+  PinRequest,
+  ProductView,
+  ShopAnalytics,
+  ShopCard,
+  ShopState,
+  StockPush,
+  VoucherView,
+} from './shop.ts';
+import type {
   ChatHistoryRequest,
   ChatJoinResult,
   ChatMemberState,
@@ -141,6 +156,20 @@ export interface ClientToServerEvents {
   /** A live session's primary host: pairs it with the next session that asks. */
   'pk-battle:quick-match': Request<QuickMatchRequest, QuickMatchResult>;
   'pk-battle:leave-queue': Request<StreamRef, null>;
+  /** Anyone: the session's pinned card and flash sale. */
+  'live-shopping:state': Request<StreamRef, ShopState>;
+  /** The primary host (or a co-host allowed to sell): pins one of the primary host's products or vouchers. */
+  'live-shopping:pin': Request<PinRequest, ShopState>;
+  'live-shopping:unpin': Request<StreamRef, ShopState>;
+  /** Starts a flash sale (one per session at a time) and pins its product. */
+  'live-shopping:flash-sale': Request<FlashSaleRequest, ShopState>;
+  'live-shopping:end-flash-sale': Request<StreamRef, ShopState>;
+  /** Signed-in accounts: one order, paid in coins; idempotent on clientOrderId. */
+  'live-shopping:buy': Request<OrderRequest, OrderReceipt>;
+  /** Anyone watching: the card was on screen, or opened (counted once per viewer and pin). */
+  'live-shopping:interaction': Request<InteractionRequest, null>;
+  /** The session's hosts: per-pin figures so far. */
+  'live-shopping:analytics': Request<StreamRef, ShopAnalytics>;
 }
 
 /** Pushes the server sends. */
@@ -229,6 +258,22 @@ export interface ServerToClientEvents {
    */
   'pk-battle:opponent-hosts': (event: { battleId: string; sessionId: string; hosts: HostState[] }) => void;
   'pk-battle:ended': (event: { battle: BattleState }) => void;
+  /** To the audience and the hosts: a product or voucher was pinned (card), or unpinned (card null). */
+  'live-shopping:product-pinned': (event: { sessionId: string; card: ShopCard | null; serverTime: string }) => void;
+  /** To the audience and the hosts: a flash sale was announced (counting down), or ended (endedAt set). */
+  'live-shopping:flash-sale': (event: { sessionId: string; sale: FlashSaleView; serverTime: string }) => void;
+  /** To the audience and the hosts: stock after orders, at most every SHOP_STOCK_PUSH_MS. */
+  'live-shopping:stock': (event: StockPush) => void;
+  /** To the audience and the hosts: a product (or its sale) has no units left. */
+  'live-shopping:sold-out': (event: { sessionId: string; productId: string; saleId: string | null }) => void;
+  /** To the hosts: an order was placed in their session. */
+  'live-shopping:order': (event: { sessionId: string; order: OrderView }) => void;
+  /** To the hosts: the session's shop figures, at most once a second while they change. */
+  'live-shopping:analytics': (event: ShopAnalytics) => void;
+  /** To the seller's own connections: a product was created or changed (stock, price, picture). */
+  'live-shopping:product-added': (event: { product: ProductView }) => void;
+  /** To the seller's own connections: a voucher was created or changed. */
+  'live-shopping:voucher': (event: { voucher: VoucherView }) => void;
 }
 
 /**

@@ -25,6 +25,8 @@ export * from './multihost.ts';
 export type * from './multihostRequests.ts';
 export * from './request.ts';
 export type * from './requestSchemas.ts';
+export * from './shop.ts';
+export type * from './shopRequests.ts';
 export * from './stream.ts';
 export type * from './streamRequests.ts';
 export type * from './studioDebug.ts';

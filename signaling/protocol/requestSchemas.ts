@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { authRefreshRequest } from './auth.ts';
 import { battleInviteRequest, battleRef, quickMatchRequest } from './battleRequests.ts';
 import { giftRequest } from './giftRequests.ts';
+import { interactionRequest, orderRequest, pinRequest, flashSaleRequest } from './shopRequests.ts';
 import {
   chatHistoryRequest,
   chatMessageRef,
@@ -83,6 +84,14 @@ export const requestSchemas = {
   'pk-battle:current': streamRef,
   'pk-battle:quick-match': quickMatchRequest,
   'pk-battle:leave-queue': streamRef,
+  'live-shopping:state': streamRef,
+  'live-shopping:pin': pinRequest,
+  'live-shopping:unpin': streamRef,
+  'live-shopping:flash-sale': flashSaleRequest,
+  'live-shopping:end-flash-sale': streamRef,
+  'live-shopping:buy': orderRequest,
+  'live-shopping:interaction': interactionRequest,
+  'live-shopping:analytics': streamRef,
 } satisfies { [E in RequestEvent]: z.ZodType };
 
 /** A request's payload as its handler gets it: parsed, defaults filled in. */

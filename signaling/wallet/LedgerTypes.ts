@@ -1,7 +1,21 @@
 // The coin ledger's contract: kinds, entries, requests and receipts.
 import { AppError } from '../errors.ts';
 
-export const ledgerKinds = ['topup', 'gift_sent', 'gift_received', 'reward', 'purchase'] as const;
+/**
+ * `order_paid`/`order_received`: a shop order, buyer to seller; `refund_paid`/`order_refunded`: its
+ * cancellation, seller to buyer (signaling/shop/).
+ */
+export const ledgerKinds = [
+  'topup',
+  'gift_sent',
+  'gift_received',
+  'reward',
+  'purchase',
+  'order_paid',
+  'order_received',
+  'refund_paid',
+  'order_refunded',
+] as const;
 export type LedgerKind = (typeof ledgerKinds)[number];
 
 /** The largest amount one entry may move. */

@@ -1,0 +1,25 @@
+// What the shop pushes, as plain calls: it holds no sockets. ShopNotifier is
+// the Socket.io implementation.
+import type {
+  FlashSaleView,
+  OrderView,
+  ProductView,
+  ShopAnalytics,
+  ShopCard,
+  StockPush,
+  VoucherView,
+} from '../protocol/index.ts';
+
+export interface ShopPushes {
+  /** To the session's audience and hosts. */
+  card(sessionId: string, card: ShopCard | null, serverTime: string): void;
+  sale(sessionId: string, sale: FlashSaleView, serverTime: string): void;
+  stock(push: StockPush): void;
+  soldOut(sessionId: string, productId: string, saleId: string | null): void;
+  /** To the session's hosts. */
+  order(sessionId: string, order: OrderView): void;
+  analytics(figures: ShopAnalytics): void;
+  /** To the seller's own connections. */
+  product(sellerId: string, product: ProductView): void;
+  voucher(sellerId: string, voucher: VoucherView): void;
+}

@@ -1,0 +1,171 @@
+// HTTP routes for live shopping: a seller's catalogue, vouchers and orders
+// under /api/shop, and a live session's shelf under /api/live-shopping/:id
+// (seed routes; in a cluster the session's owner serves these). Each handler
+// authenticates, validates, and calls one ShopService action, which checks
+// the permission the action needs.
+import express, { Router, type Request } from 'express';
+import { authenticate, optionalIdentity } from '../auth/authenticate.ts';
+import type { TokenKeys } from '../auth/tokenKeys.ts';
+import { AppError } from '../errors.ts';
+import { parseBody, parseInput } from '../http/httpErrors.ts';
+import { entityId } from '../protocol/commonRequests.ts';
+import { PRODUCT_IMAGE_MAX_BYTES, PRODUCT_IMAGE_TYPES } from '../protocol/index.ts';
+import {
+  flashSaleBody,
+  interactionBody,
+  orderBody,
+  ordersQuery,
+  pinBody,
+  productChange,
+  productInput,
+  voucherChange,
+  voucherInput,
+} from '../protocol/shopRequests.ts';
+import { z } from 'zod';
+import { IMAGE_CONTENT_TYPES, type ProductImages } from './productImages.ts';
+import type { ShopService } from './ShopService.ts';
+
+const sellerBody = z.object({ userId: entityId, allowed: z.boolean() });
+
+export function shopRoutes(shop: ShopService, images: ProductImages, tokenKeys: TokenKeys): Router {
+  const router = Router();
+  const caller = (req: Request) => authenticate(req, tokenKeys);
+  const idOf = (req: Request) => parseInput(entityId, req.params.id);
+  const ok = (data: unknown) => ({ ok: true, data });
+
+  // --- catalogue -------------------------------------------------------------
+
+  router.get('/api/shop/products', async (req, res) => {
+    res.json(ok(await shop.products(await caller(req))));
+  });
+
+  router.post('/api/shop/products', async (req, res) => {
+    res.status(201).json(ok(await shop.createProduct(await caller(req), parseBody(productInput, req))));
+  });
+
+  router.patch('/api/shop/products/:id', async (req, res) => {
+    res.json(ok(await shop.updateProduct(await caller(req), idOf(req), parseBody(productChange, req))));
+  });
+
+  router.put(
+    '/api/shop/products/:id/image',
+    express.raw({ type: () => true, limit: PRODUCT_IMAGE_MAX_BYTES }),
+    async (req, res) => {
+      const identity = await caller(req);
+      const productId = idOf(req);
+      const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+      if (!PRODUCT_IMAGE_TYPES.some((allowed) => allowed === type)) {
+        throw new AppError('INVALID_INPUT', 'send the picture as image/png, image/jpeg or image/webp');
+      }
+      const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const name = await images.store(productId, bytes);
+      try {
+        const { product, replaced } = await shop.setProductImage(identity, productId, name);
+        if (replaced) await images.remove(replaced);
+        res.json(ok(product));
+      } catch (error) {
+        // Not the caller's product (or no product): the file goes again, nothing is left half-written.
+        await images.remove(name);
+        throw error;
+      }
+    },
+  );
+
+  router.get('/api/shop/images/:name', (req, res) => {
+    const file = images.pathOf(String(req.params.name));
+    if (!file) throw new AppError('NOT_FOUND', 'no such picture');
+    const extension = file.slice(file.lastIndexOf('.') + 1);
+    res.sendFile(
+      file,
+      {
+        headers: {
+          'Content-Type': IMAGE_CONTENT_TYPES[extension]!,
+          'Cache-Control': 'public, max-age=31536000, immutable',
+        },
+      },
+      (error) => {
+        if (error && !res.headersSent)
+          res.status(404).json({ ok: false, error: { code: 'NOT_FOUND', message: 'no such picture' } });
+      },
+    );
+  });
+
+  router.get('/api/shop/vouchers', async (req, res) => {
+    res.json(ok(await shop.vouchers(await caller(req))));
+  });
+
+  router.post('/api/shop/vouchers', async (req, res) => {
+    res.status(201).json(ok(await shop.createVoucher(await caller(req), parseBody(voucherInput, req))));
+  });
+
+  router.patch('/api/shop/vouchers/:id', async (req, res) => {
+    const { active } = parseBody(voucherChange, req);
+    res.json(ok(await shop.setVoucherActive(await caller(req), idOf(req), active)));
+  });
+
+  // --- orders ------------------------------------------------------------------
+
+  router.get('/api/shop/orders', async (req, res) => {
+    const { as } = parseInput(ordersQuery, req.query);
+    res.json(ok(await shop.orders(await caller(req), as)));
+  });
+
+  router.post('/api/shop/orders/:id/ship', async (req, res) => {
+    res.json(ok(await shop.ship(await caller(req), idOf(req))));
+  });
+
+  router.post('/api/shop/orders/:id/cancel', async (req, res) => {
+    res.json(ok(await shop.cancel(await caller(req), idOf(req))));
+  });
+
+  // --- a live session's shelf ------------------------------------------------
+
+  router.get('/api/live-shopping/:id', (req, res) => {
+    res.json(ok(shop.state(idOf(req))));
+  });
+
+  router.post('/api/live-shopping/:id/products/pin', async (req, res) => {
+    const identity = await caller(req);
+    res.json(ok(await shop.pin(identity, { sessionId: idOf(req), ...parseBody(pinBody, req) })));
+  });
+
+  router.post('/api/live-shopping/:id/unpin', async (req, res) => {
+    res.json(ok(await shop.unpin(await caller(req), idOf(req))));
+  });
+
+  router.post('/api/live-shopping/:id/flash-sale', async (req, res) => {
+    const identity = await caller(req);
+    res
+      .status(201)
+      .json(ok(await shop.startFlashSale(identity, { sessionId: idOf(req), ...parseBody(flashSaleBody, req) })));
+  });
+
+  router.post('/api/live-shopping/:id/flash-sale/end', async (req, res) => {
+    res.json(ok(await shop.endFlashSale(await caller(req), idOf(req))));
+  });
+
+  router.post('/api/live-shopping/:id/sellers', async (req, res) => {
+    const { userId, allowed } = parseBody(sellerBody, req);
+    shop.allowSeller(await caller(req), idOf(req), userId, allowed);
+    res.json(ok(null));
+  });
+
+  router.post('/api/live-shopping/:id/orders', async (req, res) => {
+    const identity = await caller(req);
+    const receipt = await shop.buy(identity, { sessionId: idOf(req), ...parseBody(orderBody, req) });
+    res.status(receipt.replayed ? 200 : 201).json(ok(receipt));
+  });
+
+  router.post('/api/live-shopping/:id/interactions', async (req, res) => {
+    const identity = await optionalIdentity(req, tokenKeys);
+    const viewerKey = identity?.userId ?? `ip:${req.ip ?? 'unknown'}`;
+    shop.interaction(viewerKey, { sessionId: idOf(req), ...parseBody(interactionBody, req) });
+    res.json(ok(null));
+  });
+
+  router.get('/api/live-shopping/:id/analytics', async (req, res) => {
+    res.json(ok(await shop.analytics(await caller(req), idOf(req))));
+  });
+
+  return router;
+}
