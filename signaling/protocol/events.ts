@@ -266,9 +266,9 @@ export interface ServerToClientEvents {
   'live-shopping:stock': (event: StockPush) => void;
   /** To the audience and the hosts: a product (or its sale) has no units left. */
   'live-shopping:sold-out': (event: { sessionId: string; productId: string; saleId: string | null }) => void;
-  /** To the hosts: an order was placed in their session. */
+  /** To the hosts (and the seller's every connection): an order was placed in their session. */
   'live-shopping:order': (event: { sessionId: string; order: OrderView }) => void;
-  /** To the hosts: the session's shop figures, at most once a second while they change. */
+  /** To the hosts (and the seller's every connection): the session's shop figures, at most once a second while they change. */
   'live-shopping:analytics': (event: ShopAnalytics) => void;
   /** To the seller's own connections: a product was created or changed (stock, price, picture). */
   'live-shopping:product-added': (event: { product: ProductView }) => void;

@@ -41,12 +41,12 @@ export class ShopNotifier implements ShopPushes {
     this.#everyone(sessionId).emit('live-shopping:sold-out', { sessionId, productId, saleId });
   }
 
-  order(sessionId: string, order: OrderView): void {
-    this.#io.to(sessionChannel(sessionId)).emit('live-shopping:order', { sessionId, order });
+  order(sessionId: string, sellerId: string, order: OrderView): void {
+    this.#io.to([sessionChannel(sessionId), userChannel(sellerId)]).emit('live-shopping:order', { sessionId, order });
   }
 
-  analytics(figures: ShopAnalytics): void {
-    this.#io.to(sessionChannel(figures.sessionId)).emit('live-shopping:analytics', figures);
+  analytics(sellerId: string, figures: ShopAnalytics): void {
+    this.#io.to([sessionChannel(figures.sessionId), userChannel(sellerId)]).emit('live-shopping:analytics', figures);
   }
 
   product(sellerId: string, product: ProductView): void {

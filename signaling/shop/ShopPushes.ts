@@ -16,9 +16,9 @@ export interface ShopPushes {
   sale(sessionId: string, sale: FlashSaleView, serverTime: string): void;
   stock(push: StockPush): void;
   soldOut(sessionId: string, productId: string, saleId: string | null): void;
-  /** To the session's hosts. */
-  order(sessionId: string, order: OrderView): void;
-  analytics(figures: ShopAnalytics): void;
+  /** To the session's hosts and the seller's every connection. */
+  order(sessionId: string, sellerId: string, order: OrderView): void;
+  analytics(sellerId: string, figures: ShopAnalytics): void;
   /** To the seller's own connections. */
   product(sellerId: string, product: ProductView): void;
   voucher(sellerId: string, voucher: VoucherView): void;

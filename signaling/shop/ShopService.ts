@@ -42,6 +42,8 @@ const FIGURES_EVERY_MS = 1_000;
 /** One live session's shelf. */
 interface Shelf {
   sessionId: string;
+  /** The session's primary host, whose products it sells. */
+  sellerId: string;
   card: ShopCard | null;
   audience: PinAudience | null;
   sale: FlashSaleRow | null;
@@ -350,7 +352,7 @@ export class ShopService {
       saleId: order.flashSaleId,
       saleSold: written.saleSold,
     });
-    this.#pushes.order(shelf.sessionId, order);
+    this.#pushes.order(shelf.sessionId, order.sellerId, order);
     shelf.figuresDirty = true;
     const card = shelf.card;
     if (card?.product?.id === order.productId) {
@@ -417,7 +419,7 @@ export class ShopService {
       shelf.figuresDirty = false;
       try {
         await this.#savePinCounts(shelf);
-        this.#pushes.analytics(await this.#store.analytics(shelf.sessionId));
+        this.#pushes.analytics(shelf.sellerId, await this.#store.analytics(shelf.sessionId));
       } catch (error) {
         shelf.figuresDirty = true;
         this.#logger.warn({ err: error, sessionId: shelf.sessionId }, 'saving shop figures failed: trying again');
@@ -436,7 +438,7 @@ export class ShopService {
         await this.#store.endFlashSale(shelf.sale.id, new Date(), saleReason);
       }
       await this.#unpinCurrent(shelf, new Date());
-      this.#pushes.analytics(await this.#store.analytics(sessionId));
+      this.#pushes.analytics(shelf.sellerId, await this.#store.analytics(sessionId));
     } catch (error) {
       this.#logger.error({ err: error, sessionId }, "closing a session's shop failed");
     }
@@ -460,6 +462,7 @@ export class ShopService {
       const sessionId = session.id;
       shelf = {
         sessionId,
+        sellerId: session.primaryHostId,
         card: null,
         audience: null,
         sale: null,

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { channelPath, hostRecordingsPath, parseRoute, studioPath, vodPath, watchPath } from './routes.ts';
+import { channelPath, hostRecordingsPath, ordersPath, parseRoute, studioPath, vodPath, watchPath } from './routes.ts';
 
 test('every page path parses back to its page', () => {
   assert.equal(parseRoute('/'), { name: 'home' });
@@ -10,6 +10,8 @@ test('every page path parses back to its page', () => {
   assert.equal(parseRoute(vodPath('rec1')), { name: 'vod', recordingId: 'rec1' });
   assert.equal(parseRoute(hostRecordingsPath('g_x')), { name: 'host-recordings', userId: 'g_x' });
   assert.equal(parseRoute(channelPath('my-show')), { name: 'channel', slug: 'my-show' });
+  assert.equal(parseRoute(new URL(ordersPath('seller'), 'http://x').pathname), { name: 'orders' });
+  assert.equal(parseRoute(ordersPath()), { name: 'orders' });
 });
 
 test('anything else is not found, malformed escapes included', () => {

@@ -7,6 +7,7 @@ export type Route =
   | { name: 'vod'; recordingId: string }
   | { name: 'host-recordings'; userId: string }
   | { name: 'channel'; slug: string }
+  | { name: 'orders' }
   | { name: 'not-found'; path: string };
 
 export function studioPath(sessionId: string): string {
@@ -17,6 +18,7 @@ export const watchPath = (sessionId: string) => `/watch/${encodeURIComponent(ses
 export const vodPath = (recordingId: string) => `/vod/${encodeURIComponent(recordingId)}`;
 export const hostRecordingsPath = (userId: string) => `/hosts/${encodeURIComponent(userId)}/recordings`;
 export const channelPath = (slug: string) => `/c/${encodeURIComponent(slug)}`;
+export const ordersPath = (as: 'buyer' | 'seller' = 'buyer') => (as === 'seller' ? '/orders?as=seller' : '/orders');
 
 /** One path parameter: a non-empty segment without slashes. */
 function match(path: string, pattern: RegExp): string | undefined {
@@ -31,6 +33,7 @@ function match(path: string, pattern: RegExp): string | undefined {
 
 export function parseRoute(path: string): Route {
   if (path === '/' || path === '') return { name: 'home' };
+  if (path === '/orders' || path === '/orders/') return { name: 'orders' };
   const studio = match(path, /^\/studio\/([^/]+)\/?$/);
   if (studio) return { name: 'studio', sessionId: studio };
   const watch = match(path, /^\/watch\/([^/]+)\/?$/);

@@ -23,6 +23,8 @@ import type {
 } from '../../../signaling/protocol/index.ts';
 import { kindOfSource, meshTrackId, trackSources } from '../../../signaling/protocol/index.ts';
 import { BattleWatch } from '../battle/BattleWatch.svelte.ts';
+import { SellerCatalogue } from '../shop/SellerCatalogue.svelte.ts';
+import { ShopShelf } from '../shop/ShopShelf.svelte.ts';
 import { GiftFeed } from '../gifts/GiftFeed.svelte.ts';
 import { ApiError, callApi } from '../lib/httpApi.ts';
 import type { StoredIdentity } from '../lib/identity.ts';
@@ -183,6 +185,10 @@ export class StudioSession {
   readonly battle: BattleWatch;
   /** Gift streaks to this session (and in a battle, to both sides). */
   readonly gifts: GiftFeed;
+  /** The session's shop: what is pinned, the flash sale, orders and figures (hosts' pushes). */
+  readonly shop: ShopShelf;
+  /** The host's own products and vouchers (shown to the primary host). */
+  readonly catalogue: SellerCatalogue;
   /**
    * In a battle: the opponent session's hosts and their tracks, piped into
    * this session's router (`pk-battle:opponent-hosts`); consumed like the
@@ -237,6 +243,8 @@ export class StudioSession {
     this.audience = new StudioAudience(this.#socket, sessionId, identity.token);
     this.battle = new BattleWatch(this.#socket, sessionId);
     this.gifts = new GiftFeed(this.#socket, sessionId);
+    this.shop = new ShopShelf(this.#socket, sessionId);
+    this.catalogue = new SellerCatalogue(this.#socket, identity.token);
     this.#listen();
     window.addEventListener('pagehide', this.#onPageHide);
   }
@@ -582,6 +590,8 @@ export class StudioSession {
     forgetDevices(sessionStorage, this.sessionId);
     this.battle.destroy();
     this.gifts.destroy();
+    this.shop.destroy();
+    this.catalogue.destroy();
     this.#socket.removeAllListeners();
     this.#socket.disconnect();
   }
