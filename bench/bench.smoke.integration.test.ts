@@ -346,6 +346,41 @@ test('battle: two live sessions battle, viewers gift; no gift lost or doubled, w
   assert.is(result.hlsBattleLayoutSamples, 1, `hlsErrors ${JSON.stringify(result.hlsErrors)}`);
 });
 
+test('shop: a flash sale sells exactly its units, nobody double-charged, pins seen by every viewer', async () => {
+  // Its own server (SHOP_TIME_SCALE, and its database for the admin that tops the buyers up).
+  const result = await bench(
+    'shop',
+    '--viewers',
+    '10',
+    '--buyers',
+    '5',
+    '--orders',
+    '40',
+    '--rate',
+    '20',
+    '--pins',
+    '3',
+  );
+  assertCommonFields(result, 'shop');
+  for (const field of ['ordersSent', 'ordersAccepted', 'ordersPerSec', 'nodeCpuPct', 'generatorCpuPct']) {
+    assert.type(result[field], 'number', field);
+  }
+  // 40 orders for a sale of 36 units: 36 sold, the rest refused; the books agree with the buyers.
+  assert.is(result.ordersSent, 40);
+  assert.is(result.ordersAccepted, 36);
+  assert.is(result.oversold, 0);
+  assert.is(result.doubleCharged, 0);
+  assert.is(result.lost, 0);
+  assert.is(result.unknownToBuyers, 0);
+  assert.is(result.stockExact, true);
+  assert.is(result.lastStockPushExact, true, 'the last stock push holds the final stock');
+  assert.is(result.pinsMissed, 0);
+  assert.is(result.pinSamples, 30);
+  assertPercentiles(result.pinVisibleMs, 'pinVisibleMs');
+  assert.type((result.pinVisibleMs as { p99: number }).p99, 'number');
+  assertPercentiles(result.orderAckMs, 'orderAckMs');
+});
+
 test('report: the results become one HTML page with charts', async () => {
   const result = await bench('report');
   const html = fs.readFileSync(String(result.file), 'utf8');

@@ -129,6 +129,15 @@ test('unknown scenarios, flags and non-loopback URLs are usage errors', () => {
   assert.is(parseCli(['rooms', '--url', 'http://127.0.0.1:3000/']).url, 'http://127.0.0.1:3000');
 });
 
+test('shop takes its flags, and keeps each buyer under the per-socket request rate', () => {
+  const shop = parseCli(['shop', '--viewers', '10', '--buyers', '5', '--orders', '40', '--rate', '20']);
+  assert.ok(shop.scenario === 'shop');
+  if (shop.scenario !== 'shop') return;
+  assert.equal([shop.viewers, shop.buyers, shop.orders, shop.rate, shop.pins, shop.resendPct], [10, 5, 40, 20, 20, 5]);
+  assert.throws(() => parseCli(['shop', '--buyers', '10', '--rate', '200']), /at most 16/);
+  assert.throws(() => parseCli(['shop', '--orders', '100000', '--rate', '1000']), /at most 60 s/);
+});
+
 test('battle takes its flags, and keeps each viewer under the per-socket request rate', () => {
   const battle = parseCli(['battle', '--viewers', '10', '--gifts', '50', '--rate', '25', '--battles', '1']);
   assert.is(battle.scenario, 'battle');

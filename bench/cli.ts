@@ -22,6 +22,7 @@ export const scenarioNames = [
   'battle',
   'mesh',
   'cluster',
+  'shop',
   'report',
 ] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
@@ -184,6 +185,22 @@ export interface ClusterOptions extends CommonOptions {
   browserCapture: string;
 }
 
+export interface ShopOptions extends CommonOptions {
+  scenario: 'shop';
+  /** Anonymous viewer sockets watching the session (pinVisibleMs). */
+  viewers: number;
+  /** Signed-in buyer sockets; the orders go round them. */
+  buyers: number;
+  /** Orders sent (the resends come on top); the sale holds 90 % of them. */
+  orders: number;
+  /** Orders per second, all buyers together. */
+  rate: number;
+  /** Pins measured before the sale (more come during it). */
+  pins: number;
+  /** Share of orders resent at once with the same clientOrderId, in %. */
+  resendPct: number;
+}
+
 /** Each viewer stays under this many gifts a second: the server allows a socket 20 requests/s (after a burst of 100). */
 export const MAX_GIFTS_PER_VIEWER_PER_S = 16;
 /** The gift phase must fit in one battle (BATTLE_MAX_DURATION_S at the started server's BATTLE_TIME_SCALE). */
@@ -199,6 +216,7 @@ export type BenchOptions =
   | BattleOptions
   | MeshOptions
   | ClusterOptions
+  | ShopOptions
   | ReportOptions;
 
 export class UsageError extends Error {
@@ -229,6 +247,9 @@ scenarios
   cluster     --nodes N (3) --sessions K (30) --viewers V (1000) --rate M (20) --duration S (10)
               [--failovers F (3)] [--battles B (3)] [--browser-capture 320x180@15]: N node processes behind
               nginx on Redis and PostgreSQL; placement, joins, chat across nodes, battles across nodes, owner kills
+  shop        --viewers V (1000) --buyers B (100) --orders N (5000) --rate R (1000) [--pins P (20)]
+              [--resend-pct Q (5)]: a live session's flash sale of one product; orders/s, oversold,
+              double-charged, pin → card at the viewers
   report      writes bench/results/report.html from the JSON files there
 
 common
@@ -281,6 +302,9 @@ const optionSpec = {
   'no-ll': { type: 'boolean' },
   rendition: { type: 'string' },
   gifts: { type: 'string' },
+  buyers: { type: 'string' },
+  orders: { type: 'string' },
+  pins: { type: 'string' },
   battles: { type: 'string' },
   'resend-pct': { type: 'string' },
   nodes: { type: 'string' },
@@ -503,6 +527,25 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         throw new UsageError(`--gifts / --rate must be at most ${MAX_GIFT_PHASE_S} s (the gift phase is one battle)`);
       }
       return { scenario: name, ...common, ...battle };
+    }
+    case 'shop': {
+      const shop = {
+        viewers: number('viewers', 1000, 0, 5000),
+        buyers: number('buyers', 100, 1, 2000),
+        orders: number('orders', 5000, 1, 100_000),
+        rate: number('rate', 1000, 1, 5000, true),
+        pins: number('pins', 20, 1, 200),
+        resendPct: number('resend-pct', 5, 0, 50, true),
+      };
+      if ((shop.rate / shop.buyers) * (1 + shop.resendPct / 100) > MAX_GIFTS_PER_VIEWER_PER_S) {
+        throw new UsageError(
+          `--rate / --buyers (with the resends) must be at most ${MAX_GIFTS_PER_VIEWER_PER_S} requests/s per buyer (a socket may make 20)`,
+        );
+      }
+      if (shop.orders / shop.rate > MAX_GIFT_PHASE_S) {
+        throw new UsageError(`--orders / --rate must be at most ${MAX_GIFT_PHASE_S} s (the sale runs 60 s)`);
+      }
+      return { scenario: name, ...common, ...shop };
     }
     case 'report':
       return { scenario: name, ...common };

@@ -22,6 +22,7 @@ import { runFanoutScenario } from './scenarios/fanoutScenario.ts';
 import { runHlsScenario } from './scenarios/hlsScenario.ts';
 import { runJoinStorm } from './scenarios/joinStorm.ts';
 import { runRoomsScenario } from './scenarios/roomsScenario.ts';
+import { runShopScenario } from './scenarios/shopScenario.ts';
 
 /** No scenario may run longer than this, whatever its flags say. */
 const WATCHDOG_MS = 60 * 60_000;
@@ -102,6 +103,9 @@ async function main(argv: string[]): Promise<number> {
         break;
       case 'cluster':
         ({ params, figures } = await runClusterScenario(options, context));
+        break;
+      case 'shop':
+        ({ params, figures } = await runShopScenario(options, context));
         break;
     }
   } finally {

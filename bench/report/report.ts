@@ -187,6 +187,8 @@ function keyFigures(result: Result): Record<string, unknown> {
       return pick('capacityRatio', 'cpuPerConsumerRatio', 'serverCpuPerConsumerRatio');
     case 'chat':
       return pick('viewers', 'sent', 'delivered', 'lost', 'acceptedPerSec', 'deliveryMs');
+    case 'shop':
+      return pick('ordersPerSec', 'oversold', 'doubleCharged', 'lost', 'pinVisibleMs', 'pinVisibleUnderOrdersMs');
     default:
       return {};
   }
