@@ -149,6 +149,11 @@ test('a host pins a product and runs a flash sale; a viewer sees the card and th
   await watch.waitForSelector(`${byTestId('shop-balance')}[data-balance="75"]`, { timeout: STEP_TIMEOUT_MS });
   await watch.waitForSelector(`${byTestId('shop-card-left')}[data-left="2"]`, { timeout: STEP_TIMEOUT_MS });
 
+  // The shopping bag lists the host's products, the one on sale at its deal price.
+  await watch.click(byTestId('shop-bag-open'));
+  await watch.waitForSelector(byTestId('shop-bag-item'), { timeout: STEP_TIMEOUT_MS });
+  assert.match(await text(watch, byTestId('shop-bag-item')), /Glow lamp\s*🪙 25 · 2 left/);
+
   // A second one is past the limit: refused in words, nothing charged.
   await watch.click(byTestId('shop-buy'));
   await watch.waitForSelector(byTestId('shop-problem'), { timeout: STEP_TIMEOUT_MS });

@@ -53,6 +53,8 @@ export const requestRoutes: Record<RequestEvent, RouteKind> = {
   'live-shopping:buy': 'session',
   'live-shopping:interaction': 'session',
   'live-shopping:analytics': 'session',
+  'live-shopping:products': 'session',
+  'live-shopping:allow-seller': 'session',
 
   'multihost:leave': 'joined',
   'multihost:change-layout': 'joined',

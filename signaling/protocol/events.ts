@@ -23,6 +23,7 @@ import type {
   OrderView,
   PinRequest,
   ProductView,
+  SellerRequest,
   ShopAnalytics,
   ShopCard,
   ShopState,
@@ -170,6 +171,10 @@ export interface ClientToServerEvents {
   'live-shopping:interaction': Request<InteractionRequest, null>;
   /** The session's hosts: per-pin figures so far. */
   'live-shopping:analytics': Request<StreamRef, ShopAnalytics>;
+  /** Anyone: the session's shelf (the primary host's products for sale), for the shopping bag. */
+  'live-shopping:products': Request<StreamRef, ProductView[]>;
+  /** The primary host: lets a co-host pin and run sales, or stops them. */
+  'live-shopping:allow-seller': Request<SellerRequest, ShopState>;
 }
 
 /** Pushes the server sends. */
@@ -270,6 +275,8 @@ export interface ServerToClientEvents {
   'live-shopping:order': (event: { sessionId: string; order: OrderView }) => void;
   /** To the hosts (and the seller's every connection): the session's shop figures, at most once a second while they change. */
   'live-shopping:analytics': (event: ShopAnalytics) => void;
+  /** To the session's hosts: the co-hosts allowed to sell changed. */
+  'live-shopping:sellers': (event: { sessionId: string; sellers: string[] }) => void;
   /** To the seller's own connections: a product was created or changed (stock, price, picture). */
   'live-shopping:product-added': (event: { product: ProductView }) => void;
   /** To the seller's own connections: a voucher was created or changed. */

@@ -6,7 +6,13 @@ import type { z } from 'zod';
 import { authRefreshRequest } from './auth.ts';
 import { battleInviteRequest, battleRef, quickMatchRequest } from './battleRequests.ts';
 import { giftRequest } from './giftRequests.ts';
-import { interactionRequest, orderRequest, pinRequest, flashSaleRequest } from './shopRequests.ts';
+import {
+  flashSaleRequest,
+  interactionRequest,
+  orderRequest,
+  pinRequest,
+  sellerRequest,
+} from './shopRequests.ts';
 import {
   chatHistoryRequest,
   chatMessageRef,
@@ -92,6 +98,8 @@ export const requestSchemas = {
   'live-shopping:buy': orderRequest,
   'live-shopping:interaction': interactionRequest,
   'live-shopping:analytics': streamRef,
+  'live-shopping:products': streamRef,
+  'live-shopping:allow-seller': sellerRequest,
 } satisfies { [E in RequestEvent]: z.ZodType };
 
 /** A request's payload as its handler gets it: parsed, defaults filled in. */

@@ -128,8 +128,16 @@ export interface ShopState {
   card: ShopCard | null;
   /** The session's current flash sale (also when another product is pinned). */
   sale: FlashSaleView | null;
+  /** Co-hosts the primary host allowed to pin and run sales. */
+  sellers: string[];
   /** The server's clock when this was sent: clients count down from server times. */
   serverTime: string;
+}
+
+export interface SellerRequest {
+  sessionId: string;
+  userId: string;
+  allowed: boolean;
 }
 
 export interface PinRequest {

@@ -17,6 +17,7 @@ import {
   type InteractionRequest,
   type OrderRequest,
   type PinRequest,
+  type SellerRequest,
   type ProductChange,
   type ProductInput,
   type VoucherInput,
@@ -122,6 +123,15 @@ export const interactionRequest = z.object({
 
 /** `POST /api/live-shopping/:id/interactions`. */
 export const interactionBody = z.object({ pinId: entityId, kind: z.enum(['impression', 'click']) });
+
+export const sellerRequest = z.object({
+  sessionId: entityId,
+  userId: entityId,
+  allowed: z.boolean(),
+}) satisfies z.ZodType<SellerRequest>;
+
+/** `POST /api/live-shopping/:id/sellers`. */
+export const sellerBody = sellerRequest.omit({ sessionId: true });
 
 /** `GET /api/shop/orders?as=`. */
 export const ordersQuery = z.object({ as: z.enum(['buyer', 'seller']).default('buyer') });

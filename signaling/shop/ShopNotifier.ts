@@ -49,6 +49,10 @@ export class ShopNotifier implements ShopPushes {
     this.#io.to([sessionChannel(figures.sessionId), userChannel(sellerId)]).emit('live-shopping:analytics', figures);
   }
 
+  sellers(sessionId: string, sellers: string[]): void {
+    this.#io.to(sessionChannel(sessionId)).emit('live-shopping:sellers', { sessionId, sellers });
+  }
+
   product(sellerId: string, product: ProductView): void {
     this.#io.to(userChannel(sellerId)).emit('live-shopping:product-added', { product });
   }

@@ -19,6 +19,8 @@ export interface ShopPushes {
   /** To the session's hosts and the seller's every connection. */
   order(sessionId: string, sellerId: string, order: OrderView): void;
   analytics(sellerId: string, figures: ShopAnalytics): void;
+  /** To the session's hosts. */
+  sellers(sessionId: string, sellers: string[]): void;
   /** To the seller's own connections. */
   product(sellerId: string, product: ProductView): void;
   voucher(sellerId: string, voucher: VoucherView): void;

@@ -23,6 +23,7 @@ import {
   type ProductChange,
   type ProductInput,
   type ProductView,
+  type SellerRequest,
   type ShopAnalytics,
   type ShopCard,
   type ShopState,
@@ -151,18 +152,31 @@ export class ShopService {
       sessionId,
       card: shelf?.card ?? null,
       sale: shelf?.sale ? flashSaleView(shelf.sale) : null,
+      sellers: shelf ? [...shelf.sellers] : [],
       serverTime: new Date().toISOString(),
     };
   }
 
   /** The primary host lets a co-host pin and run sales (or stops them). */
-  allowSeller(caller: Identity, sessionId: string, userId: string, allowed: boolean): void {
-    const session = this.#liveSession(sessionId);
+  allowSeller(caller: Identity, request: SellerRequest): ShopState {
+    const session = this.#liveSession(request.sessionId);
     session.assertPrimary(caller, 'choose who sells');
-    if (session.roleOf(userId) !== 'co-host') throw new AppError('NOT_FOUND', 'no such co-host in this session');
+    if (session.roleOf(request.userId) !== 'co-host') {
+      throw new AppError('NOT_FOUND', 'no such co-host in this session');
+    }
     const shelf = this.#shelf(session);
-    if (allowed) shelf.sellers.add(userId);
-    else shelf.sellers.delete(userId);
+    if (request.allowed) shelf.sellers.add(request.userId);
+    else shelf.sellers.delete(request.userId);
+    this.#pushes.sellers(session.id, [...shelf.sellers]);
+    return this.state(session.id);
+  }
+
+  /** The session's shelf: its primary host's products for sale. */
+  async sessionProducts(sessionId: string): Promise<ProductView[]> {
+    const session = this.#sessions.find(sessionId);
+    if (!session) throw new AppError('NOT_FOUND', 'no such live session');
+    const products = await this.#store.productsOf(session.primaryHostId);
+    return products.filter((product) => product.active).map(productView);
   }
 
   async pin(caller: Identity, request: PinRequest): Promise<ShopState> {

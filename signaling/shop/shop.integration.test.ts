@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { openDatabase, type Database } from '../../prisma/database.ts';
 import { registerAccount, type SignedInAccount } from '../../testkit/accountClient.ts';
 import { goLive, type LiveSession } from '../../testkit/battles.ts';
+import { addCoHost } from '../../testkit/sessions.ts';
 import { makeAdmin, topUp } from '../../testkit/coins.ts';
 import { api, connectClient, signInGuest, type TestClient } from '../../testkit/signalingClient.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
@@ -425,6 +426,50 @@ test('figures per pin: impressions and clicks once per viewer, orders and revenu
   assert.is(viewerCannot.status, 403);
   const read = await api<ShopAnalytics>(server.url, 'GET', shelf('/analytics'), seller.host.token);
   assert.ok(read.body.ok && read.body.data.pins.some((item) => item.pinId === pinId && item.revenue === 21));
+});
+
+test('the shelf: anyone lists the session’s products; a co-host sells once the primary host allows it', async () => {
+  const product = await newProduct({ title: 'Sticker', price: 2, stock: 50 });
+  const hidden = await newProduct({ title: 'Hidden', price: 2, stock: 50 });
+  await api(server.url, 'PATCH', `/api/shop/products/${hidden.id}`, seller.host.token, { active: false });
+  const shelfProducts = await api<ProductView[]>(server.url, 'GET', shelf('/products'));
+  assert.ok(shelfProducts.body.ok);
+  const titles = shelfProducts.body.data.map((item) => item.title);
+  assert.ok(titles.includes('Sticker') && !titles.includes('Hidden'), titles.join(', '));
+
+  const coHost = await registerAccount(server.url, { displayName: 'Cole' });
+  await addCoHost(
+    server.url,
+    seller.host.token,
+    { token: coHost.token, userId: coHost.user.userId, displayName: 'Cole' },
+    seller.session.id,
+  );
+  const before = await api(server.url, 'POST', shelf('/products/pin'), coHost.token, { productId: product.id });
+  assert.is(before.status, 403);
+  const notPrimary = await api(server.url, 'POST', shelf('/sellers'), coHost.token, {
+    userId: coHost.user.userId,
+    allowed: true,
+  });
+  assert.is(notPrimary.status, 403);
+  const hostSocket = await connectClient(server.url, seller.host.token);
+  sockets.push(hostSocket);
+  const allowed = await hostSocket.call('live-shopping:allow-seller', {
+    sessionId: seller.session.id,
+    userId: coHost.user.userId,
+    allowed: true,
+  });
+  assert.equal(allowed.sellers, [coHost.user.userId]);
+  const pinned = await api<ShopState>(server.url, 'POST', shelf('/products/pin'), coHost.token, {
+    productId: product.id,
+  });
+  assert.ok(pinned.body.ok && pinned.body.data.card?.product?.id === product.id, JSON.stringify(pinned.body));
+  await hostSocket.call('live-shopping:allow-seller', {
+    sessionId: seller.session.id,
+    userId: coHost.user.userId,
+    allowed: false,
+  });
+  const after = await api(server.url, 'POST', shelf('/unpin'), coHost.token);
+  assert.is(after.status, 403);
 });
 
 test('the session ends: the pin closes, the shelf is empty, the figures stay readable', async () => {

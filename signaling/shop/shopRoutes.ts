@@ -18,14 +18,12 @@ import {
   pinBody,
   productChange,
   productInput,
+  sellerBody,
   voucherChange,
   voucherInput,
 } from '../protocol/shopRequests.ts';
-import { z } from 'zod';
 import { IMAGE_CONTENT_TYPES, type ProductImages } from './productImages.ts';
 import type { ShopService } from './ShopService.ts';
-
-const sellerBody = z.object({ userId: entityId, allowed: z.boolean() });
 
 export function shopRoutes(shop: ShopService, images: ProductImages, tokenKeys: TokenKeys): Router {
   const router = Router();
@@ -145,9 +143,12 @@ export function shopRoutes(shop: ShopService, images: ProductImages, tokenKeys: 
   });
 
   router.post('/api/live-shopping/:id/sellers', async (req, res) => {
-    const { userId, allowed } = parseBody(sellerBody, req);
-    shop.allowSeller(await caller(req), idOf(req), userId, allowed);
-    res.json(ok(null));
+    const identity = await caller(req);
+    res.json(ok(shop.allowSeller(identity, { sessionId: idOf(req), ...parseBody(sellerBody, req) })));
+  });
+
+  router.get('/api/live-shopping/:id/products', async (req, res) => {
+    res.json(ok(await shop.sessionProducts(idOf(req))));
   });
 
   router.post('/api/live-shopping/:id/orders', async (req, res) => {

@@ -28,4 +28,6 @@ export function registerShopHandlers(socket: RequestSocket, shop: ShopService, l
     return null;
   });
   on('live-shopping:analytics', ({ sessionId }) => shop.analytics(identity(), sessionId));
+  on('live-shopping:products', ({ sessionId }) => shop.sessionProducts(sessionId));
+  on('live-shopping:allow-seller', (request) => shop.allowSeller(identity(), request));
 }

@@ -10,6 +10,7 @@ import type {
   FlashSaleRequest,
   FlashSaleView,
   OrderView,
+  ProductView,
   ServerToClientEvents,
   ShopAnalytics,
   ShopCard,
@@ -35,6 +36,10 @@ export class ShopShelf {
   nowMs = $state(Date.now());
   /** Products sold out since this page opened (by id; `sale:<id>` for a sale's units). */
   soldOut = $state<string[]>([]);
+  /** Co-hosts the primary host allowed to sell. */
+  sellers = $state<string[]>([]);
+  /** The session's products for sale (loadProducts; the shopping bag, a co-host's selling). */
+  products = $state.raw<ProductView[]>([]);
   /** Hosts only: the session's figures per pin, pushed while they change. */
   figures = $state.raw<ShopAnalytics | undefined>();
   /** Hosts only: the newest orders of this session, newest first. */
@@ -92,6 +97,20 @@ export class ShopShelf {
     return this.#sell(() => request(this.#socket, 'live-shopping:end-flash-sale', { sessionId: this.sessionId }));
   }
 
+  allowSeller(userId: string, allowed: boolean): Promise<void> {
+    return this.#sell(() =>
+      request(this.#socket, 'live-shopping:allow-seller', { sessionId: this.sessionId, userId, allowed }),
+    );
+  }
+
+  async loadProducts(): Promise<void> {
+    try {
+      this.products = await request(this.#socket, 'live-shopping:products', { sessionId: this.sessionId });
+    } catch (error) {
+      warn("reading the session's products failed", error);
+    }
+  }
+
   async loadFigures(): Promise<void> {
     try {
       this.figures = await request(this.#socket, 'live-shopping:analytics', { sessionId: this.sessionId });
@@ -125,6 +144,16 @@ export class ShopShelf {
     this.#shownAt = Date.parse(state.serverTime);
     this.card = state.card;
     this.sale = state.sale;
+    this.sellers = state.sellers;
+  }
+
+  /** A product of the shelf changed (the seller's own pushes): kept if still for sale. */
+  #keepProduct(product: ProductView): void {
+    if (this.products.length === 0) return;
+    if (!product.active) this.products = this.products.filter((item) => item.id !== product.id);
+    else if (this.products.some((item) => item.id === product.id)) {
+      this.products = this.products.map((item) => (item.id === product.id ? product : item));
+    } else this.products = [product, ...this.products];
   }
 
   #showCard(card: ShopCard | null, serverTime: string): void {
@@ -177,11 +206,18 @@ export class ShopShelf {
                 : card.sale,
           };
         }
+        this.products = this.products.map((product) =>
+          product.id === item.productId ? { ...product, stock: item.stock } : product,
+        );
         if (this.sale && this.sale.id === item.saleId && item.saleSold !== null) {
           this.sale = { ...this.sale, sold: item.saleSold };
         }
       }
     });
+    on('live-shopping:sellers', ({ sessionId, sellers }) => {
+      if (sessionId === this.sessionId) this.sellers = sellers;
+    });
+    on('live-shopping:product-added', ({ product }) => this.#keepProduct(product));
     on('live-shopping:analytics', (figures) => {
       if (figures.sessionId === this.sessionId) this.figures = figures;
     });

@@ -1,5 +1,5 @@
 // The shop's rules as the pages show them: pure, so unit tests can call them.
-import type { ErrorCode, FlashSaleView, ShopCard } from '../../../signaling/protocol/index.ts';
+import type { ErrorCode, FlashSaleView, ProductView, ShopCard } from '../../../signaling/protocol/index.ts';
 
 export const SIGN_IN_TO_BUY = 'Sign in with an account to buy.';
 
@@ -23,11 +23,19 @@ export function priceNow(card: ShopCard, serverNowMs: number): { price: number; 
 
 /** Units a buyer can still get: the product's stock, and during the sale what the sale has left. */
 export function unitsLeft(card: ShopCard, serverNowMs: number): number {
-  const stock = card.product?.stock ?? 0;
-  if (card.sale && salePhase(card.sale, serverNowMs) === 'on') {
-    return Math.min(stock, card.sale.stock - card.sale.sold);
+  return card.product ? productUnitsLeft(card.product, card.sale, serverNowMs) : 0;
+}
+
+/** The same for any product of the shelf, given the session's sale. */
+export function productUnitsLeft(
+  product: Pick<ProductView, 'id' | 'stock'>,
+  sale: FlashSaleView | null,
+  serverNowMs: number,
+): number {
+  if (sale && sale.productId === product.id && salePhase(sale, serverNowMs) === 'on') {
+    return Math.min(product.stock, sale.stock - sale.sold);
   }
-  return stock;
+  return product.stock;
 }
 
 /** A refused order, in words a buyer understands. */
