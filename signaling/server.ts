@@ -364,7 +364,7 @@ async function startOnDatabase(
   app.use(multihostRoutes(sessions, lists, tokenSecret, cluster?.limitStore));
   app.use(giftRoutes(gifts, tokenSecret));
   app.use(battleRoutes(battles, gifts, leaderboards, lists, tokenSecret));
-  app.use(shopRoutes(shop, productImages, tokenSecret));
+  app.use(shopRoutes(shop, productImages, tokenSecret, cluster?.limitStore));
   const liveEdgeHolds = new LiveEdgeHolds();
   app.use(hlsRoutes(broadcasts, logger, liveEdgeHolds));
   app.use(streamRoutes(streams, recordings, tokenSecret));

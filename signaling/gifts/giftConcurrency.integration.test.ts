@@ -10,9 +10,8 @@ import { openDatabase, type Database } from '../../prisma/database.ts';
 import { registerAccount } from '../../testkit/accountClient.ts';
 import { startBattle, startLiveSession } from '../../testkit/battles.ts';
 import { makeAdmin, topUp } from '../../testkit/coins.ts';
-import { startPostgres, type PostgresServer } from '../../testkit/postgres.ts';
+import { serverOnDatabases, type ServerOnDatabase } from '../../testkit/serverOnDatabases.ts';
 import { api, connectClient, type TestClient } from '../../testkit/signalingClient.ts';
-import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
 import { waitFor } from '../../testkit/waitFor.ts';
 import type { Ack, BattleState, GiftReceipt } from '../protocol/index.ts';
 
@@ -23,41 +22,11 @@ const COINS_EACH = 120;
 const giftValues: Record<string, number> = { rose: 1, heart: 5, star: 10 };
 const giftCycle = ['rose', 'heart', 'rose', 'star', 'rose'];
 
-interface Target {
-  server: TestServer;
-  databaseUrl: string;
-  databaseEnv: Record<string, string>;
-  close(): Promise<void>;
-}
-
-const targets: Record<string, () => Promise<Target>> = {
-  async sqlite() {
-    const server = await startTestServer({ TRUST_PROXY: 'loopback' });
-    return {
-      server,
-      databaseUrl: `file:${server.dataDir}/stagecast.db`,
-      databaseEnv: { DATA_DIR: server.dataDir },
-      close: () => server.close(),
-    };
-  },
-  async postgresql() {
-    const postgres: PostgresServer = await startPostgres();
-    const server = await startTestServer({ DATABASE_URL: postgres.url, TRUST_PROXY: 'loopback' });
-    return {
-      server,
-      databaseUrl: postgres.url,
-      databaseEnv: { DATABASE_URL: postgres.url },
-      async close() {
-        await server.close();
-        await postgres.stop();
-      },
-    };
-  },
-};
+const targets = serverOnDatabases({ TRUST_PROXY: 'loopback' });
 
 for (const [provider, start] of Object.entries(targets)) {
   const test = suite(`gift concurrency on ${provider}`);
-  let target: Target;
+  let target: ServerOnDatabase;
   let database: Database;
   const sockets: TestClient[] = [];
 

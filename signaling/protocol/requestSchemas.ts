@@ -6,13 +6,7 @@ import type { z } from 'zod';
 import { authRefreshRequest } from './auth.ts';
 import { battleInviteRequest, battleRef, quickMatchRequest } from './battleRequests.ts';
 import { giftRequest } from './giftRequests.ts';
-import {
-  flashSaleRequest,
-  interactionRequest,
-  orderRequest,
-  pinRequest,
-  sellerRequest,
-} from './shopRequests.ts';
+import { flashSaleRequest, interactionRequest, orderRequest, pinRequest, sellerRequest } from './shopRequests.ts';
 import {
   chatHistoryRequest,
   chatMessageRef,

@@ -14,9 +14,8 @@ import { openDatabase, type Database } from '../../prisma/database.ts';
 import { makeAdmin, topUp } from '../../testkit/coins.ts';
 import { goLive } from '../../testkit/battles.ts';
 import { registerAccount } from '../../testkit/accountClient.ts';
-import { startPostgres, type PostgresServer } from '../../testkit/postgres.ts';
+import { serverOnDatabases, type ServerOnDatabase } from '../../testkit/serverOnDatabases.ts';
 import { api } from '../../testkit/signalingClient.ts';
-import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
 import { waitFor } from '../../testkit/waitFor.ts';
 import { signIdentityToken } from '../auth/identityToken.ts';
 import { loadTokenSecret } from '../auth/tokenSecret.ts';
@@ -30,43 +29,11 @@ const COINS_EACH = 20;
 /** Every tenth buyer has less than the deal price. */
 const POOR_COINS = 2;
 
-interface Target {
-  server: TestServer;
-  databaseUrl: string;
-  databaseEnv: Record<string, string>;
-  close(): Promise<void>;
-}
-
-const SERVER_ENV = { SHOP_TIME_SCALE: '20' };
-
-const targets: Record<string, () => Promise<Target>> = {
-  async sqlite() {
-    const server = await startTestServer(SERVER_ENV);
-    return {
-      server,
-      databaseUrl: `file:${server.dataDir}/stagecast.db`,
-      databaseEnv: { DATA_DIR: server.dataDir },
-      close: () => server.close(),
-    };
-  },
-  async postgresql() {
-    const postgres: PostgresServer = await startPostgres();
-    const server = await startTestServer({ ...SERVER_ENV, DATABASE_URL: postgres.url });
-    return {
-      server,
-      databaseUrl: postgres.url,
-      databaseEnv: { DATABASE_URL: postgres.url },
-      async close() {
-        await server.close();
-        await postgres.stop();
-      },
-    };
-  },
-};
+const targets = serverOnDatabases({ SHOP_TIME_SCALE: '20' });
 
 for (const [provider, start] of Object.entries(targets)) {
   const test = suite(`live shopping concurrency on ${provider}`);
-  let target: Target;
+  let target: ServerOnDatabase;
   let database: Database;
 
   test.before(async () => {

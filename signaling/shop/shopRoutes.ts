@@ -8,6 +8,8 @@ import { authenticate, optionalIdentity } from '../auth/authenticate.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
 import { AppError } from '../errors.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
+import { KeyedRateLimit } from '../limits/ipRateLimit.ts';
+import type { LimitStore } from '../limits/rateLimits.ts';
 import { entityId } from '../protocol/commonRequests.ts';
 import { PRODUCT_IMAGE_MAX_BYTES, PRODUCT_IMAGE_TYPES } from '../protocol/index.ts';
 import {
@@ -25,8 +27,33 @@ import {
 import { IMAGE_CONTENT_TYPES, type ProductImages } from './productImages.ts';
 import type { ShopService } from './ShopService.ts';
 
-export function shopRoutes(shop: ShopService, images: ProductImages, tokenKeys: TokenKeys): Router {
+/**
+ * Per account, as a socket's requests are limited per socket: orders over HTTP
+ * (a burst for a flash sale's rush, then 10 a second) and picture uploads
+ * (each up to 2 MB written to disk).
+ */
+const ORDERS_PER_USER = { burst: 40, perS: 10 };
+const UPLOADS_PER_USER = { burst: 10, perS: 1 / 6 };
+
+export function shopRoutes(
+  shop: ShopService,
+  images: ProductImages,
+  tokenKeys: TokenKeys,
+  limitStore: LimitStore = undefined,
+): Router {
   const router = Router();
+  const ordersPerUser = new KeyedRateLimit(
+    'shop-orders',
+    ORDERS_PER_USER,
+    'too many orders at once: wait a moment',
+    limitStore,
+  );
+  const uploadsPerUser = new KeyedRateLimit(
+    'shop-uploads',
+    UPLOADS_PER_USER,
+    'too many pictures uploaded: wait a minute',
+    limitStore,
+  );
   const caller = (req: Request) => authenticate(req, tokenKeys);
   const idOf = (req: Request) => parseInput(entityId, req.params.id);
   const ok = (data: unknown) => ({ ok: true, data });
@@ -50,6 +77,7 @@ export function shopRoutes(shop: ShopService, images: ProductImages, tokenKeys: 
     express.raw({ type: () => true, limit: PRODUCT_IMAGE_MAX_BYTES }),
     async (req, res) => {
       const identity = await caller(req);
+      await uploadsPerUser.take(identity.userId);
       const productId = idOf(req);
       const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
       if (!PRODUCT_IMAGE_TYPES.some((allowed) => allowed === type)) {
@@ -153,6 +181,7 @@ export function shopRoutes(shop: ShopService, images: ProductImages, tokenKeys: 
 
   router.post('/api/live-shopping/:id/orders', async (req, res) => {
     const identity = await caller(req);
+    await ordersPerUser.take(identity.userId);
     const receipt = await shop.buy(identity, { sessionId: idOf(req), ...parseBody(orderBody, req) });
     res.status(receipt.replayed ? 200 : 201).json(ok(receipt));
   });

@@ -5,6 +5,7 @@
 // every (re)connect: pushes missed while away are not replayed.
 import type { BattleState, QuickMatchResult, ServerToClientEvents } from '../../../signaling/protocol/index.ts';
 import { request, RequestFailed, type SignalingSocket } from '../lib/signaling.ts';
+import { SocketListeners } from '../lib/SocketListeners.ts';
 import { warn } from '../lib/warn.ts';
 import {
   applyScores,
@@ -48,12 +49,13 @@ export class BattleWatch {
   notice = $state<string | undefined>();
 
   readonly #socket: SignalingSocket;
-  readonly #cleanups: (() => void)[] = [];
+  readonly #listeners: SocketListeners;
   #ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor(socket: SignalingSocket, sessionId: string) {
     this.#socket = socket;
     this.sessionId = sessionId;
+    this.#listeners = new SocketListeners(socket);
     this.#listen();
     if (socket.connected) void this.refresh();
   }
@@ -144,7 +146,7 @@ export class BattleWatch {
   destroy(): void {
     clearInterval(this.#ticker);
     this.#ticker = undefined;
-    for (const cleanup of this.#cleanups) cleanup();
+    this.#listeners.removeAll();
   }
 
   async #answer(event: 'pk-battle:accept' | 'pk-battle:decline' | 'pk-battle:cancel'): Promise<void> {
@@ -192,14 +194,8 @@ export class BattleWatch {
   }
 
   #listen(): void {
-    const socket = this.#socket;
-    const on = <E extends keyof ServerToClientEvents>(event: E, handler: ServerToClientEvents[E]) => {
-      socket.on(event, handler as never);
-      this.#cleanups.push(() => socket.off(event, handler as never));
-    };
-    const onConnect = () => void this.refresh();
-    socket.on('connect', onConnect);
-    this.#cleanups.push(() => socket.off('connect', onConnect));
+    const on = this.#listeners.on.bind(this.#listeners);
+    this.#listeners.onConnect(() => void this.refresh());
     for (const event of PHASE_PUSHES) on(event, ({ battle }) => this.#apply(battle, Date.now()));
     on('pk-battle:gift', (push) => {
       const battle = this.battle;

@@ -7,12 +7,12 @@ import type {
   ProductChange,
   ProductInput,
   ProductView,
-  ServerToClientEvents,
   VoucherInput,
   VoucherView,
 } from '../../../signaling/protocol/index.ts';
 import { ApiError, callApi } from '../lib/httpApi.ts';
 import type { SignalingSocket } from '../lib/signaling.ts';
+import { SocketListeners } from '../lib/SocketListeners.ts';
 import { sellerErrorWords } from './shopLogic.ts';
 
 export class SellerCatalogue {
@@ -23,14 +23,12 @@ export class SellerCatalogue {
   problem = $state<string | undefined>();
 
   readonly #token: string;
-  readonly #cleanups: (() => void)[] = [];
+  readonly #listeners: SocketListeners;
 
   constructor(socket: SignalingSocket, token: string) {
     this.#token = token;
-    const on = <E extends keyof ServerToClientEvents>(event: E, handler: ServerToClientEvents[E]) => {
-      socket.on(event, handler as never);
-      this.#cleanups.push(() => socket.off(event, handler as never));
-    };
+    this.#listeners = new SocketListeners(socket);
+    const on = this.#listeners.on.bind(this.#listeners);
     on('live-shopping:product-added', ({ product }) => this.#keepProduct(product));
     on('live-shopping:voucher', ({ voucher }) => this.#keepVoucher(voucher));
     // Orders in the host's live session move the stock.
@@ -102,7 +100,7 @@ export class SellerCatalogue {
   }
 
   destroy(): void {
-    for (const cleanup of this.#cleanups) cleanup();
+    this.#listeners.removeAll();
   }
 
   async #run(action: () => Promise<void>): Promise<boolean> {

@@ -11,13 +11,13 @@ import type {
   FlashSaleView,
   OrderView,
   ProductView,
-  ServerToClientEvents,
   ShopAnalytics,
   ShopCard,
   ShopState,
 } from '../../../signaling/protocol/index.ts';
 import { clockOffsetMs, serverNowMs } from '../battle/battleLogic.ts';
 import { request, RequestFailed, type SignalingSocket } from '../lib/signaling.ts';
+import { SocketListeners } from '../lib/SocketListeners.ts';
 import { warn } from '../lib/warn.ts';
 import { cardDelayMs, sellerErrorWords } from './shopLogic.ts';
 
@@ -49,7 +49,7 @@ export class ShopShelf {
   problem = $state<string | undefined>();
 
   readonly #socket: SignalingSocket;
-  readonly #cleanups: (() => void)[] = [];
+  readonly #listeners: SocketListeners;
   readonly #ticker: ReturnType<typeof setInterval>;
   readonly #latencyMs: () => number | undefined;
   /** Card changes waiting for the viewer's picture to catch up. */
@@ -62,6 +62,7 @@ export class ShopShelf {
     this.#socket = socket;
     this.sessionId = sessionId;
     this.#latencyMs = latencyMs;
+    this.#listeners = new SocketListeners(socket);
     this.#listen();
     this.#ticker = setInterval(() => (this.nowMs = Date.now()), TICK_MS);
     if (socket.connected) void this.refresh();
@@ -135,7 +136,7 @@ export class ShopShelf {
   destroy(): void {
     clearInterval(this.#ticker);
     for (const timer of this.#heldBack) clearTimeout(timer);
-    for (const cleanup of this.#cleanups) cleanup();
+    this.#listeners.removeAll();
   }
 
   #applyState(state: ShopState): void {
@@ -173,14 +174,8 @@ export class ShopShelf {
   }
 
   #listen(): void {
-    const socket = this.#socket;
-    const on = <E extends keyof ServerToClientEvents>(event: E, handler: ServerToClientEvents[E]) => {
-      socket.on(event, handler as never);
-      this.#cleanups.push(() => socket.off(event, handler as never));
-    };
-    const onConnect = () => void this.refresh();
-    socket.on('connect', onConnect);
-    this.#cleanups.push(() => socket.off('connect', onConnect));
+    const on = this.#listeners.on.bind(this.#listeners);
+    this.#listeners.onConnect(() => void this.refresh());
     on('live-shopping:product-pinned', ({ sessionId, card, serverTime }) => {
       if (sessionId !== this.sessionId) return;
       this.offsetMs = clockOffsetMs(serverTime, Date.now());
