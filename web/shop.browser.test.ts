@@ -185,6 +185,12 @@ test('a host pins a product and runs a flash sale; a viewer sees the card and th
   await orders.page.waitForSelector(`${byTestId('order-row')}[data-status="shipped"]`, { timeout: STEP_TIMEOUT_MS });
   await watch.reload({ waitUntil: 'load' });
   await watch.waitForSelector(`${byTestId('order-row')}[data-status="shipped"]`, { timeout: STEP_TIMEOUT_MS });
+
+  // The show ends: the studio's "Show ended" page says what it sold.
+  const ended = await api(server.url, 'POST', `/api/multihost/${session.id}/end`, seller.token);
+  assert.is(ended.status, 200);
+  await studio.waitForSelector(byTestId('ended-shop'), { timeout: STEP_TIMEOUT_MS });
+  assert.match(await text(studio, byTestId('shop-total-figures')), /The show\s*1\s*1\s*1\s*25/);
 });
 
 test.run();

@@ -38,7 +38,7 @@ const SESSION_PATHS = [
   /^\/api\/multihost\/(?!active\/|user\/)([^/]+)(?:\/|$)/,
   /^\/api\/room\/([^/]+)\/stream\//,
   /^\/media\/live\/([^/]+)\//,
-  /^\/api\/live-shopping\/([^/]+)(?:\/|$)/,
+  /^\/api\/live-shopping\/(?!active\/|top\/)([^/]+)(?:\/|$)/,
 ];
 const UNREACHABLE = 'the node serving this session is unreachable; try again';
 const BATTLE_PATH = /^\/api\/pk-battles\/(?!active\/|leaderboard\/|user\/)([^/]+)(?:\/|$)/;

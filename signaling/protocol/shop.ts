@@ -217,6 +217,27 @@ export interface ShopAnalytics {
   totals: { impressions: number; clicks: number; orders: number; units: number; revenue: number; conversion: number };
 }
 
+/** A live session with something pinned (`GET /api/live-shopping/active/list`). */
+export interface ShoppingSessionView {
+  sessionId: string;
+  title: string;
+  primaryHostId: string;
+  primaryHostName: string;
+  /** What is pinned: a product's title, or a voucher's code. */
+  pinned: string;
+  pinnedAt: string;
+}
+
+/** A session by what it sold (`GET /api/live-shopping/top/performers`). */
+export interface ShopPerformerView {
+  sessionId: string;
+  title: string;
+  primaryHostId: string;
+  primaryHostName: string;
+  orders: number;
+  revenue: number;
+}
+
 /** Stock of a session's products after orders, coalesced (SHOP_STOCK_PUSH_MS); the last push holds the final numbers. */
 export interface StockPush {
   sessionId: string;

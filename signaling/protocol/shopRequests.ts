@@ -133,6 +133,9 @@ export const sellerRequest = z.object({
 /** `POST /api/live-shopping/:id/sellers`. */
 export const sellerBody = sellerRequest.omit({ sessionId: true });
 
+/** `GET /api/live-shopping/top/performers?days=`: sessions that started within the last `days`. */
+export const performersQuery = z.object({ days: z.coerce.number().int().min(1).max(365).default(7) });
+
 /** `GET /api/shop/orders?as=`. */
 export const ordersQuery = z.object({ as: z.enum(['buyer', 'seller']).default('buyer') });
 

@@ -37,6 +37,8 @@ import type { ShopStore } from './ShopStore.ts';
 import { flashSaleView, productView, voucherView, type FlashSaleRow } from './shopViews.ts';
 import { StockTicker } from './StockTicker.ts';
 
+/** Sessions the lists across sessions name at most. */
+const LIST_LIMIT = 50;
 /** Pin counts are written and the hosts' figures pushed at most this often while they change. */
 const FIGURES_EVERY_MS = 1_000;
 
@@ -328,6 +330,16 @@ export class ShopService {
     const shelf = this.#shelves.get(sessionId);
     if (shelf) await this.#savePinCounts(shelf);
     return this.#store.analytics(sessionId);
+  }
+
+  // --- across sessions -----------------------------------------------------------
+
+  shoppingSessions() {
+    return this.#store.shoppingSessions(LIST_LIMIT);
+  }
+
+  topPerformers(days: number) {
+    return this.#store.topPerformers(new Date(Date.now() - days * 86_400_000), LIST_LIMIT);
   }
 
   // --- orders after the stream ---------------------------------------------

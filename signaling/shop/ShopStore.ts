@@ -11,6 +11,8 @@ import { AppError } from '../errors.ts';
 import type {
   OrderView,
   PinAnalytics,
+  ShopPerformerView,
+  ShoppingSessionView,
   ProductChange,
   ProductInput,
   ShopAnalytics,
@@ -259,6 +261,64 @@ export class ShopStore {
   }
 
   // --- figures ---------------------------------------------------------------
+
+  /** Live sessions with an open pin, newest pin first (every node's: the rows are shared). */
+  async shoppingSessions(limit: number): Promise<ShoppingSessionView[]> {
+    const pins = await this.#database.shopPin.findMany({
+      where: { unpinnedAt: null },
+      orderBy: { pinnedAt: 'desc' },
+      take: limit,
+    });
+    const sessions = await this.#database.liveSession.findMany({
+      where: { id: { in: pins.map((pin) => pin.sessionId) }, status: 'live' },
+    });
+    const sessionOf = new Map(sessions.map((session) => [session.id, session]));
+    const titles = await this.#titlesOf(pins);
+    return pins.flatMap((pin) => {
+      const session = sessionOf.get(pin.sessionId);
+      if (!session) return [];
+      return [
+        {
+          sessionId: session.id,
+          title: session.title,
+          primaryHostId: session.primaryHostId,
+          primaryHostName: session.primaryHostName,
+          pinned: titles.get(pin.productId ?? pin.voucherId ?? '') ?? '',
+          pinnedAt: pin.pinnedAt.toISOString(),
+        },
+      ];
+    });
+  }
+
+  /** Sessions started since `since` by coins taken (cancelled orders left out), best first. */
+  async topPerformers(since: Date, limit: number): Promise<ShopPerformerView[]> {
+    const groups = await this.#database.shopOrder.groupBy({
+      by: ['sessionId'],
+      where: { status: { not: 'cancelled' }, sessionId: { not: null }, createdAt: { gte: since } },
+      _count: { _all: true },
+      _sum: { total: true },
+      orderBy: { _sum: { total: 'desc' } },
+      take: limit,
+    });
+    const sessions = await this.#database.liveSession.findMany({
+      where: { id: { in: groups.flatMap((group) => (group.sessionId ? [group.sessionId] : [])) } },
+    });
+    const sessionOf = new Map(sessions.map((session) => [session.id, session]));
+    return groups.flatMap((group) => {
+      const session = group.sessionId ? sessionOf.get(group.sessionId) : undefined;
+      if (!session) return [];
+      return [
+        {
+          sessionId: session.id,
+          title: session.title,
+          primaryHostId: session.primaryHostId,
+          primaryHostName: session.primaryHostName,
+          orders: group._count._all,
+          revenue: group._sum.total ?? 0,
+        },
+      ];
+    });
+  }
 
   /** The primary host of a session, also after it ended. */
   async sessionSeller(sessionId: string): Promise<string | undefined> {

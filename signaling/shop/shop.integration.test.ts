@@ -13,7 +13,16 @@ import { makeAdmin, topUp } from '../../testkit/coins.ts';
 import { api, connectClient, signInGuest, type TestClient } from '../../testkit/signalingClient.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
 import { waitFor } from '../../testkit/waitFor.ts';
-import type { OrderReceipt, OrderView, ProductView, ShopAnalytics, ShopState, VoucherView } from '../protocol/index.ts';
+import type {
+  OrderReceipt,
+  OrderView,
+  ProductView,
+  ShopAnalytics,
+  ShopPerformerView,
+  ShoppingSessionView,
+  ShopState,
+  VoucherView,
+} from '../protocol/index.ts';
 
 const test = suite('live shopping');
 let server: TestServer;
@@ -470,6 +479,19 @@ test('the shelf: anyone lists the session’s products; a co-host sells once the
   });
   const after = await api(server.url, 'POST', shelf('/unpin'), coHost.token);
   assert.is(after.status, 403);
+});
+
+test('across sessions: who is selling now, and who sold most', async () => {
+  const active = await api<ShoppingSessionView[]>(server.url, 'GET', '/api/live-shopping/active/list');
+  assert.ok(active.body.ok, JSON.stringify(active.body));
+  const mine = active.body.data.find((entry) => entry.sessionId === seller.session.id);
+  assert.is(mine?.pinned, 'Sticker');
+  const top = await api<ShopPerformerView[]>(server.url, 'GET', '/api/live-shopping/top/performers?days=1');
+  assert.ok(top.body.ok);
+  const row = top.body.data.find((entry) => entry.sessionId === seller.session.id);
+  assert.ok(row && row.orders >= 3 && row.revenue > 0, JSON.stringify(top.body.data));
+  const bad = await api(server.url, 'GET', '/api/live-shopping/top/performers?days=0');
+  assert.is(bad.status, 400);
 });
 
 test('the session ends: the pin closes, the shelf is empty, the figures stay readable', async () => {

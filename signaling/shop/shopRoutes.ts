@@ -19,6 +19,7 @@ import {
   ordersQuery,
   pinBody,
   productChange,
+  performersQuery,
   productInput,
   sellerBody,
   voucherChange,
@@ -142,6 +143,17 @@ export function shopRoutes(
 
   router.post('/api/shop/orders/:id/cancel', async (req, res) => {
     res.json(ok(await shop.cancel(await caller(req), idOf(req))));
+  });
+
+  // --- across sessions (seed routes; before /:id, which they would match) ------
+
+  router.get('/api/live-shopping/active/list', async (_req, res) => {
+    res.json(ok(await shop.shoppingSessions()));
+  });
+
+  router.get('/api/live-shopping/top/performers', async (req, res) => {
+    const { days } = parseInput(performersQuery, req.query);
+    res.json(ok(await shop.topPerformers(days)));
   });
 
   // --- a live session's shelf ------------------------------------------------
