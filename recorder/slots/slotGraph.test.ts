@@ -281,17 +281,39 @@ test('the real FFmpeg builds the graph and takes every command of a run of layou
   ffmpeg.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => ffmpeg.once('exit', resolve));
   let client: ZmtpClient | undefined;
+  const connect = () =>
+    waitFor('the compositor to take commands', () => ZmtpClient.connect(commandPort).catch(() => undefined), 10_000);
+  /**
+   * A change's commands (settings: sending them twice is harmless). CI saw the connection dropped once
+   * right after the handshake (EPIPE) with FFmpeg running: then one new connection, said out loud; an
+   * FFmpeg that exited fails the test with its own words.
+   */
+  const send = async (commands: string[]) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Promise.all(commands.map((command) => client!.request(command)));
+      } catch (error) {
+        const state = ffmpeg.exitCode === null ? 'still running' : `exited with ${ffmpeg.exitCode}`;
+        if (attempt >= 2 || ffmpeg.exitCode !== null) {
+          throw new Error(`${(error as Error).message}; FFmpeg ${state}: ${stderr.trim() || '(nothing on stderr)'}`, {
+            cause: error,
+          });
+        }
+        process.stderr.write(
+          `[slotGraph] the command connection dropped (${(error as Error).message}), FFmpeg ${state}: reconnecting\n`,
+        );
+        client?.close();
+        client = await connect();
+      }
+    }
+  };
   try {
-    client = await waitFor(
-      'the compositor to take commands',
-      () => ZmtpClient.connect(commandPort).catch(() => undefined),
-      10_000,
-    );
+    client = await connect();
     let previous = settingsOf(frames[0]!);
     for (const next of frames.slice(1)) {
       const settings = settingsOf(next);
       const commands = slotCommands(previous, settings);
-      const replies = await Promise.all(commands.map((command) => client!.request(command)));
+      const replies = await send(commands);
       const refused = commands.filter((_, i) => replies[i]!.code !== 0);
       assert.equal(refused, [], `refused: ${refused.join(' | ')} ${JSON.stringify(replies.find((r) => r.code !== 0))}`);
       previous = settings;

@@ -265,10 +265,12 @@ test('sessions of two nodes battle: invited and accepted through any node, gifts
 
   // Invited through the node that owns neither session; B's host, on its own node, is told.
   const invitedPush = hostB.next('pk-battle:invited');
+  // 10 minutes (1 at BATTLE_TIME_SCALE 10): the fans below sign up and gift while it runs, which took
+  // longer than a 1-minute battle's 6 s on a loaded machine.
   const invited = await api<BattleState>(third.url, 'POST', '/api/pk-battles', a.host.token, {
     sessionId: a.session.id,
     opponentSessionId: b.session.id,
-    durationS: 60,
+    durationS: 600,
   });
   assert.ok(invited.body.ok, JSON.stringify(invited.body));
   const battleId = invited.body.data.id;
@@ -318,11 +320,14 @@ test('sessions of two nodes battle: invited and accepted through any node, gifts
   );
   const [rose] = await fans[0]!.socket.call('gift:catalogue', {});
   const sent = { a: 0, b: 0 };
+  // Waited for from before the first gift: the clock runs through all twenty requests below, one after
+  // another across the nodes (5 s was too little on a loaded machine).
   const lastScores = watchers.map((watcher) =>
     watcher.next(
       'pk-battle:gift',
       (push) =>
         push.battleId === battleId && push.scores[0] === 4 * rose!.coinValue && push.scores[1] === 6 * rose!.coinValue,
+      20_000,
     ),
   );
   for (const [index, { fan, socket }] of fans.entries()) {

@@ -161,7 +161,8 @@ export class OrderWriter {
     const results = orders.map((order): WrittenOrder | AppError => {
       const row = earlier.get(`${order.buyerId}:${order.clientOrderId}`);
       if (row) {
-        const replayed = { ...row.written, replayed: true };
+        // A free order (a 100 % voucher) wrote no entry: the buyer's balance now is what it left.
+        const replayed = { ...row.written, balance: row.balanceAfter ?? plan.balanceOf(order.buyerId), replayed: true };
         return sameOrder(row.written.order, order) ? replayed : differentOrder();
       }
       const product = products.get(order.productId);
@@ -302,7 +303,7 @@ export class OrderWriter {
     statements: HotStatements,
     tx: DatabaseTransaction,
     orders: PendingOrder[],
-  ): Promise<Map<string, { written: WrittenOrder }>> {
+  ): Promise<Map<string, { written: WrittenOrder; balanceAfter: number | undefined }>> {
     const keys = [...new Map(orders.map((order) => [`${order.buyerId}:${order.clientOrderId}`, order])).values()];
     // The exact (buyerId, clientOrderId) pairs, one lookup each in the unique index.
     const seen = await statements.query<{ id: string }>(
@@ -328,13 +329,13 @@ export class OrderWriter {
         {
           written: {
             order: orderView(row, row.product.title),
-            // A free order (a 100 % voucher) wrote no entry: its buyer's balance did not change.
-            balance: balanceAfter.get(storedLedgerKey('order_paid', row.buyerId, row.clientOrderId)) ?? 0,
+            balance: 0,
             replayed: true,
             productStock: 0,
             saleSold: null,
             saleStock: null,
           },
+          balanceAfter: balanceAfter.get(storedLedgerKey('order_paid', row.buyerId, row.clientOrderId)),
         },
       ]),
     );

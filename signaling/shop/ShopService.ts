@@ -55,6 +55,12 @@ interface Shelf {
   sellers: Set<string>;
   stock: StockTicker;
   figuresDirty: boolean;
+  /**
+   * The shelf's changes (pins, sales) one at a time: each reads the shelf,
+   * then writes rows, then changes it; two at once would both close the same
+   * pin and leave one of their own open, or start two sales.
+   */
+  changes: Promise<unknown>;
 }
 
 export interface ShopServiceOptions {
@@ -185,6 +191,10 @@ export class ShopService {
     const session = this.#liveSession(request.sessionId);
     this.#assertSeller(session, caller);
     const shelf = this.#shelf(session);
+    return this.#oneAtATime(shelf, () => this.#pin(shelf, session, caller, request));
+  }
+
+  async #pin(shelf: Shelf, session: Session, caller: Identity, request: PinRequest): Promise<ShopState> {
     const pinnedAt = new Date();
     let card: Omit<ShopCard, 'pinId'>;
     if (request.productId !== undefined) {
@@ -225,16 +235,27 @@ export class ShopService {
     const session = this.#liveSession(sessionId);
     this.#assertSeller(session, caller);
     const shelf = this.#shelf(session);
-    if (!shelf.card) throw new AppError('CONFLICT', 'nothing is pinned');
-    await this.#unpinCurrent(shelf, new Date());
-    this.#showCard(shelf, null);
-    return this.state(sessionId);
+    return this.#oneAtATime(shelf, async () => {
+      if (!shelf.card) throw new AppError('CONFLICT', 'nothing is pinned');
+      await this.#unpinCurrent(shelf, new Date());
+      this.#showCard(shelf, null);
+      return this.state(sessionId);
+    });
   }
 
   async startFlashSale(caller: Identity, request: FlashSaleRequest): Promise<ShopState> {
     const session = this.#liveSession(request.sessionId);
     this.#assertSeller(session, caller);
     const shelf = this.#shelf(session);
+    return this.#oneAtATime(shelf, () => this.#startFlashSale(shelf, session, caller, request));
+  }
+
+  async #startFlashSale(
+    shelf: Shelf,
+    session: Session,
+    caller: Identity,
+    request: FlashSaleRequest,
+  ): Promise<ShopState> {
     const now = new Date();
     if (shelf.sale && saleOpen(shelf.sale, now)) {
       throw new AppError('CONFLICT', 'a flash sale is already on: end it first');
@@ -268,7 +289,7 @@ export class ShopService {
     if (shelf.card?.product?.id === product.id) {
       this.#showCard(shelf, { ...shelf.card, sale: flashSaleView(sale) });
     } else {
-      await this.pin(caller, { sessionId: session.id, productId: product.id });
+      await this.#pin(shelf, session, caller, { sessionId: session.id, productId: product.id });
     }
     this.#logger.info({ sessionId: session.id, saleId: sale.id, productId: product.id }, 'flash sale announced');
     return this.state(session.id);
@@ -278,9 +299,11 @@ export class ShopService {
     const session = this.#liveSession(sessionId);
     this.#assertSeller(session, caller);
     const shelf = this.#shelf(session);
-    if (!shelf.sale || !saleOpen(shelf.sale, new Date())) throw new AppError('CONFLICT', 'no flash sale is on');
-    await this.#endSale(shelf, 'host');
-    return this.state(sessionId);
+    return this.#oneAtATime(shelf, async () => {
+      if (!shelf.sale || !saleOpen(shelf.sale, new Date())) throw new AppError('CONFLICT', 'no flash sale is on');
+      await this.#endSale(shelf, 'host');
+      return this.state(sessionId);
+    });
   }
 
   // --- buying -----------------------------------------------------------------
@@ -459,6 +482,8 @@ export class ShopService {
     this.#shelves.delete(sessionId);
     this.#clearSaleTimers(shelf);
     shelf.stock.close();
+    // A pin or sale being written finishes first: its rows are closed below with the rest.
+    await shelf.changes;
     try {
       if (saleReason && shelf.sale && saleOpen(shelf.sale, new Date())) {
         await this.#store.endFlashSale(shelf.sale.id, new Date(), saleReason);
@@ -475,6 +500,13 @@ export class ShopService {
     for (const shelf of this.#shelves.values()) {
       if (shelf.card?.product?.id === product.id) this.#showCard(shelf, { ...shelf.card, product });
     }
+  }
+
+  /** Runs a change of the shelf after the ones before it (whatever became of them). */
+  #oneAtATime<T>(shelf: Shelf, change: () => Promise<T>): Promise<T> {
+    const result = shelf.changes.then(change, change);
+    shelf.changes = result.catch(() => undefined);
+    return result;
   }
 
   #clearSaleTimers(shelf: Shelf): void {
@@ -496,6 +528,7 @@ export class ShopService {
         sellers: new Set(),
         stock: new StockTicker(sessionId, (push) => this.#pushes.stock(push)),
         figuresDirty: false,
+        changes: Promise.resolve(),
       };
       this.#shelves.set(sessionId, shelf);
     }

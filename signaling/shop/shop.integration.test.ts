@@ -310,6 +310,15 @@ test('vouchers: window, minimum spend and uses hold; the discount is what moves'
   const usedUp = await buy('v-5', 2, 'HALF50');
   assert.ok(!usedUp.body.ok && usedUp.body.error.code === 'LIMIT_REACHED');
   assert.is(await database.shopOrder.count({ where: { productId: product.id } }), 1);
+
+  // A 100 % voucher: a free order moves no coins, and its resend answers the same balance.
+  assert.ok((await make({ code: 'FREE100', amount: 100, minSpend: 0, totalUses: 5 })).body.ok);
+  const free = await buy('v-6', 1, 'FREE100');
+  assert.ok(free.body.ok && free.body.data.order.total === 0, JSON.stringify(free.body));
+  const freeAgain = await buy('v-6', 1, 'FREE100');
+  assert.ok(freeAgain.body.ok && freeAgain.body.data.replayed);
+  assert.is(freeAgain.body.ok && freeAgain.body.data.balance, free.body.data.balance);
+  assert.is(await balanceOf(buyer), balance - 30);
 });
 
 test('who may buy: accounts only, not from themselves, only the session seller’s products', async () => {
@@ -479,6 +488,23 @@ test('the shelf: anyone lists the session’s products; a co-host sells once the
   });
   const after = await api(server.url, 'POST', shelf('/unpin'), coHost.token);
   assert.is(after.status, 403);
+});
+
+test('pins at the same moment leave one card and one open pin', async () => {
+  const products = await Promise.all(['Pen', 'Pad', 'Ink'].map((title) => newProduct({ title, price: 3, stock: 9 })));
+  const answers = await Promise.all(
+    products.map((product) =>
+      api<ShopState>(server.url, 'POST', shelf('/products/pin'), seller.host.token, { productId: product.id }),
+    ),
+  );
+  assert.ok(answers.every((answer) => answer.body.ok));
+  const open = await database.shopPin.findMany({ where: { sessionId: seller.session.id, unpinnedAt: null } });
+  assert.is(open.length, 1, 'one pin open');
+  const state = await api<ShopState>(server.url, 'GET', shelf());
+  assert.ok(state.body.ok && state.body.data.card?.pinId === open[0]!.id, 'the card is the open pin');
+  // Put the sticker back for the lists below.
+  const sticker = (await database.product.findFirstOrThrow({ where: { title: 'Sticker' } })).id;
+  await api(server.url, 'POST', shelf('/products/pin'), seller.host.token, { productId: sticker });
 });
 
 test('across sessions: who is selling now, and who sold most', async () => {
