@@ -199,6 +199,8 @@ export interface ShopOptions extends CommonOptions {
   pins: number;
   /** Share of orders resent at once with the same clientOrderId, in %. */
   resendPct: number;
+  /** The started server on a PostgreSQL the bench starts (Debian's), instead of SQLite. */
+  postgres: boolean;
 }
 
 /** Each viewer stays under this many gifts a second: the server allows a socket 20 requests/s (after a burst of 100). */
@@ -248,7 +250,7 @@ scenarios
               [--failovers F (3)] [--battles B (3)] [--browser-capture 320x180@15]: N node processes behind
               nginx on Redis and PostgreSQL; placement, joins, chat across nodes, battles across nodes, owner kills
   shop        --viewers V (1000) --buyers B (100) --orders N (5000) --rate R (1000) [--pins P (20)]
-              [--resend-pct Q (5)]: a live session's flash sale of one product; orders/s, oversold,
+              [--resend-pct Q (5)] [--postgres: the server on a PostgreSQL]: a live session's flash sale of one product; orders/s, oversold,
               double-charged, pin → card at the viewers
   report      writes bench/results/report.html from the JSON files there
 
@@ -303,6 +305,7 @@ const optionSpec = {
   rendition: { type: 'string' },
   gifts: { type: 'string' },
   buyers: { type: 'string' },
+  postgres: { type: 'boolean' },
   orders: { type: 'string' },
   pins: { type: 'string' },
   battles: { type: 'string' },
@@ -536,7 +539,9 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         rate: number('rate', 1000, 1, 5000, true),
         pins: number('pins', 20, 1, 200),
         resendPct: number('resend-pct', 5, 0, 50, true),
+        postgres: values.postgres === true,
       };
+      if (shop.postgres && common.url) throw new UsageError('--postgres starts its own server: not with --url');
       if ((shop.rate / shop.buyers) * (1 + shop.resendPct / 100) > MAX_GIFTS_PER_VIEWER_PER_S) {
         throw new UsageError(
           `--rate / --buyers (with the resends) must be at most ${MAX_GIFTS_PER_VIEWER_PER_S} requests/s per buyer (a socket may make 20)`,

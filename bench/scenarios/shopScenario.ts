@@ -30,6 +30,7 @@ import type { OrderReceipt, ProductView, ShopAnalytics, ShopState } from '../../
 import { registerAccount } from '../../testkit/accountClient.ts';
 import { makeAdmin, topUp } from '../../testkit/coins.ts';
 import { createSession, endSession } from '../../testkit/sessions.ts';
+import { startPostgres } from '../../testkit/postgres.ts';
 import { api } from '../../testkit/signalingClient.ts';
 import type { ShopOptions } from '../cli.ts';
 import { openSignalingChannel, RequestFailed, type SignalingChannel } from '../peers/signalingChannel.ts';
@@ -55,11 +56,15 @@ const PUSH_DRAIN_MS = 1_000;
 export async function runShopScenario(options: ShopOptions, context: RunContext) {
   const { progress, timeoutMs } = context;
   const runId = randomBytes(4).toString('hex');
+  const postgres = options.postgres ? await startPostgres() : undefined;
   const target = await startStagecastTarget({
     url: options.url,
     workers: options.workers,
     pin: options.pin,
-    env: { SHOP_TIME_SCALE: String(TIME_SCALE) },
+    env: { SHOP_TIME_SCALE: String(TIME_SCALE), ...(postgres ? { DATABASE_URL: postgres.url } : {}) },
+  }).catch(async (error: unknown) => {
+    await postgres?.stop();
+    throw error;
   });
   const sockets: SignalingChannel[] = [];
   let ending: (() => Promise<void>) | undefined;
@@ -72,6 +77,7 @@ export async function runShopScenario(options: ShopOptions, context: RunContext)
     const saleUnits = Math.max(1, Math.floor(options.orders * SALE_SHARE));
     const params = {
       ...options,
+      database: options.postgres ? 'postgresql' : options.url ? 'the server’s' : 'sqlite',
       saleUnits,
       dealPrice: DEAL_PRICE,
       timeScale: options.url ? 'the server’s' : TIME_SCALE,
@@ -322,5 +328,6 @@ export async function runShopScenario(options: ShopOptions, context: RunContext)
     for (const socket of sockets) socket.close();
     await ending?.().catch(() => undefined);
     await target.close();
+    await postgres?.stop();
   }
 }

@@ -113,7 +113,8 @@ export async function startStagecastTarget(options: TargetOptions): Promise<Benc
       MESH_MAX_HOSTS: '0',
       ...options.env,
     };
-    delete env.DATABASE_URL;
+    // The database is the bench's own (a scenario may name one: `shop --postgres`), never the caller's.
+    if (!options.env?.DATABASE_URL) delete env.DATABASE_URL;
     delete env.REDIS_URL;
     delete env.MEDIA_DIR;
     try {
@@ -148,13 +149,15 @@ export async function startStagecastTarget(options: TargetOptions): Promise<Benc
     url: baseUrl,
     pinned,
     // A server we did not start: the database this process was told of (the same variables), if any.
-    databaseEnv: dataDir
-      ? { DATA_DIR: dataDir }
-      : process.env.DATABASE_URL
-        ? { DATABASE_URL: process.env.DATABASE_URL }
-        : process.env.DATA_DIR
-          ? { DATA_DIR: process.env.DATA_DIR }
-          : undefined,
+    databaseEnv: options.env?.DATABASE_URL
+      ? { DATABASE_URL: options.env.DATABASE_URL }
+      : dataDir
+        ? { DATA_DIR: dataDir }
+        : process.env.DATABASE_URL
+          ? { DATABASE_URL: process.env.DATABASE_URL }
+          : process.env.DATA_DIR
+            ? { DATA_DIR: process.env.DATA_DIR }
+            : undefined,
     async nodeCpuSeconds() {
       if (child) return processCpuSeconds(child.pid);
       // A server we did not start: its own process metrics (prom-client's default set).
