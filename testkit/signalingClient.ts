@@ -96,6 +96,11 @@ export interface Guest {
   displayName: string;
 }
 
+/** An account as the pages keep an identity (signed in): what openPage and studio pages take. */
+export function identityOf(account: { token: string; user: { userId: string; displayName: string } }): Guest {
+  return { token: account.token, userId: account.user.userId, displayName: account.user.displayName };
+}
+
 export async function signInGuest(baseUrl: string, displayName: string): Promise<Guest> {
   const { body } = await api<GuestSignIn>(baseUrl, 'POST', '/api/auth/guest', undefined, { displayName });
   if (!body.ok) throw new Error(`guest sign-in failed: ${body.error.message}`);

@@ -16,7 +16,7 @@ import { registerAccount, type SignedInAccount } from '../testkit/accountClient.
 import { launchChromium } from '../testkit/chromium.ts';
 import { makeAdmin, topUp } from '../testkit/coins.ts';
 import { createSession } from '../testkit/sessions.ts';
-import { api, signInGuest, type Guest } from '../testkit/signalingClient.ts';
+import { api, signInGuest, type Guest, identityOf } from '../testkit/signalingClient.ts';
 import {
   assertReceivesFrom,
   byTestId,
@@ -74,11 +74,6 @@ test.after(async () => {
   await browser?.close();
   await server?.close();
 });
-
-/** An account as the pages keep an identity (signed in). */
-function identityOf(account: SignedInAccount): Guest {
-  return { token: account.token, userId: account.user.userId, displayName: account.user.displayName };
-}
 
 /** A watch page on a phone-sized screen in its own context, signed in as `identity`. */
 async function openWatchPage(sessionId: string, identity: Guest): Promise<Page> {

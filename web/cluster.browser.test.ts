@@ -13,7 +13,7 @@ import { launchChromium } from '../testkit/chromium.ts';
 import { makeAdmin, topUp } from '../testkit/coins.ts';
 import { addCoHost, createSession } from '../testkit/sessions.ts';
 import type { BattleState, SessionState } from '../signaling/protocol/index.ts';
-import { api, signInGuest, type Guest } from '../testkit/signalingClient.ts';
+import { api, signInGuest, type Guest, identityOf } from '../testkit/signalingClient.ts';
 import {
   assertReceivesFrom,
   byTestId,
@@ -120,11 +120,6 @@ async function toppedUpFan(displayName: string) {
   const [giftType] = catalogue.body.data;
   if (!giftType) throw new Error('the gift catalogue is empty');
   return { fan, giftType };
-}
-
-/** An account as the pages keep an identity. */
-function identityOf(account: Awaited<ReturnType<typeof registerAccount>>): Guest {
-  return { token: account.token, userId: account.user.userId, displayName: account.user.displayName };
 }
 
 test('sessions of two nodes battle in the studios: each decodes the other, both HLS pictures split, gifts score on both sides', async () => {

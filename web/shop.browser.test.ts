@@ -16,7 +16,7 @@ import { registerAccount, type SignedInAccount } from '../testkit/accountClient.
 import { launchChromium } from '../testkit/chromium.ts';
 import { makeAdmin, topUp } from '../testkit/coins.ts';
 import { createSession } from '../testkit/sessions.ts';
-import { api, type Guest } from '../testkit/signalingClient.ts';
+import { api, identityOf } from '../testkit/signalingClient.ts';
 import {
   byTestId,
   joinAsHost,
@@ -71,10 +71,6 @@ test.after(async () => {
   await server?.close();
   if (pictureFile) fs.rmSync(path.dirname(pictureFile), { recursive: true, force: true });
 });
-
-function identityOf(account: SignedInAccount): Guest {
-  return { token: account.token, userId: account.user.userId, displayName: account.user.displayName };
-}
 
 async function text(page: Page, selector: string): Promise<string> {
   return page.$eval(selector, (element) => element.textContent?.trim() ?? '');

@@ -118,7 +118,10 @@ export async function runShopScenario(options: ShopOptions, context: RunContext)
         sockets.push(channel);
         channel.on('live-shopping:product-pinned', (push) => {
           const pinId = push.card?.pinId;
-          if (pinId) pinArrivals.set(pinId, [...(pinArrivals.get(pinId) ?? []), performance.now()]);
+          if (!pinId) return;
+          const arrivals = pinArrivals.get(pinId);
+          if (arrivals) arrivals.push(performance.now());
+          else pinArrivals.set(pinId, [performance.now()]);
         });
         if (index === 0) {
           channel.on('live-shopping:stock', (push) => {

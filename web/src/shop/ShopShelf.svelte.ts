@@ -21,7 +21,7 @@ import { SocketListeners } from '../lib/SocketListeners.ts';
 import { warn } from '../lib/warn.ts';
 import { cardDelayMs, sellerErrorWords } from './shopLogic.ts';
 
-/** The clock ticks this often while a card shows (countdowns round to seconds). */
+/** The clock ticks this often while a card or a sale shows (countdowns round to seconds); not otherwise. */
 const TICK_MS = 250;
 /** Orders the studio lists as they come in. */
 const RECENT_ORDERS = 20;
@@ -50,7 +50,7 @@ export class ShopShelf {
 
   readonly #socket: SignalingSocket;
   readonly #listeners: SocketListeners;
-  readonly #ticker: ReturnType<typeof setInterval>;
+  #ticker: ReturnType<typeof setInterval> | undefined;
   readonly #latencyMs: () => number | undefined;
   /** Card changes waiting for the viewer's picture to catch up. */
   readonly #heldBack = new Set<ReturnType<typeof setTimeout>>(); // eslint-disable-line svelte/prefer-svelte-reactivity
@@ -64,12 +64,16 @@ export class ShopShelf {
     this.#latencyMs = latencyMs;
     this.#listeners = new SocketListeners(socket);
     this.#listen();
-    this.#ticker = setInterval(() => (this.nowMs = Date.now()), TICK_MS);
     if (socket.connected) void this.refresh();
   }
 
   get serverNow(): number {
     return serverNowMs(this.offsetMs, this.nowMs);
+  }
+
+  /** The server's time at this instant (not reactive: for measures, e.g. the viewer's latency). */
+  serverTimeNow(): number {
+    return serverNowMs(this.offsetMs, Date.now());
   }
 
   async refresh(): Promise<void> {
@@ -135,6 +139,7 @@ export class ShopShelf {
 
   destroy(): void {
     clearInterval(this.#ticker);
+    this.#ticker = undefined;
     for (const timer of this.#heldBack) clearTimeout(timer);
     this.#listeners.removeAll();
   }
@@ -146,6 +151,20 @@ export class ShopShelf {
     this.card = state.card;
     this.sale = state.sale;
     this.sellers = state.sellers;
+    this.#tick();
+  }
+
+  /** The clock runs while a card or a sale shows, and stops with them. */
+  #tick(): void {
+    const showing = this.card !== null || this.sale !== null;
+    if (showing && !this.#ticker) {
+      this.nowMs = Date.now();
+      this.#ticker = setInterval(() => (this.nowMs = Date.now()), TICK_MS);
+    }
+    if (!showing && this.#ticker) {
+      clearInterval(this.#ticker);
+      this.#ticker = undefined;
+    }
   }
 
   /** A product of the shelf changed (the seller's own pushes): kept if still for sale. */
@@ -163,6 +182,7 @@ export class ShopShelf {
       if (at < this.#shownAt) return;
       this.#shownAt = at;
       this.card = card && this.sale && card.product?.id === this.sale.productId ? { ...card, sale: this.sale } : card;
+      this.#tick();
     };
     const delay = cardDelayMs(this.#latencyMs());
     if (delay === 0) return show();
@@ -186,6 +206,7 @@ export class ShopShelf {
       this.offsetMs = clockOffsetMs(serverTime, Date.now());
       this.sale = sale;
       if (this.card?.product?.id === sale.productId) this.card = { ...this.card, sale };
+      this.#tick();
     });
     on('live-shopping:stock', ({ sessionId, items }) => {
       if (sessionId !== this.sessionId) return;
