@@ -26,7 +26,8 @@ import { GiftService } from './gifts/GiftService.ts';
 import { registerGiftHandlers } from './gifts/giftSocket.ts';
 import { GiftWriter } from './gifts/GiftWriter.ts';
 import { OrderWriter } from './shop/OrderWriter.ts';
-import { ProductImages } from './shop/productImages.ts';
+import { StoredImages } from './http/StoredImages.ts';
+import { AVATAR_MAX_BYTES, PRODUCT_IMAGE_MAX_BYTES } from './protocol/index.ts';
 import { ShopNotifier } from './shop/ShopNotifier.ts';
 import { shopRoutes } from './shop/shopRoutes.ts';
 import { ShopService } from './shop/ShopService.ts';
@@ -191,7 +192,7 @@ async function startOnDatabase(
   await tuneDatabase(database, config.databaseUrl);
   const tokenSecret = loadTokenSecret(config.tokenSecret, config.dataDir);
   const store = new SessionStore(database, logger);
-  const accounts = new AccountService(database, tokenSecret, logger);
+  const accounts = new AccountService(database, tokenSecret, logger, { accessTokenTtlS: config.accessTokenTtlS });
   const ledger = new Ledger(database, logger);
   // Sessions cannot survive a restart (their media was in this process), nor
   // can their battles. In a cluster the other nodes' sessions are in the same
@@ -281,7 +282,7 @@ async function startOnDatabase(
     timeScale: config.shopTimeScale,
     logger,
   });
-  const productImages = new ProductImages(config.dataDir);
+  const productImages = new StoredImages(config.dataDir, 'shop-images', PRODUCT_IMAGE_MAX_BYTES);
 
   const recordings = new RecordingStore(database, logger);
   const broadcasts = new BroadcastService(sessions, {
@@ -358,6 +359,7 @@ async function startOnDatabase(
       tokenSecret,
       secureCookies: config.nodeEnv === 'production',
       limitStore: cluster?.limitStore,
+      avatars: new StoredImages(config.dataDir, 'avatars', AVATAR_MAX_BYTES),
     }),
   );
   app.use(walletRoutes(ledger, tokenSecret));

@@ -39,6 +39,10 @@ export async function openPage(
   const page = await context.newPage();
   await page.setViewport(viewport);
   page.on('pageerror', (error) => report(`${name} page error: ${String(error)}`));
+  // What the page recovered from by itself (web/src/lib/warn.ts): the trace a flaky step leaves.
+  page.on('console', (message) => {
+    if (message.type() === 'warn' && message.text().startsWith('stagecast:')) report(`${name} ${message.text()}`);
+  });
   if (guest) {
     // Signed in already: the identity the app keeps in localStorage.
     const origin = new URL(url).origin;

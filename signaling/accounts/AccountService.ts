@@ -117,6 +117,20 @@ export class AccountService {
     return { token: await this.#accessToken(user), user: toAccountUser(user, this.#logger) };
   }
 
+  /**
+   * An uploaded picture as the avatar (`url` where it is served); answers the
+   * account and the stored picture it replaced, if the old avatar was one.
+   */
+  async setAvatar(
+    userId: string,
+    url: string,
+    storedNameOf: (url: string | null) => string | undefined,
+  ): Promise<{ user: AccountUser; replaced: string | undefined }> {
+    const before = await this.#findUser(userId);
+    const user = await this.#database.user.update({ where: { id: userId }, data: { avatarUrl: url } });
+    return { user: toAccountUser(user, this.#logger), replaced: storedNameOf(before.avatarUrl) };
+  }
+
   /** Every sign-in of the account is revoked; the caller gets a new one. */
   async changePassword(userId: string, body: ChangePasswordBody): Promise<SignIn> {
     const user = await this.#database.user.findUnique({ where: { id: userId } });

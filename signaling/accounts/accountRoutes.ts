@@ -5,6 +5,7 @@
 import { Router, type Request, type Response } from 'express';
 import { authenticate, requireAccount } from '../auth/authenticate.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
+import type { StoredImages } from '../http/StoredImages.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
 import { AppError } from '../errors.ts';
 import { FailedAttemptLimit, type FailureLimit } from '../limits/FailedAttemptLimit.ts';
@@ -25,6 +26,8 @@ export interface AccountRoutesOptions {
   rateLimits?: Partial<AccountRateLimits>;
   /** Where the limits count (cluster mode: Redis, shared by every node). Default: memory. */
   limitStore?: LimitStore;
+  /** Where uploaded avatars are kept (DATA_DIR/avatars). */
+  avatars: StoredImages;
 }
 
 /**
@@ -47,6 +50,8 @@ export interface AccountRateLimits {
   changePasswordPerAccount: FailureLimit;
   /** Refresh and sign-out, per address (unguessable tokens, but database writes). */
   tokens: RateLimit;
+  /** Avatar uploads, per address (each writes a file). */
+  avatars: RateLimit;
 }
 
 export const ACCOUNT_RATE_LIMITS: AccountRateLimits = {
@@ -56,7 +61,11 @@ export const ACCOUNT_RATE_LIMITS: AccountRateLimits = {
   changePassword: { burst: 20, perS: 1 / 3 },
   changePasswordPerAccount: { failures: 10, windowS: 600 },
   tokens: { burst: 60, perS: 1 },
+  avatars: { burst: 10, perS: 1 / 6 },
 };
+
+/** Where uploaded avatars are served; an avatarUrl under it names a stored picture. */
+const AVATAR_PATH = '/api/avatars/';
 
 const userIdParam = entityId;
 
@@ -68,6 +77,8 @@ export function accountRoutes(accounts: AccountService, options: AccountRoutesOp
   const registerLimit = ipRateLimit('account-register', limits.register, store);
   const changePasswordLimit = ipRateLimit('account-change-password', limits.changePassword, store);
   const tokenLimit = ipRateLimit('account-tokens', limits.tokens, store);
+  const avatarLimit = ipRateLimit('account-avatars', limits.avatars, store);
+  const { avatars } = options;
   const loginPerAccount = new FailedAttemptLimit(
     'account-login-failures',
     limits.loginPerAccount,
@@ -132,6 +143,25 @@ export function accountRoutes(accounts: AccountService, options: AccountRoutesOp
       res,
       await changePasswordPerAccount.attempt(userId, () => accounts.changePassword(userId, change), wrongPassword),
     );
+  });
+
+  router.put('/api/auth/avatar', avatarLimit, avatars.rawBody(), async (req, res) => {
+    const { userId } = await caller(req);
+    const name = await avatars.store(userId, avatars.bytesOf(req));
+    try {
+      const storedNameOf = (url: string | null) =>
+        url?.startsWith(AVATAR_PATH) ? url.slice(AVATAR_PATH.length) : undefined;
+      const { user, replaced } = await accounts.setAvatar(userId, `${AVATAR_PATH}${name}`, storedNameOf);
+      if (replaced) await avatars.remove(replaced);
+      res.json(ok(user));
+    } catch (error) {
+      await avatars.remove(name);
+      throw error;
+    }
+  });
+
+  router.get(`${AVATAR_PATH}:name`, (req, res) => {
+    avatars.send(res, String(req.params.name));
   });
 
   router.get('/api/users/:id/profile', async (req, res) => {

@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { openDatabase, type Database } from '../../prisma/database.ts';
 import { registerAccount, request, type SignedInAccount } from '../../testkit/accountClient.ts';
 import { signInGuest } from '../../testkit/signalingClient.ts';
+import { TINY_PNG } from '../../testkit/tinyPng.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
 import { signIdentityToken, verifyIdentityToken } from '../auth/identityToken.ts';
 import { tokenKeys, type TokenKeys } from '../auth/tokenKeys.ts';
@@ -236,6 +237,51 @@ test('profile: update own, fresh token carries the new name; public profile hide
     body: { avatarUrl: null },
   });
   assert.is(cleared.body.ok && cleared.body.data.user.avatarUrl, null);
+});
+
+test('avatar: an uploaded picture becomes the avatar, replaces the last one; anything else changes nothing', async () => {
+  const carol = await registerAccount(server.url, { email: 'carol@example.test', displayName: 'Carol' });
+  const guest = await signInGuest(server.url, 'Guest');
+  const upload = (bytes: Buffer, type: string, token = carol.token) =>
+    fetch(`${server.url}/api/auth/avatar`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': type },
+      body: new Uint8Array(bytes),
+    });
+  const folder = path.join(server.dataDir, 'avatars');
+  const files = () =>
+    fs.existsSync(folder) ? fs.readdirSync(folder).filter((name) => name.startsWith(carol.user.userId)) : [];
+  const avatarOf = async () =>
+    (await request<PublicProfile>(server.url, 'GET', `/api/users/${carol.user.userId}/profile`)).body;
+
+  for (const [bytes, type, status] of [
+    [Buffer.from('<svg onload="alert(1)"/>'), 'image/png', 400],
+    [TINY_PNG, 'text/html', 400],
+    [Buffer.concat([TINY_PNG, Buffer.alloc(1024 * 1024)]), 'image/png', 400],
+  ] as const) {
+    const refused = await upload(bytes, type);
+    assert.is(refused.status, status, type);
+    assert.is(((await refused.json()) as { ok: boolean }).ok, false);
+  }
+  assert.is((await upload(TINY_PNG, 'image/png', guest.token)).status, 403);
+  assert.equal(files(), [], 'no file from refused uploads');
+  const before = await avatarOf();
+  assert.is(before.ok && before.data.avatarUrl, null);
+
+  const first = await upload(TINY_PNG, 'image/png');
+  assert.is(first.status, 200);
+  const url = ((await first.json()) as { data: AccountUser }).data.avatarUrl ?? '';
+  assert.match(url, /^\/api\/avatars\/.+\.png$/);
+  const served = await fetch(`${server.url}${url}`);
+  assert.is(served.headers.get('content-type'), 'image/png');
+  assert.ok(Buffer.from(await served.arrayBuffer()).equals(TINY_PNG));
+  const after = await avatarOf();
+  assert.is(after.ok && after.data.avatarUrl, url);
+
+  await upload(TINY_PNG, 'image/png');
+  assert.is(files().length, 1, 'the replaced picture is deleted');
+  assert.is((await fetch(`${server.url}${url}`)).status, 404);
+  assert.is((await fetch(`${server.url}/api/avatars/..%2Ftoken-secret`)).status, 404);
 });
 
 test('change-password needs the current one and revokes every other sign-in', async () => {

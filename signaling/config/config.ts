@@ -51,6 +51,8 @@ export interface Config {
   turn: { urls: string[]; secret: string | undefined; credentialTtlS: number };
   /** TOKEN_SECRET and, during a rotation, TOKEN_SECRET_PREVIOUS (signaling/auth/tokenSecret.ts). */
   tokenSecret: { current: string | undefined; previous: string | undefined };
+  /** ACCESS_TOKEN_TTL_S: an account's access token lives this long. */
+  accessTokenTtlS: number;
   primaryHostGraceMs: number;
   /** JOIN_REQUEST_TTL_S; the default is the protocol's JOIN_REQUEST_TTL_MS (10 minutes). */
   joinRequestTtlMs: number;
@@ -108,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     hlsFps: e.HLS_FPS,
     turn: { urls: e.TURN_URLS, secret: e.TURN_SECRET, credentialTtlS: e.TURN_CREDENTIAL_TTL_S },
     tokenSecret: { current: e.TOKEN_SECRET, previous: e.TOKEN_SECRET_PREVIOUS },
+    accessTokenTtlS: e.ACCESS_TOKEN_TTL_S,
     primaryHostGraceMs: e.PRIMARY_HOST_GRACE_S * 1000,
     joinRequestTtlMs: e.JOIN_REQUEST_TTL_S * 1000,
     battleTimeScale: e.BATTLE_TIME_SCALE,

@@ -157,6 +157,8 @@ export const envSchema = z
     TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Lifetime of minted TURN credentials. */
     TURN_CREDENTIAL_TTL_S: integer(60, 86400).default(3600),
+    /** Lifetime of an account's access token; the web app renews it from the refresh cookie before it runs out. */
+    ACCESS_TOKEN_TTL_S: integer(5, 86400).default(900),
   })
   .superRefine((env, ctx) => {
     if (env.RTC_MIN_PORT > env.RTC_MAX_PORT) {

@@ -25,6 +25,8 @@ export * from './multihost.ts';
 export type * from './multihostRequests.ts';
 export * from './request.ts';
 export type * from './requestSchemas.ts';
+export * from './images.ts';
+export * from './wallet.ts';
 export * from './shop.ts';
 export type * from './shopRequests.ts';
 export * from './stream.ts';

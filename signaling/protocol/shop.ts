@@ -12,7 +12,6 @@ export const PRODUCT_TITLE_MAX = 120;
 export const PRODUCT_DESCRIPTION_MAX = 2_000;
 /** Product pictures: PNG, JPEG or WebP, at most this many bytes. */
 export const PRODUCT_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
-export const PRODUCT_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
 /** A flash sale's countdown before its price applies, and how long it runs (TikTok Shop's limits). */
 export const FLASH_SALE_COUNTDOWN_S = { min: 10, max: 300 } as const;
 export const FLASH_SALE_DURATION_S = { min: 60, max: 20 * 60 } as const;

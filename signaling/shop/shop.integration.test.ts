@@ -11,6 +11,7 @@ import { goLive, type LiveSession } from '../../testkit/battles.ts';
 import { addCoHost } from '../../testkit/sessions.ts';
 import { makeAdmin, topUp } from '../../testkit/coins.ts';
 import { api, connectClient, signInGuest, type TestClient } from '../../testkit/signalingClient.ts';
+import { TINY_PNG } from '../../testkit/tinyPng.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
 import { waitFor } from '../../testkit/waitFor.ts';
 import type {
@@ -32,11 +33,7 @@ let seller: LiveSession;
 let buyer: SignedInAccount;
 const sockets: TestClient[] = [];
 
-const PNG = Buffer.from(
-  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
-    '1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a1f2a3e90000000049454e44ae426082',
-  'hex',
-);
+const PNG = TINY_PNG;
 
 test.before(async () => {
   server = await startTestServer({ SHOP_TIME_SCALE: '10', TRUST_PROXY: 'loopback' });

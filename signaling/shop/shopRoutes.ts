@@ -3,15 +3,13 @@
 // (seed routes; in a cluster the session's owner serves these). Each handler
 // authenticates, validates, and calls one ShopService action, which checks
 // the permission the action needs.
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import { authenticate, optionalIdentity } from '../auth/authenticate.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
-import { AppError } from '../errors.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
 import { KeyedRateLimit } from '../limits/ipRateLimit.ts';
 import type { LimitStore } from '../limits/rateLimits.ts';
 import { entityId } from '../protocol/commonRequests.ts';
-import { PRODUCT_IMAGE_MAX_BYTES, PRODUCT_IMAGE_TYPES } from '../protocol/index.ts';
 import {
   flashSaleBody,
   interactionBody,
@@ -25,7 +23,7 @@ import {
   voucherChange,
   voucherInput,
 } from '../protocol/shopRequests.ts';
-import { IMAGE_CONTENT_TYPES, type ProductImages } from './productImages.ts';
+import type { StoredImages } from '../http/StoredImages.ts';
 import type { ShopService } from './ShopService.ts';
 
 /**
@@ -38,7 +36,7 @@ const UPLOADS_PER_USER = { burst: 10, perS: 1 / 6 };
 
 export function shopRoutes(
   shop: ShopService,
-  images: ProductImages,
+  images: StoredImages,
   tokenKeys: TokenKeys,
   limitStore: LimitStore = undefined,
 ): Router {
@@ -73,48 +71,24 @@ export function shopRoutes(
     res.json(ok(await shop.updateProduct(await caller(req), idOf(req), parseBody(productChange, req))));
   });
 
-  router.put(
-    '/api/shop/products/:id/image',
-    express.raw({ type: () => true, limit: PRODUCT_IMAGE_MAX_BYTES }),
-    async (req, res) => {
-      const identity = await caller(req);
-      await uploadsPerUser.take(identity.userId);
-      const productId = idOf(req);
-      const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-      if (!PRODUCT_IMAGE_TYPES.some((allowed) => allowed === type)) {
-        throw new AppError('INVALID_INPUT', 'send the picture as image/png, image/jpeg or image/webp');
-      }
-      const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const name = await images.store(productId, bytes);
-      try {
-        const { product, replaced } = await shop.setProductImage(identity, productId, name);
-        if (replaced) await images.remove(replaced);
-        res.json(ok(product));
-      } catch (error) {
-        // Not the caller's product (or no product): the file goes again, nothing is left half-written.
-        await images.remove(name);
-        throw error;
-      }
-    },
-  );
+  router.put('/api/shop/products/:id/image', images.rawBody(), async (req, res) => {
+    const identity = await caller(req);
+    await uploadsPerUser.take(identity.userId);
+    const productId = idOf(req);
+    const name = await images.store(productId, images.bytesOf(req));
+    try {
+      const { product, replaced } = await shop.setProductImage(identity, productId, name);
+      if (replaced) await images.remove(replaced);
+      res.json(ok(product));
+    } catch (error) {
+      // Not the caller's product (or no product): the file goes again, nothing is left half-written.
+      await images.remove(name);
+      throw error;
+    }
+  });
 
   router.get('/api/shop/images/:name', (req, res) => {
-    const file = images.pathOf(String(req.params.name));
-    if (!file) throw new AppError('NOT_FOUND', 'no such picture');
-    const extension = file.slice(file.lastIndexOf('.') + 1);
-    res.sendFile(
-      file,
-      {
-        headers: {
-          'Content-Type': IMAGE_CONTENT_TYPES[extension]!,
-          'Cache-Control': 'public, max-age=31536000, immutable',
-        },
-      },
-      (error) => {
-        if (error && !res.headersSent)
-          res.status(404).json({ ok: false, error: { code: 'NOT_FOUND', message: 'no such picture' } });
-      },
-    );
+    images.send(res, String(req.params.name));
   });
 
   router.get('/api/shop/vouchers', async (req, res) => {

@@ -22,6 +22,7 @@ import type { Database, DatabaseTransaction } from '../../prisma/database.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
 import { AppError } from '../errors.ts';
 import { checkStoredRow } from '../storedRow.ts';
+import type { WalletHistoryPage } from '../protocol/wallet.ts';
 import { storedLedgerKey } from './ledgerKeys.ts';
 import {
   InsufficientBalanceError,
@@ -164,6 +165,33 @@ export class Ledger {
       balance: wallet?.balance ?? 0,
       transactions: (wallet?.transactions ?? []).map((row) => toEntry(row, this.#logger)),
     };
+  }
+
+  /**
+   * A page of the wallet's entries, newest first, older than the entry
+   * `before` (a `next` from the previous page). A `before` that is not an
+   * entry of this wallet is refused: ids of other wallets say nothing here.
+   */
+  async history(userId: string, { before, limit }: { before?: string; limit: number }): Promise<WalletHistoryPage> {
+    const wallet = await this.#database.wallet.findUnique({ where: { userId } });
+    if (!wallet) return { entries: [], next: null };
+    const order = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
+    let older = {};
+    if (before !== undefined) {
+      const cursor = await this.#database.coinTransaction.findFirst({ where: { id: before, walletId: wallet.id } });
+      if (!cursor) throw new AppError('INVALID_INPUT', 'before: not an entry of your wallet');
+      older = {
+        OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }],
+      };
+    }
+    // One more than asked: whether an older page exists.
+    const rows = await this.#database.coinTransaction.findMany({
+      where: { walletId: wallet.id, ...older },
+      orderBy: order,
+      take: limit + 1,
+    });
+    const entries = rows.slice(0, limit).map((row) => toEntry(row, this.#logger));
+    return { entries, next: rows.length > limit ? (entries.at(-1)?.id ?? null) : null };
   }
 
   /** The balance and the sum of the wallet's entries, which must be equal. */

@@ -1,39 +1,16 @@
-// The coin ledger's contract: kinds, entries, requests and receipts.
+// The coin ledger's contract: requests and receipts; kinds and entries as
+// the API shows them are the protocol's (signaling/protocol/wallet.ts).
 import { AppError } from '../errors.ts';
+import type { LedgerEntry } from '../protocol/wallet.ts';
 
-/**
- * `order_paid`/`order_received`: a shop order, buyer to seller; `refund_paid`/`order_refunded`: its
- * cancellation, seller to buyer (signaling/shop/).
- */
-export const ledgerKinds = [
-  'topup',
-  'gift_sent',
-  'gift_received',
-  'reward',
-  'purchase',
-  'order_paid',
-  'order_received',
-  'refund_paid',
-  'order_refunded',
-] as const;
-export type LedgerKind = (typeof ledgerKinds)[number];
+export { ledgerKinds } from '../protocol/wallet.ts';
+export type { GiftTypeView } from '../protocol/gifts.ts';
+export type { LedgerEntry, LedgerKind, WalletSummary } from '../protocol/wallet.ts';
 
 /** The largest amount one entry may move. */
 export const MAX_AMOUNT = 1_000_000_000;
 /** Balances stay below this, well inside a 32-bit INTEGER column on both databases. */
 export const MAX_BALANCE = 2_000_000_000;
-
-/** One ledger row as the API shows it. */
-export interface LedgerEntry {
-  id: string;
-  /** Signed: credits positive, debits negative. */
-  amount: number;
-  kind: LedgerKind;
-  /** The wallet's balance right after this entry. */
-  balanceAfter: number;
-  reference: string | null;
-  createdAt: string;
-}
 
 /** What a ledger write returns; a replay (same idempotency key) returns the first write's receipt. */
 export interface LedgerReceipt {
@@ -67,19 +44,6 @@ export interface SpendRequest extends LedgerRequestBase {
 export interface TransferRequest extends LedgerRequestBase {
   fromUserId: string;
   toUserId: string;
-}
-
-export interface WalletSummary {
-  balance: number;
-  /** Newest first. */
-  transactions: LedgerEntry[];
-}
-
-export interface GiftTypeView {
-  id: string;
-  name: string;
-  coinValue: number;
-  icon: string;
 }
 
 export class InsufficientBalanceError extends AppError {

@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { registerAccount, request, type SignedInAccount } from '../../testkit/accountClient.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
+import type { WalletHistoryPage } from '../protocol/index.ts';
 import type { GiftTypeView, LedgerReceipt, WalletSummary } from './LedgerTypes.ts';
 
 let server: TestServer;
@@ -67,6 +68,41 @@ test('an admin tops up a wallet once per idempotency key; the owner sees balance
   );
   const own = await request<WalletSummary>(server.url, 'GET', '/api/wallet', { token: admin.token });
   assert.is(own.body.ok && own.body.data.balance, 0, 'a wallet is its owner’s own');
+});
+
+test("the history pages through every entry, newest first; only the owner's entries, only valid pages", async () => {
+  const reader = await registerAccount(server.url, { email: 'reader@example.test', displayName: 'Reader' });
+  const amounts = [1, 2, 3, 4, 5, 6, 7];
+  for (const [index, amount] of amounts.entries()) {
+    const body = { userId: reader.user.userId, amount, idempotencyKey: `history-${index}` };
+    assert.is((await request(server.url, 'POST', '/api/wallet/topup', { token: admin.token, body })).status, 201);
+  }
+  const pages: WalletHistoryPage[] = [];
+  let before: string | null | undefined;
+  while (before !== null && pages.length < 10) {
+    const query = before ? `?limit=3&before=${before}` : '?limit=3';
+    const page = await request<WalletHistoryPage>(server.url, 'GET', `/api/wallet/history${query}`, {
+      token: reader.token,
+    });
+    assert.ok(page.body.ok);
+    pages.push(page.body.data);
+    before = page.body.data.next;
+  }
+  assert.equal(
+    pages.map((page) => page.entries.map((entry) => entry.amount)),
+    [[7, 6, 5], [4, 3, 2], [1]],
+  );
+  assert.equal(pages.at(-1)?.entries[0]?.balanceAfter, 1);
+
+  // Another wallet's entry is no cursor here; nonsense limits are refused; guests have no wallet.
+  const theirs = await request<WalletSummary>(server.url, 'GET', '/api/wallet', { token: viewer.token });
+  const foreign = theirs.body.ok ? theirs.body.data.transactions[0]?.id : undefined;
+  assert.ok(foreign);
+  for (const query of [`?before=${foreign}`, '?limit=0', '?limit=101', '?limit=2.5', '?before=a%20b']) {
+    const refused = await request(server.url, 'GET', `/api/wallet/history${query}`, { token: reader.token });
+    assert.is(refused.status, 400, query);
+  }
+  assert.is((await request(server.url, 'GET', '/api/wallet/history')).status, 401);
 });
 
 test('top-up input is validated; unknown users are 404', async () => {

@@ -2,6 +2,7 @@
 // Bearer identity token. Failures become an ApiError carrying the protocol's
 // error code, so callers branch on codes, not on status numbers.
 import type { Ack, ErrorCode } from '../../../signaling/protocol/index.ts';
+import { usableToken } from './accessToken.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -15,20 +16,30 @@ export class ApiError extends Error {
 
 export interface ApiCall {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as it is (an upload), with `contentType`. */
+  rawBody?: Blob;
+  contentType?: string;
+  /** An account's token is swapped for its renewed one when needed (accessToken.ts). */
   token?: string | undefined;
 }
 
-export async function callApi<T>(path: string, { method = 'GET', body, token }: ApiCall = {}): Promise<T> {
+export async function callApi<T>(
+  path: string,
+  { method = 'GET', body, rawBody, contentType, token }: ApiCall = {},
+): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
-  if (token) headers.authorization = `Bearer ${token}`;
+  if (rawBody !== undefined && contentType) headers['content-type'] = contentType;
+  const current = await usableToken(token);
+  if (current) headers.authorization = `Bearer ${current}`;
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(body !== undefined ? { body: JSON.stringify(body) } : rawBody !== undefined ? { body: rawBody } : {}),
     });
   } catch (error) {
     throw new ApiError('UNAVAILABLE', `cannot reach the server (${(error as Error).message})`);

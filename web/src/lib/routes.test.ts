@@ -1,6 +1,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { channelPath, hostRecordingsPath, ordersPath, parseRoute, studioPath, vodPath, watchPath } from './routes.ts';
+import {
+  accountPath,
+  channelPath,
+  hostRecordingsPath,
+  ordersPath,
+  parseRoute,
+  returnPath,
+  signInPath,
+  studioPath,
+  vodPath,
+  watchPath,
+} from './routes.ts';
 
 test('every page path parses back to its page', () => {
   assert.equal(parseRoute('/'), { name: 'home' });
@@ -12,6 +23,17 @@ test('every page path parses back to its page', () => {
   assert.equal(parseRoute(channelPath('my-show')), { name: 'channel', slug: 'my-show' });
   assert.equal(parseRoute(new URL(ordersPath('seller'), 'http://x').pathname), { name: 'orders' });
   assert.equal(parseRoute(ordersPath()), { name: 'orders' });
+  assert.equal(parseRoute(accountPath), { name: 'account' });
+  assert.equal(parseRoute(new URL(signInPath('/watch/a b', 'register'), 'http://x').pathname), { name: 'sign-in' });
+});
+
+test('the sign-in page comes back only to a path of this app', () => {
+  const next = (path: string) => new URL(path, 'http://x').searchParams.get('next');
+  assert.is(returnPath(next(signInPath('/watch/abc?x=1'))), '/watch/abc?x=1');
+  assert.is(signInPath('/'), '/signin');
+  for (const outside of ['https://evil.test/', '//evil.test/', '/\\evil.test', 'javascript:alert(1)', null]) {
+    assert.is(returnPath(outside), '/', String(outside));
+  }
 });
 
 test('anything else is not found, malformed escapes included', () => {

@@ -8,6 +8,8 @@ export type Route =
   | { name: 'host-recordings'; userId: string }
   | { name: 'channel'; slug: string }
   | { name: 'orders' }
+  | { name: 'sign-in' }
+  | { name: 'account' }
   | { name: 'not-found'; path: string };
 
 export function studioPath(sessionId: string): string {
@@ -18,6 +20,21 @@ export const watchPath = (sessionId: string) => `/watch/${encodeURIComponent(ses
 export const vodPath = (recordingId: string) => `/vod/${encodeURIComponent(recordingId)}`;
 export const hostRecordingsPath = (userId: string) => `/hosts/${encodeURIComponent(userId)}/recordings`;
 export const channelPath = (slug: string) => `/c/${encodeURIComponent(slug)}`;
+/** The sign-in page, coming back to `next` (a path of this app) afterwards. */
+export const signInPath = (next?: string, mode: 'sign-in' | 'register' = 'sign-in') => {
+  const query = new URLSearchParams();
+  if (mode === 'register') query.set('mode', 'register');
+  if (next && next !== '/') query.set('next', next);
+  const search = query.toString();
+  return search ? `/signin?${search}` : '/signin';
+};
+export const accountPath = '/account';
+
+/** Where to go after signing in: `next` if it is a path of this app, else home (no open redirect). */
+export function returnPath(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}
+
 export const ordersPath = (as: 'buyer' | 'seller' = 'buyer') => (as === 'seller' ? '/orders?as=seller' : '/orders');
 
 /** One path parameter: a non-empty segment without slashes. */
@@ -34,6 +51,8 @@ function match(path: string, pattern: RegExp): string | undefined {
 export function parseRoute(path: string): Route {
   if (path === '/' || path === '') return { name: 'home' };
   if (path === '/orders' || path === '/orders/') return { name: 'orders' };
+  if (path === '/signin' || path === '/signin/') return { name: 'sign-in' };
+  if (path === '/account' || path === '/account/') return { name: 'account' };
   const studio = match(path, /^\/studio\/([^/]+)\/?$/);
   if (studio) return { name: 'studio', sessionId: studio };
   const watch = match(path, /^\/watch\/([^/]+)\/?$/);

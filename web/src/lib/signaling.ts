@@ -2,6 +2,7 @@
 // protocol's request helper (signaling/protocol/request.ts) for requests.
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../signaling/protocol/index.ts';
+import { usableToken } from './accessToken.ts';
 
 export { request, RequestFailed } from '../../../signaling/protocol/index.ts';
 
@@ -22,6 +23,13 @@ export function connectSignaling(options: SignalingOptions = {}): SignalingSocke
   return io({
     transports: ['websocket'],
     reconnectionDelay: 500,
-    ...(options.token ? { auth: { token: options.token } } : {}),
+    // Asked at every (re)connection: an account's token is renewed first when it ran out meanwhile.
+    ...(options.token
+      ? { auth: (send: (auth: { token: string }) => void) => void authFor(options.token!).then(send) }
+      : {}),
   });
+}
+
+async function authFor(token: string): Promise<{ token: string }> {
+  return { token: (await usableToken(token)) ?? token };
 }

@@ -57,6 +57,7 @@ import {
   type RememberedDevices,
 } from './rememberedDevices.ts';
 import * as update from './sessionUpdates.ts';
+import { roomDifferences, withServerHosts } from './roomView.ts';
 import { StudioAudience } from './StudioAudience.svelte.ts';
 import type { ReceiveStats, SendStats, StudioPhase, StudioTimings } from '../../../signaling/protocol/index.ts';
 
@@ -674,12 +675,14 @@ export class StudioSession {
     }, delayMs);
   }
 
-  /** Takes the server's hosts when their tracks differ from what this studio knows (then consumes what is missing). */
   /**
-   * Returns true while a difference waits for confirmation. The answer can be
-   * older than a push that already arrived (it went by another path: HTTP,
-   * and in a cluster through another node), so a difference is acted on only
-   * when the next look, ROOM_RECHECK_MS later, shows the same one.
+   * Takes from the server the co-hosts whose presence or tracks differ from
+   * what this studio knows (then consumes what is missing). Returns true
+   * while a difference waits for confirmation: the answer can be older than
+   * a push that already arrived (it went by another path: HTTP, and in a
+   * cluster through another node), so a difference is acted on only when
+   * the next look, ROOM_RECHECK_MS later, shows the same one, and only for
+   * the hosts it names (roomView.ts).
    */
   async #checkRoomView(): Promise<boolean> {
     let state: SessionWithRequests;
@@ -691,32 +694,21 @@ export class StudioSession {
     }
     const session = this.session;
     if (!session || this.phase !== 'joined') return false;
-    const tracksOf = (hosts: readonly HostState[]) =>
-      hosts
-        .flatMap((host) => host.tracks.map((track) => `${host.userId}:${track.producerId}`))
-        .sort()
-        .join(',');
-    const difference = `${tracksOf(session.hosts)}|${tracksOf(state.hosts)}`;
-    if (tracksOf(session.hosts) === tracksOf(state.hosts)) {
+    const differences = roomDifferences(session.hosts, state.hosts, this.userId);
+    if (differences.length === 0) {
       this.#roomDifference = undefined;
       return false;
     }
+    const difference = JSON.stringify(differences);
     if (this.#roomDifference !== difference) {
       this.#roomDifference = difference;
       return true;
     }
     this.#roomDifference = undefined;
     this.roomViewRefreshes++;
-    const known = tracksOf(session.hosts).split(',');
-    const server = tracksOf(state.hosts).split(',');
-    warn(
-      'this studio had missed a change of the room; taken from the server',
-      JSON.stringify({
-        missing: server.filter((track) => !known.includes(track)),
-        gone: known.filter((track) => !server.includes(track)),
-      }),
-    );
-    this.session = { ...session, hosts: state.hosts };
+    warn('this studio had missed a change of the room; taken from the server', difference);
+    const userIds = differences.map((entry) => entry.userId);
+    this.session = { ...session, hosts: withServerHosts(session.hosts, state.hosts, userIds) };
     this.#syncConsumers();
     return false;
   }

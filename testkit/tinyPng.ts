@@ -1,0 +1,6 @@
+// The smallest valid picture (a 1×1 PNG) for upload tests.
+export const TINY_PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+    '1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a1f2a3e90000000049454e44ae426082',
+  'hex',
+);
