@@ -3,7 +3,10 @@
 // upload; a file that is not a picture is refused in words) and the
 // password; the access token (5 s here) runs out and is renewed without the
 // person noticing, for HTTP and for the studio's socket (the account hosts
-// a session); signing out and in again keeps it all. One server, one browser.
+// a session); signing out and in again keeps it all. An admin credits coins
+// from the admin page (once, however often Credit is clicked); the wallet
+// page shows the balance and pages through the history. One server, one
+// browser.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +14,7 @@ import type { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { launchChromium } from '../testkit/chromium.ts';
+import { makeAdmin, topUp } from '../testkit/coins.ts';
 import { signInGuest } from '../testkit/signalingClient.ts';
 import { byTestId, joinAsHost, openPage, STEP_TIMEOUT_MS, type HostPage } from '../testkit/studioPages.ts';
 import { startTestServer, type TestServer } from '../testkit/testServer.ts';
@@ -179,6 +183,65 @@ test('password change, sign out, and signing in again (only with the new passwor
   );
   const bio = await page.$eval(byTestId('profile-bio'), (element) => (element as HTMLTextAreaElement).value);
   assert.is(bio, 'Compilers, mostly.');
+});
+
+test('an admin credits coins from the admin page, once; the wallet shows the balance and pages through the history', async () => {
+  const { page } = visitor;
+  const graceId = await page.evaluate(
+    () => (JSON.parse(localStorage.getItem('stagecast.identity') ?? '{}') as { user: { userId: string } }).user.userId,
+  );
+  await page.goto(`${server.url}/admin/coins`, { waitUntil: 'load' });
+  assert.is(await textOf(page, byTestId('admin-only')), 'Only an admin can credit coins.');
+
+  // Older entries first (through the API, while the admin's 5-second token is fresh).
+  const admin = await makeAdmin(server.url, { DATA_DIR: server.dataDir });
+  for (let index = 0; index < 26; index++) await topUp(server.url, admin, graceId, 1);
+
+  const desk = await openPage(browser, 'Admin', `${server.url}/signin?next=/admin/coins`, {});
+  try {
+    await desk.page.waitForSelector(byTestId('account-email'), { timeout: STEP_TIMEOUT_MS });
+    await desk.page.locator(byTestId('account-email')).fill(admin.email);
+    await desk.page.locator(byTestId('account-password')).fill(admin.password);
+    await desk.page.click(byTestId('account-submit'));
+    await desk.page.waitForSelector(byTestId('credit-user-id'), { timeout: STEP_TIMEOUT_MS });
+    await desk.page.locator(byTestId('credit-user-id')).fill('no-such-user');
+    await desk.page.click(byTestId('credit-look-up'));
+    assert.is(await textOf(desk.page, byTestId('credit-problem')), 'No account has that user id.');
+    await desk.page.locator(byTestId('credit-user-id')).fill(graceId);
+    await desk.page.locator(byTestId('credit-amount')).fill('500');
+    await desk.page.click(byTestId('credit-look-up'));
+    assert.match(await textOf(desk.page, byTestId('credit-confirm')), 'Credit 500 coins to Grace Hopper?');
+    // Twice, as an impatient admin would: one credit.
+    await desk.page.evaluate(() => {
+      const button = document.querySelector<HTMLButtonElement>('[data-testid="credit-confirm-button"]');
+      button?.click();
+      button?.click();
+    });
+    assert.match(await textOf(desk.page, byTestId('credit-done')), 'their balance is 526');
+  } finally {
+    await desk.context.close();
+  }
+
+  await page.goto(`${server.url}/wallet`, { waitUntil: 'load' });
+  await page.waitForSelector(`${byTestId('wallet-balance')}[data-balance="526"]`, { timeout: STEP_TIMEOUT_MS });
+  const rows = () =>
+    page.$$eval(byTestId('wallet-entry'), (all) =>
+      all.map((row) => [row.getAttribute('data-kind'), Number(row.getAttribute('data-amount'))]),
+    );
+  const firstPage = await rows();
+  assert.is(firstPage.length, 25);
+  assert.equal(firstPage[0], ['topup', 500]);
+  await page.click(byTestId('wallet-older'));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="wallet-entry"]').length === 27, {
+    timeout: STEP_TIMEOUT_MS,
+  });
+  const all = await rows();
+  assert.is(
+    all.reduce((sum, [, amount]) => sum + Number(amount), 0),
+    526,
+    'the entries add up to the balance',
+  );
+  assert.is(await page.$(byTestId('wallet-older')), null, 'nothing older');
 });
 
 test.run();

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   accountPath,
+  adminCoinsPath,
   channelPath,
   hostRecordingsPath,
   ordersPath,
@@ -10,6 +11,7 @@ import {
   signInPath,
   studioPath,
   vodPath,
+  walletPath,
   watchPath,
 } from './routes.ts';
 
@@ -24,6 +26,8 @@ test('every page path parses back to its page', () => {
   assert.equal(parseRoute(new URL(ordersPath('seller'), 'http://x').pathname), { name: 'orders' });
   assert.equal(parseRoute(ordersPath()), { name: 'orders' });
   assert.equal(parseRoute(accountPath), { name: 'account' });
+  assert.equal(parseRoute(walletPath), { name: 'wallet' });
+  assert.equal(parseRoute(adminCoinsPath), { name: 'admin-coins' });
   assert.equal(parseRoute(new URL(signInPath('/watch/a b', 'register'), 'http://x').pathname), { name: 'sign-in' });
 });
 

@@ -10,6 +10,8 @@ export type Route =
   | { name: 'orders' }
   | { name: 'sign-in' }
   | { name: 'account' }
+  | { name: 'wallet' }
+  | { name: 'admin-coins' }
   | { name: 'not-found'; path: string };
 
 export function studioPath(sessionId: string): string {
@@ -29,6 +31,8 @@ export const signInPath = (next?: string, mode: 'sign-in' | 'register' = 'sign-i
   return search ? `/signin?${search}` : '/signin';
 };
 export const accountPath = '/account';
+export const walletPath = '/wallet';
+export const adminCoinsPath = '/admin/coins';
 
 /** Where to go after signing in: `next` if it is a path of this app, else home (no open redirect). */
 export function returnPath(next: string | null): string {
@@ -53,6 +57,8 @@ export function parseRoute(path: string): Route {
   if (path === '/orders' || path === '/orders/') return { name: 'orders' };
   if (path === '/signin' || path === '/signin/') return { name: 'sign-in' };
   if (path === '/account' || path === '/account/') return { name: 'account' };
+  if (path === '/wallet' || path === '/wallet/') return { name: 'wallet' };
+  if (path === '/admin/coins' || path === '/admin/coins/') return { name: 'admin-coins' };
   const studio = match(path, /^\/studio\/([^/]+)\/?$/);
   if (studio) return { name: 'studio', sessionId: studio };
   const watch = match(path, /^\/watch\/([^/]+)\/?$/);
