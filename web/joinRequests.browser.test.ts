@@ -2,7 +2,9 @@
 // requester sees the pending request with a Cancel button and withdraws it
 // (the primary host's list drops it live); asks again, keeps it across a
 // reload, and the primary host denies it with a reason the requester reads.
-// One server and one browser for the file.
+// Invitation links: the primary host's signed link lets a new guest straight
+// onto the stage; a tampered link says so and leaves the way to ask (expiry
+// is the same path: signaling/multihost/multihost.integration.test.ts). One server and one browser for the file.
 import type { Browser, Page } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -85,6 +87,57 @@ test('the requester cancels; then the primary host denies with a reason and the 
   assert.is(await grace.page.$eval(byTestId('go-home'), (link) => link.getAttribute('href')), '/');
   await waitGone(primary.page, entry);
   assert.is(await primary.page.$(byTestId('join-request')), null, "Ada's list is empty");
+});
+
+test('an invitation link puts a new guest on stage without approval; a tampered link says so', async () => {
+  const primaryGuest = await signInGuest(server.url, 'Ada');
+  const session = await createSession(server.url, primaryGuest.token, 'Invited panel');
+  const primary = await openHostPage(
+    browser,
+    'Ada',
+    `${server.url}/studio/${session.id}?capture=${CAPTURE}`,
+    primaryGuest,
+  );
+  pages.push(primary);
+  await joinAsHost(primary);
+  await primary.page.waitForFunction(
+    () => (document.querySelector<HTMLInputElement>('[data-testid="invite-link"]')?.value ?? '').includes('invite='),
+    { timeout: STEP_TIMEOUT_MS },
+  );
+  assert.match(await textOf(primary.page, byTestId('invite-expires')), 'Anyone with the link can join as a co-host');
+  // A week-long link instead of a day's.
+  const dayLink = await primary.page.$eval(byTestId('invite-link'), (input) => (input as HTMLInputElement).value);
+  await primary.page.select(byTestId('invite-lifetime'), '604800');
+  await primary.page.waitForFunction(
+    (before) => document.querySelector<HTMLInputElement>('[data-testid="invite-link"]')?.value !== before,
+    { timeout: STEP_TIMEOUT_MS },
+    dayLink,
+  );
+  const link = await primary.page.$eval(byTestId('invite-link'), (input) => (input as HTMLInputElement).value);
+
+  // Barbara has never been here: a name, then the device check, then the stage. No request, no approval.
+  const barbara = await openHostPage(browser, 'Barbara', `${link}&capture=${CAPTURE}`);
+  pages.push(barbara);
+  assert.is(await textOf(barbara.page, 'h2'), 'You are invited to co-host');
+  await barbara.page.locator(byTestId('display-name')).fill('Barbara');
+  await barbara.page.click(byTestId('sign-in'));
+  await joinAsHost(barbara);
+  assert.not.match(barbara.page.url(), 'invite=', 'the invitation leaves the address bar');
+  await primary.page.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 2, {
+    timeout: STEP_TIMEOUT_MS,
+  });
+  assert.is(await primary.page.$(byTestId('join-request')), null, 'nothing to approve');
+
+  // A tampered link: the reason in words, and the way to ask.
+  const invitation = new URL(link).searchParams.get('invite') ?? '';
+  const tampered = `${invitation.slice(0, -3)}${invitation.endsWith('AAA') ? 'BBB' : 'AAA'}`;
+  const late = await open('Ken', `${server.url}/studio/${session.id}?invite=${encodeURIComponent(tampered)}`);
+  await late.page.waitForSelector(byTestId('invitation-problem'), { timeout: STEP_TIMEOUT_MS });
+  assert.match(
+    await textOf(late.page, byTestId('invitation-problem')),
+    'This invitation link is not valid: ask the host for a new one.',
+  );
+  assert.ok(await late.page.$(byTestId('ask-to-join')), 'asking is still possible');
 });
 
 test.run();

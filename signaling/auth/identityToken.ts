@@ -93,7 +93,8 @@ export async function readIdentityToken(
 }
 
 /** The verifying key the token names; a token without a known `kid` is refused. */
-function keyNamedBy(header: JWTHeaderParameters, keys: TokenKeys): KeyObject {
+/** The key a token's `kid` names (signaling/auth/tokenKeys.ts); other signed tokens (invitations) use it too. */
+export function keyNamedBy(header: JWTHeaderParameters, keys: TokenKeys): KeyObject {
   const key = header.kid === undefined ? undefined : keys.verifying.get(header.kid);
   if (!key) throw new errors.JWSSignatureVerificationFailed('unknown key id');
   return key;

@@ -291,6 +291,20 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /**
+   * Someone holding the primary host's invitation link becomes a co-host
+   * (the link was checked by the caller). Already a host: nothing changes
+   * (a second click, a reload); a pending request to join is closed.
+   */
+  admitInvited(caller: Identity): HostState {
+    this.#assertNotEnded();
+    const known = this.#hosts.get(caller.userId);
+    if (known) return toHostState(known);
+    this.#assertRoomForAnotherHost();
+    this.#invitedUserIds.delete(caller.userId);
+    return this.#addHost(caller, 'co-host');
+  }
+
+  /**
    * Asks to join as host. Asking again while a request is pending changes
    * nothing (the same request, the same expiry); after a denial or expiry
    * the user may ask afresh.

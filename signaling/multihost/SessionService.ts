@@ -28,6 +28,7 @@ import type {
 import { mintIceServers } from '../turn/turnCredentials.ts';
 import { audioLevelsWorthPushing, type HostLevel, type LevelsPush } from './audioLevelPushes.ts';
 import { HostConnection } from './HostConnection.ts';
+import type { Invitation } from './invitationLinks.ts';
 import { Session } from './Session.ts';
 import type { PushTarget, SessionPushes } from './SessionPushes.ts';
 import type { SessionStore } from './SessionStore.ts';
@@ -294,6 +295,29 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     this.#pushes.user(userId).emit('multihost:request-approved', { sessionId });
     this.#pushes.session(sessionId).emit('multihost:host-updated', { sessionId, host });
     this.#joinRequestClosed(session, userId, 'approved');
+    return session.toState();
+  }
+
+  /** Whether `caller` may hand out invitation links for the session (the link is signed by the route). */
+  assertMayInvite(caller: Identity, sessionId: string): void {
+    const session = this.get(sessionId);
+    session.assertPrimary(caller, 'invite hosts');
+    if (session.status === 'ended') throw new AppError('CONFLICT', 'the session has ended');
+  }
+
+  /** The holder of a checked invitation link (invitationLinks.ts) becomes a co-host, without a request to approve. */
+  admitInvited(caller: Identity, invitation: Invitation): SessionState {
+    const { sessionId, invitedBy } = invitation;
+    const session = this.get(sessionId);
+    const wasHost = session.isHost(caller.userId);
+    const hadRequest = session.joinRequestOf(caller.userId) !== undefined;
+    const host = session.admitInvited(caller);
+    if (!wasHost) {
+      void this.#persist(session);
+      this.#pushes.session(sessionId).emit('multihost:host-updated', { sessionId, host });
+      if (hadRequest) this.#joinRequestClosed(session, caller.userId, 'approved');
+      this.#logger.info({ sessionId, userId: caller.userId, invitedBy }, 'co-host joined by invitation');
+    }
     return session.toState();
   }
 

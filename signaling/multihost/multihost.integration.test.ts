@@ -1,6 +1,8 @@
 // The co-host session flow against a real node (real mediasoup worker) over
 // HTTP and socket.io-client: roles and permissions, join → produce →
 // consume → toggle → leave, the 9-host limit, bad input, and no leaks.
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { JoinRequestState, SessionState } from '../protocol/index.ts';
@@ -12,6 +14,8 @@ import {
 import { api, connectClient, signInGuest, type Guest, type TestClient } from '../../testkit/signalingClient.ts';
 import { addCoHost as addCoHostOver, createSession as createSessionOver, errorCode } from '../../testkit/sessions.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
+import { tokenKeys } from '../auth/tokenKeys.ts';
+import { signInvitation } from './invitationLinks.ts';
 
 let server: TestServer;
 const clients: TestClient[] = [];
@@ -241,6 +245,77 @@ test('only the primary host manages the session; co-hosts control their own trac
   );
   const record = history.body.ok && history.body.data.past.find((row) => row.id === session.id);
   assert.is(record && record.status, 'ended');
+});
+
+test('invitation links: the holder joins without approval; expired, tampered, foreign and misused links are refused in words', async () => {
+  const [primary, grace, linus, mallory] = await Promise.all(
+    ['Ada', 'Grace', 'Linus', 'Mallory'].map((name) => signInGuest(server.url, name)),
+  );
+  const session = await createSession(primary!, 'Invited panel');
+  const other = await createSession(mallory!, 'Another panel');
+  const invite = (token: string, body: unknown = {}, id = session.id) =>
+    api<{ invitation: string; expiresAt: string }>(server.url, 'POST', `/api/multihost/${id}/invitations`, token, body);
+  const joinBy = (guest: Guest, invitation: string, id = session.id) =>
+    api<SessionState>(server.url, 'POST', `/api/multihost/${id}/join-by-invitation`, guest.token, { invitation });
+
+  // Only the primary host invites; lifetimes are an hour, a day or a week.
+  assert.is(errorCode((await invite(mallory!.token)).body), 'NOT_ALLOWED');
+  assert.is((await invite(primary!.token, { ttlS: 60 })).status, 400);
+  const made = await invite(primary!.token, { ttlS: 3600 });
+  assert.is(made.status, 201);
+  assert.ok(made.body.ok);
+  const { invitation, expiresAt } = made.body.data;
+  assert.ok(Math.abs(Date.parse(expiresAt) - Date.now() - 3600_000) < 5000);
+
+  // Grace's request to join is pending; the link lets her in at once and closes it. Ada hears both.
+  await api(server.url, 'POST', `/api/multihost/${session.id}/request`, grace!.token);
+  const primarySocket = await joinAsHost(primary!, session.id);
+  const updated = primarySocket.client.next('multihost:host-updated');
+  const closed = primarySocket.client.next('multihost:join-request-closed');
+  const joined = await joinBy(grace!, invitation);
+  assert.is(joined.status, 200);
+  assert.ok(joined.body.ok && joined.body.data.hosts.some((host) => host.userId === grace!.userId));
+  assert.is((await updated).host.userId, grace!.userId);
+  assert.equal(await closed, { sessionId: session.id, userId: grace!.userId, outcome: 'approved' });
+  // The same link again (a reload) changes nothing; the link is for a group: Linus uses it too.
+  assert.is((await joinBy(grace!, invitation)).status, 200);
+  assert.is((await joinBy(linus!, invitation)).status, 200);
+  const graceMedia = await joinAsHost(grace!, session.id);
+  assert.is(graceMedia.joined.you.role, 'co-host');
+
+  // Refused, with words, changing nothing.
+  const keys = tokenKeys(fs.readFileSync(path.join(server.dataDir, 'token-secret'), 'utf8').trim());
+  const expired = await signInvitation(
+    keys,
+    { sessionId: session.id, invitedBy: primary!.userId, ttlS: 3600 },
+    Date.now() - 2 * 3600_000,
+  );
+  const tampered = `${invitation.slice(0, -3)}${invitation.slice(-3) === 'AAA' ? 'BBB' : 'AAA'}`;
+  const forOther = await invite(mallory!.token, {}, other.id);
+  assert.ok(forOther.body.ok);
+  const cases: [string, string, RegExp][] = [
+    ['expired', expired.invitation, /has expired/],
+    ['tampered', tampered, /not valid/],
+    ['for another session', forOther.body.data.invitation, /not valid/],
+    ['an identity token', mallory!.token, /not valid/],
+    ['garbage', 'not-a-token', /not valid/],
+  ];
+  for (const [what, token, message] of cases) {
+    const refused = await joinBy(mallory!, token);
+    assert.is(refused.status, 403, what);
+    assert.match(refused.body.ok ? '' : refused.body.error.message, message, what);
+  }
+  // An invitation is no identity.
+  assert.is((await api(server.url, 'POST', '/api/multihost', invitation, { title: 'x' })).status, 401);
+  const state = await api<SessionState>(server.url, 'GET', `/api/multihost/${session.id}`);
+  assert.ok(state.body.ok);
+  assert.equal(
+    state.body.data.hosts.map((host) => host.displayName),
+    ['Ada', 'Grace', 'Linus'],
+    'Mallory was let in by nothing',
+  );
+  graceMedia.client.close();
+  primarySocket.client.close();
 });
 
 test('at most 9 hosts: the 10th gets ROOM_FULL', async () => {

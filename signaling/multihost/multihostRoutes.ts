@@ -11,11 +11,14 @@ import {
   approveBody,
   createSessionBody,
   denyBody,
+  invitationBody,
   inviteBody,
+  joinByInvitationBody,
   layoutChange,
   settingsBody,
 } from '../protocol/multihostRequests.ts';
 import { entityId } from '../protocol/commonRequests.ts';
+import { readInvitation, signInvitation } from './invitationLinks.ts';
 import type { SessionLists } from './SessionLists.ts';
 import type { SessionService } from './SessionService.ts';
 
@@ -76,6 +79,22 @@ export function multihostRoutes(
     const identity = await caller(req);
     sessions.invite(identity, sessionId(req), parseBody(inviteBody, req).userId);
     res.json(ok(null));
+  });
+
+  // Invitation links (invitationLinks.ts): the primary host makes one; its holder joins as a co-host.
+  router.post('/api/multihost/:id/invitations', async (req, res) => {
+    const identity = await caller(req);
+    const id = sessionId(req);
+    const { ttlS } = parseBody(invitationBody, req);
+    sessions.assertMayInvite(identity, id);
+    res.status(201).json(ok(await signInvitation(tokenKeys, { sessionId: id, invitedBy: identity.userId, ttlS })));
+  });
+
+  router.post('/api/multihost/:id/join-by-invitation', async (req, res) => {
+    const identity = await caller(req);
+    const id = sessionId(req);
+    const invitation = await readInvitation(parseBody(joinByInvitationBody, req).invitation, id, tokenKeys);
+    res.json(ok(sessions.admitInvited(identity, invitation)));
   });
 
   router.post('/api/multihost/:id/accept', async (req, res) => {

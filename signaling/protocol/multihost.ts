@@ -173,3 +173,12 @@ export interface QualityAdapted {
 
 export type LeaveReason = 'left' | 'removed' | 'disconnected';
 export type EndReason = 'ended-by-host' | 'primary-host-left';
+
+/** How long an invitation link (POST /api/multihost/:id/invitations) may stay valid: an hour, a day, a week. */
+export const invitationLifetimesS = [3600, 86_400, 604_800] as const;
+
+/** A signed invitation link's token and when it expires (ISO). */
+export interface InvitationGrant {
+  invitation: string;
+  expiresAt: string;
+}

@@ -4,7 +4,7 @@ import type { types as client } from 'mediasoup-client';
 import { z } from 'zod';
 import { entityId } from './commonRequests.ts';
 import { layoutKinds } from './layoutGeometry.ts';
-import { DENY_REASON_MAX_LENGTH, sessionTypes } from './multihost.ts';
+import { DENY_REASON_MAX_LENGTH, invitationLifetimesS, sessionTypes } from './multihost.ts';
 import { rtpCapabilities } from './webrtcRequests.ts';
 
 const layoutKind = z.enum(layoutKinds);
@@ -20,6 +20,13 @@ export const createSessionBody = z.object({
   layout: layoutKind.default('grid'),
 });
 export const inviteBody = z.object({ userId: entityId });
+export const invitationBody = z.object({
+  ttlS: z
+    .number()
+    .refine((value) => (invitationLifetimesS as readonly number[]).includes(value), 'must be 3600, 86400 or 604800')
+    .default(86_400),
+});
+export const joinByInvitationBody = z.object({ invitation: z.string().min(1).max(2048) });
 export const approveBody = z.object({ userId: entityId });
 /** A blank reason is no reason. */
 export const denyBody = z.object({

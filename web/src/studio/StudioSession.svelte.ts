@@ -14,6 +14,7 @@ import type { LayoutKind } from '../../../signaling/protocol/layoutGeometry.ts';
 import type {
   HostState,
   IceServer,
+  InvitationGrant,
   JoinRequestState,
   MediaMode,
   QualityAdapted,
@@ -237,9 +238,19 @@ export class StudioSession {
   #switchTimer: ReturnType<typeof setInterval> | undefined;
   #meshStatsTimers: ReturnType<typeof setInterval>[] = [];
 
-  constructor(sessionId: string, identity: StoredIdentity) {
+  /**
+   * The primary host's signed invitation from the link this studio was
+   * opened with (?invite=): used once, on the first load, to come in as a
+   * co-host without a request.
+   */
+  #invitation: string | undefined;
+  /** Why the invitation link did not let this user in (expired, not valid), in words. */
+  invitationProblem = $state<string | undefined>();
+
+  constructor(sessionId: string, identity: StoredIdentity, { invitation }: { invitation?: string } = {}) {
     this.sessionId = sessionId;
     this.identity = identity;
+    this.#invitation = invitation;
     this.#socket = connectSignaling({ token: identity.token });
     this.audience = new StudioAudience(this.#socket, sessionId, identity.token);
     this.battle = new BattleWatch(this.#socket, sessionId);
@@ -276,7 +287,9 @@ export class StudioSession {
       this.joinRequests = joinRequests ?? [];
       if (session.status === 'ended') return this.#finish('ended');
       if (this.inRoom) return;
-      const isHost = session.hosts.some((host) => host.userId === this.userId);
+      let isHost = session.hosts.some((host) => host.userId === this.userId);
+      if (!isHost && this.#invitation) isHost = await this.#acceptInvitation(this.#invitation);
+      if (this.#isFinal()) return;
       // The server knows whether a request is still pending (a reload, or one that expired meanwhile).
       this.myRequest = state.yourRequest;
       const remembered = loadRememberedDevices(sessionStorage, this.sessionId, {
@@ -288,6 +301,36 @@ export class StudioSession {
     } catch (error) {
       this.#fail(error);
     }
+  }
+
+  /** Comes in through the invitation link; false (with the reason shown) when it does not let this user in. */
+  async #acceptInvitation(invitation: string): Promise<boolean> {
+    this.#invitation = undefined;
+    try {
+      this.session = await this.#api<SessionState>(
+        `/api/multihost/${encodeURIComponent(this.sessionId)}/join-by-invitation`,
+        { method: 'POST', body: { invitation } },
+      );
+      this.invitationProblem = undefined;
+      return true;
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code === 'UNAVAILABLE' || error.code === 'INTERNAL') throw error;
+      this.invitationProblem =
+        error.code === 'ROOM_FULL'
+          ? 'The studio already has nine hosts: the invitation cannot let you in now.'
+          : `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.`;
+      return false;
+    }
+  }
+
+  /** A signed link that lets its holder in as a co-host (the primary host's), valid for `ttlS`. */
+  async createInvitationLink(ttlS: number): Promise<{ url: string; expiresAt: string }> {
+    const grant = await this.#api<InvitationGrant>(`/api/multihost/${encodeURIComponent(this.sessionId)}/invitations`, {
+      method: 'POST',
+      body: { ttlS },
+    });
+    const url = `${location.origin}/studio/${encodeURIComponent(this.sessionId)}?invite=${encodeURIComponent(grant.invitation)}`;
+    return { url, expiresAt: grant.expiresAt };
   }
 
   async requestToJoin(): Promise<void> {
