@@ -27,6 +27,9 @@ import { registerGiftHandlers } from './gifts/giftSocket.ts';
 import { GiftWriter } from './gifts/GiftWriter.ts';
 import { OrderWriter } from './shop/OrderWriter.ts';
 import { StoredImages } from './http/StoredImages.ts';
+import { resolveFfmpeg } from '../recorder/ffmpegBinary.ts';
+import { LiveThumbnails } from './broadcast/LiveThumbnails.ts';
+import { thumbnailRoutes } from './broadcast/thumbnailRoutes.ts';
 import { AVATAR_MAX_BYTES, PRODUCT_IMAGE_MAX_BYTES } from './protocol/index.ts';
 import { ShopNotifier } from './shop/ShopNotifier.ts';
 import { shopRoutes } from './shop/shopRoutes.ts';
@@ -369,6 +372,13 @@ async function startOnDatabase(
   app.use(shopRoutes(shop, productImages, tokenSecret, cluster?.limitStore));
   const liveEdgeHolds = new LiveEdgeHolds();
   app.use(hlsRoutes(broadcasts, logger, liveEdgeHolds));
+  const thumbnails = new LiveThumbnails({
+    liveDir: (sessionId) => broadcasts.liveDir(sessionId),
+    ffmpeg: () => resolveFfmpeg(),
+    logger,
+  });
+  sessions.on('ended', (session: { id: string }) => thumbnails.forget(session.id));
+  app.use(thumbnailRoutes(thumbnails));
   app.use(streamRoutes(streams, recordings, tokenSecret));
   app.use(chatRoutes(chat, tokenSecret, cluster?.limitStore));
   app.use(channelRoutes(channels, tokenSecret));

@@ -97,11 +97,16 @@ test('an audience page plays two live hosts through a layout change and an encod
   page.on('pageerror', (error) => report(`audience page error: ${String(error)}`));
   // Normal use logs nothing: no console errors, no failed requests (a 404 logs one in Chromium).
   const problemsWhileStarting: string[] = [];
+  // Except the one answer LL-HLS gives a blocking reload when the live edge is late (a busy encoder):
+  // 503, which the player retries (docs/ll-hls.md). Counted and reported, not failed.
+  let lateEdges = 0;
   page.on('console', (message) => {
-    if (message.type() === 'error') problemsWhileStarting.push(`console: ${message.text()}`);
+    const lateEdge = /status of 503/.test(message.text());
+    if (message.type() === 'error' && !lateEdge) problemsWhileStarting.push(`console: ${message.text()}`);
   });
   page.on('response', (response) => {
-    if (response.status() >= 400) problemsWhileStarting.push(`HTTP ${response.status()} ${response.url()}`);
+    if (response.status() === 503 && /\/ll\.m3u8\?_HLS_msn=/.test(response.url())) lateEdges++;
+    else if (response.status() >= 400) problemsWhileStarting.push(`HTTP ${response.status()} ${response.url()}`);
   });
   await page.goto(`${server.url}/watch/${session.id}`, { waitUntil: 'load' });
   await page.waitForSelector(byTestId('not-started'), { timeout: 10_000 });
@@ -125,7 +130,23 @@ test('an audience page plays two live hosts through a layout change and an encod
   report(`low-latency HLS: ${lowLatency.parts} parts loaded, ${lowLatency.latency?.toFixed(2)} s behind the edge`);
   assert.ok(lowLatency.on, 'the audience plays the low-latency playlist');
   assert.ok(lowLatency.parts > 0, 'hls.js loaded parts');
+  if (lateEdges > 0) report(`blocking reloads answered 503 (the live edge was late): ${lateEdges}`);
   assert.equal([...problemsWhileStarting], [], 'the audience page waited for the stream without errors');
+  // The home page lists the show with a still of its broadcast, linking to the audience page.
+  const home = await audience.newPage();
+  await home.goto(server.url, { waitUntil: 'load' });
+  const card = `${byTestId('live-card')}[data-session-id="${session.id}"]`;
+  await home.waitForFunction(
+    (selector) => {
+      const still = document.querySelector<HTMLImageElement>(`${selector} [data-testid="live-still"]`);
+      return still?.complete && still.naturalWidth === 320;
+    },
+    { timeout: 15_000 },
+    card,
+  );
+  assert.match(await home.$eval(card, (element) => (element as HTMLElement).innerText), 'Audience test');
+  assert.is(await home.$eval(`${card} a`, (link) => link.getAttribute('href')), `/watch/${session.id}`);
+  await home.close();
   // The hosts see their audience and that the show is recorded.
   const studio = hosts[0]!.page;
   await studio.waitForSelector(byTestId('recording-indicator'), { timeout: 10_000 });

@@ -1,5 +1,6 @@
 // Going live starts the HLS broadcast, served over HTTP the way a player or
-// CDN fetches it; ending the session stops it.
+// CDN fetches it, and a still of it for the live lists; ending the session
+// stops it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SessionState, StreamStats } from '../protocol/index.ts';
@@ -24,6 +25,19 @@ async function fetchWhenReady(url: string, timeoutMs: number): Promise<Response>
   }
 }
 
+/** A baseline or progressive JPEG's size, from its start-of-frame marker. */
+function jpegSize(jpeg: Buffer): { width: number; height: number } | undefined {
+  if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) return undefined;
+  for (let at = 2; at + 9 < jpeg.length;) {
+    if (jpeg[at] !== 0xff) return undefined;
+    const marker = jpeg[at + 1]!;
+    if (marker === 0xc0 || marker === 0xc2)
+      return { height: jpeg.readUInt16BE(at + 5), width: jpeg.readUInt16BE(at + 7) };
+    at += 2 + jpeg.readUInt16BE(at + 2);
+  }
+  return undefined;
+}
+
 test('a live session is served as HLS with CDN-friendly headers; ending it stops the stream', async () => {
   const alice = await signInGuest(server.url, 'Alice');
   const created = await api<SessionState>(server.url, 'POST', '/api/multihost', alice.token, { title: 'On air' });
@@ -31,6 +45,8 @@ test('a live session is served as HLS with CDN-friendly headers; ending it stops
   const sessionId = created.body.ok ? created.body.data.id : '';
   const live = `${server.url}/media/live/${sessionId}`;
   assert.is((await fetch(`${live}/master.m3u8`)).status, 404, 'nothing before going live');
+  const thumbnail = `${server.url}/api/multihost/${sessionId}/thumbnail`;
+  assert.is((await fetch(thumbnail)).status, 404, 'no still before going live');
 
   assert.is((await api(server.url, 'POST', `/api/multihost/${sessionId}/start`, alice.token)).status, 200);
   const master = await fetchWhenReady(`${live}/master.m3u8`, 20_000);
@@ -61,6 +77,13 @@ test('a live session is served as HLS with CDN-friendly headers; ending it stops
   for (const path of ['720p/..%2F..%2Ftoken-secret', '..%2Ftoken-secret/x/y', '720p/input_1.sdp', '720p/.hidden.m4s']) {
     assert.is((await fetch(`${live}/${path}`)).status, 404, path);
   }
+
+  // A still for the live lists: a JPEG 320 pixels wide, cached as long as the server keeps it.
+  const still = await fetchWhenReady(thumbnail, 10_000);
+  assert.is(still.status, 200);
+  assert.is(still.headers.get('content-type'), 'image/jpeg');
+  assert.is(still.headers.get('cache-control'), 'public, max-age=5');
+  assert.equal(jpegSize(Buffer.from(await still.arrayBuffer())), { width: 320, height: 180 });
 
   // Let the show run a few seconds more so the VOD outgrows the live window.
   await new Promise((resolve) => setTimeout(resolve, 7000));

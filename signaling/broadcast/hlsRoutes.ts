@@ -93,13 +93,16 @@ export function hlsRoutes(broadcasts: BroadcastService, logger: Logger, holds: L
   router.get(`/media/live/:sessionId/:rendition/${LOW_LATENCY_MEDIA_PLAYLIST}`, async (req, res) => {
     const { sessionId, rendition: name } = req.params;
     const live = liveRendition(sessionId, name);
-    const lastMsn = live?.[1].lastMsn;
-    if (!live || lastMsn === undefined) return notFound(res);
+    if (!live) return notFound(res);
     const [ladder, rendition] = live;
     const query = lowLatencyQuery.safeParse(req.query);
     if (!query.success) return badRequest(res, query.error.issues[0]?.message ?? 'bad query');
     const { _HLS_msn: msn, _HLS_part: part, _HLS_skip: skip } = query.data;
+    // A blocking reload of a rendition with nothing yet (a player switching to it as the show starts,
+    // its first part a moment behind another rendition's) is held like any other, not refused.
+    if (msn === undefined && rendition.lastMsn === undefined) return notFound(res);
     if (msn !== undefined) {
+      const lastMsn = rendition.lastMsn ?? -1;
       // The spec: more than two segments ahead of the playlist is a 400, not a hold.
       if (msn > lastMsn + 2) return badRequest(res, `_HLS_msn ${msn} is beyond the live edge (${lastMsn})`);
       if (part !== undefined && part > ladder.maxPartIndex) return badRequest(res, `_HLS_part ${part} is too large`);
