@@ -19,7 +19,8 @@ import {
 
 export interface TestClient {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
-  request<E extends RequestEvent>(event: E, payload: RequestOf<E>): Promise<Ack<ResponseOf<E>>>;
+  /** The ack as it came; `timeoutMs` (default: the protocol's) for floods whose answers queue. */
+  request<E extends RequestEvent>(event: E, payload: RequestOf<E>, timeoutMs?: number): Promise<Ack<ResponseOf<E>>>;
   /** Like request, but returns data and throws on an error ack. */
   call<E extends RequestEvent>(event: E, payload: RequestOf<E>): Promise<ResponseOf<E>>;
   /** Resolves with the next push of `event` matching `where` (bounded by timeoutMs). */
@@ -49,7 +50,7 @@ export async function connectClient(url: string, token?: string): Promise<TestCl
 
   return {
     socket,
-    request: (event, payload) => requestAck(socket, event, payload),
+    request: (event, payload, timeoutMs) => requestAck(socket, event, payload, timeoutMs),
     call: (event, payload) => requestData(socket, event, payload),
     next(event, where = () => true, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {

@@ -16,6 +16,7 @@ import * as assert from 'uvu/assert';
 import { launchChromium } from '../testkit/chromium.ts';
 import { makeAdmin, topUp } from '../testkit/coins.ts';
 import { signInGuest } from '../testkit/signalingClient.ts';
+import { registerAccount, request } from '../testkit/accountClient.ts';
 import { byTestId, joinAsHost, openPage, STEP_TIMEOUT_MS, type HostPage } from '../testkit/studioPages.ts';
 import { startTestServer, type TestServer } from '../testkit/testServer.ts';
 import { TINY_PNG } from '../testkit/tinyPng.ts';
@@ -183,6 +184,36 @@ test('password change, sign out, and signing in again (only with the new passwor
   );
   const bio = await page.$eval(byTestId('profile-bio'), (element) => (element as HTMLTextAreaElement).value);
   assert.is(bio, 'Compilers, mostly.');
+});
+
+test('a channel page follows and unfollows for an account; a guest is shown the way to one', async () => {
+  const owner = await registerAccount(server.url, { displayName: 'Linus' });
+  const made = await request(server.url, 'POST', '/api/channels', {
+    token: owner.token,
+    body: { slug: 'kernel-talk', title: 'Kernel talk' },
+  });
+  assert.is(made.status, 201);
+  const { page } = visitor;
+  const meta = () => textOf(page, byTestId('channel-meta'));
+  await page.goto(`${server.url}/c/kernel-talk`, { waitUntil: 'load' });
+  await page.click(byTestId('follow'));
+  await page.waitForSelector(byTestId('unfollow'), { timeout: STEP_TIMEOUT_MS });
+  assert.match(await meta(), '1 follower');
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForSelector(byTestId('unfollow'), { timeout: STEP_TIMEOUT_MS });
+  await page.click(byTestId('unfollow'));
+  await page.waitForSelector(byTestId('follow'), { timeout: STEP_TIMEOUT_MS });
+  assert.match(await meta(), '0 followers');
+
+  const guest = await openPage(browser, 'Guest', `${server.url}/c/kernel-talk`, {
+    guest: await signInGuest(server.url, 'Passer-by'),
+  });
+  try {
+    assert.match(await textOf(guest.page, byTestId('follow-sign-in')), 'Follow with an account');
+    assert.is(await guest.page.$(byTestId('follow')), null);
+  } finally {
+    await guest.context.close();
+  }
 });
 
 test('an admin credits coins from the admin page, once; the wallet shows the balance and pages through the history', async () => {

@@ -67,6 +67,11 @@ export const ACCOUNT_RATE_LIMITS: AccountRateLimits = {
 /** Where uploaded avatars are served; an avatarUrl under it names a stored picture. */
 const AVATAR_PATH = '/api/avatars/';
 
+/** The stored picture an avatarUrl names, if it is an uploaded one. */
+function storedAvatarName(url: string | null): string | undefined {
+  return url?.startsWith(AVATAR_PATH) ? url.slice(AVATAR_PATH.length) : undefined;
+}
+
 const userIdParam = entityId;
 
 export function accountRoutes(accounts: AccountService, options: AccountRoutesOptions): Router {
@@ -133,7 +138,13 @@ export function accountRoutes(accounts: AccountService, options: AccountRoutesOp
 
   router.put('/api/auth/profile', async (req, res) => {
     const { userId } = await caller(req);
-    res.json(ok(await accounts.updateProfile(userId, parseBody(profileBody, req))));
+    const changes = parseBody(profileBody, req);
+    const before = changes.avatarUrl === undefined ? undefined : await accounts.user(userId);
+    const updated = await accounts.updateProfile(userId, changes);
+    // An uploaded picture replaced by a link or removed: its file goes too.
+    const replaced = storedAvatarName(before?.avatarUrl ?? null);
+    if (replaced && before?.avatarUrl !== updated.user.avatarUrl) await avatars.remove(replaced);
+    res.json(ok(updated));
   });
 
   router.post('/api/auth/change-password', changePasswordLimit, async (req, res) => {
@@ -149,9 +160,7 @@ export function accountRoutes(accounts: AccountService, options: AccountRoutesOp
     const { userId } = await caller(req);
     const name = await avatars.store(userId, avatars.bytesOf(req));
     try {
-      const storedNameOf = (url: string | null) =>
-        url?.startsWith(AVATAR_PATH) ? url.slice(AVATAR_PATH.length) : undefined;
-      const { user, replaced } = await accounts.setAvatar(userId, `${AVATAR_PATH}${name}`, storedNameOf);
+      const { user, replaced } = await accounts.setAvatar(userId, `${AVATAR_PATH}${name}`, storedAvatarName);
       if (replaced) await avatars.remove(replaced);
       res.json(ok(user));
     } catch (error) {

@@ -282,6 +282,13 @@ test('avatar: an uploaded picture becomes the avatar, replaces the last one; any
   assert.is(files().length, 1, 'the replaced picture is deleted');
   assert.is((await fetch(`${server.url}${url}`)).status, 404);
   assert.is((await fetch(`${server.url}/api/avatars/..%2Ftoken-secret`)).status, 404);
+  // Removing the picture removes its file.
+  const removed = await request(server.url, 'PUT', '/api/auth/profile', {
+    token: carol.token,
+    body: { avatarUrl: null },
+  });
+  assert.is(removed.status, 200);
+  assert.equal(files(), [], 'the removed picture is deleted');
 });
 
 test('change-password needs the current one and revokes every other sign-in', async () => {

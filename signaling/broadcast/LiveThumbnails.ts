@@ -46,7 +46,13 @@ export class LiveThumbnails {
       const current = this.#stills.get(sessionId);
       if (current && current !== cached) return (await current).jpeg;
     }
-    const making = this.#make(sessionId).then((jpeg) => ({ jpeg, madeAtMs: Date.now() }));
+    const making = this.#make(sessionId)
+      .catch((error: unknown) => {
+        // Never a rejected promise in the map: the next ask after THUMBNAIL_MAX_AGE_S tries again.
+        this.#logger.warn({ sessionId, err: error }, 'making a thumbnail failed');
+        return undefined;
+      })
+      .then((jpeg) => ({ jpeg, madeAtMs: Date.now() }));
     this.#stills.set(sessionId, making);
     return (await making).jpeg;
   }

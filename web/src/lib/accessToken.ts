@@ -60,6 +60,11 @@ async function renewUnlessDone(): Promise<string | undefined> {
     warn('renewing the sign-in failed (tried again with the next request)', error);
     return undefined;
   }
+  if (!answer.ok && answer.error.code !== 'UNAUTHENTICATED') {
+    // Busy (rate limited) or failing: the sign-in itself still stands; the next request tries again.
+    warn('renewing the sign-in failed (tried again with the next request)', answer.error.message);
+    return undefined;
+  }
   if (!answer.ok) {
     // The sign-in ended (signed out elsewhere, password changed, 30 days idle): signed out here too.
     warn('the sign-in has ended', answer.error.message);
