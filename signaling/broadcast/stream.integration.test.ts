@@ -92,7 +92,18 @@ test('a stream goes offline → live → ending → archived, counts its viewers
   assert.is(errorCode((await record(alice.token, 'start')).body), 'CONFLICT', 'already recording');
   assert.is(errorCode((await record(alice.token, 'pause')).body), 'INVALID_INPUT');
 
-  await waitForStats(session.id, (stats) => (stats.recording?.durationS ?? 0) > 3, 'a few seconds recorded');
+  const recordingNow = await waitForStats(
+    session.id,
+    (stats) => (stats.recording?.durationS ?? 0) > 3,
+    'a few seconds recorded',
+  );
+  // And two segments in its playlist: a busy machine encodes below real time, so seconds on the clock are not enough.
+  for (
+    const until = Date.now() + 20_000;
+    (await segmentsOf(recordingNow.recording!)).length < 2 && Date.now() < until;
+  ) {
+    await sleep(250);
+  }
   const stopped = await record(alice.token, 'stop');
   assert.ok(stopped.body.ok);
   const firstRecording = stopped.body.ok ? stopped.body.data : undefined;
