@@ -1,3 +1,4 @@
+// run-tests: alone (it checks timings against the clock)
 // The compositor's process supervision with tiny real FFmpeg command lines:
 // restarts with back-off, the stall and lag watchdogs, the first segment,
 // and a stop that leaves no process behind (checked by pid).

@@ -1,3 +1,4 @@
+// run-tests: alone (it checks timings against the clock)
 // The ZMTP client against peers that are not FFmpeg: it must never leave
 // its caller waiting (the scene commander retries on a rejection, but not
 // on a promise that never settles). Real TCP sockets on loopback.

@@ -1,5 +1,6 @@
 // `npm test` after set-up: type-check, lint, format check, then every
-// *.test.ts file in its own process (unit, then integration, then browser).
+// *.test.ts file in its own process (unit, then integration, then browser;
+// the checks and the unit tests that hold no clock share the two cores).
 // Ends with one line `N passed, N failed[, N skipped]` and exits non-zero on
 // any failure. `npm test -- PATTERN` runs only test files whose path contains
 // PATTERN (and skips the static checks).
@@ -39,6 +40,12 @@ function findTestFiles(dir: string): string[] {
 function testKind(file: string): number {
   if (file.endsWith('.browser.test.ts')) return 2;
   return file.includes('.integration.') ? 1 : 0;
+}
+
+/** A unit test that times what it checks says so on a line of its own. */
+const ALONE_MARK = '// run-tests: alone';
+function runsAlone(file: string): boolean {
+  return fs.readFileSync(path.join(repoRoot, file), 'utf8').includes(ALONE_MARK);
 }
 
 function run(command: string[], timeoutMs: number): Promise<{ code: number; output: string; ms: number }> {
@@ -88,38 +95,45 @@ function indent(text: string): string {
     .join('\n');
 }
 
+function report(totals: Outcome, name: string, result: { code: number; output: string; ms: number }): void {
+  const outcome = parseUvu(result.output) ?? { passed: result.code === 0 ? 1 : 0, failed: 0, skipped: 0 };
+  // A crash, timeout or failure outside a test still counts as a failure.
+  if (result.code !== 0 && outcome.failed === 0) outcome.failed = 1;
+  totals.passed += outcome.passed;
+  totals.failed += outcome.failed;
+  totals.skipped += outcome.skipped;
+  const ok = outcome.failed === 0;
+  const seconds = `(${(result.ms / 1000).toFixed(1)} s)`;
+  if (!name.endsWith('.test.ts')) {
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${name} ${seconds}`);
+  } else {
+    const counts = `${outcome.passed} passed${outcome.skipped ? `, ${outcome.skipped} skipped` : ''}`;
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${ok ? counts : `${outcome.failed} failed, ${counts}`} ${seconds}`);
+  }
+  if (!ok) console.log(indent(result.output));
+}
+
+/** Runs the jobs one after another, reporting each as it ends. */
+async function runLane(totals: Outcome, jobs: [name: string, command: string[]][]): Promise<void> {
+  for (const [name, command] of jobs) report(totals, name, await run(command, FILE_TIMEOUT_MS));
+}
+
+const testCommand = (file: string): [string, string[]] => [file, [process.execPath, '--import', 'tsx', file]];
+
 async function main(): Promise<number> {
   const filter = process.argv[2];
   const totals: Outcome = { passed: 0, failed: 0, skipped: 0 };
-
-  if (!filter) {
-    for (const [name, command] of staticChecks) {
-      const result = await run(command, FILE_TIMEOUT_MS);
-      const ok = result.code === 0;
-      totals[ok ? 'passed' : 'failed']++;
-      console.log(`${ok ? 'ok  ' : 'FAIL'} ${name} (${(result.ms / 1000).toFixed(1)} s)`);
-      if (!ok) console.log(indent(result.output));
-    }
-  }
-
   const files = findTestFiles(repoRoot)
     .filter((file) => !filter || file.includes(filter))
     .sort((a, b) => testKind(a) - testKind(b) || a.localeCompare(b));
-  for (const file of files) {
-    const result = await run([process.execPath, '--import', 'tsx', file], FILE_TIMEOUT_MS);
-    const outcome = parseUvu(result.output) ?? { passed: 0, failed: 0, skipped: 0 };
-    // A crash, timeout or failure outside a test still counts as a failure.
-    if (result.code !== 0 && outcome.failed === 0) outcome.failed = 1;
-    totals.passed += outcome.passed;
-    totals.failed += outcome.failed;
-    totals.skipped += outcome.skipped;
-    const ok = outcome.failed === 0;
-    const counts = `${outcome.passed} passed${outcome.skipped ? `, ${outcome.skipped} skipped` : ''}`;
-    console.log(
-      `${ok ? 'ok  ' : 'FAIL'} ${file}: ${ok ? counts : `${outcome.failed} failed, ${counts}`} (${(result.ms / 1000).toFixed(1)} s)`,
-    );
-    if (!ok) console.log(indent(result.output));
-  }
+  const besideChecks = files.filter((file) => testKind(file) === 0 && !runsAlone(file));
+
+  // Two lanes on the two cores: the static checks beside the unit tests that
+  // hold no clock that contention could stretch. The rest run alone: unit
+  // tests marked so, then integration and browser tests (real media in real
+  // time, sharing the machine with nothing else).
+  await Promise.all([runLane(totals, filter ? [] : staticChecks), runLane(totals, besideChecks.map(testCommand))]);
+  await runLane(totals, files.filter((file) => !besideChecks.includes(file)).map(testCommand));
 
   console.log(
     `\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`,

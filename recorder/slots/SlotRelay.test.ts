@@ -1,3 +1,4 @@
+// run-tests: alone (it checks timings against the clock)
 // The slot relay is the UDP hop between mediasoup and the compositor's
 // FFmpeg. These tests run the real relay over loopback: sockets stand in for
 // FFmpeg (an RTP port per slot, its sender reports on port + 1) and for

@@ -1,3 +1,4 @@
+// run-tests: alone (it checks timings against the clock)
 // The compositor graph and its runtime commands: the scene's options follow
 // the shared layout geometry, only what changed is sent, and the real FFmpeg
 // both builds the graph and accepts every command of a run of layout changes

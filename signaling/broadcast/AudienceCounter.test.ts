@@ -1,3 +1,4 @@
+// run-tests: alone (it checks timings against the clock)
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AudienceCounter } from './AudienceCounter.ts';

@@ -1,3 +1,4 @@
+// run-tests: alone (it checks timings against the clock)
 // Gift streaks and the pushes' pace: a sender's run of one gift grows while
 // it keeps coming, a pause starts a new streak, and pushes are at most every
 // FLUSH_INTERVAL_MS, at once when the feed was quiet.

@@ -1,3 +1,4 @@
+// run-tests: alone (it checks timings against the clock)
 // Against the real limiter and the clock: rate-limiter-flexible has no fake
 // time, so the limits here use windows of a second or two.
 import { test } from 'uvu';
