@@ -3,8 +3,17 @@
 import type { SessionState } from '../signaling/protocol/index.ts';
 import { api, type Guest } from './signalingClient.ts';
 
-export async function createSession(baseUrl: string, primaryToken: string, title = 'Test show'): Promise<SessionState> {
-  const { body } = await api<SessionState>(baseUrl, 'POST', '/api/multihost', primaryToken, { title });
+/**
+ * A new session. Its co-hosts go on air as they join unless `backstage`
+ * (the product's default, which tests about the stage ask for).
+ */
+export async function createSession(
+  baseUrl: string,
+  primaryToken: string,
+  title = 'Test show',
+  { backstage = false }: { backstage?: boolean } = {},
+): Promise<SessionState> {
+  const { body } = await api<SessionState>(baseUrl, 'POST', '/api/multihost', primaryToken, { title, backstage });
   if (!body.ok) throw new Error(`creating a session failed: ${body.error.message}`);
   return body.data;
 }

@@ -67,6 +67,8 @@ test('three hosts join one session and each decodes both other cameras and hears
   await primary.page.type(byTestId('create-display-name'), 'Ada');
   await primary.page.type(byTestId('create-title'), 'Browser test panel');
   await primary.page.select(byTestId('create-type'), 'panel');
+  // Co-hosts go on air as they join (web/backstage.browser.test.ts takes the other way).
+  await primary.page.click(byTestId('create-backstage'));
   await primary.page.click(byTestId('create-session'));
   await primary.page.waitForFunction(() => location.pathname.startsWith('/studio/'), { timeout: STEP_TIMEOUT_MS });
   studioUrl = await primary.page.evaluate(() => location.origin + location.pathname);

@@ -229,7 +229,11 @@ async function prepareStagecastRoom(baseUrl: string, hosts: number, title: strin
   );
   const [primary, ...coHosts] = guests;
   if (!primary) throw new Error('a room needs at least one host');
-  const created = await api<SessionState>(baseUrl, 'POST', '/api/multihost', primary.token, { title });
+  // Every host on air: the scenarios measure what a composed room costs.
+  const created = await api<SessionState>(baseUrl, 'POST', '/api/multihost', primary.token, {
+    title,
+    backstage: false,
+  });
   if (!created.body.ok) throw new Error(`creating a session failed: ${created.body.error.message}`);
   const sessionId = created.body.data.id;
   await Promise.all(

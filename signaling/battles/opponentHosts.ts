@@ -1,5 +1,6 @@
 // The opponent's hosts as one battling session's router has them: the
-// opponent session's hosts that have a track piped in, primary first, with
+// opponent session's hosts on air that have a track piped in (backstage is
+// not for the other side either), primary first, with
 // the guests' ids (what this session's hosts consume). Shared by the media
 // of a battle on one node (BattleMedia) and across two (BattleMediaHalf).
 import type { PeerProducer } from '../../sfu/MediaRoomTypes.ts';
@@ -24,7 +25,7 @@ export function opponentHostStates(opponent: SessionState, guests: Iterable<Peer
     guestsByHost.set(guest.appData.peerId, list);
   }
   return opponent.hosts
-    .filter((host) => guestsByHost.has(host.userId))
+    .filter((host) => host.onAir && guestsByHost.has(host.userId))
     .sort((x, y) => (x.role === 'primary' ? -1 : y.role === 'primary' ? 1 : 0))
     .map((host) => ({
       ...host,

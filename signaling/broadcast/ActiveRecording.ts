@@ -93,10 +93,10 @@ export class ActiveRecording {
   }
 }
 
-/** Hosts with media in the room (accepted hosts who never came are not on the recording). */
+/** Hosts in the room and on air (accepted hosts who never came, or stayed backstage, are not on the recording). */
 function hostsOnStage(state: SessionState): RecordingHostEntry[] {
   return state.hosts
-    .filter((host) => host.connected)
+    .filter((host) => host.connected && host.onAir)
     .map((host) => ({ userId: host.userId, displayName: host.displayName }));
 }
 

@@ -22,6 +22,8 @@ function host(userId: string, tracks: PublishedTrack[], connected = true): HostS
     displayName: `Name ${userId}`,
     role: 'co-host',
     connected,
+    onAir: true,
+    permissions: { layout: false, stage: false },
     awayUntil: null,
     tracks: tracks.map((t) => ({ ...t, producerId: `${userId}-${t.producerId}` })),
   };
@@ -36,7 +38,7 @@ function state(hosts: HostState[], overrides: Partial<SessionState> = {}): Sessi
     primaryHostId: 'a',
     hosts,
     layout: { kind: 'spotlight', pinnedUserId: null },
-    settings: { allowJoinRequests: true },
+    settings: { allowJoinRequests: true, backstage: false },
     activeSpeakerId: null,
     mediaMode: 'sfu',
     createdAt: '2026-01-01T00:00:00.000Z',

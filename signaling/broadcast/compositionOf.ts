@@ -73,13 +73,17 @@ function hostKey(host: RecordedHost): (string | null)[] {
   ];
 }
 
-/** The session's connected hosts and their live tracks; in a battle the primary host first (the side's large tile). */
+/**
+ * The session's hosts in the room and on air (backstage is for the hosts
+ * only), with their live tracks; in a battle the primary host first (the
+ * side's large tile).
+ */
 function connectedHosts(
   state: SessionState,
   findProducer: (producerId: string) => types.Producer | undefined,
   primaryFirst: boolean,
 ): RecordedHost[] {
-  const connected = state.hosts.filter((host) => host.connected);
+  const connected = state.hosts.filter((host) => host.connected && host.onAir);
   const ordered = primaryFirst
     ? [
         ...connected.filter((host) => host.userId === state.primaryHostId),

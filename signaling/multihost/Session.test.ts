@@ -223,4 +223,92 @@ test('join requests expire after the TTL (and only pending ones: an answered req
   assert.equal(expired, ['bob']);
 });
 
+test('backstage: co-hosts join off air by default, the primary host on; on the setting "off", co-hosts join on air', () => {
+  const session = newSession();
+  session.invite(alice, 'bob');
+  session.accept(bob);
+  assert.equal(
+    session.toState().hosts.map((host) => [host.userId, host.onAir]),
+    [
+      ['alice', true],
+      ['bob', false],
+    ],
+  );
+  session.updateSettings(alice, { backstage: false });
+  session.invite(alice, 'carol');
+  assert.ok(session.accept({ userId: 'carol', displayName: 'Carol' }).onAir, 'carol joins on air');
+  assert.not.ok(session.host('bob').onAir, 'a setting for those who join: bob stays backstage');
+});
+
+test('on air: the primary host, or a co-host given the stage, moves hosts; others are refused and nothing changes', () => {
+  const session = newSession();
+  for (const userId of ['bob', 'carol']) {
+    session.invite(alice, userId);
+    session.accept({ userId, displayName: userId });
+  }
+  let changes = 0;
+  session.on('changed', () => changes++);
+  assert.is(codeOf(() => session.setOnAir(bob, 'carol', true)), 'NOT_ALLOWED');
+  assert.is(codeOf(() => session.setOnAir(bob, 'bob', true)), 'NOT_ALLOWED', 'not even oneself');
+  assert.is(codeOf(() => session.setOnAir(alice, 'ghost', true)), 'NOT_FOUND');
+  assert.is(changes, 0);
+  assert.ok(session.setOnAir(alice, 'bob', true));
+  assert.not.ok(session.setOnAir(alice, 'bob', true), 'already on air: no change');
+  assert.is(changes, 1, 'the compositor hears of it once');
+
+  assert.is(codeOf(() => session.setPermissions(bob, 'carol', { layout: true, stage: true })), 'NOT_ALLOWED');
+  assert.is(codeOf(() => session.setPermissions(alice, 'alice', { layout: false, stage: false })), 'INVALID_INPUT');
+  assert.equal(session.setPermissions(alice, 'bob', { layout: false, stage: true }).permissions, {
+    layout: false,
+    stage: true,
+  });
+  assert.ok(session.setOnAir(bob, 'carol', true), 'bob manages the stage now');
+  assert.is(
+    codeOf(() => session.changeLayout(bob, { kind: 'spotlight', pinnedUserId: null })),
+    'NOT_ALLOWED',
+    'but not the layout',
+  );
+  session.setPermissions(alice, 'bob', { layout: true, stage: false });
+  session.changeLayout(bob, { kind: 'spotlight', pinnedUserId: 'carol' });
+  assert.is(codeOf(() => session.setOnAir(bob, 'carol', false)), 'NOT_ALLOWED', 'the stage taken back');
+  assert.equal(session.host('alice').permissions, { layout: true, stage: true }, 'the primary host may do everything');
+});
+
+test("stopping another host's media: the stage permission, another host, in the room", () => {
+  const session = newSession();
+  session.invite(alice, 'bob');
+  session.accept(bob);
+  assert.is(codeOf(() => session.assertMayStop(alice, 'bob')), 'CONFLICT', 'bob is not in the room');
+  session.setConnected('bob', true);
+  session.assertMayStop(alice, 'bob');
+  assert.is(codeOf(() => session.assertMayStop(bob, 'alice')), 'NOT_ALLOWED');
+  assert.is(codeOf(() => session.assertMayStop(alice, 'alice')), 'INVALID_INPUT', "one's own: the own controls");
+  assert.is(codeOf(() => session.assertMayStop(alice, 'ghost')), 'NOT_FOUND');
+});
+
+test('on air, permissions and the backstage setting survive a failover', () => {
+  const session = newSession();
+  session.invite(alice, 'bob');
+  session.accept(bob);
+  session.setOnAir(alice, 'bob', true);
+  session.setOnAir(alice, 'alice', false);
+  session.setPermissions(alice, 'bob', { layout: true, stage: false });
+  const restored = Session.restore({
+    id: 's1',
+    title: 'Show',
+    type: 'podcast',
+    layout: 'grid',
+    status: 'live',
+    primaryHost: alice,
+    createdAt: now,
+    startedAt: now,
+    failover: JSON.parse(JSON.stringify(session.failoverState())),
+  });
+  assert.equal(
+    restored.toState().hosts.map((host) => [host.userId, host.onAir, host.permissions]),
+    session.toState().hosts.map((host) => [host.userId, host.onAir, host.permissions]),
+  );
+  assert.ok(restored.settings.backstage);
+});
+
 test.run();

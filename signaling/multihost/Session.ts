@@ -15,6 +15,7 @@ import type { LayoutKind } from '../protocol/layoutGeometry.ts';
 import {
   JOIN_REQUEST_TTL_MS,
   MAX_HOSTS,
+  type HostPermissions,
   type HostRole,
   type JoinRequestState,
   type HostState,
@@ -34,6 +35,10 @@ interface HostRecord {
   displayName: string;
   role: HostRole;
   connected: boolean;
+  /** In the composed output; off: backstage. */
+  onAir: boolean;
+  /** What a co-host may do besides their own media (the primary host may do everything). */
+  permissions: HostPermissions;
   /** While the session waits for this host to come back (the primary host dropped): when it stops waiting. */
   awayUntil: Date | null;
   /** Tracks on the session's router, by producer id, kept in publish order. */
@@ -57,6 +62,8 @@ export interface NewSession {
   layout: LayoutKind;
   creator: Identity;
   now: Date;
+  /** Co-hosts join backstage. Default: true. */
+  backstage?: boolean;
   /** How long a join request waits for an answer. Default: JOIN_REQUEST_TTL_MS. */
   joinRequestTtlMs?: number;
   /** When the session runs peer to peer. Default: never (maxHosts 0). */
@@ -69,7 +76,9 @@ export interface NewSession {
  * tile, the settings. Kept in the row (`failoverState`) as JSON.
  */
 export interface FailoverState {
-  coHosts: { userId: string; displayName: string }[];
+  coHosts: { userId: string; displayName: string; onAir?: boolean; permissions?: HostPermissions }[];
+  /** Absent in rows written before backstage existed: on air. */
+  primaryOnAir?: boolean;
   pinnedUserId: string | null;
   settings: SessionSettings;
 }
@@ -107,7 +116,7 @@ export class Session extends EventEmitter<SessionEvents> {
   #startedAt: Date | null = null;
   #endedAt: Date | null = null;
   #layout: LayoutState;
-  #settings: SessionSettings = { allowJoinRequests: true };
+  #settings: SessionSettings;
   #activeSpeakerId: string | null = null;
   readonly #hosts = new Map<string, HostRecord>();
   /** Invited users, with the display name of nobody yet: they give theirs on accept. */
@@ -131,6 +140,7 @@ export class Session extends EventEmitter<SessionEvents> {
     layout,
     creator,
     now,
+    backstage = true,
     joinRequestTtlMs = JOIN_REQUEST_TTL_MS,
     mesh = { maxHosts: 0, returnDelayMs: 0 },
   }: NewSession) {
@@ -144,6 +154,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.primaryHostId = creator.userId;
     this.createdAt = now;
     this.#layout = { kind: layout, pinnedUserId: null };
+    this.#settings = { allowJoinRequests: true, backstage };
     this.#addHost(creator, 'primary');
   }
 
@@ -163,10 +174,16 @@ export class Session extends EventEmitter<SessionEvents> {
       ...(saved.joinRequestTtlMs === undefined ? {} : { joinRequestTtlMs: saved.joinRequestTtlMs }),
       ...(saved.mesh === undefined ? {} : { mesh: saved.mesh }),
     });
-    for (const coHost of saved.failover.coHosts.slice(0, MAX_HOSTS - 1)) session.#addHost(coHost, 'co-host');
+    session.#settings = { ...saved.failover.settings };
+    session.#hosts.get(saved.primaryHost.userId)!.onAir = saved.failover.primaryOnAir ?? true;
+    for (const coHost of saved.failover.coHosts.slice(0, MAX_HOSTS - 1)) {
+      session.#addHost(coHost, 'co-host');
+      const record = session.#hosts.get(coHost.userId)!;
+      record.onAir = coHost.onAir ?? !session.#settings.backstage;
+      record.permissions = { ...(coHost.permissions ?? noPermissions) };
+    }
     const pinned = saved.failover.pinnedUserId;
     session.#layout = { kind: saved.layout, pinnedUserId: pinned !== null && session.isHost(pinned) ? pinned : null };
-    session.#settings = { ...saved.failover.settings };
     session.#status = saved.status;
     session.#startedAt = saved.startedAt;
     session.#reconsiderMediaMode();
@@ -231,6 +248,13 @@ export class Session extends EventEmitter<SessionEvents> {
     if (caller.userId !== this.primaryHostId) {
       throw new AppError('NOT_ALLOWED', `only the primary host can ${action}`);
     }
+  }
+
+  /** The primary host, or a co-host given `permission`. */
+  assertMay(caller: Identity, permission: keyof HostPermissions, action: string): void {
+    const host = this.#hosts.get(caller.userId);
+    if (host?.role === 'primary' || host?.permissions[permission]) return;
+    throw new AppError('NOT_ALLOWED', `only the primary host, or a co-host they allow, can ${action}`);
   }
 
   assertHost(caller: Identity): void {
@@ -380,7 +404,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   changeLayout(caller: Identity, layout: LayoutState): void {
-    this.assertPrimary(caller, 'change the layout');
+    this.assertMay(caller, 'layout', 'change the layout');
     this.#assertNotEnded();
     if (layout.pinnedUserId !== null && !this.#hosts.has(layout.pinnedUserId)) {
       throw new AppError('INVALID_INPUT', 'the pinned user is not a host');
@@ -389,14 +413,46 @@ export class Session extends EventEmitter<SessionEvents> {
     this.emit('changed');
   }
 
-  updateSettings(
-    caller: Identity,
-    change: { title?: string | undefined; allowJoinRequests?: boolean | undefined },
-  ): void {
+  updateSettings(caller: Identity, change: SettingsChange): void {
     this.assertPrimary(caller, 'change the settings');
     this.#assertNotEnded();
     if (change.title !== undefined) this.#title = change.title;
-    if (change.allowJoinRequests !== undefined) this.#settings = { allowJoinRequests: change.allowJoinRequests };
+    if (change.allowJoinRequests !== undefined) this.#settings.allowJoinRequests = change.allowJoinRequests;
+    // Hosts already in the session stay where they are: the setting is for those who join.
+    if (change.backstage !== undefined) this.#settings.backstage = change.backstage;
+  }
+
+  /** A host goes on air or backstage. Returns whether anything changed. */
+  setOnAir(caller: Identity, userId: string, onAir: boolean): boolean {
+    this.assertMay(caller, 'stage', onAir ? 'put hosts on air' : 'take hosts off air');
+    this.#assertNotEnded();
+    const host = this.#hosts.get(userId);
+    if (!host) throw new AppError('NOT_FOUND', `${userId} is not a host of this session`);
+    if (host.onAir === onAir) return false;
+    host.onAir = onAir;
+    this.emit('changed');
+    return true;
+  }
+
+  /** Another host's microphone or camera may be stopped by `caller`: checks who may, and that it is on. */
+  assertMayStop(caller: Identity, userId: string): void {
+    this.assertMay(caller, 'stage', "stop another host's microphone or camera");
+    this.#assertNotEnded();
+    if (userId === caller.userId) throw new AppError('INVALID_INPUT', 'turn your own off with your own controls');
+    const host = this.#hosts.get(userId);
+    if (!host) throw new AppError('NOT_FOUND', `${userId} is not a host of this session`);
+    if (!host.connected) throw new AppError('CONFLICT', `${host.displayName} is not in the room`);
+  }
+
+  /** The primary host says what a co-host may do. */
+  setPermissions(caller: Identity, userId: string, permissions: HostPermissions): HostState {
+    this.assertPrimary(caller, "change a co-host's permissions");
+    this.#assertNotEnded();
+    const host = this.#hosts.get(userId);
+    if (!host) throw new AppError('NOT_FOUND', `${userId} is not a host of this session`);
+    if (host.role === 'primary') throw new AppError('INVALID_INPUT', 'the primary host may do everything already');
+    host.permissions = { ...permissions };
+    return toHostState(host);
   }
 
   // --- media presence (driven by the socket layer) --------------------------
@@ -473,7 +529,13 @@ export class Session extends EventEmitter<SessionEvents> {
     return {
       coHosts: [...this.#hosts.values()]
         .filter((host) => host.role === 'co-host')
-        .map((host) => ({ userId: host.userId, displayName: host.displayName })),
+        .map((host) => ({
+          userId: host.userId,
+          displayName: host.displayName,
+          onAir: host.onAir,
+          permissions: { ...host.permissions },
+        })),
+      primaryOnAir: this.#hosts.get(this.primaryHostId)?.onAir ?? true,
       pinnedUserId: this.#layout.pinnedUserId,
       settings: { ...this.#settings },
     };
@@ -535,6 +597,9 @@ export class Session extends EventEmitter<SessionEvents> {
       displayName: identity.displayName,
       role,
       connected: false,
+      // The primary host is on air from the start; co-hosts as the session's setting says.
+      onAir: role === 'primary' || !this.#settings.backstage,
+      permissions: { ...noPermissions },
       awayUntil: null,
       tracks: new Map(),
       meshTracks: new Map(),
@@ -543,6 +608,15 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#closeJoinRequest(identity.userId);
     return toHostState(record);
   }
+}
+
+const noPermissions: HostPermissions = { layout: false, stage: false };
+const allPermissions: HostPermissions = { layout: true, stage: true };
+
+export interface SettingsChange {
+  title?: string | undefined;
+  allowJoinRequests?: boolean | undefined;
+  backstage?: boolean | undefined;
 }
 
 function toJoinRequestState(userId: string, record: JoinRequestRecord): JoinRequestState {
@@ -560,6 +634,8 @@ function toHostState(record: HostRecord): HostState {
     displayName: record.displayName,
     role: record.role,
     connected: record.connected,
+    onAir: record.onAir,
+    permissions: record.role === 'primary' ? { ...allPermissions } : { ...record.permissions },
     awayUntil: record.awayUntil?.toISOString() ?? null,
     tracks: listedTracks(record),
   };

@@ -17,6 +17,8 @@ import type { Config } from '../config/config.ts';
 import { AppError } from '../errors.ts';
 import type { LayoutKind } from '../protocol/layoutGeometry.ts';
 import type {
+  HostPermissions,
+  HostState,
   JoinRequestOutcome,
   JoinRequestState,
   JoinResult,
@@ -24,12 +26,13 @@ import type {
   LeaveReason,
   SessionState,
   SessionType,
+  StoppableSource,
 } from '../protocol/index.ts';
 import { mintIceServers } from '../turn/turnCredentials.ts';
 import { audioLevelsWorthPushing, type HostLevel, type LevelsPush } from './audioLevelPushes.ts';
 import { HostConnection } from './HostConnection.ts';
 import type { Invitation } from './invitationLinks.ts';
-import { Session } from './Session.ts';
+import { Session, type SettingsChange } from './Session.ts';
 import type { PushTarget, SessionPushes } from './SessionPushes.ts';
 import type { SessionStore } from './SessionStore.ts';
 
@@ -138,7 +141,10 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
 
   // --- lifecycle -------------------------------------------------------------
 
-  async create(caller: Identity, input: { title: string; type: SessionType; layout: LayoutKind }): Promise<Session> {
+  async create(
+    caller: Identity,
+    input: { title: string; type: SessionType; layout: LayoutKind; backstage?: boolean },
+  ): Promise<Session> {
     const session = new Session({
       id: newSessionId(),
       ...input,
@@ -363,7 +369,49 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     return session.layout;
   }
 
-  async updateSettings(caller: Identity, sessionId: string, change: { title?: string; allowJoinRequests?: boolean }) {
+  /** A host goes on air or backstage; every host's studio and the compositor follow. */
+  async setOnAir(caller: Identity, sessionId: string, userId: string, onAir: boolean): Promise<HostState> {
+    const session = this.get(sessionId);
+    if (session.setOnAir(caller, userId, onAir)) {
+      await this.#persist(session);
+      this.#pushes.session(sessionId).emit('multihost:host-updated', { sessionId, host: session.host(userId) });
+    }
+    return session.host(userId);
+  }
+
+  /**
+   * Stops another host's microphone or camera: paused on the router at once
+   * (the other hosts and the output lose it even if that host's page never
+   * hears of it), and that host's studio turns it off and says who did it.
+   * Only its owner can turn it on again (`webrtc:toggle-track`).
+   */
+  async stopHostMedia(caller: Identity, sessionId: string, userId: string, source: StoppableSource): Promise<void> {
+    const session = this.get(sessionId);
+    session.assertMayStop(caller, userId);
+    const connection = this.#connections.get(sessionId)?.get(userId);
+    if (!connection) throw new AppError('CONFLICT', 'that host is not in the room');
+    if (session.host(userId).tracks.some((track) => track.source === source && !track.paused)) {
+      await connection.toggle(source, false);
+    }
+    const by = { userId: caller.userId, displayName: session.host(caller.userId).displayName };
+    this.#pushes.session(sessionId).emit('multihost:media-stopped', { sessionId, userId, source, by });
+  }
+
+  /** The primary host says what a co-host may do; every studio shows it (and the co-host's controls follow). */
+  async setPermissions(
+    caller: Identity,
+    sessionId: string,
+    userId: string,
+    permissions: HostPermissions,
+  ): Promise<HostState> {
+    const session = this.get(sessionId);
+    const host = session.setPermissions(caller, userId, permissions);
+    await this.#persist(session);
+    this.#pushes.session(sessionId).emit('multihost:host-updated', { sessionId, host });
+    return host;
+  }
+
+  async updateSettings(caller: Identity, sessionId: string, change: SettingsChange) {
     const session = this.get(sessionId);
     session.updateSettings(caller, change);
     await this.#persist(session);

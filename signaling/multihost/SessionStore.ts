@@ -24,10 +24,24 @@ export interface SessionRow {
   failoverState: string;
 }
 
+const permissionsSchema = z.object({ layout: z.boolean(), stage: z.boolean() });
+// Rows written before backstage existed have none of its fields: everyone was on air.
 const failoverStateSchema = z.object({
-  coHosts: z.array(z.object({ userId: z.string().min(1), displayName: z.string() })).default([]),
+  coHosts: z
+    .array(
+      z.object({
+        userId: z.string().min(1),
+        displayName: z.string(),
+        onAir: z.boolean().optional(),
+        permissions: permissionsSchema.optional(),
+      }),
+    )
+    .default([]),
+  primaryOnAir: z.boolean().optional(),
   pinnedUserId: z.string().nullable().default(null),
-  settings: z.object({ allowJoinRequests: z.boolean() }).default({ allowJoinRequests: true }),
+  settings: z
+    .object({ allowJoinRequests: z.boolean(), backstage: z.boolean().default(false) })
+    .default({ allowJoinRequests: true, backstage: false }),
 });
 
 /** The columns a LiveSession row stores as strings. */
@@ -66,6 +80,7 @@ export class SessionStore {
         primaryHostId: state.primaryHostId,
         primaryHostName,
         createdAt: session.createdAt,
+        failoverState: JSON.stringify(session.failoverState()),
       },
     });
   }

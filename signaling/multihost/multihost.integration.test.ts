@@ -247,6 +247,83 @@ test('only the primary host manages the session; co-hosts control their own trac
   assert.is(record && record.status, 'ended');
 });
 
+test('backstage and the stage: co-hosts join off air, the primary puts them on air and stops their microphone, only they turn it back on', async () => {
+  const [alice, bob, carol] = await Promise.all(['Alice', 'Bob', 'Carol'].map((name) => signInGuest(server.url, name)));
+  const session = await createSessionOver(server.url, alice!.token, 'Backstage show', { backstage: true });
+  assert.ok(session.settings.backstage);
+  await addCoHost(alice!, bob!, session.id);
+  const a = await joinAsHost(alice!, session.id);
+  const b = await joinAsHost(bob!, session.id);
+  const hostIn = (state: SessionState, userId: string) => state.hosts.find((host) => host.userId === userId)!;
+  assert.is(hostIn(b.joined.session, bob!.userId).onAir, false, 'bob joins backstage');
+  assert.is(hostIn(b.joined.session, alice!.userId).onAir, true, 'the primary host is on air');
+  await publish(b.client);
+
+  // Bob may not move anyone or stop anyone's media until allowed.
+  assert.is(
+    errorCode(await b.client.request('multihost:set-on-air', { userId: bob!.userId, onAir: true })),
+    'NOT_ALLOWED',
+  );
+  assert.is(
+    errorCode(await b.client.request('multihost:stop-host-media', { userId: alice!.userId, source: 'microphone' })),
+    'NOT_ALLOWED',
+  );
+  // Bad input: a source that is not a microphone or camera, permissions with more than there are.
+  assert.is(
+    errorCode(await a.client.request('multihost:stop-host-media', { userId: bob!.userId, source: 'screen' as never })),
+    'INVALID_INPUT',
+  );
+  assert.is(
+    errorCode(
+      await a.client.request('multihost:set-permissions', {
+        userId: bob!.userId,
+        permissions: { layout: true, stage: true, everything: true },
+      } as never),
+    ),
+    'INVALID_INPUT',
+  );
+  // A host of another session is not this session's to touch.
+  const other = await createSessionOver(server.url, carol!.token, 'Elsewhere');
+  const c = await joinAsHost(carol!, other.id);
+  assert.is(
+    errorCode(await a.client.request('multihost:stop-host-media', { userId: carol!.userId, source: 'microphone' })),
+    'NOT_FOUND',
+  );
+  assert.is(
+    errorCode(await a.client.request('multihost:set-on-air', { userId: carol!.userId, onAir: true })),
+    'NOT_FOUND',
+  );
+
+  const bobOnAir = b.client.next('multihost:host-updated', (event) => event.host.userId === bob!.userId);
+  assert.is((await a.client.call('multihost:set-on-air', { userId: bob!.userId, onAir: true })).onAir, true);
+  assert.is((await bobOnAir).host.onAir, true, 'every host hears it');
+
+  const stopped = b.client.next('multihost:media-stopped');
+  const toggled = a.client.next('webrtc:track-toggled', (event) => event.userId === bob!.userId);
+  await a.client.call('multihost:stop-host-media', { userId: bob!.userId, source: 'microphone' });
+  assert.equal((await stopped).by, { userId: alice!.userId, displayName: 'Alice' }, 'bob is told who');
+  assert.is((await toggled).enabled, false);
+  const afterStop = await api<SessionState>(server.url, 'GET', `/api/multihost/${session.id}`);
+  assert.ok(afterStop.body.ok);
+  const bobsMic = afterStop.body.ok
+    ? hostIn(afterStop.body.data, bob!.userId).tracks.find((track) => track.source === 'microphone')
+    : undefined;
+  assert.is(bobsMic?.paused, true, 'paused on the router');
+  // Nobody but Bob turns it back on: there is no request for another host's media but "stop".
+  await b.client.call('webrtc:toggle-track', { source: 'microphone', enabled: true });
+
+  // Bob given the stage may move hosts, still not the layout.
+  await a.client.call('multihost:set-permissions', {
+    userId: bob!.userId,
+    permissions: { layout: false, stage: true },
+  });
+  assert.is((await b.client.call('multihost:set-on-air', { userId: alice!.userId, onAir: false })).onAir, false);
+  assert.is(errorCode(await b.client.request('multihost:change-layout', { layout: 'spotlight' })), 'NOT_ALLOWED');
+  c.client.close();
+  await api(server.url, 'POST', `/api/multihost/${other.id}/end`, carol!.token);
+  await api(server.url, 'POST', `/api/multihost/${session.id}/end`, alice!.token);
+});
+
 test('invitation links: the holder joins without approval; expired, tampered, foreign and misused links are refused in words', async () => {
   const [primary, grace, linus, mallory] = await Promise.all(
     ['Ada', 'Grace', 'Linus', 'Mallory'].map((name) => signInGuest(server.url, name)),

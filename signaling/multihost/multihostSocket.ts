@@ -58,6 +58,17 @@ export function registerMultihostHandlers(
     return null;
   });
 
+  on('multihost:set-on-air', ({ userId, onAir }) => sessions.setOnAir(identity(), joined().session.id, userId, onAir));
+
+  on('multihost:stop-host-media', async ({ userId, source }) => {
+    await sessions.stopHostMedia(identity(), joined().session.id, userId, source);
+    return null;
+  });
+
+  on('multihost:set-permissions', ({ userId, permissions }) =>
+    sessions.setPermissions(identity(), joined().session.id, userId, permissions),
+  );
+
   on('webrtc:ice-servers', () => mintIceServers(turn, identity().userId, Date.now()));
 
   on('webrtc:create-transport', ({ direction }) => joined().connection.media.createTransport(direction));

@@ -61,10 +61,17 @@ import type {
   QualityTier,
   SessionSettings,
   SessionStatus,
+  StoppableSource,
   TrackSource,
   TransportOptions,
 } from './multihost.ts';
-import type { JoinRequest, LayoutChange } from './multihostRequests.ts';
+import type {
+  HostPermissionsRequest,
+  JoinRequest,
+  LayoutChange,
+  OnAirRequest,
+  StopHostMediaRequest,
+} from './multihostRequests.ts';
 import type { MeshCandidate, MeshCandidateRequest, MeshDescriptionRequest, MeshTracksRequest } from './meshRequests.ts';
 import type {
   ConnectTransportRequest,
@@ -96,6 +103,12 @@ export interface ClientToServerEvents {
   'multihost:leave': Request<Empty, null>;
   'multihost:change-layout': Request<LayoutChange, LayoutState>;
   'multihost:kick': Request<{ userId: string }, null>;
+  /** The primary host or a co-host with the stage permission: a host goes on air or backstage. */
+  'multihost:set-on-air': Request<OnAirRequest, HostState>;
+  /** The same: stops another host's microphone or camera; only its owner turns it back on. */
+  'multihost:stop-host-media': Request<StopHostMediaRequest, null>;
+  /** The primary host: what a co-host may do (layout, stage). */
+  'multihost:set-permissions': Request<HostPermissionsRequest, HostState>;
   'webrtc:ice-servers': Request<Empty, IceServer[]>;
   'webrtc:create-transport': Request<CreateTransportRequest, TransportOptions>;
   'webrtc:connect-transport': Request<ConnectTransportRequest, null>;
@@ -183,6 +196,13 @@ export interface ServerToClientEvents {
   'multihost:left': (event: { sessionId: string; userId: string; reason: LeaveReason }) => void;
   'multihost:host-updated': (event: { sessionId: string; host: HostState }) => void;
   'multihost:layout-changed': (event: { sessionId: string; layout: LayoutState }) => void;
+  /** Another host stopped `userId`'s microphone or camera: that host's studio turns it off and says who did. */
+  'multihost:media-stopped': (event: {
+    sessionId: string;
+    userId: string;
+    source: StoppableSource;
+    by: { userId: string; displayName: string };
+  }) => void;
   'multihost:settings': (event: { sessionId: string; title: string; settings: SessionSettings }) => void;
   'multihost:status': (event: { sessionId: string; status: SessionStatus }) => void;
   'multihost:ended': (event: { sessionId: string; reason: EndReason }) => void;

@@ -66,10 +66,36 @@ export function meshTrackId(userId: string, source: TrackSource): string {
   return `mesh:${userId}:${source}`;
 }
 
+/**
+ * What a co-host may do beyond their own media, given by the primary host
+ * (who may do all of it). Chat moderation is the chat's own appointment
+ * (`chat:set-moderator`), open to co-hosts and viewers alike.
+ */
+export interface HostPermissions {
+  /** Change the layout and the pinned host. */
+  layout: boolean;
+  /** Put hosts on air and take them off, and stop another host's microphone or camera. */
+  stage: boolean;
+}
+
+export const hostPermissionNames = ['layout', 'stage'] as const satisfies readonly (keyof HostPermissions)[];
+
+/** The sources another host may stop (only their owner turns them back on). */
+export const stoppableSources = ['microphone', 'camera'] as const;
+export type StoppableSource = (typeof stoppableSources)[number];
+
 export interface HostState {
   userId: string;
   displayName: string;
   role: HostRole;
+  /**
+   * In the composed output (HLS, recording, restream, battle side). A host
+   * off air is backstage: the other hosts see and hear them, the audience
+   * does not.
+   */
+  onAir: boolean;
+  /** What this host may do to the session and the others (the primary host: everything). */
+  permissions: HostPermissions;
   /** In the room with media right now (false: accepted but away, or reloading). */
   connected: boolean;
   /**
@@ -90,6 +116,8 @@ export interface LayoutState {
 export interface SessionSettings {
   /** Audience members may ask to join as hosts. */
   allowJoinRequests: boolean;
+  /** Co-hosts join backstage and go on air when put there; false: on air as they join. */
+  backstage: boolean;
 }
 
 export interface SessionState {

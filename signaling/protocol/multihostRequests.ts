@@ -4,7 +4,7 @@ import type { types as client } from 'mediasoup-client';
 import { z } from 'zod';
 import { entityId } from './commonRequests.ts';
 import { layoutKinds } from './layoutGeometry.ts';
-import { DENY_REASON_MAX_LENGTH, invitationLifetimesS, sessionTypes } from './multihost.ts';
+import { DENY_REASON_MAX_LENGTH, invitationLifetimesS, sessionTypes, stoppableSources } from './multihost.ts';
 import { rtpCapabilities } from './webrtcRequests.ts';
 
 const layoutKind = z.enum(layoutKinds);
@@ -18,6 +18,8 @@ export const createSessionBody = z.object({
   title: z.string().trim().min(1, 'must not be empty').max(120),
   type: z.enum(sessionTypes).default('collaboration'),
   layout: layoutKind.default('grid'),
+  /** Co-hosts wait backstage until put on air (the default), or go on air as they join. */
+  backstage: z.boolean().default(true),
 });
 export const inviteBody = z.object({ userId: entityId });
 export const invitationBody = z.object({
@@ -39,7 +41,7 @@ export const denyBody = z.object({
     .transform((reason) => reason || null),
 });
 export const settingsBody = z
-  .object({ title: z.string().trim().min(1).max(120), allowJoinRequests: z.boolean() })
+  .object({ title: z.string().trim().min(1).max(120), allowJoinRequests: z.boolean(), backstage: z.boolean() })
   .partial()
   .refine((value) => Object.keys(value).length > 0, 'nothing to change');
 
@@ -48,8 +50,17 @@ export const settingsBody = z
 export const sessionRef = z.object({ sessionId: entityId });
 export const joinRequest = z.object({ sessionId: entityId, rtpCapabilities });
 export const kickRequest = z.object({ userId: entityId });
+export const onAirRequest = z.object({ userId: entityId, onAir: z.boolean() });
+export const stopHostMediaRequest = z.object({ userId: entityId, source: z.enum(stoppableSources) });
+export const hostPermissionsRequest = z.object({
+  userId: entityId,
+  permissions: z.object({ layout: z.boolean(), stage: z.boolean() }).strict(),
+});
 
 export type CreateSessionBody = z.infer<typeof createSessionBody>;
+export type OnAirRequest = z.infer<typeof onAirRequest>;
+export type StopHostMediaRequest = z.infer<typeof stopHostMediaRequest>;
+export type HostPermissionsRequest = z.infer<typeof hostPermissionsRequest>;
 // Media payloads are typed as mediasoup-client produces them; the schemas
 // check their shape on arrival.
 export type JoinRequest = { sessionId: string; rtpCapabilities: client.RtpCapabilities };

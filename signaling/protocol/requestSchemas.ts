@@ -20,7 +20,15 @@ import {
 } from './chatRequests.ts';
 import { emptyRequest } from './commonRequests.ts';
 import { meshCandidateRequest, meshDescriptionRequest, meshTracksRequest } from './meshRequests.ts';
-import { joinRequest, kickRequest, layoutChange, sessionRef } from './multihostRequests.ts';
+import {
+  hostPermissionsRequest,
+  joinRequest,
+  kickRequest,
+  layoutChange,
+  onAirRequest,
+  sessionRef,
+  stopHostMediaRequest,
+} from './multihostRequests.ts';
 import type { RequestEvent, RequestOf } from './request.ts';
 import { streamRef } from './streamRequests.ts';
 import {
@@ -41,6 +49,9 @@ export const requestSchemas = {
   'multihost:leave': emptyRequest,
   'multihost:change-layout': layoutChange,
   'multihost:kick': kickRequest,
+  'multihost:set-on-air': onAirRequest,
+  'multihost:stop-host-media': stopHostMediaRequest,
+  'multihost:set-permissions': hostPermissionsRequest,
   'webrtc:ice-servers': emptyRequest,
   'webrtc:create-transport': createTransportRequest,
   'webrtc:connect-transport': connectTransportRequest,

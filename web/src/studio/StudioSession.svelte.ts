@@ -12,6 +12,7 @@
 // instance (the page makes a new one to join again).
 import type { LayoutKind } from '../../../signaling/protocol/layoutGeometry.ts';
 import type {
+  HostPermissions,
   HostState,
   IceServer,
   InvitationGrant,
@@ -20,6 +21,7 @@ import type {
   QualityAdapted,
   QualityTier,
   SessionState,
+  StoppableSource,
   TrackSource,
 } from '../../../signaling/protocol/index.ts';
 import { kindOfSource, meshTrackId, trackSources } from '../../../signaling/protocol/index.ts';
@@ -269,6 +271,25 @@ export class StudioSession {
     return this.session?.primaryHostId === this.userId;
   }
 
+  /** This host as the session lists it. */
+  get #self(): HostState | undefined {
+    return this.session?.hosts.find((host) => host.userId === this.userId);
+  }
+
+  /** In the audience's picture (false: backstage, seen only by the hosts). */
+  get onAir(): boolean {
+    return this.#self?.onAir ?? false;
+  }
+
+  /** May put hosts on air and stop their microphone or camera (the primary host, or a co-host allowed to). */
+  get mayManageStage(): boolean {
+    return this.#self?.permissions.stage ?? false;
+  }
+
+  get mayChangeLayout(): boolean {
+    return this.#self?.permissions.layout ?? false;
+  }
+
   get inRoom(): boolean {
     return MEDIA_PHASES.has(this.phase);
   }
@@ -508,6 +529,52 @@ export class StudioSession {
     } catch (error) {
       this.#report(error);
     }
+  }
+
+  async setOnAir(userId: string, onAir: boolean): Promise<void> {
+    try {
+      this.#hostUpdated(await request(this.#socket, 'multihost:set-on-air', { userId, onAir }));
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  /** Whether co-hosts who join from now on wait backstage. */
+  async setBackstage(backstage: boolean): Promise<void> {
+    try {
+      const state = await this.#api<SessionState>(`/api/multihost/${encodeURIComponent(this.sessionId)}/settings`, {
+        method: 'PUT',
+        body: { backstage },
+      });
+      if (this.session) this.session = update.settingsChanged(this.session, state.title, state.settings);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  /** Stops another host's microphone or camera; only they can turn it on again. */
+  async stopHostMedia(userId: string, source: StoppableSource): Promise<void> {
+    try {
+      await request(this.#socket, 'multihost:stop-host-media', { userId, source });
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  async setPermissions(userId: string, permissions: HostPermissions): Promise<void> {
+    try {
+      this.#hostUpdated(await request(this.#socket, 'multihost:set-permissions', { userId, permissions }));
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  /** Another host turned this host's microphone or camera off: off here too, and say who. */
+  #mediaStopped(source: StoppableSource, by: { displayName: string }): void {
+    const what = source === 'microphone' ? 'microphone' : 'camera';
+    this.notice = `${by.displayName} turned off your ${what}. Turn it on again when you are ready.`;
+    if (source === 'microphone') void this.setMicrophone(false);
+    else void this.setCamera(false);
   }
 
   async removeHost(userId: string): Promise<void> {
@@ -1282,6 +1349,9 @@ export class StudioSession {
 
     socket.on('multihost:joined', (event) => mine(event) && apply((s) => update.upsertHost(s, event.host)));
     socket.on('multihost:host-updated', (event) => mine(event) && this.#hostUpdated(event.host));
+    socket.on('multihost:media-stopped', (event) => {
+      if (mine(event) && event.userId === this.userId) this.#mediaStopped(event.source, event.by);
+    });
     socket.on('multihost:left', (event) => {
       if (!mine(event)) return;
       if (event.userId === this.userId && event.reason === 'removed') return this.#finish('removed');
@@ -1440,7 +1510,7 @@ export class StudioSession {
     this.problem = error instanceof Error ? error.message : String(error);
   }
 
-  #api<T>(path: string, call: { method?: 'POST' | 'DELETE'; body?: unknown } = {}): Promise<T> {
+  #api<T>(path: string, call: { method?: 'POST' | 'PUT' | 'DELETE'; body?: unknown } = {}): Promise<T> {
     return callApi<T>(path, { ...call, token: this.identity.token });
   }
 }

@@ -27,6 +27,8 @@ function host(userId: string, via: 'mesh' | 'sfu', paused = false): HostState {
     displayName: userId,
     role: 'co-host',
     connected: true,
+    onAir: true,
+    permissions: { layout: false, stage: false },
     awayUntil: null,
     tracks: (['camera', 'microphone'] as const).map((source) => ({
       producerId: `${via}:${userId}:${source}`,

@@ -9,7 +9,17 @@ function track(producerId: string): PublishedTrack {
 }
 
 function host(userId: string, overrides: Partial<HostState> = {}): HostState {
-  return { userId, displayName: userId, role: 'co-host', connected: true, awayUntil: null, tracks: [], ...overrides };
+  return {
+    userId,
+    displayName: userId,
+    role: 'co-host',
+    connected: true,
+    onAir: true,
+    permissions: { layout: false, stage: false },
+    awayUntil: null,
+    tracks: [],
+    ...overrides,
+  };
 }
 
 test('own tracks missing from the copy are no difference (the server does not push a host its own producers)', () => {

@@ -1,6 +1,7 @@
 // How a studio's copy of the room is checked against the server's
-// (StudioSession #checkRoomView): which co-hosts differ in presence or
-// tracks, and the copy with only those taken from the server. Pure.
+// (StudioSession #checkRoomView): which co-hosts differ in presence, place
+// (on air or backstage) or tracks, and the copy with only those taken from
+// the server. Pure.
 //
 // This host's own entry is left out: the server does not push a host its
 // own producers (it made them), so its listing here always lags, and the
@@ -10,10 +11,10 @@
 // undo that push (a co-host shown as not yet joined, without a tile).
 import type { HostState } from '../../../signaling/protocol/index.ts';
 
-/** One co-host as the check sees it: on stage or not, and what it sends. */
+/** One co-host as the check sees it: in the room or not, backstage or not, and what it sends. */
 function viewOf(host: HostState): string {
   const tracks = host.tracks.map((track) => track.producerId).sort();
-  return [host.connected ? 'connected' : 'away', ...tracks].join(' ');
+  return [host.connected ? 'connected' : 'away', ...(host.onAir ? [] : ['backstage']), ...tracks].join(' ');
 }
 
 export interface HostDifference {

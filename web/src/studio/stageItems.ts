@@ -1,5 +1,6 @@
-// What the stage shows: one tile per host in the room (camera), plus one per
-// screen share, in the session's host order (primary first). Which tiles and
+// What the stage shows: one tile per host in the room and on air (camera),
+// plus one per screen share, in the session's host order (primary first);
+// and what the backstage strip shows: the same for the hosts off air. Which tiles and
 // which one is the main tile is the shared rule (layoutGeometry.ts:
 // stageEntries, stageFocus) the recorder composes the broadcast with, so the
 // studio and the audience see the same picture. Pure.
@@ -23,8 +24,19 @@ export interface StageInput {
   selfSharingScreen: boolean;
 }
 
-export function stageItems({ hosts, selfUserId, selfInRoom, selfSharingScreen }: StageInput): StageItem[] {
-  const onStage = hosts.filter((host) => (host.userId === selfUserId ? selfInRoom : host.connected));
+export function stageItems(input: StageInput): StageItem[] {
+  return itemsOf(input, true);
+}
+
+/** The hosts in the room but off air: seen and heard by the hosts only. */
+export function backstageItems(input: StageInput): StageItem[] {
+  return itemsOf(input, false);
+}
+
+function itemsOf({ hosts, selfUserId, selfInRoom, selfSharingScreen }: StageInput, onAir: boolean): StageItem[] {
+  const onStage = hosts.filter(
+    (host) => host.onAir === onAir && (host.userId === selfUserId ? selfInRoom : host.connected),
+  );
   const byId = new Map(onStage.map((host) => [host.userId, host]));
   const entries = stageEntries(
     onStage.map((host) => ({

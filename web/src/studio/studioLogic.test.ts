@@ -7,7 +7,7 @@ import { parseCaptureSize } from './localMedia.ts';
 import { cameraEncodings } from './publishSettings.ts';
 import { forgetDevices, loadRememberedDevices, REJOIN_MARGIN_MS, rememberDevices } from './rememberedDevices.ts';
 import * as update from './sessionUpdates.ts';
-import { focusKey, stageItems } from './stageItems.ts';
+import { backstageItems, focusKey, stageItems } from './stageItems.ts';
 
 function host(userId: string, overrides: Partial<HostState> = {}): HostState {
   return {
@@ -15,6 +15,8 @@ function host(userId: string, overrides: Partial<HostState> = {}): HostState {
     displayName: userId.toUpperCase(),
     role: 'co-host',
     connected: true,
+    onAir: true,
+    permissions: { layout: false, stage: false },
     awayUntil: null,
     tracks: [],
     ...overrides,
@@ -30,7 +32,7 @@ function session(hosts: HostState[]): SessionState {
     primaryHostId: hosts[0]?.userId ?? 'a',
     hosts,
     layout: { kind: 'grid', pinnedUserId: null },
-    settings: { allowJoinRequests: true },
+    settings: { allowJoinRequests: true, backstage: false },
     activeSpeakerId: null,
     mediaMode: 'sfu',
     createdAt: '2026-01-01T00:00:00.000Z',
@@ -129,6 +131,21 @@ test('the stage shows hosts in the room in session order, plus screen shares', (
   const cameras = items.filter((item) => item.kind === 'camera');
   assert.is(focusKey(cameras, { kind: 'spotlight', pinnedUserId: null }, 'c'), 'c');
   assert.is(focusKey(cameras, { kind: 'spotlight', pinnedUserId: 'gone' }, null), undefined);
+});
+
+test('hosts off air are on the backstage strip, not on the stage the audience sees', () => {
+  const hosts = [host('a'), host('b', { onAir: false }), host('c', { onAir: false, connected: false }), host('d')];
+  const input = { hosts, selfUserId: 'b', selfInRoom: true, selfSharingScreen: true };
+  assert.equal(
+    stageItems(input).map((item) => item.key),
+    ['a', 'd'],
+  );
+  // Only hosts in the room (c is away), with their screen share.
+  assert.equal(
+    backstageItems(input).map((item) => item.key),
+    ['b', 'b:screen'],
+  );
+  assert.ok(backstageItems(input)[0]?.isSelf);
 });
 
 test('with nine hosts on stage, a screen share never pushes a camera off the canvas', () => {

@@ -1,0 +1,194 @@
+// The producer's desk in real Chromium pages on a real Stagecast node, with
+// the real compositor and its HLS (docs/producers-desk.md): a co-host joins
+// backstage (the primary host decodes and hears them, the audience's picture
+// does not have them), the primary host puts them on air from the host list
+// (the picture splits), stops their microphone (it stops at the other host;
+// they are told who did it), cannot turn it back on, and the co-host can.
+import type { Browser } from 'puppeteer-core';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { computeLayout, type Rect } from '../signaling/protocol/layoutGeometry.ts';
+import { launchChromium } from '../testkit/chromium.ts';
+import { colourDistance, frameColours, rgbOf } from '../testkit/frameColours.ts';
+import { newestLiveSegment } from '../testkit/hlsFiles.ts';
+import { addCoHost, createSession } from '../testkit/sessions.ts';
+import { signInGuest } from '../testkit/signalingClient.ts';
+import { solidColourClip } from '../testkit/solidClip.ts';
+import {
+  assertReceivesFrom,
+  byTestId,
+  joinAsHost,
+  openHostPage,
+  remoteStats,
+  report,
+  STEP_TIMEOUT_MS,
+  type HostPage,
+} from '../testkit/studioPages.ts';
+import { startTestServer, type TestServer } from '../testkit/testServer.ts';
+import { waitFor } from '../testkit/waitFor.ts';
+
+const CAPTURE = '320x180@15';
+/** Each host's fake camera is one colour (a browser each): where a colour is, that host's camera is. */
+const ADA_CAMERA = '00ffff';
+const BEN_CAMERA = 'ff00ff';
+const OUTPUT = { width: 1280, height: 720 };
+/** A busy encoder on two cores may be seconds behind; the bench measures how far (`hls` scenario). */
+const HLS_CHANGE_TIMEOUT_MS = 40_000;
+
+let server: TestServer;
+const browsers: Browser[] = [];
+const clips: { file: string; remove: () => void }[] = [];
+
+async function browserWithCamera(colour: string): Promise<Browser> {
+  const clip = solidColourClip(colour);
+  clips.push(clip);
+  const browser = await launchChromium({ fakeVideoFile: clip.file });
+  browsers.push(browser);
+  return browser;
+}
+
+test.before(async () => {
+  server = await startTestServer({ HLS_FPS: '15' });
+});
+
+test.after(async () => {
+  for (const browser of browsers) await browser.close();
+  await server?.close();
+  for (const clip of clips) clip.remove();
+});
+
+const centreOf = (rect: Rect) => ({
+  x: Math.round(rect.x + rect.width / 2) - 8,
+  y: Math.round(rect.y + rect.height / 2) - 8,
+  width: 16,
+  height: 16,
+});
+
+/** Waits until the newest HLS segment's last frame has these colours in these regions. */
+async function waitForPicture(
+  sessionId: string,
+  what: string,
+  regions: { region: ReturnType<typeof centreOf>; colour: string }[],
+): Promise<number> {
+  const started = performance.now();
+  let seen: number[][] = [];
+  await waitFor(
+    what,
+    async () => {
+      const segment = await newestLiveSegment(server.url, sessionId);
+      if (!segment) return undefined;
+      seen = await Promise.all(
+        regions.map(async ({ region }) => (await frameColours(segment.init, segment.media, region)).at(-1) ?? []),
+      );
+      const matches = regions.every(({ colour }, index) => {
+        const found = seen[index]!;
+        return found.length === 3 && colourDistance(found, rgbOf(colour)) <= 60;
+      });
+      return matches ? true : undefined;
+    },
+    HLS_CHANGE_TIMEOUT_MS,
+    300,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}; the regions' colours were ${JSON.stringify(seen)}`);
+  });
+  return performance.now() - started;
+}
+
+/** Audio packets from `from` at `host` over a second: growing or not. */
+async function audioFlows(host: HostPage, from: HostPage): Promise<boolean> {
+  const packets = async () =>
+    (await remoteStats(host.page)).find((entry) => entry.userId === from.userId && entry.kind === 'audio')
+      ?.packetsReceived ?? 0;
+  const before = await packets();
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  return (await packets()) > before;
+}
+
+test('backstage, on air and a stopped microphone: what the hosts and the audience get', async () => {
+  const [ada, ben] = await Promise.all(['Ada', 'Ben'].map((name) => signInGuest(server.url, name)));
+  const session = await createSession(server.url, ada!.token, 'Desk show', { backstage: true });
+  await addCoHost(server.url, ada!.token, ben!, session.id);
+  const url = `${server.url}/studio/${session.id}?capture=${CAPTURE}`;
+  const primary = await openHostPage(await browserWithCamera(ADA_CAMERA), 'Ada', url, ada);
+  const coHost = await openHostPage(await browserWithCamera(BEN_CAMERA), 'Ben', url, ben);
+  try {
+    await joinAsHost(primary);
+    await joinAsHost(coHost);
+
+    // Backstage: Ben is told so; Ada decodes and hears him on her backstage strip.
+    await coHost.page.waitForSelector(byTestId('backstage-banner'), { timeout: STEP_TIMEOUT_MS });
+    await primary.page.waitForSelector(`${byTestId('backstage')} ${byTestId('tile')}[data-user-id="${ben!.userId}"]`, {
+      timeout: STEP_TIMEOUT_MS,
+    });
+    await assertReceivesFrom(primary, [coHost]);
+
+    await primary.page.click(byTestId('go-live'));
+    // Grid: Ada alone fills the picture; with Ben on air, Ada left and Ben right.
+    const [left, right] = computeLayout('grid', OUTPUT, [ada!.userId, ben!.userId]).map((tile) => centreOf(tile.rect));
+    // Ada's colour on the right half too: a picture composed of Ada alone (with Ben in it, the right half
+    // would be his, camera or filler, from the first composed frame on).
+    await waitForPicture(session.id, 'the audience sees Ada alone (Ben backstage)', [
+      { region: left!, colour: ADA_CAMERA },
+      { region: right!, colour: ADA_CAMERA },
+    ]);
+
+    // On air from the host list: the picture splits, Ben's banner goes.
+    const benRow = `${byTestId('host')}[data-user-id="${ben!.userId}"]`;
+    await primary.page.click(`${benRow} ${byTestId('toggle-on-air')}`);
+    const onAirMs = await waitForPicture(session.id, 'Ada and Ben side by side in the audience picture', [
+      { region: left!, colour: ADA_CAMERA },
+      { region: right!, colour: BEN_CAMERA },
+    ]);
+    report(`put on air → in the HLS picture: ${Math.round(onAirMs)} ms`);
+    await coHost.page.waitForSelector(byTestId('backstage-banner'), { hidden: true, timeout: STEP_TIMEOUT_MS });
+    await primary.page.waitForSelector(
+      `${byTestId('tile')}[data-user-id="${ben!.userId}"]:not(${byTestId('backstage')} *)`,
+      {
+        timeout: STEP_TIMEOUT_MS,
+      },
+    );
+
+    // Ada stops Ben's microphone: Ben is told who, his own button says so, Ada no longer hears him.
+    await primary.page.click(`${benRow} ${byTestId('stop-host-mic')}`);
+    await coHost.page.waitForFunction(
+      () =>
+        document
+          .querySelector('[data-testid="studio-notice"]')
+          ?.textContent?.includes('Ada turned off your microphone'),
+      { timeout: STEP_TIMEOUT_MS, polling: 100 },
+    );
+    await coHost.page.waitForSelector(`${byTestId('toggle-mic')}[aria-pressed="true"]`, { timeout: STEP_TIMEOUT_MS });
+    await primary.page.waitForSelector(`${byTestId('tile')}[data-user-id="${ben!.userId}"][data-mic="off"]`, {
+      timeout: STEP_TIMEOUT_MS,
+    });
+    assert.not.ok(await audioFlows(primary, coHost), "Ben's audio no longer reaches Ada");
+    // Ada has no way to turn it back on: her row for Ben offers no microphone control now.
+    assert.is(await primary.page.$(`${benRow} ${byTestId('stop-host-mic')}`), null);
+
+    // Ben turns it back on himself.
+    await coHost.page.click(byTestId('toggle-mic'));
+    await primary.page.waitForSelector(`${byTestId('tile')}[data-user-id="${ben!.userId}"][data-mic="on"]`, {
+      timeout: STEP_TIMEOUT_MS,
+    });
+    await waitFor(
+      'Ben heard again',
+      async () => ((await audioFlows(primary, coHost)) ? true : undefined),
+      STEP_TIMEOUT_MS,
+      0,
+    );
+
+    // Off air again: the audience's picture has Ada alone.
+    await primary.page.click(`${benRow} ${byTestId('toggle-on-air')}`);
+    const offAirMs = await waitForPicture(session.id, 'Ben gone from the audience picture', [
+      { region: left!, colour: ADA_CAMERA },
+      { region: right!, colour: ADA_CAMERA },
+    ]);
+    report(`taken off air → gone from the HLS picture: ${Math.round(offAirMs)} ms`);
+    await coHost.page.waitForSelector(byTestId('backstage-banner'), { timeout: STEP_TIMEOUT_MS });
+  } finally {
+    await primary.context.close().catch(() => undefined);
+    await coHost.context.close().catch(() => undefined);
+  }
+});
+
+test.run();
