@@ -270,6 +270,8 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
     '4',
     '--encode-seconds',
     '1',
+    '--desk-rounds',
+    '1',
     '--no-glass',
   );
   assertCommonFields(result, 'hls');
@@ -285,9 +287,14 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
     'partFetchMs',
     'blockedReloadHoldMs',
     'partDurationMs',
+    'offAirToOutputMs',
+    'onAirToOutputMs',
   ]) {
     assert.ok(field in result, `missing ${field}`);
   }
+  // The producer's desk: the second host off air and back, both seen in the picture.
+  assertPercentiles(result.offAirToOutputMs, 'offAirToOutputMs');
+  assertPercentiles(result.onAirToOutputMs, 'onAirToOutputMs');
   // Playable: the master playlist, and every rendition's init segment and first segment, were fetched.
   assert.type(result.firstPlayableMs, 'number');
   assert.equal(result.renditions, ['720p', '360p']);

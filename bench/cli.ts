@@ -132,6 +132,8 @@ export interface HlsOptions extends CommonOptions {
   viewers: number;
   /** Seconds the viewers play. */
   durationS: number;
+  /** Rounds of a co-host taken off air and put back, each timed to the picture (0: none; needs 2 hosts). */
+  deskRounds: number;
   /** Media seconds per offline encode-speed run (1, 4 and 9 hosts). */
   encodeSeconds: number;
   /** Measure glass-to-glass with a Chromium studio page and audience page. */
@@ -299,6 +301,7 @@ const optionSpec = {
   viewers: { type: 'string' },
   senders: { type: 'string' },
   'encode-seconds': { type: 'string' },
+  'desk-rounds': { type: 'string' },
   'no-glass': { type: 'boolean' },
   ll: { type: 'boolean' },
   'no-ll': { type: 'boolean' },
@@ -475,6 +478,7 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         viewers: number('viewers', 100, 0, 5000),
         durationS: number('duration', 30, 1, 600),
         encodeSeconds: number('encode-seconds', 10, 1, 60),
+        deskRounds: number('desk-rounds', 5, 0, 50),
         glass: !values['no-glass'],
         rendition,
         lowLatency: lowLatencyOption(values.ll, values['no-ll']),

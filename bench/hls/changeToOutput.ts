@@ -1,10 +1,10 @@
-// How long a change on stage (here a layout change) takes to reach the HLS
-// output. The compositor moves its tiles at run time, so there is no new
+// How long a change on stage (a layout change, a host on air or off) takes
+// to reach the HLS output. The compositor moves its tiles at run time, so there is no new
 // FFmpeg run to wait for: the measure reads the picture. It watches a spot
 // that is background (the gap between the first two tiles) before the change
 // and inside the focused host's camera after it, decodes every segment
 // listed after the change, and finds the first frame where that spot stops
-// being background.
+// being background (or, for a change the other way, becomes background).
 // `listedMs`: change → the playlist lists the segment holding that frame
 // (when a player could fetch it). The frame's own PROGRAM-DATE-TIME is no
 // use for a finer split: FFmpeg dates its first segment when its muxer
@@ -39,7 +39,35 @@ export interface ChangePlan {
 export async function measureChangeToOutput(plan: ChangePlan): Promise<ChangeToOutput> {
   const spot = watchedSpot(plan);
   if (!spot) return { listedMs: null, error: 'no spot that is background before the change and camera after it' };
+  return measureSpotChange({ ...plan, spot, to: 'camera' });
+}
+
+export interface SpotChangePlan {
+  mediaPlaylistUrl: string;
+  /** A few pixels that the change turns from background into camera, or back. */
+  spot: Region;
+  to: 'camera' | 'background';
+  change: () => Promise<void>;
+  timeoutMs: number;
+}
+
+/** The spot between the first two tiles of `two` that `one`'s focused camera covers (a host taken off air). */
+export function gapCoveredBy(
+  canvas: { width: number; height: number },
+  two: CompositionLayout,
+  one: CompositionLayout,
+): Region | undefined {
+  return watchedSpot({ canvas, before: two, after: one });
+}
+
+/** Change → the first listed segment with a frame where the spot is what the change makes it. */
+export async function measureSpotChange(plan: SpotChangePlan): Promise<ChangeToOutput> {
+  const { spot } = plan;
   const background = rgbOf(BACKGROUND);
+  const changed = (rgb: readonly number[]) =>
+    plan.to === 'camera'
+      ? colourDistance(rgb, background) > CHANGED_DISTANCE
+      : colourDistance(rgb, background) <= CHANGED_DISTANCE;
   const seen = new Set((await listed(plan.mediaPlaylistUrl)).map((segment) => segment.uri));
   if (seen.size === 0) return { listedMs: null, error: 'no playlist before the change' };
   const inits = new Map<string, Buffer>();
@@ -74,18 +102,18 @@ export async function measureChangeToOutput(plan: ChangePlan): Promise<ChangeToO
       inits.set(segment.initUri, init);
       const media = await fetchBytes(new URL(segment.uri, plan.mediaPlaylistUrl));
       const colours = await frameColours(init, media, spot);
-      if (colours.some((rgb) => colourDistance(rgb, background) > CHANGED_DISTANCE)) {
+      if (colours.some(changed)) {
         return { listedMs: segment.listedMs };
       }
     }
   } finally {
     clearInterval(poller);
   }
-  return { listedMs: null, error: `the new layout did not show within ${plan.timeoutMs} ms` };
+  return { listedMs: null, error: `the change did not show within ${plan.timeoutMs} ms` };
 }
 
 /** 4×4 px in the gap right of the first tile, at the height of the focused camera's middle after the change. */
-function watchedSpot(plan: ChangePlan): Region | undefined {
+function watchedSpot(plan: Pick<ChangePlan, 'canvas' | 'before' | 'after'>): Region | undefined {
   const layoutOf = (layout: CompositionLayout) =>
     computeLayout(layout.kind, plan.canvas, layout.hostIds, {
       gap: TILE_GAP,

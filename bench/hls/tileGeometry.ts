@@ -16,7 +16,7 @@ export interface Rect {
 export interface CompositionLayout {
   kind: LayoutKind;
   focusHostId?: string;
-  /** Connected hosts in session order (the recorder's tile order). */
+  /** Hosts in the room and on air, in session order (the recorder's tile order). */
   hostIds: string[];
 }
 
@@ -29,7 +29,7 @@ export function compositionLayoutOf(session: SessionState): CompositionLayout {
   return {
     kind: session.layout.kind,
     focusHostId: session.layout.pinnedUserId ?? session.activeSpeakerId ?? session.primaryHostId,
-    hostIds: session.hosts.filter((host) => host.connected).map((host) => host.userId),
+    hostIds: session.hosts.filter((host) => host.connected && host.onAir).map((host) => host.userId),
   };
 }
 

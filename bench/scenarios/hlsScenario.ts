@@ -14,6 +14,7 @@ import type { HlsOptions } from '../cli.ts';
 import { readAvDrift, type DriftReading } from '../hls/avDrift.ts';
 import { measureEncodeSpeed, type EncodeSpeed } from '../hls/encodeSpeed.ts';
 import { measureChangeToOutput } from '../hls/changeToOutput.ts';
+import { measureOnAirToOutput } from '../hls/onAirToOutput.ts';
 import { waitForFirstPlayable } from '../hls/firstPlayable.ts';
 import { GlassToGlass, type GlassToGlassRun } from '../hls/glassToGlass.ts';
 import { emptyCounters, HlsViewer } from '../hls/hlsViewer.ts';
@@ -60,6 +61,7 @@ export async function runHlsScenario(options: HlsOptions, context: RunContext) {
     viewers: options.viewers,
     duration: options.durationS,
     encodeSeconds: options.encodeSeconds,
+    deskRounds: options.deskRounds,
     glass: options.glass,
     rendition: options.rendition ?? 'best',
     lowLatency: options.lowLatency,
@@ -258,6 +260,28 @@ async function runLive(
         }).catch((error: unknown) => ({ listedMs: null, error: errorMessage(error) }))
       : { listedMs: null, error: 'no session state' };
     progress.note(`[${label}] layout change in the output after ${JSON.stringify(layoutChange)}`);
+    // The producer's desk: a co-host off air and back, from the control to the picture.
+    const [firstHostId, otherHostId] = before?.hostIds ?? [];
+    const onAir =
+      firstHostId && otherHostId && options.deskRounds > 0
+        ? await measureOnAirToOutput({
+            baseUrl: target.url,
+            sessionId: ticket.sessionId,
+            primaryToken: primaryToken!,
+            primaryHostId: firstHostId,
+            otherHostId,
+            mediaPlaylistUrl: `${liveUrl}/${firstPlayable.renditions[0] ?? '720p'}/index.m3u8`,
+            canvas: CANVAS,
+            rounds: options.deskRounds,
+            timeoutMs: CHANGE_TIMEOUT_MS,
+          }).catch((error: unknown) => ({
+            offAirToOutputMs: null,
+            onAirToOutputMs: null,
+            rounds: 0,
+            errors: [errorMessage(error)],
+          }))
+        : null;
+    progress.note(`[${label}] on air / off air in the output after ${JSON.stringify(onAir)}`);
     await api(target.url, 'POST', `/api/multihost/${ticket.sessionId}/end`, primaryToken).catch(() => undefined);
 
     const counters = crowdResult?.counters ?? emptyCounters();
@@ -309,6 +333,10 @@ async function runLive(
         withViewers: roundOrNull(busy?.generatorCpuPct),
       },
       layoutChangeToOutputMs: layoutChange,
+      // null with one host (nobody to take off air) or --desk-rounds 0.
+      offAirToOutputMs: onAir?.offAirToOutputMs ?? null,
+      onAirToOutputMs: onAir?.onAirToOutputMs ?? null,
+      onAirToOutput: onAir,
       // Low-latency HLS (the audience page's default) and plain HLS (`?ll=0`), read at the same time.
       glassToGlassMs: glassRun?.latencyMs ?? null,
       glassToGlassPlainMs: glassPlainRun?.latencyMs ?? null,

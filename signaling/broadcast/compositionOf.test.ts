@@ -71,6 +71,18 @@ test('a paused screen or a host away is left out', () => {
   );
 });
 
+test('a host backstage is not composed, and a stopped microphone is not heard', () => {
+  const backstage = { ...host('b', [track('camera')]), onAir: false };
+  const composition = compositionOf(
+    state([host('a', [track('camera'), track('microphone', true)]), backstage]),
+    producer,
+  );
+  assert.equal(
+    composition.hosts.map((h) => [h.hostId, h.video?.id ?? null, h.audio?.id ?? null]),
+    [['a', 'a-camera-p', null]],
+  );
+});
+
 test('the pin and the active speaker travel apart (the recorder lets a screen outrank only the speaker)', () => {
   const hosts = [host('a', [track('camera')]), host('b', [track('screen')])];
   assert.equal(

@@ -248,16 +248,32 @@ test('on air: the primary host, or a co-host given the stage, moves hosts; other
   }
   let changes = 0;
   session.on('changed', () => changes++);
-  assert.is(codeOf(() => session.setOnAir(bob, 'carol', true)), 'NOT_ALLOWED');
-  assert.is(codeOf(() => session.setOnAir(bob, 'bob', true)), 'NOT_ALLOWED', 'not even oneself');
-  assert.is(codeOf(() => session.setOnAir(alice, 'ghost', true)), 'NOT_FOUND');
+  assert.is(
+    codeOf(() => session.setOnAir(bob, 'carol', true)),
+    'NOT_ALLOWED',
+  );
+  assert.is(
+    codeOf(() => session.setOnAir(bob, 'bob', true)),
+    'NOT_ALLOWED',
+    'not even oneself',
+  );
+  assert.is(
+    codeOf(() => session.setOnAir(alice, 'ghost', true)),
+    'NOT_FOUND',
+  );
   assert.is(changes, 0);
   assert.ok(session.setOnAir(alice, 'bob', true));
   assert.not.ok(session.setOnAir(alice, 'bob', true), 'already on air: no change');
   assert.is(changes, 1, 'the compositor hears of it once');
 
-  assert.is(codeOf(() => session.setPermissions(bob, 'carol', { layout: true, stage: true })), 'NOT_ALLOWED');
-  assert.is(codeOf(() => session.setPermissions(alice, 'alice', { layout: false, stage: false })), 'INVALID_INPUT');
+  assert.is(
+    codeOf(() => session.setPermissions(bob, 'carol', { layout: true, stage: true })),
+    'NOT_ALLOWED',
+  );
+  assert.is(
+    codeOf(() => session.setPermissions(alice, 'alice', { layout: false, stage: false })),
+    'INVALID_INPUT',
+  );
   assert.equal(session.setPermissions(alice, 'bob', { layout: false, stage: true }).permissions, {
     layout: false,
     stage: true,
@@ -270,7 +286,11 @@ test('on air: the primary host, or a co-host given the stage, moves hosts; other
   );
   session.setPermissions(alice, 'bob', { layout: true, stage: false });
   session.changeLayout(bob, { kind: 'spotlight', pinnedUserId: 'carol' });
-  assert.is(codeOf(() => session.setOnAir(bob, 'carol', false)), 'NOT_ALLOWED', 'the stage taken back');
+  assert.is(
+    codeOf(() => session.setOnAir(bob, 'carol', false)),
+    'NOT_ALLOWED',
+    'the stage taken back',
+  );
   assert.equal(session.host('alice').permissions, { layout: true, stage: true }, 'the primary host may do everything');
 });
 
@@ -278,12 +298,26 @@ test("stopping another host's media: the stage permission, another host, in the 
   const session = newSession();
   session.invite(alice, 'bob');
   session.accept(bob);
-  assert.is(codeOf(() => session.assertMayStop(alice, 'bob')), 'CONFLICT', 'bob is not in the room');
+  assert.is(
+    codeOf(() => session.assertMayStop(alice, 'bob')),
+    'CONFLICT',
+    'bob is not in the room',
+  );
   session.setConnected('bob', true);
   session.assertMayStop(alice, 'bob');
-  assert.is(codeOf(() => session.assertMayStop(bob, 'alice')), 'NOT_ALLOWED');
-  assert.is(codeOf(() => session.assertMayStop(alice, 'alice')), 'INVALID_INPUT', "one's own: the own controls");
-  assert.is(codeOf(() => session.assertMayStop(alice, 'ghost')), 'NOT_FOUND');
+  assert.is(
+    codeOf(() => session.assertMayStop(bob, 'alice')),
+    'NOT_ALLOWED',
+  );
+  assert.is(
+    codeOf(() => session.assertMayStop(alice, 'alice')),
+    'INVALID_INPUT',
+    "one's own: the own controls",
+  );
+  assert.is(
+    codeOf(() => session.assertMayStop(alice, 'ghost')),
+    'NOT_FOUND',
+  );
 });
 
 test('on air, permissions and the backstage setting survive a failover', () => {

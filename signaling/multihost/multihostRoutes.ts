@@ -15,6 +15,7 @@ import {
   inviteBody,
   joinByInvitationBody,
   layoutChange,
+  onAirBody,
   settingsBody,
 } from '../protocol/multihostRequests.ts';
 import { entityId } from '../protocol/commonRequests.ts';
@@ -130,6 +131,14 @@ export function multihostRoutes(
     const identity = await caller(req);
     sessions.removeHost(identity, sessionId(req), parseInput(entityId, req.params.userId));
     res.json(ok(null));
+  });
+
+  // The socket's `multihost:set-on-air` for tools that drive a show over HTTP (a producer's panel, the bench).
+  router.put('/api/multihost/:id/hosts/:userId/on-air', async (req, res) => {
+    const identity = await caller(req);
+    const { onAir } = parseBody(onAirBody, req);
+    const userId = parseInput(entityId, req.params.userId);
+    res.json(ok(await sessions.setOnAir(identity, sessionId(req), userId, onAir)));
   });
 
   router.put('/api/multihost/:id/settings', async (req, res) => {

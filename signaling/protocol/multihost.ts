@@ -69,7 +69,7 @@ export function meshTrackId(userId: string, source: TrackSource): string {
 /**
  * What a co-host may do beyond their own media, given by the primary host
  * (who may do all of it). Chat moderation is the chat's own appointment
- * (`chat:set-moderator`), open to co-hosts and viewers alike.
+ * (`chat:appoint-moderator`), open to co-hosts and viewers alike.
  */
 export interface HostPermissions {
   /** Change the layout and the pinned host. */

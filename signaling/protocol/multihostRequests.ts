@@ -50,6 +50,7 @@ export const settingsBody = z
 export const sessionRef = z.object({ sessionId: entityId });
 export const joinRequest = z.object({ sessionId: entityId, rtpCapabilities });
 export const kickRequest = z.object({ userId: entityId });
+export const onAirBody = z.object({ onAir: z.boolean() });
 export const onAirRequest = z.object({ userId: entityId, onAir: z.boolean() });
 export const stopHostMediaRequest = z.object({ userId: entityId, source: z.enum(stoppableSources) });
 export const hostPermissionsRequest = z.object({
