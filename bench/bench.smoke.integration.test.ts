@@ -289,12 +289,16 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
     'partDurationMs',
     'offAirToOutputMs',
     'onAirToOutputMs',
+    'bannerToOutputMs',
+    'bannerHiddenToOutputMs',
   ]) {
     assert.ok(field in result, `missing ${field}`);
   }
   // The producer's desk: the second host off air and back, both seen in the picture.
   assertPercentiles(result.offAirToOutputMs, 'offAirToOutputMs');
   assertPercentiles(result.onAirToOutputMs, 'onAirToOutputMs');
+  assertPercentiles(result.bannerToOutputMs, 'bannerToOutputMs');
+  assertPercentiles(result.bannerHiddenToOutputMs, 'bannerHiddenToOutputMs');
   // Playable: the master playlist, and every rendition's init segment and first segment, were fetched.
   assert.type(result.firstPlayableMs, 'number');
   assert.equal(result.renditions, ['720p', '360p']);

@@ -22,6 +22,7 @@
 // Tracks the compositor cannot take are left out (readableTracks.ts) and
 // reported as `warning` events; a camera that stalls gets key frame
 // requests (videoStallWatch.ts) and filler until it sends one.
+import type { OnScreenState } from '../signaling/protocol/onScreen.ts';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,6 +49,7 @@ import type {
 } from './HlsRecorderTypes.ts';
 import { splitReadableTracks } from './readableTracks.ts';
 import { overlaySettings } from './slots/battleOverlayGraph.ts';
+import { deskSettings } from './slots/deskOverlayGraph.ts';
 import {
   battleOverlayOf,
   battleSceneOf,
@@ -135,6 +137,8 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   #settings: SlotSettings = {};
   /** The battle on air (as routed), else undefined. */
   #battleHud: BattleHud | undefined;
+  /** The producer's banner and ticker (from the composition). */
+  #onScreen: OnScreenState | undefined;
   /** The latest scores given (update or setBattleScores), [own, opponent]. */
   #battleScores: [number, number] = [0, 0];
   #battleTicker: NodeJS.Timeout | undefined;
@@ -260,6 +264,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
           renditions,
           ...(this.#fontFile ? { fontFile: this.#fontFile } : {}),
           ...(this.#battleHud ? { overlay: this.#overlayNow() } : {}),
+          ...(this.#onScreen ? { onScreen: this.#onScreen } : {}),
         }),
     });
     this.#compositor.on('started', (run, outputs) => {
@@ -473,6 +478,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       endsAt: battle.endsAt,
       winner: battle.winner,
     };
+    this.#onScreen = composition.onScreen;
     this.#slotSettings = this.#settingsOf(this.#scene);
     this.#composeSettings();
     this.#keepBattleTicking();
@@ -536,9 +542,11 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   }
 
   #composeSettings(): void {
+    const font = this.#fontFile ? { fontFile: this.#fontFile } : {};
     this.#settings = {
       ...this.#slotSettings,
-      ...overlaySettings(this.#overlayNow(), this.#fontFile ? { fontFile: this.#fontFile } : {}),
+      ...overlaySettings(this.#overlayNow(), font),
+      ...deskSettings(this.#onScreen, { ...font, canvas: this.#canvas() }),
     };
   }
 

@@ -1,5 +1,6 @@
 // The HlsRecorder's contract: what it records (a composition), its options
 // and the events it emits. The class is in HlsRecorder.ts.
+import type { OnScreenState } from '../signaling/protocol/onScreen.ts';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { LayoutKind } from '../signaling/protocol/layoutGeometry.ts';
@@ -63,6 +64,8 @@ export interface Composition {
   focusHostId?: string;
   /** A battle on air (else the session's own layout). */
   battle?: RecordedBattle;
+  /** The producer's banner and ticker over the picture (texts already filter-safe: onScreenText). */
+  onScreen?: OnScreenState;
 }
 
 export interface HlsRecorderOptions {

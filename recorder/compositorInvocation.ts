@@ -6,6 +6,7 @@ import { hlsOutputArgs, type Rendition } from './hlsOutputArgs.ts';
 import { rtpInputSdp, type SdpStream } from './rtpInputSdp.ts';
 import { LOSS_WAIT_MS } from './slots/SlotFeed.ts';
 import type { BattleOverlay } from './slots/battleScene.ts';
+import type { OnScreenState } from '../signaling/protocol/onScreen.ts';
 import { buildSlotGraph, type SlotScene } from './slots/slotGraph.ts';
 
 /** The slot relay sends every microphone slot with this payload type... */
@@ -47,6 +48,8 @@ export interface CompositorInvocationOptions {
   fontFile?: string;
   /** The battle overlay when the run starts (none: hidden; later changes go through the zmq filter). */
   overlay?: BattleOverlay;
+  /** The producer's banner and ticker when the run starts (later changes go through the zmq filter). */
+  onScreen?: OnScreenState;
 }
 
 /**
@@ -89,6 +92,7 @@ export function compositorInvocation(options: CompositorInvocationOptions): Comp
     commandPort: options.commandPort,
     ...(options.fontFile ? { fontFile: options.fontFile } : {}),
     ...(options.overlay ? { overlay: options.overlay } : {}),
+    ...(options.onScreen ? { onScreen: options.onScreen } : {}),
   });
   const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, { renditions, fps, segmentSeconds, partSeconds });
   const args = [

@@ -8,9 +8,10 @@ import type { Browser } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { computeLayout, type Rect } from '../signaling/protocol/layoutGeometry.ts';
+import { BANNER_COLOUR, onScreenGeometry } from '../signaling/protocol/onScreen.ts';
 import { launchChromium } from '../testkit/chromium.ts';
 import { colourDistance, frameColours, rgbOf } from '../testkit/frameColours.ts';
-import { newestLiveSegment } from '../testkit/hlsFiles.ts';
+import { livePlaylist, newestLiveSegment } from '../testkit/hlsFiles.ts';
 import { addCoHost, createSession } from '../testkit/sessions.ts';
 import { signInGuest } from '../testkit/signalingClient.ts';
 import { solidColourClip } from '../testkit/solidClip.ts';
@@ -64,11 +65,12 @@ const centreOf = (rect: Rect) => ({
   height: 16,
 });
 
-/** Waits until the newest HLS segment's last frame has these colours in these regions. */
+/** Waits until the newest HLS segment's last frame has these colours (or not) in these regions. */
 async function waitForPicture(
   sessionId: string,
   what: string,
-  regions: { region: ReturnType<typeof centreOf>; colour: string }[],
+  /** `absent`: anything but that colour there. */
+  regions: { region: ReturnType<typeof centreOf>; colour: string; absent?: boolean }[],
 ): Promise<number> {
   const started = performance.now();
   let seen: number[][] = [];
@@ -80,9 +82,9 @@ async function waitForPicture(
       seen = await Promise.all(
         regions.map(async ({ region }) => (await frameColours(segment.init, segment.media, region)).at(-1) ?? []),
       );
-      const matches = regions.every(({ colour }, index) => {
+      const matches = regions.every(({ colour, absent = false }, index) => {
         const found = seen[index]!;
-        return found.length === 3 && colourDistance(found, rgbOf(colour)) <= 60;
+        return found.length === 3 && colourDistance(found, rgbOf(colour)) <= 60 !== absent;
       });
       return matches ? true : undefined;
     },
@@ -92,6 +94,11 @@ async function waitForPicture(
     throw new Error(`${String(error)}; the regions' colours were ${JSON.stringify(seen)}`);
   });
   return performance.now() - started;
+}
+
+/** The init segment the live 720p playlist names now: a new compositor run names a new one. */
+async function currentInit(sessionId: string): Promise<string | undefined> {
+  return (await livePlaylist(server.url, sessionId))?.segments.at(-1)?.initUri;
 }
 
 /** Audio packets from `from` at `host` over a second: growing or not. */
@@ -176,6 +183,27 @@ test('backstage, on air and a stopped microphone: what the hosts and the audienc
       STEP_TIMEOUT_MS,
       0,
     );
+
+    // A banner from the studio's "On screen" panel: in the picture where the stage previews it, then gone;
+    // the same compositor run throughout (a new run would start a new init segment).
+    const bannerSpot = (() => {
+      const { banner } = onScreenGeometry(OUTPUT);
+      return { x: banner.x + 4, y: banner.y + 4, width: 8, height: 8 };
+    })();
+    const runBefore = await currentInit(session.id);
+    await primary.page.type(byTestId('banner-text'), 'Ben joins the panel');
+    await primary.page.click(byTestId('banner-show'));
+    await primary.page.waitForSelector(byTestId('banner-preview'), { timeout: STEP_TIMEOUT_MS });
+    const bannerMs = await waitForPicture(session.id, 'the banner in the audience picture', [
+      { region: bannerSpot, colour: BANNER_COLOUR.slice(1) },
+    ]);
+    report(`banner shown → in the HLS picture: ${Math.round(bannerMs)} ms`);
+    await primary.page.click(byTestId('banner-hide'));
+    const hiddenMs = await waitForPicture(session.id, 'the banner gone from the audience picture', [
+      { region: bannerSpot, colour: BANNER_COLOUR.slice(1), absent: true },
+    ]);
+    report(`banner hidden → gone from the HLS picture: ${Math.round(hiddenMs)} ms`);
+    assert.is(await currentInit(session.id), runBefore, 'the compositor did not restart');
 
     // Off air again: the audience's picture has Ada alone.
     await primary.page.click(`${benRow} ${byTestId('toggle-on-air')}`);

@@ -46,6 +46,7 @@ export interface SpotChangePlan {
   mediaPlaylistUrl: string;
   /** A few pixels that the change turns from background into camera, or back. */
   spot: Region;
+  /** 'camera': the spot stops being background (a camera, a banner's box); 'background': it becomes background. */
   to: 'camera' | 'background';
   change: () => Promise<void>;
   timeoutMs: number;

@@ -1,12 +1,15 @@
 // How long the producer's desk takes to reach the audience: a host taken off
-// air (backstage) and put back, each timed from the control (the HTTP twin
-// of the studio's `multihost:set-on-air`) to the first listed segment whose
-// picture shows it. Grid layout, two hosts on air: off air, the primary
-// host's camera fills the picture and covers the gap between the two tiles;
-// back on air, the gap is background again. Rounds alternate, each starting
-// from the picture the previous one was seen to reach.
+// air (backstage) and put back, and a banner shown and hidden, each timed
+// from the control (the HTTP twins of the studio's `multihost:set-on-air`
+// and `multihost:set-on-screen`) to the first listed segment whose picture
+// shows it. Grid layout, two hosts on air: off air, the primary host's
+// camera fills the picture and covers the gap between the two tiles; back on
+// air, the gap is background again. The banner's box covers background
+// under the two letterboxed cameras. Rounds alternate, each starting from the
+// picture the previous one was seen to reach.
 import { api } from '../../testkit/signalingClient.ts';
 import { summarize, type Percentiles } from '../stats.ts';
+import { onScreenGeometry } from '../../signaling/protocol/onScreen.ts';
 import { gapCoveredBy, measureSpotChange, type ChangeToOutput } from './changeToOutput.ts';
 import type { CompositionLayout } from './tileGeometry.ts';
 
@@ -26,6 +29,8 @@ export interface OnAirPlan {
 export interface OnAirFigures {
   offAirToOutputMs: Percentiles | null;
   onAirToOutputMs: Percentiles | null;
+  bannerToOutputMs: Percentiles | null;
+  bannerHiddenToOutputMs: Percentiles | null;
   rounds: number;
   errors: string[];
 }
@@ -38,7 +43,7 @@ export async function measureOnAirToOutput(plan: OnAirPlan): Promise<OnAirFigure
   };
   const alone: CompositionLayout = { ...both, hostIds: [plan.primaryHostId] };
   const spot = gapCoveredBy(plan.canvas, both, alone);
-  if (!spot) return { offAirToOutputMs: null, onAirToOutputMs: null, rounds: 0, errors: ['no gap to watch'] };
+  if (!spot) return nothing('no gap to watch');
   const put = async (path: string, body: unknown) => {
     const answer = await api(plan.baseUrl, 'PUT', `/api/multihost/${plan.sessionId}/${path}`, plan.primaryToken, body);
     if (!answer.body.ok) throw new Error(`PUT ${path}: ${answer.body.error.message}`);
@@ -49,11 +54,34 @@ export async function measureOnAirToOutput(plan: OnAirPlan): Promise<OnAirFigure
   const errors: string[] = [];
   // From any layout to the grid of both, seen in the output (not timed).
   const start = await measure('background', () => put('layout', { layout: 'grid' }));
-  if (start.listedMs === null)
-    return { offAirToOutputMs: null, onAirToOutputMs: null, rounds: 0, errors: [start.error!] };
+  if (start.listedMs === null) return nothing(start.error!);
   const offMs: number[] = [];
   const onMs: number[] = [];
+  const bannerMs: number[] = [];
+  const hiddenMs: number[] = [];
+  const { banner } = onScreenGeometry(plan.canvas);
+  const bannerSpot = { x: banner.x + 4, y: banner.y + 4, width: 4, height: 4 };
+  const bannerChange = (to: 'camera' | 'background', text: string | null) =>
+    measureSpotChange({
+      mediaPlaylistUrl: plan.mediaPlaylistUrl,
+      spot: bannerSpot,
+      to,
+      change: () => put('on-screen', { banner: text }),
+      timeoutMs: plan.timeoutMs,
+    });
   for (let round = 0; round < plan.rounds; round++) {
+    const shown = await bannerChange('camera', `Round ${round + 1}`);
+    if (shown.listedMs === null) {
+      errors.push(`banner: ${shown.error}`);
+      break;
+    }
+    bannerMs.push(shown.listedMs);
+    const hidden = await bannerChange('background', null);
+    if (hidden.listedMs === null) {
+      errors.push(`banner hidden: ${hidden.error}`);
+      break;
+    }
+    hiddenMs.push(hidden.listedMs);
     const off = await measure('camera', () => put(`hosts/${plan.otherHostId}/on-air`, { onAir: false }));
     if (off.listedMs === null) {
       errors.push(`off air: ${off.error}`);
@@ -70,7 +98,21 @@ export async function measureOnAirToOutput(plan: OnAirPlan): Promise<OnAirFigure
   return {
     offAirToOutputMs: offMs.length > 0 ? summarize(offMs, 0) : null,
     onAirToOutputMs: onMs.length > 0 ? summarize(onMs, 0) : null,
+    bannerToOutputMs: bannerMs.length > 0 ? summarize(bannerMs, 0) : null,
+    bannerHiddenToOutputMs: hiddenMs.length > 0 ? summarize(hiddenMs, 0) : null,
     rounds: Math.min(offMs.length, onMs.length),
     errors,
+  };
+}
+
+/** The figures of a measure that could not run, with why. */
+export function nothing(error: string): OnAirFigures {
+  return {
+    offAirToOutputMs: null,
+    onAirToOutputMs: null,
+    bannerToOutputMs: null,
+    bannerHiddenToOutputMs: null,
+    rounds: 0,
+    errors: [error],
   };
 }

@@ -14,7 +14,7 @@ import type { HlsOptions } from '../cli.ts';
 import { readAvDrift, type DriftReading } from '../hls/avDrift.ts';
 import { measureEncodeSpeed, type EncodeSpeed } from '../hls/encodeSpeed.ts';
 import { measureChangeToOutput } from '../hls/changeToOutput.ts';
-import { measureOnAirToOutput } from '../hls/onAirToOutput.ts';
+import { measureOnAirToOutput, nothing } from '../hls/onAirToOutput.ts';
 import { waitForFirstPlayable } from '../hls/firstPlayable.ts';
 import { GlassToGlass, type GlassToGlassRun } from '../hls/glassToGlass.ts';
 import { emptyCounters, HlsViewer } from '../hls/hlsViewer.ts';
@@ -261,7 +261,8 @@ async function runLive(
       : { listedMs: null, error: 'no session state' };
     progress.note(`[${label}] layout change in the output after ${JSON.stringify(layoutChange)}`);
     // The producer's desk: a co-host off air and back, from the control to the picture.
-    const [firstHostId, otherHostId] = before?.hostIds ?? [];
+    // Exactly two hosts on air: the picture's geometry the measure reads (hls/onAirToOutput.ts).
+    const [firstHostId, otherHostId] = before?.hostIds.length === 2 ? before.hostIds : [];
     const onAir =
       firstHostId && otherHostId && options.deskRounds > 0
         ? await measureOnAirToOutput({
@@ -274,12 +275,7 @@ async function runLive(
             canvas: CANVAS,
             rounds: options.deskRounds,
             timeoutMs: CHANGE_TIMEOUT_MS,
-          }).catch((error: unknown) => ({
-            offAirToOutputMs: null,
-            onAirToOutputMs: null,
-            rounds: 0,
-            errors: [errorMessage(error)],
-          }))
+          }).catch((error: unknown) => nothing(errorMessage(error)))
         : null;
     progress.note(`[${label}] on air / off air in the output after ${JSON.stringify(onAir)}`);
     await api(target.url, 'POST', `/api/multihost/${ticket.sessionId}/end`, primaryToken).catch(() => undefined);
@@ -333,9 +329,11 @@ async function runLive(
         withViewers: roundOrNull(busy?.generatorCpuPct),
       },
       layoutChangeToOutputMs: layoutChange,
-      // null with one host (nobody to take off air) or --desk-rounds 0.
+      // null unless exactly two hosts (the geometry the measure reads), or with --desk-rounds 0.
       offAirToOutputMs: onAir?.offAirToOutputMs ?? null,
       onAirToOutputMs: onAir?.onAirToOutputMs ?? null,
+      bannerToOutputMs: onAir?.bannerToOutputMs ?? null,
+      bannerHiddenToOutputMs: onAir?.bannerHiddenToOutputMs ?? null,
       onAirToOutput: onAir,
       // Low-latency HLS (the audience page's default) and plain HLS (`?ll=0`), read at the same time.
       glassToGlassMs: glassRun?.latencyMs ?? null,

@@ -19,7 +19,14 @@ import { resolveFfmpeg } from '../ffmpegBinary.ts';
 import { labelFont } from '../labelFont.ts';
 import { ZmtpClient } from '../zmtpClient.ts';
 import { overlaySettings } from './battleOverlayGraph.ts';
-import { battleOverlayOf, battleSceneOf, battleTileKey, type BattleHud } from './battleScene.ts';
+import { deskSettings } from './deskOverlayGraph.ts';
+import {
+  BANNER_MAX_LENGTH,
+  onScreenText,
+  TICKER_MAX_LENGTH,
+  type OnScreenState,
+} from '../../signaling/protocol/onScreen.ts';
+import { battleOverlayOf, battleSceneOf, battleTileKey, type BattleHud, type BattleOverlay } from './battleScene.ts';
 import {
   assignSlots,
   assignStageSlots,
@@ -249,15 +256,27 @@ test('the real FFmpeg builds the graph and takes every command of a run of layou
     stageScene([], 'grid'),
   ];
   const options = { slotCount: SLOT_COUNT, ...(fontFile ? { fontFile } : {}) };
-  // Layouts, then a battle from its countdown to its result, then the layouts again.
-  const frames = [
+  // The producer's banner and ticker, shown, changed (words FFmpeg's parsers must not trip on), hidden.
+  const desk: (OnScreenState | undefined)[] = [
+    { banner: onScreenText('Ada Lovelace, first programmer!', BANNER_MAX_LENGTH), ticker: null },
+    {
+      banner: onScreenText(`Q&A: "why?" [x];%{pts} \\ 'q' 100%`, BANNER_MAX_LENGTH),
+      ticker: onScreenText('Next: the battle at 8 - ask in the chat #live @ada', TICKER_MAX_LENGTH),
+    },
+    { banner: null, ticker: 'Still scrolling' },
+    undefined,
+  ];
+  // Layouts, then a battle from its countdown to its result, then the layouts again, then the desk's words.
+  const frames: { scene: SlotScene; overlay: BattleOverlay | undefined; onScreen?: OnScreenState | undefined }[] = [
     ...scenes.map((shown) => ({ scene: shown, overlay: undefined })),
     ...battles,
     ...scenes.slice(0, 2).map((shown) => ({ scene: shown, overlay: undefined })),
+    ...desk.map((onScreen) => ({ scene: scenes[0]!, overlay: undefined, onScreen })),
   ];
   const settingsOf = (frame: (typeof frames)[number]) => ({
     ...slotSettings(frame.scene, options),
     ...overlaySettings(frame.overlay, options),
+    ...deskSettings(frame.onScreen, { ...options, canvas: { width: 640, height: 360 } }),
   });
   const graph = buildSlotGraph(scenes[0]!, {
     width: 640,

@@ -10,6 +10,8 @@
 import type { Rect } from '../../signaling/protocol/layoutGeometry.ts';
 import { overlayFilters, overlaySettings } from './battleOverlayGraph.ts';
 import type { BattleOverlay } from './battleScene.ts';
+import { deskFilters, deskSettings } from './deskOverlayGraph.ts';
+import type { OnScreenState } from '../../signaling/protocol/onScreen.ts';
 
 /** What one slot shows; undefined = nobody in it. */
 export interface SlotView {
@@ -42,6 +44,8 @@ export interface SlotGraphOptions {
   fontFile?: string;
   /** The battle overlay when the run starts (none: hidden). */
   overlay?: BattleOverlay;
+  /** The producer's banner and ticker when the run starts (none: hidden). */
+  onScreen?: OnScreenState;
 }
 
 /** Every runtime-settable option of the graph: filter instance → option → value. */
@@ -61,7 +65,11 @@ export function buildSlotGraph(
 ): { filter: string; videoLabel: '[vout]'; audioLabel: '[aout]' } {
   const { width, height, fps, slotCount } = options;
   const inputOf = options.inputOf ?? ((kind, slot) => `0:${kind === 'audio' ? slot : slotCount + slot}`);
-  const settings = { ...slotSettings(scene, options), ...overlaySettings(options.overlay, options) };
+  const settings = {
+    ...slotSettings(scene, options),
+    ...overlaySettings(options.overlay, options),
+    ...deskSettings(options.onScreen, { ...options, canvas: { width, height } }),
+  };
   const chains: string[] = [];
   const slots = [...Array(slotCount).keys()];
   for (const k of slots) {
@@ -92,7 +100,8 @@ export function buildSlotGraph(
       );
     }
   }
-  const overlay = overlayFilters(options.fontFile !== undefined).map(([name, id]) =>
+  const withText = options.fontFile !== undefined;
+  const overlay = [...overlayFilters(withText), ...deskFilters(withText)].map(([name, id]) =>
     instance(
       name,
       id,

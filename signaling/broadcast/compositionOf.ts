@@ -33,6 +33,7 @@ export function compositionOf(
     layout: state.layout.kind,
     ...(state.layout.pinnedUserId ? { pinnedHostId: state.layout.pinnedUserId } : {}),
     focusHostId,
+    ...(state.onScreen.banner !== null || state.onScreen.ticker !== null ? { onScreen: { ...state.onScreen } } : {}),
     ...(battle
       ? { battle: recordedBattle(state.id, battle, connectedHosts(battle.opponent, battle.findOpponentProducer, true)) }
       : {}),
@@ -48,6 +49,7 @@ export function compositionKey(composition: Composition): string {
     layout: composition.layout,
     focus: focusMatters ? [composition.pinnedHostId ?? null, composition.focusHostId ?? null] : null,
     hosts: composition.hosts.map(hostKey),
+    onScreen: composition.onScreen ?? null,
     // Scores are not in it: they go to the recorder through setBattleScores.
     battle: battle
       ? {

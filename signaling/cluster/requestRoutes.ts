@@ -62,6 +62,7 @@ export const requestRoutes: Record<RequestEvent, RouteKind> = {
   'multihost:set-on-air': 'joined',
   'multihost:stop-host-media': 'joined',
   'multihost:set-permissions': 'joined',
+  'multihost:set-on-screen': 'joined',
   'webrtc:create-transport': 'joined',
   'webrtc:connect-transport': 'joined',
   'webrtc:produce': 'joined',

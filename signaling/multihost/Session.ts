@@ -21,6 +21,7 @@ import {
   type HostState,
   type LayoutState,
   type MediaMode,
+  type OnScreenState,
   meshTrackId,
   type PublishedTrack,
   type TrackSource,
@@ -79,6 +80,7 @@ export interface FailoverState {
   coHosts: { userId: string; displayName: string; onAir?: boolean; permissions?: HostPermissions }[];
   /** Absent in rows written before backstage existed: on air. */
   primaryOnAir?: boolean;
+  onScreen?: OnScreenState;
   pinnedUserId: string | null;
   settings: SessionSettings;
 }
@@ -118,6 +120,7 @@ export class Session extends EventEmitter<SessionEvents> {
   #layout: LayoutState;
   #settings: SessionSettings;
   #activeSpeakerId: string | null = null;
+  #onScreen: OnScreenState = { banner: null, ticker: null };
   readonly #hosts = new Map<string, HostRecord>();
   /** Invited users, with the display name of nobody yet: they give theirs on accept. */
   readonly #invitedUserIds = new Set<string>();
@@ -185,6 +188,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const pinned = saved.failover.pinnedUserId;
     session.#layout = { kind: saved.layout, pinnedUserId: pinned !== null && session.isHost(pinned) ? pinned : null };
     session.#status = saved.status;
+    session.#onScreen = { banner: null, ticker: null, ...saved.failover.onScreen };
     session.#startedAt = saved.startedAt;
     session.#reconsiderMediaMode();
     return session;
@@ -434,6 +438,21 @@ export class Session extends EventEmitter<SessionEvents> {
     return true;
   }
 
+  /** The banner and the ticker over the picture (texts as the protocol kept them). Returns whether they changed. */
+  setOnScreen(caller: Identity, change: Partial<OnScreenState>): boolean {
+    this.assertMay(caller, 'stage', 'put words on screen');
+    this.#assertNotEnded();
+    const next = { ...this.#onScreen, ...change };
+    if (next.banner === this.#onScreen.banner && next.ticker === this.#onScreen.ticker) return false;
+    this.#onScreen = next;
+    this.emit('changed');
+    return true;
+  }
+
+  get onScreen(): OnScreenState {
+    return { ...this.#onScreen };
+  }
+
   /** Another host's microphone or camera may be stopped by `caller`: checks who may, and that it is on. */
   assertMayStop(caller: Identity, userId: string): void {
     this.assertMay(caller, 'stage', "stop another host's microphone or camera");
@@ -536,6 +555,7 @@ export class Session extends EventEmitter<SessionEvents> {
           permissions: { ...host.permissions },
         })),
       primaryOnAir: this.#hosts.get(this.primaryHostId)?.onAir ?? true,
+      onScreen: { ...this.#onScreen },
       pinnedUserId: this.#layout.pinnedUserId,
       settings: { ...this.#settings },
     };
@@ -553,6 +573,7 @@ export class Session extends EventEmitter<SessionEvents> {
       settings: { ...this.#settings },
       activeSpeakerId: this.#activeSpeakerId,
       mediaMode: this.#mediaMode,
+      onScreen: { ...this.#onScreen },
       createdAt: this.createdAt.toISOString(),
       startedAt: this.#startedAt?.toISOString() ?? null,
       endedAt: this.#endedAt?.toISOString() ?? null,

@@ -23,6 +23,7 @@ import type {
   JoinRequestState,
   JoinResult,
   LayoutState,
+  OnScreenState,
   LeaveReason,
   SessionState,
   SessionType,
@@ -395,6 +396,16 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     }
     const by = { userId: caller.userId, displayName: session.host(caller.userId).displayName };
     this.#pushes.session(sessionId).emit('multihost:media-stopped', { sessionId, userId, source, by });
+  }
+
+  /** The banner and the ticker over the composed picture; every studio's preview follows. */
+  async setOnScreen(caller: Identity, sessionId: string, change: Partial<OnScreenState>): Promise<OnScreenState> {
+    const session = this.get(sessionId);
+    if (session.setOnScreen(caller, change)) {
+      await this.#persist(session);
+      this.#pushes.session(sessionId).emit('multihost:on-screen', { sessionId, onScreen: session.onScreen });
+    }
+    return session.onScreen;
   }
 
   /** The primary host says what a co-host may do; every studio shows it (and the co-host's controls follow). */

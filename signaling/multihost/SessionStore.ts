@@ -38,6 +38,7 @@ const failoverStateSchema = z.object({
     )
     .default([]),
   primaryOnAir: z.boolean().optional(),
+  onScreen: z.object({ banner: z.string().nullable(), ticker: z.string().nullable() }).optional(),
   pinnedUserId: z.string().nullable().default(null),
   settings: z
     .object({ allowJoinRequests: z.boolean(), backstage: z.boolean().default(false) })

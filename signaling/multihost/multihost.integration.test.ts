@@ -312,6 +312,17 @@ test('backstage and the stage: co-hosts join off air, the primary puts them on a
   // Nobody but Bob turns it back on: there is no request for another host's media but "stop".
   await b.client.call('webrtc:toggle-track', { source: 'microphone', enabled: true });
 
+  // Words on screen: the stage's; control characters and overlong text refused; what is kept is drawable.
+  assert.is(errorCode(await b.client.request('multihost:set-on-screen', { banner: 'Mine' })), 'NOT_ALLOWED');
+  assert.is(errorCode(await a.client.request('multihost:set-on-screen', { banner: 'Line\nbreak' })), 'INVALID_INPUT');
+  assert.is(errorCode(await a.client.request('multihost:set-on-screen', { ticker: 'x'.repeat(401) })), 'INVALID_INPUT');
+  assert.is(errorCode(await a.client.request('multihost:set-on-screen', { banner: '%{}' })), 'INVALID_INPUT');
+  assert.is(errorCode(await a.client.request('multihost:set-on-screen', {})), 'INVALID_INPUT');
+  const bobSeesBanner = b.client.next('multihost:on-screen');
+  const shown = await a.client.call('multihost:set-on-screen', { banner: "Ada's show: 100% live!" });
+  assert.equal(shown, { banner: 'Adas show 100 live!', ticker: null });
+  assert.equal((await bobSeesBanner).onScreen, shown);
+
   // Bob given the stage may move hosts, still not the layout.
   await a.client.call('multihost:set-permissions', {
     userId: bob!.userId,

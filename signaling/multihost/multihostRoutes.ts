@@ -16,6 +16,7 @@ import {
   joinByInvitationBody,
   layoutChange,
   onAirBody,
+  onScreenRequest,
   settingsBody,
 } from '../protocol/multihostRequests.ts';
 import { entityId } from '../protocol/commonRequests.ts';
@@ -139,6 +140,12 @@ export function multihostRoutes(
     const { onAir } = parseBody(onAirBody, req);
     const userId = parseInput(entityId, req.params.userId);
     res.json(ok(await sessions.setOnAir(identity, sessionId(req), userId, onAir)));
+  });
+
+  // The socket's `multihost:set-on-screen` over HTTP.
+  router.put('/api/multihost/:id/on-screen', async (req, res) => {
+    const identity = await caller(req);
+    res.json(ok(await sessions.setOnScreen(identity, sessionId(req), parseBody(onScreenRequest, req))));
   });
 
   router.put('/api/multihost/:id/settings', async (req, res) => {

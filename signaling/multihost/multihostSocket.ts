@@ -69,6 +69,8 @@ export function registerMultihostHandlers(
     sessions.setPermissions(identity(), joined().session.id, userId, permissions),
   );
 
+  on('multihost:set-on-screen', (change) => sessions.setOnScreen(identity(), joined().session.id, change));
+
   on('webrtc:ice-servers', () => mintIceServers(turn, identity().userId, Date.now()));
 
   on('webrtc:create-transport', ({ direction }) => joined().connection.media.createTransport(direction));

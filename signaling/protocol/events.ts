@@ -65,11 +65,13 @@ import type {
   TrackSource,
   TransportOptions,
 } from './multihost.ts';
+import type { OnScreenState } from './onScreen.ts';
 import type {
   HostPermissionsRequest,
   JoinRequest,
   LayoutChange,
   OnAirRequest,
+  OnScreenRequest,
   StopHostMediaRequest,
 } from './multihostRequests.ts';
 import type { MeshCandidate, MeshCandidateRequest, MeshDescriptionRequest, MeshTracksRequest } from './meshRequests.ts';
@@ -109,6 +111,8 @@ export interface ClientToServerEvents {
   'multihost:stop-host-media': Request<StopHostMediaRequest, null>;
   /** The primary host: what a co-host may do (layout, stage). */
   'multihost:set-permissions': Request<HostPermissionsRequest, HostState>;
+  /** The primary host or a co-host with `stage`: the banner and the ticker over the picture (null hides one). */
+  'multihost:set-on-screen': Request<OnScreenRequest, OnScreenState>;
   'webrtc:ice-servers': Request<Empty, IceServer[]>;
   'webrtc:create-transport': Request<CreateTransportRequest, TransportOptions>;
   'webrtc:connect-transport': Request<ConnectTransportRequest, null>;
@@ -196,6 +200,7 @@ export interface ServerToClientEvents {
   'multihost:left': (event: { sessionId: string; userId: string; reason: LeaveReason }) => void;
   'multihost:host-updated': (event: { sessionId: string; host: HostState }) => void;
   'multihost:layout-changed': (event: { sessionId: string; layout: LayoutState }) => void;
+  'multihost:on-screen': (event: { sessionId: string; onScreen: OnScreenState }) => void;
   /** Another host stopped `userId`'s microphone or camera: that host's studio turns it off and says who did. */
   'multihost:media-stopped': (event: {
     sessionId: string;

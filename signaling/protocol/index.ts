@@ -22,6 +22,7 @@ export * from './gifts.ts';
 export * from './layoutGeometry.ts';
 export type * from './meshRequests.ts';
 export * from './multihost.ts';
+export * from './onScreen.ts';
 export type * from './multihostRequests.ts';
 export * from './request.ts';
 export type * from './requestSchemas.ts';

@@ -2,6 +2,7 @@
 // renders, and the payloads of its requests and pushes.
 import type { types as client } from 'mediasoup-client';
 import type { LayoutKind } from './layoutGeometry.ts';
+import type { OnScreenState } from './onScreen.ts';
 
 export const sessionTypes = ['collaboration', 'interview', 'panel', 'gaming', 'podcast', 'workshop'] as const;
 export type SessionType = (typeof sessionTypes)[number];
@@ -132,6 +133,8 @@ export interface SessionState {
   activeSpeakerId: string | null;
   /** How the hosts' media travels now; `multihost:mode` announces a change. */
   mediaMode: MediaMode;
+  /** The producer's banner and ticker over the composed picture. */
+  onScreen: OnScreenState;
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;

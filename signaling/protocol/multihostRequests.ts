@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { entityId } from './commonRequests.ts';
 import { layoutKinds } from './layoutGeometry.ts';
 import { DENY_REASON_MAX_LENGTH, invitationLifetimesS, sessionTypes, stoppableSources } from './multihost.ts';
+import { BANNER_MAX_LENGTH, onScreenText, TICKER_MAX_LENGTH } from './onScreen.ts';
 import { rtpCapabilities } from './webrtcRequests.ts';
 
 const layoutKind = z.enum(layoutKinds);
@@ -53,6 +54,19 @@ export const kickRequest = z.object({ userId: entityId });
 export const onAirBody = z.object({ onAir: z.boolean() });
 export const onAirRequest = z.object({ userId: entityId, onAir: z.boolean() });
 export const stopHostMediaRequest = z.object({ userId: entityId, source: z.enum(stoppableSources) });
+/** Words for the picture: no control characters; kept to what the compositor draws (onScreenText); null hides. */
+const onScreenWords = (maxLength: number) =>
+  z
+    .string()
+    .max(maxLength * 2, `must be at most ${maxLength} characters`)
+    .refine((text) => !/\p{Cc}/u.test(text), 'must not contain control characters')
+    .transform((text) => onScreenText(text, maxLength))
+    .refine((text) => text.length > 0, 'has nothing that can be shown (letters, digits, spaces and . , ! ? & + # @ -)')
+    .nullable();
+export const onScreenRequest = z
+  .object({ banner: onScreenWords(BANNER_MAX_LENGTH), ticker: onScreenWords(TICKER_MAX_LENGTH) })
+  .partial()
+  .refine((value) => Object.keys(value).length > 0, 'nothing to change');
 export const hostPermissionsRequest = z.object({
   userId: entityId,
   permissions: z.object({ layout: z.boolean(), stage: z.boolean() }).strict(),
@@ -60,6 +74,7 @@ export const hostPermissionsRequest = z.object({
 
 export type CreateSessionBody = z.infer<typeof createSessionBody>;
 export type OnAirRequest = z.infer<typeof onAirRequest>;
+export type OnScreenRequest = z.input<typeof onScreenRequest>;
 export type StopHostMediaRequest = z.infer<typeof stopHostMediaRequest>;
 export type HostPermissionsRequest = z.infer<typeof hostPermissionsRequest>;
 // Media payloads are typed as mediasoup-client produces them; the schemas

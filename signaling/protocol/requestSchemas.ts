@@ -26,6 +26,7 @@ import {
   kickRequest,
   layoutChange,
   onAirRequest,
+  onScreenRequest,
   sessionRef,
   stopHostMediaRequest,
 } from './multihostRequests.ts';
@@ -52,6 +53,7 @@ export const requestSchemas = {
   'multihost:set-on-air': onAirRequest,
   'multihost:stop-host-media': stopHostMediaRequest,
   'multihost:set-permissions': hostPermissionsRequest,
+  'multihost:set-on-screen': onScreenRequest,
   'webrtc:ice-servers': emptyRequest,
   'webrtc:create-transport': createTransportRequest,
   'webrtc:connect-transport': connectTransportRequest,

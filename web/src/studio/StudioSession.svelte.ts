@@ -539,6 +539,15 @@ export class StudioSession {
     }
   }
 
+  /**
+   * Shows, changes or hides (null) the banner or the ticker. Throws what the
+   * server refused, in words, for the panel to show next to its field.
+   */
+  async setOnScreen(change: { banner?: string | null; ticker?: string | null }): Promise<void> {
+    const onScreen = await request(this.#socket, 'multihost:set-on-screen', change);
+    if (this.session) this.session = update.onScreenChanged(this.session, onScreen);
+  }
+
   /** Whether co-hosts who join from now on wait backstage. */
   async setBackstage(backstage: boolean): Promise<void> {
     try {
@@ -1366,6 +1375,7 @@ export class StudioSession {
       (event) => mine(event) && apply((s) => update.settingsChanged(s, event.title, event.settings)),
     );
     socket.on('multihost:status', (event) => mine(event) && apply((s) => update.statusChanged(s, event.status)));
+    socket.on('multihost:on-screen', (event) => mine(event) && apply((s) => update.onScreenChanged(s, event.onScreen)));
     socket.on('multihost:mode', (event) => {
       if (!mine(event)) return;
       this.#setMediaMode(event.mode);

@@ -5,6 +5,7 @@ import type {
   HostState,
   LayoutState,
   LeaveReason,
+  OnScreenState,
   PublishedTrack,
   SessionSettings,
   SessionState,
@@ -82,6 +83,10 @@ export function layoutChanged(session: SessionState, layout: LayoutState): Sessi
 
 export function settingsChanged(session: SessionState, title: string, settings: SessionSettings): SessionState {
   return { ...session, title, settings };
+}
+
+export function onScreenChanged(session: SessionState, onScreen: OnScreenState): SessionState {
+  return { ...session, onScreen };
 }
 
 export function statusChanged(session: SessionState, status: SessionStatus): SessionState {

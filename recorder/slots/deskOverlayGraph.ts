@@ -1,0 +1,79 @@
+// The producer's words over the composed picture: a lower-third banner (a
+// box and its text) and a ticker (a band and a scrolling text). Always in
+// the graph, hidden when not shown, changed through the zmq filter like the
+// tiles, so showing, changing and hiding them never restarts FFmpeg. Without
+// a font there are no words to draw: only the boxes exist then, hidden. Pure.
+import {
+  BANNER_COLOUR,
+  onScreenGeometry,
+  TICKER_SPEED_PX_PER_S,
+  type OnScreenState,
+} from '../../signaling/protocol/onScreen.ts';
+
+const HIDDEN_BOX = '0x101418';
+const BANNER_BOX = `0x${BANNER_COLOUR.slice(1)}`;
+const TICKER_BAND = '0x000000@0.7';
+
+/** The desk's filter instances in drawing order: [filter, id]. */
+export function deskFilters(withText: boolean): [name: 'drawbox' | 'drawtext', id: string][] {
+  return withText
+    ? [
+        ['drawbox', 'desk_banner'],
+        ['drawtext', 'desk_banner_text'],
+        ['drawbox', 'desk_ticker'],
+        ['drawtext', 'desk_ticker_text'],
+      ]
+    : [];
+}
+
+/** The desk's option values on a `canvas`-sized picture (all hidden when nothing is shown). */
+export function deskSettings(
+  onScreen: OnScreenState | undefined,
+  options: { fontFile?: string; canvas: { width: number; height: number } },
+): Record<string, Record<string, string>> {
+  if (!options.fontFile) return {};
+  const { banner, ticker } = onScreenGeometry(options.canvas);
+  const bannerText = onScreen?.banner ?? '';
+  const tickerText = onScreen?.ticker ?? '';
+  const bannerSize = Math.round(banner.height * 0.5);
+  const tickerSize = Math.round(ticker.height * 0.6);
+  const speed = Math.round((TICKER_SPEED_PX_PER_S * options.canvas.width) / 1280);
+  // x = w - (t·speed mod (w + text_w)), written without commas (the graph's separator).
+  const travelled = `t*${speed}`;
+  const lap = '(w+text_w)';
+  return {
+    'drawbox@desk_banner': box(bannerText ? banner : undefined, BANNER_BOX),
+    'drawtext@desk_banner_text': text(bannerText, {
+      size: bannerSize,
+      x: `${banner.x + Math.round(banner.height * 0.35)}`,
+      y: `${banner.y}+(${banner.height}-text_h)/2`,
+    }),
+    'drawbox@desk_ticker': box(tickerText ? ticker : undefined, TICKER_BAND),
+    'drawtext@desk_ticker_text': text(tickerText, {
+      size: tickerSize,
+      x: `w-${travelled}+floor(${travelled}/${lap})*${lap}`,
+      y: `${ticker.y}+(${ticker.height}-text_h)/2`,
+    }),
+  };
+}
+
+function box(
+  rect: { x: number; y: number; width: number; height: number } | undefined,
+  colour: string,
+): Record<string, string> {
+  const { x, y, width, height } = rect ?? { x: 0, y: 0, width: 16, height: 16 };
+  return {
+    x: String(x),
+    y: String(y),
+    w: String(width),
+    h: String(height),
+    color: rect ? colour : HIDDEN_BOX,
+    enable: rect ? '1' : '0',
+  };
+}
+
+function text(words: string, place: { size: number; x: string; y: string }): Record<string, string> {
+  return words === ''
+    ? { text: '', fontsize: '12', x: '0', y: '0', enable: '0' }
+    : { text: words, fontsize: String(place.size), x: place.x, y: place.y, enable: '1' };
+}

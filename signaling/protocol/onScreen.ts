@@ -1,0 +1,52 @@
+// Words the producer puts over the composed picture (issue 22): a lower-third
+// banner and a scrolling ticker. Their text rule and their place on the
+// canvas are shared: the compositor draws them (recorder/slots/
+// deskOverlayGraph.ts) where the studio's preview shows them.
+import type { Rect } from './layoutGeometry.ts';
+
+export const BANNER_MAX_LENGTH = 80;
+export const TICKER_MAX_LENGTH = 200;
+
+/** The banner's box colour (an opaque blue: the broadcast's accent). */
+export const BANNER_COLOUR = '#1565c0';
+/** The ticker's band (a dark, slightly see-through strip). */
+export const TICKER_COLOUR = 'rgba(0, 0, 0, 0.7)';
+/** How fast the ticker scrolls, in canvas pixels per second (at 1280 wide). */
+export const TICKER_SPEED_PX_PER_S = 120;
+
+export interface OnScreenState {
+  /** The lower-third banner's text; null: none shown. */
+  banner: string | null;
+  ticker: string | null;
+}
+
+/**
+ * The text as the compositor can draw it: letters, digits, spaces and a few
+ * marks; anything that means something to FFmpeg's filter and command
+ * parsers or to drawtext's expansions (quotes, backslashes, `%`, `;`, `[`,
+ * `]`, `:`) is dropped, as it is for names. The server stores what this
+ * returns, so the studio previews exactly what the audience gets.
+ */
+export function onScreenText(text: string, maxLength: number): string {
+  return text
+    .replace(/[^\p{L}\p{N} .,!?&+#@-]/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, maxLength);
+}
+
+/** Where the banner and the ticker sit on a canvas: the banner lower left, the ticker along the bottom. */
+export function onScreenGeometry(canvas: { width: number; height: number }): { banner: Rect; ticker: Rect } {
+  const even = (value: number) => Math.max(2, Math.round(value / 2) * 2);
+  const tickerHeight = even(canvas.height * 0.06);
+  const bannerHeight = even(canvas.height * 0.1);
+  return {
+    banner: {
+      x: even(canvas.width * 0.04),
+      y: even(canvas.height - tickerHeight - bannerHeight - canvas.height * 0.04),
+      width: even(canvas.width * 0.6),
+      height: bannerHeight,
+    },
+    ticker: { x: 0, y: canvas.height - tickerHeight, width: canvas.width, height: tickerHeight },
+  };
+}
