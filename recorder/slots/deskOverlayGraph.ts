@@ -1,5 +1,6 @@
 // The producer's words over the composed picture: a lower-third banner (a
-// box and its text) and a ticker (a band and a scrolling text). Always in
+// box and its text), a ticker (a band and a scrolling text) and a viewer's
+// chat message (a box, its author's name over its text). Always in
 // the graph, hidden when not shown, changed through the zmq filter like the
 // tiles, so showing, changing and hiding them never restarts FFmpeg. Without
 // a font there are no words to draw: only the boxes exist then, hidden. Pure.
@@ -13,6 +14,7 @@ import {
 const HIDDEN_BOX = '0x101418';
 const BANNER_BOX = `0x${BANNER_COLOUR.slice(1)}`;
 const TICKER_BAND = '0x000000@0.7';
+const COMMENT_BOX = '0x6a1b9a@0.92';
 
 /** The desk's filter instances in drawing order: [filter, id]. */
 export function deskFilters(withText: boolean): [name: 'drawbox' | 'drawtext', id: string][] {
@@ -22,6 +24,9 @@ export function deskFilters(withText: boolean): [name: 'drawbox' | 'drawtext', i
         ['drawtext', 'desk_banner_text'],
         ['drawbox', 'desk_ticker'],
         ['drawtext', 'desk_ticker_text'],
+        ['drawbox', 'desk_comment'],
+        ['drawtext', 'desk_comment_author'],
+        ['drawtext', 'desk_comment_text'],
       ]
     : [];
 }
@@ -32,7 +37,11 @@ export function deskSettings(
   options: { fontFile?: string; canvas: { width: number; height: number } },
 ): Record<string, Record<string, string>> {
   if (!options.fontFile) return {};
-  const { banner, ticker } = onScreenGeometry(options.canvas);
+  const { banner, ticker, comment } = onScreenGeometry(options.canvas);
+  const shownComment = onScreen?.comment ?? null;
+  const commentPad = Math.round(comment.height * 0.12);
+  const authorSize = Math.round(comment.height * 0.26);
+  const commentSize = Math.round(comment.height * 0.3);
   const bannerText = onScreen?.banner ?? '';
   const tickerText = onScreen?.ticker ?? '';
   const bannerSize = Math.round(banner.height * 0.5);
@@ -53,6 +62,17 @@ export function deskSettings(
       size: tickerSize,
       x: `w-${travelled}+floor(${travelled}/${lap})*${lap}`,
       y: `${ticker.y}+(${ticker.height}-text_h)/2`,
+    }),
+    'drawbox@desk_comment': box(shownComment ? comment : undefined, COMMENT_BOX),
+    'drawtext@desk_comment_author': text(shownComment?.author ?? '', {
+      size: authorSize,
+      x: `${comment.x + commentPad * 2}`,
+      y: `${comment.y + commentPad}`,
+    }),
+    'drawtext@desk_comment_text': text(shownComment?.text ?? '', {
+      size: commentSize,
+      x: `${comment.x + commentPad * 2}`,
+      y: `${comment.y + comment.height - commentPad}-text_h`,
     }),
   };
 }

@@ -258,12 +258,13 @@ test('the real FFmpeg builds the graph and takes every command of a run of layou
   const options = { slotCount: SLOT_COUNT, ...(fontFile ? { fontFile } : {}) };
   // The producer's banner and ticker, shown, changed (words FFmpeg's parsers must not trip on), hidden.
   const desk: (OnScreenState | undefined)[] = [
-    { banner: onScreenText('Ada Lovelace, first programmer!', BANNER_MAX_LENGTH), ticker: null },
+    { banner: onScreenText('Ada Lovelace, first programmer!', BANNER_MAX_LENGTH), ticker: null, comment: null },
     {
       banner: onScreenText(`Q&A: "why?" [x];%{pts} \\ 'q' 100%`, BANNER_MAX_LENGTH),
       ticker: onScreenText('Next: the battle at 8 - ask in the chat #live @ada', TICKER_MAX_LENGTH),
+      comment: { author: drawtextSafe("Zoë O'Brien"), text: onScreenText('Loved it: 100% [yes]; \\ %{pts}', 120) },
     },
-    { banner: null, ticker: 'Still scrolling' },
+    { banner: null, ticker: 'Still scrolling', comment: null },
     undefined,
   ];
   // Layouts, then a battle from its countdown to its result, then the layouts again, then the desk's words.

@@ -41,7 +41,7 @@ function state(hosts: HostState[], overrides: Partial<SessionState> = {}): Sessi
     settings: { allowJoinRequests: true, backstage: false },
     activeSpeakerId: null,
     mediaMode: 'sfu',
-    onScreen: { banner: null, ticker: null },
+    onScreen: { banner: null, ticker: null, comment: null },
     createdAt: '2026-01-01T00:00:00.000Z',
     startedAt: null,
     endedAt: null,

@@ -33,7 +33,7 @@ export function compositionOf(
     layout: state.layout.kind,
     ...(state.layout.pinnedUserId ? { pinnedHostId: state.layout.pinnedUserId } : {}),
     focusHostId,
-    ...(state.onScreen.banner !== null || state.onScreen.ticker !== null ? { onScreen: { ...state.onScreen } } : {}),
+    ...(Object.values(state.onScreen).some((shown) => shown !== null) ? { onScreen: { ...state.onScreen } } : {}),
     ...(battle
       ? { battle: recordedBattle(state.id, battle, connectedHosts(battle.opponent, battle.findOpponentProducer, true)) }
       : {}),

@@ -82,6 +82,8 @@ class Harness {
           const hosts = this.activeHosts.get(sessionId);
           return hosts && { isHost: (userId: string) => hosts.has(userId) };
         },
+        // The picture is the session's (SessionService); these chat tests do not reach it.
+        showComment: () => Promise.reject(new Error('no picture in the chat service tests')),
       },
       pushes,
       config,

@@ -19,6 +19,13 @@ import type {
 import type { ChatConfig } from './chatConfig.ts';
 import type { ChatPushes } from './ChatPushes.ts';
 import { DEFAULT_CHAT_PAGE, type ReportBody } from '../protocol/chatRequests.ts';
+import {
+  COMMENT_AUTHOR_MAX_LENGTH,
+  COMMENT_TEXT_MAX_LENGTH,
+  onScreenText,
+  type OnScreenComment,
+  type OnScreenState,
+} from '../protocol/onScreen.ts';
 import { ChatRoom, type ChatMemberRecord } from './ChatRoom.ts';
 import type { ChatStore, ReactionCounts } from './ChatStore.ts';
 import type { MessageRow } from './MessageRow.ts';
@@ -29,6 +36,8 @@ import { createWordFilter, type WordFilter } from './wordFilter.ts';
 export interface ChatSessions {
   /** The session while it has not ended (its chat takes messages), else undefined. */
   active(sessionId: string): { isHost(userId: string): boolean } | undefined;
+  /** Puts a message on the session's picture, as `caller` (who must manage the stage). */
+  showComment(caller: Identity, sessionId: string, comment: OnScreenComment): Promise<OnScreenState>;
 }
 
 export interface ChatServiceOptions {
@@ -183,6 +192,21 @@ export class ChatService {
     const view = this.#view(room, message, counts.get(messageId) ?? {});
     await this.#setPinned(room, view);
     return view;
+  }
+
+  /**
+   * A message on the broadcast's picture with its author's name, as the
+   * chat has them (a host picks it; nobody types someone else's words).
+   * What the compositor cannot draw is left out; a message with nothing
+   * left (only emoji) is refused in words.
+   */
+  async showOnScreen(caller: Identity, messageId: string): Promise<OnScreenState> {
+    const message = await this.#visibleMessage(messageId);
+    const text = onScreenText(message.text, COMMENT_TEXT_MAX_LENGTH);
+    if (!text)
+      throw new AppError('INVALID_INPUT', 'this message has nothing the picture can show (only emoji or marks)');
+    const author = onScreenText(message.displayName, COMMENT_AUTHOR_MAX_LENGTH) || 'Viewer';
+    return this.#sessions.showComment(caller, message.sessionId, { author, text });
   }
 
   async unpin(caller: Identity, sessionId: string): Promise<void> {

@@ -1,6 +1,6 @@
 // Adapts SessionService to what the chat needs of it: whether a session is
-// still on (its chat takes messages) and who its hosts are. `ended` sessions
-// close their chat.
+// still on (its chat takes messages), who its hosts are, and its picture (a
+// message shown on screen). `ended` sessions close their chat.
 import type { SessionService } from '../multihost/SessionService.ts';
 import type { ChatService, ChatSessions } from './ChatService.ts';
 
@@ -8,6 +8,9 @@ export function chatSessionsOf(sessions: SessionService): ChatSessions {
   return {
     active(sessionId) {
       return sessions.find(sessionId); // undefined for sessions that ended or never were
+    },
+    showComment(caller, sessionId, comment) {
+      return sessions.setOnScreen(caller, sessionId, { comment });
     },
   };
 }

@@ -56,6 +56,7 @@ export function registerChatHandlers(socket: RequestSocket, chat: ChatService, l
   });
 
   on('chat:pin', ({ messageId }) => chat.pin(identity(), messageId));
+  on('chat:show-on-screen', ({ messageId }) => chat.showOnScreen(identity(), messageId));
 
   on('chat:unpin', async ({ sessionId }) => {
     await chat.unpin(identity(), sessionId);

@@ -80,6 +80,7 @@ export const requestRoutes: Record<RequestEvent, RouteKind> = {
   'chat:react': 'message',
   'chat:delete': 'message',
   'chat:pin': 'message',
+  'chat:show-on-screen': 'message',
 
   'pk-battle:accept': 'battle',
   'pk-battle:decline': 'battle',

@@ -120,7 +120,7 @@ export class Session extends EventEmitter<SessionEvents> {
   #layout: LayoutState;
   #settings: SessionSettings;
   #activeSpeakerId: string | null = null;
-  #onScreen: OnScreenState = { banner: null, ticker: null };
+  #onScreen: OnScreenState = { banner: null, ticker: null, comment: null };
   readonly #hosts = new Map<string, HostRecord>();
   /** Invited users, with the display name of nobody yet: they give theirs on accept. */
   readonly #invitedUserIds = new Set<string>();
@@ -188,7 +188,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const pinned = saved.failover.pinnedUserId;
     session.#layout = { kind: saved.layout, pinnedUserId: pinned !== null && session.isHost(pinned) ? pinned : null };
     session.#status = saved.status;
-    session.#onScreen = { banner: null, ticker: null, ...saved.failover.onScreen };
+    session.#onScreen = { banner: null, ticker: null, comment: null, ...saved.failover.onScreen };
     session.#startedAt = saved.startedAt;
     session.#reconsiderMediaMode();
     return session;
@@ -442,8 +442,12 @@ export class Session extends EventEmitter<SessionEvents> {
   setOnScreen(caller: Identity, change: Partial<OnScreenState>): boolean {
     this.assertMay(caller, 'stage', 'put words on screen');
     this.#assertNotEnded();
-    const next = { ...this.#onScreen, ...change };
-    if (next.banner === this.#onScreen.banner && next.ticker === this.#onScreen.ticker) return false;
+    const next: OnScreenState = {
+      banner: change.banner === undefined ? this.#onScreen.banner : change.banner,
+      ticker: change.ticker === undefined ? this.#onScreen.ticker : change.ticker,
+      comment: change.comment === undefined ? this.#onScreen.comment : change.comment,
+    };
+    if (JSON.stringify(next) === JSON.stringify(this.#onScreen)) return false;
     this.#onScreen = next;
     this.emit('changed');
     return true;

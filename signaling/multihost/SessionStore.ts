@@ -38,7 +38,13 @@ const failoverStateSchema = z.object({
     )
     .default([]),
   primaryOnAir: z.boolean().optional(),
-  onScreen: z.object({ banner: z.string().nullable(), ticker: z.string().nullable() }).optional(),
+  onScreen: z
+    .object({
+      banner: z.string().nullable(),
+      ticker: z.string().nullable(),
+      comment: z.object({ author: z.string(), text: z.string() }).nullable().default(null),
+    })
+    .optional(),
   pinnedUserId: z.string().nullable().default(null),
   settings: z
     .object({ allowJoinRequests: z.boolean(), backstage: z.boolean().default(false) })

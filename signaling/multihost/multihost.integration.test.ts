@@ -320,8 +320,19 @@ test('backstage and the stage: co-hosts join off air, the primary puts them on a
   assert.is(errorCode(await a.client.request('multihost:set-on-screen', {})), 'INVALID_INPUT');
   const bobSeesBanner = b.client.next('multihost:on-screen');
   const shown = await a.client.call('multihost:set-on-screen', { banner: "Ada's show: 100% live!" });
-  assert.equal(shown, { banner: 'Adas show 100 live!', ticker: null });
+  assert.equal(shown, { banner: 'Adas show 100 live!', ticker: null, comment: null });
   assert.equal((await bobSeesBanner).onScreen, shown);
+
+  // A viewer's chat message on screen, with the name the chat knows; only the stage may; emoji alone cannot be drawn.
+  const viewer = await connect(carol);
+  await viewer.call('chat:join', { sessionId: session.id });
+  const said = await viewer.call('chat:send', { sessionId: session.id, text: 'Great show, Ada!' });
+  const emoji = await viewer.call('chat:send', { sessionId: session.id, text: '🎉🎉' });
+  assert.is(errorCode(await b.client.request('chat:show-on-screen', { messageId: said.id })), 'NOT_ALLOWED');
+  assert.is(errorCode(await a.client.request('chat:show-on-screen', { messageId: emoji.id })), 'INVALID_INPUT');
+  const withComment = await a.client.call('chat:show-on-screen', { messageId: said.id });
+  assert.equal(withComment.comment, { author: 'Carol', text: 'Great show, Ada!' });
+  assert.equal((await a.client.call('multihost:set-on-screen', { comment: null })).comment, null);
 
   // Bob given the stage may move hosts, still not the layout.
   await a.client.call('multihost:set-permissions', {

@@ -141,6 +141,8 @@ export interface ClientToServerEvents {
   /** The author, or a moderator who outranks them. */
   'chat:delete': Request<ChatMessageRef, null>;
   'chat:pin': Request<ChatMessageRef, ChatMessageView>;
+  /** A host who manages the stage: the message, with its author, on the broadcast's picture. */
+  'chat:show-on-screen': Request<ChatMessageRef, OnScreenState>;
   'chat:unpin': Request<ChatSessionRef, null>;
   /** Primary host only. */
   'chat:appoint-moderator': Request<ChatModerationTarget, ChatMemberState>;

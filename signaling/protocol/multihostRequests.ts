@@ -64,7 +64,12 @@ const onScreenWords = (maxLength: number) =>
     .refine((text) => text.length > 0, 'has nothing that can be shown (letters, digits, spaces and . , ! ? & + # @ -)')
     .nullable();
 export const onScreenRequest = z
-  .object({ banner: onScreenWords(BANNER_MAX_LENGTH), ticker: onScreenWords(TICKER_MAX_LENGTH) })
+  .object({
+    banner: onScreenWords(BANNER_MAX_LENGTH),
+    ticker: onScreenWords(TICKER_MAX_LENGTH),
+    // A comment is put on screen from the chat (`chat:show-on-screen`); here it can only be taken off.
+    comment: z.null(),
+  })
   .partial()
   .refine((value) => Object.keys(value).length > 0, 'nothing to change');
 export const hostPermissionsRequest = z.object({

@@ -6,7 +6,18 @@ import type { Rect } from './layoutGeometry.ts';
 
 export const BANNER_MAX_LENGTH = 80;
 export const TICKER_MAX_LENGTH = 200;
+/** A chat message on screen: its author's name and its text, cut to fit. */
+export const COMMENT_AUTHOR_MAX_LENGTH = 40;
+export const COMMENT_TEXT_MAX_LENGTH = 120;
 
+/** A viewer's chat message shown on screen, with its author (taken from the chat, never typed by a host). */
+export interface OnScreenComment {
+  author: string;
+  text: string;
+}
+
+/** A chat message's box on screen (a deep purple, slightly see-through: apart from the banner's blue). */
+export const COMMENT_COLOUR = 'rgba(106, 27, 154, 0.92)';
 /** The banner's box colour (an opaque blue: the broadcast's accent). */
 export const BANNER_COLOUR = '#1565c0';
 /** The ticker's band (a dark, slightly see-through strip). */
@@ -18,6 +29,7 @@ export interface OnScreenState {
   /** The lower-third banner's text; null: none shown. */
   banner: string | null;
   ticker: string | null;
+  comment: OnScreenComment | null;
 }
 
 /**
@@ -36,7 +48,11 @@ export function onScreenText(text: string, maxLength: number): string {
 }
 
 /** Where the banner and the ticker sit on a canvas: the banner lower left, the ticker along the bottom. */
-export function onScreenGeometry(canvas: { width: number; height: number }): { banner: Rect; ticker: Rect } {
+export function onScreenGeometry(canvas: { width: number; height: number }): {
+  banner: Rect;
+  ticker: Rect;
+  comment: Rect;
+} {
   const even = (value: number) => Math.max(2, Math.round(value / 2) * 2);
   const tickerHeight = even(canvas.height * 0.06);
   const bannerHeight = even(canvas.height * 0.1);
@@ -48,5 +64,12 @@ export function onScreenGeometry(canvas: { width: number; height: number }): { b
       height: bannerHeight,
     },
     ticker: { x: 0, y: canvas.height - tickerHeight, width: canvas.width, height: tickerHeight },
+    // Top left, clear of the banner: the author's name over the text.
+    comment: {
+      x: even(canvas.width * 0.04),
+      y: even(canvas.height * 0.05),
+      width: even(canvas.width * 0.5),
+      height: even(canvas.height * 0.14),
+    },
   };
 }

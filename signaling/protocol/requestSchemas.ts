@@ -75,6 +75,7 @@ export const requestSchemas = {
   'chat:react': chatReactRequest,
   'chat:delete': chatMessageRef,
   'chat:pin': chatMessageRef,
+  'chat:show-on-screen': chatMessageRef,
   'chat:unpin': chatSessionRef,
   'chat:appoint-moderator': chatModerationTarget,
   'chat:dismiss-moderator': chatModerationTarget,

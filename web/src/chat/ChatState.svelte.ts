@@ -151,6 +151,11 @@ export class ChatState {
     return this.#act(() => request(this.#socket, 'chat:pin', { messageId }));
   }
 
+  /** The message on the broadcast's picture (hosts who manage the stage; the studio's panel offers it). */
+  showOnScreen(messageId: string): Promise<unknown> {
+    return this.#act(() => request(this.#socket, 'chat:show-on-screen', { messageId }));
+  }
+
   unpin(): Promise<unknown> {
     return this.#act(() => request(this.#socket, 'chat:unpin', { sessionId: this.sessionId }));
   }
