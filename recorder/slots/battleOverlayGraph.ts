@@ -88,7 +88,8 @@ export function overlaySettings(
   return settings;
 }
 
-function boxSettings(rect: Rect | undefined, colour: string): Record<string, string> {
+/** A drawbox's options: filled with `colour` over `rect`, or hidden (and dark) without one. */
+export function boxSettings(rect: Rect | undefined, colour: string): Record<string, string> {
   const shown = rect !== undefined && rect.width > 0 && rect.height > 0;
   const { x, y, width, height } = shown ? rect : { x: 0, y: 0, width: 16, height: 16 };
   return {

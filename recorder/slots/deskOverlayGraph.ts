@@ -10,8 +10,8 @@ import {
   TICKER_SPEED_PX_PER_S,
   type OnScreenState,
 } from '../../signaling/protocol/onScreen.ts';
+import { boxSettings } from './battleOverlayGraph.ts';
 
-const HIDDEN_BOX = '0x101418';
 const BANNER_BOX = `0x${BANNER_COLOUR.slice(1)}`;
 const TICKER_BAND = '0x000000@0.7';
 const COMMENT_BOX = '0x6a1b9a@0.92';
@@ -51,19 +51,19 @@ export function deskSettings(
   const travelled = `t*${speed}`;
   const lap = '(w+text_w)';
   return {
-    'drawbox@desk_banner': box(bannerText ? banner : undefined, BANNER_BOX),
+    'drawbox@desk_banner': boxSettings(bannerText ? banner : undefined, BANNER_BOX),
     'drawtext@desk_banner_text': text(bannerText, {
       size: bannerSize,
       x: `${banner.x + Math.round(banner.height * 0.35)}`,
       y: `${banner.y}+(${banner.height}-text_h)/2`,
     }),
-    'drawbox@desk_ticker': box(tickerText ? ticker : undefined, TICKER_BAND),
+    'drawbox@desk_ticker': boxSettings(tickerText ? ticker : undefined, TICKER_BAND),
     'drawtext@desk_ticker_text': text(tickerText, {
       size: tickerSize,
       x: `w-${travelled}+floor(${travelled}/${lap})*${lap}`,
       y: `${ticker.y}+(${ticker.height}-text_h)/2`,
     }),
-    'drawbox@desk_comment': box(shownComment ? comment : undefined, COMMENT_BOX),
+    'drawbox@desk_comment': boxSettings(shownComment ? comment : undefined, COMMENT_BOX),
     'drawtext@desk_comment_author': text(shownComment?.author ?? '', {
       size: authorSize,
       x: `${comment.x + commentPad * 2}`,
@@ -74,21 +74,6 @@ export function deskSettings(
       x: `${comment.x + commentPad * 2}`,
       y: `${comment.y + comment.height - commentPad}-text_h`,
     }),
-  };
-}
-
-function box(
-  rect: { x: number; y: number; width: number; height: number } | undefined,
-  colour: string,
-): Record<string, string> {
-  const { x, y, width, height } = rect ?? { x: 0, y: 0, width: 16, height: 16 };
-  return {
-    x: String(x),
-    y: String(y),
-    w: String(width),
-    h: String(height),
-    color: rect ? colour : HIDDEN_BOX,
-    enable: rect ? '1' : '0',
   };
 }
 
