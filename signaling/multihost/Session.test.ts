@@ -280,6 +280,11 @@ test('on air: the primary host, or a co-host given the stage, moves hosts; other
   });
   assert.ok(session.setOnAir(bob, 'carol', true), 'bob manages the stage now');
   assert.is(
+    codeOf(() => session.setOnAir(bob, 'alice', false)),
+    'NOT_ALLOWED',
+    "but not the primary host's place",
+  );
+  assert.is(
     codeOf(() => session.changeLayout(bob, { kind: 'spotlight', pinnedUserId: null })),
     'NOT_ALLOWED',
     'but not the layout',

@@ -421,9 +421,11 @@ export class Session extends EventEmitter<SessionEvents> {
     this.assertPrimary(caller, 'change the settings');
     this.#assertNotEnded();
     if (change.title !== undefined) this.#title = change.title;
-    if (change.allowJoinRequests !== undefined) this.#settings.allowJoinRequests = change.allowJoinRequests;
+    if (change.allowJoinRequests !== undefined) {
+      this.#settings = { ...this.#settings, allowJoinRequests: change.allowJoinRequests };
+    }
     // Hosts already in the session stay where they are: the setting is for those who join.
-    if (change.backstage !== undefined) this.#settings.backstage = change.backstage;
+    if (change.backstage !== undefined) this.#settings = { ...this.#settings, backstage: change.backstage };
   }
 
   /** A host goes on air or backstage. Returns whether anything changed. */
@@ -432,6 +434,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#assertNotEnded();
     const host = this.#hosts.get(userId);
     if (!host) throw new AppError('NOT_FOUND', `${userId} is not a host of this session`);
+    this.#assertNotThePrimaryOf(caller, host, 'place');
     if (host.onAir === onAir) return false;
     host.onAir = onAir;
     this.emit('changed');
@@ -464,7 +467,15 @@ export class Session extends EventEmitter<SessionEvents> {
     if (userId === caller.userId) throw new AppError('INVALID_INPUT', 'turn your own off with your own controls');
     const host = this.#hosts.get(userId);
     if (!host) throw new AppError('NOT_FOUND', `${userId} is not a host of this session`);
+    this.#assertNotThePrimaryOf(caller, host, 'microphone and camera');
     if (!host.connected) throw new AppError('CONFLICT', `${host.displayName} is not in the room`);
+  }
+
+  /** A co-host given the stage manages the other co-hosts: the primary host's place and media are theirs alone. */
+  #assertNotThePrimaryOf(caller: Identity, host: HostRecord, what: string): void {
+    if (host.role === 'primary' && caller.userId !== host.userId) {
+      throw new AppError('NOT_ALLOWED', `only the primary host changes their own ${what}`);
+    }
   }
 
   /** The primary host says what a co-host may do. */

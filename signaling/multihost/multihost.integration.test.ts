@@ -334,12 +334,21 @@ test('backstage and the stage: co-hosts join off air, the primary puts them on a
   assert.equal(withComment.comment, { author: 'Carol', text: 'Great show, Ada!' });
   assert.equal((await a.client.call('multihost:set-on-screen', { comment: null })).comment, null);
 
-  // Bob given the stage may move hosts, still not the layout.
+  // Bob given the stage may move co-hosts (himself here), not the primary host, nor the layout.
   await a.client.call('multihost:set-permissions', {
     userId: bob!.userId,
     permissions: { layout: false, stage: true },
   });
-  assert.is((await b.client.call('multihost:set-on-air', { userId: alice!.userId, onAir: false })).onAir, false);
+  assert.is((await b.client.call('multihost:set-on-air', { userId: bob!.userId, onAir: false })).onAir, false);
+  assert.is(
+    errorCode(await b.client.request('multihost:set-on-air', { userId: alice!.userId, onAir: false })),
+    'NOT_ALLOWED',
+    "the primary host's place is theirs",
+  );
+  assert.is(
+    errorCode(await b.client.request('multihost:stop-host-media', { userId: alice!.userId, source: 'camera' })),
+    'NOT_ALLOWED',
+  );
   assert.is(errorCode(await b.client.request('multihost:change-layout', { layout: 'spotlight' })), 'NOT_ALLOWED');
   c.client.close();
   await api(server.url, 'POST', `/api/multihost/${other.id}/end`, carol!.token);
