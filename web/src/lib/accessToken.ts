@@ -71,6 +71,10 @@ async function renewUnlessDone(): Promise<string | undefined> {
     forgetIdentity();
     return undefined;
   }
+  // Signed out (or in as someone else) while the answer was on its way: the
+  // renewed token is not this tab's to keep, or the sign-out would not stick.
+  const now = loadIdentity();
+  if (!now?.account || now.user.userId !== stored.user.userId) return undefined;
   storeIdentity(accountIdentity(answer.data));
   return answer.data.token;
 }
