@@ -36,6 +36,8 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   BATTLE_NOT_ACTIVE: 409,
   SOLD_OUT: 409,
   LIMIT_REACHED: 409,
+  PRIVATE_SESSION: 403,
+  AUDIENCE_FULL: 409,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,

@@ -46,6 +46,7 @@ import { StreamNotifier } from './broadcast/StreamNotifier.ts';
 import { streamRoutes } from './broadcast/streamRoutes.ts';
 import { StreamService } from './broadcast/StreamService.ts';
 import { registerStreamHandlers } from './broadcast/streamSocket.ts';
+import { AudienceGate } from './broadcast/AudienceGate.ts';
 import { channelRoutes } from './channels/channelRoutes.ts';
 import { ChannelService } from './channels/ChannelService.ts';
 import { ChatNotifier } from './chat/ChatNotifier.ts';
@@ -301,17 +302,19 @@ async function startOnDatabase(
     logger,
   });
   if (!cluster) await broadcasts.closeInterruptedRecordings(new Date());
+  const audienceGate = new AudienceGate(sessions, recordings);
   const streams = new StreamService({
     sessions,
     broadcasts,
     recordings,
+    gate: audienceGate,
     pushes: new StreamNotifier(io),
     logger,
   });
   const chatStore = new ChatStore(database, logger);
   const chat = new ChatService({
     store: chatStore,
-    sessions: chatSessionsOf(sessions),
+    sessions: chatSessionsOf(sessions, audienceGate),
     pushes: new ChatNotifier(io, { acrossNodes: cluster !== undefined }),
     config: config.chat,
     logger,
@@ -371,15 +374,15 @@ async function startOnDatabase(
   app.use(battleRoutes(battles, gifts, leaderboards, lists, tokenSecret));
   app.use(shopRoutes(shop, productImages, tokenSecret, cluster?.limitStore));
   const liveEdgeHolds = new LiveEdgeHolds();
-  app.use(hlsRoutes(broadcasts, logger, liveEdgeHolds));
+  app.use(hlsRoutes(broadcasts, logger, liveEdgeHolds, audienceGate));
   const thumbnails = new LiveThumbnails({
     liveDir: (sessionId) => broadcasts.liveDir(sessionId),
     ffmpeg: () => resolveFfmpeg(),
     logger,
   });
   sessions.on('ended', (session: { id: string }) => thumbnails.forget(session.id));
-  app.use(thumbnailRoutes(thumbnails));
-  app.use(streamRoutes(streams, recordings, tokenSecret));
+  app.use(thumbnailRoutes(thumbnails, audienceGate));
+  app.use(streamRoutes(streams, tokenSecret, cluster?.limitStore));
   app.use(chatRoutes(chat, tokenSecret, cluster?.limitStore));
   app.use(channelRoutes(channels, tokenSecret));
   app.use(webAppRoute(path.join(repoRoot, 'web', 'dist')));

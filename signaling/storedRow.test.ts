@@ -100,6 +100,8 @@ const session: SessionRow = {
   endedAt: at,
   peakViewers: 4,
   failoverState: '{}',
+  watchKey: null,
+  watchPasswordHash: null,
 };
 
 test('a session row keeps every column and types its type, layout and status', () => {

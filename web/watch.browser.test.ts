@@ -227,4 +227,84 @@ test('an audience page plays two live hosts through a layout change and an encod
   assert.ok(Math.abs(duration - recording.durationS) < 2, `VOD ${duration} s vs recorded ${recording.durationS} s`);
 });
 
+test('a private show: the host makes it private with a password and a capacity; the link or the password opens it, the page past the capacity is told', async () => {
+  const alice = await signInGuest(server.url, 'Alice');
+  const session = await createSession(server.url, alice.token, 'Members only');
+  const host = await openHostPage(browser, 'Alice', `${server.url}/studio/${session.id}?capture=160x90@10`, alice);
+  contexts.push(host.context);
+  await joinAsHost(host);
+  const studio = host.page;
+  const saidSaved = async (words: RegExp) => {
+    await studio.waitForFunction(
+      (selector, source) => new RegExp(source).test(document.querySelector(selector)?.textContent ?? ''),
+      { timeout: 10_000 },
+      byTestId('audience-saved'),
+      words.source,
+    );
+  };
+  await studio.click(byTestId('setting-private'));
+  await saidSaved(/Private: share the watch link/);
+  await studio.waitForFunction(
+    (selector) => (document.querySelector(selector) as HTMLInputElement | null)?.value.includes('?key='),
+    { timeout: 10_000 },
+    byTestId('watch-link'),
+  );
+  const watchLink = await studio.$eval(byTestId('watch-link'), (input) => (input as HTMLInputElement).value);
+  // Too short a password is refused in words, and nothing changes.
+  await studio.type(byTestId('watch-password'), 'abc');
+  await studio.click(byTestId('save-watch-password'));
+  assert.ok(
+    await studio.$eval(byTestId('watch-password'), (input) => !(input as HTMLInputElement).checkValidity()),
+    'the form says the password is too short',
+  );
+  await studio.type(byTestId('watch-password'), 'd-secret');
+  await studio.click(byTestId('save-watch-password'));
+  await saidSaved(/Password saved/);
+  await studio.type(byTestId('watch-capacity'), '1');
+  await studio.click(byTestId('save-watch-capacity'));
+  await saidSaved(/At most 1 watching/);
+  await studio.click(byTestId('go-live'));
+  await studio.waitForFunction(
+    (selector) => (document.querySelector(selector) as HTMLInputElement | null)?.disabled === true,
+    { timeout: 10_000 },
+    byTestId('setting-private'),
+  );
+
+  // Without the link: the gate; a wrong password is refused in words; the right one plays the show.
+  const strangers = await browser.createBrowserContext();
+  contexts.push(strangers);
+  const page = await strangers.newPage();
+  await page.goto(`${server.url}/watch/${session.id}`, { waitUntil: 'load' });
+  await page.waitForSelector(byTestId('private-show'), { timeout: 10_000 });
+  await page.type(byTestId('show-password'), 'a guess');
+  await page.click(byTestId('unlock-show'));
+  await page.waitForFunction(
+    (selector) => /wrong password/.test(document.querySelector(selector)?.textContent ?? ''),
+    { timeout: 10_000 },
+    byTestId('unlock-problem'),
+  );
+  await page.$eval(byTestId('show-password'), (input) => ((input as HTMLInputElement).value = ''));
+  await page.type(byTestId('show-password'), 'abcd-secret');
+  await page.click(byTestId('unlock-show'));
+  await page.waitForSelector(byTestId('live-badge'), { timeout: 10_000 });
+  await assertPlays(page, 2, 'the private show, opened by its password');
+
+  // The link opens it too, but the show takes one page at a time: the second is told so.
+  const friends = await browser.createBrowserContext();
+  contexts.push(friends);
+  const second = await friends.newPage();
+  await second.goto(watchLink, { waitUntil: 'load' });
+  await second.waitForFunction(
+    (selector) => /this show is full/.test(document.querySelector(selector)?.textContent ?? ''),
+    { timeout: 10_000 },
+    byTestId('audience-full'),
+  );
+  // The first leaves; trying again lets the second in.
+  await page.close();
+  await sleep(500);
+  await second.click(byTestId('watch-again'));
+  await second.waitForSelector(byTestId('live-badge'), { timeout: 10_000 });
+  await api(server.url, 'POST', `/api/multihost/${session.id}/end`, alice.token);
+});
+
 test.run();

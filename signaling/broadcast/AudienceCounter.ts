@@ -50,6 +50,10 @@ export class AudienceCounter {
     for (const sessionId of [...(this.#sessionsByWatcher.get(watcherId) ?? [])]) this.unwatch(sessionId, watcherId);
   }
 
+  isWatching(sessionId: string, watcherId: string): boolean {
+    return this.#watchersBySession.get(sessionId)?.has(watcherId) ?? false;
+  }
+
   viewers(sessionId: string): number {
     return this.#watchersBySession.get(sessionId)?.size ?? 0;
   }

@@ -204,5 +204,6 @@ export function toRecordingView(stored: RecordingRow, logger: Logger): Recording
     hosts: row.hosts,
     layoutChanges: row.layoutChanges,
     playlistUrl: recordingPlaylistPath(row.id),
+    watchKey: null,
   };
 }

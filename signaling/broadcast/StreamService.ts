@@ -8,8 +8,10 @@ import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
 import type { SessionService } from '../multihost/SessionService.ts';
 import type { RecordingView, StreamStats, StreamStatus } from '../protocol/index.ts';
-import { livePlaylistPath, lowLatencyPlaylistPath } from '../protocol/index.ts';
+import { livePlaylistPath, lowLatencyPlaylistPath, recordingPlaylistPath } from '../protocol/index.ts';
+import { verifyPassword } from '../accounts/passwordHash.ts';
 import { AudienceCounter } from './AudienceCounter.ts';
+import type { AudienceGate } from './AudienceGate.ts';
 import type { BroadcastService } from './BroadcastService.ts';
 import type { RecordingStore } from './RecordingStore.ts';
 import type { StreamPushes } from './StreamPushes.ts';
@@ -18,6 +20,7 @@ export interface StreamServiceOptions {
   sessions: SessionService;
   broadcasts: BroadcastService;
   recordings: RecordingStore;
+  gate: AudienceGate;
   pushes: StreamPushes;
   logger: Logger;
   /** How often a changing viewer count is pushed. */
@@ -38,6 +41,7 @@ export class StreamService {
   readonly #sessions: SessionService;
   readonly #broadcasts: BroadcastService;
   readonly #recordings: RecordingStore;
+  readonly #gate: AudienceGate;
   readonly #audience: AudienceCounter;
   readonly #logger: Logger;
   #awayPushes: Promise<void> = Promise.resolve();
@@ -48,6 +52,7 @@ export class StreamService {
     this.#sessions = options.sessions;
     this.#broadcasts = options.broadcasts;
     this.#recordings = options.recordings;
+    this.#gate = options.gate;
     this.#logger = options.logger.child({ component: 'stream' });
     const pushes = options.pushes;
     this.#audience = new AudienceCounter(
@@ -92,14 +97,23 @@ export class StreamService {
     });
   }
 
-  async stats(sessionId: string): Promise<StreamStats> {
+  /**
+   * The stream as its audience sees it: for a private session, only with its
+   * watch key (or to its hosts), and then its addresses carry the key.
+   */
+  async stats(sessionId: string, key?: string, caller?: Identity): Promise<StreamStats> {
+    const { access } = await this.#gate.admit(sessionId, key, caller);
     const facts = await this.#facts(sessionId);
     const status = this.#statusOf(sessionId, facts);
     const now = Date.now();
     const active = this.#broadcasts.recordingOf(sessionId);
-    const recordings = (await this.#recordings.listForSession(sessionId)).map((recording) =>
-      recording.id === active?.id ? { ...recording, durationS: (now - active.startedAt.getTime()) / 1000 } : recording,
-    );
+    const recordings = (await this.#recordings.listForSession(sessionId))
+      .map((recording) =>
+        recording.id === active?.id
+          ? { ...recording, durationS: (now - active.startedAt.getTime()) / 1000 }
+          : recording,
+      )
+      .map((recording) => withKey(recording, access.key));
     const startedMs = facts.startedAt ? Date.parse(facts.startedAt) : undefined;
     const endedMs = facts.endedAt ? Date.parse(facts.endedAt) : now;
     return {
@@ -129,14 +143,71 @@ export class StreamService {
     return action === 'start' ? this.#broadcasts.startRecording(sessionId) : this.#broadcasts.stopRecording(sessionId);
   }
 
-  /** Counts an audience page as watching; answers with the stream's state. */
-  async watch(sessionId: string, watcherId: string): Promise<StreamStats> {
-    const stats = await this.stats(sessionId); // NOT_FOUND before counting anyone
+  /**
+   * Counts an audience page as watching; answers with the stream's state. A
+   * private session needs its key; a full one refuses a page it does not
+   * count yet.
+   */
+  async watch(sessionId: string, watcherId: string, key?: string, caller?: Identity): Promise<StreamStats> {
+    const stats = await this.stats(sessionId, key, caller); // NOT_FOUND, PRIVATE_SESSION before counting anyone
     // An ended session (or one ending) counts nobody: its audience is gone.
-    if (!this.#sessions.find(sessionId) || stats.status === 'ending' || stats.status === 'archived') return stats;
+    const session = this.#sessions.find(sessionId);
+    if (!session || stats.status === 'ending' || stats.status === 'archived') return stats;
+    const capacity = session.watchAccess.maxViewers;
+    const counted = this.#audience.isWatching(sessionId, watcherId);
+    if (capacity !== null && !counted && this.#audience.viewers(sessionId) >= capacity) {
+      throw new AppError(
+        'AUDIENCE_FULL',
+        `this show is full: it takes ${capacity} ${capacity === 1 ? 'viewer' : 'viewers'} at once; try again in a moment`,
+      );
+    }
     this.#audience.watch(sessionId, watcherId);
     const peakViewers = Math.max(stats.peakViewers, this.#audience.peakViewers(sessionId));
     return { ...stats, viewers: this.#audience.viewers(sessionId), peakViewers };
+  }
+
+  /** The key of a private session for its password (answered with NOT_ALLOWED when wrong, in words). */
+  async unlock(sessionId: string, password: string): Promise<{ key: string }> {
+    const audience = await this.#gate.audienceOf(sessionId);
+    if (!audience) throw new AppError('NOT_FOUND', 'no such session');
+    const { key, passwordHash } = audience.access;
+    if (key === null) throw new AppError('CONFLICT', 'this show is public: it needs no password');
+    if (passwordHash === null) {
+      throw new AppError('NOT_ALLOWED', 'this show opens with its link only: ask the host for it');
+    }
+    if (!(await verifyPassword(password, passwordHash))) throw new AppError('NOT_ALLOWED', 'wrong password');
+    return { key };
+  }
+
+  /** A session's recordings, to whoever may watch it. */
+  async recordingsOf(sessionId: string, key?: string, caller?: Identity): Promise<RecordingView[]> {
+    const { access } = await this.#gate.admit(sessionId, key, caller);
+    return (await this.#recordings.listForSession(sessionId)).map((recording) => withKey(recording, access.key));
+  }
+
+  /** One recording, to whoever may watch its session. */
+  async recording(recordingId: string, key?: string, caller?: Identity): Promise<RecordingView> {
+    const recording = await this.#recordings.get(recordingId);
+    if (!recording) throw new AppError('NOT_FOUND', 'no such recording');
+    const { access } = await this.#gate.admit(recording.sessionId, key, caller);
+    return withKey(recording, access.key);
+  }
+
+  /** A host's recordings: those of private sessions only to the host themselves. */
+  async recordingsOfHost(userId: string, caller?: Identity): Promise<RecordingView[]> {
+    const [listed, known] = await Promise.all([
+      this.#recordings.listForHost(userId),
+      this.#recordings.isKnownHost(userId),
+    ]);
+    if (!known) throw new AppError('NOT_FOUND', 'no such host');
+    const shown: RecordingView[] = [];
+    for (const recording of listed) {
+      const audience = await this.#gate.audienceOf(recording.sessionId);
+      const key = audience?.access.key ?? null;
+      if (key === null) shown.push(recording);
+      else if (caller?.userId === userId) shown.push(withKey(recording, key));
+    }
+    return shown;
   }
 
   unwatch(sessionId: string, watcherId: string): void {
@@ -154,16 +225,23 @@ export class StreamService {
     await Promise.all([...this.#pendingSaves, this.#awayPushes]);
   }
 
-  /** The live playlist, once players can start on it. */
+  /** The live playlist, once players can start on it (with a private session's key: only its audience hears it). */
   #hlsUrlOf(sessionId: string, status: StreamStatus): string | null {
-    return status === 'live' && this.#broadcasts.isPlayable(sessionId) ? livePlaylistPath(sessionId) : null;
+    return status === 'live' && this.#broadcasts.isPlayable(sessionId)
+      ? livePlaylistPath(sessionId, this.#liveKey(sessionId))
+      : null;
   }
 
   /** The low-latency playlist, when offered and players can start on it. */
   #llHlsUrlOf(sessionId: string, status: StreamStatus): string | null {
     return this.#broadcasts.lowLatencyHls && this.#hlsUrlOf(sessionId, status) !== null
-      ? lowLatencyPlaylistPath(sessionId)
+      ? lowLatencyPlaylistPath(sessionId, this.#liveKey(sessionId))
       : null;
+  }
+
+  /** A live session is running here: its key, if private. */
+  #liveKey(sessionId: string): string | null {
+    return this.#sessions.find(sessionId)?.watchAccess.key ?? null;
   }
 
   #hostAwayUntil(sessionId: string): Date | null {
@@ -236,4 +314,11 @@ export class StreamService {
       this.#logger.error({ err: error, sessionId }, 'saving the peak audience failed');
     }
   }
+}
+
+/** A private session's recording is played through a path with its key. */
+function withKey(recording: RecordingView, key: string | null): RecordingView {
+  return key === null
+    ? recording
+    : { ...recording, playlistUrl: recordingPlaylistPath(recording.id, key), watchKey: key };
 }

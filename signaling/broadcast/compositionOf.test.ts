@@ -38,7 +38,7 @@ function state(hosts: HostState[], overrides: Partial<SessionState> = {}): Sessi
     primaryHostId: 'a',
     hosts,
     layout: { kind: 'spotlight', pinnedUserId: null },
-    settings: { allowJoinRequests: true, backstage: false },
+    settings: { allowJoinRequests: true, backstage: false, private: false, passwordSet: false, maxViewers: null },
     activeSpeakerId: null,
     mediaMode: 'sfu',
     onScreen: { banner: null, ticker: null, comment: null },

@@ -17,6 +17,7 @@ import {
   type LiveLadder,
 } from '../../recorder/llhls/LiveLadder.ts';
 import type { LiveRendition } from '../../recorder/llhls/LiveRendition.ts';
+import type { AudienceGate } from './AudienceGate.ts';
 import type { BroadcastService } from './BroadcastService.ts';
 import type { LiveEdgeHolds } from './LiveEdgeHolds.ts';
 import { lowLatencyQuery } from './lowLatencyQuery.ts';
@@ -36,7 +37,12 @@ const fileKinds: [pattern: RegExp, contentType: string, cacheControl: string][] 
   [/^init_\d{1,6}_[a-z0-9]{1,16}\.mp4$/, 'video/mp4', immutable],
 ];
 
-export function hlsRoutes(broadcasts: BroadcastService, logger: Logger, holds: LiveEdgeHolds): Router {
+export function hlsRoutes(
+  broadcasts: BroadcastService,
+  logger: Logger,
+  holds: LiveEdgeHolds,
+  gate: AudienceGate,
+): Router {
   const router = Router();
   const segments = new SegmentCache();
   /** A file that cannot be served is a 404 either way; routine failures are not logged. */
@@ -76,23 +82,43 @@ export function hlsRoutes(broadcasts: BroadcastService, logger: Logger, holds: L
       .set('Retry-After', '1')
       .json({ ok: false, error: { code: 'UNAVAILABLE', message: 'the live edge did not get there in time' } });
 
-  router.get('/media/live/:sessionId/:master', (req, res, next) => {
-    const { sessionId, master } = req.params;
+  // A private session's files are under `<id>~<key>` (mediaFolder): the gate answers which session a
+  // folder opens, if any. A wrong or missing key is a 403 in words; the rest of a refusal, a 404.
+  router.param('folder', (req, res, next, folder: string) => {
+    gate.liveFolder(folder).then((sessionId) => admitted(res, next, sessionId, folder), next);
+  });
+  router.param('recordingFolder', (req, res, next, folder: string) => {
+    gate.recordingFolder(folder).then((recordingId) => admitted(res, next, recordingId, folder), next);
+  });
+  const admitted = (res: Response, next: () => void, id: string | undefined, folder: string) => {
+    if (id !== undefined) {
+      res.locals.mediaId = id;
+      return next();
+    }
+    if (!idPattern.test(folder.split('~')[0] ?? '')) return notFound(res);
+    res.status(403).json({
+      ok: false,
+      error: { code: 'PRIVATE_SESSION', message: 'this show is private: its link carries the key to its media' },
+    });
+  };
+
+  router.get('/media/live/:folder/:master', (req, res, next) => {
+    const { master } = req.params;
     if (master !== PLAIN_MASTER && master !== LOW_LATENCY_MASTER) return next();
-    if (!idPattern.test(sessionId)) return notFound(res);
+    const sessionId = mediaIdOf(res);
     send(res, broadcasts.liveDir(sessionId), master, playlistType, 'no-cache');
   });
 
   /** The rendition's packager, when low-latency HLS is on and the session is broadcasting. */
   const liveRendition = (sessionId: string, name: string): [LiveLadder, LiveRendition] | undefined => {
-    const ladder = idPattern.test(sessionId) ? broadcasts.liveHls(sessionId) : undefined;
+    const ladder = broadcasts.liveHls(sessionId);
     const rendition = ladder?.rendition(name);
     return ladder && rendition ? [ladder, rendition] : undefined;
   };
 
-  router.get(`/media/live/:sessionId/:rendition/${LOW_LATENCY_MEDIA_PLAYLIST}`, async (req, res) => {
-    const { sessionId, rendition: name } = req.params;
-    const live = liveRendition(sessionId, name);
+  router.get(`/media/live/:folder/:rendition/${LOW_LATENCY_MEDIA_PLAYLIST}`, async (req, res) => {
+    const { rendition: name } = req.params;
+    const live = liveRendition(mediaIdOf(res), name);
     if (!live) return notFound(res);
     const [ladder, rendition] = live;
     const query = lowLatencyQuery.safeParse(req.query);
@@ -122,10 +148,10 @@ export function hlsRoutes(broadcasts: BroadcastService, logger: Logger, holds: L
     res.end(text);
   });
 
-  router.get('/media/live/:sessionId/:rendition/:file', async (req, res, next) => {
-    const { sessionId, rendition: name, file } = req.params;
+  router.get('/media/live/:folder/:rendition/:file', async (req, res, next) => {
+    const { rendition: name, file } = req.params;
     if (!partPattern.test(file)) return next();
-    const live = liveRendition(sessionId, name);
+    const live = liveRendition(mediaIdOf(res), name);
     if (!live) return notFound(res);
     const [ladder, rendition] = live;
     let bytes = rendition.part(file);
@@ -146,23 +172,28 @@ export function hlsRoutes(broadcasts: BroadcastService, logger: Logger, holds: L
     res.end(bytes);
   });
 
-  router.get('/media/live/:sessionId/:rendition/:file', (req, res) => {
-    const { sessionId, rendition, file } = req.params;
+  router.get('/media/live/:folder/:rendition/:file', (req, res) => {
+    const { rendition, file } = req.params;
     const kind = fileKinds.find(([pattern]) => pattern.test(file));
-    if (!idPattern.test(sessionId) || !renditionPattern.test(rendition) || !kind) return notFound(res);
-    const root = path.join(broadcasts.liveDir(sessionId), rendition);
+    if (!renditionPattern.test(rendition) || !kind) return notFound(res);
+    const root = path.join(broadcasts.liveDir(mediaIdOf(res)), rendition);
     if (kind[2] === immutable) return sendCached(req, res, root, file, kind[1]);
     send(res, root, file, kind[1], kind[2]);
   });
   // VOD: the playlist grows while live (EVENT), then never changes (VOD);
   // segments are the live ones, hard-linked, so the same names and headers.
-  router.get('/media/vod/:recordingId/:file', (req, res) => {
-    const { recordingId, file } = req.params;
+  router.get('/media/vod/:recordingFolder/:file', (req, res) => {
+    const { file } = req.params;
     const kind = fileKinds.find(([pattern]) => pattern.test(file));
-    if (!idPattern.test(recordingId) || !kind) return notFound(res);
-    send(res, broadcasts.vodDir(recordingId), file, kind[1], kind[2]);
+    if (!kind) return notFound(res);
+    send(res, broadcasts.vodDir(mediaIdOf(res)), file, kind[1], kind[2]);
   });
   return router;
+}
+
+/** The session or recording the folder of the path opened (router.param above). */
+function mediaIdOf(res: Response): string {
+  return res.locals.mediaId as string;
 }
 
 /** Aborts when the player closes the connection before the answer (a held request then ends at once). */

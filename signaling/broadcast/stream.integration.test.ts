@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openDatabase } from '../../prisma/database.ts';
 import { migrateDatabase } from '../../prisma/migrateDatabase.ts';
-import type { LayoutChange, RecordingView, StreamStats } from '../protocol/index.ts';
+import type { LayoutChange, RecordingView, SessionState, StreamStats, WatchLink } from '../protocol/index.ts';
 import { addCoHost, createSession, errorCode } from '../../testkit/sessions.ts';
 import { api, connectClient, signInGuest, type TestClient } from '../../testkit/signalingClient.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
@@ -25,8 +25,9 @@ test.after(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function statsOf(sessionId: string): Promise<StreamStats> {
-  const response = await api<StreamStats>(server.url, 'GET', `/api/room/${sessionId}/stream/stats`);
+async function statsOf(sessionId: string, key?: string): Promise<StreamStats> {
+  const query = key === undefined ? '' : `?key=${key}`;
+  const response = await api<StreamStats>(server.url, 'GET', `/api/room/${sessionId}/stream/stats${query}`);
   if (!response.body.ok) throw new Error(response.body.error.message);
   return response.body.data;
 }
@@ -167,6 +168,102 @@ test('a stream goes offline → live → ending → archived, counts its viewers
   );
   assert.is(past.body.ok && past.body.data.past.find((row) => row.id === session.id)?.peakViewers, 2);
   assert.is((await record(alice.token, 'start')).status, 404, 'the session is over');
+});
+
+test('a private session opens only to its link or password, everywhere its show can be read; capacity refuses the extra page', async () => {
+  const alice = await signInGuest(server.url, 'Alice');
+  const created = await api<SessionState>(server.url, 'POST', '/api/multihost', alice.token, {
+    title: 'Members only',
+    private: true,
+    password: 'open sesame',
+    maxViewers: 1,
+  });
+  assert.ok(created.body.ok);
+  const session = created.body.ok ? created.body.data : undefined!;
+  assert.equal([session.settings.private, session.settings.passwordSet, session.settings.maxViewers], [true, true, 1]);
+  assert.not.match(JSON.stringify(session), /sesame|scrypt/, 'neither the password nor its hash is sent');
+  const link = await api<WatchLink>(server.url, 'GET', `/api/multihost/${session.id}/watch-link`, alice.token);
+  const { key, path: linkPath } = link.body.ok ? link.body.data : undefined!;
+  assert.is(linkPath, `/watch/${session.id}?key=${key}`);
+  const stranger = await signInGuest(server.url, 'Stranger');
+  const strangerLink = await api(server.url, 'GET', `/api/multihost/${session.id}/watch-link`, stranger.token);
+  assert.is(errorCode(strangerLink.body), 'NOT_ALLOWED', 'only its hosts hand out the link');
+
+  // Its page, its socket and its chat: refused without the key (or with a wrong one), opened with it.
+  const stats = (query: string, token?: string) =>
+    api<StreamStats>(server.url, 'GET', `/api/room/${session.id}/stream/stats${query}`, token);
+  assert.is(errorCode((await stats('')).body), 'PRIVATE_SESSION');
+  assert.is((await stats('')).status, 403);
+  assert.is(errorCode((await stats('?key=wrong-key')).body), 'PRIVATE_SESSION');
+  assert.is((await stats(`?key=${key}`)).status, 200);
+  assert.is((await stats('', alice.token)).status, 200, 'its host needs no key');
+  const page = await connectClient(server.url);
+  const secondPage = await connectClient(server.url);
+  viewers.push(page, secondPage);
+  assert.is(errorCode(await page.request('stream:watch', { sessionId: session.id })), 'PRIVATE_SESSION');
+  assert.is(errorCode(await page.request('chat:join', { sessionId: session.id })), 'PRIVATE_SESSION');
+  const history = await api(server.url, 'GET', `/api/streams/${session.id}/messages`);
+  assert.is(errorCode(history.body), 'PRIVATE_SESSION');
+  assert.is((await page.call('stream:watch', { sessionId: session.id, key })).viewers, 1);
+  await page.call('chat:join', { sessionId: session.id, key });
+  const full = await secondPage.request('stream:watch', { sessionId: session.id, key });
+  assert.is(errorCode(full), 'AUDIENCE_FULL', 'capacity 1: the second page waits');
+  assert.is(
+    (await page.call('stream:watch', { sessionId: session.id, key })).viewers,
+    1,
+    'a page counted is let in again',
+  );
+
+  // The password answers with the key; a wrong one is refused in words.
+  const unlock = (password: unknown) =>
+    api<{ key: string }>(server.url, 'POST', `/api/room/${session.id}/stream/unlock`, undefined, { password });
+  const wrong = await unlock('open barley');
+  assert.is(errorCode(wrong.body), 'NOT_ALLOWED');
+  assert.match(wrong.body.ok ? '' : wrong.body.error.message, /wrong password/);
+  assert.is(errorCode((await unlock('')).body), 'INVALID_INPUT');
+  const unlocked = await unlock('open sesame');
+  assert.is(unlocked.body.ok && unlocked.body.data.key, key);
+
+  // On air: unlisted; its media only under the key's folder.
+  const announced = page.next('stream:status', (change) => change.hlsUrl !== null, 20_000);
+  assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/start`, alice.token)).status, 200);
+  const { hlsUrl } = await announced;
+  assert.is(hlsUrl, `/media/live/${session.id}~${key}/master.m3u8`);
+  const listed = await api<SessionState[]>(server.url, 'GET', '/api/multihost/active/list');
+  assert.not.ok(listed.body.ok && listed.body.data.some((listedSession) => listedSession.id === session.id));
+  assert.is((await fetch(`${server.url}/media/live/${session.id}/master.m3u8`)).status, 403);
+  assert.is((await fetch(`${server.url}/media/live/${session.id}~nope/master.m3u8`)).status, 403);
+  const master = await fetch(`${server.url}${hlsUrl}`);
+  assert.is(master.status, 200);
+  const rendition = (await master.text()).split('\n').find((line) => line.endsWith('.m3u8'))!;
+  const renditionUrl = new URL(rendition, `${server.url}${hlsUrl}`);
+  assert.is((await fetch(renditionUrl)).status, 200, 'the relative paths keep the key');
+  assert.is((await fetch(renditionUrl.href.replace(`~${key}`, ''))).status, 403);
+  const goPublic = await api(server.url, 'PUT', `/api/multihost/${session.id}/settings`, alice.token, {
+    private: false,
+  });
+  assert.is(errorCode(goPublic.body), 'CONFLICT', 'privacy is not switched on air');
+  const recordingNow = (await statsOf(session.id, key)).recording!;
+  for (const until = Date.now() + 20_000; (await segmentsOf(recordingNow)).length < 1 && Date.now() < until;) {
+    await sleep(250);
+  }
+
+  // Over: its recordings open to the same key, and are listed to their host only.
+  const archived = page.next('stream:status', (change) => change.status === 'archived', 20_000);
+  assert.is((await api(server.url, 'POST', `/api/multihost/${session.id}/end`, alice.token)).status, 200);
+  await archived;
+  const after = await stats(`?key=${key}`);
+  const recording = after.body.ok ? after.body.data.recordings[0]! : undefined!;
+  assert.is(recording.playlistUrl, `/media/vod/${recording.id}~${key}/index.m3u8`);
+  assert.is((await fetch(`${server.url}${recording.playlistUrl}`)).status, 200);
+  assert.is((await fetch(`${server.url}/media/vod/${recording.id}/index.m3u8`)).status, 403);
+  assert.is(errorCode((await api(server.url, 'GET', `/api/recordings/${recording.id}`)).body), 'PRIVATE_SESSION');
+  const byHost = (token?: string) =>
+    api<RecordingView[]>(server.url, 'GET', `/api/users/${alice.userId}/recordings`, token);
+  const publicList = await byHost();
+  assert.not.ok(publicList.body.ok && publicList.body.data.some((listedOne) => listedOne.id === recording.id));
+  const ownList = await byHost(alice.token);
+  assert.ok(ownList.body.ok && ownList.body.data.some((listedOne) => listedOne.id === recording.id));
 });
 
 test('recordings left open by a stopped server are closed as interrupted, still playable', async () => {

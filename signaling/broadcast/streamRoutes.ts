@@ -1,25 +1,36 @@
 // HTTP routes for streams and recordings (seed API: /room/:id/stream/...).
-// Reading is public (audiences watch anonymously); recording is the primary
-// host's, checked in StreamService.
+// Reading is open to the session's audience: anyone for a public session,
+// the holders of its watch key (`?key=`, or its password's answer) for a
+// private one, and its hosts (AudienceGate). Recording is the primary host's,
+// checked in StreamService.
 import { Router, type Request } from 'express';
-import { authenticate } from '../auth/authenticate.ts';
+import { authenticate, optionalIdentity } from '../auth/authenticate.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
-import { AppError } from '../errors.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
-import type { RecordingStore } from './RecordingStore.ts';
-import { recordRequest } from '../protocol/streamRequests.ts';
+import { ipRateLimit } from '../limits/ipRateLimit.ts';
+import type { LimitStore } from '../limits/rateLimits.ts';
+import { recordRequest, unlockRequest, watchKeyQuery } from '../protocol/streamRequests.ts';
 import type { StreamService } from './StreamService.ts';
 import { entityId } from '../protocol/commonRequests.ts';
 
 const idParam = entityId;
 
-export function streamRoutes(streams: StreamService, recordings: RecordingStore, tokenKeys: TokenKeys): Router {
+export function streamRoutes(streams: StreamService, tokenKeys: TokenKeys, limitStore: LimitStore = undefined): Router {
   const router = Router();
   const ok = (data: unknown) => ({ ok: true, data });
   const id = (req: Request) => parseInput(idParam, req.params.id);
+  const key = (req: Request) => parseInput(watchKeyQuery, req.query).key;
+  const reader = (req: Request) => optionalIdentity(req, tokenKeys);
+  // Guessing a show's password: a few tries a minute per address.
+  const unlockLimit = ipRateLimit('stream-unlock', { burst: 10, perS: 1 / 6 }, limitStore);
 
   router.get('/api/room/:id/stream/stats', async (req, res) => {
-    res.json(ok(await streams.stats(id(req))));
+    res.json(ok(await streams.stats(id(req), key(req), await reader(req))));
+  });
+
+  router.post('/api/room/:id/stream/unlock', unlockLimit, async (req, res) => {
+    const { password } = parseBody(unlockRequest, req);
+    res.set('Cache-Control', 'no-store').json(ok(await streams.unlock(id(req), password)));
   });
 
   router.post('/api/room/:id/stream/record', async (req, res) => {
@@ -29,20 +40,15 @@ export function streamRoutes(streams: StreamService, recordings: RecordingStore,
   });
 
   router.get('/api/sessions/:id/recordings', async (req, res) => {
-    res.json(ok(await recordings.listForSession(id(req))));
+    res.json(ok(await streams.recordingsOf(id(req), key(req), await reader(req))));
   });
 
   router.get('/api/users/:id/recordings', async (req, res) => {
-    const userId = id(req);
-    const [listed, known] = await Promise.all([recordings.listForHost(userId), recordings.isKnownHost(userId)]);
-    if (!known) throw new AppError('NOT_FOUND', 'no such host');
-    res.json(ok(listed));
+    res.json(ok(await streams.recordingsOfHost(id(req), await reader(req))));
   });
 
   router.get('/api/recordings/:id', async (req, res) => {
-    const recording = await recordings.get(id(req));
-    if (!recording) throw new AppError('NOT_FOUND', 'no such recording');
-    res.json(ok(recording));
+    res.json(ok(await streams.recording(id(req), key(req), await reader(req))));
   });
 
   return router;

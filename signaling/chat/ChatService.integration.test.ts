@@ -84,6 +84,8 @@ class Harness {
         },
         // The picture is the session's (SessionService); these chat tests do not reach it.
         showComment: () => Promise.reject(new Error('no picture in the chat service tests')),
+        // Every session here is public; private ones are the server's tests (AudienceGate).
+        admit: () => Promise.resolve(),
       },
       pushes,
       config,

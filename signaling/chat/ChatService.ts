@@ -38,6 +38,8 @@ export interface ChatSessions {
   active(sessionId: string): { isHost(userId: string): boolean } | undefined;
   /** Puts a message on the session's picture, as `caller` (who must manage the stage). */
   showComment(caller: Identity, sessionId: string, comment: OnScreenComment): Promise<OnScreenState>;
+  /** Refuses (PRIVATE_SESSION, NOT_FOUND) who may not read a private session's chat: no key, not a host. */
+  admit(sessionId: string, key: string | undefined, caller: Identity | undefined): Promise<unknown>;
 }
 
 export interface ChatServiceOptions {
@@ -85,7 +87,9 @@ export class ChatService {
     caller: Identity | undefined,
     sessionId: string,
     hiddenUserIds: readonly string[],
+    key?: string,
   ): Promise<ChatJoinResult> {
+    await this.#sessions.admit(sessionId, key, caller);
     const room = await this.#room(sessionId);
     const [page, pinned] = await Promise.all([
       this.#page(room, caller, hiddenUserIds, undefined, DEFAULT_CHAT_PAGE),
@@ -118,7 +122,9 @@ export class ChatService {
     sessionId: string,
     before: string | undefined,
     limit: number,
+    key?: string,
   ): Promise<ChatPage> {
+    await this.#sessions.admit(sessionId, key, caller);
     const cursor = before === undefined ? undefined : decodeCursor(before);
     const room = await this.#room(sessionId);
     const hidden = caller ? await this.#store.blockedBy(caller.userId) : [];
@@ -127,7 +133,8 @@ export class ChatService {
 
   // --- writing -----------------------------------------------------------------
 
-  async send(caller: Identity, sessionId: string, text: string): Promise<ChatMessageView> {
+  async send(caller: Identity, sessionId: string, text: string, key?: string): Promise<ChatMessageView> {
+    await this.#sessions.admit(sessionId, key, caller);
     const room = await this.#room(sessionId);
     this.#assertOpen(sessionId);
     room.assertCanWrite(caller.userId, this.#now());

@@ -18,11 +18,11 @@ export function chatRoutes(chat: ChatService, tokenKeys: TokenKeys, limitStore: 
   // Reports write rows an admin must read: a few per minute per address is plenty.
   const reportLimit = ipRateLimit('chat-reports', { burst: 10, perS: 1 / 6 }, limitStore);
 
-  /** Anyone; signed-in callers do not see users they blocked. */
+  /** Anyone who may watch the session; signed-in callers do not see users they blocked. */
   router.get('/api/streams/:id/messages', async (req, res) => {
     const sessionId = parseInput(idParam, req.params.id);
-    const { before, limit } = parseInput(historyQuery, req.query);
-    res.json(ok(await chat.history(await optionalIdentity(req, tokenKeys), sessionId, before, limit)));
+    const { before, limit, key } = parseInput(historyQuery, req.query);
+    res.json(ok(await chat.history(await optionalIdentity(req, tokenKeys), sessionId, before, limit, key)));
   });
 
   /** Signed in (guests too): reports a message or a user. */

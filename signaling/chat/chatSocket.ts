@@ -23,14 +23,14 @@ export function registerChatHandlers(socket: RequestSocket, chat: ChatService, l
   };
   const chatsJoined = () => [...socket.rooms].filter((room) => room.startsWith('chat:')).length;
 
-  on('chat:join', async ({ sessionId }) => {
+  on('chat:join', async ({ sessionId, key }) => {
     const channel = chatChannel(sessionId);
     if (!socket.rooms.has(channel) && chatsJoined() >= MAX_CHATS_PER_SOCKET) {
       throw new AppError('CONFLICT', `a connection reads at most ${MAX_CHATS_PER_SOCKET} chats; leave one first`);
     }
     const caller = socket.data.identity;
     const hidden = caller ? await chat.blockedIds(caller.userId) : [];
-    const result = await chat.open(caller, sessionId, hidden);
+    const result = await chat.open(caller, sessionId, hidden, key);
     // Gone meanwhile: joining rooms now would leave them in the adapter for good.
     if (socket.disconnected) return result;
     // Blocked users' messages skip this socket from now on (ChatNotifier).
@@ -44,9 +44,11 @@ export function registerChatHandlers(socket: RequestSocket, chat: ChatService, l
     return null;
   });
 
-  on('chat:history', ({ sessionId, before, limit }) => chat.history(socket.data.identity, sessionId, before, limit));
+  on('chat:history', ({ sessionId, before, limit, key }) =>
+    chat.history(socket.data.identity, sessionId, before, limit, key),
+  );
 
-  on('chat:send', ({ sessionId, text }) => chat.send(identity(), sessionId, text));
+  on('chat:send', ({ sessionId, text, key }) => chat.send(identity(), sessionId, text, key));
 
   on('chat:react', ({ messageId, emoji, remove }) => chat.react(identity(), messageId, emoji, remove));
 

@@ -63,6 +63,7 @@ export const requestRoutes: Record<RequestEvent, RouteKind> = {
   'multihost:stop-host-media': 'joined',
   'multihost:set-permissions': 'joined',
   'multihost:set-on-screen': 'joined',
+  'multihost:watch-link': 'joined',
   'webrtc:create-transport': 'joined',
   'webrtc:connect-transport': 'joined',
   'webrtc:produce': 'joined',

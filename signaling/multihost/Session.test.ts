@@ -325,8 +325,9 @@ test("stopping another host's media: the stage permission, another host, in the 
   );
 });
 
-test('on air, permissions and the backstage setting survive a failover', () => {
+test('on air, permissions, the backstage setting and who may watch survive a failover', () => {
   const session = newSession();
+  session.updateSettings(alice, { private: true, passwordHash: 'hash', maxViewers: 3 });
   session.invite(alice, 'bob');
   session.accept(bob);
   session.setOnAir(alice, 'bob', true);
@@ -342,12 +343,48 @@ test('on air, permissions and the backstage setting survive a failover', () => {
     createdAt: now,
     startedAt: now,
     failover: JSON.parse(JSON.stringify(session.failoverState())),
+    watchKey: session.storedWatchAccess().key,
+    watchPasswordHash: session.storedWatchAccess().passwordHash,
   });
   assert.equal(
     restored.toState().hosts.map((host) => [host.userId, host.onAir, host.permissions]),
     session.toState().hosts.map((host) => [host.userId, host.onAir, host.permissions]),
   );
   assert.ok(restored.settings.backstage);
+  assert.equal(restored.settings.maxViewers, 3);
+  assert.ok(restored.watchAccess.opens(session.storedWatchAccess().key ?? undefined));
+  assert.equal(restored.watchAccess.passwordHash, 'hash');
+});
+
+test('privacy is chosen before going live; a refused change changes nothing', () => {
+  const session = newSession();
+  assert.throws(() => session.updateSettings(alice, { passwordHash: 'hash', title: 'New' }), /make it private/);
+  assert.equal(session.title, 'Show');
+  session.updateSettings(alice, { private: true, passwordHash: 'hash' });
+  const key = session.storedWatchAccess().key!;
+  assert.match(key, /^[A-Za-z0-9_-]{22}$/);
+  assert.ok(session.watchAccess.opens(key));
+  assert.ok(!session.watchAccess.opens(undefined));
+  assert.ok(!session.watchAccess.opens(key.slice(1) + 'x'));
+  assert.is(
+    codeOf(() => session.watchAccess.assertOpens(undefined)),
+    'PRIVATE_SESSION',
+  );
+  session.start(alice, now);
+  assert.is(
+    codeOf(() => session.updateSettings(alice, { private: false })),
+    'CONFLICT',
+  );
+  // The password and the capacity may change on air.
+  session.updateSettings(alice, { passwordHash: null, maxViewers: 10 });
+  assert.equal(
+    [session.settings.private, session.settings.passwordSet, session.settings.maxViewers],
+    [true, false, 10],
+  );
+  assert.is(
+    codeOf(() => session.updateSettings(bob, { maxViewers: 1 })),
+    'NOT_ALLOWED',
+  );
 });
 
 test.run();

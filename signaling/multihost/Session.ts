@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import { AppError } from '../errors.ts';
 import { fitsMesh, initialMediaMode, type MeshLimits } from './meshRule.ts';
 import type { Identity } from '../auth/identityToken.ts';
+import { WatchAccess, type StoredWatchAccess, type WatchAccessChange } from './WatchAccess.ts';
 import type { LayoutKind } from '../protocol/layoutGeometry.ts';
 import {
   JOIN_REQUEST_TTL_MS,
@@ -65,6 +66,8 @@ export interface NewSession {
   now: Date;
   /** Co-hosts join backstage. Default: true. */
   backstage?: boolean;
+  /** Private, with a password, a capacity. Default: public, no limit. */
+  watch?: WatchAccessChange;
   /** How long a join request waits for an answer. Default: JOIN_REQUEST_TTL_MS. */
   joinRequestTtlMs?: number;
   /** When the session runs peer to peer. Default: never (maxHosts 0). */
@@ -82,8 +85,13 @@ export interface FailoverState {
   primaryOnAir?: boolean;
   onScreen?: OnScreenState;
   pinnedUserId: string | null;
-  settings: SessionSettings;
+  settings: StoredSettings;
 }
+
+/** The settings kept as they are; privacy is the row's watch key (WatchAccess). */
+export type StoredSettings = Pick<SessionSettings, 'allowJoinRequests' | 'backstage'> & {
+  maxViewers?: number | null;
+};
 
 /** A session as another node finds it in the database after its node died. */
 export interface SavedSession {
@@ -96,6 +104,9 @@ export interface SavedSession {
   createdAt: Date;
   startedAt: Date | null;
   failover: FailoverState;
+  /** The row's watch key and password hash. */
+  watchKey: string | null;
+  watchPasswordHash: string | null;
   joinRequestTtlMs?: number;
   mesh?: MeshLimits;
 }
@@ -118,7 +129,8 @@ export class Session extends EventEmitter<SessionEvents> {
   #startedAt: Date | null = null;
   #endedAt: Date | null = null;
   #layout: LayoutState;
-  #settings: SessionSettings;
+  #settings: Pick<SessionSettings, 'allowJoinRequests' | 'backstage'>;
+  #watch: WatchAccess;
   #activeSpeakerId: string | null = null;
   #onScreen: OnScreenState = { banner: null, ticker: null, comment: null };
   readonly #hosts = new Map<string, HostRecord>();
@@ -144,6 +156,7 @@ export class Session extends EventEmitter<SessionEvents> {
     creator,
     now,
     backstage = true,
+    watch = {},
     joinRequestTtlMs = JOIN_REQUEST_TTL_MS,
     mesh = { maxHosts: 0, returnDelayMs: 0 },
   }: NewSession) {
@@ -158,6 +171,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.createdAt = now;
     this.#layout = { kind: layout, pinnedUserId: null };
     this.#settings = { allowJoinRequests: true, backstage };
+    this.#watch = new WatchAccess();
+    this.#watch.change(watch, false);
     this.#addHost(creator, 'primary');
   }
 
@@ -177,7 +192,9 @@ export class Session extends EventEmitter<SessionEvents> {
       ...(saved.joinRequestTtlMs === undefined ? {} : { joinRequestTtlMs: saved.joinRequestTtlMs }),
       ...(saved.mesh === undefined ? {} : { mesh: saved.mesh }),
     });
-    session.#settings = { ...saved.failover.settings };
+    const { maxViewers = null, ...settings } = saved.failover.settings;
+    session.#settings = settings;
+    session.#watch = new WatchAccess({ key: saved.watchKey, passwordHash: saved.watchPasswordHash, maxViewers });
     session.#hosts.get(saved.primaryHost.userId)!.onAir = saved.failover.primaryOnAir ?? true;
     for (const coHost of saved.failover.coHosts.slice(0, MAX_HOSTS - 1)) {
       session.#addHost(coHost, 'co-host');
@@ -207,7 +224,17 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   get settings(): SessionSettings {
-    return this.#settings;
+    return { ...this.#settings, ...this.#watch.settings() };
+  }
+
+  /** Who may watch, and how many at once. */
+  get watchAccess(): WatchAccess {
+    return this.#watch;
+  }
+
+  /** The row's columns of who may watch. */
+  storedWatchAccess(): StoredWatchAccess {
+    return this.#watch.stored();
   }
 
   get mediaMode(): MediaMode {
@@ -420,6 +447,8 @@ export class Session extends EventEmitter<SessionEvents> {
   updateSettings(caller: Identity, change: SettingsChange): void {
     this.assertPrimary(caller, 'change the settings');
     this.#assertNotEnded();
+    // First: the only change that can be refused, so a refusal changes nothing.
+    this.#watch.change(change, this.#status === 'live');
     if (change.title !== undefined) this.#title = change.title;
     if (change.allowJoinRequests !== undefined) {
       this.#settings = { ...this.#settings, allowJoinRequests: change.allowJoinRequests };
@@ -572,7 +601,7 @@ export class Session extends EventEmitter<SessionEvents> {
       primaryOnAir: this.#hosts.get(this.primaryHostId)?.onAir ?? true,
       onScreen: { ...this.#onScreen },
       pinnedUserId: this.#layout.pinnedUserId,
-      settings: { ...this.#settings },
+      settings: { ...this.#settings, maxViewers: this.#watch.maxViewers },
     };
   }
 
@@ -585,7 +614,7 @@ export class Session extends EventEmitter<SessionEvents> {
       primaryHostId: this.primaryHostId,
       hosts: [...this.#hosts.values()].map(toHostState),
       layout: { ...this.#layout },
-      settings: { ...this.#settings },
+      settings: this.settings,
       activeSpeakerId: this.#activeSpeakerId,
       mediaMode: this.#mediaMode,
       onScreen: { ...this.#onScreen },
@@ -649,7 +678,7 @@ export class Session extends EventEmitter<SessionEvents> {
 const noPermissions: HostPermissions = { layout: false, stage: false };
 const allPermissions: HostPermissions = { layout: true, stage: true };
 
-export interface SettingsChange {
+export interface SettingsChange extends WatchAccessChange {
   title?: string | undefined;
   allowJoinRequests?: boolean | undefined;
   backstage?: boolean | undefined;

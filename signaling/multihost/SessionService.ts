@@ -28,7 +28,9 @@ import type {
   SessionState,
   SessionType,
   StoppableSource,
+  WatchLink,
 } from '../protocol/index.ts';
+import { hashPassword } from '../accounts/passwordHash.ts';
 import { mintIceServers } from '../turn/turnCredentials.ts';
 import { audioLevelsWorthPushing, type HostLevel, type LevelsPush } from './audioLevelPushes.ts';
 import { HostConnection } from './HostConnection.ts';
@@ -56,6 +58,20 @@ export interface SessionServiceOptions {
   config: Pick<Config, 'turn' | 'primaryHostGraceMs' | 'pauseVideoOnCongestion' | 'joinRequestTtlMs' | 'mesh'>;
   logger: Logger;
 }
+
+/** A new session as asked for (createSessionBody), the password in clear: it is hashed here. */
+export interface NewSessionInput {
+  title: string;
+  type: SessionType;
+  layout: LayoutKind;
+  backstage?: boolean;
+  private?: boolean;
+  password?: string | undefined;
+  maxViewers?: number | null;
+}
+
+/** A settings change as asked for (settingsBody): the password in clear, null to remove it. */
+export type SettingsInput = Omit<SettingsChange, 'passwordHash'> & { password?: string | null | undefined };
 
 export type SessionServiceEvents = {
   /** A session went on air (start). */
@@ -142,13 +158,13 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
 
   // --- lifecycle -------------------------------------------------------------
 
-  async create(
-    caller: Identity,
-    input: { title: string; type: SessionType; layout: LayoutKind; backstage?: boolean },
-  ): Promise<Session> {
+  async create(caller: Identity, input: NewSessionInput): Promise<Session> {
+    const { private: isPrivate = false, password, maxViewers = null, ...rest } = input;
+    const passwordHash = password === undefined ? undefined : await hashPassword(password);
     const session = new Session({
       id: newSessionId(),
-      ...input,
+      ...rest,
+      watch: { private: isPrivate, passwordHash, maxViewers },
       creator: caller,
       now: new Date(),
       joinRequestTtlMs: this.#config.joinRequestTtlMs,
@@ -422,14 +438,29 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     return host;
   }
 
-  async updateSettings(caller: Identity, sessionId: string, change: SettingsChange) {
-    const session = this.get(sessionId);
+  async updateSettings(caller: Identity, sessionId: string, input: SettingsInput) {
+    const { password, ...rest } = input;
+    this.get(sessionId).assertPrimary(caller, 'change the settings');
+    const change: SettingsChange = {
+      ...rest,
+      ...(password === undefined ? {} : { passwordHash: password === null ? null : await hashPassword(password) }),
+    };
+    const session = this.get(sessionId); // again: it may have ended while the password was hashed
     session.updateSettings(caller, change);
     await this.#persist(session);
     this.#pushes
       .session(sessionId)
       .emit('multihost:settings', { sessionId, title: session.title, settings: session.settings });
     return session.toState();
+  }
+
+  /** A private session's watch link, for its hosts to hand out. */
+  watchLink(caller: Identity, sessionId: string): WatchLink {
+    const session = this.get(sessionId);
+    session.assertHost(caller);
+    const key = session.watchAccess.key;
+    if (key === null) throw new AppError('CONFLICT', 'the session is public: its link needs no key');
+    return { key, path: `/watch/${encodeURIComponent(sessionId)}?key=${encodeURIComponent(key)}` };
   }
 
   // --- media room ------------------------------------------------------------

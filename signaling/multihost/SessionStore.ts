@@ -22,6 +22,8 @@ export interface SessionRow {
   endedAt: Date | null;
   peakViewers: number;
   failoverState: string;
+  watchKey: string | null;
+  watchPasswordHash: string | null;
 }
 
 const permissionsSchema = z.object({ layout: z.boolean(), stage: z.boolean() });
@@ -47,8 +49,12 @@ const failoverStateSchema = z.object({
     .optional(),
   pinnedUserId: z.string().nullable().default(null),
   settings: z
-    .object({ allowJoinRequests: z.boolean(), backstage: z.boolean().default(false) })
-    .default({ allowJoinRequests: true, backstage: false }),
+    .object({
+      allowJoinRequests: z.boolean(),
+      backstage: z.boolean().default(false),
+      maxViewers: z.number().int().positive().nullable().default(null),
+    })
+    .default({ allowJoinRequests: true, backstage: false, maxViewers: null }),
 });
 
 /** The columns a LiveSession row stores as strings. */
@@ -88,6 +94,7 @@ export class SessionStore {
         primaryHostName,
         createdAt: session.createdAt,
         failoverState: JSON.stringify(session.failoverState()),
+        ...watchColumns(session),
       },
     });
   }
@@ -103,6 +110,7 @@ export class SessionStore {
         startedAt: state.startedAt ? new Date(state.startedAt) : null,
         endedAt: state.endedAt ? new Date(state.endedAt) : null,
         failoverState: JSON.stringify(session.failoverState()),
+        ...watchColumns(session),
       },
     });
   }
@@ -132,6 +140,8 @@ export class SessionStore {
       createdAt: row.createdAt,
       startedAt: row.startedAt,
       failover,
+      watchKey: row.watchKey,
+      watchPasswordHash: row.watchPasswordHash,
     };
   }
 
@@ -176,4 +186,9 @@ export class SessionStore {
     });
     return result.count;
   }
+}
+
+function watchColumns(session: Session): { watchKey: string | null; watchPasswordHash: string | null } {
+  const { key, passwordHash } = session.storedWatchAccess();
+  return { watchKey: key, watchPasswordHash: passwordHash };
 }

@@ -50,16 +50,25 @@ export function multihostRoutes(
     res.status(201).json(ok(session.toState()));
   });
 
+  // Private sessions are not listed: only their link leads to them (their own host still sees them).
   router.get('/api/multihost/active/list', async (_req, res) => {
-    res.json(ok(await lists.live()));
+    res.json(ok((await lists.live()).filter((session) => !session.settings.private)));
   });
 
   router.get('/api/multihost/user/:userId', async (req, res) => {
     const userId = parseInput(entityId, req.params.userId);
-    const active = await lists.activeForUser(userId);
+    const theirOwn = (await optionalIdentity(req, tokenKeys))?.userId === userId;
+    const active = (await lists.activeForUser(userId)).filter((session) => theirOwn || !session.settings.private);
     const activeIds = new Set(active.map((session) => session.id));
-    const past = (await sessions.store.listByPrimaryHost(userId)).filter((row) => !activeIds.has(row.id));
-    res.json(ok({ active, past }));
+    const past = (await sessions.store.listByPrimaryHost(userId)).filter(
+      (row) => !activeIds.has(row.id) && (theirOwn || row.watchKey === null),
+    );
+    res.json(ok({ active, past: past.map(({ watchKey: _key, watchPasswordHash: _hash, ...row }) => row) }));
+  });
+
+  // A private session's watch link, for its hosts to share (the socket's `multihost:watch-link`).
+  router.get('/api/multihost/:id/watch-link', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(ok(sessions.watchLink(await caller(req), sessionId(req))));
   });
 
   router.get('/api/multihost/:id', async (req, res) => {

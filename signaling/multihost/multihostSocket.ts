@@ -71,6 +71,8 @@ export function registerMultihostHandlers(
 
   on('multihost:set-on-screen', (change) => sessions.setOnScreen(identity(), joined().session.id, change));
 
+  on('multihost:watch-link', () => sessions.watchLink(identity(), joined().session.id));
+
   on('webrtc:ice-servers', () => mintIceServers(turn, identity().userId, Date.now()));
 
   on('webrtc:create-transport', ({ direction }) => joined().connection.media.createTransport(direction));

@@ -17,6 +17,10 @@ export const errorCodes = [
   'SOLD_OUT',
   /** An order past a flash sale's per-buyer limit, or a voucher past its uses. */
   'LIMIT_REACHED',
+  /** A private session, and no valid watch link or password with the request. */
+  'PRIVATE_SESSION',
+  /** The session's audience is at its capacity (its host's setting). */
+  'AUDIENCE_FULL',
   'RATE_LIMITED',
   'UNAVAILABLE',
   'INTERNAL',

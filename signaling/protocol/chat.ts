@@ -114,12 +114,19 @@ export interface ReportView {
 export interface ChatSessionRef {
   sessionId: string;
 }
+/** A private session's chat is read and written with its watch key (hosts need none). */
+export interface ChatJoinRequest {
+  sessionId: string;
+  key?: string | undefined;
+}
 export interface ChatSendRequest {
   sessionId: string;
   text: string;
+  key?: string | undefined;
 }
 export interface ChatHistoryRequest {
   sessionId: string;
+  key?: string | undefined;
   /** `nextBefore` of the previous page; absent for the newest page. */
   before?: string;
   /** Default 50, at most MAX_CHAT_PAGE. */

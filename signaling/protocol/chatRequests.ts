@@ -11,6 +11,7 @@ import {
   reportReasons,
   reportStatuses,
   type ChatHistoryRequest,
+  type ChatJoinRequest,
   type ChatMessageRef,
   type ChatModerationTarget,
   type ChatMuteRequest,
@@ -21,6 +22,7 @@ import {
   type ChatUserRef,
 } from '../protocol/chat.ts';
 import { entityId } from './commonRequests.ts';
+import { watchKey } from './streamRequests.ts';
 
 const id = entityId;
 export const DEFAULT_CHAT_PAGE = 50;
@@ -48,9 +50,18 @@ export const historyLimit = z.coerce.number().int().min(1).max(MAX_CHAT_PAGE).de
 export const historyCursor = z.string().min(1).max(200);
 
 export const chatSessionRef = z.object({ sessionId: id }) satisfies z.ZodType<ChatSessionRef>;
-export const chatSendRequest = z.object({ sessionId: id, text: chatText }) satisfies z.ZodType<ChatSendRequest>;
+export const chatJoinRequest = z.object({
+  sessionId: id,
+  key: watchKey.optional(),
+}) satisfies z.ZodType<ChatJoinRequest>;
+export const chatSendRequest = z.object({
+  sessionId: id,
+  text: chatText,
+  key: watchKey.optional(),
+}) satisfies z.ZodType<ChatSendRequest>;
 export const chatHistoryRequest = z.object({
   sessionId: id,
+  key: watchKey.optional(),
   before: historyCursor.optional(),
   limit: historyLimit,
 }) satisfies z.ZodType<ChatHistoryRequest>;
@@ -74,7 +85,11 @@ export const chatSlowModeRequest = z.object({
 
 // --- HTTP ----------------------------------------------------------------------
 
-export const historyQuery = z.object({ before: historyCursor.optional(), limit: historyLimit });
+export const historyQuery = z.object({
+  before: historyCursor.optional(),
+  limit: historyLimit,
+  key: watchKey.optional(),
+});
 export const idParam = id;
 
 /** A report names a message (its author is the target) or a user, not both. */

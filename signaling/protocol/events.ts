@@ -42,6 +42,7 @@ import type {
   ChatReactions,
   ChatReactRequest,
   ChatSendRequest,
+  ChatJoinRequest,
   ChatSessionRef,
   ChatSlowModeRequest,
   ChatUserRef,
@@ -64,6 +65,7 @@ import type {
   StoppableSource,
   TrackSource,
   TransportOptions,
+  WatchLink,
 } from './multihost.ts';
 import type { OnScreenState } from './onScreen.ts';
 import type {
@@ -82,7 +84,7 @@ import type {
   ToggleTrackRequest,
   ViewportRequest,
 } from './webrtcRequests.ts';
-import type { StreamRef, StreamStats, StreamStatusChange, StreamWarning, ViewerCount } from './stream.ts';
+import type { StreamRef, StreamStats, StreamStatusChange, StreamWarning, ViewerCount, WatchRequest } from './stream.ts';
 
 export interface ServerInfo {
   /** Stagecast version (package.json). */
@@ -113,6 +115,7 @@ export interface ClientToServerEvents {
   'multihost:set-permissions': Request<HostPermissionsRequest, HostState>;
   /** The primary host or a co-host with `stage`: the banner and the ticker over the picture (null hides one). */
   'multihost:set-on-screen': Request<OnScreenRequest, OnScreenState>;
+  'multihost:watch-link': Request<Empty, WatchLink>;
   'webrtc:ice-servers': Request<Empty, IceServer[]>;
   'webrtc:create-transport': Request<CreateTransportRequest, TransportOptions>;
   'webrtc:connect-transport': Request<ConnectTransportRequest, null>;
@@ -132,7 +135,7 @@ export interface ClientToServerEvents {
   /** Mesh: the tracks this host sends peer to peer (listed in the session as `via: 'mesh'`). */
   'webrtc:mesh-tracks': Request<MeshTracksRequest, null>;
   /** Joins the session's chat (anyone, also anonymous): recent history and the chat's state. */
-  'chat:join': Request<ChatSessionRef, ChatJoinResult>;
+  'chat:join': Request<ChatJoinRequest, ChatJoinResult>;
   'chat:leave': Request<ChatSessionRef, null>;
   /** Signed in (account or guest). The accepted message, as pushed (possibly masked). */
   'chat:send': Request<ChatSendRequest, ChatMessageView>;
@@ -156,7 +159,7 @@ export interface ClientToServerEvents {
   'chat:block': Request<ChatUserRef, null>;
   'chat:unblock': Request<ChatUserRef, null>;
   /** Anyone (also anonymous): opens the audience view of a session; counted as a viewer until unwatch or disconnect. */
-  'stream:watch': Request<StreamRef, StreamStats>;
+  'stream:watch': Request<WatchRequest, StreamStats>;
   'stream:unwatch': Request<StreamRef, null>;
   /** Anyone: the gift catalogue. */
   'gift:catalogue': Request<Empty, GiftTypeView[]>;

@@ -119,6 +119,28 @@ export interface SessionSettings {
   allowJoinRequests: boolean;
   /** Co-hosts join backstage and go on air when put there; false: on air as they join. */
   backstage: boolean;
+  /**
+   * Only people with the session's watch link (its hosts hand it out) or its
+   * password may watch, read its chat and its recordings; it is not listed.
+   */
+  private: boolean;
+  /** A private session also opens with a password (never sent: only whether there is one). */
+  passwordSet: boolean;
+  /** Most audience pages watching at once; null: no limit. */
+  maxViewers: number | null;
+}
+
+/** Longest and shortest password of a private session. */
+export const WATCH_PASSWORD_MIN_LENGTH = 4;
+export const WATCH_PASSWORD_MAX_LENGTH = 64;
+/** Largest audience capacity a host may set. */
+export const MAX_AUDIENCE_CAPACITY = 1_000_000;
+
+/** A private session's watch link, for its hosts to share. */
+export interface WatchLink {
+  /** The audience page's path with the key (`/watch/<id>?key=…`). */
+  path: string;
+  key: string;
 }
 
 export interface SessionState {

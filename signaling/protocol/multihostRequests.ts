@@ -4,7 +4,15 @@ import type { types as client } from 'mediasoup-client';
 import { z } from 'zod';
 import { entityId } from './commonRequests.ts';
 import { layoutKinds } from './layoutGeometry.ts';
-import { DENY_REASON_MAX_LENGTH, invitationLifetimesS, sessionTypes, stoppableSources } from './multihost.ts';
+import {
+  DENY_REASON_MAX_LENGTH,
+  invitationLifetimesS,
+  MAX_AUDIENCE_CAPACITY,
+  sessionTypes,
+  stoppableSources,
+  WATCH_PASSWORD_MAX_LENGTH,
+  WATCH_PASSWORD_MIN_LENGTH,
+} from './multihost.ts';
 import { BANNER_MAX_LENGTH, onScreenText, TICKER_MAX_LENGTH } from './onScreen.ts';
 import { rtpCapabilities } from './webrtcRequests.ts';
 
@@ -12,6 +20,15 @@ const layoutKind = z.enum(layoutKinds);
 export const layoutChange = z
   .object({ layout: layoutKind, pinnedUserId: entityId.nullable().default(null) })
   .transform(({ layout, pinnedUserId }) => ({ kind: layout, pinnedUserId }));
+
+/** A private session's password: as typed (not trimmed), printable. */
+const watchPassword = z
+  .string()
+  .min(WATCH_PASSWORD_MIN_LENGTH, `must be at least ${WATCH_PASSWORD_MIN_LENGTH} characters`)
+  .max(WATCH_PASSWORD_MAX_LENGTH, `must be at most ${WATCH_PASSWORD_MAX_LENGTH} characters`)
+  .refine((password) => !/\p{Cc}/u.test(password), 'must not contain control characters');
+/** Most audience pages at once; null: no limit. */
+const audienceCapacity = z.number().int().min(1, 'must be at least 1').max(MAX_AUDIENCE_CAPACITY).nullable();
 
 // --- HTTP bodies -------------------------------------------------------------
 
@@ -21,6 +38,10 @@ export const createSessionBody = z.object({
   layout: layoutKind.default('grid'),
   /** Co-hosts wait backstage until put on air (the default), or go on air as they join. */
   backstage: z.boolean().default(true),
+  /** Only people with the watch link (or the password) may watch. */
+  private: z.boolean().default(false),
+  password: watchPassword.optional(),
+  maxViewers: audienceCapacity.default(null),
 });
 export const inviteBody = z.object({ userId: entityId });
 export const invitationBody = z.object({
@@ -42,7 +63,15 @@ export const denyBody = z.object({
     .transform((reason) => reason || null),
 });
 export const settingsBody = z
-  .object({ title: z.string().trim().min(1).max(120), allowJoinRequests: z.boolean(), backstage: z.boolean() })
+  .object({
+    title: z.string().trim().min(1).max(120),
+    allowJoinRequests: z.boolean(),
+    backstage: z.boolean(),
+    private: z.boolean(),
+    /** null: no password (the link only). */
+    password: watchPassword.nullable(),
+    maxViewers: audienceCapacity,
+  })
   .partial()
   .refine((value) => Object.keys(value).length > 0, 'nothing to change');
 
@@ -78,6 +107,7 @@ export const hostPermissionsRequest = z.object({
 });
 
 export type CreateSessionBody = z.infer<typeof createSessionBody>;
+export type SettingsRequest = z.input<typeof settingsBody>;
 export type OnAirRequest = z.infer<typeof onAirRequest>;
 export type OnScreenRequest = z.input<typeof onScreenRequest>;
 export type StopHostMediaRequest = z.infer<typeof stopHostMediaRequest>;

@@ -14,6 +14,7 @@ import {
   chatMuteRequest,
   chatReactRequest,
   chatSendRequest,
+  chatJoinRequest,
   chatSessionRef,
   chatSlowModeRequest,
   chatUserRef,
@@ -31,7 +32,7 @@ import {
   stopHostMediaRequest,
 } from './multihostRequests.ts';
 import type { RequestEvent, RequestOf } from './request.ts';
-import { streamRef } from './streamRequests.ts';
+import { streamRef, watchRequest } from './streamRequests.ts';
 import {
   connectTransportRequest,
   consumerRef,
@@ -54,6 +55,7 @@ export const requestSchemas = {
   'multihost:stop-host-media': stopHostMediaRequest,
   'multihost:set-permissions': hostPermissionsRequest,
   'multihost:set-on-screen': onScreenRequest,
+  'multihost:watch-link': emptyRequest,
   'webrtc:ice-servers': emptyRequest,
   'webrtc:create-transport': createTransportRequest,
   'webrtc:connect-transport': connectTransportRequest,
@@ -68,7 +70,7 @@ export const requestSchemas = {
   'webrtc:answer': meshDescriptionRequest,
   'webrtc:ice-candidate': meshCandidateRequest,
   'webrtc:mesh-tracks': meshTracksRequest,
-  'chat:join': chatSessionRef,
+  'chat:join': chatJoinRequest,
   'chat:leave': chatSessionRef,
   'chat:send': chatSendRequest,
   'chat:history': chatHistoryRequest,
@@ -86,7 +88,7 @@ export const requestSchemas = {
   'chat:slow-mode': chatSlowModeRequest,
   'chat:block': chatUserRef,
   'chat:unblock': chatUserRef,
-  'stream:watch': streamRef,
+  'stream:watch': watchRequest,
   'stream:unwatch': streamRef,
   'gift:catalogue': emptyRequest,
   'gift:send': giftRequest,

@@ -36,6 +36,8 @@ export interface RecordingView {
   layoutChanges: RecordingLayoutChange[];
   /** HLS playlist (type EVENT while recording, VOD once archived). */
   playlistUrl: string;
+  /** The key its paths carry (a private session's, given to who may watch it); null for a public one. */
+  watchKey: string | null;
 }
 
 export interface StreamStats {
@@ -78,6 +80,22 @@ export interface StreamRef {
   sessionId: string;
 }
 
+/** `stream:watch`: a private session's watch key (from its link, or the password's answer). */
+export interface WatchRequest {
+  sessionId: string;
+  key?: string | undefined;
+}
+
+/** Body of POST /api/room/:id/stream/unlock: the password of a private session. */
+export interface UnlockRequest {
+  password: string;
+}
+
+/** The answer to a right password: the key the page then watches with. */
+export interface Unlocked {
+  key: string;
+}
+
 export interface ViewerCount {
   sessionId: string;
   viewers: number;
@@ -106,11 +124,21 @@ export interface StreamStatusChange {
   llHlsUrl: string | null;
 }
 
+/**
+ * The folder of a session's or recording's media in its paths: its id, and
+ * for a private session `<id>~<watch key>`. The key sits in the path, not a
+ * query, so that the playlists' relative addresses carry it to every
+ * rendition, segment and part, and one path serves every viewer (a CDN
+ * caches it once).
+ */
+export const mediaFolder = (id: string, watchKey?: string | null) =>
+  encodeURIComponent(id) + (watchKey ? `~${encodeURIComponent(watchKey)}` : '');
 /** The live master playlist's path for a session. */
-export const livePlaylistPath = (sessionId: string) => `/media/live/${encodeURIComponent(sessionId)}/master.m3u8`;
+export const livePlaylistPath = (sessionId: string, watchKey?: string | null) =>
+  `/media/live/${mediaFolder(sessionId, watchKey)}/master.m3u8`;
 /** The live low-latency master playlist's path for a session. */
-export const lowLatencyPlaylistPath = (sessionId: string) =>
-  `/media/live/${encodeURIComponent(sessionId)}/master-ll.m3u8`;
+export const lowLatencyPlaylistPath = (sessionId: string, watchKey?: string | null) =>
+  `/media/live/${mediaFolder(sessionId, watchKey)}/master-ll.m3u8`;
 /** A recording's playlist path. */
-export const recordingPlaylistPath = (recordingId: string) =>
-  `/media/vod/${encodeURIComponent(recordingId)}/index.m3u8`;
+export const recordingPlaylistPath = (recordingId: string, watchKey?: string | null) =>
+  `/media/vod/${mediaFolder(recordingId, watchKey)}/index.m3u8`;

@@ -69,11 +69,19 @@ export class ChatState {
   #budget = $state.raw<SendBudget | undefined>();
   /** The latest chat:join sent: only its answer is applied (an older one may arrive after it). */
   #joins = 0;
+  /** A private show's key: reading and writing its chat needs it. */
+  readonly #watchKey: string | undefined;
   readonly #cleanups: (() => void)[] = [];
 
-  constructor(socket: SignalingSocket, sessionId: string, identity: StoredIdentity | undefined) {
+  constructor(
+    socket: SignalingSocket,
+    sessionId: string,
+    identity: StoredIdentity | undefined,
+    watchKey: string | undefined = undefined,
+  ) {
     this.#socket = socket;
     this.sessionId = sessionId;
+    this.#watchKey = watchKey;
     this.#token = identity?.token;
     this.#listen();
     const clock = setInterval(() => (this.nowMs = Date.now()), 1000);
@@ -119,7 +127,9 @@ export class ChatState {
 
   /** Sends a message; resolves true when the server took it. */
   async send(text: string): Promise<boolean> {
-    const sent = await this.#act(() => request(this.#socket, 'chat:send', { sessionId: this.sessionId, text }));
+    const sent = await this.#act(() =>
+      request(this.#socket, 'chat:send', { sessionId: this.sessionId, text, key: this.#watchKey }),
+    );
     if (!sent) {
       this.#heldBack(this.problem);
       return false;
@@ -260,7 +270,7 @@ export class ChatState {
     const sequence = ++this.#joins;
     let joined: ChatJoinResult;
     try {
-      joined = await request(this.#socket, 'chat:join', { sessionId: this.sessionId });
+      joined = await request(this.#socket, 'chat:join', { sessionId: this.sessionId, key: this.#watchKey });
     } catch (error) {
       if (sequence === this.#joins) this.problem = describe(error);
       return;

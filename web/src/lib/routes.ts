@@ -18,8 +18,13 @@ export function studioPath(sessionId: string): string {
   return `/studio/${encodeURIComponent(sessionId)}`;
 }
 
-export const watchPath = (sessionId: string) => `/watch/${encodeURIComponent(sessionId)}`;
-export const vodPath = (recordingId: string) => `/vod/${encodeURIComponent(recordingId)}`;
+/** A private show's pages carry its watch key (`?key=`). */
+const withWatchKey = (path: string, key: string | null | undefined) =>
+  key ? `${path}?key=${encodeURIComponent(key)}` : path;
+export const watchPath = (sessionId: string, key?: string | null) =>
+  withWatchKey(`/watch/${encodeURIComponent(sessionId)}`, key);
+export const vodPath = (recordingId: string, key?: string | null) =>
+  withWatchKey(`/vod/${encodeURIComponent(recordingId)}`, key);
 export const hostRecordingsPath = (userId: string) => `/hosts/${encodeURIComponent(userId)}/recordings`;
 export const channelPath = (slug: string) => `/c/${encodeURIComponent(slug)}`;
 /** The sign-in page, coming back to `next` (a path of this app) afterwards. */

@@ -21,6 +21,7 @@ import type {
   QualityAdapted,
   QualityTier,
   SessionState,
+  SettingsRequest,
   StoppableSource,
   TrackSource,
 } from '../../../signaling/protocol/index.ts';
@@ -551,14 +552,25 @@ export class StudioSession {
   /** Whether co-hosts who join from now on wait backstage. */
   async setBackstage(backstage: boolean): Promise<void> {
     try {
-      const state = await this.#api<SessionState>(`/api/multihost/${encodeURIComponent(this.sessionId)}/settings`, {
-        method: 'PUT',
-        body: { backstage },
-      });
-      if (this.session) this.session = update.settingsChanged(this.session, state.title, state.settings);
+      await this.changeSettings({ backstage });
     } catch (error) {
       this.#report(error);
     }
+  }
+
+  /** Changes the session's settings (the primary host); a refusal is thrown, for the form to say in words. */
+  async changeSettings(change: SettingsRequest): Promise<void> {
+    const state = await this.#api<SessionState>(`/api/multihost/${encodeURIComponent(this.sessionId)}/settings`, {
+      method: 'PUT',
+      body: change,
+    });
+    if (this.session) this.session = update.settingsChanged(this.session, state.title, state.settings);
+  }
+
+  /** A private session's watch link, whole, for a host to share. */
+  async watchLink(): Promise<string> {
+    const link = await request(this.#socket, 'multihost:watch-link', {});
+    return `${location.origin}${link.path}`;
   }
 
   /** Stops another host's microphone or camera; only they can turn it on again. */

@@ -32,7 +32,7 @@ function session(hosts: HostState[]): SessionState {
     primaryHostId: hosts[0]?.userId ?? 'a',
     hosts,
     layout: { kind: 'grid', pinnedUserId: null },
-    settings: { allowJoinRequests: true, backstage: false },
+    settings: { allowJoinRequests: true, backstage: false, private: false, passwordSet: false, maxViewers: null },
     activeSpeakerId: null,
     mediaMode: 'sfu',
     onScreen: { banner: null, ticker: null, comment: null },

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "LiveSession" ADD COLUMN     "watchKey" TEXT,
+ADD COLUMN     "watchPasswordHash" TEXT;
