@@ -201,6 +201,7 @@ async function startOnDatabase(
   // Sessions cannot survive a restart (their media was in this process), nor
   // can their battles. In a cluster the other nodes' sessions are in the same
   // database and alive: a starting node leaves them alone (docs/scale-out.md).
+  // Planned sessions (announced for a time, not started) are kept, and brought back below.
   if (!cluster) await store.endOrphans(new Date());
   const provider = databaseProvider(config.databaseUrl);
   const battleStore = new BattleStore(database, provider, ledger, logger);
@@ -230,6 +231,7 @@ async function startOnDatabase(
     config,
     logger,
   });
+  if (!cluster) await sessions.restorePlanned();
 
   const battlePushes = new BattleNotifier(io);
   // Cluster mode: a battle between sessions of two nodes pipes its media between them (docs/scale-out.md).
@@ -327,8 +329,10 @@ async function startOnDatabase(
   };
   const lists = cluster ? clusterLists(cluster, localLists) : localSessionLists(localLists);
   const channels = new ChannelService(database, {
-    liveSessionsOf: async (ownerId) => (await lists.live()).filter((session) => session.primaryHostId === ownerId),
-    recordingsOf: (ownerId) => recordings.listForHost(ownerId, CHANNEL_RECORDINGS),
+    // A channel is public: private sessions and their recordings are not on it.
+    liveSessionsOf: async (ownerId) =>
+      (await lists.live()).filter((session) => session.primaryHostId === ownerId && !session.settings.private),
+    recordingsOf: (ownerId) => streams.publicRecordingsOfHost(ownerId, CHANNEL_RECORDINGS),
   });
 
   sessionsLoad.sessions = () => sessions.activeSessionCount;

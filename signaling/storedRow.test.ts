@@ -102,6 +102,9 @@ const session: SessionRow = {
   failoverState: '{}',
   watchKey: null,
   watchPasswordHash: null,
+  scheduledFor: null,
+  description: '',
+  tags: '[]',
 };
 
 test('a session row keeps every column and types its type, layout and status', () => {

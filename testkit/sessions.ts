@@ -1,6 +1,6 @@
 // Co-host session set-up for integration tests over HTTP: create a session,
 // add a co-host (invite + accept), end it.
-import type { SessionState } from '../signaling/protocol/index.ts';
+import type { CreateSessionBody, SessionState } from '../signaling/protocol/index.ts';
 import { api, type Guest } from './signalingClient.ts';
 
 /**
@@ -11,9 +11,13 @@ export async function createSession(
   baseUrl: string,
   primaryToken: string,
   title = 'Test show',
-  { backstage = false }: { backstage?: boolean } = {},
+  { backstage = false, ...more }: { backstage?: boolean } & Partial<CreateSessionBody> = {},
 ): Promise<SessionState> {
-  const { body } = await api<SessionState>(baseUrl, 'POST', '/api/multihost', primaryToken, { title, backstage });
+  const { body } = await api<SessionState>(baseUrl, 'POST', '/api/multihost', primaryToken, {
+    title,
+    backstage,
+    ...more,
+  });
   if (!body.ok) throw new Error(`creating a session failed: ${body.error.message}`);
   return body.data;
 }

@@ -75,7 +75,11 @@ async function lastSegment(sessionId: string): Promise<string | undefined> {
 test('an audience page plays two live hosts through a layout change and an encoder crash, then the VOD', async () => {
   const alice = await signInGuest(server.url, 'Alice');
   const bob = await signInGuest(server.url, 'Bob');
-  const session = await createSession(server.url, alice.token, 'Audience test');
+  const session = await createSession(server.url, alice.token, 'Audience test', {
+    scheduledFor: new Date(Date.now() + 2 * 3_600_000).toISOString(),
+    description: 'Two hosts, a layout change and a crash',
+    tags: ['test'],
+  });
   await addCoHost(server.url, alice.token, bob, session.id);
   const hosts: HostPage[] = [];
   for (const guest of [alice, bob]) {
@@ -108,8 +112,16 @@ test('an audience page plays two live hosts through a layout change and an encod
     if (response.status() === 503 && /\/ll\.m3u8\?_HLS_msn=/.test(response.url())) lateEdges++;
     else if (response.status() >= 400) problemsWhileStarting.push(`HTTP ${response.status()} ${response.url()}`);
   });
-  await page.goto(`${server.url}/watch/${session.id}`, { waitUntil: 'load' });
+  // It is announced on the home page; its audience page counts down to it.
+  await page.goto(server.url, { waitUntil: 'load' });
+  await page.waitForSelector(byTestId('upcoming-item'), { timeout: 10_000 });
+  await page.click(`${byTestId('upcoming-item')} a`);
   await page.waitForSelector(byTestId('not-started'), { timeout: 10_000 });
+  assert.is(new URL(page.url()).pathname, `/watch/${session.id}`);
+  const countdown = await page.$eval(byTestId('starts-in'), (element) => element.textContent ?? '');
+  assert.match(countdown, /Starts in (1 h 59|2 h 00) min/);
+  const about = await page.$eval(byTestId('show-description'), (element) => element.textContent ?? '');
+  assert.match(about, /Two hosts, a layout change and a crash\s*#test/);
   await page.waitForFunction(
     (selector) => document.querySelector(selector)?.textContent?.includes('1 watching'),
     { timeout: 10_000 },

@@ -7,7 +7,9 @@ import type { Logger } from 'pino';
 import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
 import type { SessionService } from '../multihost/SessionService.ts';
-import type { RecordingView, StreamStats, StreamStatus } from '../protocol/index.ts';
+import type { RecordingView, SessionPlan, StreamStats, StreamStatus } from '../protocol/index.ts';
+import { planState } from '../multihost/Session.ts';
+import { storedPlan } from '../multihost/SessionStore.ts';
 import { livePlaylistPath, lowLatencyPlaylistPath, recordingPlaylistPath } from '../protocol/index.ts';
 import { verifyPassword } from '../accounts/passwordHash.ts';
 import { AudienceCounter } from './AudienceCounter.ts';
@@ -35,6 +37,7 @@ interface SessionFacts {
   startedAt: string | null;
   endedAt: string | null;
   storedPeakViewers: number;
+  plan: SessionPlan;
 }
 
 export class StreamService {
@@ -119,6 +122,7 @@ export class StreamService {
     return {
       sessionId,
       title: facts.title,
+      plan: facts.plan,
       status,
       startedAt: facts.startedAt,
       endedAt: facts.endedAt,
@@ -200,12 +204,22 @@ export class StreamService {
       this.#recordings.isKnownHost(userId),
     ]);
     if (!known) throw new AppError('NOT_FOUND', 'no such host');
+    return this.#visibleTo(listed, userId, caller);
+  }
+
+  /** A host's recordings anyone may see (a channel's page), newest first. */
+  async publicRecordingsOfHost(userId: string, limit: number): Promise<RecordingView[]> {
+    return this.#visibleTo(await this.#recordings.listForHost(userId, limit), userId, undefined);
+  }
+
+  /** Recordings of private sessions only to their host, with the key. */
+  async #visibleTo(listed: RecordingView[], hostId: string, caller: Identity | undefined): Promise<RecordingView[]> {
     const shown: RecordingView[] = [];
     for (const recording of listed) {
       const audience = await this.#gate.audienceOf(recording.sessionId);
       const key = audience?.access.key ?? null;
       if (key === null) shown.push(recording);
-      else if (caller?.userId === userId) shown.push(withKey(recording, key));
+      else if (caller?.userId === hostId) shown.push(withKey(recording, key));
     }
     return shown;
   }
@@ -283,6 +297,7 @@ export class StreamService {
         startedAt: state.startedAt,
         endedAt: state.endedAt,
         storedPeakViewers: 0,
+        plan: state.plan,
       };
     }
     const row = await this.#sessions.store.find(sessionId);
@@ -294,6 +309,7 @@ export class StreamService {
       startedAt: row.startedAt?.toISOString() ?? null,
       endedAt: row.endedAt?.toISOString() ?? null,
       storedPeakViewers: row.peakViewers,
+      plan: planState(storedPlan(row, this.#logger)),
     };
   }
 

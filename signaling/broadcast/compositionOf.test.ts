@@ -42,6 +42,7 @@ function state(hosts: HostState[], overrides: Partial<SessionState> = {}): Sessi
     activeSpeakerId: null,
     mediaMode: 'sfu',
     onScreen: { banner: null, ticker: null, comment: null },
+    plan: { scheduledFor: null, description: '', tags: [] },
     createdAt: '2026-01-01T00:00:00.000Z',
     startedAt: null,
     endedAt: null,

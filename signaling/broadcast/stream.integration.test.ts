@@ -7,7 +7,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openDatabase } from '../../prisma/database.ts';
 import { migrateDatabase } from '../../prisma/migrateDatabase.ts';
-import type { LayoutChange, RecordingView, SessionState, StreamStats, WatchLink } from '../protocol/index.ts';
+import type {
+  LayoutChange,
+  RecordingView,
+  SessionState,
+  StreamStats,
+  UpcomingSession,
+  WatchLink,
+} from '../protocol/index.ts';
 import { addCoHost, createSession, errorCode } from '../../testkit/sessions.ts';
 import { api, connectClient, signInGuest, type TestClient } from '../../testkit/signalingClient.ts';
 import { startTestServer, type TestServer } from '../../testkit/testServer.ts';
@@ -264,6 +271,61 @@ test('a private session opens only to its link or password, everywhere its show 
   assert.not.ok(publicList.body.ok && publicList.body.data.some((listedOne) => listedOne.id === recording.id));
   const ownList = await byHost(alice.token);
   assert.ok(ownList.body.ok && ownList.body.data.some((listedOne) => listedOne.id === recording.id));
+});
+
+test('a planned session: listed as upcoming with its plan, kept across a restart until it goes live', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-planned-'));
+  let node = await startTestServer({ DATA_DIR: dataDir });
+  try {
+    const alice = await signInGuest(node.url, 'Alice');
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const create = (body: object) => api<SessionState>(node.url, 'POST', '/api/multihost', alice.token, body);
+    const made = await create({
+      title: 'Friday jam',
+      scheduledFor: inAnHour,
+      description: 'Bring\u0007 your guitar',
+      tags: ['Music', 'music', 'live-coding'],
+    });
+    assert.ok(made.body.ok);
+    const session = made.body.ok ? made.body.data : undefined!;
+    assert.equal(session.plan, {
+      scheduledFor: inAnHour,
+      description: 'Bring your guitar',
+      tags: ['music', 'live-coding'],
+    });
+    const past = new Date(Date.now() - 3_600_000).toISOString();
+    assert.is(errorCode((await create({ title: 'x', scheduledFor: past })).body), 'INVALID_INPUT');
+    assert.is(errorCode((await create({ title: 'x', tags: ['a', 'b', 'c', 'd', 'e', 'f'] })).body), 'INVALID_INPUT');
+    assert.is(errorCode((await create({ title: 'x', tags: ['two words'] })).body), 'INVALID_INPUT');
+    await create({ title: 'Secret jam', scheduledFor: inAnHour, private: true });
+
+    const upcoming = async (query = '') => {
+      const listed = await api<UpcomingSession[]>(node.url, 'GET', `/api/multihost/upcoming${query}`);
+      return listed.body.ok ? listed.body.data.map((planned) => planned.title) : [];
+    };
+    assert.equal(await upcoming(), ['Friday jam'], 'private sessions are not announced');
+    assert.equal(await upcoming(`?hostId=${alice.userId}`), ['Friday jam']);
+    assert.equal(await upcoming('?hostId=somebody-else'), []);
+    const stats = await api<StreamStats>(node.url, 'GET', `/api/room/${session.id}/stream/stats`);
+    assert.is(stats.body.ok && stats.body.data.plan.scheduledFor, inAnHour, 'the audience page counts down to it');
+
+    // A restart: the planned session is still there, still upcoming, and goes live when its host says so.
+    await node.close();
+    node = await startTestServer({ DATA_DIR: dataDir });
+    assert.equal(await upcoming(), ['Friday jam']);
+    const afterRestart = await api<SessionState>(node.url, 'GET', `/api/multihost/${session.id}`);
+    assert.is(afterRestart.body.ok && afterRestart.body.data.status, 'scheduled');
+    assert.is(afterRestart.body.ok && afterRestart.body.data.plan.description, 'Bring your guitar');
+    assert.is((await api(node.url, 'POST', `/api/multihost/${session.id}/start`, alice.token)).status, 200);
+    const replan = await api(node.url, 'PUT', `/api/multihost/${session.id}/settings`, alice.token, {
+      scheduledFor: inAnHour,
+    });
+    assert.is(errorCode(replan.body), 'CONFLICT', 'a show that started is not planned again');
+    assert.equal(await upcoming(), [], 'live: no longer upcoming');
+  } finally {
+    await node.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 test('recordings left open by a stopped server are closed as interrupted, still playable', async () => {

@@ -35,9 +35,10 @@ export interface OwnerProxyOptions {
 type Subject = { session: string } | { battle: string } | 'new-session' | 'battle-invitation' | undefined;
 
 const SESSION_PATHS = [
-  /^\/api\/multihost\/(?!active\/|user\/)([^/]+)(?:\/|$)/,
+  /^\/api\/multihost\/(?!active\/|user\/|upcoming(?:\/|$))([^/]+)(?:\/|$)/,
   /^\/api\/room\/([^/]+)\/stream\//,
-  /^\/media\/live\/([^/]+)\//,
+  // A private session's folder is `<id>~<key>` (mediaFolder): the id decides the owner.
+  /^\/media\/live\/([^/~]+)(?:~[^/]*)?\//,
   /^\/api\/live-shopping\/(?!active\/|top\/)([^/]+)(?:\/|$)/,
 ];
 const UNREACHABLE = 'the node serving this session is unreachable; try again';

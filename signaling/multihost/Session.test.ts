@@ -345,6 +345,7 @@ test('on air, permissions, the backstage setting and who may watch survive a fai
     failover: JSON.parse(JSON.stringify(session.failoverState())),
     watchKey: session.storedWatchAccess().key,
     watchPasswordHash: session.storedWatchAccess().passwordHash,
+    plan: session.plan,
   });
   assert.equal(
     restored.toState().hosts.map((host) => [host.userId, host.onAir, host.permissions]),

@@ -26,6 +26,7 @@ import {
   meshTrackId,
   type PublishedTrack,
   type TrackSource,
+  type SessionPlan,
   type SessionSettings,
   type SessionState,
   type SessionStatus,
@@ -68,6 +69,8 @@ export interface NewSession {
   backstage?: boolean;
   /** Private, with a password, a capacity. Default: public, no limit. */
   watch?: WatchAccessChange;
+  /** When it is planned to start and what it is about. Default: not announced. */
+  plan?: StoredPlan;
   /** How long a join request waits for an answer. Default: JOIN_REQUEST_TTL_MS. */
   joinRequestTtlMs?: number;
   /** When the session runs peer to peer. Default: never (maxHosts 0). */
@@ -88,6 +91,15 @@ export interface FailoverState {
   settings: StoredSettings;
 }
 
+/** A session's announcement (the row's columns). */
+export interface StoredPlan {
+  scheduledFor: Date | null;
+  description: string;
+  tags: string[];
+}
+
+const noPlan: StoredPlan = { scheduledFor: null, description: '', tags: [] };
+
 /** The settings kept as they are; privacy is the row's watch key (WatchAccess). */
 export type StoredSettings = Pick<SessionSettings, 'allowJoinRequests' | 'backstage'> & {
   maxViewers?: number | null;
@@ -107,6 +119,7 @@ export interface SavedSession {
   /** The row's watch key and password hash. */
   watchKey: string | null;
   watchPasswordHash: string | null;
+  plan: StoredPlan;
   joinRequestTtlMs?: number;
   mesh?: MeshLimits;
 }
@@ -131,6 +144,7 @@ export class Session extends EventEmitter<SessionEvents> {
   #layout: LayoutState;
   #settings: Pick<SessionSettings, 'allowJoinRequests' | 'backstage'>;
   #watch: WatchAccess;
+  #plan: StoredPlan;
   #activeSpeakerId: string | null = null;
   #onScreen: OnScreenState = { banner: null, ticker: null, comment: null };
   readonly #hosts = new Map<string, HostRecord>();
@@ -157,6 +171,7 @@ export class Session extends EventEmitter<SessionEvents> {
     now,
     backstage = true,
     watch = {},
+    plan = noPlan,
     joinRequestTtlMs = JOIN_REQUEST_TTL_MS,
     mesh = { maxHosts: 0, returnDelayMs: 0 },
   }: NewSession) {
@@ -173,6 +188,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#settings = { allowJoinRequests: true, backstage };
     this.#watch = new WatchAccess();
     this.#watch.change(watch, false);
+    this.#plan = { ...plan, tags: [...plan.tags] };
     this.#addHost(creator, 'primary');
   }
 
@@ -189,6 +205,7 @@ export class Session extends EventEmitter<SessionEvents> {
       layout: saved.layout,
       creator: saved.primaryHost,
       now: saved.createdAt,
+      plan: saved.plan,
       ...(saved.joinRequestTtlMs === undefined ? {} : { joinRequestTtlMs: saved.joinRequestTtlMs }),
       ...(saved.mesh === undefined ? {} : { mesh: saved.mesh }),
     });
@@ -225,6 +242,19 @@ export class Session extends EventEmitter<SessionEvents> {
 
   get settings(): SessionSettings {
     return { ...this.#settings, ...this.#watch.settings() };
+  }
+
+  /** When it is planned to start, and what it is about. */
+  get plan(): StoredPlan {
+    return { ...this.#plan, tags: [...this.#plan.tags] };
+  }
+
+  /**
+   * Announced for a time and not started: it waits for that time across
+   * restarts, and its primary host leaving the studio does not end it.
+   */
+  get isPlanned(): boolean {
+    return this.#status === 'scheduled' && this.#plan.scheduledFor !== null;
   }
 
   /** Who may watch, and how many at once. */
@@ -447,8 +477,17 @@ export class Session extends EventEmitter<SessionEvents> {
   updateSettings(caller: Identity, change: SettingsChange): void {
     this.assertPrimary(caller, 'change the settings');
     this.#assertNotEnded();
-    // First: the only change that can be refused, so a refusal changes nothing.
+    // First: the changes that can be refused, so a refusal changes nothing.
+    const replans = change.scheduledFor !== undefined || change.description !== undefined || change.tags !== undefined;
+    if (replans && this.#status !== 'scheduled') {
+      throw new AppError('CONFLICT', 'the show has started: when it was planned for is history');
+    }
     this.#watch.change(change, this.#status === 'live');
+    if (change.scheduledFor !== undefined) {
+      this.#plan.scheduledFor = change.scheduledFor === null ? null : new Date(change.scheduledFor);
+    }
+    if (change.description !== undefined) this.#plan.description = change.description;
+    if (change.tags !== undefined) this.#plan.tags = [...change.tags];
     if (change.title !== undefined) this.#title = change.title;
     if (change.allowJoinRequests !== undefined) {
       this.#settings = { ...this.#settings, allowJoinRequests: change.allowJoinRequests };
@@ -618,6 +657,7 @@ export class Session extends EventEmitter<SessionEvents> {
       activeSpeakerId: this.#activeSpeakerId,
       mediaMode: this.#mediaMode,
       onScreen: { ...this.#onScreen },
+      plan: planState(this.#plan),
       createdAt: this.createdAt.toISOString(),
       startedAt: this.#startedAt?.toISOString() ?? null,
       endedAt: this.#endedAt?.toISOString() ?? null,
@@ -680,6 +720,10 @@ const allPermissions: HostPermissions = { layout: true, stage: true };
 
 export interface SettingsChange extends WatchAccessChange {
   title?: string | undefined;
+  /** ISO time; null: no longer announced. */
+  scheduledFor?: string | null | undefined;
+  description?: string | undefined;
+  tags?: string[] | undefined;
   allowJoinRequests?: boolean | undefined;
   backstage?: boolean | undefined;
 }
@@ -713,4 +757,12 @@ function listedTracks(record: HostRecord): PublishedTrack[] {
     (track) => !onRouter.some((routed) => routed.source === track.source),
   );
   return [...onRouter, ...meshOnly].map((track) => ({ ...track }));
+}
+
+export function planState(plan: StoredPlan): SessionPlan {
+  return {
+    scheduledFor: plan.scheduledFor?.toISOString() ?? null,
+    description: plan.description,
+    tags: [...plan.tags],
+  };
 }

@@ -35,7 +35,7 @@ import { mintIceServers } from '../turn/turnCredentials.ts';
 import { audioLevelsWorthPushing, type HostLevel, type LevelsPush } from './audioLevelPushes.ts';
 import { HostConnection } from './HostConnection.ts';
 import type { Invitation } from './invitationLinks.ts';
-import { Session, type SettingsChange } from './Session.ts';
+import { planState, Session, type SettingsChange } from './Session.ts';
 import type { PushTarget, SessionPushes } from './SessionPushes.ts';
 import type { SessionStore } from './SessionStore.ts';
 
@@ -68,6 +68,10 @@ export interface NewSessionInput {
   private?: boolean;
   password?: string | undefined;
   maxViewers?: number | null;
+  /** ISO time the show is announced for; null: not announced. */
+  scheduledFor?: string | null;
+  description?: string;
+  tags?: string[];
 }
 
 /** A settings change as asked for (settingsBody): the password in clear, null to remove it. */
@@ -159,12 +163,21 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   // --- lifecycle -------------------------------------------------------------
 
   async create(caller: Identity, input: NewSessionInput): Promise<Session> {
-    const { private: isPrivate = false, password, maxViewers = null, ...rest } = input;
+    const {
+      private: isPrivate = false,
+      password,
+      maxViewers = null,
+      scheduledFor = null,
+      description = '',
+      tags = [],
+      ...rest
+    } = input;
     const passwordHash = password === undefined ? undefined : await hashPassword(password);
     const session = new Session({
       id: newSessionId(),
       ...rest,
       watch: { private: isPrivate, passwordHash, maxViewers },
+      plan: { scheduledFor: scheduledFor === null ? null : new Date(scheduledFor), description, tags },
       creator: caller,
       now: new Date(),
       joinRequestTtlMs: this.#config.joinRequestTtlMs,
@@ -208,7 +221,8 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
       this.#watch(session);
       this.#sessions.set(session.id, session);
       this.#logger.warn({ sessionId, status: session.status }, 'session taken over from another node');
-      this.#awaitPrimary(session);
+      // A planned session waits for its time, not for its primary host.
+      if (!session.isPlanned) this.#awaitPrimary(session);
       if (session.status === 'live') this.emit('live', session);
     };
   }
@@ -448,9 +462,12 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     const session = this.get(sessionId); // again: it may have ended while the password was hashed
     session.updateSettings(caller, change);
     await this.#persist(session);
-    this.#pushes
-      .session(sessionId)
-      .emit('multihost:settings', { sessionId, title: session.title, settings: session.settings });
+    this.#pushes.session(sessionId).emit('multihost:settings', {
+      sessionId,
+      title: session.title,
+      settings: session.settings,
+      plan: planState(session.plan),
+    });
     return session.toState();
   }
 
@@ -553,13 +570,17 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     };
   }
 
-  /** A host leaves (request or disconnect). The primary host leaving ends the session. */
+  /**
+   * A host leaves (request or disconnect). The primary host leaving ends the
+   * session — unless it is planned for a time and not started: a host who
+   * rehearsed and closed the studio comes back at the announced time.
+   */
   async leave(connectionId: string, reason: LeaveReason): Promise<void> {
     const connection = this.#connectionsById.get(connectionId);
     const session = connection && this.#sessions.get(connection.sessionId);
     if (!connection || !session) return;
     this.#disconnect(session, connection, reason);
-    if (connection.userId !== session.primaryHostId) return;
+    if (connection.userId !== session.primaryHostId || session.isPlanned) return;
     if (reason === 'left') {
       await this.end(undefined, session.id, 'primary-host-left');
       return;
@@ -588,9 +609,32 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     this.#graceTimers.set(session.id, timer);
   }
 
-  /** Ends every session (server shutdown). */
+  /**
+   * Sessions planned for a time and not started, as the database has them
+   * (a single node's start: they outlived the process that held them).
+   */
+  async restorePlanned(): Promise<number> {
+    let restored = 0;
+    for (const sessionId of await this.#store.plannedIds()) {
+      const saved = await this.#store.findSaved(sessionId);
+      if (!saved || this.#sessions.has(sessionId)) continue;
+      const session = Session.restore({
+        ...saved,
+        joinRequestTtlMs: this.#config.joinRequestTtlMs,
+        mesh: this.#config.mesh,
+      });
+      this.#watch(session);
+      this.#sessions.set(session.id, session);
+      restored++;
+    }
+    if (restored > 0) this.#logger.info({ restored }, 'planned sessions brought back');
+    return restored;
+  }
+
+  /** Ends every session (server shutdown), except those planned for later: they come back on the next start. */
   async closeAll(): Promise<void> {
     for (const sessionId of [...this.#sessions.keys()]) {
+      if (this.#sessions.get(sessionId)?.isPlanned) continue;
       await this.end(undefined, sessionId, 'primary-host-left').catch((error: unknown) =>
         this.#logger.warn({ err: error, sessionId }, 'ending a session at shutdown failed'),
       );

@@ -6,7 +6,8 @@ import type { Database } from '../../prisma/database.ts';
 import { layoutKinds } from '../protocol/layoutGeometry.ts';
 import { sessionStatuses, sessionTypes } from '../protocol/multihost.ts';
 import { checkStoredRow, type CheckedRow } from '../storedRow.ts';
-import type { SavedSession, Session } from './Session.ts';
+import { planState, type SavedSession, type Session, type StoredPlan } from './Session.ts';
+import type { UpcomingSession } from '../protocol/index.ts';
 
 /** A LiveSession row as read. */
 export interface SessionRow {
@@ -24,6 +25,9 @@ export interface SessionRow {
   failoverState: string;
   watchKey: string | null;
   watchPasswordHash: string | null;
+  scheduledFor: Date | null;
+  description: string;
+  tags: string;
 }
 
 const permissionsSchema = z.object({ layout: z.boolean(), stage: z.boolean() });
@@ -95,6 +99,7 @@ export class SessionStore {
         createdAt: session.createdAt,
         failoverState: JSON.stringify(session.failoverState()),
         ...watchColumns(session),
+        ...planColumns(session),
       },
     });
   }
@@ -111,6 +116,7 @@ export class SessionStore {
         endedAt: state.endedAt ? new Date(state.endedAt) : null,
         failoverState: JSON.stringify(session.failoverState()),
         ...watchColumns(session),
+        ...planColumns(session),
       },
     });
   }
@@ -142,6 +148,7 @@ export class SessionStore {
       failover,
       watchKey: row.watchKey,
       watchPasswordHash: row.watchPasswordHash,
+      plan: storedPlan(row, this.#logger),
     };
   }
 
@@ -178,17 +185,83 @@ export class SessionStore {
     return rows.map((row) => row.id);
   }
 
-  /** Sessions left "live" or "scheduled" by a process that stopped: they cannot resume. */
+  /**
+   * Sessions left "live" or "scheduled" by a process that stopped: they
+   * cannot resume — except planned ones (scheduled for a time, not started),
+   * which wait for it (plannedIds).
+   */
   async endOrphans(now: Date): Promise<number> {
     const result = await this.#database.liveSession.updateMany({
-      where: { status: { in: ['scheduled', 'live'] } },
+      where: { OR: [{ status: 'live' }, { status: 'scheduled', scheduledFor: null }] },
       data: { status: 'ended', endedAt: now },
     });
     return result.count;
+  }
+
+  /** Planned sessions (scheduled for a time, not started), to bring back on start. */
+  async plannedIds(): Promise<string[]> {
+    const rows = await this.#database.liveSession.findMany({
+      where: { status: 'scheduled', scheduledFor: { not: null } },
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Public sessions announced and not started, soonest first (one host's
+   * only, with `hostId`). Those past their time by more than `graceMs` are
+   * left out: a show that never started is not "upcoming".
+   */
+  async listUpcoming(now: Date, { hostId, limit = 50, graceMs = 3_600_000 }: UpcomingQuery = {}) {
+    const rows = await this.#database.liveSession.findMany({
+      where: {
+        status: 'scheduled',
+        scheduledFor: { gte: new Date(now.getTime() - graceMs) },
+        watchKey: null,
+        ...(hostId === undefined ? {} : { primaryHostId: hostId }),
+      },
+      orderBy: { scheduledFor: 'asc' },
+      take: limit,
+    });
+    return rows.map((row): UpcomingSession => ({
+      id: row.id,
+      title: row.title,
+      type: row.type,
+      primaryHostId: row.primaryHostId,
+      primaryHostName: row.primaryHostName,
+      ...planState(storedPlan(row, this.#logger)),
+    }));
   }
 }
 
 function watchColumns(session: Session): { watchKey: string | null; watchPasswordHash: string | null } {
   const { key, passwordHash } = session.storedWatchAccess();
   return { watchKey: key, watchPasswordHash: passwordHash };
+}
+
+function planColumns(session: Session): { scheduledFor: Date | null; description: string; tags: string } {
+  const { scheduledFor, description, tags } = session.plan;
+  return { scheduledFor, description, tags: JSON.stringify(tags) };
+}
+
+const storedTags = z.array(z.string());
+
+/** The row's plan; unreadable tags are dropped (logged), not an error: the session still runs. */
+export function storedPlan(
+  row: Pick<SessionRow, 'id' | 'scheduledFor' | 'description' | 'tags'>,
+  logger: Logger,
+): StoredPlan {
+  let tags: string[] = [];
+  try {
+    tags = storedTags.parse(JSON.parse(row.tags));
+  } catch (error) {
+    logger.warn({ err: error, sessionId: row.id }, 'unreadable session tags');
+  }
+  return { scheduledFor: row.scheduledFor, description: row.description, tags };
+}
+
+export interface UpcomingQuery {
+  hostId?: string | undefined;
+  limit?: number;
+  graceMs?: number;
 }

@@ -18,6 +18,7 @@ import {
   onAirBody,
   onScreenRequest,
   settingsBody,
+  upcomingQuery,
 } from '../protocol/multihostRequests.ts';
 import { entityId } from '../protocol/commonRequests.ts';
 import { readInvitation, signInvitation } from './invitationLinks.ts';
@@ -53,6 +54,12 @@ export function multihostRoutes(
   // Private sessions are not listed: only their link leads to them (their own host still sees them).
   router.get('/api/multihost/active/list', async (_req, res) => {
     res.json(ok((await lists.live()).filter((session) => !session.settings.private)));
+  });
+
+  // Announced public sessions, soonest first (the home page; a channel's with `?hostId=`).
+  router.get('/api/multihost/upcoming', async (req, res) => {
+    const { hostId } = parseInput(upcomingQuery, req.query);
+    res.json(ok(await sessions.store.listUpcoming(new Date(), { hostId })));
   });
 
   router.get('/api/multihost/user/:userId', async (req, res) => {

@@ -60,6 +60,7 @@ import type {
   PublishedTrack,
   QualityAdapted,
   QualityTier,
+  SessionPlan,
   SessionSettings,
   SessionStatus,
   StoppableSource,
@@ -213,7 +214,12 @@ export interface ServerToClientEvents {
     source: StoppableSource;
     by: { userId: string; displayName: string };
   }) => void;
-  'multihost:settings': (event: { sessionId: string; title: string; settings: SessionSettings }) => void;
+  'multihost:settings': (event: {
+    sessionId: string;
+    title: string;
+    settings: SessionSettings;
+    plan: SessionPlan;
+  }) => void;
   'multihost:status': (event: { sessionId: string; status: SessionStatus }) => void;
   'multihost:ended': (event: { sessionId: string; reason: EndReason }) => void;
   'multihost:invited': (event: { sessionId: string; title: string; invitedBy: string }) => void;

@@ -136,6 +136,32 @@ export const WATCH_PASSWORD_MAX_LENGTH = 64;
 /** Largest audience capacity a host may set. */
 export const MAX_AUDIENCE_CAPACITY = 1_000_000;
 
+/** Longest description of a session (characters). */
+export const DESCRIPTION_MAX_LENGTH = 1000;
+/** Most tags on a session, and the longest tag. */
+export const MAX_TAGS = 5;
+export const TAG_MAX_LENGTH = 24;
+/** How far ahead a session may be planned (days). */
+export const MAX_SCHEDULE_AHEAD_DAYS = 90;
+
+/** What a session announces before it starts: when, about what. */
+export interface SessionPlan {
+  /** ISO time the host plans to go live; null: not announced. */
+  scheduledFor: string | null;
+  description: string;
+  /** Lower-case words (letters, digits, `-`), at most MAX_TAGS. */
+  tags: string[];
+}
+
+/** A public session announced and not started (`GET /api/multihost/upcoming`). */
+export interface UpcomingSession extends SessionPlan {
+  id: string;
+  title: string;
+  type: string;
+  primaryHostId: string;
+  primaryHostName: string;
+}
+
 /** A private session's watch link, for its hosts to share. */
 export interface WatchLink {
   /** The audience page's path with the key (`/watch/<id>?key=…`). */
@@ -157,6 +183,8 @@ export interface SessionState {
   mediaMode: MediaMode;
   /** The producer's banner and ticker over the composed picture. */
   onScreen: OnScreenState;
+  /** When it is planned to start, and what it is about. */
+  plan: SessionPlan;
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;

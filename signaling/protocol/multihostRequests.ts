@@ -5,6 +5,10 @@ import { z } from 'zod';
 import { entityId } from './commonRequests.ts';
 import { layoutKinds } from './layoutGeometry.ts';
 import {
+  DESCRIPTION_MAX_LENGTH,
+  MAX_SCHEDULE_AHEAD_DAYS,
+  MAX_TAGS,
+  TAG_MAX_LENGTH,
   DENY_REASON_MAX_LENGTH,
   invitationLifetimesS,
   MAX_AUDIENCE_CAPACITY,
@@ -30,6 +34,38 @@ const watchPassword = z
 /** Most audience pages at once; null: no limit. */
 const audienceCapacity = z.number().int().min(1, 'must be at least 1').max(MAX_AUDIENCE_CAPACITY).nullable();
 
+/**
+ * When a session is planned to start: from a few minutes ago (a form filled
+ * in slowly) to MAX_SCHEDULE_AHEAD_DAYS ahead; null: not announced.
+ */
+const scheduledFor = z.iso
+  .datetime({ offset: true, message: 'must be an ISO date-time' })
+  .refine((iso) => Date.parse(iso) > Date.now() - 10 * 60_000, 'must not be in the past')
+  .refine(
+    (iso) => Date.parse(iso) < Date.now() + MAX_SCHEDULE_AHEAD_DAYS * 86_400_000,
+    `must be within ${MAX_SCHEDULE_AHEAD_DAYS} days`,
+  )
+  .nullable();
+/** Free text: control characters other than line breaks dropped, trimmed. */
+const description = z
+  .string()
+  .max(DESCRIPTION_MAX_LENGTH, `must be at most ${DESCRIPTION_MAX_LENGTH} characters`)
+  .transform((text) => text.replace(/[^\P{Cc}\n]/gu, '').trim());
+/** One word each, lower-cased; repeats dropped. */
+const tags = z
+  .array(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(
+        new RegExp(`^[\\p{L}\\p{N}-]{1,${TAG_MAX_LENGTH}}$`, 'u'),
+        `a tag is one word of letters, digits or -, at most ${TAG_MAX_LENGTH}`,
+      ),
+  )
+  .max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
+  .transform((words) => [...new Set(words)]);
+
 // --- HTTP bodies -------------------------------------------------------------
 
 export const createSessionBody = z.object({
@@ -42,6 +78,10 @@ export const createSessionBody = z.object({
   private: z.boolean().default(false),
   password: watchPassword.optional(),
   maxViewers: audienceCapacity.default(null),
+  /** Announced: listed as upcoming, counted down on its audience page, kept across restarts until then. */
+  scheduledFor: scheduledFor.default(null),
+  description: description.default(''),
+  tags: tags.default([]),
 });
 export const inviteBody = z.object({ userId: entityId });
 export const invitationBody = z.object({
@@ -50,6 +90,8 @@ export const invitationBody = z.object({
     .refine((value) => (invitationLifetimesS as readonly number[]).includes(value), 'must be 3600, 86400 or 604800')
     .default(86_400),
 });
+/** `GET /api/multihost/upcoming?hostId=`: one host's only. */
+export const upcomingQuery = z.object({ hostId: entityId.optional() });
 export const joinByInvitationBody = z.object({ invitation: z.string().min(1).max(2048) });
 export const approveBody = z.object({ userId: entityId });
 /** A blank reason is no reason. */
@@ -71,6 +113,9 @@ export const settingsBody = z
     /** null: no password (the link only). */
     password: watchPassword.nullable(),
     maxViewers: audienceCapacity,
+    scheduledFor,
+    description,
+    tags,
   })
   .partial()
   .refine((value) => Object.keys(value).length > 0, 'nothing to change');

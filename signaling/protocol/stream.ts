@@ -2,6 +2,7 @@
 // viewer count, and the VOD recordings it leaves behind. Request payloads
 // are validated on the server by signaling/broadcast/streamRequests.ts.
 import type { LayoutKind } from './layoutGeometry.ts';
+import type { SessionPlan } from './multihost.ts';
 
 /**
  * offline: not on air (scheduled, or never went live); live: the HLS stream
@@ -43,6 +44,8 @@ export interface RecordingView {
 export interface StreamStats {
   sessionId: string;
   title: string;
+  /** When the show is planned to start (a countdown before it), what it is about. */
+  plan: SessionPlan;
   status: StreamStatus;
   startedAt: string | null;
   endedAt: string | null;

@@ -564,7 +564,7 @@ export class StudioSession {
       method: 'PUT',
       body: change,
     });
-    if (this.session) this.session = update.settingsChanged(this.session, state.title, state.settings);
+    if (this.session) this.session = update.settingsChanged(this.session, state.title, state.settings, state.plan);
   }
 
   /** A private session's watch link, whole, for a host to share. */
@@ -1384,7 +1384,7 @@ export class StudioSession {
     );
     socket.on(
       'multihost:settings',
-      (event) => mine(event) && apply((s) => update.settingsChanged(s, event.title, event.settings)),
+      (event) => mine(event) && apply((s) => update.settingsChanged(s, event.title, event.settings, event.plan)),
     );
     socket.on('multihost:status', (event) => mine(event) && apply((s) => update.statusChanged(s, event.status)));
     socket.on('multihost:on-screen', (event) => mine(event) && apply((s) => update.onScreenChanged(s, event.onScreen)));

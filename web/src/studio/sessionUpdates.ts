@@ -7,6 +7,7 @@ import type {
   LeaveReason,
   OnScreenState,
   PublishedTrack,
+  SessionPlan,
   SessionSettings,
   SessionState,
   SessionStatus,
@@ -81,8 +82,13 @@ export function layoutChanged(session: SessionState, layout: LayoutState): Sessi
   return { ...session, layout };
 }
 
-export function settingsChanged(session: SessionState, title: string, settings: SessionSettings): SessionState {
-  return { ...session, title, settings };
+export function settingsChanged(
+  session: SessionState,
+  title: string,
+  settings: SessionSettings,
+  plan: SessionPlan,
+): SessionState {
+  return { ...session, title, settings, plan };
 }
 
 export function onScreenChanged(session: SessionState, onScreen: OnScreenState): SessionState {

@@ -36,6 +36,7 @@ function session(hosts: HostState[]): SessionState {
     activeSpeakerId: null,
     mediaMode: 'sfu',
     onScreen: { banner: null, ticker: null, comment: null },
+    plan: { scheduledFor: null, description: '', tags: [] },
     createdAt: '2026-01-01T00:00:00.000Z',
     startedAt: null,
     endedAt: null,
