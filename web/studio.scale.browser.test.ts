@@ -176,8 +176,33 @@ test('a host on a link too thin for video sees it paused, in words, and keeps he
     assert.match(note, 'Video paused: your connection is weak');
     // Audio goes on; the paused videos are the server's doing, not a broken stream.
     await assertReceivesFrom(thin, [ann, bob], true);
-    // The hosts on a free link see no such thing.
+    // The hosts on a free link see no such thing, but are told why Thin's tile stalls; Thin sees their figures.
     assert.is(await ann.page.$(byTestId('video-paused')), null);
+    for (const other of [ann, bob]) {
+      await other.page.waitForFunction(
+        (selector) =>
+          Array.from(document.querySelectorAll(selector)).some((note) =>
+            /Thin's connection is (unstable|poor)/.test(note.textContent ?? ''),
+          ),
+        { timeout: 30_000 },
+        byTestId('connection-warning'),
+      );
+    }
+    const thinFigures = await thin.page.$eval(byTestId('my-connection'), (element) => ({
+      level: element.getAttribute('data-level'),
+      text: element.textContent ?? '',
+    }));
+    report(`thin link, as the server measures it: ${thinFigures.text.replace(/\s+/g, ' ').trim()}`);
+    const bobFigures = await bob.page.$eval(byTestId('my-connection'), (element) => element.textContent ?? '');
+    report(`a free link, as the server measures it: ${bobFigures.replace(/\s+/g, ' ').trim()}`);
+    assert.ok(thinFigures.level !== 'good', `Thin is told their connection is ${thinFigures.level}`);
+    const annWarnings = await ann.page.$$eval(byTestId('connection-warning'), (notes) =>
+      notes.map((note) => note.textContent ?? ''),
+    );
+    assert.not.ok(
+      annWarnings.some((note) => /(Ann|Bob)'s connection/.test(note)),
+      `hosts on a free link are not flagged: ${JSON.stringify(annWarnings)}`,
+    );
     report(`thin link: ${await thin.page.$$eval(byTestId('video-paused'), (all) => all.length)} video(s) paused`);
   } finally {
     for (const page of pages) await page.context.close().catch(() => undefined);

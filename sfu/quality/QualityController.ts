@@ -98,6 +98,7 @@ export class QualityController {
   /** When the decision last let each consumer flow after it did not (performance.now()). */
   readonly #letFlowAt = new Map<string, number>();
   #tier: QualityTier | null = null;
+  #latestSample: NetworkSample | undefined;
   /** Video consumers seen sending packets: no longer waiting for their first key frame. */
   readonly #seenSending = new Set<string>();
   readonly #lastScoreByConsumerId = new Map<string, number>();
@@ -144,6 +145,16 @@ export class QualityController {
       this.#scoreFell.add(consumerId);
       this.#sampleSoon();
     });
+  }
+
+  /** The viewer's downlink tier, once sampled (null before). */
+  get tier(): QualityTier | null {
+    return this.#tier;
+  }
+
+  /** The latest sample of the viewer's downlink (bandwidth estimate, RTT, loss), if any yet. */
+  get latestSample(): NetworkSample | undefined {
+    return this.#latestSample;
   }
 
   /** The client is ready for this consumer; it flows unless a decision holds it paused. */
@@ -229,6 +240,7 @@ export class QualityController {
     const audioCount = this.#media.consumers.size - videoConsumers.length;
     const input = { consumers: tiles, reservedBitrateBps: audioCount * AUDIO_RESERVE_BPS };
     const sample = withSample ? await this.#sample(videoConsumers) : undefined;
+    if (sample) this.#latestSample = sample;
     // Closed while the worker answered (the host left): nothing to decide, nobody to tell.
     if (this.#closed) return ACTIVE_SAMPLE_INTERVAL_MS;
     const result = decideLayers(this.#state, { ...input, ...(sample ? { sample } : {}) }, Date.now(), this.#options);

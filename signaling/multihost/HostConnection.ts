@@ -10,6 +10,7 @@ import type { PeerProducer } from '../../sfu/MediaRoomTypes.ts';
 import type { TrackSource } from '../protocol/index.ts';
 import type { LayerDecisionOptions } from '../../sfu/quality/layerDecision.ts';
 import { QualityController } from '../../sfu/quality/QualityController.ts';
+import { ConnectionHealth } from './ConnectionHealth.ts';
 import type { Session } from './Session.ts';
 import type { SessionPushes } from './SessionPushes.ts';
 
@@ -20,6 +21,7 @@ export class HostConnection {
   readonly connectionId: string;
   readonly media: MediaPeer;
   readonly quality: QualityController;
+  readonly #health: ConnectionHealth;
   readonly #session: Session;
   readonly #pushes: SessionPushes;
   readonly #onPublished: (producer: PeerProducer) => void;
@@ -59,6 +61,18 @@ export class HostConnection {
       },
       logger,
       qualityOptions,
+    );
+    this.#health = new ConnectionHealth(
+      media,
+      this.quality,
+      {
+        figures: (figures) => viewer.emit('webrtc:stats-update', { sessionId: session.id, ...figures }),
+        levelChanged: (level) =>
+          pushes
+            .session(session.id)
+            .emit('webrtc:connection-warning', { sessionId: session.id, userId: this.userId, level }),
+      },
+      logger,
     );
   }
 
@@ -115,6 +129,7 @@ export class HostConnection {
   }
 
   close(): void {
+    this.#health.close();
     this.quality.close();
     this.media.close();
   }

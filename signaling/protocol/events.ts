@@ -60,6 +60,8 @@ import type {
   PublishedTrack,
   QualityAdapted,
   QualityTier,
+  ConnectionFigures,
+  ConnectionWarning,
   SessionPlan,
   SessionSettings,
   SessionStatus,
@@ -251,6 +253,8 @@ export interface ServerToClientEvents {
   'webrtc:audio-levels': (event: { sessionId: string; levels: { userId: string; volume: number }[] }) => void;
   'webrtc:quality-adapted': (event: QualityAdapted) => void;
   'webrtc:peer-quality-changed': (event: { sessionId: string; userId: string; tier: QualityTier }) => void;
+  'webrtc:stats-update': (event: ConnectionFigures) => void;
+  'webrtc:connection-warning': (event: ConnectionWarning) => void;
   /** Mesh, to one host: another host of the session offers, answers or sends a candidate. */
   'webrtc:offer': (event: { sessionId: string; fromUserId: string; sdp: string }) => void;
   'webrtc:answer': (event: { sessionId: string; fromUserId: string; sdp: string }) => void;

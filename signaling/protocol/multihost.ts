@@ -243,6 +243,34 @@ export interface ConsumerOptions {
 
 export type QualityTier = 'excellent' | 'good' | 'fair' | 'poor';
 
+/** How a host's connection is, in the words the studio shows (ConnectionHealth on the server). */
+export type HealthLevel = 'good' | 'unstable' | 'poor';
+
+/** A host's connection as the server measures it (`webrtc:stats-update`, to that host, every few seconds). */
+export interface ConnectionFigures {
+  sessionId: string;
+  /** What the server receives from the host (their uplink), kbit/s. */
+  sendKbps: number;
+  /** What the server sends the host (their downlink), kbit/s. */
+  receiveKbps: number;
+  /** The worse of the two directions' packet loss, percent. */
+  lossPct: number;
+  /** Round trip between the server and the host, ms (0: not measured yet). */
+  rttMs: number;
+  /** The spec's tier for this host's link (bandwidth estimate, RTT, loss on its own hops); null before a sample. */
+  tier: QualityTier | null;
+  /** The worst of the host's published streams' scores as the server receives them (0–10); null: none. */
+  uplinkScore: number | null;
+  level: HealthLevel;
+}
+
+/** `webrtc:connection-warning`: a host's connection level changed (and held), to every host of the session. */
+export interface ConnectionWarning {
+  sessionId: string;
+  userId: string;
+  level: HealthLevel;
+}
+
 export interface QualityAdapted {
   consumerId: string;
   tier: QualityTier;

@@ -20,6 +20,8 @@ import type {
   MediaMode,
   QualityAdapted,
   QualityTier,
+  ConnectionFigures,
+  HealthLevel,
   SessionState,
   SettingsRequest,
   StoppableSource,
@@ -168,6 +170,10 @@ export class StudioSession {
   receiveQuality = $state.raw<Record<string, QualityAdapted>>({});
   /** By user id: each host's network tier as the server sees it. */
   peerQuality = $state.raw<Record<string, QualityTier>>({});
+  /** This host's connection as the server measures it (every few seconds, while on the SFU). */
+  myConnection = $state.raw<ConnectionFigures | undefined>();
+  /** By user id: the hosts whose connection the server finds unstable or poor (held, not a blip). */
+  connectionWarnings = $state.raw<Record<string, HealthLevel>>({});
   micOn = $state(true);
   cameraOn = $state(true);
   /** This host's camera, for its own tile. */
@@ -1443,6 +1449,14 @@ export class StudioSession {
     });
     socket.on('webrtc:peer-quality-changed', (event) => {
       if (mine(event)) this.peerQuality = { ...this.peerQuality, [event.userId]: event.tier };
+    });
+    socket.on('webrtc:stats-update', (event) => {
+      if (mine(event)) this.myConnection = event;
+    });
+    socket.on('webrtc:connection-warning', (event) => {
+      if (!mine(event)) return;
+      const { [event.userId]: _previous, ...others } = this.connectionWarnings;
+      this.connectionWarnings = event.level === 'good' ? others : { ...others, [event.userId]: event.level };
     });
 
     // The opponent's hosts in a battle: their tracks are consumed (and closed when gone) like co-hosts'.
