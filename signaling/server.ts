@@ -30,6 +30,8 @@ import { StoredImages } from './http/StoredImages.ts';
 import { resolveFfmpeg } from '../recorder/ffmpegBinary.ts';
 import { LiveThumbnails } from './broadcast/LiveThumbnails.ts';
 import { thumbnailRoutes } from './broadcast/thumbnailRoutes.ts';
+import { SavedBanners } from './multihost/SavedBanners.ts';
+import { savedBannerRoutes } from './multihost/savedBannerRoutes.ts';
 import { AVATAR_MAX_BYTES, PRODUCT_IMAGE_MAX_BYTES } from './protocol/index.ts';
 import { ShopNotifier } from './shop/ShopNotifier.ts';
 import { shopRoutes } from './shop/shopRoutes.ts';
@@ -386,6 +388,7 @@ async function startOnDatabase(
   });
   sessions.on('ended', (session: { id: string }) => thumbnails.forget(session.id));
   app.use(thumbnailRoutes(thumbnails, audienceGate));
+  app.use(savedBannerRoutes(new SavedBanners(database), tokenSecret));
   app.use(streamRoutes(streams, tokenSecret, cluster?.limitStore));
   app.use(chatRoutes(chat, tokenSecret, cluster?.limitStore));
   app.use(channelRoutes(channels, tokenSecret));

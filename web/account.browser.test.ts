@@ -149,6 +149,22 @@ test('the access token runs out and is renewed unnoticed: HTTP calls and the stu
   };
   assert.is(session.data.primaryHostId, host, 'the account (not a guest) hosts');
   assert.is(session.data.hosts[0]?.displayName, 'Grace Hopper');
+
+  // The account keeps a banner for later shows, and shows it again from the list with a click.
+  await page.locator(byTestId('banner-text')).fill('Grace Hopper: compilers');
+  await page.locator(byTestId('banner-save')).click();
+  await page.waitForFunction(
+    (selector) => document.querySelector(selector)?.textContent?.trim() === 'Grace Hopper compilers',
+    { timeout: STEP_TIMEOUT_MS },
+    byTestId('saved-banner-show'),
+  );
+  await page.locator(byTestId('banner-text')).fill('');
+  await page.locator(byTestId('saved-banner-show')).click();
+  await page.waitForFunction(
+    (selector) => document.querySelector(selector)?.textContent?.includes('Grace Hopper compilers'),
+    { timeout: STEP_TIMEOUT_MS },
+    byTestId('banner-shown'),
+  );
 });
 
 test('password change, sign out, and signing in again (only with the new password) keeps name and picture', async () => {
@@ -166,7 +182,8 @@ test('password change, sign out, and signing in again (only with the new passwor
     { timeout: STEP_TIMEOUT_MS },
   );
 
-  await page.click(byTestId('sign-out'));
+  // A locator waits for the button to stand still: the menu's avatar loading late can move it under a bare click.
+  await page.locator(byTestId('sign-out')).click();
   await page.waitForSelector(byTestId('menu-sign-in'), { timeout: STEP_TIMEOUT_MS });
   assert.is(await page.evaluate(() => localStorage.getItem('stagecast.identity')), null);
   await page.goto(`${server.url}/account`, { waitUntil: 'load' });

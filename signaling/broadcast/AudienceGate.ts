@@ -71,28 +71,34 @@ export class AudienceGate {
     return audience;
   }
 
-  /** Whether a live media folder (`<session>` or `<session>~<key>`) may be served; its session id if so. */
-  async liveFolder(folder: string): Promise<string | undefined> {
+  /** Whether a live media folder (`<session>` or `<session>~<key>`) may be served: the session's id if so. */
+  async liveFolder(folder: string): Promise<FolderAnswer> {
     const parsed = parseMediaFolder(folder);
-    if (!parsed) return undefined;
-    const audience = await this.audienceOf(parsed.id);
-    return audience?.access.opens(parsed.key) ? parsed.id : undefined;
+    if (!parsed) return 'missing';
+    return answerFor(parsed, await this.audienceOf(parsed.id));
   }
 
-  /** Whether a recording's folder may be served; the recording's id if so. */
-  async recordingFolder(folder: string): Promise<string | undefined> {
+  /** Whether a recording's folder may be served: the recording's id if so. */
+  async recordingFolder(folder: string): Promise<FolderAnswer> {
     const parsed = parseMediaFolder(folder);
-    if (!parsed) return undefined;
+    if (!parsed) return 'missing';
     let sessionId = this.#recordingSessions.get(parsed.id);
     if (sessionId === undefined) {
       sessionId = (await this.#recordings.get(parsed.id))?.sessionId;
       // A recording's session never changes: only found ones are remembered (one not found may be made next).
       if (sessionId !== undefined) remember(this.#recordingSessions, parsed.id, sessionId);
     }
-    if (sessionId === undefined) return undefined;
-    const audience = await this.audienceOf(sessionId);
-    return audience?.access.opens(parsed.key) ? parsed.id : undefined;
+    if (sessionId === undefined) return 'missing';
+    return answerFor(parsed, await this.audienceOf(sessionId));
   }
+}
+
+/** A folder's id when it may be served; else why not. */
+export type FolderAnswer = { id: string } | 'private' | 'missing';
+
+function answerFor(folder: MediaFolder, audience: SessionAudience | undefined): FolderAnswer {
+  if (!audience) return 'missing';
+  return audience.access.opens(folder.key) ? { id: folder.id } : 'private';
 }
 
 /** Keeps the map to its bound by forgetting the oldest entries (Maps iterate in insertion order). */

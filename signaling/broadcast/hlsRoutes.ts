@@ -17,14 +17,12 @@ import {
   type LiveLadder,
 } from '../../recorder/llhls/LiveLadder.ts';
 import type { LiveRendition } from '../../recorder/llhls/LiveRendition.ts';
-import type { AudienceGate } from './AudienceGate.ts';
+import type { AudienceGate, FolderAnswer } from './AudienceGate.ts';
 import type { BroadcastService } from './BroadcastService.ts';
 import type { LiveEdgeHolds } from './LiveEdgeHolds.ts';
 import { lowLatencyQuery } from './lowLatencyQuery.ts';
 import { SegmentCache } from './SegmentCache.ts';
 
-/** Session and recording ids. */
-const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
 const renditionPattern = /^[a-z0-9]{1,16}$/;
 
 const immutable = 'public, max-age=31536000, immutable';
@@ -85,17 +83,17 @@ export function hlsRoutes(
   // A private session's files are under `<id>~<key>` (mediaFolder): the gate answers which session a
   // folder opens, if any. A wrong or missing key is a 403 in words; the rest of a refusal, a 404.
   router.param('folder', (req, res, next, folder: string) => {
-    gate.liveFolder(folder).then((sessionId) => admitted(res, next, sessionId, folder), next);
+    gate.liveFolder(folder).then((answer) => admitted(res, next, answer), next);
   });
   router.param('recordingFolder', (req, res, next, folder: string) => {
-    gate.recordingFolder(folder).then((recordingId) => admitted(res, next, recordingId, folder), next);
+    gate.recordingFolder(folder).then((answer) => admitted(res, next, answer), next);
   });
-  const admitted = (res: Response, next: () => void, id: string | undefined, folder: string) => {
-    if (id !== undefined) {
-      res.locals.mediaId = id;
+  const admitted = (res: Response, next: () => void, answer: FolderAnswer) => {
+    if (typeof answer === 'object') {
+      res.locals.mediaId = answer.id;
       return next();
     }
-    if (!idPattern.test(folder.split('~')[0] ?? '')) return notFound(res);
+    if (answer === 'missing') return notFound(res);
     res.status(403).json({
       ok: false,
       error: { code: 'PRIVATE_SESSION', message: 'this show is private: its link carries the key to its media' },

@@ -6,6 +6,7 @@
 import { Router, type Request } from 'express';
 import { authenticate, optionalIdentity } from '../auth/authenticate.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
+import { AppError } from '../errors.ts';
 import { parseBody, parseInput } from '../http/httpErrors.ts';
 import { ipRateLimit } from '../limits/ipRateLimit.ts';
 import type { LimitStore } from '../limits/rateLimits.ts';
@@ -20,7 +21,12 @@ export function streamRoutes(streams: StreamService, tokenKeys: TokenKeys, limit
   const ok = (data: unknown) => ({ ok: true, data });
   const id = (req: Request) => parseInput(idParam, req.params.id);
   const key = (req: Request) => parseInput(watchKeyQuery, req.query).key;
-  const reader = (req: Request) => optionalIdentity(req, tokenKeys);
+  // A reader's identity only lets a host in without the key: a stale token reads as anonymous, not as an error.
+  const reader = (req: Request) =>
+    optionalIdentity(req, tokenKeys).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'UNAUTHENTICATED') return undefined;
+      throw error;
+    });
   // Guessing a show's password: a few tries a minute per address.
   const unlockLimit = ipRateLimit('stream-unlock', { burst: 10, perS: 1 / 6 }, limitStore);
 

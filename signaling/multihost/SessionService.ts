@@ -35,7 +35,7 @@ import { mintIceServers } from '../turn/turnCredentials.ts';
 import { audioLevelsWorthPushing, type HostLevel, type LevelsPush } from './audioLevelPushes.ts';
 import { HostConnection } from './HostConnection.ts';
 import type { Invitation } from './invitationLinks.ts';
-import { planState, Session, type SettingsChange } from './Session.ts';
+import { planState, Session, type SavedSession, type SettingsChange } from './Session.ts';
 import type { PushTarget, SessionPushes } from './SessionPushes.ts';
 import type { SessionStore } from './SessionStore.ts';
 
@@ -213,13 +213,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     if (!saved) return undefined;
     return () => {
       if (this.#sessions.has(sessionId)) return;
-      const session = Session.restore({
-        ...saved,
-        joinRequestTtlMs: this.#config.joinRequestTtlMs,
-        mesh: this.#config.mesh,
-      });
-      this.#watch(session);
-      this.#sessions.set(session.id, session);
+      const session = this.#bringBack(saved);
       this.#logger.warn({ sessionId, status: session.status }, 'session taken over from another node');
       // A planned session waits for its time, not for its primary host.
       if (!session.isPlanned) this.#awaitPrimary(session);
@@ -615,20 +609,26 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
    */
   async restorePlanned(): Promise<number> {
     let restored = 0;
-    for (const sessionId of await this.#store.plannedIds()) {
+    for (const sessionId of await this.#store.plannedIds(new Date())) {
       const saved = await this.#store.findSaved(sessionId);
       if (!saved || this.#sessions.has(sessionId)) continue;
-      const session = Session.restore({
-        ...saved,
-        joinRequestTtlMs: this.#config.joinRequestTtlMs,
-        mesh: this.#config.mesh,
-      });
-      this.#watch(session);
-      this.#sessions.set(session.id, session);
+      this.#bringBack(saved);
       restored++;
     }
     if (restored > 0) this.#logger.info({ restored }, 'planned sessions brought back');
     return restored;
+  }
+
+  /** A session from its row, held here (a failover, or a planned session after a restart). */
+  #bringBack(saved: SavedSession): Session {
+    const session = Session.restore({
+      ...saved,
+      joinRequestTtlMs: this.#config.joinRequestTtlMs,
+      mesh: this.#config.mesh,
+    });
+    this.#watch(session);
+    this.#sessions.set(session.id, session);
+    return session;
   }
 
   /** Ends every session (server shutdown), except those planned for later: they come back on the next start. */

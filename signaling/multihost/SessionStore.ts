@@ -9,6 +9,9 @@ import { checkStoredRow, type CheckedRow } from '../storedRow.ts';
 import { planState, type SavedSession, type Session, type StoredPlan } from './Session.ts';
 import type { UpcomingSession } from '../protocol/index.ts';
 
+/** A planned session whose host has not come a day after its time is not waited for on the next start. */
+export const PLANNED_SESSION_WAIT_MS = 24 * 3_600_000;
+
 /** A LiveSession row as read. */
 export interface SessionRow {
   id: string;
@@ -188,20 +191,26 @@ export class SessionStore {
   /**
    * Sessions left "live" or "scheduled" by a process that stopped: they
    * cannot resume — except planned ones (scheduled for a time, not started),
-   * which wait for it (plannedIds).
+   * which wait for it (plannedIds), up to a day past it.
    */
   async endOrphans(now: Date): Promise<number> {
     const result = await this.#database.liveSession.updateMany({
-      where: { OR: [{ status: 'live' }, { status: 'scheduled', scheduledFor: null }] },
+      where: {
+        OR: [
+          { status: 'live' },
+          { status: 'scheduled', scheduledFor: null },
+          { status: 'scheduled', scheduledFor: { lt: new Date(now.getTime() - PLANNED_SESSION_WAIT_MS) } },
+        ],
+      },
       data: { status: 'ended', endedAt: now },
     });
     return result.count;
   }
 
-  /** Planned sessions (scheduled for a time, not started), to bring back on start. */
-  async plannedIds(): Promise<string[]> {
+  /** Planned sessions (scheduled for a time, not started, not a day past it), to bring back on start. */
+  async plannedIds(now: Date): Promise<string[]> {
     const rows = await this.#database.liveSession.findMany({
-      where: { status: 'scheduled', scheduledFor: { not: null } },
+      where: { status: 'scheduled', scheduledFor: { gte: new Date(now.getTime() - PLANNED_SESSION_WAIT_MS) } },
       select: { id: true },
     });
     return rows.map((row) => row.id);

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { JoinRequestState, SessionState } from '../protocol/index.ts';
+import type { JoinRequestState, SavedBannerView, SessionState } from '../protocol/index.ts';
+import { registerAccount } from '../../testkit/accountClient.ts';
 import {
   fakeAudioRtpParameters,
   fakeDtlsParameters,
@@ -696,6 +697,38 @@ test('join requests: denied with a reason, withdrawn, expired, ended — each pu
   const ended = frankSocket.next('multihost:ended');
   assert.is((await api(server.url, 'POST', `${path}/end`, alice!.token)).status, 200);
   assert.equal(await ended, { sessionId: session.id, reason: 'ended-by-host' });
+});
+
+test('an account keeps banners to show again: filter-safe text, once each, at most 20, its own only; guests are told', async () => {
+  const ada = await registerAccount(server.url, { displayName: 'Ada' });
+  const grace = await registerAccount(server.url, { displayName: 'Grace' });
+  const guest = await signInGuest(server.url, 'Guest');
+  const save = (token: string, text: unknown) =>
+    api<SavedBannerView>(server.url, 'POST', '/api/banners', token, { text });
+  const first = await save(ada.token, 'Ada Lovelace: first programmer');
+  assert.is(first.status, 201);
+  assert.is(first.body.ok && first.body.data.text, 'Ada Lovelace first programmer', 'kept as the picture draws it');
+  const again = await save(ada.token, 'Ada Lovelace first programmer');
+  assert.is(again.body.ok && again.body.data.id, first.body.ok && first.body.data.id, 'the same words are kept once');
+  assert.is(errorCode((await save(ada.token, 'bell\u0007')).body), 'INVALID_INPUT');
+  assert.is(errorCode((await save(ada.token, 'x'.repeat(200))).body), 'INVALID_INPUT');
+  assert.is(errorCode((await save(guest.token, 'A guest')).body), 'NOT_ALLOWED', 'guests have no account to keep them');
+  for (let index = 1; index < 20; index++) assert.ok((await save(ada.token, `Banner ${index}`)).body.ok);
+  assert.is(errorCode((await save(ada.token, 'One too many')).body), 'LIMIT_REACHED');
+  const listed = await api<SavedBannerView[]>(server.url, 'GET', '/api/banners', ada.token);
+  assert.is(listed.body.ok && listed.body.data.length, 20);
+  assert.equal(
+    await api<SavedBannerView[]>(server.url, 'GET', '/api/banners', grace.token).then((r) => r.body.ok && r.body.data),
+    [],
+  );
+  const id = first.body.ok ? first.body.data.id : '';
+  assert.is(
+    errorCode((await api(server.url, 'DELETE', `/api/banners/${id}`, grace.token)).body),
+    'NOT_FOUND',
+    'not hers',
+  );
+  assert.is((await api(server.url, 'DELETE', `/api/banners/${id}`, ada.token)).status, 200);
+  assert.ok((await save(ada.token, 'One too many')).body.ok, 'room again after a delete');
 });
 
 test.run();

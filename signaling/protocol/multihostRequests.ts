@@ -137,6 +137,8 @@ const onScreenWords = (maxLength: number) =>
     .transform((text) => onScreenText(text, maxLength))
     .refine((text) => text.length > 0, 'has nothing that can be shown (letters, digits, spaces and . , ! ? & + # @ -)')
     .nullable();
+/** `POST /api/banners`: a banner to keep, as the compositor would draw it. */
+export const savedBannerBody = z.object({ text: onScreenWords(BANNER_MAX_LENGTH).unwrap() });
 export const onScreenRequest = z
   .object({
     banner: onScreenWords(BANNER_MAX_LENGTH),

@@ -73,3 +73,13 @@ export function onScreenGeometry(canvas: { width: number; height: number }): {
     },
   };
 }
+
+/** Most banners an account keeps saved. */
+export const MAX_SAVED_BANNERS = 20;
+
+/** A banner saved to show again (`/api/banners`). */
+export interface SavedBannerView {
+  id: string;
+  text: string;
+  createdAt: string;
+}

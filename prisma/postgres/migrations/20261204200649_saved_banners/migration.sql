@@ -1,0 +1,18 @@
+-- CreateTable
+CREATE TABLE "SavedBanner" (
+    "id" TEXT NOT NULL,
+    "ownerId" TEXT NOT NULL,
+    "text" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "SavedBanner_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "SavedBanner_ownerId_createdAt_idx" ON "SavedBanner"("ownerId", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SavedBanner_ownerId_text_key" ON "SavedBanner"("ownerId", "text");
+
+-- AddForeignKey
+ALTER TABLE "SavedBanner" ADD CONSTRAINT "SavedBanner_ownerId_fkey" FOREIGN KEY ("ownerId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
