@@ -1,6 +1,7 @@
 // insertRows writes what the model API would: read back through the model
 // API, on both databases and (SQLite) both paths of hotStatements, the same
 // values — dates to the millisecond.
+// run-tests: shares the machine
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -2,6 +2,7 @@
 // runner (applies in order, records in Prisma's table, idempotent, atomic per
 // migration, safe to run concurrently, refuses edited history), and a whole
 // node running on PostgreSQL.
+// run-tests: shares the machine
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

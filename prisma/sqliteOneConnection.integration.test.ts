@@ -2,6 +2,7 @@
 // its settings hold after them, a rolled-back transaction leaves nothing and
 // no transaction open, concurrent transactions and reads still serialize,
 // and a statement cannot slip into another's open transaction.
+// run-tests: shares the machine
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -10,6 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { waitFor } from '../testkit/waitFor.ts';
 import { CompositorProcess, type CompositorProcessOptions, type CompositorRun } from './CompositorProcess.ts';
+import type { CompositorExitCause } from './CompositorProcessTypes.ts';
 import { resolveFfmpeg } from './ffmpegBinary.ts';
 import { hlsSegmentPrefix } from './hlsOutputArgs.ts';
 
@@ -38,6 +39,7 @@ interface Noted {
   generation?: number;
   pid?: number;
   signal?: NodeJS.Signals | null;
+  cause?: CompositorExitCause;
   retryInMs?: number;
   atMs: number;
 }
@@ -57,7 +59,9 @@ function compositorWith(options: Partial<CompositorProcessOptions> & Pick<Compos
   compositor.on('started', (run) => note('started', run));
   compositor.on('firstSegment', (run) => note('firstSegment', run));
   compositor.on('stalled', (run) => note('stalled', run));
-  compositor.on('exited', (run, exit) => note('exited', run, { signal: exit.signal, retryInMs: exit.retryInMs }));
+  compositor.on('exited', (run, exit) =>
+    note('exited', run, { signal: exit.signal, cause: exit.cause, retryInMs: exit.retryInMs }),
+  );
   compositor.on('failed', (_error, retryInMs) => note('failed', undefined, { retryInMs }));
   return {
     compositor,
@@ -91,6 +95,10 @@ test('a run that dies is restarted with back-off, each run numbered on', async (
     await waitFor('four restarts', () => (subject.of('started').length >= 5 ? true : undefined), 20_000);
     const started = subject.of('started');
     const exited = subject.of('exited');
+    assert.ok(
+      exited.every((entry) => entry.cause === 'exited'),
+      'each ended by itself',
+    );
     assert.equal(
       started.map((entry) => entry.generation),
       [5, 6, 7, 8, 9],
@@ -189,6 +197,7 @@ test('a run that stops producing is reported stalled, then killed and restarted'
       ],
     );
     assert.is(subject.of('exited')[0]?.signal, 'SIGKILL');
+    assert.is(subject.of('exited')[0]?.cause, 'stalled');
     // Reported once per stall, not at every look.
     assert.is(subject.of('stalled').filter((entry) => entry.generation === 1).length, 1);
     const stalledAfterMs = subject.of('stalled')[0]!.atMs - first!.atMs;
@@ -233,6 +242,7 @@ test('an output that falls behind real time is restarted at the present', async 
     await subject.compositor.start();
     await waitFor('a restart', () => (subject.of('started').length >= 2 ? true : undefined), 20_000);
     assert.is(subject.of('exited')[0]?.signal, 'SIGKILL');
+    assert.is(subject.of('exited')[0]?.cause, 'lagging');
     assert.is(subject.of('stalled').length, 0, 'it was producing, only late');
   } finally {
     await subject.cleanUp();

@@ -24,6 +24,7 @@ import {
   type CompositorProcessEvents,
   type CompositorProcessOptions,
   type CompositorRun,
+  type CompositorExitCause,
   type CompositorTiming,
 } from './CompositorProcessTypes.ts';
 import { freeTcpPort } from './freeTcpPort.ts';
@@ -54,6 +55,8 @@ interface ActiveRun {
   timers: NodeJS.Timeout[];
   stderrTail: string[];
   firstSegmentSeen: boolean;
+  /** Set when a watchdog kills the run: why (the exit then reports it). */
+  killedFor?: CompositorExitCause;
 }
 
 export class CompositorProcess extends EventEmitter<CompositorProcessEvents> {
@@ -162,11 +165,12 @@ export class CompositorProcess extends EventEmitter<CompositorProcessEvents> {
         ? this.#timing.minRestartDelayMs
         : Math.min(this.#restartDelayMs * 2, this.#timing.maxRestartDelayMs);
     const stderr = run.stderrTail.join('\n');
+    const cause = run.killedFor ?? 'exited';
     this.#logger.warn(
-      { generation: run.info.generation, code, signal, retryInMs: this.#restartDelayMs, stderr },
+      { generation: run.info.generation, code, signal, cause, retryInMs: this.#restartDelayMs, stderr },
       'FFmpeg exited; restarting',
     );
-    this.emit('exited', run.info, { code, signal, retryInMs: this.#restartDelayMs, stderr });
+    this.emit('exited', run.info, { code, signal, cause, retryInMs: this.#restartDelayMs, stderr });
     this.#scheduleRestart();
   }
 
@@ -201,8 +205,9 @@ export class CompositorProcess extends EventEmitter<CompositorProcessEvents> {
     let lastMtimeMs = 0;
     let laggingSince: number | undefined;
     let resynced = false;
-    const restart = (reason: string, details: Record<string, unknown>) => {
+    const restart = (cause: CompositorExitCause, reason: string, details: Record<string, unknown>) => {
       this.#clearTimers(run);
+      run.killedFor = cause;
       this.#logger.warn({ generation, ...details }, reason);
       run.child.kill('SIGKILL');
     };
@@ -211,7 +216,8 @@ export class CompositorProcess extends EventEmitter<CompositorProcessEvents> {
       const mtimeMs = this.#playlistMtimeMs(run);
       if (mtimeMs === lastMtimeMs) {
         const stalledMs = Date.now() - lastChange;
-        if (stalledMs > timing.stallRestartMs) restart('FFmpeg stopped producing segments; restarting it', {});
+        if (stalledMs > timing.stallRestartMs)
+          restart('stalled', 'FFmpeg stopped producing segments; restarting it', {});
         else if (stalledMs > timing.stallResyncMs && !resynced) {
           resynced = true;
           this.#logger.warn({ generation, stalledMs }, 'FFmpeg output stalled');
@@ -227,7 +233,7 @@ export class CompositorProcess extends EventEmitter<CompositorProcessEvents> {
       const lagMs = (text !== undefined ? outputLagMs(text, Date.now()) : undefined) ?? 0;
       laggingSince = lagMs > timing.maxOutputLagMs ? (laggingSince ?? Date.now()) : undefined;
       if (laggingSince !== undefined && Date.now() - laggingSince > timing.lagRestartAfterMs) {
-        restart('FFmpeg fell behind real time; restarting it at the present', { lagMs });
+        restart('lagging', 'FFmpeg fell behind real time; restarting it at the present', { lagMs });
       }
     }, timing.watchIntervalMs);
     run.timers.push(firstSegmentPoll, progressWatch);

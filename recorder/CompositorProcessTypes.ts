@@ -30,9 +30,18 @@ export interface CompositorRun extends CompositorRunPorts {
 }
 
 /** How a run ended on its own (or was killed by a watchdog), and when the next starts. */
+/**
+ * Why a run ended before stop(): FFmpeg exited by itself (a crash, an input
+ * it could not read), or a watchdog killed it for producing nothing
+ * (`stalled`) or for falling behind real time (`lagging`: most often a
+ * machine too busy to encode in real time).
+ */
+export type CompositorExitCause = 'exited' | 'stalled' | 'lagging';
+
 export interface CompositorExit {
   code: number | null;
   signal: NodeJS.Signals | null;
+  cause: CompositorExitCause;
   /** The next run starts after this long (back-off). */
   retryInMs: number;
   /** FFmpeg's last stderr lines, for the log. */

@@ -274,7 +274,10 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     });
     this.#compositor.on('firstSegment', (run) => this.#linkOf(run)?.noteFirstSegment());
     this.#compositor.on('stalled', (run) => this.#onRunStalled(run));
-    this.#compositor.on('exited', (run) => this.#onRunExited(run));
+    this.#compositor.on('exited', (run, exit) => {
+      this.#onRunExited(run);
+      this.emit('encoderRestart', exit.cause);
+    });
   }
 
   /** Tracks of the current composition left out of the recording, and why. */

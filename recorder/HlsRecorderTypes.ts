@@ -4,6 +4,7 @@ import type { OnScreenState } from '../signaling/protocol/onScreen.ts';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { LayoutKind } from '../signaling/protocol/layoutGeometry.ts';
+import type { CompositorExitCause } from './CompositorProcessTypes.ts';
 import type { Rendition } from './hlsOutputArgs.ts';
 import type { HlsContinuation } from './llhls/LiveRendition.ts';
 
@@ -121,4 +122,6 @@ export type HlsRecorderEvents = {
    * `start()` resolves, so a listener added right then hears them.
    */
   warning: [warning: RecorderWarning];
+  /** The compositor's FFmpeg ended without being asked to and is being restarted (the audience gets a short gap). */
+  encoderRestart: [cause: CompositorExitCause];
 };

@@ -1,6 +1,8 @@
 // `npm test` after set-up: type-check, lint, format check, then every
-// *.test.ts file in its own process (unit, then integration, then browser;
-// the checks and the unit tests that hold no clock share the two cores).
+// *.test.ts file in its own process (unit, then integration, then browser).
+// The checks, the unit tests that hold no clock and the integration tests
+// marked as sharing the machine run two at a time on the two cores; the
+// rest run alone. A process a test file left running is reported and ended.
 // Ends with one line `N passed, N failed[, N skipped]` and exits non-zero on
 // any failure. `npm test -- PATTERN` runs only test files whose path contains
 // PATTERN (and skips the static checks).
@@ -44,17 +46,78 @@ function testKind(file: string): number {
 
 /** A unit test that times what it checks says so on a line of its own. */
 const ALONE_MARK = '// run-tests: alone';
-function runsAlone(file: string): boolean {
-  return fs.readFileSync(path.join(repoRoot, file), 'utf8').includes(ALONE_MARK);
+/**
+ * An integration test with no real-time media and no clock that contention
+ * could stretch past its waits (HTTP, sockets, the databases) says so: it
+ * runs beside another. Its server and client share one Node thread, so two
+ * of them keep both cores busy where one alone left one idle.
+ */
+const SHARES_MARK = '// run-tests: shares the machine';
+
+function fileMarks(file: string): { alone: boolean; shares: boolean } {
+  const text = fs.readFileSync(path.join(repoRoot, file), 'utf8');
+  return { alone: text.includes(ALONE_MARK), shares: text.includes(SHARES_MARK) };
 }
 
-function run(command: string[], timeoutMs: number): Promise<{ code: number; output: string; ms: number }> {
+/** Runs beside another job: unit tests unless marked alone, integration tests marked as sharing. */
+function runsBeside(file: string): boolean {
+  const marks = fileMarks(file);
+  const kind = testKind(file);
+  return kind === 0 ? !marks.alone : kind === 1 && marks.shares;
+}
+
+/** Every process a job starts inherits this variable (with the job's own value) unless it clears its environment. */
+const JOB_VARIABLE = 'STAGECAST_TEST_JOB';
+let jobCount = 0;
+
+/** Processes still running with the job's mark in their environment. */
+function processesOf(jobMark: string): { pid: number; name: string }[] {
+  const needle = `${JOB_VARIABLE}=${jobMark}\0`;
+  return fs.readdirSync('/proc').flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    try {
+      if (!fs.readFileSync(`/proc/${entry}/environ`, 'latin1').includes(needle)) return [];
+      return [{ pid: Number(entry), name: fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() }];
+    } catch {
+      return []; // gone meanwhile, or not ours to read
+    }
+  });
+}
+
+/**
+ * What a job left running once it ended: given a few seconds to exit (a
+ * browser's helpers close after it), then ended by PID and named, so one
+ * file's leftovers neither slow the next files nor go unnoticed.
+ */
+async function endLeftovers(jobMark: string): Promise<string | undefined> {
+  const deadline = Date.now() + 5000;
+  let left = processesOf(jobMark);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    left = processesOf(jobMark);
+  }
+  if (left.length === 0) return undefined;
+  for (const { pid } of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited just now
+    }
+  }
+  return left.map(({ pid, name }) => `${name} (${pid})`).join(', ');
+}
+
+function run(
+  command: string[],
+  timeoutMs: number,
+): Promise<{ code: number; output: string; ms: number; leftovers?: string }> {
   const started = Date.now();
+  const jobMark = `${process.pid}-${++jobCount}`;
   return new Promise((resolve) => {
     const [bin, ...args] = command as [string, ...string[]];
     const child = spawn(bin, args, {
       cwd: repoRoot,
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', [JOB_VARIABLE]: jobMark },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group, so a timeout kills what it started too
     });
@@ -67,7 +130,10 @@ function run(command: string[], timeoutMs: number): Promise<{ code: number; outp
     }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code: code ?? 1, output, ms: Date.now() - started });
+      const ms = Date.now() - started;
+      void endLeftovers(jobMark).then((leftovers) =>
+        resolve({ code: code ?? 1, output, ms, ...(leftovers ? { leftovers } : {}) }),
+      );
     });
   });
 }
@@ -95,7 +161,11 @@ function indent(text: string): string {
     .join('\n');
 }
 
-function report(totals: Outcome, name: string, result: { code: number; output: string; ms: number }): void {
+function report(
+  totals: Outcome,
+  name: string,
+  result: { code: number; output: string; ms: number; leftovers?: string },
+): void {
   const outcome = parseUvu(result.output) ?? { passed: result.code === 0 ? 1 : 0, failed: 0, skipped: 0 };
   // A crash, timeout or failure outside a test still counts as a failure.
   if (result.code !== 0 && outcome.failed === 0) outcome.failed = 1;
@@ -111,11 +181,16 @@ function report(totals: Outcome, name: string, result: { code: number; output: s
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${ok ? counts : `${outcome.failed} failed, ${counts}`} ${seconds}`);
   }
   if (!ok) console.log(indent(result.output));
+  if (result.leftovers) console.log(`LEFT RUNNING by ${name}, now ended: ${result.leftovers}`);
 }
 
-/** Runs the jobs one after another, reporting each as it ends. */
-async function runLane(totals: Outcome, jobs: [name: string, command: string[]][]): Promise<void> {
-  for (const [name, command] of jobs) report(totals, name, await run(command, FILE_TIMEOUT_MS));
+/** Runs the jobs `width` at a time, each lane taking the next job when it is free, reporting each as it ends. */
+async function runLanes(totals: Outcome, jobs: [name: string, command: string[]][], width: number): Promise<void> {
+  const queue = [...jobs];
+  const lane = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) report(totals, job[0], await run(job[1], FILE_TIMEOUT_MS));
+  };
+  await Promise.all(Array.from({ length: width }, lane));
 }
 
 const testCommand = (file: string): [string, string[]] => [file, [process.execPath, '--import', 'tsx', file]];
@@ -126,14 +201,16 @@ async function main(): Promise<number> {
   const files = findTestFiles(repoRoot)
     .filter((file) => !filter || file.includes(filter))
     .sort((a, b) => testKind(a) - testKind(b) || a.localeCompare(b));
-  const besideChecks = files.filter((file) => testKind(file) === 0 && !runsAlone(file));
+  const beside = files.filter(runsBeside);
 
-  // Two lanes on the two cores: the static checks beside the unit tests that
-  // hold no clock that contention could stretch. The rest run alone: unit
+  // Two lanes on the two cores: the static checks, the integration tests that
+  // share the machine (the longest, so they start first) and the unit tests
+  // that hold no clock contention could stretch. The rest run alone: unit
   // tests marked so, then integration and browser tests (real media in real
   // time, sharing the machine with nothing else).
-  await Promise.all([runLane(totals, filter ? [] : staticChecks), runLane(totals, besideChecks.map(testCommand))]);
-  await runLane(totals, files.filter((file) => !besideChecks.includes(file)).map(testCommand));
+  const sharedFirst = [...beside].sort((a, b) => testKind(b) - testKind(a) || a.localeCompare(b));
+  await runLanes(totals, [...(filter ? [] : staticChecks), ...sharedFirst.map(testCommand)], 2);
+  await runLanes(totals, files.filter((file) => !beside.includes(file)).map(testCommand), 1);
 
   console.log(
     `\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`,

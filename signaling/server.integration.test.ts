@@ -1,5 +1,6 @@
 // One Stagecast node in-process: /health, /metrics and the typed socket
 // protocol, including what a client gets for bad input.
+// run-tests: shares the machine
 import { io } from 'socket.io-client';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -38,6 +39,9 @@ test('GET /metrics exposes mediasoup and signalling gauges in Prometheus format'
     assert.match(text, new RegExp(`^stagecast_mediasoup_${name} 0$`, 'm'));
   }
   assert.match(text, /^stagecast_socket_connections \d+$/m);
+  for (const cause of ['exited', 'stalled', 'lagging']) {
+    assert.match(text, new RegExp(`^stagecast_compositor_restarts_total\\{cause="${cause}"\\} 0$`, 'm'));
+  }
 });
 
 test('the home page is served, and unknown paths fall back to the app', async () => {

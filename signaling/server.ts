@@ -359,11 +359,15 @@ async function startOnDatabase(
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRoute(pool, database, startedAt, logger));
   app.use(
-    metricsRoute(pool, () => ({
-      connections: io.engine.clientsCount,
-      sessions: sessions.activeSessionCount,
-      connectedHosts: sessions.connectedHostCount,
-    })),
+    metricsRoute(
+      pool,
+      () => ({
+        connections: io.engine.clientsCount,
+        sessions: sessions.activeSessionCount,
+        connectedHosts: sessions.connectedHostCount,
+      }),
+      () => broadcasts.encoderRestarts,
+    ),
   );
   app.use(guestRoutes(tokenSecret));
   app.use(

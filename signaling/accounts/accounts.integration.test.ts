@@ -2,6 +2,7 @@
 // rotation and reuse detection, sign-out, tokens that must be refused (401)
 // or lack a role (403), profile and password changes, bad input, guests, and
 // the rate limit on credential routes (last: it spends the address's budget).
+// run-tests: shares the machine
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';

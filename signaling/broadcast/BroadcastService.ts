@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { defaultRenditions } from '../../recorder/hlsOutputArgs.ts';
 import { resolveFfmpeg } from '../../recorder/ffmpegBinary.ts';
+import type { CompositorExitCause } from '../../recorder/CompositorProcessTypes.ts';
 import { HlsRecorder } from '../../recorder/HlsRecorder.ts';
 import type { LiveLadder } from '../../recorder/llhls/LiveLadder.ts';
 import type { HlsContinuation } from '../../recorder/llhls/LiveRendition.ts';
@@ -102,6 +103,8 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
   readonly #vodDir: string;
   readonly #logger: Logger;
   readonly #broadcasts = new Map<string, Broadcast>();
+  /** Compositor restarts on this node since it started, by cause (GET /metrics). */
+  readonly #encoderRestarts: Record<CompositorExitCause, number> = { exited: 0, stalled: 0, lagging: 0 };
   readonly #battles: BattlePictures | undefined;
   readonly #continuity: HlsContinuity | undefined;
   readonly #lowLatencyHls: boolean;
@@ -149,6 +152,11 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     const ids = await this.#recordings.interruptOrphans(now, sessionId);
     for (const id of ids) sealVodPlaylist(this.vodDir(id), this.#logger);
     return ids.length;
+  }
+
+  /** Compositor restarts on this node since it started, by cause. */
+  get encoderRestarts(): Readonly<Record<CompositorExitCause, number>> {
+    return this.#encoderRestarts;
   }
 
   /** Folder holding a session's live HLS (master.m3u8 and one folder per rendition). */
@@ -337,6 +345,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
           },
           composition,
         );
+        broadcast.recorder.on('encoderRestart', (cause) => this.#encoderRestarts[cause]++);
         broadcast.recorder.on('warning', (warning) => {
           const host = session.toState().hosts.find((candidate) => candidate.userId === warning.hostId);
           const what = {

@@ -15,7 +15,8 @@ let server: TestServer;
 const PARTS_PER_SEGMENT = 5;
 
 test.before(async () => {
-  server = await startTestServer();
+  // Parts and segments are counted in frames at the product's default rate.
+  server = await startTestServer({ HLS_FPS: '30' });
 });
 test.after(async () => {
   await server.close();

@@ -3,6 +3,7 @@
 // without sockets: history paging with no duplicates or gaps while messages
 // arrive and are deleted, blocks in history, reactions, reports, mutes that
 // end on time (a test clock), and moderation that survives a restart.
+// run-tests: shares the machine
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -3,6 +3,7 @@
 // moderators), mutes and bans, pins and reactions, slow mode, the per-user
 // rate, the length limit and the word filter, blocks (live and in history),
 // reports, bad input, and the chat closing with its session.
+// run-tests: shares the machine
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';

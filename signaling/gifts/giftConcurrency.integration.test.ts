@@ -4,6 +4,7 @@
 // The battle's final scores equal the sum of the accepted gifts, every
 // wallet's ledger sums to its balance, no balance goes negative, and a
 // resend moves nothing.
+// run-tests: shares the machine
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openDatabase, type Database } from '../../prisma/database.ts';

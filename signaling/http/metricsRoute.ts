@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { WorkerPool } from '../../sfu/WorkerPool.ts';
 import type { MediaCounts } from '../../sfu/WorkerPoolTypes.ts';
 
@@ -12,8 +12,13 @@ export interface SignalingCounts {
   connectedHosts: number;
 }
 
-/** GET /metrics in Prometheus text format. Gauges are read at scrape time. */
-export function metricsRoute(pool: WorkerPool, signalingCounts: () => SignalingCounts): Router {
+/** GET /metrics in Prometheus text format. Gauges and counters are read at scrape time. */
+export function metricsRoute(
+  pool: WorkerPool,
+  signalingCounts: () => SignalingCounts,
+  /** Compositor restarts since the node started, by cause (exited, stalled, lagging). */
+  encoderRestarts: () => Readonly<Record<string, number>>,
+): Router {
   // A registry per server instance: tests run several servers in one process.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'stagecast_process_' });
@@ -50,6 +55,18 @@ export function metricsRoute(pool: WorkerPool, signalingCounts: () => SignalingC
       },
     });
   }
+
+  // A counter the broadcast service keeps; read as it stands at each scrape.
+  new Counter({
+    name: 'stagecast_compositor_restarts_total',
+    help: 'Compositor FFmpeg restarts by cause: exited (by itself), stalled (no output), lagging (behind real time)',
+    labelNames: ['cause'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [cause, count] of Object.entries(encoderRestarts())) this.inc({ cause }, count);
+    },
+  });
 
   const router = Router();
   router.get('/metrics', async (_req, res) => {

@@ -2,6 +2,7 @@
 // pictures, pinning and a flash sale seen by a viewer's socket, buying with
 // and without a voucher, the errors of bad input with nothing half-written,
 // shipping and a cancel that refunds, and the figures per pin.
+// run-tests: shares the machine
 import fs from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';

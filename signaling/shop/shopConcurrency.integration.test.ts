@@ -8,6 +8,7 @@
 // The buyers' accounts are written straight into the database and their
 // tokens signed with the server's secret: 1,000 sign-ups would spend a
 // minute hashing passwords, which is not what this test is about.
+// run-tests: shares the machine
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openDatabase, type Database } from '../../prisma/database.ts';

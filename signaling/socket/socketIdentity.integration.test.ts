@@ -4,6 +4,7 @@
 // fresh token of the same user restores it; forged tokens, other users'
 // tokens and anonymous connections are refused. Tokens are minted with the
 // server's own signing function and TOKEN_SECRET, some with a 2 s lifetime.
+// run-tests: shares the machine
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { registerAccount, request as httpRequest } from '../../testkit/accountClient.ts';

@@ -2,6 +2,7 @@
 // and a real PostgreSQL server started for the test. Concurrent spends never
 // overdraw, the same idempotency key writes once, and every wallet's ledger
 // sums to its balance.
+// run-tests: shares the machine
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

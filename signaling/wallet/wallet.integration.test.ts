@@ -1,6 +1,7 @@
 // Coins over HTTP against a real node: the gift catalogue, your wallet, and
 // the admin-only top-up (an admin made with setRole.ts), including replays
 // and bad input.
+// run-tests: shares the machine
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';

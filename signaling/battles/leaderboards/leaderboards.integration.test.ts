@@ -2,6 +2,7 @@
 // sets on a real redis-server. Rebuilds read a real (migrated) SQLite
 // database. The test dates are in 2030–2031 so that Redis never expires a
 // bucket the test reads (dated buckets expire a period after they end).
+// run-tests: shares the machine
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
