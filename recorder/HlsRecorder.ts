@@ -532,7 +532,11 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   }
 
   #settingsOf(scene: SlotScene): SlotSettings {
-    return slotSettings(scene, { slotCount: SLOT_COUNT, ...(this.#fontFile ? { fontFile: this.#fontFile } : {}) });
+    return slotSettings(scene, {
+      slotCount: SLOT_COUNT,
+      ...(this.#fontFile ? { fontFile: this.#fontFile } : {}),
+      ...(this.#onScreen ? { onScreen: this.#onScreen } : {}),
+    });
   }
 
   #noteBattleScores(composition: Composition): void {

@@ -234,7 +234,22 @@ test('backstage, on air and a stopped microphone: what the hosts and the audienc
     await waitForPicture(session.id, "Ben's message gone from the audience picture", [
       { region: commentSpot, colour: COMMENT_ON_PICTURE, absent: true },
     ]);
-    // The on-screen words went through the running compositor: FFmpeg neither exited nor was restarted for
+    // The show's colours from the studio: the canvas around the tiles turns green on the stage and in the
+    // audience's picture (the top right corner is clear of both tiles in a grid of two).
+    await primary.page.$eval(byTestId('theme-background'), (input) => {
+      (input as HTMLInputElement).value = '#2e7d32';
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await primary.page.waitForFunction(
+      () => getComputedStyle(document.querySelector('[data-testid="stage"]')!).backgroundColor === 'rgb(46, 125, 50)',
+      { timeout: STEP_TIMEOUT_MS, polling: 100 },
+    );
+    const colourMs = await waitForPicture(session.id, 'the green background in the audience picture', [
+      { region: { x: OUTPUT.width - 24, y: 8, width: 16, height: 16 }, colour: '2e7d32' },
+    ]);
+    report(`background colour picked → in the HLS picture: ${Math.round(colourMs)} ms`);
+
+    // The on-screen words and colours went through the running compositor: FFmpeg neither exited nor was restarted for
     // them. A restart by the watchdogs (this busy machine left the encoder behind real time) is reported,
     // not blamed on them; its init segment is then a new one.
     const runAfter = await currentInit(session.id);

@@ -5,14 +5,14 @@
 // tiles, so showing, changing and hiding them never restarts FFmpeg. Without
 // a font there are no words to draw: only the boxes exist then, hidden. Pure.
 import {
-  BANNER_COLOUR,
+  DEFAULT_THEME,
   onScreenGeometry,
   TICKER_SPEED_PX_PER_S,
   type OnScreenState,
 } from '../../signaling/protocol/onScreen.ts';
 import { boxSettings } from './battleOverlayGraph.ts';
+import { filterColour } from './filterColour.ts';
 
-const BANNER_BOX = `0x${BANNER_COLOUR.slice(1)}`;
 const TICKER_BAND = '0x000000@0.7';
 const COMMENT_BOX = '0x6a1b9a@0.92';
 
@@ -51,7 +51,10 @@ export function deskSettings(
   const travelled = `t*${speed}`;
   const lap = '(w+text_w)';
   return {
-    'drawbox@desk_banner': boxSettings(bannerText ? banner : undefined, BANNER_BOX),
+    'drawbox@desk_banner': boxSettings(
+      bannerText ? banner : undefined,
+      filterColour((onScreen?.theme ?? DEFAULT_THEME).banner),
+    ),
     'drawtext@desk_banner_text': text(bannerText, {
       size: bannerSize,
       x: `${banner.x + Math.round(banner.height * 0.35)}`,

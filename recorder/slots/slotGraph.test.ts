@@ -22,6 +22,8 @@ import { overlaySettings } from './battleOverlayGraph.ts';
 import { deskSettings } from './deskOverlayGraph.ts';
 import {
   BANNER_MAX_LENGTH,
+  DEFAULT_THEME,
+  NAME_TAG_OPACITY,
   onScreenText,
   TICKER_MAX_LENGTH,
   type OnScreenState,
@@ -95,6 +97,26 @@ test('picture-in-picture overlays sit on the top layer with an opaque box behind
       'a letterboxed overlay must hide the main picture under it',
     );
   }
+});
+
+test("the show's colours: the canvas, the box under an overlay, the name tags and the banner follow the theme", () => {
+  const theme = { background: '#203040', nameTag: '#6a1b9a', banner: '#c62828' };
+  const onScreen = { banner: 'Hello', ticker: null, comment: null, theme };
+  const themed = slotSettings(scene(hosts(3), 'pip'), { slotCount: MAX_LAYOUT_PEERS, fontFile: FONT, onScreen });
+  assert.equal(themed['color@canvas'], { c: '0x203040' });
+  assert.is(themed['drawbox@b1_1']!.color, '0x203040', 'the letterbox is the canvas colour');
+  assert.is(themed['drawtext@t0_0']!.boxcolor, `0x6a1b9a@${NAME_TAG_OPACITY}`);
+  const desk = deskSettings(onScreen, { fontFile: FONT, canvas });
+  assert.is(desk['drawbox@desk_banner']!.color, '0xc62828');
+  // Untouched, the default look.
+  const plain = slotSettings(scene(hosts(3), 'pip'), { slotCount: MAX_LAYOUT_PEERS, fontFile: FONT });
+  assert.equal(plain['color@canvas'], { c: BACKGROUND });
+  assert.is(plain['drawtext@t0_0']!.boxcolor, TAG_BOX);
+  // A colour change is one command per filter, to the running graph.
+  assert.equal(
+    slotCommands(plain, themed).filter((command) => command.startsWith('color@')),
+    ["color@canvas c '0x203040'"],
+  );
 });
 
 test('a camera-off host is a placeholder with its name in the middle; without a font, no names', () => {
@@ -258,13 +280,19 @@ test('the real FFmpeg builds the graph and takes every command of a run of layou
   const options = { slotCount: SLOT_COUNT, ...(fontFile ? { fontFile } : {}) };
   // The producer's banner and ticker, shown, changed (words FFmpeg's parsers must not trip on), hidden.
   const desk: (OnScreenState | undefined)[] = [
-    { banner: onScreenText('Ada Lovelace, first programmer!', BANNER_MAX_LENGTH), ticker: null, comment: null },
+    {
+      banner: onScreenText('Ada Lovelace, first programmer!', BANNER_MAX_LENGTH),
+      ticker: null,
+      comment: null,
+      theme: DEFAULT_THEME,
+    },
     {
       banner: onScreenText(`Q&A: "why?" [x];%{pts} \\ 'q' 100%`, BANNER_MAX_LENGTH),
       ticker: onScreenText('Next: the battle at 8 - ask in the chat #live @ada', TICKER_MAX_LENGTH),
       comment: { author: drawtextSafe("Zoë O'Brien"), text: onScreenText('Loved it: 100% [yes]; \\ %{pts}', 120) },
+      theme: { background: '#203040', nameTag: '#6a1b9a', banner: '#c62828' },
     },
-    { banner: null, ticker: 'Still scrolling', comment: null },
+    { banner: null, ticker: 'Still scrolling', comment: null, theme: DEFAULT_THEME },
     undefined,
   ];
   // Layouts, then a battle from its countdown to its result, then the layouts again, then the desk's words.
@@ -275,7 +303,7 @@ test('the real FFmpeg builds the graph and takes every command of a run of layou
     ...desk.map((onScreen) => ({ scene: scenes[0]!, overlay: undefined, onScreen })),
   ];
   const settingsOf = (frame: (typeof frames)[number]) => ({
-    ...slotSettings(frame.scene, options),
+    ...slotSettings(frame.scene, { ...options, ...(frame.onScreen ? { onScreen: frame.onScreen } : {}) }),
     ...overlaySettings(frame.overlay, options),
     ...deskSettings(frame.onScreen, { ...options, canvas: { width: 640, height: 360 } }),
   });

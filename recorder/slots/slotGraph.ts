@@ -11,7 +11,8 @@ import type { Rect } from '../../signaling/protocol/layoutGeometry.ts';
 import { overlayFilters, overlaySettings } from './battleOverlayGraph.ts';
 import type { BattleOverlay } from './battleScene.ts';
 import { deskFilters, deskSettings } from './deskOverlayGraph.ts';
-import type { OnScreenState } from '../../signaling/protocol/onScreen.ts';
+import { filterColour } from './filterColour.ts';
+import { DEFAULT_THEME, NAME_TAG_OPACITY, type OnScreenState } from '../../signaling/protocol/onScreen.ts';
 
 /** What one slot shows; undefined = nobody in it. */
 export interface SlotView {
@@ -51,10 +52,10 @@ export interface SlotGraphOptions {
 /** Every runtime-settable option of the graph: filter instance → option → value. */
 export type SlotSettings = Record<string, Record<string, string>>;
 
-export const BACKGROUND = '0x101418';
+export const BACKGROUND = filterColour(DEFAULT_THEME.background);
 export const PLACEHOLDER = '0x2a3340';
-/** Behind a name tag on a picture: dark enough to read white text on any camera. */
-export const TAG_BOX = '0x000000@0.55';
+/** Behind a name tag on a picture, in the default theme: dark enough to read white text on any camera. */
+export const TAG_BOX = `${filterColour(DEFAULT_THEME.nameTag)}@${NAME_TAG_OPACITY}`;
 const LAYERS = [0, 1] as const;
 /** A hidden slot's camera is scaled to this (its overlays are off anyway). */
 const HIDDEN_SIZE = '16';
@@ -84,7 +85,9 @@ export function buildSlotGraph(
     );
   }
   const commands = options.commandPort === undefined ? '' : `,zmq=b='tcp\\://127.0.0.1\\:${options.commandPort}'`;
-  chains.push(`color=c=${BACKGROUND}:s=${width}x${height}:r=${fps}${commands}[canvas0]`);
+  chains.push(
+    `${instance('color', 'canvas', settings, { s: `${width}x${height}`, r: String(fps) })}${commands}[canvas0]`,
+  );
   let canvas = 0;
   for (const layer of LAYERS) {
     for (const k of slots) {
@@ -128,9 +131,12 @@ export function buildSlotGraph(
 /** The option values that draw `scene`. */
 export function slotSettings(
   scene: SlotScene,
-  options: Pick<SlotGraphOptions, 'slotCount' | 'fontFile'>,
+  options: Pick<SlotGraphOptions, 'slotCount' | 'fontFile' | 'onScreen'>,
 ): SlotSettings {
-  const settings: SlotSettings = {};
+  const theme = options.onScreen?.theme ?? DEFAULT_THEME;
+  const background = filterColour(theme.background);
+  const tagBox = `${filterColour(theme.nameTag)}@${NAME_TAG_OPACITY}`;
+  const settings: SlotSettings = { 'color@canvas': { c: background } };
   for (let k = 0; k < options.slotCount; k++) {
     const view = scene[k];
     settings[`scale@s${k}`] = view
@@ -151,10 +157,12 @@ export function slotSettings(
         y: String(y),
         w: String(w),
         h: String(h),
-        color: here?.camera ? BACKGROUND : PLACEHOLDER,
+        color: here?.camera ? background : PLACEHOLDER,
         enable: here && (!here.camera || layer === 1) ? '1' : '0',
       };
-      if (options.fontFile) settings[`drawtext@t${layer}_${k}`] = nameSettings(here, { x, y, width: w, height: h });
+      if (options.fontFile) {
+        settings[`drawtext@t${layer}_${k}`] = nameSettings(here, { x, y, width: w, height: h }, tagBox);
+      }
     }
   }
   return settings;
@@ -164,7 +172,7 @@ export function slotSettings(
  * A tile's name: on a picture, a tag in the bottom-left corner on a dark box
  * (the studio's caption); on a placeholder, large in the middle.
  */
-function nameSettings(view: SlotView | undefined, tile: Rect): Record<string, string> {
+function nameSettings(view: SlotView | undefined, tile: Rect, tagBox: string): Record<string, string> {
   const { x, y, width: w, height: h } = tile;
   const label = view?.label;
   if (!view || !label) {
@@ -199,7 +207,7 @@ function nameSettings(view: SlotView | undefined, tile: Rect): Record<string, st
     x: `${x}+${2 * pad}`,
     y: `${y}+${h}-text_h-${2 * pad}`,
     box: '1',
-    boxcolor: TAG_BOX,
+    boxcolor: tagBox,
     boxborderw: String(pad),
     enable: '1',
   };

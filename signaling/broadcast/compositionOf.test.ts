@@ -5,7 +5,13 @@
 import type { types } from 'mediasoup';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { BattleState, HostState, PublishedTrack, SessionState } from '../protocol/index.ts';
+import {
+  DEFAULT_THEME,
+  type BattleState,
+  type HostState,
+  type PublishedTrack,
+  type SessionState,
+} from '../protocol/index.ts';
 import { compositionKey, compositionOf, type BattleCompositionView } from './compositionOf.ts';
 
 const producers = new Map<string, types.Producer>();
@@ -41,7 +47,7 @@ function state(hosts: HostState[], overrides: Partial<SessionState> = {}): Sessi
     settings: { allowJoinRequests: true, backstage: false, private: false, passwordSet: false, maxViewers: null },
     activeSpeakerId: null,
     mediaMode: 'sfu',
-    onScreen: { banner: null, ticker: null, comment: null },
+    onScreen: { banner: null, ticker: null, comment: null, theme: DEFAULT_THEME },
     plan: { scheduledFor: null, description: '', tags: [] },
     createdAt: '2026-01-01T00:00:00.000Z',
     startedAt: null,

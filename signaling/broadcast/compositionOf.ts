@@ -33,7 +33,7 @@ export function compositionOf(
     layout: state.layout.kind,
     ...(state.layout.pinnedUserId ? { pinnedHostId: state.layout.pinnedUserId } : {}),
     focusHostId,
-    ...(Object.values(state.onScreen).some((shown) => shown !== null) ? { onScreen: { ...state.onScreen } } : {}),
+    onScreen: { ...state.onScreen, theme: { ...state.onScreen.theme } },
     ...(battle
       ? { battle: recordedBattle(state.id, battle, connectedHosts(battle.opponent, battle.findOpponentProducer, true)) }
       : {}),

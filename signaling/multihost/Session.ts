@@ -22,6 +22,8 @@ import {
   type HostState,
   type LayoutState,
   type MediaMode,
+  EMPTY_ON_SCREEN,
+  type OnScreenChange,
   type OnScreenState,
   meshTrackId,
   type PublishedTrack,
@@ -146,7 +148,7 @@ export class Session extends EventEmitter<SessionEvents> {
   #watch: WatchAccess;
   #plan: StoredPlan;
   #activeSpeakerId: string | null = null;
-  #onScreen: OnScreenState = { banner: null, ticker: null, comment: null };
+  #onScreen: OnScreenState = { ...EMPTY_ON_SCREEN };
   readonly #hosts = new Map<string, HostRecord>();
   /** Invited users, with the display name of nobody yet: they give theirs on accept. */
   readonly #invitedUserIds = new Set<string>();
@@ -222,7 +224,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const pinned = saved.failover.pinnedUserId;
     session.#layout = { kind: saved.layout, pinnedUserId: pinned !== null && session.isHost(pinned) ? pinned : null };
     session.#status = saved.status;
-    session.#onScreen = { banner: null, ticker: null, comment: null, ...saved.failover.onScreen };
+    session.#onScreen = { ...EMPTY_ON_SCREEN, ...saved.failover.onScreen };
     session.#startedAt = saved.startedAt;
     session.#reconsiderMediaMode();
     return session;
@@ -509,14 +511,15 @@ export class Session extends EventEmitter<SessionEvents> {
     return true;
   }
 
-  /** The banner and the ticker over the picture (texts as the protocol kept them). Returns whether they changed. */
-  setOnScreen(caller: Identity, change: Partial<OnScreenState>): boolean {
+  /** The words and colours over the picture (texts as the protocol kept them). Returns whether they changed. */
+  setOnScreen(caller: Identity, change: OnScreenChange): boolean {
     this.assertMay(caller, 'stage', 'put words on screen');
     this.#assertNotEnded();
     const next: OnScreenState = {
       banner: change.banner === undefined ? this.#onScreen.banner : change.banner,
       ticker: change.ticker === undefined ? this.#onScreen.ticker : change.ticker,
       comment: change.comment === undefined ? this.#onScreen.comment : change.comment,
+      theme: { ...this.#onScreen.theme, ...change.theme },
     };
     if (JSON.stringify(next) === JSON.stringify(this.#onScreen)) return false;
     this.#onScreen = next;
@@ -525,7 +528,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   get onScreen(): OnScreenState {
-    return { ...this.#onScreen };
+    return { ...this.#onScreen, theme: { ...this.#onScreen.theme } };
   }
 
   /** Another host's microphone or camera may be stopped by `caller`: checks who may, and that it is on. */
@@ -638,7 +641,7 @@ export class Session extends EventEmitter<SessionEvents> {
           permissions: { ...host.permissions },
         })),
       primaryOnAir: this.#hosts.get(this.primaryHostId)?.onAir ?? true,
-      onScreen: { ...this.#onScreen },
+      onScreen: this.onScreen,
       pinnedUserId: this.#layout.pinnedUserId,
       settings: { ...this.#settings, maxViewers: this.#watch.maxViewers },
     };
@@ -656,7 +659,7 @@ export class Session extends EventEmitter<SessionEvents> {
       settings: this.settings,
       activeSpeakerId: this.#activeSpeakerId,
       mediaMode: this.#mediaMode,
-      onScreen: { ...this.#onScreen },
+      onScreen: this.onScreen,
       plan: planState(this.#plan),
       createdAt: this.createdAt.toISOString(),
       startedAt: this.#startedAt?.toISOString() ?? null,

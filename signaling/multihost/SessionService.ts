@@ -23,6 +23,7 @@ import type {
   JoinRequestState,
   JoinResult,
   LayoutState,
+  OnScreenChange,
   OnScreenState,
   LeaveReason,
   SessionState,
@@ -422,8 +423,8 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     this.#pushes.session(sessionId).emit('multihost:media-stopped', { sessionId, userId, source, by });
   }
 
-  /** The banner and the ticker over the composed picture; every studio's preview follows. */
-  async setOnScreen(caller: Identity, sessionId: string, change: Partial<OnScreenState>): Promise<OnScreenState> {
+  /** The words and colours over the composed picture; every studio's preview follows. */
+  async setOnScreen(caller: Identity, sessionId: string, change: OnScreenChange): Promise<OnScreenState> {
     const session = this.get(sessionId);
     if (session.setOnScreen(caller, change)) {
       await this.#persist(session);

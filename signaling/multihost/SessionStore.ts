@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Database } from '../../prisma/database.ts';
+import { DEFAULT_THEME } from '../protocol/onScreen.ts';
 import { layoutKinds } from '../protocol/layoutGeometry.ts';
 import { sessionStatuses, sessionTypes } from '../protocol/multihost.ts';
 import { checkStoredRow, type CheckedRow } from '../storedRow.ts';
@@ -52,6 +53,10 @@ const failoverStateSchema = z.object({
       banner: z.string().nullable(),
       ticker: z.string().nullable(),
       comment: z.object({ author: z.string(), text: z.string() }).nullable().default(null),
+      // Saved before the show had colours: the default ones.
+      theme: z
+        .object({ background: z.string(), nameTag: z.string(), banner: z.string() })
+        .default({ ...DEFAULT_THEME }),
     })
     .optional(),
   pinnedUserId: z.string().nullable().default(null),

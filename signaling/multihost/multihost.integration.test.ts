@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { JoinRequestState, SavedBannerView, SessionState } from '../protocol/index.ts';
+import { DEFAULT_THEME, type JoinRequestState, type SavedBannerView, type SessionState } from '../protocol/index.ts';
 import { registerAccount } from '../../testkit/accountClient.ts';
 import {
   fakeAudioRtpParameters,
@@ -321,8 +321,18 @@ test('backstage and the stage: co-hosts join off air, the primary puts them on a
   assert.is(errorCode(await a.client.request('multihost:set-on-screen', {})), 'INVALID_INPUT');
   const bobSeesBanner = b.client.next('multihost:on-screen');
   const shown = await a.client.call('multihost:set-on-screen', { banner: "Ada's show: 100% live!" });
-  assert.equal(shown, { banner: 'Adas show 100 live!', ticker: null, comment: null });
+  assert.equal(shown, { banner: 'Adas show 100 live!', ticker: null, comment: null, theme: DEFAULT_THEME });
   assert.equal((await bobSeesBanner).onScreen, shown);
+
+  // The show's colours: #rrggbb only, known names only; one changed, the others kept; everyone hears it.
+  for (const theme of [{ background: 'red' }, { background: '#12345' }, { sparkle: '#ffffff' }, {}]) {
+    assert.is(errorCode(await a.client.request('multihost:set-on-screen', { theme })), 'INVALID_INPUT');
+  }
+  const bobSeesColours = b.client.next('multihost:on-screen');
+  const coloured = await a.client.call('multihost:set-on-screen', { theme: { background: '#2E7D32' } });
+  assert.equal(coloured.theme, { ...DEFAULT_THEME, background: '#2e7d32' });
+  assert.is(coloured.banner, shown.banner, 'the words stay');
+  assert.equal((await bobSeesColours).onScreen.theme, coloured.theme);
 
   // A viewer's chat message on screen, with the name the chat knows; only the stage may; emoji alone cannot be drawn.
   const viewer = await connect(carol);

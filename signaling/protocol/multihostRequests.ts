@@ -139,10 +139,20 @@ const onScreenWords = (maxLength: number) =>
     .nullable();
 /** `POST /api/banners`: a banner to keep, as the compositor would draw it. */
 export const savedBannerBody = z.object({ text: onScreenWords(BANNER_MAX_LENGTH).unwrap() });
+const themeColour = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written #rrggbb')
+  .transform((colour) => colour.toLowerCase());
 export const onScreenRequest = z
   .object({
     banner: onScreenWords(BANNER_MAX_LENGTH),
     ticker: onScreenWords(TICKER_MAX_LENGTH),
+    // Any of the show's colours; the others stay.
+    theme: z
+      .object({ background: themeColour, nameTag: themeColour, banner: themeColour })
+      .partial()
+      .strict()
+      .refine((value) => Object.keys(value).length > 0, 'name a colour to change'),
     // A comment is put on screen from the chat (`chat:show-on-screen`); here it can only be taken off.
     comment: z.null(),
   })

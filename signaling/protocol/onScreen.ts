@@ -25,12 +25,44 @@ export const TICKER_COLOUR = 'rgba(0, 0, 0, 0.7)';
 /** How fast the ticker scrolls, in canvas pixels per second (at 1280 wide). */
 export const TICKER_SPEED_PX_PER_S = 120;
 
+/**
+ * The show's colours (`#rrggbb`): the canvas behind the tiles, the box
+ * behind each host's name and the banner's box. Changed while the show runs,
+ * like the words, without restarting the compositor.
+ */
+export interface OnScreenTheme {
+  background: string;
+  nameTag: string;
+  banner: string;
+}
+
+export const DEFAULT_THEME: Readonly<OnScreenTheme> = {
+  background: '#101418',
+  nameTag: '#000000',
+  banner: BANNER_COLOUR,
+};
+
+/** How opaque a name tag's box is over the picture (the camera shows through a little). */
+export const NAME_TAG_OPACITY = 0.6;
+
 export interface OnScreenState {
   /** The lower-third banner's text; null: none shown. */
   banner: string | null;
   ticker: string | null;
   comment: OnScreenComment | null;
+  theme: OnScreenTheme;
 }
+
+/** What a producer changes at once: any of the words, and any of the colours (the others stay). */
+export type OnScreenChange = Partial<Omit<OnScreenState, 'theme'>> & { theme?: Partial<OnScreenTheme> };
+
+/** Nothing on screen, the default colours: a new session's state. */
+export const EMPTY_ON_SCREEN: Readonly<OnScreenState> = {
+  banner: null,
+  ticker: null,
+  comment: null,
+  theme: DEFAULT_THEME,
+};
 
 /**
  * The text as the compositor can draw it: letters, digits, spaces and a few

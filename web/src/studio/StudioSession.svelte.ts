@@ -18,6 +18,7 @@ import type {
   InvitationGrant,
   JoinRequestState,
   MediaMode,
+  OnScreenRequest,
   QualityAdapted,
   QualityTier,
   ConnectionFigures,
@@ -550,7 +551,7 @@ export class StudioSession {
    * Shows, changes or hides (null) the banner or the ticker. Throws what the
    * server refused, in words, for the panel to show next to its field.
    */
-  async setOnScreen(change: { banner?: string | null; ticker?: string | null; comment?: null }): Promise<void> {
+  async setOnScreen(change: OnScreenRequest): Promise<void> {
     const onScreen = await request(this.#socket, 'multihost:set-on-screen', change);
     if (this.session) this.session = update.onScreenChanged(this.session, onScreen);
   }
