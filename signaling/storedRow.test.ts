@@ -105,6 +105,7 @@ const session: SessionRow = {
   scheduledFor: null,
   description: '',
   tags: '[]',
+  coverImage: null,
 };
 
 test('a session row keeps every column and types its type, layout and status', () => {

@@ -4,7 +4,10 @@
 // FFmpeg being killed; after the end it shows the ended state, and the recording plays
 // on its VOD page.
 import { execFileSync } from 'node:child_process';
-import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, ElementHandle, Page } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { recordingPlaylistPath, type LayoutChange, type StreamStats } from '../signaling/protocol/index.ts';
@@ -14,6 +17,7 @@ import { api, signInGuest } from '../testkit/signalingClient.ts';
 import { byTestId, joinAsHost, openHostPage, report, type HostPage } from '../testkit/studioPages.ts';
 import { compositorRestarts } from '../testkit/compositorRestarts.ts';
 import { startTestServer, type TestServer } from '../testkit/testServer.ts';
+import { TINY_PNG } from '../testkit/tinyPng.ts';
 import type { PlayerDebugHook } from './src/watch/playerDebugHook.ts';
 
 const CAPTURE = '320x180@15';
@@ -95,6 +99,25 @@ test('an audience page plays two live hosts through a layout change and an encod
     await joinAsHost(host);
   }
 
+  // The primary host gives the show a cover picture from the studio's announcement box.
+  const coverFile = path.join(os.tmpdir(), `stagecast-cover-${process.pid}.png`);
+  fs.writeFileSync(coverFile, TINY_PNG);
+  const coverInput = (await hosts[0]!.page.waitForSelector(byTestId('plan-cover-file'), {
+    timeout: 10_000,
+  })) as ElementHandle<HTMLInputElement>;
+  await coverInput.uploadFile(coverFile);
+  await hosts[0]!.page.waitForSelector(byTestId('plan-cover'), { timeout: 10_000 });
+  fs.rmSync(coverFile, { force: true });
+  const coverShown = (selector: string) =>
+    page.waitForFunction(
+      (wanted) => {
+        const image = document.querySelector<HTMLImageElement>(wanted);
+        return image?.complete && image.naturalWidth === 1;
+      },
+      { timeout: 10_000 },
+      selector,
+    );
+
   // The audience arrives before the show: "not started", then it plays by itself.
   const audience = await browser.createBrowserContext();
   contexts.push(audience);
@@ -116,8 +139,10 @@ test('an audience page plays two live hosts through a layout change and an encod
   // It is announced on the home page; its audience page counts down to it.
   await page.goto(server.url, { waitUntil: 'load' });
   await page.waitForSelector(byTestId('upcoming-item'), { timeout: 10_000 });
-  await page.click(`${byTestId('upcoming-item')} a`);
+  await coverShown(byTestId('upcoming-cover'));
+  await page.click(`${byTestId('upcoming-item')} a.title`);
   await page.waitForSelector(byTestId('not-started'), { timeout: 10_000 });
+  await coverShown(byTestId('show-cover'));
   assert.is(new URL(page.url()).pathname, `/watch/${session.id}`);
   const countdown = await page.$eval(byTestId('starts-in'), (element) => element.textContent ?? '');
   assert.match(countdown, /Starts in (1 h 59|2 h 00) min/);

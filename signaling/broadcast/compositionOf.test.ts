@@ -48,7 +48,7 @@ function state(hosts: HostState[], overrides: Partial<SessionState> = {}): Sessi
     activeSpeakerId: null,
     mediaMode: 'sfu',
     onScreen: { banner: null, ticker: null, comment: null, theme: DEFAULT_THEME },
-    plan: { scheduledFor: null, description: '', tags: [] },
+    plan: { scheduledFor: null, description: '', tags: [], coverUrl: null },
     createdAt: '2026-01-01T00:00:00.000Z',
     startedAt: null,
     endedAt: null,

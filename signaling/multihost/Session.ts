@@ -34,6 +34,7 @@ import {
   type SessionStatus,
   type SessionType,
 } from '../protocol/index.ts';
+import { COVER_PATH } from '../protocol/images.ts';
 
 interface HostRecord {
   userId: string;
@@ -98,9 +99,11 @@ export interface StoredPlan {
   scheduledFor: Date | null;
   description: string;
   tags: string[];
+  /** The cover picture's stored name (coverRoutes.ts); null: none. */
+  coverImage: string | null;
 }
 
-const noPlan: StoredPlan = { scheduledFor: null, description: '', tags: [] };
+const noPlan: StoredPlan = { scheduledFor: null, description: '', tags: [], coverImage: null };
 
 /** The settings kept as they are; privacy is the row's watch key (WatchAccess). */
 export type StoredSettings = Pick<SessionSettings, 'allowJoinRequests' | 'backstage'> & {
@@ -498,6 +501,15 @@ export class Session extends EventEmitter<SessionEvents> {
     if (change.backstage !== undefined) this.#settings = { ...this.#settings, backstage: change.backstage };
   }
 
+  /** The primary host's cover picture (a stored name; null removes it). Returns the one it replaces. */
+  setCover(caller: Identity, coverImage: string | null): string | null {
+    this.assertPrimary(caller, 'change the cover picture');
+    this.#assertNotEnded();
+    const replaced = this.#plan.coverImage;
+    this.#plan.coverImage = coverImage;
+    return replaced;
+  }
+
   /** A host goes on air or backstage. Returns whether anything changed. */
   setOnAir(caller: Identity, userId: string, onAir: boolean): boolean {
     this.assertMay(caller, 'stage', onAir ? 'put hosts on air' : 'take hosts off air');
@@ -767,5 +779,6 @@ export function planState(plan: StoredPlan): SessionPlan {
     scheduledFor: plan.scheduledFor?.toISOString() ?? null,
     description: plan.description,
     tags: [...plan.tags],
+    coverUrl: plan.coverImage === null ? null : `${COVER_PATH}${plan.coverImage}`,
   };
 }

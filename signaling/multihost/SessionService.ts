@@ -24,6 +24,7 @@ import type {
   JoinResult,
   LayoutState,
   OnScreenChange,
+  SessionPlan,
   OnScreenState,
   LeaveReason,
   SessionState,
@@ -178,7 +179,12 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
       id: newSessionId(),
       ...rest,
       watch: { private: isPrivate, passwordHash, maxViewers },
-      plan: { scheduledFor: scheduledFor === null ? null : new Date(scheduledFor), description, tags },
+      plan: {
+        scheduledFor: scheduledFor === null ? null : new Date(scheduledFor),
+        description,
+        tags,
+        coverImage: null,
+      },
       creator: caller,
       now: new Date(),
       joinRequestTtlMs: this.#config.joinRequestTtlMs,
@@ -464,6 +470,29 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
       plan: planState(session.plan),
     });
     return session.toState();
+  }
+
+  /**
+   * The primary host's cover picture (a name `covers` stored; null removes
+   * it). Answers the plan and the replaced picture's name (for the caller to
+   * delete once the change is kept); every studio hears the new plan.
+   */
+  async setCover(
+    caller: Identity,
+    sessionId: string,
+    coverImage: string | null,
+  ): Promise<{ plan: SessionPlan; replaced: string | null }> {
+    const session = this.get(sessionId);
+    const replaced = session.setCover(caller, coverImage);
+    await this.#persist(session);
+    const plan = planState(session.plan);
+    this.#pushes.session(sessionId).emit('multihost:settings', {
+      sessionId,
+      title: session.title,
+      settings: session.settings,
+      plan,
+    });
+    return { plan, replaced };
   }
 
   /** A private session's watch link, for its hosts to hand out. */

@@ -32,6 +32,7 @@ export interface SessionRow {
   scheduledFor: Date | null;
   description: string;
   tags: string;
+  coverImage: string | null;
 }
 
 const permissionsSchema = z.object({ layout: z.boolean(), stage: z.boolean() });
@@ -253,16 +254,21 @@ function watchColumns(session: Session): { watchKey: string | null; watchPasswor
   return { watchKey: key, watchPasswordHash: passwordHash };
 }
 
-function planColumns(session: Session): { scheduledFor: Date | null; description: string; tags: string } {
-  const { scheduledFor, description, tags } = session.plan;
-  return { scheduledFor, description, tags: JSON.stringify(tags) };
+function planColumns(session: Session): {
+  scheduledFor: Date | null;
+  description: string;
+  tags: string;
+  coverImage: string | null;
+} {
+  const { scheduledFor, description, tags, coverImage } = session.plan;
+  return { scheduledFor, description, tags: JSON.stringify(tags), coverImage };
 }
 
 const storedTags = z.array(z.string());
 
 /** The row's plan; unreadable tags are dropped (logged), not an error: the session still runs. */
 export function storedPlan(
-  row: Pick<SessionRow, 'id' | 'scheduledFor' | 'description' | 'tags'>,
+  row: Pick<SessionRow, 'id' | 'scheduledFor' | 'description' | 'tags' | 'coverImage'>,
   logger: Logger,
 ): StoredPlan {
   let tags: string[] = [];
@@ -271,7 +277,7 @@ export function storedPlan(
   } catch (error) {
     logger.warn({ err: error, sessionId: row.id }, 'unreadable session tags');
   }
-  return { scheduledFor: row.scheduledFor, description: row.description, tags };
+  return { scheduledFor: row.scheduledFor, description: row.description, tags, coverImage: row.coverImage };
 }
 
 export interface UpcomingQuery {

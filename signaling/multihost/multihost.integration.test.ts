@@ -5,7 +5,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEFAULT_THEME, type JoinRequestState, type SavedBannerView, type SessionState } from '../protocol/index.ts';
+import {
+  DEFAULT_THEME,
+  type JoinRequestState,
+  type SavedBannerView,
+  type SessionPlan,
+  type SessionState,
+  type UpcomingSession,
+} from '../protocol/index.ts';
+import { TINY_PNG } from '../../testkit/tinyPng.ts';
 import { registerAccount } from '../../testkit/accountClient.ts';
 import {
   fakeAudioRtpParameters,
@@ -739,6 +747,67 @@ test('an account keeps banners to show again: filter-safe text, once each, at mo
   );
   assert.is((await api(server.url, 'DELETE', `/api/banners/${id}`, ada.token)).status, 200);
   assert.ok((await save(ada.token, 'One too many')).body.ok, 'room again after a delete');
+});
+
+test('a cover picture: the primary host uploads, replaces and removes it; the coming-up list and the plan name it; anything else changes nothing', async () => {
+  const [ada, bob] = await Promise.all([signInGuest(server.url, 'Ada'), signInGuest(server.url, 'Bob')]);
+  const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+  const session = await createSessionOver(server.url, ada.token, 'Covered show', { scheduledFor: inAnHour });
+  await addCoHost(ada, bob, session.id);
+  const watchers = await connect(bob);
+  await watchers.call('multihost:join', {
+    sessionId: session.id,
+    rtpCapabilities: await watchers.call('webrtc:router-capabilities', { sessionId: session.id }),
+  });
+  const upload = (bytes: Buffer, type: string, token = ada.token) =>
+    fetch(`${server.url}/api/multihost/${session.id}/cover`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': type },
+      body: new Uint8Array(bytes),
+    });
+  const folder = path.join(server.dataDir, 'covers');
+  const files = () => (fs.existsSync(folder) ? fs.readdirSync(folder) : []);
+  const coverInList = async () => {
+    const { body } = await api<UpcomingSession[]>(server.url, 'GET', '/api/multihost/upcoming');
+    return body.ok ? body.data.find((upcoming) => upcoming.id === session.id)?.coverUrl : 'unreadable';
+  };
+
+  // Not a picture, a type it does not say, too large, a co-host's, no one's: refused, nothing kept.
+  for (const [bytes, type, token, code] of [
+    [Buffer.from('<svg onload="alert(1)"/>'), 'image/png', ada.token, 'INVALID_INPUT'],
+    [TINY_PNG, 'text/html', ada.token, 'INVALID_INPUT'],
+    [Buffer.concat([TINY_PNG, Buffer.alloc(2 * 1024 * 1024)]), 'image/png', ada.token, 'INVALID_INPUT'],
+    [TINY_PNG, 'image/png', bob.token, 'NOT_ALLOWED'],
+    [TINY_PNG, 'image/png', '', 'UNAUTHENTICATED'],
+  ] as const) {
+    const refused = await upload(bytes, type, token);
+    const answer = (await refused.json()) as { ok: boolean; error?: { code: string } };
+    assert.is(answer.error?.code, code, `${type} ${bytes.length} bytes`);
+  }
+  assert.equal(files(), [], 'no file from refused uploads');
+  assert.is(await coverInList(), null);
+
+  const pushed = watchers.next('multihost:settings');
+  const first = await upload(TINY_PNG, 'image/png');
+  const firstPlan = ((await first.json()) as { data: SessionPlan }).data;
+  assert.match(firstPlan.coverUrl ?? '', /^\/api\/covers\/.+\.png$/);
+  assert.is((await pushed).plan.coverUrl, firstPlan.coverUrl, 'every studio hears it');
+  const served = await fetch(`${server.url}${firstPlan.coverUrl}`);
+  assert.is(served.headers.get('content-type'), 'image/png');
+  assert.ok(Buffer.from(await served.arrayBuffer()).equals(TINY_PNG));
+  assert.is(await coverInList(), firstPlan.coverUrl, 'the coming-up list shows it');
+
+  const second = ((await (await upload(TINY_PNG, 'image/png')).json()) as { data: SessionPlan }).data;
+  assert.is.not(second.coverUrl, firstPlan.coverUrl);
+  assert.is(files().length, 1, 'the replaced picture is deleted');
+  assert.is((await fetch(`${server.url}${firstPlan.coverUrl}`)).status, 404);
+  assert.is((await fetch(`${server.url}/api/covers/..%2Ftoken-secret`)).status, 404);
+
+  const removed = await api<SessionPlan>(server.url, 'DELETE', `/api/multihost/${session.id}/cover`, ada.token);
+  assert.is(removed.body.ok && removed.body.data.coverUrl, null);
+  assert.equal(files(), [], 'the removed picture is deleted');
+  const state = await api<SessionState>(server.url, 'GET', `/api/multihost/${session.id}`);
+  assert.is(state.body.ok && state.body.data.plan.coverUrl, null);
 });
 
 test.run();

@@ -151,6 +151,8 @@ export interface SessionPlan {
   description: string;
   /** Lower-case words (letters, digits, `-`), at most MAX_TAGS. */
   tags: string[];
+  /** The cover picture its primary host uploaded (`PUT /api/multihost/:id/cover`); null: none. */
+  coverUrl: string | null;
 }
 
 /** A public session announced and not started (`GET /api/multihost/upcoming`). */

@@ -23,6 +23,7 @@ import type {
   QualityTier,
   ConnectionFigures,
   HealthLevel,
+  SessionPlan,
   SessionState,
   SettingsRequest,
   StoppableSource,
@@ -33,7 +34,7 @@ import { BattleWatch } from '../battle/BattleWatch.svelte.ts';
 import { SellerCatalogue } from '../shop/SellerCatalogue.svelte.ts';
 import { ShopShelf } from '../shop/ShopShelf.svelte.ts';
 import { GiftFeed } from '../gifts/GiftFeed.svelte.ts';
-import { ApiError, callApi } from '../lib/httpApi.ts';
+import { ApiError, callApi, type ApiCall } from '../lib/httpApi.ts';
 import type { StoredIdentity } from '../lib/identity.ts';
 import { connectSignaling, request, RequestFailed, type SignalingSocket } from '../lib/signaling.ts';
 import { warn } from '../lib/warn.ts';
@@ -572,6 +573,18 @@ export class StudioSession {
       body: change,
     });
     if (this.session) this.session = update.settingsChanged(this.session, state.title, state.settings, state.plan);
+  }
+
+  /** A picture file as the show's cover (PNG, JPEG or WebP; the server checks the bytes); null removes it. */
+  async setCover(file: File | null): Promise<void> {
+    const path = `/api/multihost/${encodeURIComponent(this.sessionId)}/cover`;
+    const plan = await this.#api<SessionPlan>(
+      path,
+      file ? { method: 'PUT', rawBody: file, contentType: file.type } : { method: 'DELETE' },
+    );
+    if (this.session) {
+      this.session = update.settingsChanged(this.session, this.session.title, this.session.settings, plan);
+    }
   }
 
   /** A private session's watch link, whole, for a host to share. */
@@ -1547,7 +1560,7 @@ export class StudioSession {
     this.problem = error instanceof Error ? error.message : String(error);
   }
 
-  #api<T>(path: string, call: { method?: 'POST' | 'PUT' | 'DELETE'; body?: unknown } = {}): Promise<T> {
+  #api<T>(path: string, call: Omit<ApiCall, 'token'> = {}): Promise<T> {
     return callApi<T>(path, { ...call, token: this.identity.token });
   }
 }

@@ -36,7 +36,7 @@ function session(hosts: HostState[]): SessionState {
     activeSpeakerId: null,
     mediaMode: 'sfu',
     onScreen: { banner: null, ticker: null, comment: null, theme: DEFAULT_THEME },
-    plan: { scheduledFor: null, description: '', tags: [] },
+    plan: { scheduledFor: null, description: '', tags: [], coverUrl: null },
     createdAt: '2026-01-01T00:00:00.000Z',
     startedAt: null,
     endedAt: null,
