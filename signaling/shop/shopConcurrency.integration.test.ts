@@ -8,7 +8,10 @@
 // The buyers' accounts are written straight into the database and their
 // tokens signed with the server's secret: 1,000 sign-ups would spend a
 // minute hashing passwords, which is not what this test is about.
-// run-tests: shares the machine
+//
+// It runs alone (scripts/run-tests.ts): its 600 requests at once open 600
+// connections, and beside another test some waited past fetch's 10 s
+// connect timeout ("fetch failed").
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openDatabase, type Database } from '../../prisma/database.ts';
