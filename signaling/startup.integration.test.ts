@@ -3,7 +3,7 @@
 // naming the variable and what to do, exit non-zero, and leave no
 // mediasoup-worker behind. Workers are found by PID through an environment
 // marker they inherit from the server process.
-// run-tests: shares the machine
+// It runs alone (scripts/run-tests.ts): it needs particular ports free, which a test beside it may take.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import dgram from 'node:dgram';
