@@ -292,6 +292,7 @@ test('a planned session: listed as upcoming with its plan, kept across a restart
       scheduledFor: inAnHour,
       description: 'Bring your guitar',
       tags: ['music', 'live-coding'],
+      coverUrl: null,
     });
     const past = new Date(Date.now() - 3_600_000).toISOString();
     assert.is(errorCode((await create({ title: 'x', scheduledFor: past })).body), 'INVALID_INPUT');
