@@ -29,7 +29,6 @@ export interface CompositorRun extends CompositorRunPorts {
   pid: number;
 }
 
-/** How a run ended on its own (or was killed by a watchdog), and when the next starts. */
 /**
  * Why a run ended before stop(): FFmpeg exited by itself (a crash, an input
  * it could not read), or a watchdog killed it for producing nothing
@@ -38,6 +37,7 @@ export interface CompositorRun extends CompositorRunPorts {
  */
 export type CompositorExitCause = 'exited' | 'stalled' | 'lagging';
 
+/** How a run ended on its own (or was killed by a watchdog), and when the next starts. */
 export interface CompositorExit {
   code: number | null;
   signal: NodeJS.Signals | null;

@@ -463,12 +463,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     const session = this.get(sessionId); // again: it may have ended while the password was hashed
     session.updateSettings(caller, change);
     await this.#persist(session);
-    this.#pushes.session(sessionId).emit('multihost:settings', {
-      sessionId,
-      title: session.title,
-      settings: session.settings,
-      plan: planState(session.plan),
-    });
+    this.#pushSettings(session);
     return session.toState();
   }
 
@@ -485,14 +480,19 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     const session = this.get(sessionId);
     const replaced = session.setCover(caller, coverImage);
     await this.#persist(session);
+    return { plan: this.#pushSettings(session), replaced };
+  }
+
+  /** Every studio of the session hears its title, settings and plan; answers the plan. */
+  #pushSettings(session: Session): SessionPlan {
     const plan = planState(session.plan);
-    this.#pushes.session(sessionId).emit('multihost:settings', {
-      sessionId,
+    this.#pushes.session(session.id).emit('multihost:settings', {
+      sessionId: session.id,
       title: session.title,
       settings: session.settings,
       plan,
     });
-    return { plan, replaced };
+    return plan;
   }
 
   /** A private session's watch link, for its hosts to hand out. */
