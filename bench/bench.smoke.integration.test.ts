@@ -291,7 +291,6 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
     'onAirToOutputMs',
     'bannerToOutputMs',
     'bannerHiddenToOutputMs',
-    'themeToOutputMs',
   ]) {
     assert.ok(field in result, `missing ${field}`);
   }
@@ -300,7 +299,6 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
   assertPercentiles(result.onAirToOutputMs, 'onAirToOutputMs');
   assertPercentiles(result.bannerToOutputMs, 'bannerToOutputMs');
   assertPercentiles(result.bannerHiddenToOutputMs, 'bannerHiddenToOutputMs');
-  assertPercentiles(result.themeToOutputMs, 'themeToOutputMs');
   // Playable: the master playlist, and every rendition's init segment and first segment, were fetched.
   assert.type(result.firstPlayableMs, 'number');
   assert.equal(result.renditions, ['720p', '360p']);

@@ -1,22 +1,17 @@
 // How long the producer's desk takes to reach the audience: a host taken off
-// air (backstage) and put back, a banner shown and hidden, and the show's
-// background colour changed and changed back, each timed
+// air (backstage) and put back, and a banner shown and hidden, each timed
 // from the control (the HTTP twins of the studio's `multihost:set-on-air`
 // and `multihost:set-on-screen`) to the first listed segment whose picture
 // shows it. Grid layout, two hosts on air: off air, the primary host's
 // camera fills the picture and covers the gap between the two tiles; back on
 // air, the gap is background again. The banner's box covers background
-// under the two letterboxed cameras; the canvas's top right corner is clear
-// of both tiles. Rounds alternate, each starting from the picture the
-// previous one was seen to reach.
+// under the two letterboxed cameras. Rounds alternate, each starting from the
+// picture the previous one was seen to reach.
 import { api } from '../../testkit/signalingClient.ts';
 import { summarize, type Percentiles } from '../stats.ts';
-import { DEFAULT_THEME, onScreenGeometry } from '../../signaling/protocol/onScreen.ts';
+import { onScreenGeometry } from '../../signaling/protocol/onScreen.ts';
 import { gapCoveredBy, measureSpotChange, type ChangeToOutput } from './changeToOutput.ts';
 import type { CompositionLayout } from './tileGeometry.ts';
-
-/** A background colour far from the default's (a camera-like change for the spot watch). */
-const THEME_PROBE = '#2e7d32';
 
 export interface OnAirPlan {
   baseUrl: string;
@@ -36,8 +31,6 @@ export interface OnAirFigures {
   onAirToOutputMs: Percentiles | null;
   bannerToOutputMs: Percentiles | null;
   bannerHiddenToOutputMs: Percentiles | null;
-  /** The show's background colour picked → first listed segment painted with it. */
-  themeToOutputMs: Percentiles | null;
   rounds: number;
   errors: string[];
 }
@@ -66,17 +59,7 @@ export async function measureOnAirToOutput(plan: OnAirPlan): Promise<OnAirFigure
   const onMs: number[] = [];
   const bannerMs: number[] = [];
   const hiddenMs: number[] = [];
-  const themeMs: number[] = [];
   const { banner } = onScreenGeometry(plan.canvas);
-  const corner = { x: plan.canvas.width - 12, y: 4, width: 4, height: 4 };
-  const backgroundChange = (to: 'camera' | 'background', colour: string) =>
-    measureSpotChange({
-      mediaPlaylistUrl: plan.mediaPlaylistUrl,
-      spot: corner,
-      to,
-      change: () => put('on-screen', { theme: { background: colour } }),
-      timeoutMs: plan.timeoutMs,
-    });
   const bannerSpot = { x: banner.x + 4, y: banner.y + 4, width: 4, height: 4 };
   const bannerChange = (to: 'camera' | 'background', text: string | null) =>
     measureSpotChange({
@@ -99,17 +82,6 @@ export async function measureOnAirToOutput(plan: OnAirPlan): Promise<OnAirFigure
       break;
     }
     hiddenMs.push(hidden.listedMs);
-    const coloured = await backgroundChange('camera', THEME_PROBE);
-    if (coloured.listedMs === null) {
-      errors.push(`background colour: ${coloured.error}`);
-      break;
-    }
-    themeMs.push(coloured.listedMs);
-    const plain = await backgroundChange('background', DEFAULT_THEME.background);
-    if (plain.listedMs === null) {
-      errors.push(`background colour back: ${plain.error}`);
-      break;
-    }
     const off = await measure('camera', () => put(`hosts/${plan.otherHostId}/on-air`, { onAir: false }));
     if (off.listedMs === null) {
       errors.push(`off air: ${off.error}`);
@@ -128,7 +100,6 @@ export async function measureOnAirToOutput(plan: OnAirPlan): Promise<OnAirFigure
     onAirToOutputMs: onMs.length > 0 ? summarize(onMs, 0) : null,
     bannerToOutputMs: bannerMs.length > 0 ? summarize(bannerMs, 0) : null,
     bannerHiddenToOutputMs: hiddenMs.length > 0 ? summarize(hiddenMs, 0) : null,
-    themeToOutputMs: themeMs.length > 0 ? summarize(themeMs, 0) : null,
     rounds: Math.min(offMs.length, onMs.length),
     errors,
   };
@@ -141,7 +112,6 @@ export function nothing(error: string): OnAirFigures {
     onAirToOutputMs: null,
     bannerToOutputMs: null,
     bannerHiddenToOutputMs: null,
-    themeToOutputMs: null,
     rounds: 0,
     errors: [error],
   };

@@ -334,7 +334,6 @@ async function runLive(
       onAirToOutputMs: onAir?.onAirToOutputMs ?? null,
       bannerToOutputMs: onAir?.bannerToOutputMs ?? null,
       bannerHiddenToOutputMs: onAir?.bannerHiddenToOutputMs ?? null,
-      themeToOutputMs: onAir?.themeToOutputMs ?? null,
       onAirToOutput: onAir,
       // Low-latency HLS (the audience page's default) and plain HLS (`?ll=0`), read at the same time.
       glassToGlassMs: glassRun?.latencyMs ?? null,
