@@ -17,7 +17,9 @@ const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-bench-smoke-
 let stagecast: BenchTarget;
 
 test.before(async () => {
-  stagecast = await startStagecastTarget({ workers: 1, pin: false });
+  // The broadcast at 15 fps, as in the other tests (testkit/testServer.ts): on a busy 2-core machine two
+  // renditions at 30 fps barely kept real time, and a late picture froze the tile the A/V drift reads.
+  stagecast = await startStagecastTarget({ workers: 1, pin: false, env: { HLS_FPS: '15' } });
 });
 test.after(async () => {
   await stagecast?.close();

@@ -2,6 +2,7 @@
 // studio's battle stage decoding, and the score bar in the audience's HLS
 // picture.
 import { battleLayout } from '../signaling/protocol/battleLayout.ts';
+import { compositorRestarts } from './compositorRestarts.ts';
 import { colourDistance, frameColours, rgbOf, type Region } from './frameColours.ts';
 import { newestLiveSegment } from './hlsFiles.ts';
 import type { Page } from 'puppeteer-core';
@@ -40,6 +41,12 @@ function barPatch(share: number): Region {
   };
 }
 
+/**
+ * How long the audience's picture may take to show a change: two compositors beside three Chromium pages on
+ * the 2-core CI machine have run far behind real time (a watchdog restart then costs seconds more).
+ */
+const HLS_CHANGE_TIMEOUT_MS = 60_000;
+
 /** Waits until the audience's picture of a session shows the score bar with these colours at these shares. */
 export async function waitForHlsBar(
   baseUrl: string,
@@ -65,10 +72,13 @@ export async function waitForHlsBar(
         ? segment.name
         : undefined;
     },
-    30_000,
+    HLS_CHANGE_TIMEOUT_MS,
     500,
-  ).catch((error: unknown) => {
-    throw new Error(`${String(error)}; last colours ${JSON.stringify(seen)} in ${seenSegment}`);
+  ).catch(async (error: unknown) => {
+    const restarts = await compositorRestarts(baseUrl).catch(() => undefined);
+    throw new Error(
+      `${String(error)}; last colours ${JSON.stringify(seen)} in ${seenSegment}; compositor restarts ${JSON.stringify(restarts)}`,
+    );
   });
 }
 

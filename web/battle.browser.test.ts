@@ -101,7 +101,8 @@ async function waitForStreak(page: Page, pattern: RegExp): Promise<void> {
 
 /** Host A opens Battle and invites B's session (its own is not offered), for `minutes` if given. */
 async function inviteB(minutes?: number): Promise<void> {
-  await hostA.page.waitForSelector(byTestId('battle-open'), { timeout: STEP_TIMEOUT_MS });
+  // A battle an earlier test left running (it failed half-way) ends by itself within BATTLE_OVER_MS.
+  await hostA.page.waitForSelector(byTestId('battle-open'), { timeout: BATTLE_OVER_MS });
   await hostA.page.click(byTestId('battle-open'));
   const opponentOption = `${byTestId('battle-opponent')}[data-session-id="${sessionB.id}"]`;
   await hostA.page.waitForSelector(opponentOption, { timeout: STEP_TIMEOUT_MS });

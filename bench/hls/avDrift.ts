@@ -50,17 +50,24 @@ export function parseMetadataPrint(text: string, key: string): TimedValue[] {
   return samples;
 }
 
+/** The 5th and 99th percentile of the values: their range, so a few outliers do not move it. */
+function valueRange(samples: readonly TimedValue[]): { low: number; high: number } {
+  if (samples.length === 0) return { low: 0, high: 0 };
+  const sorted = samples.map((sample) => sample.value).sort((a, b) => a - b);
+  return {
+    low: sorted[Math.floor(sorted.length * 0.05)]!,
+    high: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!,
+  };
+}
+
 /**
- * Times where the value rises through the middle of its range (the 5th to
- * 99th percentile, so a few outliers do not move it), at most one per
- * `minGapS`; none when the range is below `minSwing` (no marks visible).
+ * Times where the value rises through the middle of its range (valueRange),
+ * at most one per `minGapS`; none when the range is below `minSwing` (no
+ * marks visible).
  */
 export function risingEdges(samples: readonly TimedValue[], minSwing: number, minGapS = MIN_ONSET_GAP_S): number[] {
-  if (samples.length < 3) return [];
-  const sorted = samples.map((sample) => sample.value).sort((a, b) => a - b);
-  const low = sorted[Math.floor(sorted.length * 0.05)]!;
-  const high = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!;
-  if (high - low < minSwing) return [];
+  const { low, high } = valueRange(samples);
+  if (samples.length < 3 || high - low < minSwing) return [];
   const threshold = (low + high) / 2;
   const edges: number[] = [];
   for (let index = 1; index < samples.length; index++) {
@@ -95,6 +102,8 @@ export interface DriftReading {
   driftsMs: number[];
   videoOnsets: number;
   audioOnsets: number;
+  /** The tile's largest brightness swing in a run (0–255): near 0 means the picture never flashed (frozen or absent). */
+  videoSwing: number;
   /** Seconds of output analysed. */
   seconds: number;
   error?: string;
@@ -110,7 +119,7 @@ export async function readAvDrift(
   initBodies: ReadonlyMap<string, Buffer>,
   region: Rect,
 ): Promise<DriftReading> {
-  const reading: DriftReading = { driftsMs: [], videoOnsets: 0, audioOnsets: 0, seconds: 0 };
+  const reading: DriftReading = { driftsMs: [], videoOnsets: 0, audioOnsets: 0, videoSwing: 0, seconds: 0 };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-bench-drift-'));
   try {
     const runs: KeptSegment[][] = [];
@@ -130,6 +139,8 @@ export async function readAvDrift(
         const audioOnsets = risingEdges(audio, MIN_AUDIO_SWING_DB);
         reading.videoOnsets += videoOnsets.length;
         reading.audioOnsets += audioOnsets.length;
+        const { low, high } = valueRange(video);
+        reading.videoSwing = Math.max(reading.videoSwing, Math.round(high - low));
         reading.driftsMs.push(...pairOnsets(videoOnsets, audioOnsets));
         reading.seconds += video.length > 1 ? video.at(-1)!.t - video[0]!.t : 0;
       } catch (error) {

@@ -294,6 +294,7 @@ async function runLive(
         marksPaired: drift.driftsMs.length,
         videoOnsets: drift.videoOnsets,
         audioOnsets: drift.audioOnsets,
+        videoSwing: drift.videoSwing,
         secondsAnalysed: drift.seconds,
         ...(drift.error ? { error: drift.error } : {}),
       },
@@ -416,7 +417,16 @@ async function analyseDrift(
   marksHostId: string | undefined,
 ): Promise<DriftReading> {
   const camera = layout && marksHostId ? cameraRect(layout, CANVAS, marksHostId) : undefined;
-  if (!camera) return { driftsMs: [], videoOnsets: 0, audioOnsets: 0, seconds: 0, error: 'the marks host has no tile' };
+  if (!camera) {
+    return {
+      driftsMs: [],
+      videoOnsets: 0,
+      audioOnsets: 0,
+      videoSwing: 0,
+      seconds: 0,
+      error: 'the marks host has no tile',
+    };
+  }
   return readAvDrift(keeper.kept, keeper.initBodies, innerHalf(camera));
 }
 
