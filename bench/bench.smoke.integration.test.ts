@@ -293,6 +293,8 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
     'onAirToOutputMs',
     'bannerToOutputMs',
     'bannerHiddenToOutputMs',
+    'backdropToOutputMs',
+    'backdropRemovedToOutputMs',
   ]) {
     assert.ok(field in result, `missing ${field}`);
   }
@@ -301,6 +303,10 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
   assertPercentiles(result.onAirToOutputMs, 'onAirToOutputMs');
   assertPercentiles(result.bannerToOutputMs, 'bannerToOutputMs');
   assertPercentiles(result.bannerHiddenToOutputMs, 'bannerHiddenToOutputMs');
+  // The show's pictures: a backdrop uploaded and removed, both seen in the picture.
+  assert.ok(result.backdropToOutputMs && result.backdropRemovedToOutputMs, JSON.stringify(result.pictures));
+  assertPercentiles(result.backdropToOutputMs, 'backdropToOutputMs');
+  assertPercentiles(result.backdropRemovedToOutputMs, 'backdropRemovedToOutputMs');
   // Playable: the master playlist, and every rendition's init segment and first segment, were fetched.
   assert.type(result.firstPlayableMs, 'number');
   assert.equal(result.renditions, ['720p', '360p']);

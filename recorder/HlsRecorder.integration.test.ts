@@ -1,6 +1,7 @@
 // Two stand-in hosts (FFmpeg test sources over PlainTransports) recorded to
 // live HLS through the real worker and FFmpeg; the output is checked with
-// ffprobe like a player would see it.
+// ffprobe like a player would see it; a layout change and the show's
+// pictures reach the picture without restarting FFmpeg.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,8 @@ import { routerMediaCodecs } from '../sfu/mediaCodecs.ts';
 import { startLoopbackWorkerPool } from '../testkit/workerPool.ts';
 import { startFfmpegRtpSource, type FfmpegRtpSource } from '../testkit/ffmpegRtpSource.ts';
 import { colourDistance, frameColours, rgbOf } from '../testkit/frameColours.ts';
+import { colourPng } from '../testkit/pictureFiles.ts';
+import { EMPTY_ON_SCREEN, logoBox, type OnScreenState } from '../signaling/protocol/onScreen.ts';
 import { HlsRecorder } from './HlsRecorder.ts';
 import { BACKGROUND, PLACEHOLDER } from './slots/slotGraph.ts';
 import { listedSegments } from '../testkit/hlsFiles.ts';
@@ -76,7 +79,12 @@ test('two hosts become a playable HLS ladder whose window advances', async () =>
       { name: 'high', width: 640, height: 360, videoBitrateKbps: 800 },
       { name: 'low', width: 320, height: 180, videoBitrateKbps: 300 },
     ];
-    recorder = await HlsRecorder.start({ router, dir, logger, renditions, fps: 15 }, { hosts, layout: 'grid' });
+    const pictureFile = (url: string) =>
+      url.startsWith('/pictures/') ? path.join(dir, url.slice('/pictures/'.length)) : undefined;
+    recorder = await HlsRecorder.start(
+      { router, dir, logger, renditions, fps: 15, pictureFile },
+      { hosts, layout: 'grid' },
+    );
 
     const master = await waitFor(
       'master playlist',
@@ -163,6 +171,36 @@ test('two hosts become a playable HLS ladder whose window advances', async () =>
     assert.is(recorder.ffmpegPid, pid, 'the layout changed without restarting FFmpeg');
     assert.not.match(fs.readFileSync(playlist, 'utf8'), /#EXT-X-DISCONTINUITY/, 'players see one continuous stream');
 
+    // The show's pictures: an orange backdrop under the tiles (the top strip is background in a grid) and a
+    // yellow logo in the top-right corner, each from its stored file; the same FFmpeg shows them.
+    fs.writeFileSync(path.join(dir, 'backdrop.png'), colourPng('ff9800', 320, 180));
+    fs.writeFileSync(path.join(dir, 'logo.png'), colourPng('ffeb3b', 200, 100));
+    const withPictures: OnScreenState = {
+      ...EMPTY_ON_SCREEN,
+      pictures: { backdrop: '/pictures/backdrop.png', logo: '/pictures/logo.png' },
+    };
+    const box = logoBox({ width: 640, height: 360 });
+    const pictureSpots = [
+      { spot: { x: 200, y: 4, width: 4, height: 4 }, colour: 'ff9800' },
+      { spot: { x: box.x + 8, y: box.y + 8, width: 4, height: 4 }, colour: 'ffeb3b' },
+      { spot: { x: box.x + box.width - 12, y: box.y + 8, width: 4, height: 4 }, colour: 'ffeb3b' },
+    ];
+    const showsPictures = async () => {
+      const segment = segmentPath(dir, playlist, -1);
+      const found = await Promise.all(
+        pictureSpots.map(async ({ spot }) => (await frameColours(initPath(dir, playlist), segment, spot)).at(-1)),
+      );
+      seen = found.flat() as number[];
+      return pictureSpots.every(({ colour }, index) => found[index] && colourDistance(found[index], rgbOf(colour)) < 40)
+        ? true
+        : undefined;
+    };
+    await recorder.update({ hosts, layout: 'grid', onScreen: withPictures });
+    await waitFor('the backdrop and the logo', showsPictures, 20_000, 500).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the spots were ${JSON.stringify(seen)}`);
+    });
+    assert.is(recorder.ffmpegPid, pid, 'the pictures came without restarting FFmpeg');
+
     // FFmpeg dies: the recorder restarts it and the playlist advances again.
     const beforeCrash = listedSegments(playlist).at(-1)!;
     const crashedPid = recorder.ffmpegPid!;
@@ -172,6 +210,8 @@ test('two hosts become a playable HLS ladder whose window advances', async () =>
       () => (recorder!.ffmpegPid !== crashedPid && listedSegments(playlist).at(-1) !== beforeCrash ? true : undefined),
       40_000,
     );
+    // The new FFmpeg starts with the pictures on.
+    await waitFor('the pictures after the restart', showsPictures, 20_000, 500);
     for (const source of sources) assert.is(source.errors(), '');
   } finally {
     await recorder?.stop();

@@ -22,7 +22,7 @@
 // Tracks the compositor cannot take are left out (readableTracks.ts) and
 // reported as `warning` events; a camera that stalls gets key frame
 // requests (videoStallWatch.ts) and filler until it sends one.
-import type { OnScreenState } from '../signaling/protocol/onScreen.ts';
+import { ON_SCREEN_PICTURES, type OnScreenState } from '../signaling/protocol/onScreen.ts';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -60,7 +60,8 @@ import {
 import { assignStageSlots, HOST_SLOTS, SCREEN_SLOTS, SLOT_COUNT, sceneOf } from './slots/compositionScene.ts';
 import { fillerVp8KeyFrame, OPUS_SILENCE } from './slots/fillerMedia.ts';
 import { SceneCommander } from './slots/SceneCommander.ts';
-import { slotSettings, type SlotScene, type SlotSettings } from './slots/slotGraph.ts';
+import { PictureSlots } from './slots/PictureSlots.ts';
+import { pictureSettings, slotSettings, type SlotScene, type SlotSettings } from './slots/slotGraph.ts';
 import { SlotRelay, type SlotSpec } from './slots/SlotRelay.ts';
 import { watchVideoStalls, type VideoStallWatch } from './videoStallWatch.ts';
 
@@ -115,8 +116,8 @@ const BATTLE_TICK_MS = 250;
  */
 const BATTLE_SCORE_INTERVAL_MS = 100;
 
-type ResolvedOptions = Required<Omit<HlsRecorderOptions, 'readableCodecs' | 'continueAfter'>> &
-  Pick<HlsRecorderOptions, 'continueAfter'> & { readableCodecs: ReadonlySet<string> };
+type ResolvedOptions = Required<Omit<HlsRecorderOptions, 'readableCodecs' | 'continueAfter' | 'pictureFile'>> &
+  Pick<HlsRecorderOptions, 'continueAfter' | 'pictureFile'> & { readableCodecs: ReadonlySet<string> };
 
 export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   readonly #options: ResolvedOptions;
@@ -125,6 +126,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   readonly #receiveCapabilities: types.RtpCapabilities;
   readonly #fontFile: string | undefined;
   readonly #ladder: LiveLadder;
+  readonly #pictures: PictureSlots;
   /** Tile key (host id, or screenTileKey for a screen) → slot, kept while the tile is on stage. */
   #seats = new Map<string, number>();
   /** Producer id → the consumer feeding its slot. */
@@ -159,6 +161,8 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
   static async start(options: HlsRecorderOptions, composition: Composition): Promise<HlsRecorder> {
     const readableCodecs = options.readableCodecs ?? (await ffmpegReadableRtpCodecs(resolveFfmpeg()));
     const keyFrame = await fillerVp8KeyFrame();
+    // VP8 payload descriptor: start of partition 0, then the frame.
+    const placeholder = Buffer.concat([Buffer.from([0x10]), keyFrame]);
     const specs: SlotSpec[] = [
       ...Array.from({ length: SLOT_COUNT }, (): SlotSpec => ({
         kind: 'audio',
@@ -171,10 +175,17 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
         kind: 'video',
         payloadType: VIDEO_PAYLOAD_TYPE,
         clockRate: 90000,
-        // VP8 payload descriptor: start of partition 0, then the frame.
-        filler: Buffer.concat([Buffer.from([0x10]), keyFrame]),
+        filler: placeholder,
         startsAtKeyFrames: true,
         ...(slot >= HOST_SLOTS ? { stallMs: SCREEN_STALL_MS } : {}),
+      })),
+      // The picture slots: the placeholder until a picture is shown (PictureSlots).
+      ...ON_SCREEN_PICTURES.map((): SlotSpec => ({
+        kind: 'video',
+        payloadType: VIDEO_PAYLOAD_TYPE,
+        clockRate: 90000,
+        filler: placeholder,
+        startsAtKeyFrames: true,
       })),
     ];
     const relay = await SlotRelay.open(specs);
@@ -188,7 +199,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       });
       await transport.connect({ ip: '127.0.0.1', port: relay.port });
       fs.mkdirSync(options.dir, { recursive: true });
-      const created = new HlsRecorder({ ...options, readableCodecs }, relay, transport);
+      const created = new HlsRecorder({ ...options, readableCodecs }, relay, transport, [placeholder]);
       recorder = created;
       created.#noteBattleScores(composition);
       await created.#route(composition);
@@ -212,6 +223,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     options: HlsRecorderOptions & { readableCodecs: ReadonlySet<string> },
     relay: SlotRelay,
     transport: types.PlainTransport,
+    placeholder: readonly Buffer[],
   ) {
     super();
     this.#options = {
@@ -225,6 +237,16 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     };
     this.#relay = relay;
     this.#transport = transport;
+    this.#pictures = new PictureSlots({
+      relay,
+      // After the microphones and the cameras, in ON_SCREEN_PICTURES order (compositorInvocation.ts).
+      slots: { logo: 2 * SLOT_COUNT, backdrop: 2 * SLOT_COUNT + 1 },
+      canvas: this.#canvas(),
+      placeholder,
+      fileOf: (url) => this.#options.pictureFile?.(url),
+      onShownChange: () => this.#showOverlay(),
+      logger: options.logger,
+    });
     this.#receiveCapabilities = ffmpegReceiveCapabilities(options.router.rtpCapabilities);
     this.#fontFile = labelFont();
     const { dir, fps, segmentSeconds, windowSegments, partSeconds, lowLatency, renditions, continueAfter, logger } =
@@ -243,7 +265,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     this.#compositor = new CompositorProcess({
       ffmpegPath: resolveFfmpeg(),
       logger,
-      inputPortPairs: 2 * SLOT_COUNT,
+      inputPortPairs: 2 * SLOT_COUNT + ON_SCREEN_PICTURES.length,
       progressPlaylist: path.join(dir, renditions[0]!.name, 'index.m3u8'),
       // A recorder taking over a folder (after a worker died) continues the
       // numbering, so its files never overwrite ones a playlist still lists.
@@ -265,6 +287,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
           ...(this.#fontFile ? { fontFile: this.#fontFile } : {}),
           ...(this.#battleHud ? { overlay: this.#overlayNow() } : {}),
           ...(this.#onScreen ? { onScreen: this.#onScreen } : {}),
+          pictures: this.#pictures.shown,
         }),
     });
     this.#compositor.on('started', (run, outputs) => {
@@ -349,6 +372,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
     this.#battleTicker = undefined;
     clearTimeout(this.#scoreTimer);
     this.#scoreTimer = undefined;
+    this.#pictures.close();
     for (const watch of this.#stallWatches) watch.stop();
     this.#relay.setTargets(undefined);
     this.#run?.commander.close();
@@ -482,6 +506,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       winner: battle.winner,
     };
     this.#onScreen = composition.onScreen;
+    this.#pictures.want(composition.onScreen?.pictures);
     this.#slotSettings = this.#settingsOf(this.#scene);
     this.#composeSettings();
     this.#keepBattleTicking();
@@ -554,6 +579,7 @@ export class HlsRecorder extends EventEmitter<HlsRecorderEvents> {
       ...this.#slotSettings,
       ...overlaySettings(this.#overlayNow(), font),
       ...deskSettings(this.#onScreen, { ...font, canvas: this.#canvas() }),
+      ...pictureSettings(this.#pictures.shown, this.#canvas()),
     };
   }
 

@@ -98,6 +98,11 @@ export interface HlsRecorderOptions {
    * FFmpeg can (ffmpegRtpCodecs.ts).
    */
   readableCodecs?: ReadonlySet<string>;
+  /**
+   * The stored file of an on-screen picture's address (OnScreenState.pictures);
+   * without it, or for an address it does not know, no logo or backdrop is drawn.
+   */
+  pictureFile?: (url: string) => string | undefined;
 }
 
 /** A host's track left out of the recording because FFmpeg cannot read its codec. */

@@ -6,8 +6,8 @@ import { hlsOutputArgs, type Rendition } from './hlsOutputArgs.ts';
 import { rtpInputSdp, type SdpStream } from './rtpInputSdp.ts';
 import { LOSS_WAIT_MS } from './slots/SlotFeed.ts';
 import type { BattleOverlay } from './slots/battleScene.ts';
-import type { OnScreenState } from '../signaling/protocol/onScreen.ts';
-import { buildSlotGraph, type SlotScene } from './slots/slotGraph.ts';
+import { ON_SCREEN_PICTURES, type OnScreenPicture, type OnScreenState } from '../signaling/protocol/onScreen.ts';
+import { buildSlotGraph, type PicturesShown, type SlotScene } from './slots/slotGraph.ts';
 
 /** The slot relay sends every microphone slot with this payload type... */
 export const AUDIO_PAYLOAD_TYPE = 111;
@@ -30,7 +30,7 @@ export interface CompositorInvocationOptions {
   scene: SlotScene;
   /** Slots of each kind. */
   slotCount: number;
-  /** One RTP port per slot: the microphone slots, then the camera slots. */
+  /** One RTP port per slot: the microphone slots, then the camera slots, then the picture slots. */
   inputPorts: readonly number[];
   /** TCP port of the graph's zmq filter. */
   commandPort: number;
@@ -50,6 +50,12 @@ export interface CompositorInvocationOptions {
   overlay?: BattleOverlay;
   /** The producer's banner and ticker when the run starts (later changes go through the zmq filter). */
   onScreen?: OnScreenState;
+  /**
+   * The picture slots (a video input each, after the camera slots, in
+   * ON_SCREEN_PICTURES order) and which pictures they show when the run
+   * starts; none = no pictures.
+   */
+  pictures?: PicturesShown;
 }
 
 /**
@@ -59,9 +65,10 @@ export interface CompositorInvocationOptions {
  * cannot starve the cameras, the other way round they can (the broadcast
  * loses its sound).
  */
-export function slotInputStreams(inputPorts: readonly number[], slotCount: number): SdpStream[] {
-  if (inputPorts.length !== 2 * slotCount) {
-    throw new Error(`the compositor needs ${2 * slotCount} input ports, got ${inputPorts.length}`);
+export function slotInputStreams(inputPorts: readonly number[], slotCount: number, pictureSlots = 0): SdpStream[] {
+  const needed = 2 * slotCount + pictureSlots;
+  if (inputPorts.length !== needed) {
+    throw new Error(`the compositor needs ${needed} input ports, got ${inputPorts.length}`);
   }
   return inputPorts.map((port, index) =>
     index < slotCount
@@ -81,9 +88,14 @@ export function slotInputStreams(inputPorts: readonly number[], slotCount: numbe
 }
 
 export function compositorInvocation(options: CompositorInvocationOptions): CompositorInvocation {
-  const { fps, segmentSeconds, partSeconds, renditions, slotCount } = options;
+  const { fps, segmentSeconds, partSeconds, renditions, slotCount, pictures } = options;
   const canvas = renditions[0];
   if (!canvas) throw new Error('the compositor needs at least one rendition');
+  const pictureInputs = pictures
+    ? (Object.fromEntries(
+        ON_SCREEN_PICTURES.map((picture, index) => [picture, `0:${2 * slotCount + index}`]),
+      ) as Record<OnScreenPicture, string>)
+    : undefined;
   const graph = buildSlotGraph(options.scene, {
     width: canvas.width,
     height: canvas.height,
@@ -93,6 +105,7 @@ export function compositorInvocation(options: CompositorInvocationOptions): Comp
     ...(options.fontFile ? { fontFile: options.fontFile } : {}),
     ...(options.overlay ? { overlay: options.overlay } : {}),
     ...(options.onScreen ? { onScreen: options.onScreen } : {}),
+    ...(pictureInputs ? { pictureInputs, picturesShown: pictures } : {}),
   });
   const output = hlsOutputArgs(graph.videoLabel, graph.audioLabel, { renditions, fps, segmentSeconds, partSeconds });
   const args = [
@@ -112,6 +125,9 @@ export function compositorInvocation(options: CompositorInvocationOptions): Comp
   return {
     args,
     outputPipes: output.outputCount,
-    inputSdp: { file: options.sdpFile, text: rtpInputSdp(slotInputStreams(options.inputPorts, slotCount)) },
+    inputSdp: {
+      file: options.sdpFile,
+      text: rtpInputSdp(slotInputStreams(options.inputPorts, slotCount, pictureInputs ? ON_SCREEN_PICTURES.length : 0)),
+    },
   };
 }

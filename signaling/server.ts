@@ -32,7 +32,12 @@ import { LiveThumbnails } from './broadcast/LiveThumbnails.ts';
 import { thumbnailRoutes } from './broadcast/thumbnailRoutes.ts';
 import { SavedBanners } from './multihost/SavedBanners.ts';
 import { savedBannerRoutes } from './multihost/savedBannerRoutes.ts';
-import { AVATAR_MAX_BYTES, COVER_MAX_BYTES, PRODUCT_IMAGE_MAX_BYTES } from './protocol/index.ts';
+import {
+  AVATAR_MAX_BYTES,
+  COVER_MAX_BYTES,
+  ON_SCREEN_PICTURE_MAX_BYTES,
+  PRODUCT_IMAGE_MAX_BYTES,
+} from './protocol/index.ts';
 import { ShopNotifier } from './shop/ShopNotifier.ts';
 import { shopRoutes } from './shop/shopRoutes.ts';
 import { ShopService } from './shop/ShopService.ts';
@@ -85,6 +90,7 @@ import type { Config } from './config/config.ts';
 import { healthRoute } from './http/healthRoute.ts';
 import { metricsRoute } from './http/metricsRoute.ts';
 import { coverRoutes } from './multihost/coverRoutes.ts';
+import { onScreenPictureRoutes, storedPictureName } from './multihost/onScreenPictureRoutes.ts';
 import { webAppRoute } from './http/webAppRoute.ts';
 import { registerServerInfo } from './socket/serverInfoHandler.ts';
 import { Ledger } from './wallet/Ledger.ts';
@@ -294,6 +300,8 @@ async function startOnDatabase(
   const productImages = new StoredImages(config.dataDir, 'shop-images', PRODUCT_IMAGE_MAX_BYTES);
 
   const recordings = new RecordingStore(database, logger);
+  // Logos and backdrops: served to the studios, drawn by the compositor from their files.
+  const onScreenPictures = new StoredImages(config.dataDir, 'on-screen-pictures', ON_SCREEN_PICTURE_MAX_BYTES);
   const broadcasts = new BroadcastService(sessions, {
     mediaDir: config.mediaDir,
     minFreeDiskBytes: config.minFreeDiskBytes,
@@ -301,6 +309,10 @@ async function startOnDatabase(
     lowLatencyHls: config.lowLatencyHls,
     hlsPartSeconds: config.hlsPartSeconds,
     hlsFps: config.hlsFps,
+    pictureFile: (url) => {
+      const name = storedPictureName(url);
+      return name === null ? undefined : onScreenPictures.pathOf(name);
+    },
     recordings,
     battles,
     ...(cluster ? { continuity: new RedisHlsContinuity(cluster.commands, logger) } : {}),
@@ -383,6 +395,7 @@ async function startOnDatabase(
   app.use(multihostRoutes(sessions, lists, tokenSecret, cluster?.limitStore));
   const covers = new StoredImages(config.dataDir, 'covers', COVER_MAX_BYTES);
   app.use(coverRoutes(sessions, covers, tokenSecret, cluster?.limitStore));
+  app.use(onScreenPictureRoutes(sessions, onScreenPictures, tokenSecret, cluster?.limitStore));
   app.use(giftRoutes(gifts, tokenSecret));
   app.use(battleRoutes(battles, gifts, leaderboards, lists, tokenSecret));
   app.use(shopRoutes(shop, productImages, tokenSecret, cluster?.limitStore));

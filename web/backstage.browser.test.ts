@@ -4,14 +4,21 @@
 // does not have them), the primary host puts them on air from the host list
 // (the picture splits), stops their microphone (it stops at the other host;
 // they are told who did it), cannot turn it back on, and the co-host can.
-import type { Browser } from 'puppeteer-core';
+// Then the on-screen words, the show's colours and its pictures (a backdrop
+// and a logo uploaded from the studio) in the audience's picture, through
+// the same compositor run.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, ElementHandle } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { computeLayout, type Rect } from '../signaling/protocol/layoutGeometry.ts';
-import { BANNER_COLOUR, onScreenGeometry } from '../signaling/protocol/onScreen.ts';
+import { BANNER_COLOUR, logoBox, onScreenGeometry } from '../signaling/protocol/onScreen.ts';
 import { launchChromium } from '../testkit/chromium.ts';
 import { colourDistance, frameColours, rgbOf } from '../testkit/frameColours.ts';
 import { livePlaylist, newestLiveSegment } from '../testkit/hlsFiles.ts';
+import { colourPng } from '../testkit/pictureFiles.ts';
 import { addCoHost, createSession } from '../testkit/sessions.ts';
 import { signInGuest } from '../testkit/signalingClient.ts';
 import { solidColourClip } from '../testkit/solidClip.ts';
@@ -39,6 +46,9 @@ const BEN_CAMERA = 'ff00ff';
 /** The comment box (COMMENT_COLOUR, 92 % over the dark background) as decoded. */
 const COMMENT_ON_PICTURE = '631a90';
 const OUTPUT = { width: 1280, height: 720 };
+/** The backdrop's and the logo's colours (the uploaded pictures are solid). */
+const BACKDROP = 'ff9800';
+const LOGO = 'ffeb3b';
 /** A busy encoder on two cores may be seconds behind; the bench measures how far (`hls` scenario). */
 const HLS_CHANGE_TIMEOUT_MS = 40_000;
 
@@ -249,7 +259,44 @@ test('backstage, on air and a stopped microphone: what the hosts and the audienc
     ]);
     report(`background colour picked → in the HLS picture: ${Math.round(colourMs)} ms`);
 
-    // The on-screen words and colours went through the running compositor: FFmpeg neither exited nor was restarted for
+    // The show's pictures from the studio: an orange backdrop behind the tiles, then a yellow logo whose left
+    // half is transparent (the backdrop shows through it there) in the top-right corner; previewed on the
+    // stage, then in the audience's picture. The logo is fitted into its box (2:1 in ~16 % of each side).
+    const pictureDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-pictures-'));
+    const backdropFile = path.join(pictureDir, 'backdrop.png');
+    const logoFile = path.join(pictureDir, 'logo.png');
+    fs.writeFileSync(backdropFile, colourPng(BACKDROP, 320, 180));
+    fs.writeFileSync(logoFile, colourPng(LOGO, 200, 100, true));
+    const uploadPicture = async (picture: 'logo' | 'backdrop', file: string) => {
+      const input = (await primary.page.$(byTestId(`picture-${picture}-file`))) as ElementHandle<HTMLInputElement>;
+      await input.uploadFile(file);
+      await primary.page.waitForSelector(byTestId(`picture-${picture}`), { timeout: STEP_TIMEOUT_MS });
+    };
+    await uploadPicture('backdrop', backdropFile);
+    await primary.page.waitForFunction(
+      () => getComputedStyle(document.querySelector('[data-testid="stage"]')!).backgroundImage.includes('on-screen'),
+      { timeout: STEP_TIMEOUT_MS, polling: 100 },
+    );
+    await uploadPicture('logo', logoFile);
+    await primary.page.waitForSelector(byTestId('logo-preview'), { timeout: STEP_TIMEOUT_MS });
+    fs.rmSync(pictureDir, { recursive: true, force: true });
+    const box = logoBox(OUTPUT);
+    const logoHeight = box.width / 2;
+    const logoOpaque = { x: box.x + box.width - 40, y: box.y + logoHeight / 2 - 8, width: 16, height: 16 };
+    const logoClear = { x: box.x + 24, y: box.y + logoHeight / 2 - 8, width: 16, height: 16 };
+    const picturesMs = await waitForPicture(session.id, 'the backdrop and the logo in the audience picture', [
+      { region: { x: 400, y: 8, width: 16, height: 16 }, colour: BACKDROP },
+      { region: logoOpaque, colour: LOGO },
+      { region: logoClear, colour: BACKDROP },
+    ]);
+    report(`backdrop and logo uploaded → in the HLS picture: ${Math.round(picturesMs)} ms`);
+    await primary.page.click(byTestId('picture-logo-remove'));
+    await waitForPicture(session.id, 'the logo gone from the audience picture', [
+      { region: logoOpaque, colour: BACKDROP },
+    ]);
+    assert.is(await primary.page.$(byTestId('logo-preview')), null, 'the stage no longer previews it');
+
+    // The on-screen words, colours and pictures went through the running compositor: FFmpeg neither exited nor was restarted for
     // them. A restart by the watchdogs (this busy machine left the encoder behind real time) is reported,
     // not blamed on them; its init segment is then a new one.
     const runAfter = await currentInit(session.id);

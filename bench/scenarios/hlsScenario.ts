@@ -12,6 +12,7 @@ import type { SessionState } from '../../signaling/protocol/index.ts';
 import { api } from '../../testkit/signalingClient.ts';
 import type { HlsOptions } from '../cli.ts';
 import { readAvDrift, type DriftReading } from '../hls/avDrift.ts';
+import { measurePictures } from '../hls/picturesInOutput.ts';
 import { measureEncodeSpeed, type EncodeSpeed } from '../hls/encodeSpeed.ts';
 import { measureChangeToOutput } from '../hls/changeToOutput.ts';
 import { measureOnAirToOutput, nothing } from '../hls/onAirToOutput.ts';
@@ -37,6 +38,9 @@ const FIRST_PLAYABLE_TIMEOUT_MS = 60_000;
 const VIEWER_RAMP_MS = 1000;
 /** The server's Node CPU is measured without viewers for this long (or a third of --duration if shorter, at least 3 s). */
 const QUIET_WINDOW_MAX_S = 10;
+/** Backdrop rounds at most (each one upload and one removal, timed to the picture), and the CPU windows' longest. */
+const PICTURE_ROUNDS = 3;
+const PICTURE_CPU_WINDOW_S = 5;
 /** Segments the A/V analysis keeps (about one per second of the run). */
 const MAX_KEPT_SEGMENTS = 200;
 /** The recorder composes at the top rendition's size: recorder/hlsOutputArgs.ts defaultRenditions. */
@@ -278,6 +282,22 @@ async function runLive(
           }).catch((error: unknown) => nothing(errorMessage(error)))
         : null;
     progress.note(`[${label}] on air / off air in the output after ${JSON.stringify(onAir)}`);
+    // The show's pictures, from the grid of both hosts the desk rounds end on (a background spot to watch).
+    const pictures =
+      onAir && onAir.rounds > 0
+        ? await measurePictures({
+            baseUrl: target.url,
+            sessionId: ticket.sessionId,
+            primaryToken: primaryToken!,
+            mediaPlaylistUrl: `${liveUrl}/${firstPlayable.renditions[0] ?? '720p'}/index.m3u8`,
+            canvas: CANVAS,
+            rounds: Math.min(options.deskRounds, PICTURE_ROUNDS),
+            timeoutMs: CHANGE_TIMEOUT_MS,
+            serverPid,
+            cpuWindowS: Math.max(2, Math.min(PICTURE_CPU_WINDOW_S, options.durationS / 2)),
+          })
+        : null;
+    progress.note(`[${label}] backdrop in the output after ${JSON.stringify(pictures)}`);
     await api(target.url, 'POST', `/api/multihost/${ticket.sessionId}/end`, primaryToken).catch(() => undefined);
 
     const counters = crowdResult?.counters ?? emptyCounters();
@@ -336,6 +356,9 @@ async function runLive(
       bannerToOutputMs: onAir?.bannerToOutputMs ?? null,
       bannerHiddenToOutputMs: onAir?.bannerHiddenToOutputMs ?? null,
       onAirToOutput: onAir,
+      backdropToOutputMs: pictures?.backdropToOutputMs ?? null,
+      backdropRemovedToOutputMs: pictures?.backdropRemovedToOutputMs ?? null,
+      pictures,
       // Low-latency HLS (the audience page's default) and plain HLS (`?ll=0`), read at the same time.
       glassToGlassMs: glassRun?.latencyMs ?? null,
       glassToGlassPlainMs: glassPlainRun?.latencyMs ?? null,

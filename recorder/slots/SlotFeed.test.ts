@@ -312,6 +312,28 @@ test('a key frame whose first packet was lost does not start the camera', () => 
   assert.equal(wire.deliver(camera.frame(80, true), 80), [true, true], 'the next whole key frame');
 });
 
+test('a picture slot: a new filler frame of several packets goes out whole from the next tick, one timestamp, the marker on its last packet', () => {
+  const wire = new Wire(videoFeed());
+  play(wire, 0, 41);
+  const picture = [
+    Buffer.from([0x10, 0x50, 0x42, 0x00, 0x9d, 0x01, 0x2a]),
+    Buffer.from([0x00, 1, 2]),
+    Buffer.from([0x00, 3]),
+  ];
+  wire.feed.setFiller(picture);
+  play(wire, 60, 141);
+  const frames = wire.sent.filter((sent) => sent.atMs >= 60);
+  assert.is(frames.length, 6, 'two frames of three packets');
+  for (const [index, { header, payload }] of frames.entries()) {
+    assert.equal(payload, picture[index % 3]);
+    assert.is(header.marker, index % 3 === 2, `packet ${index}: the marker on the frame's last only`);
+    assert.is(header.timestamp, frames[index - (index % 3)]!.header.timestamp, 'one timestamp per frame');
+  }
+  assert.ok(startsVp8KeyFrame(frames[0]!.payload), 'a decoder can start at the frame');
+  assertOneStream(wire.sent);
+  assert.throws(() => wire.feed.setFiller([]), /at least one packet/);
+});
+
 test('sequence numbers continue without a jump through filler, camera A, camera B and filler again', () => {
   const wire = new Wire(videoFeed());
   const a = new Camera(0xa, { sequenceNumber: 40_000, timestamp: 123_456 });

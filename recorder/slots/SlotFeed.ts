@@ -16,6 +16,7 @@ export interface SlotFeedOptions {
   /**
    * Payload of one filler frame (VP8 descriptor + key frame, or Opus
    * silence); none = the slot is only ever fed by a host (H.264 cameras).
+   * A larger picture's frame spans packets: setFiller.
    */
   filler?: Buffer;
   /** VP8: a new source starts (and a stalled one resumes) at a key frame only. */
@@ -108,11 +109,24 @@ export class SlotFeed {
   #lastTs = 0;
   #sentAny = false;
   #lastFillMs = -Infinity;
+  /** The filler frame's packet payloads (one, unless setFiller gave a larger picture). */
+  #filler: readonly Buffer[] | undefined;
   #packets = 0;
   #octets = 0;
 
   constructor(options: SlotFeedOptions) {
     this.#options = options;
+    this.#filler = options.filler && [options.filler];
+  }
+
+  /**
+   * A new filler frame, as packet payloads (VP8: each with its descriptor,
+   * the first starting the key frame), from the next filler tick on: a
+   * picture slot shows a still picture this way (pictureFrames.ts).
+   */
+  setFiller(payloads: readonly Buffer[]): void {
+    if (payloads.length === 0) throw new RangeError('a filler frame needs at least one packet');
+    this.#filler = payloads;
   }
 
   get #stallMs(): number {
@@ -224,14 +238,15 @@ export class SlotFeed {
 
   /** Filler packets due now (none while a host feeds the slot). */
   fill(nowMs: number): Buffer[] {
-    const { filler, kind } = this.#options;
+    const { kind } = this.#options;
+    const filler = this.#filler;
     if (!filler) return [];
     const source = this.#source;
     if (source) this.#checkLosses(source, nowMs);
     if (kind === 'audio') {
       if (source && !source.waiting && nowMs - source.lastPacketMs < AUDIO_GAP_MS) return [];
       if (source) source.interrupted = true;
-      return this.#fillAudio(nowMs, filler);
+      return this.#fillAudio(nowMs, filler[0]!);
     }
     if (source && !source.waiting) {
       if (nowMs - source.lastPacketMs < this.#stallMs) return [];
@@ -242,7 +257,9 @@ export class SlotFeed {
     }
     if (nowMs - this.#lastFillMs < 1000 / VIDEO_FILLER_FPS) return [];
     this.#lastFillMs = nowMs;
-    return [this.#fillerPacket(filler, this.#nextTimestamp(nowMs, 1), true)];
+    // One frame: every packet carries its timestamp, the last one the marker.
+    const timestamp = this.#nextTimestamp(nowMs, 1);
+    return filler.map((payload, index) => this.#fillerPacket(payload, timestamp, index === filler.length - 1));
   }
 
   /** An RTCP sender report tying this slot's timestamps to the wall clock. */

@@ -143,6 +143,11 @@ export class SlotRelay {
     slot.requestKeyFrame = undefined;
   }
 
+  /** Slot `index` shows this frame whenever nobody feeds it (a picture slot: its picture). */
+  setFiller(index: number, payloads: readonly Buffer[]): void {
+    this.#slots[index]!.feed.setFiller(payloads);
+  }
+
   /** Per slot (microphones, then cameras): what it forwarded, held back and filled. */
   stats(): SlotFeedStats[] {
     return this.#slots.map((slot) => ({ ...slot.feed.stats }));

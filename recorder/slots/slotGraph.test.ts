@@ -24,6 +24,7 @@ import {
   BANNER_MAX_LENGTH,
   DEFAULT_THEME,
   NAME_TAG_OPACITY,
+  NO_PICTURES,
   onScreenText,
   TICKER_MAX_LENGTH,
   type OnScreenState,
@@ -43,9 +44,11 @@ import {
   BACKGROUND,
   buildSlotGraph,
   PLACEHOLDER,
+  pictureSettings,
   slotCommands,
   slotSettings,
   TAG_BOX,
+  type PicturesShown,
   type SlotScene,
 } from './slotGraph.ts';
 
@@ -101,7 +104,7 @@ test('picture-in-picture overlays sit on the top layer with an opaque box behind
 
 test("the show's colours: the canvas, the box under an overlay, the name tags and the banner follow the theme", () => {
   const theme = { background: '#203040', nameTag: '#6a1b9a', banner: '#c62828' };
-  const onScreen = { banner: 'Hello', ticker: null, comment: null, theme };
+  const onScreen = { banner: 'Hello', ticker: null, comment: null, theme, pictures: NO_PICTURES };
   const themed = slotSettings(scene(hosts(3), 'pip'), { slotCount: MAX_LAYOUT_PEERS, fontFile: FONT, onScreen });
   assert.equal(themed['color@canvas'], { c: '0x203040' });
   assert.is(themed['drawbox@b1_1']!.color, '0x203040', 'the letterbox is the canvas colour');
@@ -285,27 +288,43 @@ test('the real FFmpeg builds the graph and takes every command of a run of layou
       ticker: null,
       comment: null,
       theme: DEFAULT_THEME,
+      pictures: NO_PICTURES,
     },
     {
       banner: onScreenText(`Q&A: "why?" [x];%{pts} \\ 'q' 100%`, BANNER_MAX_LENGTH),
       ticker: onScreenText('Next: the battle at 8 - ask in the chat #live @ada', TICKER_MAX_LENGTH),
       comment: { author: drawtextSafe("Zoë O'Brien"), text: onScreenText('Loved it: 100% [yes]; \\ %{pts}', 120) },
       theme: { background: '#203040', nameTag: '#6a1b9a', banner: '#c62828' },
+      pictures: NO_PICTURES,
     },
-    { banner: null, ticker: 'Still scrolling', comment: null, theme: DEFAULT_THEME },
+    { banner: null, ticker: 'Still scrolling', comment: null, theme: DEFAULT_THEME, pictures: NO_PICTURES },
     undefined,
   ];
+  // The logo and the backdrop on and off (their slots are the test picture here).
+  const pictures: PicturesShown[] = [
+    { logo: true, backdrop: false, logoWidth: 100 },
+    { logo: true, backdrop: true, logoWidth: 60 },
+    { logo: false, backdrop: true, logoWidth: 60 },
+    { logo: false, backdrop: false, logoWidth: 60 },
+  ];
   // Layouts, then a battle from its countdown to its result, then the layouts again, then the desk's words.
-  const frames: { scene: SlotScene; overlay: BattleOverlay | undefined; onScreen?: OnScreenState | undefined }[] = [
+  const frames: {
+    scene: SlotScene;
+    overlay: BattleOverlay | undefined;
+    onScreen?: OnScreenState | undefined;
+    pictures?: PicturesShown;
+  }[] = [
     ...scenes.map((shown) => ({ scene: shown, overlay: undefined })),
     ...battles,
     ...scenes.slice(0, 2).map((shown) => ({ scene: shown, overlay: undefined })),
     ...desk.map((onScreen) => ({ scene: scenes[0]!, overlay: undefined, onScreen })),
+    ...pictures.map((shown) => ({ scene: scenes[1]!, overlay: undefined, pictures: shown })),
   ];
   const settingsOf = (frame: (typeof frames)[number]) => ({
     ...slotSettings(frame.scene, { ...options, ...(frame.onScreen ? { onScreen: frame.onScreen } : {}) }),
     ...overlaySettings(frame.overlay, options),
     ...deskSettings(frame.onScreen, { ...options, canvas: { width: 640, height: 360 } }),
+    ...pictureSettings(frame.pictures, { width: 640, height: 360 }),
   });
   const graph = buildSlotGraph(scenes[0]!, {
     width: 640,
@@ -314,6 +333,7 @@ test('the real FFmpeg builds the graph and takes every command of a run of layou
     commandPort,
     ...options,
     inputOf: (kind) => (kind === 'video' ? '0:v' : '1:a'),
+    pictureInputs: { logo: '0:v', backdrop: '0:v' },
   });
   const ffmpeg = spawn(
     resolveFfmpeg(),

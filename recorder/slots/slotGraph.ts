@@ -5,14 +5,22 @@
 // a name (drawn last, so a tag sits on top of the picture). What the audience sees is set by the filters' options —
 // sizes, positions, colours, names, on/off — which start as the first scene
 // and are changed at run time through the `zmq` filter (slotCommands), so a
-// layout change needs no restart. Over all slots sits the battle overlay
+// layout change needs no restart. Under the tiles may lie a backdrop and
+// over them a logo, each a still picture fed to a slot of its own
+// (pictureFrames.ts). Over all of it sits the battle overlay
 // (battleOverlayGraph.ts), hidden outside battles. Pure.
 import type { Rect } from '../../signaling/protocol/layoutGeometry.ts';
 import { overlayFilters, overlaySettings } from './battleOverlayGraph.ts';
 import type { BattleOverlay } from './battleScene.ts';
 import { deskFilters, deskSettings } from './deskOverlayGraph.ts';
 import { filterColour } from './filterColour.ts';
-import { DEFAULT_THEME, NAME_TAG_OPACITY, type OnScreenState } from '../../signaling/protocol/onScreen.ts';
+import {
+  DEFAULT_THEME,
+  logoBox,
+  NAME_TAG_OPACITY,
+  type OnScreenPicture,
+  type OnScreenState,
+} from '../../signaling/protocol/onScreen.ts';
 
 /** What one slot shows; undefined = nobody in it. */
 export interface SlotView {
@@ -47,7 +55,14 @@ export interface SlotGraphOptions {
   overlay?: BattleOverlay;
   /** The producer's banner and ticker when the run starts (none: hidden). */
   onScreen?: OnScreenState;
+  /** FFmpeg stream specifiers of the picture slots (the recorder's); none = no logo or backdrop (the encode bench). */
+  pictureInputs?: Record<OnScreenPicture, string>;
+  /** The pictures shown when the run starts (their slots carry them already). */
+  picturesShown?: PicturesShown;
 }
+
+/** Which pictures are on the canvas (a picture is shown once its slot carries it), and the logo's width. */
+export type PicturesShown = Record<OnScreenPicture, boolean> & { logoWidth: number };
 
 /** Every runtime-settable option of the graph: filter instance → option → value. */
 export type SlotSettings = Record<string, Record<string, string>>;
@@ -70,6 +85,7 @@ export function buildSlotGraph(
     ...slotSettings(scene, options),
     ...overlaySettings(options.overlay, options),
     ...deskSettings(options.onScreen, { ...options, canvas: { width, height } }),
+    ...(options.pictureInputs ? pictureSettings(options.picturesShown, { width, height }) : {}),
   };
   const chains: string[] = [];
   const slots = [...Array(slotCount).keys()];
@@ -89,6 +105,14 @@ export function buildSlotGraph(
     `${instance('color', 'canvas', settings, { s: `${width}x${height}`, r: String(fps) })}${commands}[canvas0]`,
   );
   let canvas = 0;
+  const pictures = options.pictureInputs;
+  if (pictures) {
+    // The backdrop: over the canvas colour, under every tile (the key frame is the canvas's size).
+    chains.push(
+      `[${pictures.backdrop}]fps=${fps},${PICTURE_SIZE}[picture_backdrop]`,
+      `[canvas${canvas}][picture_backdrop]${instance('overlay', 'backdrop', settings, PICTURE_OVERLAY)}[canvas${++canvas}]`,
+    );
+  }
   for (const layer of LAYERS) {
     for (const k of slots) {
       const text = options.fontFile
@@ -102,6 +126,14 @@ export function buildSlotGraph(
         })}${text}[canvas${++canvas}]`,
       );
     }
+  }
+  if (pictures) {
+    // The logo: over the tiles, under the battle's and the desk's words; its key colour made transparent.
+    chains.push(
+      `[${pictures.logo}]fps=${fps},${PICTURE_SIZE},format=rgba,` +
+        `colorkey=${LOGO_KEY_COLOUR}:${LOGO_KEY_SIMILARITY}:${LOGO_KEY_BLEND},${PICTURE_SIZE},format=yuva420p[picture_logo]`,
+      `[canvas${canvas}][picture_logo]${instance('overlay', 'logo', settings, PICTURE_OVERLAY)}[canvas${++canvas}]`,
+    );
   }
   const withText = options.fontFile !== undefined;
   const overlay = [...overlayFilters(withText), ...deskFilters(withText)].map(([name, id]) =>
@@ -126,6 +158,43 @@ export function buildSlotGraph(
     `${voices.join('')}amix=inputs=${slotCount}:normalize=0:dropout_transition=0,aformat=channel_layouts=stereo[aout]`,
   );
   return { filter: chains.join(';'), videoLabel: '[vout]', audioLabel: '[aout]' };
+}
+
+/**
+ * A picture slot's frames change size (the placeholder, then the picture).
+ * A scale FFmpeg inserts to convert pixel formats keeps the first frame's
+ * size (it would squeeze the logo into the placeholder's 64×36), so every
+ * conversion on the way to an overlay is one of these: each frame keeps its
+ * size, and the overlay is told it.
+ */
+const PICTURE_SIZE = 'scale=w=iw:h=ih:eval=frame';
+/** The picture overlays' fixed options: drawn on every frame (a picture slot always flows). */
+const PICTURE_OVERLAY = { eof_action: 'repeat', shortest: '0' };
+/** Behind the logo in its frame (pictureFrames.ts), made transparent here: a magenta few logos use. */
+export const LOGO_KEY_COLOUR = '0xff00ff';
+/** How close to the key colour a logo pixel is made transparent, and how softly (colorkey's options). */
+const LOGO_KEY_SIMILARITY = '0.3';
+const LOGO_KEY_BLEND = '0.1';
+
+/**
+ * The picture overlays' runtime options: each on while its picture is
+ * shown; the backdrop from the top-left corner, the logo against its box's
+ * right and top edges (placed by its known width: the overlay's own `w`
+ * stays the first frame's).
+ */
+export function pictureSettings(
+  shown: PicturesShown | undefined,
+  canvas: { width: number; height: number },
+): SlotSettings {
+  const box = logoBox(canvas);
+  return {
+    'overlay@backdrop': { x: '0', y: '0', enable: shown?.backdrop ? '1' : '0' },
+    'overlay@logo': {
+      x: String(box.x + box.width - (shown?.logoWidth ?? box.width)),
+      y: String(box.y),
+      enable: shown?.logo ? '1' : '0',
+    },
+  };
 }
 
 /** The option values that draw `scene`. */

@@ -80,6 +80,8 @@ export interface BroadcastOptions {
   hlsPartSeconds?: number;
   /** Frame rate of the broadcast. Default: the recorder's. */
   hlsFps?: number;
+  /** The stored file of an on-screen picture's address (a logo, a backdrop); none: pictures are not drawn. */
+  pictureFile?: (url: string) => string | undefined;
   recordings: RecordingStore;
   /** Battles the sessions are in: the broadcast switches to the battle picture (optional in tests). */
   battles?: BattlePictures;
@@ -110,6 +112,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
   readonly #lowLatencyHls: boolean;
   readonly #hlsPartSeconds: number | undefined;
   readonly #hlsFps: number | undefined;
+  readonly #pictureFile: ((url: string) => string | undefined) | undefined;
 
   constructor(sessions: SessionService, options: BroadcastOptions) {
     super();
@@ -125,6 +128,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
     this.#lowLatencyHls = options.lowLatencyHls ?? true;
     this.#hlsPartSeconds = options.hlsPartSeconds;
     this.#hlsFps = options.hlsFps;
+    this.#pictureFile = options.pictureFile;
     // A phase change or the opponent's tracks changing re-composes both sessions' pictures.
     this.#battles?.on('changed', (battle) => {
       for (const side of battle.sides) this.#broadcasts.get(side.sessionId)?.onChanged();
@@ -341,6 +345,7 @@ export class BroadcastService extends EventEmitter<BroadcastEvents> {
             lowLatency: this.#lowLatencyHls,
             ...(this.#hlsPartSeconds !== undefined ? { partSeconds: this.#hlsPartSeconds } : {}),
             ...(this.#hlsFps !== undefined ? { fps: this.#hlsFps } : {}),
+            ...(this.#pictureFile ? { pictureFile: this.#pictureFile } : {}),
             ...(continueAfter ? { continueAfter } : {}),
           },
           composition,

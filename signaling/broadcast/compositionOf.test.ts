@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   DEFAULT_THEME,
+  NO_PICTURES,
   type BattleState,
   type HostState,
   type PublishedTrack,
@@ -47,7 +48,7 @@ function state(hosts: HostState[], overrides: Partial<SessionState> = {}): Sessi
     settings: { allowJoinRequests: true, backstage: false, private: false, passwordSet: false, maxViewers: null },
     activeSpeakerId: null,
     mediaMode: 'sfu',
-    onScreen: { banner: null, ticker: null, comment: null, theme: DEFAULT_THEME },
+    onScreen: { banner: null, ticker: null, comment: null, theme: DEFAULT_THEME, pictures: NO_PICTURES },
     plan: { scheduledFor: null, description: '', tags: [], coverUrl: null },
     createdAt: '2026-01-01T00:00:00.000Z',
     startedAt: null,

@@ -5,6 +5,7 @@
 import type { types } from 'mediasoup';
 import type { Composition, RecordedBattle, RecordedHost } from '../../recorder/HlsRecorder.ts';
 import type { BattleState, HostState, SessionState, TrackSource } from '../protocol/index.ts';
+import { copyOnScreen } from '../protocol/onScreen.ts';
 
 /** A battle as the session's compositor shows it. */
 export interface BattleCompositionView {
@@ -33,7 +34,7 @@ export function compositionOf(
     layout: state.layout.kind,
     ...(state.layout.pinnedUserId ? { pinnedHostId: state.layout.pinnedUserId } : {}),
     focusHostId,
-    onScreen: { ...state.onScreen, theme: { ...state.onScreen.theme } },
+    onScreen: copyOnScreen(state.onScreen),
     ...(battle
       ? { battle: recordedBattle(state.id, battle, connectedHosts(battle.opponent, battle.findOpponentProducer, true)) }
       : {}),

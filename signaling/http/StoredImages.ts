@@ -71,6 +71,28 @@ export class StoredImages {
     return name;
   }
 
+  /**
+   * Stores an upload, then applies it (`apply` gets its stored name and
+   * answers the name it replaced): nothing is changed for a picture that is
+   * refused, the upload is removed when applying it fails, and the picture
+   * it replaced once it succeeded.
+   */
+  async storeAndApply<T>(
+    owner: string,
+    bytes: Buffer,
+    apply: (name: string) => Promise<{ result: T; replaced: string | null }>,
+  ): Promise<T> {
+    const name = await this.store(owner, bytes);
+    try {
+      const { result, replaced } = await apply(name);
+      if (replaced) await this.remove(replaced);
+      return result;
+    } catch (error) {
+      await this.remove(name);
+      throw error;
+    }
+  }
+
   /** The file of a stored name, or undefined for any other name. */
   pathOf(name: string): string | undefined {
     return STORED_NAME.test(name) ? path.join(this.#folder, name) : undefined;

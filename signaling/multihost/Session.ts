@@ -22,8 +22,10 @@ import {
   type HostState,
   type LayoutState,
   type MediaMode,
+  copyOnScreen,
   EMPTY_ON_SCREEN,
   type OnScreenChange,
+  type OnScreenPicture,
   type OnScreenState,
   meshTrackId,
   type PublishedTrack,
@@ -532,6 +534,7 @@ export class Session extends EventEmitter<SessionEvents> {
       ticker: change.ticker === undefined ? this.#onScreen.ticker : change.ticker,
       comment: change.comment === undefined ? this.#onScreen.comment : change.comment,
       theme: { ...this.#onScreen.theme, ...change.theme },
+      pictures: this.#onScreen.pictures,
     };
     if (JSON.stringify(next) === JSON.stringify(this.#onScreen)) return false;
     this.#onScreen = next;
@@ -539,8 +542,27 @@ export class Session extends EventEmitter<SessionEvents> {
     return true;
   }
 
+  /**
+   * A logo or backdrop for the picture (its address), or none. Returns the
+   * address it replaces (its stored file is the caller's to remove), and
+   * whether anything changed.
+   */
+  setOnScreenPicture(
+    caller: Identity,
+    picture: OnScreenPicture,
+    url: string | null,
+  ): { replaced: string | null; changed: boolean } {
+    this.assertMay(caller, 'stage', 'change the pictures on screen');
+    this.#assertNotEnded();
+    const replaced = this.#onScreen.pictures[picture];
+    if (replaced === url) return { replaced: null, changed: false };
+    this.#onScreen = { ...this.#onScreen, pictures: { ...this.#onScreen.pictures, [picture]: url } };
+    this.emit('changed');
+    return { replaced, changed: true };
+  }
+
   get onScreen(): OnScreenState {
-    return { ...this.#onScreen, theme: { ...this.#onScreen.theme } };
+    return copyOnScreen(this.#onScreen);
   }
 
   /** Another host's microphone or camera may be stopped by `caller`: checks who may, and that it is on. */

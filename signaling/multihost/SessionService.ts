@@ -24,6 +24,7 @@ import type {
   JoinResult,
   LayoutState,
   OnScreenChange,
+  OnScreenPicture,
   SessionPlan,
   OnScreenState,
   LeaveReason,
@@ -437,6 +438,26 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
       this.#pushes.session(sessionId).emit('multihost:on-screen', { sessionId, onScreen: session.onScreen });
     }
     return session.onScreen;
+  }
+
+  /**
+   * A logo or backdrop for the picture (its address; null removes it). Every
+   * studio's preview and the compositor follow; answers the new state and
+   * the address it replaced (whose stored file the caller removes).
+   */
+  async setOnScreenPicture(
+    caller: Identity,
+    sessionId: string,
+    picture: OnScreenPicture,
+    url: string | null,
+  ): Promise<{ onScreen: OnScreenState; replaced: string | null }> {
+    const session = this.get(sessionId);
+    const { replaced, changed } = session.setOnScreenPicture(caller, picture, url);
+    if (changed) {
+      await this.#persist(session);
+      this.#pushes.session(sessionId).emit('multihost:on-screen', { sessionId, onScreen: session.onScreen });
+    }
+    return { onScreen: session.onScreen, replaced };
   }
 
   /** The primary host says what a co-host may do; every studio shows it (and the co-host's controls follow). */

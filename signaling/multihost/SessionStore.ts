@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Database } from '../../prisma/database.ts';
-import { DEFAULT_THEME } from '../protocol/onScreen.ts';
+import { DEFAULT_THEME, NO_PICTURES } from '../protocol/onScreen.ts';
 import { layoutKinds } from '../protocol/layoutGeometry.ts';
 import { sessionStatuses, sessionTypes } from '../protocol/multihost.ts';
 import { checkStoredRow, type CheckedRow } from '../storedRow.ts';
@@ -58,6 +58,8 @@ const failoverStateSchema = z.object({
       theme: z
         .object({ background: z.string(), nameTag: z.string(), banner: z.string() })
         .default({ ...DEFAULT_THEME }),
+      // Saved before the show had pictures: none.
+      pictures: z.object({ logo: z.string().nullable(), backdrop: z.string().nullable() }).default({ ...NO_PICTURES }),
     })
     .optional(),
   pinnedUserId: z.string().nullable().default(null),

@@ -5,7 +5,7 @@
 // it, `GET /api/covers/:name` serves it (a fresh name per upload, so it is
 // cached for good). The picture is stored before the session is changed and
 // removed again if the change is refused; a replaced one is removed once the
-// new one is kept.
+// new one is kept (StoredImages.storeAndApply).
 import { Router, type Request } from 'express';
 import { authenticate } from '../auth/authenticate.ts';
 import type { TokenKeys } from '../auth/tokenKeys.ts';
@@ -36,15 +36,11 @@ export function coverRoutes(
     const id = sessionId(req);
     // Refused before anything is stored when the caller may not change it.
     sessions.get(id).assertPrimary(identity, 'change the cover picture');
-    const name = await covers.store(id, covers.bytesOf(req));
-    try {
+    const plan = await covers.storeAndApply(id, covers.bytesOf(req), async (name) => {
       const { plan, replaced } = await sessions.setCover(identity, id, name);
-      if (replaced) await covers.remove(replaced);
-      res.json({ ok: true, data: plan });
-    } catch (error) {
-      await covers.remove(name);
-      throw error;
-    }
+      return { result: plan, replaced };
+    });
+    res.json({ ok: true, data: plan });
   });
 
   router.delete('/api/multihost/:id/cover', async (req, res) => {

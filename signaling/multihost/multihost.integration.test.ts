@@ -7,7 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   DEFAULT_THEME,
+  NO_PICTURES,
   type JoinRequestState,
+  type OnScreenState,
   type SavedBannerView,
   type SessionPlan,
   type SessionState,
@@ -329,7 +331,13 @@ test('backstage and the stage: co-hosts join off air, the primary puts them on a
   assert.is(errorCode(await a.client.request('multihost:set-on-screen', {})), 'INVALID_INPUT');
   const bobSeesBanner = b.client.next('multihost:on-screen');
   const shown = await a.client.call('multihost:set-on-screen', { banner: "Ada's show: 100% live!" });
-  assert.equal(shown, { banner: 'Adas show 100 live!', ticker: null, comment: null, theme: DEFAULT_THEME });
+  assert.equal(shown, {
+    banner: 'Adas show 100 live!',
+    ticker: null,
+    comment: null,
+    theme: DEFAULT_THEME,
+    pictures: NO_PICTURES,
+  });
   assert.equal((await bobSeesBanner).onScreen, shown);
 
   // The show's colours: #rrggbb only, known names only; one changed, the others kept; everyone hears it.
@@ -808,6 +816,70 @@ test('a cover picture: the primary host uploads, replaces and removes it; the co
   assert.equal(files(), [], 'the removed picture is deleted');
   const state = await api<SessionState>(server.url, 'GET', `/api/multihost/${session.id}`);
   assert.is(state.body.ok && state.body.data.plan.coverUrl, null);
+});
+
+test('a logo and a backdrop: a host with the stage uploads and removes them, every studio hears it; anything else changes nothing', async () => {
+  const [ada, bob] = await Promise.all([signInGuest(server.url, 'Ada'), signInGuest(server.url, 'Bob')]);
+  const session = await createSession(ada, 'Branded show');
+  await addCoHost(ada, bob, session.id);
+  const { client: primary } = await joinAsHost(ada, session.id);
+  const { client: watchers } = await joinAsHost(bob, session.id);
+  const upload = (picture: string, bytes: Buffer, token = ada.token) =>
+    fetch(`${server.url}/api/multihost/${session.id}/on-screen/${picture}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png' },
+      body: new Uint8Array(bytes),
+    });
+  const folder = path.join(server.dataDir, 'on-screen-pictures');
+  const files = () => (fs.existsSync(folder) ? fs.readdirSync(folder) : []);
+
+  // Not a picture, no such place for one, a co-host without the stage, no one: refused, nothing kept.
+  for (const [picture, bytes, token, code] of [
+    ['logo', Buffer.from('GIF89a'), ada.token, 'INVALID_INPUT'],
+    ['banner', TINY_PNG, ada.token, 'INVALID_INPUT'],
+    ['logo', TINY_PNG, bob.token, 'NOT_ALLOWED'],
+    ['backdrop', TINY_PNG, '', 'UNAUTHENTICATED'],
+  ] as const) {
+    const answer = (await (await upload(picture, bytes, token)).json()) as { error?: { code: string } };
+    assert.is(answer.error?.code, code, `${picture} ${bytes.length} bytes`);
+  }
+  assert.equal(files(), [], 'no file from refused uploads');
+  // The socket's on-screen request cannot point the picture at a file of its choosing.
+  assert.is(
+    errorCode(await watchers.request('multihost:set-on-screen', { pictures: { logo: '/api/avatars/x.png' } } as never)),
+    'INVALID_INPUT',
+  );
+
+  const pushed = watchers.next('multihost:on-screen');
+  const logo = ((await (await upload('logo', TINY_PNG)).json()) as { data: OnScreenState }).data;
+  assert.match(logo.pictures.logo ?? '', /^\/api\/on-screen-pictures\/.+\.png$/);
+  assert.is(logo.pictures.backdrop, null);
+  assert.equal((await pushed).onScreen.pictures, logo.pictures, 'every studio hears it');
+  const served = await fetch(`${server.url}${logo.pictures.logo}`);
+  assert.is(served.headers.get('content-type'), 'image/png');
+  // Bob, given the stage, sets the backdrop; the logo stays.
+  await primary.call('multihost:set-permissions', { userId: bob.userId, permissions: { layout: false, stage: true } });
+  const both = ((await (await upload('backdrop', TINY_PNG, bob.token)).json()) as { data: OnScreenState }).data;
+  assert.is(both.pictures.logo, logo.pictures.logo);
+  assert.match(both.pictures.backdrop ?? '', /^\/api\/on-screen-pictures\//);
+  assert.is(files().length, 2);
+
+  const replaced = ((await (await upload('logo', TINY_PNG)).json()) as { data: OnScreenState }).data;
+  assert.is.not(replaced.pictures.logo, logo.pictures.logo);
+  assert.is(files().length, 2, 'the replaced logo is deleted');
+  assert.is((await fetch(`${server.url}${logo.pictures.logo}`)).status, 404);
+  for (const picture of ['logo', 'backdrop']) {
+    const removed = await api<OnScreenState>(
+      server.url,
+      'DELETE',
+      `/api/multihost/${session.id}/on-screen/${picture}`,
+      ada.token,
+    );
+    assert.ok(removed.body.ok, JSON.stringify(removed.body));
+  }
+  assert.equal(files(), [], 'removed pictures are deleted');
+  const state = await api<SessionState>(server.url, 'GET', `/api/multihost/${session.id}`);
+  assert.equal(state.body.ok && state.body.data.onScreen.pictures, { logo: null, backdrop: null });
 });
 
 test.run();

@@ -157,6 +157,8 @@ export const onScreenRequest = z
     comment: z.null(),
   })
   .partial()
+  // Anything else is refused, not dropped: the pictures, say, are changed by uploading them.
+  .strict()
   .refine((value) => Object.keys(value).length > 0, 'nothing to change');
 export const hostPermissionsRequest = z.object({
   userId: entityId,

@@ -45,16 +45,27 @@ export const DEFAULT_THEME: Readonly<OnScreenTheme> = {
 /** How opaque a name tag's box is over the picture (the camera shows through a little). */
 export const NAME_TAG_OPACITY = 0.6;
 
+/** The pictures a producer uploads for the picture: a logo in a corner, and a backdrop behind the tiles. */
+export const ON_SCREEN_PICTURES = ['logo', 'backdrop'] as const;
+export type OnScreenPicture = (typeof ON_SCREEN_PICTURES)[number];
+
+/** Each picture's address (ON_SCREEN_PICTURE_PATH and its stored name), null: none shown. */
+export type OnScreenPictures = Record<OnScreenPicture, string | null>;
+
+export const NO_PICTURES: Readonly<OnScreenPictures> = { logo: null, backdrop: null };
+
 export interface OnScreenState {
   /** The lower-third banner's text; null: none shown. */
   banner: string | null;
   ticker: string | null;
   comment: OnScreenComment | null;
   theme: OnScreenTheme;
+  /** Set by uploading (`PUT /api/multihost/:id/on-screen/:picture`), not by `multihost:set-on-screen`. */
+  pictures: OnScreenPictures;
 }
 
 /** What a producer changes at once: any of the words, and any of the colours (the others stay). */
-export type OnScreenChange = Partial<Omit<OnScreenState, 'theme'>> & { theme?: Partial<OnScreenTheme> };
+export type OnScreenChange = Partial<Omit<OnScreenState, 'theme' | 'pictures'>> & { theme?: Partial<OnScreenTheme> };
 
 /** Nothing on screen, the default colours: a new session's state. */
 export const EMPTY_ON_SCREEN: Readonly<OnScreenState> = {
@@ -62,7 +73,13 @@ export const EMPTY_ON_SCREEN: Readonly<OnScreenState> = {
   ticker: null,
   comment: null,
   theme: DEFAULT_THEME,
+  pictures: NO_PICTURES,
 };
+
+/** A copy that shares nothing with `state` (its colours and pictures are objects). */
+export function copyOnScreen(state: OnScreenState): OnScreenState {
+  return { ...state, theme: { ...state.theme }, pictures: { ...state.pictures } };
+}
 
 /**
  * The text as the compositor can draw it: letters, digits, spaces and a few
@@ -104,6 +121,19 @@ export function onScreenGeometry(canvas: { width: number; height: number }): {
       height: even(canvas.height * 0.14),
     },
   };
+}
+
+/**
+ * Where the logo sits: in the top-right corner (clear of a comment, top left,
+ * and of the banner and ticker, at the bottom), fitted into this box with
+ * its proportions kept, against the box's right and top edges.
+ */
+export function logoBox(canvas: { width: number; height: number }): Rect {
+  const even = (value: number) => Math.max(2, Math.round(value / 2) * 2);
+  const width = even(canvas.width * 0.16);
+  const height = even(canvas.height * 0.16);
+  const margin = even(canvas.height * 0.04);
+  return { x: canvas.width - margin - width, y: margin, width, height };
 }
 
 /** Most banners an account keeps saved. */

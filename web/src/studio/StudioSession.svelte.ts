@@ -18,7 +18,9 @@ import type {
   InvitationGrant,
   JoinRequestState,
   MediaMode,
+  OnScreenPicture,
   OnScreenRequest,
+  OnScreenState,
   QualityAdapted,
   QualityTier,
   ConnectionFigures,
@@ -554,6 +556,16 @@ export class StudioSession {
    */
   async setOnScreen(change: OnScreenRequest): Promise<void> {
     const onScreen = await request(this.#socket, 'multihost:set-on-screen', change);
+    if (this.session) this.session = update.onScreenChanged(this.session, onScreen);
+  }
+
+  /** Puts a logo or backdrop on screen (a file) or takes it off (null); a refusal is thrown, in words. */
+  async setOnScreenPicture(picture: OnScreenPicture, file: File | null): Promise<void> {
+    const path = `/api/multihost/${encodeURIComponent(this.sessionId)}/on-screen/${picture}`;
+    const onScreen = await this.#api<OnScreenState>(
+      path,
+      file ? { method: 'PUT', rawBody: file, contentType: file.type } : { method: 'DELETE' },
+    );
     if (this.session) this.session = update.onScreenChanged(this.session, onScreen);
   }
 

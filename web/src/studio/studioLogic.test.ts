@@ -2,7 +2,7 @@
 // pushes onto the session snapshot, and what the stage shows and focuses.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEFAULT_THEME, type HostState, type SessionState } from '../../../signaling/protocol/index.ts';
+import { DEFAULT_THEME, NO_PICTURES, type HostState, type SessionState } from '../../../signaling/protocol/index.ts';
 import { parseCaptureSize } from './localMedia.ts';
 import { cameraEncodings } from './publishSettings.ts';
 import { forgetDevices, loadRememberedDevices, REJOIN_MARGIN_MS, rememberDevices } from './rememberedDevices.ts';
@@ -35,7 +35,7 @@ function session(hosts: HostState[]): SessionState {
     settings: { allowJoinRequests: true, backstage: false, private: false, passwordSet: false, maxViewers: null },
     activeSpeakerId: null,
     mediaMode: 'sfu',
-    onScreen: { banner: null, ticker: null, comment: null, theme: DEFAULT_THEME },
+    onScreen: { banner: null, ticker: null, comment: null, theme: DEFAULT_THEME, pictures: NO_PICTURES },
     plan: { scheduledFor: null, description: '', tags: [], coverUrl: null },
     createdAt: '2026-01-01T00:00:00.000Z',
     startedAt: null,
