@@ -1,6 +1,7 @@
-// Pictures of known colours for upload tests that look for them in the
-// broadcast: PNGs made with FFmpeg, opaque or with a transparent left half
-// (a logo that is not a rectangle).
+// Pictures for upload tests and the bench, made with FFmpeg: PNGs of known
+// colours that tests look for in the broadcast (opaque, or with a
+// transparent left half: a logo that is not a rectangle), and a detailed
+// one (a JPEG) that costs an encoder what a photo would.
 import { execFileSync } from 'node:child_process';
 import { resolveFfmpeg } from '../recorder/ffmpegBinary.ts';
 
@@ -12,4 +13,16 @@ export function colourPng(colour: string, width: number, height: number, transpa
     ...['-v', 'error', '-f', 'lavfi', '-i', filter],
     ...['-frames:v', '1', '-c:v', 'png', '-f', 'image2pipe', '-'],
   ]);
+}
+
+/** A `width`×`height` JPEG as detailed as a photo: colour bars under grain (every pixel differs from its neighbours). */
+export function detailedJpeg(width: number, height: number): Buffer {
+  return execFileSync(
+    resolveFfmpeg(),
+    [
+      ...['-v', 'error', '-f', 'lavfi', '-i', `smptehdbars=s=${width}x${height},noise=alls=24:allf=u`],
+      ...['-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2pipe', '-'],
+    ],
+    { maxBuffer: 8 << 20 },
+  );
 }

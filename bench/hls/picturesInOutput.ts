@@ -4,8 +4,14 @@
 // picture shows it (a spot of background at the top of the canvas, clear of
 // the tiles and the logo, turns the backdrop's colour, and back); and the
 // compositor's CPU with the backdrop and a logo on against without them (a
-// picture slot carries a 720p key frame ~25 times a second while shown).
-import { colourPng } from '../../testkit/pictureFiles.ts';
+// picture slot carries a 720p key frame ~25 times a second while shown). The
+// backdrop is as detailed as a photo (colour bars under grain), so its key
+// frame is as large as a real one's; its size is reported.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pictureFrame } from '../../recorder/slots/pictureFrames.ts';
+import { colourPng, detailedJpeg } from '../../testkit/pictureFiles.ts';
 import { api } from '../../testkit/signalingClient.ts';
 import { startFfmpegCpuWindow } from './recorderProcesses.ts';
 import { measureSpotChange } from './changeToOutput.ts';
@@ -30,27 +36,29 @@ export interface PictureFigures {
   backdropRemovedToOutputMs: Percentiles | null;
   /** The compositor's FFmpeg, % of one core, over cpuWindowS each. */
   compositorCpuPct: { withoutPictures: number | null; withPictures: number | null };
+  /** The backdrop's key frame (what its slot sends ~25 times a second), bytes. */
+  backdropKeyFrameBytes: number | null;
   rounds: number;
   errors: string[];
 }
 
-const BACKDROP = colourPng('ff9800', 640, 360);
 const LOGO = colourPng('ffeb3b', 200, 100, true);
 
 export async function measurePictures(plan: PicturesPlan): Promise<PictureFigures> {
+  const backdrop = detailedJpeg(plan.canvas.width, plan.canvas.height);
   const spot = { x: Math.round(plan.canvas.width / 2) - 2, y: 8, width: 4, height: 4 };
-  const path = (picture: string) => `/api/multihost/${plan.sessionId}/on-screen/${picture}`;
-  const upload = async (picture: string, bytes: Buffer) => {
-    const response = await fetch(`${plan.baseUrl}${path(picture)}`, {
+  const route = (picture: string) => `/api/multihost/${plan.sessionId}/on-screen/${picture}`;
+  const upload = async (picture: string, bytes: Buffer, type: string) => {
+    const response = await fetch(`${plan.baseUrl}${route(picture)}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${plan.primaryToken}`, 'content-type': 'image/png' },
+      headers: { authorization: `Bearer ${plan.primaryToken}`, 'content-type': type },
       body: new Uint8Array(bytes),
     });
     const answer = (await response.json()) as { ok: boolean; error?: { message: string } };
     if (!answer.ok) throw new Error(`PUT ${picture}: ${answer.error?.message}`);
   };
   const remove = async (picture: string) => {
-    const answer = await api(plan.baseUrl, 'DELETE', path(picture), plan.primaryToken);
+    const answer = await api(plan.baseUrl, 'DELETE', route(picture), plan.primaryToken);
     if (!answer.body.ok) throw new Error(`DELETE ${picture}: ${answer.body.error.message}`);
   };
   const measure = (to: 'camera' | 'background', change: () => Promise<void>) =>
@@ -69,14 +77,14 @@ export async function measurePictures(plan: PicturesPlan): Promise<PictureFigure
   try {
     compositorCpuPct.withoutPictures = await cpuOver();
     for (let round = 0; round < plan.rounds; round++) {
-      const shown = await measure('camera', () => upload('backdrop', BACKDROP));
+      const shown = await measure('camera', () => upload('backdrop', backdrop, 'image/jpeg'));
       if (shown.listedMs === null) {
         errors.push(`backdrop: ${shown.error}`);
         break;
       }
       shownMs.push(shown.listedMs);
       if (round === 0) {
-        await upload('logo', LOGO);
+        await upload('logo', LOGO, 'image/png');
         compositorCpuPct.withPictures = await cpuOver();
         await remove('logo');
       }
@@ -91,10 +99,24 @@ export async function measurePictures(plan: PicturesPlan): Promise<PictureFigure
     errors.push(error instanceof Error ? error.message : String(error));
   }
   return {
+    backdropKeyFrameBytes: await keyFrameBytes(backdrop, plan.canvas).catch(() => null),
     backdropToOutputMs: shownMs.length > 0 ? summarize(shownMs, 0) : null,
     backdropRemovedToOutputMs: removedMs.length > 0 ? summarize(removedMs, 0) : null,
     compositorCpuPct,
     rounds: Math.min(shownMs.length, removedMs.length),
     errors,
   };
+}
+
+/** The size of the key frame the compositor makes of `picture` as a backdrop (as pictureFrames.ts makes it). */
+async function keyFrameBytes(picture: Buffer, canvas: { width: number; height: number }): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-bench-picture-'));
+  try {
+    const file = path.join(dir, 'backdrop.jpg');
+    fs.writeFileSync(file, picture);
+    const frame = await pictureFrame(file, 'backdrop', canvas);
+    return frame.payloads.reduce((sum, payload) => sum + payload.length, 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
