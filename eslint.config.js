@@ -23,6 +23,7 @@ const benchRecorderHelpers = [
   'bench/hls/encodeSpeed.ts',
   'bench/hls/firstPlayable.ts',
   'bench/hls/hlsViewer.ts',
+  'bench/hls/muteInOutput.ts',
   'bench/hls/picturesInOutput.ts',
   'bench/media/clip.ts',
   'bench/media/media.test.ts',

@@ -295,6 +295,8 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
     'bannerHiddenToOutputMs',
     'backdropToOutputMs',
     'backdropRemovedToOutputMs',
+    'muteToOutputMs',
+    'unmuteToOutputMs',
   ]) {
     assert.ok(field in result, `missing ${field}`);
   }
@@ -307,6 +309,10 @@ test('hls: going live serves HLS that synthetic viewers fetch, with every figure
   assert.ok(result.backdropToOutputMs && result.backdropRemovedToOutputMs, JSON.stringify(result.pictures));
   assertPercentiles(result.backdropToOutputMs, 'backdropToOutputMs');
   assertPercentiles(result.backdropRemovedToOutputMs, 'backdropRemovedToOutputMs');
+  // A co-host's microphone stopped by the primary host and turned on again by the co-host, both heard.
+  assert.ok(result.muteToOutputMs && result.unmuteToOutputMs, JSON.stringify(result.muteToOutput));
+  assertPercentiles(result.muteToOutputMs, 'muteToOutputMs');
+  assertPercentiles(result.unmuteToOutputMs, 'unmuteToOutputMs');
   // Playable: the master playlist, and every rendition's init segment and first segment, were fetched.
   assert.type(result.firstPlayableMs, 'number');
   assert.equal(result.renditions, ['720p', '360p']);

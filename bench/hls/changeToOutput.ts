@@ -1,5 +1,6 @@
 // How long a change on stage (a layout change, a host on air or off) takes
-// to reach the HLS output. The compositor moves its tiles at run time, so there is no new
+// to reach the HLS output (and, for any other change a segment can show,
+// measureSegmentChange). The compositor moves its tiles at run time, so there is no new
 // FFmpeg run to wait for: the measure reads the picture. It watches a spot
 // that is background (the gap between the first two tiles) before the change
 // and inside the focused host's camera after it, decodes every segment
@@ -69,6 +70,22 @@ export async function measureSpotChange(plan: SpotChangePlan): Promise<ChangeToO
     plan.to === 'camera'
       ? colourDistance(rgb, background) > CHANGED_DISTANCE
       : colourDistance(rgb, background) <= CHANGED_DISTANCE;
+  return measureSegmentChange({
+    ...plan,
+    shows: async (init, media) => (await frameColours(init, media, spot)).some(changed),
+  });
+}
+
+export interface SegmentChangePlan {
+  mediaPlaylistUrl: string;
+  change: () => Promise<void>;
+  /** Whether a segment (its init segment and its bytes) shows what the change makes. */
+  shows: (init: Buffer, media: Buffer) => Promise<boolean>;
+  timeoutMs: number;
+}
+
+/** Change → the first segment listed after it that `shows` the change: when a player could fetch it. */
+export async function measureSegmentChange(plan: SegmentChangePlan): Promise<ChangeToOutput> {
   const seen = new Set((await listed(plan.mediaPlaylistUrl)).map((segment) => segment.uri));
   if (seen.size === 0) return { listedMs: null, error: 'no playlist before the change' };
   const inits = new Map<string, Buffer>();
@@ -102,10 +119,7 @@ export async function measureSpotChange(plan: SpotChangePlan): Promise<ChangeToO
       const init = inits.get(segment.initUri) ?? (await fetchBytes(new URL(segment.initUri, plan.mediaPlaylistUrl)));
       inits.set(segment.initUri, init);
       const media = await fetchBytes(new URL(segment.uri, plan.mediaPlaylistUrl));
-      const colours = await frameColours(init, media, spot);
-      if (colours.some(changed)) {
-        return { listedMs: segment.listedMs };
-      }
+      if (await plan.shows(init, media)) return { listedMs: segment.listedMs };
     }
   } finally {
     clearInterval(poller);

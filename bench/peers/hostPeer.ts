@@ -8,6 +8,9 @@ import type {
   PublishedTrack,
   PushEvent,
   QualityAdapted,
+  RequestEvent,
+  RequestOf,
+  ResponseOf,
   ServerToClientEvents,
 } from '../../signaling/protocol/index.ts';
 import type { Clip } from '../media/clip.ts';
@@ -80,6 +83,7 @@ export class HostPeer implements BenchPeer {
   readonly #pendingTracks: PublishedTrack[] = [];
   readonly #consumedProducerIds = new Set<string>();
   #firstPackets = 0;
+  #userId: string | undefined;
   #closed = false;
   /** Errors after the join (a consume that failed): counted, not fatal. */
   readonly laterErrors: string[] = [];
@@ -159,6 +163,7 @@ export class HostPeer implements BenchPeer {
       rtpCapabilities: syntheticReceiveCapabilities(routerCapabilities, { transportCc: plan.bandwidthEstimation }),
     });
     this.timeline.joinedAt = performance.now();
+    this.#userId = joined.you.userId;
 
     let recvConnected: Promise<void> = Promise.resolve();
     if (plan.consume) {
@@ -179,6 +184,17 @@ export class HostPeer implements BenchPeer {
     if (plan.publish !== 'none') await this.#publish(channel);
     this.timeline.publishedAt = performance.now();
     await recvConnected;
+  }
+
+  /** This host's user id (after `join()`). */
+  get userId(): string | undefined {
+    return this.#userId;
+  }
+
+  /** A request on this host's socket (after `join()`), as its studio would make it. */
+  request<E extends RequestEvent>(event: E, payload: RequestOf<E>): Promise<ResponseOf<E>> {
+    if (!this.#channel) throw new Error('join first');
+    return this.#channel.request(event, payload);
   }
 
   /** Listens to a push on this host's socket (after `join()`). */

@@ -12,6 +12,7 @@ import type { SessionState } from '../../signaling/protocol/index.ts';
 import { api } from '../../testkit/signalingClient.ts';
 import type { HlsOptions } from '../cli.ts';
 import { readAvDrift, type DriftReading } from '../hls/avDrift.ts';
+import { measureMuteToOutput } from '../hls/muteInOutput.ts';
 import { measurePictures } from '../hls/picturesInOutput.ts';
 import { measureEncodeSpeed, type EncodeSpeed } from '../hls/encodeSpeed.ts';
 import { measureChangeToOutput } from '../hls/changeToOutput.ts';
@@ -38,7 +39,10 @@ const FIRST_PLAYABLE_TIMEOUT_MS = 60_000;
 const VIEWER_RAMP_MS = 1000;
 /** The server's Node CPU is measured without viewers for this long (or a third of --duration if shorter, at least 3 s). */
 const QUIET_WINDOW_MAX_S = 10;
-/** Backdrop rounds at most (each one upload and one removal, timed to the picture), and the CPU windows' longest. */
+/**
+ * Backdrop and microphone rounds at most (an upload and a removal, a stop and a restart, each timed to
+ * the output), and the picture CPU windows' longest.
+ */
 const PICTURE_ROUNDS = 3;
 const PICTURE_CPU_WINDOW_S = 5;
 /** Segments the A/V analysis keeps (about one per second of the run). */
@@ -298,6 +302,23 @@ async function runLive(
           })
         : null;
     progress.note(`[${label}] backdrop in the output after ${JSON.stringify(pictures)}`);
+    // A co-host's microphone stopped by the primary host, then turned on again by the co-host itself.
+    const coHost = peers.find((peer) => peer.userId !== undefined && peer.userId === otherHostId);
+    const mute =
+      onAir && onAir.rounds > 0 && coHost && otherHostId
+        ? await measureMuteToOutput({
+            mediaPlaylistUrl: `${liveUrl}/${firstPlayable.renditions[0] ?? '720p'}/index.m3u8`,
+            stop: async () => {
+              await peers[0]!.request('multihost:stop-host-media', { userId: otherHostId, source: 'microphone' });
+            },
+            restart: async () => {
+              await coHost.request('webrtc:toggle-track', { source: 'microphone', enabled: true });
+            },
+            rounds: Math.min(options.deskRounds, PICTURE_ROUNDS),
+            timeoutMs: CHANGE_TIMEOUT_MS,
+          })
+        : null;
+    progress.note(`[${label}] a stopped microphone in the output after ${JSON.stringify(mute)}`);
     await api(target.url, 'POST', `/api/multihost/${ticket.sessionId}/end`, primaryToken).catch(() => undefined);
 
     const counters = crowdResult?.counters ?? emptyCounters();
@@ -359,6 +380,9 @@ async function runLive(
       backdropToOutputMs: pictures?.backdropToOutputMs ?? null,
       backdropRemovedToOutputMs: pictures?.backdropRemovedToOutputMs ?? null,
       pictures,
+      muteToOutputMs: mute?.muteToOutputMs ?? null,
+      unmuteToOutputMs: mute?.unmuteToOutputMs ?? null,
+      muteToOutput: mute,
       // Low-latency HLS (the audience page's default) and plain HLS (`?ll=0`), read at the same time.
       glassToGlassMs: glassRun?.latencyMs ?? null,
       glassToGlassPlainMs: glassPlainRun?.latencyMs ?? null,
