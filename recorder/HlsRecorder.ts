@@ -19,6 +19,8 @@
 // the graph's battle overlay: the score bar, the clock and the result
 // banners, kept current by a ticker and setBattleScores — commands to the
 // running FFmpeg like any layout change.
+// The show's logo and backdrop come through picture slots of their own
+// (slots/PictureSlots.ts): still frames, switched on by command as well.
 // Tracks the compositor cannot take are left out (readableTracks.ts) and
 // reported as `warning` events; a camera that stalls gets key frame
 // requests (videoStallWatch.ts) and filler until it sends one.

@@ -84,6 +84,8 @@ export class PictureSlots {
       frame = await pictureFrame(file, picture, canvas);
     } catch (error) {
       logger.warn({ err: error, picture, url }, 'the picture cannot be shown in the broadcast');
+      // Nothing rather than the picture it was to replace.
+      if (!this.#closed && this.#pictures[picture].wanted === url) this.#hide(picture);
       return;
     }
     const state = this.#pictures[picture];
@@ -112,8 +114,9 @@ export class PictureSlots {
     // The small placeholder again once the overlay is off: a hidden backdrop costs no decoding.
     state.timer = setTimeout(() => {
       state.timer = undefined;
-      if (!this.#closed && state.wanted === null)
+      if (!this.#closed && !state.shown) {
         this.#options.relay.setFiller(this.#options.slots[picture], this.#options.placeholder);
+      }
     }, PICTURE_SETTLE_MS);
   }
 }
