@@ -179,8 +179,8 @@ const LOGO_KEY_BLEND = '0.1';
 /**
  * The picture overlays' runtime options: each on while its picture is
  * shown; the backdrop from the top-left corner, the logo against its box's
- * right and top edges (placed by its known width: the overlay's own `w`
- * stays the first frame's).
+ * right and top edges, placed by its width as its frame says (a number the
+ * tests can check, rather than an expression of the overlay's).
  */
 export function pictureSettings(
   shown: PicturesShown | undefined,
