@@ -433,10 +433,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   /** The words and colours over the composed picture; every studio's preview follows. */
   async setOnScreen(caller: Identity, sessionId: string, change: OnScreenChange): Promise<OnScreenState> {
     const session = this.get(sessionId);
-    if (session.setOnScreen(caller, change)) {
-      await this.#persist(session);
-      this.#pushes.session(sessionId).emit('multihost:on-screen', { sessionId, onScreen: session.onScreen });
-    }
+    if (session.setOnScreen(caller, change)) await this.#onScreenChanged(session);
     return session.onScreen;
   }
 
@@ -453,11 +450,14 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
   ): Promise<{ onScreen: OnScreenState; replaced: string | null }> {
     const session = this.get(sessionId);
     const { replaced, changed } = session.setOnScreenPicture(caller, picture, url);
-    if (changed) {
-      await this.#persist(session);
-      this.#pushes.session(sessionId).emit('multihost:on-screen', { sessionId, onScreen: session.onScreen });
-    }
+    if (changed) await this.#onScreenChanged(session);
     return { onScreen: session.onScreen, replaced };
+  }
+
+  /** Kept, and heard by every studio of the session (their previews follow). */
+  async #onScreenChanged(session: Session): Promise<void> {
+    await this.#persist(session);
+    this.#pushes.session(session.id).emit('multihost:on-screen', { sessionId: session.id, onScreen: session.onScreen });
   }
 
   /** The primary host says what a co-host may do; every studio shows it (and the co-host's controls follow). */
