@@ -183,9 +183,14 @@ test('password change, sign out, and signing in again (only with the new passwor
   );
 
   // The button's own click: a mouse click at its place can land beside it when the page shifts just then
-  // (the menu's avatar loading late, the password note), and a locator's wait for it to stand still did not
-  // prevent that every time (CI, twice).
-  await page.$eval(byTestId('sign-out'), (button) => (button as HTMLButtonElement).click());
+  // (the menu's avatar loading late, the password note). Signing out turns the menu into "Sign in" on this
+  // page and then goes home: the wait for the menu starts after the home page loaded, or it can find the
+  // account page's menu and lose it to the navigation while puppeteer hands the element over (CI, three times).
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load', timeout: STEP_TIMEOUT_MS }),
+    page.$eval(byTestId('sign-out'), (button) => (button as HTMLButtonElement).click()),
+  ]);
+  assert.is(new URL(page.url()).pathname, '/');
   await page.waitForSelector(byTestId('menu-sign-in'), { timeout: STEP_TIMEOUT_MS });
   assert.is(await page.evaluate(() => localStorage.getItem('stagecast.identity')), null);
   await page.goto(`${server.url}/account`, { waitUntil: 'load' });
