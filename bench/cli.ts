@@ -23,6 +23,7 @@ export const scenarioNames = [
   'mesh',
   'cluster',
   'shop',
+  'effects',
   'report',
 ] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
@@ -187,6 +188,14 @@ export interface ClusterOptions extends CommonOptions {
   browserCapture: string;
 }
 
+export interface EffectsOptions extends CommonOptions {
+  scenario: 'effects';
+  /** Seconds each effect runs before its figures are read. */
+  holdS: number;
+  /** Camera sizes measured, `WxH@fps` each. */
+  captures: string[];
+}
+
 export interface ShopOptions extends CommonOptions {
   scenario: 'shop';
   /** Anonymous viewer sockets watching the session (pinVisibleMs). */
@@ -221,6 +230,7 @@ export type BenchOptions =
   | MeshOptions
   | ClusterOptions
   | ShopOptions
+  | EffectsOptions
   | ReportOptions;
 
 export class UsageError extends Error {
@@ -254,6 +264,8 @@ scenarios
   shop        --viewers V (1000) --buyers B (100) --orders N (5000) --rate R (1000) [--pins P (20)]
               [--resend-pct Q (5)] [--postgres: the server on a PostgreSQL]: a live session's flash sale of one product; orders/s, oversold,
               double-charged, pin → card at the viewers
+  effects     [--hold S (6)] [--captures 640x360@30,1280x720@30]: one Chromium studio host publishing
+              through the SFU turns on each camera effect; processing time per frame and frame rates
   report      writes bench/results/report.html from the JSON files there
 
 common
@@ -281,6 +293,7 @@ const optionSpec = {
   'room-interval-ms': { type: 'string' },
   browsers: { type: 'string' },
   'browser-capture': { type: 'string' },
+  captures: { type: 'string' },
   peers: { type: 'string' },
   rate: { type: 'string' },
   'room-size': { type: 'string' },
@@ -496,6 +509,13 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         browserCapture,
         holdS: number('hold', 8, 2, 120),
       };
+    }
+    case 'effects': {
+      const captures = (values.captures ?? '640x360@30,1280x720@30').split(',');
+      if (captures.length > 4 || !captures.every((capture) => /^\d{2,4}x\d{2,4}@\d{1,2}$/.test(capture))) {
+        throw new UsageError('--captures must be up to four WxH@fps, comma-separated');
+      }
+      return { scenario: name, ...common, holdS: number('hold', 6, 2, 60), captures };
     }
     case 'cluster': {
       const browserCapture = values['browser-capture'] ?? '320x180@15';

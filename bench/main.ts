@@ -16,6 +16,7 @@ import { runBaselineScenario } from './scenarios/baselineScenario.ts';
 import { runBattleScenario } from './scenarios/battleScenario.ts';
 import { runMeshScenario } from './scenarios/meshScenario.ts';
 import { runChatScenario } from './scenarios/chatScenario.ts';
+import { runEffectsScenario } from './scenarios/effectsScenario.ts';
 import { runClusterScenario } from './scenarios/clusterScenario.ts';
 import { createRunContext } from './scenarios/context.ts';
 import { runFanoutScenario } from './scenarios/fanoutScenario.ts';
@@ -106,6 +107,9 @@ async function main(argv: string[]): Promise<number> {
         break;
       case 'shop':
         ({ params, figures } = await runShopScenario(options, context));
+        break;
+      case 'effects':
+        ({ params, figures } = await runEffectsScenario(options, context));
         break;
     }
   } finally {

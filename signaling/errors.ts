@@ -36,6 +36,7 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   BATTLE_NOT_ACTIVE: 409,
   SOLD_OUT: 409,
   LIMIT_REACHED: 409,
+  EFFECT_LOCKED: 403,
   PRIVATE_SESSION: 403,
   AUDIENCE_FULL: 409,
   RATE_LIMITED: 429,

@@ -55,6 +55,8 @@ import { StreamService } from './broadcast/StreamService.ts';
 import { registerStreamHandlers } from './broadcast/streamSocket.ts';
 import { AudienceGate } from './broadcast/AudienceGate.ts';
 import { channelRoutes } from './channels/channelRoutes.ts';
+import { effectRoutes } from './effects/effectRoutes.ts';
+import { EffectService } from './effects/EffectService.ts';
 import { ChannelService } from './channels/ChannelService.ts';
 import { ChatNotifier } from './chat/ChatNotifier.ts';
 import { chatRoutes } from './chat/chatRoutes.ts';
@@ -412,6 +414,7 @@ async function startOnDatabase(
   app.use(streamRoutes(streams, tokenSecret, cluster?.limitStore));
   app.use(chatRoutes(chat, tokenSecret, cluster?.limitStore));
   app.use(channelRoutes(channels, tokenSecret));
+  app.use(effectRoutes(new EffectService(database, ledger, logger), tokenSecret));
   app.use(webAppRoute(path.join(repoRoot, 'web', 'dist')));
   app.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such route')));
   app.use(httpErrorHandler(logger));

@@ -110,6 +110,35 @@ async function holdUdpPort(): Promise<number> {
   return socket.address().port;
 }
 
+/** Whether nothing listens on `port` (TCP and UDP) right now. */
+async function portFree(port: number): Promise<boolean> {
+  const tryBind = (bind: (done: (ok: boolean) => void) => void) => new Promise<boolean>((resolve) => bind(resolve));
+  const tcp = await tryBind((done) => {
+    const server = net.createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+  const udp = await tryBind((done) => {
+    const socket = dgram.createSocket('udp4');
+    socket.once('error', () => done(false));
+    socket.bind(port, '127.0.0.1', () => socket.close(() => done(true)));
+  });
+  return tcp && udp;
+}
+
+/**
+ * A held UDP port whose lower neighbour is free (the first worker binds it): an
+ * ephemeral port's neighbour may be another program's (CI once found its TCP
+ * side taken, and the first worker failed instead of the second).
+ */
+async function holdUdpPortAboveAFreeOne(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await holdUdpPort();
+    if (await portFree(port - 1)) return port;
+  }
+  throw new Error('no UDP port with a free neighbour in 20 tries');
+}
+
 async function holdTcpPort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -140,7 +169,7 @@ test('RTC_SERVER_PORT taken: one line naming it, exit 1, no worker left', async 
 });
 
 test("the second worker's port taken: the first worker does not survive", async () => {
-  const port = await holdUdpPort();
+  const port = await holdUdpPortAboveAFreeOne();
   const run = await runMain({ PORT: '0', RTC_SERVER_PORT: String(port - 1), MEDIASOUP_WORKERS: '2' });
   assert.is(run.code, 1);
   assert.is(

@@ -16,6 +16,8 @@ export function resolveChromium(env: NodeJS.ProcessEnv = process.env): string {
 export interface LaunchOptions {
   /** A .y4m clip to use as the fake camera instead of Chromium's test pattern. */
   fakeVideoFile?: string;
+  /** A .wav file to use as the fake microphone (looped) instead of Chromium's beeps. */
+  fakeAudioFile?: string;
   /** Niceness of every Chromium process; default BROWSER_NICENESS (the bench passes 0: its figures include the browsers). */
   niceness?: number;
 }
@@ -58,6 +60,7 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
     '--allow-loopback-in-peer-connection',
     '--autoplay-policy=no-user-gesture-required',
     ...(options.fakeVideoFile ? [`--use-file-for-fake-video-capture=${options.fakeVideoFile}`] : []),
+    ...(options.fakeAudioFile ? [`--use-file-for-fake-audio-capture=${options.fakeAudioFile}`] : []),
   ];
   const browser = await puppeteer.launch({
     executablePath: niceLauncher(launcherDir, options.niceness ?? BROWSER_NICENESS),

@@ -17,6 +17,8 @@ export const errorCodes = [
   'SOLD_OUT',
   /** An order past a flash sale's per-buyer limit, or a voucher past its uses. */
   'LIMIT_REACHED',
+  /** A premium effect this account has not unlocked. */
+  'EFFECT_LOCKED',
   /** A private session, and no valid watch link or password with the request. */
   'PRIVATE_SESSION',
   /** The session's audience is at its capacity (its host's setting). */

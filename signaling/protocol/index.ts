@@ -16,6 +16,8 @@ export type * from './channelRequests.ts';
 export type * from './channels.ts';
 export * from './chat.ts';
 export type * from './chatRequests.ts';
+export * from './effects.ts';
+export type * from './effectRequests.ts';
 export * from './events.ts';
 export type * from './giftRequests.ts';
 export * from './gifts.ts';

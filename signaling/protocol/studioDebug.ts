@@ -60,6 +60,17 @@ export interface SendStats {
   bytesSent: number;
 }
 
+/** What the camera effects pipeline measures of itself (web/src/studio/effects/CameraEffects.ts). */
+export interface CameraEffectsStats {
+  /** Processing time per frame, ms, since the effects last changed. */
+  frameTimes: { p50: number; p95: number; count: number };
+  /** Processing size as a share of the camera's (the guard lowers it when frames run late). */
+  scale: number;
+  framesOut: number;
+  /** Frames written per second since the effects last changed. */
+  outputFps: number;
+}
+
 /** `window.stagecastStudio`, set while a studio is mounted. */
 export interface StudioDebugHook {
   phase(): StudioPhase;
@@ -81,6 +92,8 @@ export interface StudioDebugHook {
   meshLinksClosed(): { switched: number; timedOut: number };
   /** Times the studio found its view of the room's tracks out of date and took the server's. */
   roomViewRefreshes(): number;
+  /** The camera effects' own figures while they run (undefined: the raw camera is sent). */
+  cameraEffects(): CameraEffectsStats | undefined;
 }
 
 /** Frames a stage tile presented (requestVideoFrameCallback), keyed `<userId>:<source>`. */

@@ -4,7 +4,8 @@
 
 /**
  * `order_paid`/`order_received`: a shop order, buyer to seller; `refund_paid`/`order_refunded`: its
- * cancellation, seller to buyer (signaling/shop/).
+ * cancellation, seller to buyer (signaling/shop/); `effect_unlocked`: a premium camera or voice effect
+ * (signaling/effects/).
  */
 export const ledgerKinds = [
   'topup',
@@ -16,6 +17,7 @@ export const ledgerKinds = [
   'order_received',
   'refund_paid',
   'order_refunded',
+  'effect_unlocked',
 ] as const;
 export type LedgerKind = (typeof ledgerKinds)[number];
 

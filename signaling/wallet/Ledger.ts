@@ -105,16 +105,42 @@ export class Ledger {
    * The wallet must exist: call ensureWallet before the transaction (on
    * SQLite a write outside it would wait for its lock).
    */
-  async creditWithin(tx: DatabaseTransaction, request: CreditRequest): Promise<LedgerReceipt> {
+  creditWithin(tx: DatabaseTransaction, request: CreditRequest): Promise<LedgerReceipt> {
     const amount = checkedAmount(request.amount);
-    const leg = {
-      userId: request.userId,
-      amount,
-      kind: request.kind,
-      storedKey: storedLedgerKey(request.kind, request.userId, request.idempotencyKey),
-    };
+    return this.#writeWithin(
+      tx,
+      {
+        userId: request.userId,
+        amount,
+        kind: request.kind,
+        storedKey: storedLedgerKey(request.kind, request.userId, request.idempotencyKey),
+      },
+      request.reference,
+    );
+  }
+
+  /**
+   * A debit written inside the caller's transaction, with what it pays for
+   * (an unlocked effect with its row), as creditWithin; fails with
+   * InsufficientBalanceError, which rolls the caller's transaction back.
+   */
+  spendWithin(tx: DatabaseTransaction, request: SpendRequest): Promise<LedgerReceipt> {
+    const amount = checkedAmount(request.amount);
+    return this.#writeWithin(
+      tx,
+      {
+        userId: request.userId,
+        amount: -amount,
+        kind: request.kind,
+        storedKey: storedLedgerKey(request.kind, request.userId, request.idempotencyKey),
+      },
+      request.reference,
+    );
+  }
+
+  async #writeWithin(tx: DatabaseTransaction, leg: Leg, reference: string | undefined): Promise<LedgerReceipt> {
     try {
-      return await this.#write(tx, [leg], request.reference);
+      return await this.#write(tx, [leg], reference);
     } catch (error) {
       if (error instanceof Replay) return replayReceipt(error, this.#logger);
       throw error;

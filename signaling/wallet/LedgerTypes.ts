@@ -37,7 +37,7 @@ export interface CreditRequest extends LedgerRequestBase {
 
 export interface SpendRequest extends LedgerRequestBase {
   userId: string;
-  kind: 'purchase';
+  kind: 'purchase' | 'effect_unlocked';
 }
 
 /** Coins from one user to another: a gift_sent entry and a gift_received entry. */

@@ -69,6 +69,9 @@ import {
 import * as update from './sessionUpdates.ts';
 import { roomDifferences, withServerHosts } from './roomView.ts';
 import { StudioAudience } from './StudioAudience.svelte.ts';
+import { loadEffectChoice, saveEffectChoice } from './effects/effectsApi.ts';
+import { StudioEffects } from './effects/StudioEffects.svelte.ts';
+import { EFFECTS_OFF, type EffectChoice } from '../../../signaling/protocol/index.ts';
 import type { ReceiveStats, SendStats, StudioPhase, StudioTimings } from '../../../signaling/protocol/index.ts';
 
 /** Whether this page load is a reload of the tab (not a link, history, a new or duplicated tab). */
@@ -81,6 +84,8 @@ const MEDIA_PHASES: ReadonlySet<StudioPhase> = new Set(['joining', 'joined', 're
 
 /** Wait before another join attempt after a failed one, doubling up to the maximum. */
 const RETRY_DELAY_MS = 1000;
+/** How long a change of effects settles before it is kept for next time (a slider sends many). */
+const EFFECTS_SAVE_DELAY_MS = 600;
 const MAX_RETRY_DELAY_MS = 15_000;
 /** Tile reports are coalesced: a resize or layout switch sends one. */
 const VIEWPORT_DEBOUNCE_MS = 300;
@@ -204,6 +209,9 @@ export class StudioSession {
   readonly shop: ShopShelf;
   /** The host's own products and vouchers (shown to the primary host). */
   readonly catalogue: SellerCatalogue;
+  /** The host's camera and voice effects; what they change is sent instead of the raw tracks. */
+  readonly effects = new StudioEffects(() => this.#sentTracksChanged());
+  #effectsSaveTimer: ReturnType<typeof setTimeout> | undefined;
   /**
    * In a battle: the opponent session's hosts and their tracks, piped into
    * this session's router (`pk-battle:opponent-hosts`); consumed like the
@@ -430,6 +438,7 @@ export class StudioSession {
   #enterRoom(stream: MediaStream): void {
     this.#localStream = stream;
     this.localCamera = stream.getVideoTracks().length ? new MediaStream(stream.getVideoTracks()) : undefined;
+    void this.#restoreEffects(stream);
     this.micOn = stream.getAudioTracks().some((track) => track.enabled);
     this.cameraOn = stream.getVideoTracks().some((track) => track.enabled);
     this.#rememberDevices();
@@ -946,8 +955,11 @@ export class StudioSession {
 
   async #publishLocal(media: MediaConnection): Promise<void> {
     const stream = this.#localStream;
-    const microphone = media.producer('microphone') ? undefined : stream?.getAudioTracks()[0];
-    const camera = media.producer('camera') ? undefined : stream?.getVideoTracks()[0];
+    const microphone = media.producer('microphone') ? undefined : this.effects.microphone(stream?.getAudioTracks()[0]);
+    const rawCamera = stream?.getVideoTracks()[0];
+    const camera = media.producer('camera') ? undefined : this.effects.camera(rawCamera);
+    // The camera's own size: a processed track does not report one.
+    const size = rawCamera?.getSettings();
     await Promise.all([
       microphone &&
         media.publish('microphone', microphone, { codecOptions: microphoneCodecOptions }).then(async (producer) => {
@@ -956,7 +968,7 @@ export class StudioSession {
       camera &&
         media
           .publish('camera', camera, {
-            encodings: cameraEncodings(camera.getSettings().width ?? 1280, camera.getSettings().height ?? 720),
+            encodings: cameraEncodings(size?.width ?? 1280, size?.height ?? 720),
             codecOptions: cameraCodecOptions,
           })
           .then(async (producer) => {
@@ -964,6 +976,7 @@ export class StudioSession {
           }),
       this.#screenStream && this.#publishScreen(media),
     ]);
+    this.#syncProducerTracks();
   }
 
   async #publishScreen(media: MediaConnection): Promise<void> {
@@ -987,6 +1000,8 @@ export class StudioSession {
     const stream = this.#localStream;
     const tracks = source === 'camera' ? stream?.getVideoTracks() : stream?.getAudioTracks();
     tracks?.forEach((track) => (track.enabled = enabled));
+    const sent = source === 'camera' ? this.effects.camera(tracks?.[0]) : this.effects.microphone(tracks?.[0]);
+    if (sent) sent.enabled = enabled;
     this.#updateMeshTracks();
     // Not publishing yet: the track's state is picked up when it is.
     if (!producer && !this.#mesh) return;
@@ -1242,8 +1257,8 @@ export class StudioSession {
   /** What this host sends to its links: each source's track, null while it is off. */
   #meshLocalTracks(): LocalTracks {
     const stream = this.#localStream;
-    const camera = stream?.getVideoTracks()[0];
-    const microphone = stream?.getAudioTracks()[0];
+    const camera = this.effects.camera(stream?.getVideoTracks()[0]);
+    const microphone = this.effects.microphone(stream?.getAudioTracks()[0]);
     const screen = this.#screenStream?.getVideoTracks()[0];
     const screenAudio = this.#screenStream?.getAudioTracks()[0];
     return {
@@ -1529,6 +1544,8 @@ export class StudioSession {
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#viewportTimer);
     this.#closeMedia();
+    this.effects.stop();
+    clearTimeout(this.#effectsSaveTimer);
     stopStream(this.#localStream);
     stopStream(this.#screenStream);
     this.#localStream = undefined;
@@ -1566,6 +1583,79 @@ export class StudioSession {
     if (error instanceof ApiError && error.code === 'NOT_FOUND') return void (this.phase = 'not-found');
     if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') return void (this.phase = 'signed-out');
     this.#report(error);
+  }
+
+  /**
+   * Turns effects on or off: at once on this device, and kept for next time
+   * (a moment later, so a slider's every step is not a request). The server
+   * refuses a locked premium effect: then the choice before comes back.
+   */
+  async setEffects(choice: EffectChoice): Promise<void> {
+    const before = this.effects.choice;
+    await this.#applyEffects(choice);
+    clearTimeout(this.#effectsSaveTimer);
+    this.#effectsSaveTimer = setTimeout(() => {
+      saveEffectChoice(this.identity, choice).catch(async (error: unknown) => {
+        if (error instanceof ApiError && error.code === 'EFFECT_LOCKED' && this.effects.choice === choice) {
+          this.effects.note = `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.`;
+          await this.#applyEffects(before);
+        } else if (!(error instanceof ApiError && error.code === 'EFFECT_LOCKED')) {
+          warn('keeping the effects for next time failed', error);
+        }
+      });
+    }, EFFECTS_SAVE_DELAY_MS);
+  }
+
+  async #restoreEffects(stream: MediaStream): Promise<void> {
+    let choice: EffectChoice;
+    try {
+      choice = await loadEffectChoice(this.identity);
+    } catch (error) {
+      warn('loading the effects kept from last time failed', error);
+      return;
+    }
+    // Left already, or the host chose something else meanwhile.
+    if (this.#localStream !== stream || this.effects.choice !== EFFECTS_OFF) return;
+    await this.#applyEffects(choice);
+  }
+
+  #applyEffects(choice: EffectChoice): Promise<void> {
+    const stream = this.#localStream;
+    return this.effects.apply(choice, {
+      camera: stream?.getVideoTracks()[0],
+      microphone: stream?.getAudioTracks()[0],
+    });
+  }
+
+  /** Effects started or stopped: the preview, the producers and the mesh links take the track to send now. */
+  #sentTracksChanged(): void {
+    const stream = this.#localStream;
+    if (!stream) return;
+    const rawCamera = stream.getVideoTracks()[0];
+    const rawMicrophone = stream.getAudioTracks()[0];
+    const camera = this.effects.camera(rawCamera);
+    const microphone = this.effects.microphone(rawMicrophone);
+    if (camera && rawCamera) camera.enabled = rawCamera.enabled;
+    if (microphone && rawMicrophone) microphone.enabled = rawMicrophone.enabled;
+    this.localCamera = camera ? new MediaStream([camera]) : undefined;
+    this.#syncProducerTracks();
+    this.#updateMeshTracks();
+  }
+
+  /** Each producer sends the track to send now (one published just as the effects changed may not). */
+  #syncProducerTracks(): void {
+    const stream = this.#localStream;
+    const sent = {
+      camera: this.effects.camera(stream?.getVideoTracks()[0]),
+      microphone: this.effects.microphone(stream?.getAudioTracks()[0]),
+    };
+    for (const source of ['camera', 'microphone'] as const) {
+      const producer = this.#media?.producer(source);
+      const track = sent[source];
+      if (producer && track && producer.track !== track) {
+        producer.replaceTrack({ track }).catch((error: unknown) => warn(`switching the ${source} sent failed`, error));
+      }
+    }
   }
 
   #report(error: unknown): void {

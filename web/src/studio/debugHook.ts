@@ -18,6 +18,7 @@ export function installDebugHook(studio: StudioSession): () => void {
     resetTileFrames: () => resetTileFrames(),
     meshLinksClosed: () => ({ ...studio.meshLinksClosed }),
     roomViewRefreshes: () => studio.roomViewRefreshes,
+    cameraEffects: () => studio.effects.stats(),
   };
   window.stagecastStudio = hook;
   return () => {

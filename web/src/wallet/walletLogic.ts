@@ -1,6 +1,7 @@
 // A wallet's history in words: what each ledger entry was (a gift of which
 // kind, an order, a reward) and its amount signed. Pure.
 import type { GiftTypeView, LedgerEntry, LedgerKind } from '../../../signaling/protocol/index.ts';
+import { effectDefinition } from '../../../signaling/protocol/index.ts';
 
 const KIND_WORDS: Record<LedgerKind, string> = {
   topup: 'Coins added',
@@ -12,6 +13,7 @@ const KIND_WORDS: Record<LedgerKind, string> = {
   order_received: 'Sale',
   refund_paid: 'Refund given',
   order_refunded: 'Refund received',
+  effect_unlocked: 'Effect unlocked',
 };
 
 /** What an entry was, e.g. "Gift sent: Rose" (the reference says which gift). */
@@ -19,6 +21,7 @@ export function entryWords(entry: LedgerEntry, gifts: readonly GiftTypeView[]): 
   const words = KIND_WORDS[entry.kind];
   const [what, id] = (entry.reference ?? '').split(':', 2);
   if (what === 'gift' && id) return `${words}: ${gifts.find((gift) => gift.id === id)?.name ?? id}`;
+  if (what === 'effect' && id) return `${words}: ${effectDefinition(id)?.name ?? id}`;
   return words;
 }
 

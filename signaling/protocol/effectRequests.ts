@@ -1,0 +1,30 @@
+// Effect request bodies as zod schemas (signaling/effects/effectRoutes.ts
+// validates with them).
+import { z } from 'zod';
+import {
+  ADJUSTMENT_MAX,
+  ADJUSTMENT_MIN,
+  effectKinds,
+  lookIds,
+  SMOOTHING_MAX,
+  stickerIds,
+  voiceIds,
+} from './effects.ts';
+
+const adjustment = z.number().int().min(ADJUSTMENT_MIN).max(ADJUSTMENT_MAX);
+
+export const effectChoiceBody = z
+  .object({
+    look: z.enum(lookIds).nullable(),
+    smoothing: z.number().int().min(0).max(SMOOTHING_MAX),
+    brightness: adjustment,
+    contrast: adjustment,
+    sticker: z.enum(stickerIds).nullable(),
+    voice: z.enum(voiceIds).nullable(),
+  })
+  .strict();
+
+/** GET /api/stream-filters?category= (the seed's word for a kind). */
+export const effectListQuery = z.object({ category: z.enum(effectKinds).optional() }).strict();
+
+export type EffectChoiceBody = z.infer<typeof effectChoiceBody>;

@@ -1,0 +1,118 @@
+// The camera's picture with effects: frames read from the raw camera track
+// (MediaStreamTrackProcessor), drawn by the EffectRenderer, written to a
+// track of our own (MediaStreamTrackGenerator). That track is what the
+// studio publishes and previews; changing the effects changes the shader's
+// inputs, not the track, so nothing is renegotiated and no frame is missed.
+//
+// It never holds the camera back: the processor drops frames this loop did
+// not read in time, a frame the renderer fails on goes out as it came, and
+// the FrameBudget lowers the processing size when frames take longer than
+// the camera's interval (the host is told, in words).
+import type { CameraEffectsStats, EffectChoice } from '../../../../signaling/protocol/index.ts';
+import { warn } from '../../lib/warn.ts';
+import { EffectRenderer } from './effectRenderer.ts';
+import { FrameBudget } from './frameBudget.ts';
+
+export function cameraEffectsSupported(): boolean {
+  return 'MediaStreamTrackProcessor' in window && 'MediaStreamTrackGenerator' in window;
+}
+
+export class CameraEffects {
+  /** The processed picture: publish and preview this. */
+  readonly track: MediaStreamVideoTrack;
+  readonly #source: MediaStreamTrack;
+  readonly #renderer = new EffectRenderer();
+  readonly #budget: FrameBudget;
+  readonly #onSlowDown: (scale: number, atFloor: boolean) => void;
+  #choice: EffectChoice;
+  #stopped = false;
+  #framesOut = 0;
+  #countingSince = performance.now();
+
+  constructor(source: MediaStreamTrack, choice: EffectChoice, onSlowDown: (scale: number, atFloor: boolean) => void) {
+    this.#source = source;
+    this.#choice = choice;
+    this.#onSlowDown = onSlowDown;
+    this.#budget = new FrameBudget(source.getSettings().frameRate ?? 30);
+    const processor = new MediaStreamTrackProcessor({ track: source });
+    const generator = new MediaStreamTrackGenerator({ kind: 'video' });
+    generator.contentHint = source.contentHint;
+    this.track = generator;
+    void this.#run(processor.readable.getReader(), generator.writable.getWriter());
+  }
+
+  setChoice(choice: EffectChoice): void {
+    this.#choice = choice;
+    this.#budget.reset();
+    this.#framesOut = 0;
+    this.#countingSince = performance.now();
+  }
+
+  stats(): CameraEffectsStats {
+    const seconds = (performance.now() - this.#countingSince) / 1000;
+    return {
+      frameTimes: this.#budget.times(),
+      scale: this.#budget.scale,
+      framesOut: this.#framesOut,
+      outputFps: seconds > 0 ? this.#framesOut / seconds : 0,
+    };
+  }
+
+  /** Ends the processed track; the camera's own track is the caller's. */
+  stop(): void {
+    this.#stopped = true;
+    this.track.stop();
+  }
+
+  async #run(reader: ReadableStreamDefaultReader<VideoFrame>, writer: WritableStreamDefaultWriter<VideoFrame>) {
+    try {
+      while (!this.#stopped) {
+        const { value: frame, done } = await reader.read();
+        if (done) break;
+        if (this.#stopped) {
+          frame.close();
+          break;
+        }
+        await writer.write(this.#process(frame));
+        this.#framesOut += 1;
+      }
+    } catch (error) {
+      if (!this.#stopped) warn('the camera effects stopped', error);
+    } finally {
+      reader.cancel().catch(() => undefined);
+      writer.close().catch(() => undefined);
+      this.#renderer.dispose();
+    }
+  }
+
+  /** The frame with the effects (it takes `frame` over: closed, or passed on as it is). */
+  #process(frame: VideoFrame): VideoFrame {
+    const started = performance.now();
+    const scale = this.#budget.scale;
+    const width = evenSize(frame.displayWidth * scale);
+    const height = evenSize(frame.displayHeight * scale);
+    let processed: VideoFrame;
+    try {
+      this.#renderer.render(frame, this.#choice, width, height);
+      processed = new VideoFrame(this.#renderer.canvas, {
+        timestamp: frame.timestamp,
+        ...(frame.duration !== null && { duration: frame.duration }),
+      });
+    } catch (error) {
+      warn('a camera frame could not take the effects (sent as it is)', error);
+      return frame;
+    }
+    frame.close();
+    if (this.#budget.record(performance.now() - started)) this.#onSlowDown(this.#budget.scale, this.#budget.atFloor);
+    return processed;
+  }
+
+  get source(): MediaStreamTrack {
+    return this.#source;
+  }
+}
+
+/** Encoders want even sizes. */
+function evenSize(value: number): number {
+  return Math.max(2, Math.round(value / 2) * 2);
+}
