@@ -89,12 +89,13 @@ test('a client flooding requests is rate limited, others are not', async () => {
 
 test('security headers everywhere; CORS only for the configured origins', async () => {
   const page = await fetch(`${server.url}/`);
-  // The policy as it was before helmet, exactly (helmet's defaults would add directives).
+  // The policy exactly (helmet's defaults would add directives).
   assert.is(
     page.headers.get('content-security-policy'),
     [
       "default-src 'self'",
-      "script-src 'self'",
+      // WebAssembly for the studio's segmentation model (docs/effects.md); no JS eval.
+      "script-src 'self' 'wasm-unsafe-eval'",
       "style-src 'self' 'unsafe-inline'",
       "img-src 'self' data: blob:",
       "media-src 'self' blob:",

@@ -35,6 +35,7 @@ import { savedBannerRoutes } from './multihost/savedBannerRoutes.ts';
 import {
   AVATAR_MAX_BYTES,
   COVER_MAX_BYTES,
+  EFFECT_BACKGROUND_MAX_BYTES,
   ON_SCREEN_PICTURE_MAX_BYTES,
   PRODUCT_IMAGE_MAX_BYTES,
 } from './protocol/index.ts';
@@ -93,6 +94,7 @@ import { healthRoute } from './http/healthRoute.ts';
 import { metricsRoute } from './http/metricsRoute.ts';
 import { coverRoutes } from './multihost/coverRoutes.ts';
 import { onScreenPictureRoutes, storedPictureName } from './multihost/onScreenPictureRoutes.ts';
+import { effectModelRoute } from './http/effectModelRoute.ts';
 import { webAppRoute } from './http/webAppRoute.ts';
 import { registerServerInfo } from './socket/serverInfoHandler.ts';
 import { Ledger } from './wallet/Ledger.ts';
@@ -414,7 +416,15 @@ async function startOnDatabase(
   app.use(streamRoutes(streams, tokenSecret, cluster?.limitStore));
   app.use(chatRoutes(chat, tokenSecret, cluster?.limitStore));
   app.use(channelRoutes(channels, tokenSecret));
-  app.use(effectRoutes(new EffectService(database, ledger, logger), tokenSecret));
+  app.use(
+    effectRoutes(
+      new EffectService(database, ledger, logger),
+      new StoredImages(config.dataDir, 'effect-backgrounds', EFFECT_BACKGROUND_MAX_BYTES),
+      tokenSecret,
+      cluster?.limitStore,
+    ),
+  );
+  app.use(effectModelRoute());
   app.use(webAppRoute(path.join(repoRoot, 'web', 'dist')));
   app.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such route')));
   app.use(httpErrorHandler(logger));

@@ -5,8 +5,13 @@
 // picture and hears the shifted pitch, peer to peer and, after going live,
 // through the SFU; the broadcast's picture shows the look. A premium look is
 // bought from the panel, kept for next time (a reload comes back with it),
-// and "All off" sends the raw camera and microphone again.
-import type { Browser, Page } from 'puppeteer-core';
+// and "All off" sends the raw camera and microphone again. Last, a
+// background picture uploaded from the panel replaces what the
+// segmentation model (loaded from this server) finds is not the person.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { computeLayout } from '../signaling/protocol/layoutGeometry.ts';
@@ -16,6 +21,7 @@ import { launchChromium } from '../testkit/chromium.ts';
 import { makeAdmin, topUp } from '../testkit/coins.ts';
 import { colourDistance, frameColours, rgbOf, type Rgb } from '../testkit/frameColours.ts';
 import { newestLiveSegment } from '../testkit/hlsFiles.ts';
+import { colourPng } from '../testkit/pictureFiles.ts';
 import { waitForMode } from '../testkit/meshPages.ts';
 import { addCoHost, createSession } from '../testkit/sessions.ts';
 import { signInGuest } from '../testkit/signalingClient.ts';
@@ -34,6 +40,7 @@ import { startTestServer, type TestServer } from '../testkit/testServer.ts';
 import { waitFor } from '../testkit/waitFor.ts';
 
 const CAMERA = 'c83c28';
+const BACKDROP = '2050e0';
 /** What the black-and-white look makes of CAMERA: its luma (BT.709), in every channel. */
 const CAMERA_GREY: Rgb = [88, 88, 88];
 const TONE_HZ = 440;
@@ -45,6 +52,7 @@ const CAPTURE = '320x180@15';
 let server: TestServer;
 let browser: Browser;
 let removeClips: () => void;
+let files: string;
 
 test.before(async () => {
   server = await startTestServer({ MESH_MAX_HOSTS: '4' });
@@ -55,12 +63,14 @@ test.before(async () => {
     tone.remove();
   };
   browser = await launchChromium({ fakeVideoFile: camera.file, fakeAudioFile: tone.file });
+  files = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecast-effects-'));
 });
 
 test.after(async () => {
   await browser?.close();
   await server?.close();
   removeClips?.();
+  if (files) fs.rmSync(files, { recursive: true, force: true });
 });
 
 /** The average colour of the middle of `userId`'s tile as this page decodes it ([] before a frame). */
@@ -262,6 +272,42 @@ test('a look and a voice effect reach the co-host (mesh, then SFU) and the broad
     await waitForPitch(coHost.page, ada.user.userId, TONE_HZ, 'the raw tone again at the co-host');
     const stats = await primary.page.evaluate(() => window.stagecastStudio?.cameraEffects());
     assert.is(stats, undefined, 'no effects pipeline runs once all are off');
+
+    // A background picture: uploaded from the panel; the segmentation model comes from this server and,
+    // finding no person in a camera of one colour, puts the picture behind everything.
+    const fetched: string[] = [];
+    primary.page.on('requestfinished', (finished) => fetched.push(finished.url()));
+    const picture = path.join(files, 'backdrop.png');
+    fs.writeFileSync(picture, colourPng(BACKDROP, 320, 180));
+    const input = (await primary.page.waitForSelector(
+      byTestId('effect-background-file'),
+    )) as ElementHandle<HTMLInputElement>;
+    await input.uploadFile(picture);
+    await waitForTileColour(
+      coHost.page,
+      ada.user.userId,
+      rgbOf(BACKDROP),
+      'the background picture at the co-host',
+    ).catch(async (error: unknown) => {
+      const words = await primary.page.$$eval('[data-testid="effects-panel"] p', (notes) =>
+        notes.map((note) => note.textContent?.trim()).join(' | '),
+      );
+      const now = await primary.page.evaluate(() => window.stagecastStudio?.cameraEffects());
+      const own = await tileColour(primary.page, ada.user.userId);
+      throw new Error(
+        `${String(error)}; own preview ${JSON.stringify(own)}; the panel says: ${words || 'nothing'}; effects ${JSON.stringify(now)}`,
+      );
+    });
+    assert.ok(
+      fetched.includes(`${server.url}/effects-model/selfie_segmentation_landscape.tflite`),
+      `the model from this server: ${fetched.filter((url) => url.includes('effects-model')).join(', ')}`,
+    );
+    assert.is(
+      await primary.page.$eval(byTestId('effect-background'), (select) => (select as HTMLSelectElement).value),
+      'image',
+    );
+    const segmented = await primary.page.evaluate(() => window.stagecastStudio?.cameraEffects());
+    report(`effects: background picture on; segmentation ${segmented?.segmentationMs.toFixed(0)} ms a run`);
   } finally {
     await primary.context.close().catch(() => undefined);
     await coHost.context.close().catch(() => undefined);

@@ -9,7 +9,9 @@
 // - `processedFps`: frames the pipeline wrote per second;
 // - `publishedFps`: frames per second the top simulcast layer encoded
 //   (outbound RTP `framesEncoded`), against `rawPublishedFps` with no effect;
-// - `scale`: the processing size the guard settled on (1 = the camera's).
+// - `scale`: the processing size the guard settled on (1 = the camera's);
+// - `segmentationMs`: the background model's last run (it runs every few
+//   frames; 0 when it is off or the guard turned it off).
 import type { Page } from 'puppeteer-core';
 import type { SendStats } from '../../signaling/protocol/index.ts';
 import { launchChromium } from '../../testkit/chromium.ts';
@@ -29,6 +31,7 @@ const CASES: { name: string; selects?: Record<string, string>; sliders?: Record<
   { name: 'smoothing', sliders: { 'effect-smoothing': 70 } },
   { name: 'brightnessContrast', sliders: { 'effect-brightness': 15, 'effect-contrast': 20 } },
   { name: 'sticker', selects: { 'effect-sticker': 'hearts' } },
+  { name: 'backgroundBlur', selects: { 'effect-background': 'blur' } },
   {
     name: 'all',
     selects: { 'effect-look': 'warm', 'effect-sticker': 'sparkles' },
@@ -41,6 +44,7 @@ interface CaseFigures {
   processedFps: number;
   publishedFps: number;
   scale: number;
+  segmentationMs: number;
 }
 
 export async function runEffectsScenario(options: EffectsOptions, context: RunContext) {
@@ -79,6 +83,7 @@ export async function runEffectsScenario(options: EffectsOptions, context: RunCo
                 processedFps: round(stats.outputFps),
                 publishedFps: fps,
                 scale: stats.scale,
+                segmentationMs: round(stats.segmentationMs),
               }
             : { error: 'no effects pipeline ran' };
         }

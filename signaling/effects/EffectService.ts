@@ -123,6 +123,23 @@ export class EffectService {
     return choice;
   }
 
+  /**
+   * Makes `url` the account's background picture (its choice keeps everything
+   * else, including whether the picture is shown); answers the picture it
+   * replaced, whose file the caller removes.
+   */
+  async setBackgroundImage(userId: string, url: string): Promise<{ choice: EffectChoice; replaced: string | null }> {
+    const before = await this.choice(userId);
+    const choice = { ...before, backgroundImage: url };
+    const stored = JSON.stringify(choice);
+    await this.#database.effectChoice.upsert({
+      where: { userId },
+      create: { userId, choice: stored },
+      update: { choice: stored },
+    });
+    return { choice, replaced: before.backgroundImage === url ? null : before.backgroundImage };
+  }
+
   async #owns(userId: string, effectId: string): Promise<boolean> {
     const row = await this.#database.effectUnlock.findUnique({ where: { userId_effectId: { userId, effectId } } });
     return row !== null;

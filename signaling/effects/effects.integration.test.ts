@@ -12,6 +12,7 @@ import { registerAccount, request } from '../../testkit/accountClient.ts';
 import { makeAdmin, topUp } from '../../testkit/coins.ts';
 import { serverOnDatabases, type ServerOnDatabase } from '../../testkit/serverOnDatabases.ts';
 import { signInGuest } from '../../testkit/signalingClient.ts';
+import { TINY_PNG } from '../../testkit/tinyPng.ts';
 import {
   EFFECTS_OFF,
   effectDefinition,
@@ -22,6 +23,21 @@ import {
 } from '../protocol/index.ts';
 
 const CONCURRENT_UNLOCKS = 8;
+
+/** A response read to its end (an unread body keeps its connection open, and the server's close waits for it). */
+async function answered(
+  url: string,
+  init?: RequestInit,
+): Promise<{ status: number; type: string | null; text: string; bytes: number }> {
+  const response = await fetch(url, init);
+  const body = Buffer.from(await response.arrayBuffer());
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    text: body.toString(),
+    bytes: body.length,
+  };
+}
 const noir = effectDefinition('noir')!;
 const vivid = effectDefinition('vivid')!;
 
@@ -160,6 +176,63 @@ for (const [provider, start] of Object.entries(serverOnDatabases())) {
       body: { ...mine, look: 'noir' },
     });
     assert.is(unlockedNow.status, 200, 'bought: it may be chosen');
+  });
+
+  test('a background picture: uploaded (a picture only), kept in the choice, the one it replaces deleted', async () => {
+    const { url } = target.server;
+    const host = await registerAccount(url, { displayName: 'Backdrop' });
+    const upload = (body: Buffer, type = 'image/png') =>
+      answered(`${url}/api/stream-filters/user/background`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${host.token}`, 'content-type': type },
+        body: new Uint8Array(body),
+      });
+    const notAPicture = await upload(Buffer.from('not a picture at all'));
+    assert.is(notAPicture.status, 400);
+    const first = JSON.parse((await upload(TINY_PNG)).text) as { ok: true; data: EffectChoice };
+    const firstUrl = first.data.backgroundImage!;
+    assert.match(firstUrl, /^\/api\/effect-backgrounds\/.+\.png$/);
+    assert.is(first.data.background, null, 'uploading does not turn it on');
+    assert.is((await answered(`${url}${firstUrl}`)).status, 200);
+
+    const shown = await request<EffectChoice>(url, 'PUT', '/api/stream-filters/user/choice', {
+      token: host.token,
+      body: { ...first.data, background: 'image' },
+    });
+    assert.is(shown.status, 200, JSON.stringify(shown.body));
+    const elsewhere = await request(url, 'PUT', '/api/stream-filters/user/choice', {
+      token: host.token,
+      body: { ...first.data, background: 'image', backgroundImage: 'https://example.test/x.png' },
+    });
+    assert.is(elsewhere.status, 400, 'only a picture of ours');
+    const none = await request(url, 'PUT', '/api/stream-filters/user/choice', {
+      token: host.token,
+      body: { ...EFFECTS_OFF, background: 'image' },
+    });
+    assert.is(none.status, 400, 'a picture background needs a picture');
+
+    const second = JSON.parse((await upload(TINY_PNG)).text) as { ok: true; data: EffectChoice };
+    assert.is.not(second.data.backgroundImage, firstUrl);
+    assert.is(second.data.background, 'image', 'the rest of the choice is kept');
+    assert.is((await answered(`${url}${firstUrl}`)).status, 404, 'the replaced picture is gone');
+    const guest = await signInGuest(url, 'Guest');
+    const asGuest = await answered(`${url}/api/stream-filters/user/background`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${guest.token}`, 'content-type': 'image/png' },
+      body: new Uint8Array(TINY_PNG),
+    });
+    assert.is(asGuest.status, 403);
+  });
+
+  test('the segmentation model and its runtime come from this server, nothing else from that folder', async () => {
+    const { url } = target.server;
+    const model = await answered(`${url}/effects-model/selfie_segmentation_landscape.tflite`);
+    assert.is(model.status, 200);
+    assert.ok(model.bytes > 100_000);
+    const runtime = await answered(`${url}/effects-model/selfie_segmentation_solution_simd_wasm_bin.wasm`);
+    assert.is(runtime.type, 'application/wasm');
+    assert.is((await answered(`${url}/effects-model/package.json`)).status, 404);
+    assert.is((await answered(`${url}/effects-model/..%2Fpackage.json`)).status, 404);
   });
 
   test.run();

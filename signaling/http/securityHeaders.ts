@@ -13,7 +13,8 @@ const contentSecurityPolicy = {
   useDefaults: false,
   directives: {
     defaultSrc: ["'self'"],
-    scriptSrc: ["'self'"],
+    // WebAssembly compiles only with 'wasm-unsafe-eval' (the studio's segmentation model; it allows no JS eval).
+    scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
     // Svelte sets style attributes at run time.
     styleSrc: ["'self'", "'unsafe-inline'"],
     imgSrc: ["'self'", 'data:', 'blob:'],

@@ -5,7 +5,7 @@
 // catalogue, sells premium effects through the ledger and keeps each
 // account's last choice, refusing one that uses a locked effect.
 
-export const effectKinds = ['look', 'beauty', 'sticker', 'voice'] as const;
+export const effectKinds = ['look', 'beauty', 'background', 'sticker', 'voice'] as const;
 export type EffectKind = (typeof effectKinds)[number];
 
 /** Colour looks: a 3D lookup table each (web/src/studio/effects/lookTables.ts). */
@@ -17,10 +17,22 @@ export type StickerId = (typeof stickerIds)[number];
 /** Voice effects on the microphone (Web Audio). */
 export const voiceIds = ['pitch-up', 'pitch-down', 'echo', 'robot'] as const;
 export type VoiceId = (typeof voiceIds)[number];
+/** Behind the person (a segmentation model in the studio): blurred, or a picture the account uploaded. */
+export const backgroundModes = ['blur', 'image'] as const;
+export type BackgroundMode = (typeof backgroundModes)[number];
+/** A background mode's effect id in the catalogue. */
+export const backgroundEffectId = (mode: BackgroundMode) => `background-${mode}` as const;
+/** Where background pictures are served; a choice's backgroundImage is this and the stored name. */
+export const EFFECT_BACKGROUND_PATH = '/api/effect-backgrounds/';
+/** A background picture: PNG, JPEG or WebP, at most this many bytes. */
+export const EFFECT_BACKGROUND_MAX_BYTES = 2 * 1024 * 1024;
+/** Where the studio loads the segmentation model and its runtime from (signaling/http/effectModelRoute.ts). */
+export const EFFECT_MODEL_PATH = '/effects-model';
 /** The skin smoothing filter: one effect with a strength. */
 export const SMOOTHING_EFFECT_ID = 'smoothing' as const;
 
-export type EffectId = LookId | StickerId | VoiceId | typeof SMOOTHING_EFFECT_ID;
+export type EffectId =
+  LookId | StickerId | VoiceId | typeof SMOOTHING_EFFECT_ID | ReturnType<typeof backgroundEffectId>;
 
 export interface EffectDefinition {
   id: EffectId;
@@ -32,6 +44,8 @@ export interface EffectDefinition {
 
 export const EFFECT_CATALOGUE: readonly EffectDefinition[] = [
   { id: 'smoothing', kind: 'beauty', name: 'Skin smoothing', priceCoins: 0 },
+  { id: 'background-blur', kind: 'background', name: 'Blurred background', priceCoins: 0 },
+  { id: 'background-image', kind: 'background', name: 'Background picture', priceCoins: 0 },
   { id: 'warm', kind: 'look', name: 'Warm', priceCoins: 0 },
   { id: 'cool', kind: 'look', name: 'Cool', priceCoins: 0 },
   { id: 'vintage', kind: 'look', name: 'Vintage', priceCoins: 0 },
@@ -70,6 +84,10 @@ export interface EffectChoice {
   /** ADJUSTMENT_MIN to ADJUSTMENT_MAX, 0 unchanged. */
   brightness: number;
   contrast: number;
+  /** Behind the person: null keeps the camera's own. */
+  background: BackgroundMode | null;
+  /** The account's background picture (EFFECT_BACKGROUND_PATH + name), used when background is 'image'. */
+  backgroundImage: string | null;
   sticker: StickerId | null;
   voice: VoiceId | null;
 }
@@ -79,6 +97,8 @@ export const EFFECTS_OFF: EffectChoice = {
   smoothing: 0,
   brightness: 0,
   contrast: 0,
+  background: null,
+  backgroundImage: null,
   sticker: null,
   voice: null,
 };
@@ -88,6 +108,7 @@ export function effectsUsed(choice: EffectChoice): EffectId[] {
   return [
     ...(choice.look ? [choice.look] : []),
     ...(choice.smoothing > 0 ? [SMOOTHING_EFFECT_ID] : []),
+    ...(choice.background ? [backgroundEffectId(choice.background)] : []),
     ...(choice.sticker ? [choice.sticker] : []),
     ...(choice.voice ? [choice.voice] : []),
   ];
@@ -100,6 +121,7 @@ export function changesPicture(choice: EffectChoice): boolean {
     choice.smoothing > 0 ||
     choice.brightness !== 0 ||
     choice.contrast !== 0 ||
+    choice.background !== null ||
     choice.sticker !== null
   );
 }

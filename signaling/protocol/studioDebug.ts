@@ -66,6 +66,8 @@ export interface CameraEffectsStats {
   frameTimes: { p50: number; p95: number; count: number };
   /** Processing size as a share of the camera's (the guard lowers it when frames run late). */
   scale: number;
+  /** The segmentation model's last run, ms (0: not running). */
+  segmentationMs: number;
   framesOut: number;
   /** Frames written per second since the effects last changed. */
   outputFps: number;

@@ -10,8 +10,12 @@
 // the camera's interval (the host is told, in words).
 import type { CameraEffectsStats, EffectChoice } from '../../../../signaling/protocol/index.ts';
 import { warn } from '../../lib/warn.ts';
+import { BackgroundSource } from './BackgroundSource.ts';
 import { EffectRenderer } from './effectRenderer.ts';
-import { FrameBudget } from './frameBudget.ts';
+import { FrameBudget, type ProcessingLevel } from './frameBudget.ts';
+
+/** What the guard did: the level it stepped down to, whether that is the last, whether a background was on. */
+export type SlowDown = (level: ProcessingLevel, atFloor: boolean, backgroundOn: boolean) => void;
 
 export function cameraEffectsSupported(): boolean {
   return 'MediaStreamTrackProcessor' in window && 'MediaStreamTrackGenerator' in window;
@@ -23,16 +27,23 @@ export class CameraEffects {
   readonly #source: MediaStreamTrack;
   readonly #renderer = new EffectRenderer();
   readonly #budget: FrameBudget;
-  readonly #onSlowDown: (scale: number, atFloor: boolean) => void;
+  readonly #onSlowDown: SlowDown;
+  readonly #background: BackgroundSource;
   #choice: EffectChoice;
   #stopped = false;
   #framesOut = 0;
   #countingSince = performance.now();
 
-  constructor(source: MediaStreamTrack, choice: EffectChoice, onSlowDown: (scale: number, atFloor: boolean) => void) {
+  constructor(
+    source: MediaStreamTrack,
+    choice: EffectChoice,
+    onSlowDown: SlowDown,
+    onProblem: (message: string) => void,
+  ) {
     this.#source = source;
     this.#choice = choice;
     this.#onSlowDown = onSlowDown;
+    this.#background = new BackgroundSource(onProblem);
     this.#budget = new FrameBudget(source.getSettings().frameRate ?? 30);
     const processor = new MediaStreamTrackProcessor({ track: source });
     const generator = new MediaStreamTrackGenerator({ kind: 'video' });
@@ -53,6 +64,7 @@ export class CameraEffects {
     return {
       frameTimes: this.#budget.times(),
       scale: this.#budget.scale,
+      segmentationMs: this.#background.segmentMs,
       framesOut: this.#framesOut,
       outputFps: seconds > 0 ? this.#framesOut / seconds : 0,
     };
@@ -73,7 +85,7 @@ export class CameraEffects {
           frame.close();
           break;
         }
-        await writer.write(this.#process(frame));
+        await writer.write(await this.#process(frame));
         this.#framesOut += 1;
       }
     } catch (error) {
@@ -82,18 +94,21 @@ export class CameraEffects {
       reader.cancel().catch(() => undefined);
       writer.close().catch(() => undefined);
       this.#renderer.dispose();
+      this.#background.close();
     }
   }
 
   /** The frame with the effects (it takes `frame` over: closed, or passed on as it is). */
-  #process(frame: VideoFrame): VideoFrame {
+  async #process(frame: VideoFrame): Promise<VideoFrame> {
     const started = performance.now();
-    const scale = this.#budget.scale;
+    const { scale, segmentation } = this.#budget.current;
+    const choice = this.#choice;
     const width = evenSize(frame.displayWidth * scale);
     const height = evenSize(frame.displayHeight * scale);
     let processed: VideoFrame;
     try {
-      this.#renderer.render(frame, this.#choice, width, height);
+      const background = await this.#background.inputsFor(frame, choice, segmentation);
+      await this.#renderer.render(frame, choice, width, height, background);
       processed = new VideoFrame(this.#renderer.canvas, {
         timestamp: frame.timestamp,
         ...(frame.duration !== null && { duration: frame.duration }),
@@ -103,7 +118,9 @@ export class CameraEffects {
       return frame;
     }
     frame.close();
-    if (this.#budget.record(performance.now() - started)) this.#onSlowDown(this.#budget.scale, this.#budget.atFloor);
+    if (this.#budget.record(performance.now() - started)) {
+      this.#onSlowDown(this.#budget.current, this.#budget.atFloor, choice.background !== null);
+    }
     return processed;
   }
 

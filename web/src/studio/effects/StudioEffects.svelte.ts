@@ -47,6 +47,7 @@ export class StudioEffects {
   /** Carries out `choice` on the raw tracks; tells the studio when the tracks to send changed. */
   async apply(choice: EffectChoice, raw: RawTracks): Promise<void> {
     this.choice = choice;
+    this.note = undefined;
     let changed = this.#applyPicture(choice, raw.camera);
     changed = (await this.#applyVoice(choice, raw.microphone)) || changed;
     if (changed) this.#onSentTracksChanged();
@@ -81,11 +82,19 @@ export class StudioEffects {
     }
     this.#camera?.stop();
     try {
-      this.#camera = new CameraEffects(camera, choice, (scale, atFloor) => {
-        this.note = atFloor
-          ? 'Your device is struggling with these effects even at the smallest size: turn some off for a smoother picture.'
-          : `The effects run at ${Math.round(scale * 100)} % of the camera's size to keep up with it.`;
-      });
+      this.#camera = new CameraEffects(
+        camera,
+        choice,
+        (level, atFloor, backgroundOn) => {
+          this.note =
+            !level.segmentation && backgroundOn
+              ? 'Your device cannot keep up with the background effect: it is off until you choose it again.'
+              : atFloor
+                ? 'Your device is struggling with these effects even at the smallest size: turn some off for a smoother picture.'
+                : `The effects run at ${Math.round(level.scale * 100)} % of the camera's size to keep up with it.`;
+        },
+        (message) => (this.note = message),
+      );
     } catch (error) {
       this.#camera = undefined;
       this.note = `The camera effects cannot run here: ${(error as Error).message}`;

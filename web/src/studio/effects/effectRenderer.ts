@@ -1,10 +1,13 @@
 // The camera effects on the GPU: one WebGL2 draw per frame of a fragment
 // shader that smooths skin (an edge-preserving bilateral blur, weighted by
-// how skin-coloured a pixel is), adjusts brightness and contrast, grades
-// through the look's 3D lookup table and lays the sticker over the result.
-// One pass, so a frame is read once and written once whatever is on.
+// how skin-coloured a pixel is), puts a blurred copy of the frame or a
+// picture behind the person (where the segmentation mask says the person is
+// not), adjusts brightness and contrast, grades through the look's 3D lookup
+// table and lays the sticker over the result. One pass, so a frame is read
+// once and written once whatever is on.
 import type { EffectChoice, LookId, StickerId } from '../../../../signaling/protocol/index.ts';
 import { LOOK_TABLE_SIZE, lookTable } from './lookTables.ts';
+import { FrameUpload, SOURCE_GLSL } from './frameUpload.ts';
 import { drawSticker } from './stickers.ts';
 
 const VERTEX_SHADER = `#version 300 es
@@ -20,7 +23,7 @@ void main() {
 const FRAGMENT_SHADER = `#version 300 es
 precision highp float;
 precision mediump sampler3D;
-uniform sampler2D frame;
+${SOURCE_GLSL}
 uniform sampler3D look;
 uniform sampler2D sticker;
 uniform vec2 texel;
@@ -29,6 +32,13 @@ uniform float brightness;
 uniform float contrast;
 uniform bool lookOn;
 uniform bool stickerOn;
+// 0: the camera's own background; 1: blurred; 2: the picture.
+uniform int backgroundMode;
+uniform sampler2D mask;
+uniform sampler2D backdrop;
+uniform vec2 backdropTexel;
+// The picture's cover fit: uv scale (xy) and offset (zw).
+uniform vec4 pictureFit;
 in vec2 uv;
 out vec4 colour;
 
@@ -51,7 +61,7 @@ vec3 smoothed(vec3 centre) {
     float angle = float(i) * 0.7853982 + 0.39;
     vec2 direction = vec2(cos(angle), sin(angle)) * texel;
     for (int ring = 1; ring <= 2; ring++) {
-      vec3 neighbour = texture(frame, uv + direction * float(ring) * 2.5).rgb;
+      vec3 neighbour = source(uv + direction * float(ring) * 2.5);
       vec3 difference = neighbour - centre;
       float weight = exp(-dot(difference, difference) * 40.0);
       sum += neighbour * weight;
@@ -61,9 +71,22 @@ vec3 smoothed(vec3 centre) {
   return sum / total;
 }
 
+// What shows behind the person: the small copy of the frame (bilinear, then
+// a ring of taps: a wide blur for nine reads), or the picture.
+vec3 behind() {
+  if (backgroundMode == 2) return texture(backdrop, uv * pictureFit.xy + pictureFit.zw).rgb;
+  vec3 sum = texture(backdrop, uv).rgb;
+  for (int i = 0; i < 8; i++) {
+    float angle = float(i) * 0.7853982;
+    sum += texture(backdrop, uv + vec2(cos(angle), sin(angle)) * backdropTexel * 2.5).rgb;
+  }
+  return sum / 9.0;
+}
+
 void main() {
-  vec3 c = texture(frame, uv).rgb;
+  vec3 c = source(uv);
   if (smoothing > 0.0) c = mix(c, smoothed(c), smoothing * skin(c));
+  if (backgroundMode > 0) c = mix(behind(), c, smoothstep(0.3, 0.7, texture(mask, uv).a));
   c = clamp((c - 0.5) * contrast + 0.5 + brightness, 0.0, 1.0);
   if (lookOn) {
     float size = float(${LOOK_TABLE_SIZE});
@@ -76,16 +99,47 @@ void main() {
   colour = vec4(c, 1.0);
 }`;
 
-type Uniform =
-  'frame' | 'look' | 'sticker' | 'texel' | 'smoothing' | 'brightness' | 'contrast' | 'lookOn' | 'stickerOn';
+/** The shader's uniforms this class sets (the frame's are FrameUpload's). */
+const UNIFORMS = [
+  'look',
+  'sticker',
+  'texel',
+  'smoothing',
+  'brightness',
+  'contrast',
+  'lookOn',
+  'stickerOn',
+  'backgroundMode',
+  'mask',
+  'backdrop',
+  'backdropTexel',
+  'pictureFit',
+] as const;
+type Uniform = (typeof UNIFORMS)[number];
+
+/** What is behind the person in this frame; each image given is new (uploaded), one left out is kept. */
+export interface BackgroundInputs {
+  mode: 'blur' | 'image';
+  /** The latest segmentation mask (confidence in alpha). */
+  mask?: ImageBitmap;
+  /** Blur: this frame at the model's size. */
+  small?: ImageBitmap;
+  /** Image: the picture. */
+  picture?: ImageBitmap;
+}
 
 export class EffectRenderer {
   readonly canvas: OffscreenCanvas;
   readonly #gl: WebGL2RenderingContext;
   readonly #uniforms: Record<Uniform, WebGLUniformLocation | null>;
-  readonly #frameTexture: WebGLTexture;
+  readonly #frame: FrameUpload;
   readonly #lookTexture: WebGLTexture;
   readonly #stickerTexture: WebGLTexture;
+  readonly #maskTexture: WebGLTexture;
+  readonly #backdropTexture: WebGLTexture;
+  #hasMask = false;
+  /** What the backdrop texture holds now, and its size. */
+  #backdrop: { mode: 'blur' | 'image'; width: number; height: number } | undefined;
   #look: LookId | null = null;
   #sticker: { id: StickerId; width: number; height: number } | undefined;
 
@@ -96,40 +150,37 @@ export class EffectRenderer {
     this.#gl = gl;
     const program = linkProgram(gl, VERTEX_SHADER, FRAGMENT_SHADER);
     gl.useProgram(program);
-    const names: Uniform[] = [
-      'frame',
-      'look',
-      'sticker',
-      'texel',
-      'smoothing',
-      'brightness',
-      'contrast',
-      'lookOn',
-      'stickerOn',
-    ];
-    this.#uniforms = Object.fromEntries(names.map((name) => [name, gl.getUniformLocation(program, name)])) as Record<
+    this.#uniforms = Object.fromEntries(UNIFORMS.map((name) => [name, gl.getUniformLocation(program, name)])) as Record<
       Uniform,
       WebGLUniformLocation | null
     >;
-    this.#frameTexture = makeTexture(gl, gl.TEXTURE_2D, 0);
+    this.#frame = new FrameUpload(gl, program, (unit) => makeTexture(gl, gl.TEXTURE_2D, unit));
     this.#lookTexture = makeTexture(gl, gl.TEXTURE_3D, 1);
     this.#stickerTexture = makeTexture(gl, gl.TEXTURE_2D, 2);
-    gl.uniform1i(this.#uniforms.frame, 0);
+    this.#maskTexture = makeTexture(gl, gl.TEXTURE_2D, 5);
+    this.#backdropTexture = makeTexture(gl, gl.TEXTURE_2D, 6);
     gl.uniform1i(this.#uniforms.look, 1);
     gl.uniform1i(this.#uniforms.sticker, 2);
+    gl.uniform1i(this.#uniforms.mask, 5);
+    gl.uniform1i(this.#uniforms.backdrop, 6);
   }
 
   /** Draws `frame` with the effects at width × height; the result is on `canvas`. */
-  render(frame: VideoFrame, choice: EffectChoice, width: number, height: number): void {
+  async render(
+    frame: VideoFrame,
+    choice: EffectChoice,
+    width: number,
+    height: number,
+    background?: BackgroundInputs,
+  ): Promise<void> {
+    await this.#frame.upload(frame);
+    this.#useBackground(background, width / height);
     const gl = this.#gl;
     if (this.canvas.width !== width || this.canvas.height !== height) {
       this.canvas.width = width;
       this.canvas.height = height;
     }
     gl.viewport(0, 0, width, height);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, this.#frameTexture);
-    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, gl.RGBA, gl.UNSIGNED_BYTE, frame);
     this.#useLook(choice.look);
     this.#useSticker(choice.sticker, width, height);
     gl.uniform2f(this.#uniforms.texel, 1 / width, 1 / height);
@@ -138,6 +189,36 @@ export class EffectRenderer {
     // -50…50 → ×0.5…×1.5 around mid grey.
     gl.uniform1f(this.#uniforms.contrast, 1 + choice.contrast / 100);
     gl.drawArrays(gl.TRIANGLES, 0, 3);
+  }
+
+  #useBackground(background: BackgroundInputs | undefined, aspect: number): void {
+    const gl = this.#gl;
+    if (background?.mask) {
+      this.#upload(5, this.#maskTexture, background.mask);
+      this.#hasMask = true;
+    }
+    const backdrop = background?.mode === 'blur' ? background.small : background?.picture;
+    if (background && backdrop) {
+      this.#upload(6, this.#backdropTexture, backdrop);
+      this.#backdrop = { mode: background.mode, width: backdrop.width, height: backdrop.height };
+    }
+    const shown = this.#backdrop;
+    // Until the first mask (and the right backdrop) arrive, the camera's own background stays.
+    const on = background !== undefined && this.#hasMask && shown?.mode === background.mode;
+    gl.uniform1i(this.#uniforms.backgroundMode, !on ? 0 : background.mode === 'blur' ? 1 : 2);
+    if (!on || !shown) return;
+    gl.uniform2f(this.#uniforms.backdropTexel, 1 / shown.width, 1 / shown.height);
+    // Cover: the picture fills the frame, cropped evenly on the long side.
+    const pictureAspect = shown.width / shown.height;
+    const [scaleX, scaleY] = pictureAspect > aspect ? [aspect / pictureAspect, 1] : [1, pictureAspect / aspect];
+    gl.uniform4f(this.#uniforms.pictureFit, scaleX, scaleY, (1 - scaleX) / 2, (1 - scaleY) / 2);
+  }
+
+  #upload(unit: number, texture: WebGLTexture, image: ImageBitmap): void {
+    const gl = this.#gl;
+    gl.activeTexture(gl.TEXTURE0 + unit);
+    gl.bindTexture(gl.TEXTURE_2D, texture);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, gl.RGBA, gl.UNSIGNED_BYTE, image);
   }
 
   #useLook(look: LookId | null): void {

@@ -29,6 +29,16 @@ export function unlockEffect(identity: StoredIdentity, effectId: string): Promis
   });
 }
 
+/** Uploads the account's background picture; answers the choice with it (shown once background is 'image'). */
+export function uploadEffectBackground(identity: StoredIdentity, file: File): Promise<EffectChoice> {
+  return callApi<EffectChoice>('/api/stream-filters/user/background', {
+    method: 'PUT',
+    rawBody: file,
+    contentType: file.type,
+    token: identity.token,
+  });
+}
+
 export async function loadEffectChoice(identity: StoredIdentity): Promise<EffectChoice> {
   if (identity.account) return callApi<EffectChoice>('/api/stream-filters/user/choice', { token: identity.token });
   try {
@@ -60,6 +70,9 @@ function storedChoice(value: unknown): EffectChoice | undefined {
     smoothing: within(stored.smoothing, 0, SMOOTHING_MAX),
     brightness: within(stored.brightness, ADJUSTMENT_MIN, ADJUSTMENT_MAX),
     contrast: within(stored.contrast, ADJUSTMENT_MIN, ADJUSTMENT_MAX),
+    // Guests have no picture of their own on the server: a blur at most.
+    background: stored.background === 'blur' ? 'blur' : null,
+    backgroundImage: null,
     sticker: oneOf(stickerIds, stored.sticker),
     voice: oneOf(voiceIds, stored.voice),
   };

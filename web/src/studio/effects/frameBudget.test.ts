@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BUDGET_WINDOW_FRAMES, FrameBudget, PROCESSING_SCALES } from './frameBudget.ts';
+import { BUDGET_WINDOW_FRAMES, FrameBudget, PROCESSING_LEVELS } from './frameBudget.ts';
 
 const feed = (budget: FrameBudget, milliseconds: number, frames = BUDGET_WINDOW_FRAMES) => {
   let stepped = 0;
@@ -14,13 +14,20 @@ test('frames that fit the interval keep full size', () => {
   assert.is(budget.scale, 1);
 });
 
-test('slow frames step down once per window, to the floor and no further', () => {
+test('slow frames step down once per window, to the floor (the model off last) and no further', () => {
   const budget = new FrameBudget(30);
   assert.is(feed(budget, 40), 1);
-  assert.is(budget.scale, PROCESSING_SCALES[1]);
-  assert.is(feed(budget, 40, 10 * BUDGET_WINDOW_FRAMES), PROCESSING_SCALES.length - 2);
+  assert.is(budget.scale, PROCESSING_LEVELS[1].scale);
+  assert.is(feed(budget, 40, 10 * BUDGET_WINDOW_FRAMES), PROCESSING_LEVELS.length - 2);
   assert.ok(budget.atFloor);
-  assert.is(budget.scale, PROCESSING_SCALES.at(-1));
+  assert.equal(budget.current, { scale: 0.35, segmentation: false });
+});
+
+test('the model every few frames: judged on the average, so a rate the camera keeps is kept', () => {
+  const budget = new FrameBudget(15);
+  // 10 ms frames, and every fifth one runs the 100 ms model: 28 ms on average, 67 ms allowed at 15 fps.
+  for (let index = 0; index < 3 * BUDGET_WINDOW_FRAMES; index++) budget.record(index % 5 === 0 ? 110 : 10);
+  assert.is(budget.level, 0);
 });
 
 test('a few slow frames in a window (a hiccup) do not step down; a new choice starts at full size', () => {

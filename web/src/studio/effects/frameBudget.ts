@@ -1,13 +1,22 @@
 // The effects pipeline's guard: it times every processed frame, and when the
-// slowest tenth of the last window of frames (30, or a second's worth of
-// processing, whichever comes first) no longer fits the camera's
-// frame interval it steps down a level (a smaller processing size), so the
-// picture keeps its pace instead of falling behind. It never steps back up
+// frames of the last window (30, or a second's worth of processing,
+// whichever comes first) took longer on average than the camera's frame
+// interval allows, it steps down a level (a smaller processing size, and
+// last the segmentation model off), so the picture keeps its pace instead of
+// falling behind. The average, not a percentile: the model runs every few
+// frames, and what decides whether the camera's rate is kept is the total. It never steps back up
 // by itself (a machine that could not keep up a moment ago would flap
 // between levels); a new choice of effects starts again at full size. Pure.
 
-/** Processing size at each level, as a share of the camera's size. */
-export const PROCESSING_SCALES = [1, 0.75, 0.5, 0.35] as const;
+/** Each level: the processing size as a share of the camera's, and whether the segmentation model runs. */
+export const PROCESSING_LEVELS = [
+  { scale: 1, segmentation: true },
+  { scale: 0.75, segmentation: true },
+  { scale: 0.5, segmentation: true },
+  { scale: 0.35, segmentation: true },
+  { scale: 0.35, segmentation: false },
+] as const;
+export type ProcessingLevel = (typeof PROCESSING_LEVELS)[number];
 /** Frames per judgement: about a second at 30 fps… */
 export const BUDGET_WINDOW_FRAMES = 30;
 /** …or fewer, once they took this long in all: at 3 frames a second, 30 frames would be 10 s of a sluggish picture. */
@@ -37,12 +46,16 @@ export class FrameBudget {
     return this.#level;
   }
 
+  get current(): ProcessingLevel {
+    return PROCESSING_LEVELS[this.#level]!;
+  }
+
   get scale(): number {
-    return PROCESSING_SCALES[this.#level]!;
+    return this.current.scale;
   }
 
   get atFloor(): boolean {
-    return this.#level === PROCESSING_SCALES.length - 1;
+    return this.#level === PROCESSING_LEVELS.length - 1;
   }
 
   /** Records one frame's processing time; true when the level just stepped down. */
@@ -52,10 +65,10 @@ export class FrameBudget {
     this.#window.push(milliseconds);
     this.#windowMs += milliseconds;
     if (this.#window.length < BUDGET_WINDOW_FRAMES && this.#windowMs < BUDGET_WINDOW_MS) return false;
-    const slow = percentile(this.#window, 0.9);
+    const mean = this.#windowMs / this.#window.length;
     this.#window = [];
     this.#windowMs = 0;
-    if (slow <= this.#budgetMs || this.atFloor) return false;
+    if (mean <= this.#budgetMs || this.atFloor) return false;
     this.#level += 1;
     return true;
   }
