@@ -11,7 +11,7 @@
 import type { CameraEffectsStats, EffectChoice } from '../../../../signaling/protocol/index.ts';
 import { warn } from '../../lib/warn.ts';
 import { BackgroundSource } from './BackgroundSource.ts';
-import { EffectRenderer } from './effectRenderer.ts';
+import { EffectRenderer, type BackgroundInputs } from './effectRenderer.ts';
 import { FrameBudget, type ProcessingLevel } from './frameBudget.ts';
 
 /** What the guard did: the level it stepped down to, whether that is the last, whether a background was on. */
@@ -32,6 +32,7 @@ export class CameraEffects {
   #choice: EffectChoice;
   #stopped = false;
   #framesOut = 0;
+  #failedBefore = false;
   #countingSince = performance.now();
 
   constructor(
@@ -106,16 +107,22 @@ export class CameraEffects {
     const width = evenSize(frame.displayWidth * scale);
     const height = evenSize(frame.displayHeight * scale);
     let processed: VideoFrame;
+    let background: BackgroundInputs | undefined;
     try {
-      const background = await this.#background.inputsFor(frame, choice, segmentation);
+      background = await this.#background.inputsFor(frame, choice, segmentation);
       await this.#renderer.render(frame, choice, width, height, background);
       processed = new VideoFrame(this.#renderer.canvas, {
         timestamp: frame.timestamp,
         ...(frame.duration !== null && { duration: frame.duration }),
       });
     } catch (error) {
-      warn('a camera frame could not take the effects (sent as it is)', error);
+      // Said once: a renderer that fails (a lost GL context) fails on every frame.
+      if (!this.#failedBefore) warn('camera frames cannot take the effects (sent as they are)', error);
+      this.#failedBefore = true;
       return frame;
+    } finally {
+      // The blur's small copy is this frame's alone (the mask is the model's: it keeps it).
+      background?.small?.close();
     }
     frame.close();
     if (this.#budget.record(performance.now() - started)) {

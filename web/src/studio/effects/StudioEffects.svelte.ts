@@ -57,8 +57,12 @@ export class StudioEffects {
     return this.#camera?.stats();
   }
 
-  /** The camera or microphone went (leaving, a device change): everything off, nothing sent from here. */
+  /**
+   * The camera or microphone went (leaving the room): everything off, nothing
+   * sent from here; joining again restores the kept choice.
+   */
   stop(): void {
+    this.choice = EFFECTS_OFF;
     this.#camera?.stop();
     this.#camera = undefined;
     this.#voice?.stop();
