@@ -29,7 +29,7 @@ export class VoiceEffects {
   }
 
   /**
-   * Null while the page may not play sound yet (no click on it so far):
+   * Undefined while the page may not play sound yet (no click on it so far):
    * a suspended context's track is silent, so the raw microphone goes on.
    */
   static async start(microphone: MediaStreamTrack, voice: VoiceId): Promise<VoiceEffects | undefined> {
@@ -41,7 +41,12 @@ export class VoiceEffects {
         return undefined;
       }
     }
-    await context.audioWorklet.addModule(pitchShifterUrl);
+    try {
+      await context.audioWorklet.addModule(pitchShifterUrl);
+    } catch (error) {
+      await context.close();
+      throw error;
+    }
     const effects = new VoiceEffects(context, microphone);
     effects.setVoice(voice);
     return effects;
