@@ -313,6 +313,11 @@ test('a look and a voice effect reach the co-host (mesh, then SFU) and the broad
       await primary.page.$eval(byTestId('effect-background'), (select) => (select as HTMLSelectElement).value),
       'image',
     );
+    // Blurred (a camera of one colour blurs to itself), then the picture again.
+    await primary.page.select(byTestId('effect-background'), 'blur');
+    await waitForTileColour(coHost.page, ada.user.userId, rgbOf(CAMERA), 'the blurred background at the co-host');
+    await primary.page.select(byTestId('effect-background'), 'image');
+    await waitForTileColour(coHost.page, ada.user.userId, rgbOf(BACKDROP), 'the background picture again');
     const segmented = await primary.page.evaluate(() => window.stagecastStudio?.cameraEffects());
     report(`effects: background picture on; segmentation ${segmented?.segmentationMs.toFixed(0)} ms a run`);
   } finally {

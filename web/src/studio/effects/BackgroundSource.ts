@@ -23,6 +23,8 @@ export class BackgroundSource {
   #nextSegmentAt = 0;
   #lastSegmentMs = 0;
   #picture: { url: string; ready: ImageBitmap | undefined; delivered: boolean } | undefined;
+  /** The mode of the last frame: the renderer has one backdrop, so the picture goes again after a blur. */
+  #lastMode: BackgroundInputs['mode'] | undefined;
   #closed = false;
 
   constructor(onProblem: (message: string) => void) {
@@ -36,6 +38,8 @@ export class BackgroundSource {
     modelAllowed: boolean,
   ): Promise<BackgroundInputs | undefined> {
     const mode = choice.background;
+    if (mode !== this.#lastMode && mode === 'image' && this.#picture) this.#picture.delivered = false;
+    this.#lastMode = mode ?? undefined;
     if (!mode || !modelAllowed) return undefined;
     this.#load();
     const inputs: BackgroundInputs = { mode };
