@@ -56,14 +56,25 @@ export async function openPage(
   return { name, context, page, userId: guest?.userId ?? '' };
 }
 
-export async function joinAsHost(host: HostPage): Promise<void> {
+/** Clicks Join and waits for the studio to be in the room; a failure says where the page got to. */
+export async function joinAsHost(host: HostPage, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
   const { page } = host;
-  await page.waitForSelector(`${byTestId('join')}:not([disabled])`, { timeout: STEP_TIMEOUT_MS });
+  await page.waitForSelector(`${byTestId('join')}:not([disabled])`, { timeout: timeoutMs });
   await page.click(byTestId('join'));
-  await page.waitForFunction(() => window.stagecastStudio?.phase() === 'joined', {
-    timeout: STEP_TIMEOUT_MS,
-    polling: 100,
-  });
+  try {
+    await page.waitForFunction(() => window.stagecastStudio?.phase() === 'joined', {
+      timeout: timeoutMs,
+      polling: 100,
+    });
+  } catch (error) {
+    const where = await page
+      .evaluate(() => ({
+        phase: window.stagecastStudio?.phase(),
+        problem: document.querySelector('[role="alert"]')?.textContent?.trim(),
+      }))
+      .catch((reason: unknown) => ({ unreadable: String(reason) }));
+    throw new Error(`${host.name} did not join within ${timeoutMs} ms: ${JSON.stringify(where)}`, { cause: error });
+  }
 }
 
 export async function remoteStats(page: Page): Promise<ReceiveStats[]> {

@@ -20,6 +20,12 @@ export interface BrowserHostPlan {
 
 /** A page's answer is awaited at most this long (a page starved of CPU answers late, a wedged one never). */
 const PAGE_ANSWER_TIMEOUT_MS = 10_000;
+/**
+ * How long a page may take to join. All pages press Join at once, and on a
+ * small machine eight of them starve each other: they get there, late (the
+ * join time is in the figures), and a page still not in by then has failed.
+ */
+const JOIN_TIMEOUT_MS = 60_000;
 /** Closing Chromium politely gets this long before its process is killed. */
 const CLOSE_GRACE_MS = 5000;
 
@@ -133,7 +139,7 @@ export class BrowserHosts {
     await Promise.all(
       this.#pages.map(async ({ label, host }) => {
         try {
-          await joinAsHost(host);
+          await joinAsHost(host, JOIN_TIMEOUT_MS);
           this.#joinedLabels.add(label);
         } catch (error) {
           this.joinErrors.push(`${label}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);

@@ -10,6 +10,15 @@ import type { ReceiveStats, SendStats } from '../../../signaling/protocol/index.
 import { iceTransportPolicy } from './networkOptions.ts';
 import { findStats, optionalNumber, optionalString, selectedCandidateType } from './rtcStats.ts';
 
+/**
+ * How long a consume or resume waits for the server. Both are idempotent
+ * there (a repeat gets the same consumer), so a late answer is as good as a
+ * retry's: a page starved of CPU (a weak device decoding many tiles, whose
+ * socket messages queue for seconds) keeps waiting instead of giving up at the
+ * default 10 s and sending the same request into the same queue again.
+ */
+const RECEIVE_REQUEST_TIMEOUT_MS = 30_000;
+
 /** A consumed track of another host, ready to attach to a media element. */
 export interface RemoteTrack {
   consumerId: string;
@@ -167,10 +176,10 @@ export class MediaConnection {
     if (!transport || this.#closed || this.isConsuming(producerId)) return undefined;
     this.#consuming.add(producerId);
     try {
-      let options = await request(this.#socket, 'webrtc:consume', { producerId });
+      let options = await request(this.#socket, 'webrtc:consume', { producerId }, RECEIVE_REQUEST_TIMEOUT_MS);
       if (this.#closedHere.has(options.id)) {
         await request(this.#socket, 'webrtc:close-consumer', { consumerId: options.id });
-        options = await request(this.#socket, 'webrtc:consume', { producerId });
+        options = await request(this.#socket, 'webrtc:consume', { producerId }, RECEIVE_REQUEST_TIMEOUT_MS);
       }
       if (this.#closed) return undefined;
       const consumer = await transport.consume<ConsumerAppData>({
@@ -187,7 +196,7 @@ export class MediaConnection {
       }
       this.#consumersByProducerId.set(producerId, consumer);
       try {
-        await request(this.#socket, 'webrtc:resume-consumer', { consumerId: consumer.id });
+        await request(this.#socket, 'webrtc:resume-consumer', { consumerId: consumer.id }, RECEIVE_REQUEST_TIMEOUT_MS);
       } catch (error) {
         // A consumer that never resumes shows nothing: drop it so it can be consumed afresh.
         this.closeConsumerOf(producerId);
