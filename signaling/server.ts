@@ -57,6 +57,9 @@ import { registerStreamHandlers } from './broadcast/streamSocket.ts';
 import { AudienceGate } from './broadcast/AudienceGate.ts';
 import { channelRoutes } from './channels/channelRoutes.ts';
 import { effectRoutes } from './effects/effectRoutes.ts';
+import { notificationRoutes } from './notifications/notificationRoutes.ts';
+import { NotificationService } from './notifications/NotificationService.ts';
+import { notifyOnSessionEvents } from './notifications/notifyOnEvents.ts';
 import { EffectService } from './effects/EffectService.ts';
 import { ChannelService } from './channels/ChannelService.ts';
 import { ChatNotifier } from './chat/ChatNotifier.ts';
@@ -236,17 +239,20 @@ async function startOnDatabase(
     // Cluster mode: pushes reach sockets on every node.
     ...(cluster ? { adapter: createAdapter(cluster.adapterClients.pub, cluster.adapterClients.sub) } : {}),
   });
+  const sessionPushes = new SessionNotifier(io);
   const sessions = new SessionService({
     pool,
     claims: cluster?.ownership,
     store,
-    pushes: new SessionNotifier(io),
+    pushes: sessionPushes,
     config,
     logger,
   });
   if (!cluster) await sessions.restorePlanned();
 
-  const battlePushes = new BattleNotifier(io);
+  const notifications = new NotificationService(database, (userId) => sessionPushes.user(userId), logger);
+  notifyOnSessionEvents(sessions, notifications, logger);
+  const battlePushes = new BattleNotifier(io, notifications);
   // Cluster mode: a battle between sessions of two nodes pipes its media between them (docs/scale-out.md).
   const battleRelay = cluster && clusterBattleRelay(cluster, logger);
   const mediaHalves =
@@ -416,6 +422,7 @@ async function startOnDatabase(
   app.use(streamRoutes(streams, tokenSecret, cluster?.limitStore));
   app.use(chatRoutes(chat, tokenSecret, cluster?.limitStore));
   app.use(channelRoutes(channels, tokenSecret));
+  app.use(notificationRoutes(notifications, tokenSecret));
   app.use(
     effectRoutes(
       new EffectService(database, ledger, logger),

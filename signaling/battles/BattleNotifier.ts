@@ -3,18 +3,24 @@
 import { audienceChannel } from '../broadcast/StreamNotifier.ts';
 import { sessionChannel, userChannel } from '../multihost/SessionNotifier.ts';
 import type { BattleGiftPush, BattleState, HostState } from '../protocol/index.ts';
+import { battleInvitationNotice } from '../notifications/notices.ts';
+import type { NotificationService } from '../notifications/NotificationService.ts';
 import type { AppServer } from '../socket/socketData.ts';
 import type { BattlePhaseEvent, BattlePushes } from './BattlePushes.ts';
 
 export class BattleNotifier implements BattlePushes {
   readonly #io: AppServer;
+  readonly #notifications: NotificationService | undefined;
 
-  constructor(io: AppServer) {
+  /** With `notifications`, an invitation is also kept in the invited host's bell. */
+  constructor(io: AppServer, notifications?: NotificationService) {
     this.#io = io;
+    this.#notifications = notifications;
   }
 
   invited(userId: string, battle: BattleState): void {
     this.#io.to(userChannel(userId)).emit('pk-battle:invited', { battle });
+    void this.#notifications?.notify([userId], battleInvitationNotice(battle));
   }
 
   phase(event: BattlePhaseEvent, battle: BattleState): void {

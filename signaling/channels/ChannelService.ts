@@ -77,6 +77,16 @@ export class ChannelService {
     return rows.map(toSummary);
   }
 
+  /** The channels an account follows, the newest follow first (the home page lists their shows first). */
+  async followedBy(userId: string): Promise<ChannelSummary[]> {
+    const follows = await this.#database.follow.findMany({
+      where: { userId },
+      include: { channel: { include: withOwnerAndCount } },
+      orderBy: { createdAt: 'desc' },
+    });
+    return follows.map((follow) => toSummary(follow.channel));
+  }
+
   async update(caller: Identity, ref: string, changes: UpdateChannelBody): Promise<ChannelView> {
     const channel = await this.#find(ref);
     const channelId = channel.id;

@@ -34,6 +34,11 @@ export function channelRoutes(channels: ChannelService, tokenKeys: TokenKeys): R
     res.json(ok(await channels.byRef(ref(req), await optionalIdentity(req, tokenKeys))));
   });
 
+  router.get('/api/following', async (req, res) => {
+    const follower = await account(req);
+    res.set('Cache-Control', 'no-store').json(ok(await channels.followedBy(follower.userId)));
+  });
+
   router.get('/api/users/:id/channels', async (req, res) => {
     res.json(ok(await channels.listOwnedBy(parseInput(idParam, req.params.id))));
   });

@@ -202,4 +202,32 @@ test('accounts only; bad input is 400; unknown slugs 404; at most 5 channels', a
   assert.is(codeOf(await createChannel(fan, { slug: 'fan-cam-6', title: 'One too many' })), 'CONFLICT');
 });
 
+test('the channels an account follows, newest follow first; accounts only', async () => {
+  const reader = await registerAccount(server.url, { displayName: 'Reader' });
+  const [first, second] = await Promise.all([
+    registerAccount(server.url, { displayName: 'First' }),
+    registerAccount(server.url, { displayName: 'Second' }),
+  ]);
+  assert.ok((await createChannel(first, { slug: 'first-one', title: 'First one' })).body.ok);
+  assert.ok((await createChannel(second, { slug: 'second-one', title: 'Second one' })).body.ok);
+  const following = async () => request<ChannelSummary[]>(server.url, 'GET', '/api/following', { token: reader.token });
+  assert.equal((await following()).body, { ok: true, data: [] });
+  for (const slug of ['first-one', 'second-one']) {
+    assert.ok((await request(server.url, 'POST', `/api/channels/${slug}/follow`, { token: reader.token })).body.ok);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // distinct follow times
+  }
+  const listed = await following();
+  assert.ok(listed.body.ok);
+  assert.equal(
+    listed.body.data.map((channel) => [channel.slug, channel.owner.userId]),
+    [
+      ['second-one', second.user.userId],
+      ['first-one', first.user.userId],
+    ],
+  );
+  const guest = await signInGuest(server.url, 'Guest');
+  assert.is((await api(server.url, 'GET', '/api/following', guest.token)).status, 403);
+  assert.is((await api(server.url, 'GET', '/api/following')).status, 401);
+});
+
 test.run();

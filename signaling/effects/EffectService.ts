@@ -114,12 +114,7 @@ export class EffectService {
       const names = locked.map((effect) => `${effect.name} (${effect.priceCoins} coins)`).join(', ');
       throw new AppError('EFFECT_LOCKED', `unlock ${names} first`);
     }
-    const stored = JSON.stringify(choice);
-    await this.#database.effectChoice.upsert({
-      where: { userId },
-      create: { userId, choice: stored },
-      update: { choice: stored },
-    });
+    await this.#keep(userId, choice);
     return choice;
   }
 
@@ -131,13 +126,17 @@ export class EffectService {
   async setBackgroundImage(userId: string, url: string): Promise<{ choice: EffectChoice; replaced: string | null }> {
     const before = await this.choice(userId);
     const choice = { ...before, backgroundImage: url };
+    await this.#keep(userId, choice);
+    return { choice, replaced: before.backgroundImage === url ? null : before.backgroundImage };
+  }
+
+  async #keep(userId: string, choice: EffectChoice): Promise<void> {
     const stored = JSON.stringify(choice);
     await this.#database.effectChoice.upsert({
       where: { userId },
       create: { userId, choice: stored },
       update: { choice: stored },
     });
-    return { choice, replaced: before.backgroundImage === url ? null : before.backgroundImage };
   }
 
   async #owns(userId: string, effectId: string): Promise<boolean> {

@@ -83,6 +83,8 @@ export type SettingsInput = Omit<SettingsChange, 'passwordHash'> & { password?: 
 export type SessionServiceEvents = {
   /** A session went on air (start). */
   live: [session: Session];
+  /** A user was invited to host the session (by the display name given). */
+  invited: [session: Session, userId: string, invitedBy: string];
   /** A session ended (by its host, or its primary host left). */
   ended: [session: Session];
   /** The session waits for its dropped primary host until `until`; null: it is back (or the wait is over). */
@@ -310,6 +312,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     this.#pushes
       .user(userId)
       .emit('multihost:invited', { sessionId, title: session.title, invitedBy: caller.displayName });
+    this.emit('invited', session, userId, caller.displayName);
   }
 
   accept(caller: Identity, sessionId: string): SessionState {

@@ -70,6 +70,7 @@ import type {
   TransportOptions,
   WatchLink,
 } from './multihost.ts';
+import type { NotificationsRead, NotificationView } from './notifications.ts';
 import type { OnScreenState } from './onScreen.ts';
 import type {
   HostPermissionsRequest,
@@ -279,6 +280,10 @@ export interface ServerToClientEvents {
   'stream:warning': (event: StreamWarning) => void;
   /** Gifts to a session not in a battle, to its audience and hosts, a few times a second. */
   'gift:received': (event: GiftsPush) => void;
+  /** To every page of the account: a new notification (the bell counts it). */
+  'notification:new': (event: NotificationView) => void;
+  /** To every page of the account: some were read on one of them. */
+  'notification:read': (event: NotificationsRead) => void;
   /** To the invited primary host (all tabs). */
   'pk-battle:invited': (event: { battle: BattleState }) => void;
   /**

@@ -7,6 +7,7 @@
 // modules (<feature>Requests.ts, requestSchemas.ts).
 export type * from './accountRequests.ts';
 export * from './accounts.ts';
+export * from './appPaths.ts';
 export * from './ack.ts';
 export type * from './auth.ts';
 export type * from './battleRequests.ts';
@@ -24,6 +25,8 @@ export * from './gifts.ts';
 export * from './layoutGeometry.ts';
 export type * from './meshRequests.ts';
 export * from './multihost.ts';
+export * from './notifications.ts';
+export type * from './notificationRequests.ts';
 export * from './onScreen.ts';
 export type * from './multihostRequests.ts';
 export * from './request.ts';

@@ -1,5 +1,7 @@
 // The web app's pages and their paths: pure, so unit tests can call them.
 // The server answers every non-API path with index.html.
+import { studioPath, watchPath, withWatchKey } from '../../../signaling/protocol/index.ts';
+
 export type Route =
   | { name: 'home' }
   | { name: 'studio'; sessionId: string }
@@ -14,15 +16,7 @@ export type Route =
   | { name: 'admin-coins' }
   | { name: 'not-found'; path: string };
 
-export function studioPath(sessionId: string): string {
-  return `/studio/${encodeURIComponent(sessionId)}`;
-}
-
-/** A private show's pages carry its watch key (`?key=`). */
-const withWatchKey = (path: string, key: string | null | undefined) =>
-  key ? `${path}?key=${encodeURIComponent(key)}` : path;
-export const watchPath = (sessionId: string, key?: string | null) =>
-  withWatchKey(`/watch/${encodeURIComponent(sessionId)}`, key);
+export { studioPath, watchPath };
 export const vodPath = (recordingId: string, key?: string | null) =>
   withWatchKey(`/vod/${encodeURIComponent(recordingId)}`, key);
 export const hostRecordingsPath = (userId: string) => `/hosts/${encodeURIComponent(userId)}/recordings`;

@@ -1596,12 +1596,14 @@ export class StudioSession {
     clearTimeout(this.#effectsSaveTimer);
     this.#effectsSaveTimer = setTimeout(() => {
       saveEffectChoice(this.identity, choice).catch(async (error: unknown) => {
-        if (error instanceof ApiError && error.code === 'EFFECT_LOCKED' && this.effects.choice === choice) {
-          this.effects.note = `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.`;
-          await this.#applyEffects(before);
-        } else if (!(error instanceof ApiError && error.code === 'EFFECT_LOCKED')) {
+        if (!(error instanceof ApiError && error.code === 'EFFECT_LOCKED')) {
           warn('keeping the effects for next time failed', error);
+          return;
         }
+        // Locked: undone, unless the host has chosen something else meanwhile.
+        if (this.effects.choice !== choice) return;
+        this.effects.note = `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.`;
+        await this.#applyEffects(before);
       });
     }, EFFECTS_SAVE_DELAY_MS);
   }
