@@ -58,6 +58,7 @@ import { AudienceGate } from './broadcast/AudienceGate.ts';
 import { channelRoutes } from './channels/channelRoutes.ts';
 import { effectRoutes } from './effects/effectRoutes.ts';
 import { notificationRoutes } from './notifications/notificationRoutes.ts';
+import { searchRoutes } from './search/searchRoutes.ts';
 import { NotificationService } from './notifications/NotificationService.ts';
 import { notifyOnSessionEvents } from './notifications/notifyOnEvents.ts';
 import { EffectService } from './effects/EffectService.ts';
@@ -423,6 +424,7 @@ async function startOnDatabase(
   app.use(chatRoutes(chat, tokenSecret, cluster?.limitStore));
   app.use(channelRoutes(channels, tokenSecret));
   app.use(notificationRoutes(notifications, tokenSecret));
+  app.use(searchRoutes(lists, channels));
   app.use(
     effectRoutes(
       new EffectService(database, ledger, logger),

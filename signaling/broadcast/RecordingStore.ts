@@ -152,6 +152,17 @@ export class RecordingStore {
     return account + hosted + onStage > 0;
   }
 
+  /** The newest finished recordings of public sessions (a private session's row keeps its watch key). */
+  async listRecentPublic(limit: number): Promise<RecordingView[]> {
+    const rows = await this.#database.recording.findMany({
+      where: { status: 'archived', session: { watchKey: null } },
+      include: withSessionAndHosts,
+      orderBy: { startedAt: 'desc' },
+      take: Math.min(limit, MAX_LISTED),
+    });
+    return rows.map((row) => toRecordingView(row, this.#logger));
+  }
+
   async listForHost(userId: string, limit = MAX_LISTED): Promise<RecordingView[]> {
     const rows = await this.#database.recording.findMany({
       where: { OR: [{ hosts: { some: { userId } } }, { session: { primaryHostId: userId } }] },

@@ -197,6 +197,11 @@ export class StreamService {
     return withKey(recording, access.key);
   }
 
+  /** What anyone may watch again: the newest archived recordings of public sessions (the home page). */
+  recentRecordings(limit: number): Promise<RecordingView[]> {
+    return this.#recordings.listRecentPublic(limit);
+  }
+
   /** A host's recordings: those of private sessions only to the host themselves. */
   async recordingsOfHost(userId: string, caller?: Identity): Promise<RecordingView[]> {
     const [listed, known] = await Promise.all([

@@ -166,6 +166,8 @@ test('a stream goes offline → live → ending → archived, counts its viewers
   assert.equal(byHost.body.ok && byHost.body.data.map((r) => r.id), [two.id, one.id], 'newest first');
   const single = await api<RecordingView>(server.url, 'GET', `/api/recordings/${two.id}`);
   assert.is(single.body.ok && single.body.data.sessionTitle, 'Lifecycle');
+  const recent = await api<RecordingView[]>(server.url, 'GET', '/api/recordings/recent');
+  assert.equal(recent.body.ok && recent.body.data.slice(0, 2).map((r) => r.id), [two.id, one.id], 'the home page');
   assert.is((await api(server.url, 'GET', '/api/recordings/nope')).status, 404);
   assert.is((await api(server.url, 'GET', '/api/users/nobody/recordings')).status, 404, 'no such host');
   const past = await api<{ past: { id: string; peakViewers: number }[] }>(
@@ -271,6 +273,11 @@ test('a private session opens only to its link or password, everywhere its show 
   assert.not.ok(publicList.body.ok && publicList.body.data.some((listedOne) => listedOne.id === recording.id));
   const ownList = await byHost(alice.token);
   assert.ok(ownList.body.ok && ownList.body.data.some((listedOne) => listedOne.id === recording.id));
+  const recent = await api<RecordingView[]>(server.url, 'GET', '/api/recordings/recent');
+  assert.ok(
+    recent.body.ok && !recent.body.data.some((listedOne) => listedOne.id === recording.id),
+    'not on the home page',
+  );
 });
 
 test('a planned session: listed as upcoming with its plan, kept across a restart until it goes live', async () => {

@@ -15,6 +15,8 @@ import type { StreamService } from './StreamService.ts';
 import { entityId } from '../protocol/commonRequests.ts';
 
 const idParam = entityId;
+/** Recordings on the home page. */
+const RECENT_RECORDINGS = 12;
 
 export function streamRoutes(streams: StreamService, tokenKeys: TokenKeys, limitStore: LimitStore = undefined): Router {
   const router = Router();
@@ -51,6 +53,11 @@ export function streamRoutes(streams: StreamService, tokenKeys: TokenKeys, limit
 
   router.get('/api/users/:id/recordings', async (req, res) => {
     res.json(ok(await streams.recordingsOfHost(id(req), await reader(req))));
+  });
+
+  // Before /:id ('recent' is not a recording id).
+  router.get('/api/recordings/recent', async (_req, res) => {
+    res.json(ok(await streams.recentRecordings(RECENT_RECORDINGS)));
   });
 
   router.get('/api/recordings/:id', async (req, res) => {

@@ -3,10 +3,18 @@
 // channel: a channel shows what its owner has on air.
 import type { Database } from '../../prisma/database.ts';
 import { prismaErrorCode, prismaErrorCodes } from '../../prisma/prismaErrors.ts';
+import { sql } from '../../prisma/rawSql.ts';
 import type { Identity } from '../auth/identityToken.ts';
 import { AppError } from '../errors.ts';
 import { channelIdPattern, type CreateChannelBody, type UpdateChannelBody } from '../protocol/channelRequests.ts';
-import type { ChannelSummary, ChannelView, FollowState, RecordingView, SessionState } from '../protocol/index.ts';
+import {
+  SEARCH_LIMIT,
+  type ChannelSummary,
+  type ChannelView,
+  type FollowState,
+  type RecordingView,
+  type SessionState,
+} from '../protocol/index.ts';
 
 /** Channels one account may own. */
 export const MAX_CHANNELS_PER_ACCOUNT = 5;
@@ -73,6 +81,25 @@ export class ChannelService {
       where: { ownerId },
       include: withOwnerAndCount,
       orderBy: { createdAt: 'asc' },
+    });
+    return rows.map(toSummary);
+  }
+
+  /**
+   * Channels whose title or address contains `words`, ignoring case, newest
+   * first. One hand-written statement: the model API's `contains` ignores
+   * case on SQLite but not on PostgreSQL; lower() on both sides does on both.
+   */
+  async search(words: string): Promise<ChannelSummary[]> {
+    const pattern = `%${likeEscaped(words.toLowerCase())}%`;
+    const found = await this.#database.$queryRaw<{ id: string }[]>(
+      sql`SELECT "id" FROM "Channel" WHERE lower("title") LIKE ${pattern} ESCAPE '\\' OR "slug" LIKE ${pattern} ESCAPE '\\' ORDER BY "createdAt" DESC LIMIT ${SEARCH_LIMIT}`,
+    );
+    if (found.length === 0) return [];
+    const rows = await this.#database.channel.findMany({
+      where: { id: { in: found.map((row) => row.id) } },
+      include: withOwnerAndCount,
+      orderBy: { createdAt: 'desc' },
     });
     return rows.map(toSummary);
   }
@@ -150,6 +177,11 @@ export class ChannelService {
       recordings: await this.#stage.recordingsOf(row.owner.id),
     };
   }
+}
+
+/** LIKE's wildcards and its escape character, taken literally. */
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
 function toSummary(row: ChannelRow): ChannelSummary {

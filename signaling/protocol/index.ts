@@ -33,6 +33,8 @@ export * from './request.ts';
 export type * from './requestSchemas.ts';
 export * from './images.ts';
 export * from './wallet.ts';
+export * from './search.ts';
+export type * from './searchRequests.ts';
 export * from './shop.ts';
 export type * from './shopRequests.ts';
 export * from './stream.ts';

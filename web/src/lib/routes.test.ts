@@ -7,6 +7,7 @@ import {
   hostRecordingsPath,
   ordersPath,
   parseRoute,
+  searchPath,
   returnPath,
   signInPath,
   studioPath,
@@ -17,6 +18,8 @@ import {
 
 test('every page path parses back to its page', () => {
   assert.equal(parseRoute('/'), { name: 'home' });
+  assert.equal(parseRoute('/search'), { name: 'search' });
+  assert.is(searchPath('night & day'), '/search?q=night+%26+day');
   assert.equal(parseRoute(studioPath('s 1')), { name: 'studio', sessionId: 's 1' });
   assert.equal(parseRoute(watchPath('abc')), { name: 'watch', sessionId: 'abc' });
   assert.equal(parseRoute(`${watchPath('abc')}/`), { name: 'watch', sessionId: 'abc' });

@@ -10,6 +10,7 @@ export type Route =
   | { name: 'host-recordings'; userId: string }
   | { name: 'channel'; slug: string }
   | { name: 'orders' }
+  | { name: 'search' }
   | { name: 'sign-in' }
   | { name: 'account' }
   | { name: 'wallet' }
@@ -30,6 +31,8 @@ export const signInPath = (next?: string, mode: 'sign-in' | 'register' = 'sign-i
   return search ? `/signin?${search}` : '/signin';
 };
 export const accountPath = '/account';
+/** The search page, for `words` (the query the page reads back). */
+export const searchPath = (words: string) => `/search?${new URLSearchParams({ q: words }).toString()}`;
 export const walletPath = '/wallet';
 export const adminCoinsPath = '/admin/coins';
 
@@ -54,6 +57,7 @@ function match(path: string, pattern: RegExp): string | undefined {
 export function parseRoute(path: string): Route {
   if (path === '/' || path === '') return { name: 'home' };
   if (path === '/orders' || path === '/orders/') return { name: 'orders' };
+  if (path === '/search' || path === '/search/') return { name: 'search' };
   if (path === '/signin' || path === '/signin/') return { name: 'sign-in' };
   if (path === '/account' || path === '/account/') return { name: 'account' };
   if (path === '/wallet' || path === '/wallet/') return { name: 'wallet' };

@@ -1,8 +1,10 @@
-// Notifications through the UI in real Chromium: a new account signs in,
+// Discovery through the UI in real Chromium. Notifications: a new account signs in,
 // follows a channel from its page; the channel's owner goes live; the bell
 // counts it at once (pushed, no reload), lists it in words, and opening it
 // marks it read and lands on the show's watch page; the home page lists that
-// show before one that went live earlier. Reloading, or another
+// show before one that went live earlier. Search: the menu's box finds a
+// live show by its host's name and a channel by its title, each leading to
+// its page; a search with no match says so. Reloading, or another
 // page of the same account, shows it once and read. "Mark all read" clears
 // an invitation to host that arrives meanwhile. One server, one browser.
 import type { Browser, Page } from 'puppeteer-core';
@@ -145,6 +147,39 @@ test('a follower hears a channel go live in the bell, opens the show from it, an
   await waitForBell(page, 'Notifications');
   await laptop.page.keyboard.press('Escape');
   assert.is(await laptop.page.$(byTestId('notification-panel')), null, 'Escape closes the panel');
+});
+
+test('search from the menu: a show by its host, a channel by its title; no match said in words', async () => {
+  const owner = await registerAccount(server.url, { displayName: 'Hedy' });
+  const created = await request(server.url, 'POST', '/api/channels', {
+    token: owner.token,
+    body: { slug: 'spread-spectrum', title: 'Spread Spectrum Radio' },
+  });
+  assert.ok(created.body.ok);
+  const show = await createSession(server.url, owner.token, 'Frequency hopping');
+  assert.is((await api(server.url, 'POST', `/api/multihost/${show.id}/start`, owner.token)).status, 200);
+
+  const visitor = await openPage(browser, 'Visitor', `${server.url}/`, {});
+  pages.push(visitor);
+  const { page } = visitor;
+  await page.locator(byTestId('menu-search')).fill('hedy');
+  await Promise.all([page.waitForNavigation({ timeout: STEP_TIMEOUT_MS }), page.keyboard.press('Enter')]);
+  assert.is(new URL(page.url()).pathname, '/search');
+  await page.waitForSelector(byTestId('search-session'), { timeout: STEP_TIMEOUT_MS });
+  assert.match(await textOf(page, byTestId('search-session')), 'Frequency hopping');
+
+  await page.locator(byTestId('search-words')).fill('SPECTRUM');
+  await Promise.all([page.waitForNavigation({ timeout: STEP_TIMEOUT_MS }), page.click(byTestId('search-submit'))]);
+  await page.waitForSelector(byTestId('search-channel'), { timeout: STEP_TIMEOUT_MS });
+  assert.match(await textOf(page, byTestId('search-channel')), 'Spread Spectrum Radio');
+  await Promise.all([
+    page.waitForNavigation({ timeout: STEP_TIMEOUT_MS }),
+    page.click(`${byTestId('search-channel')} a`),
+  ]);
+  assert.is(new URL(page.url()).pathname, '/c/spread-spectrum');
+
+  await page.goto(`${server.url}/search?q=zzz-nothing`, { waitUntil: 'load' });
+  assert.match(await textOf(page, byTestId('search-empty')), 'Nothing live and no channel matches “zzz-nothing”.');
 });
 
 test.run();
